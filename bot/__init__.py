@@ -1,0 +1,11 @@
+"""Sales-coaching chatbot: a rep rehearses a B2B customer visit with a simulated customer.
+
+The public surface is re-exported here; submodules are implementation detail.
+"""
+
+from __future__ import annotations
+
+from .config import Settings, get_settings
+
+__all__ = ["Settings", "get_settings"]
+__version__ = "0.1.0"

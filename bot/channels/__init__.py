@@ -1,0 +1,1 @@
+"""Channels translate messages between the outside world and the rehearsal engine."""

@@ -1,0 +1,52 @@
+"""Settings read from environment variables (and an optional ``.env`` file)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_TELEGRAM_API_BASE = "https://api.telegram.org/bot"
+
+
+def _default_database_url() -> str:
+    return f"sqlite:///{PROJECT_ROOT / 'var' / 'coach.sqlite3'}"
+
+
+class Settings(BaseSettings):
+    """Runtime configuration. Every field maps to ``COACH_<NAME>`` unless an alias says otherwise."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="COACH_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    database_url: str = Field(default_factory=_default_database_url)
+    secret_key: str = "dev-insecure-change-me"
+    default_lang: str = "zh"
+    dialogues_dir: Path = PROJECT_ROOT / "dialogues"
+    questionbank_dir: Path = PROJECT_ROOT / "questionbank"
+    telegram_bot_token: str | None = Field(default=None, validation_alias="TELEGRAM_BOT_TOKEN")
+    telegram_webhook_secret: str | None = None
+    telegram_api_base: str = DEFAULT_TELEGRAM_API_BASE
+    max_message_chars: int = 2000
+    demo_accounts: bool = True
+
+    @field_validator("default_lang")
+    @classmethod
+    def _known_language(cls, value: str) -> str:
+        if value not in ("zh", "en"):
+            raise ValueError("COACH_DEFAULT_LANG must be 'zh' or 'en'")
+        return value
+
+    @property
+    def telegram_enabled(self) -> bool:
+        return bool(self.telegram_bot_token)
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once."""
+    return Settings()

@@ -1,0 +1,46 @@
+"""Storage: SQLAlchemy models, the database handle and the repository layer."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from .database import Database, current_revision, downgrade, normalise_url, upgrade
+from .models import (
+    Base,
+    CoachingNote,
+    ProcessedMessage,
+    RehearsalSession,
+    ScriptVersion,
+    Team,
+    TelegramLink,
+    Turn,
+    User,
+)
+from .repository import Store
+
+__all__ = [
+    "Base",
+    "CoachingNote",
+    "Database",
+    "ProcessedMessage",
+    "RehearsalSession",
+    "ScriptVersion",
+    "Store",
+    "Team",
+    "TelegramLink",
+    "Turn",
+    "User",
+    "current_revision",
+    "downgrade",
+    "normalise_url",
+    "store",
+    "upgrade",
+]
+
+
+@contextmanager
+def store(db: Database, *, write: bool = False) -> Iterator[Store]:
+    """Open a unit of work on ``db`` and hand out its repositories."""
+    with db.session(write=write) as session:
+        yield Store(session)

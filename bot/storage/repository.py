@@ -1,0 +1,363 @@
+"""A small repository layer: the only code that writes SQL for the engine and the channels."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from .models import (
+    CoachingNote,
+    LinkCode,
+    ProcessedMessage,
+    RehearsalSession,
+    ScriptVersion,
+    Team,
+    TelegramLink,
+    Turn,
+    User,
+    utcnow,
+)
+
+
+class UserRepository:
+    def __init__(self, session: Session) -> None:
+        self._s = session
+
+    def create(
+        self,
+        display_name: str,
+        *,
+        login: str | None = None,
+        role: str = "rep",
+        language: str = "zh",
+        password_hash: str | None = None,
+        team: Team | None = None,
+    ) -> User:
+        user = User(
+            login=login,
+            display_name=display_name,
+            role=role,
+            language=language,
+            password_hash=password_hash,
+            team=team,
+        )
+        self._s.add(user)
+        self._s.flush()
+        return user
+
+    def get(self, user_id: int) -> User | None:
+        return self._s.get(User, user_id)
+
+    def by_login(self, login: str) -> User | None:
+        return self._s.scalar(select(User).where(User.login == login))
+
+    def list(self, *, role: str | None = None, team_id: int | None = None) -> Sequence[User]:
+        query = select(User).order_by(User.id)
+        if role is not None:
+            query = query.where(User.role == role)
+        if team_id is not None:
+            query = query.where(User.team_id == team_id)
+        return self._s.scalars(query).all()
+
+    def get_or_create_team(self, name: str) -> Team:
+        team = self._s.scalar(select(Team).where(Team.name == name))
+        if team is None:
+            team = Team(name=name)
+            self._s.add(team)
+            self._s.flush()
+        return team
+
+    def by_telegram(self, telegram_user_id: int) -> User | None:
+        link = self._s.get(TelegramLink, telegram_user_id)
+        return self._s.get(User, link.user_id) if link else None
+
+    def link_telegram(self, telegram_user_id: int, user: User, chat_id: int | None = None) -> TelegramLink:
+        link = self._s.get(TelegramLink, telegram_user_id)
+        if link is None:
+            link = TelegramLink(telegram_user_id=telegram_user_id, user_id=user.id, chat_id=chat_id)
+            self._s.add(link)
+        else:
+            link.user_id, link.chat_id = user.id, chat_id
+        self._s.flush()
+        return link
+
+    def issue_link_code(self, user: User, *, ttl: timedelta = timedelta(minutes=15)) -> str:
+        code = secrets.token_hex(4).upper()
+        self._s.add(LinkCode(code=code, user_id=user.id, expires_at=utcnow() + ttl))
+        self._s.flush()
+        return code
+
+    def redeem_link_code(self, code: str, *, now: datetime | None = None) -> User | None:
+        """The user a fresh, unused code belongs to; the code is spent. None if invalid."""
+        now = now or utcnow()
+        link_code = self._s.get(LinkCode, code.strip().upper(), with_for_update=True)
+        if link_code is None or link_code.used_at is not None:
+            return None
+        expires_at = link_code.expires_at
+        if expires_at.tzinfo is None:  # SQLite returns naive datetimes
+            expires_at = expires_at.replace(tzinfo=now.tzinfo)
+        if expires_at < now:
+            return None
+        link_code.used_at = now
+        return self._s.get(User, link_code.user_id)
+
+
+class SessionRepository:
+    def __init__(self, session: Session) -> None:
+        self._s = session
+
+    def create(
+        self,
+        *,
+        user: User,
+        scenario_id: str,
+        scenario_version: str,
+        channel: str,
+        mode: str = "practice",
+        language: str = "zh",
+        seed: int = 0,
+        state: dict[str, Any] | None = None,
+        stage: str | None = None,
+        step: str | None = None,
+        trust: float = 0.0,
+    ) -> RehearsalSession:
+        rehearsal = RehearsalSession(
+            user_id=user.id,
+            scenario_id=scenario_id,
+            scenario_version=scenario_version,
+            channel=channel,
+            mode=mode,
+            language=language,
+            seed=seed,
+            state=state or {},
+            stage=stage,
+            step=step,
+            trust=trust,
+            status="active",
+            next_seq=1,
+        )
+        self._s.add(rehearsal)
+        self._s.flush()
+        return rehearsal
+
+    def get(self, session_id: str, *, for_update: bool = False) -> RehearsalSession | None:
+        """Load a session; ``for_update`` holds a row lock until the transaction ends (PostgreSQL)."""
+        return self._s.get(
+            RehearsalSession, session_id, with_for_update=for_update, populate_existing=for_update
+        )
+
+    def for_user(self, user_id: int, *, limit: int = 50) -> Sequence[RehearsalSession]:
+        query = (
+            select(RehearsalSession)
+            .where(RehearsalSession.user_id == user_id)
+            .order_by(RehearsalSession.started_at.desc(), RehearsalSession.id)
+            .limit(limit)
+        )
+        return self._s.scalars(query).all()
+
+    def active_for_user(self, user_id: int) -> RehearsalSession | None:
+        query = (
+            select(RehearsalSession)
+            .where(RehearsalSession.user_id == user_id, RehearsalSession.status == "active")
+            .order_by(RehearsalSession.updated_at.desc())
+            .limit(1)
+        )
+        return self._s.scalar(query)
+
+    def previous_for_scenario(
+        self, user_id: int, scenario_id: str, *, before: str | None = None
+    ) -> Sequence[RehearsalSession]:
+        """Earlier sessions of one rep on one scenario, newest first (for revisits)."""
+        query = (
+            select(RehearsalSession)
+            .where(RehearsalSession.user_id == user_id, RehearsalSession.scenario_id == scenario_id)
+            .order_by(RehearsalSession.started_at.desc())
+        )
+        if before is not None:
+            query = query.where(RehearsalSession.id != before)
+        return self._s.scalars(query).all()
+
+    def set_state(self, rehearsal: RehearsalSession, state: dict[str, Any]) -> None:
+        # A fresh dict: the JSON column only notices re-assignment, not in-place edits.
+        rehearsal.state = dict(state)
+
+    def end(
+        self, rehearsal: RehearsalSession, *, status: str = "ended", scorecard: dict[str, Any] | None = None
+    ) -> None:
+        rehearsal.status = status
+        rehearsal.ended_at = utcnow()
+        if scorecard is not None:
+            rehearsal.scorecard = scorecard
+
+
+class TurnRepository:
+    def __init__(self, session: Session) -> None:
+        self._s = session
+
+    def add(
+        self,
+        rehearsal: RehearsalSession,
+        speaker: str,
+        text: str,
+        *,
+        language: str | None = None,
+        techniques: list[str] | None = None,
+        revealed: list[str] | None = None,
+    ) -> Turn:
+        """Append a turn, numbered from the session's counter (the caller holds the session lock)."""
+        turn = Turn(
+            session_id=rehearsal.id,
+            seq=rehearsal.next_seq,
+            speaker=speaker,
+            text=text,
+            language=language or rehearsal.language,
+            techniques=list(techniques or []),
+            stage=rehearsal.stage,
+            step=rehearsal.step,
+            trust=rehearsal.trust,
+            revealed=list(revealed or []),
+        )
+        rehearsal.next_seq += 1
+        self._s.add(turn)
+        self._s.flush()
+        return turn
+
+    def for_session(self, session_id: str, *, after_seq: int = 0) -> Sequence[Turn]:
+        query = select(Turn).where(Turn.session_id == session_id, Turn.seq > after_seq).order_by(Turn.seq)
+        return self._s.scalars(query).all()
+
+    def count(self, session_id: str) -> int:
+        return (
+            self._s.scalar(select(func.count()).select_from(Turn).where(Turn.session_id == session_id)) or 0
+        )
+
+
+class InboundRepository:
+    """Idempotency for inbound messages (webhook update ids, web client message ids)."""
+
+    def __init__(self, session: Session) -> None:
+        self._s = session
+
+    def claim(self, channel: str, external_id: str, *, session_id: str | None = None) -> bool:
+        """Record the message as being processed; False when it was already claimed.
+
+        Runs in a savepoint so a lost race leaves the caller's transaction usable. On
+        PostgreSQL a concurrent claim of the same id waits for the first to commit or roll back.
+        """
+        try:
+            with self._s.begin_nested():
+                self._s.add(ProcessedMessage(channel=channel, external_id=external_id, session_id=session_id))
+        except IntegrityError:
+            return False
+        return True
+
+    def get(self, channel: str, external_id: str) -> ProcessedMessage | None:
+        return self._s.scalar(
+            select(ProcessedMessage).where(
+                ProcessedMessage.channel == channel, ProcessedMessage.external_id == external_id
+            )
+        )
+
+    def record_response(self, channel: str, external_id: str, response: dict[str, Any]) -> None:
+        message = self.get(channel, external_id)
+        if message is not None:
+            message.response = response
+
+
+class ScriptRepository:
+    def __init__(self, session: Session) -> None:
+        self._s = session
+
+    def record(
+        self,
+        *,
+        kind: str,
+        script_id: str,
+        version: str,
+        content_hash: str,
+        content: str | None = None,
+        author: str | None = None,
+    ) -> ScriptVersion:
+        """Store a script version once; the same (kind, id, version) returns the stored row.
+
+        Raises ValueError when a version is re-used with different content: versions are immutable.
+        """
+        existing = self._s.scalar(
+            select(ScriptVersion).where(
+                ScriptVersion.kind == kind,
+                ScriptVersion.script_id == script_id,
+                ScriptVersion.version == version,
+            )
+        )
+        if existing is not None:
+            if existing.content_hash != content_hash:
+                raise ValueError(f"{kind} {script_id!r} version {version!r} changed without a new version")
+            return existing
+        row = ScriptVersion(
+            kind=kind,
+            script_id=script_id,
+            version=version,
+            content_hash=content_hash,
+            content=content,
+            author=author,
+            active=True,
+        )
+        self._s.add(row)
+        self._s.flush()
+        return row
+
+    def versions(self, kind: str, script_id: str) -> Sequence[ScriptVersion]:
+        return self._s.scalars(
+            select(ScriptVersion)
+            .where(ScriptVersion.kind == kind, ScriptVersion.script_id == script_id)
+            .order_by(ScriptVersion.created_at, ScriptVersion.id)
+        ).all()
+
+    def get(self, kind: str, script_id: str, version: str) -> ScriptVersion | None:
+        return self._s.scalar(
+            select(ScriptVersion).where(
+                ScriptVersion.kind == kind,
+                ScriptVersion.script_id == script_id,
+                ScriptVersion.version == version,
+            )
+        )
+
+
+class NoteRepository:
+    def __init__(self, session: Session) -> None:
+        self._s = session
+
+    def add(self, *, author: User, rep: User, text: str, session_id: str | None = None) -> CoachingNote:
+        note = CoachingNote(author_id=author.id, rep_id=rep.id, text=text, session_id=session_id)
+        self._s.add(note)
+        self._s.flush()
+        return note
+
+    def for_rep(self, rep_id: int) -> Sequence[CoachingNote]:
+        return self._s.scalars(
+            select(CoachingNote)
+            .where(CoachingNote.rep_id == rep_id)
+            .order_by(CoachingNote.created_at.desc(), CoachingNote.id.desc())
+        ).all()
+
+    def mark_read(self, note: CoachingNote) -> None:
+        note.read_at = note.read_at or utcnow()
+
+
+class Store:
+    """All repositories over one unit of work (one SQLAlchemy session, one transaction)."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.users = UserRepository(session)
+        self.sessions = SessionRepository(session)
+        self.turns = TurnRepository(session)
+        self.inbound = InboundRepository(session)
+        self.scripts = ScriptRepository(session)
+        self.notes = NoteRepository(session)

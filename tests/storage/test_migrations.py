@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+from sqlalchemy import inspect
+
+from bot.storage import Database, current_revision, downgrade, upgrade
+from bot.storage.models import Base
+
+EXPECTED_TABLES = {
+    "teams",
+    "users",
+    "telegram_links",
+    "link_codes",
+    "script_versions",
+    "rehearsal_sessions",
+    "turns",
+    "processed_messages",
+    "coaching_notes",
+}
+
+
+def _tables(url: str) -> set[str]:
+    db = Database(url)
+    try:
+        return set(inspect(db.engine).get_table_names()) - {"alembic_version"}
+    finally:
+        db.dispose()
+
+
+def test_upgrade_builds_schema_from_empty(database_url: str) -> None:
+    assert _tables(database_url) == set()
+    upgrade(database_url)
+    assert _tables(database_url) == EXPECTED_TABLES
+    assert current_revision(database_url) == "0001"
+
+
+def test_schema_matches_models(database_url: str) -> None:
+    """The migrations and the ORM models describe the same columns."""
+    upgrade(database_url)
+    db = Database(database_url)
+    try:
+        inspector = inspect(db.engine)
+        for table in Base.metadata.sorted_tables:
+            migrated = {c["name"] for c in inspector.get_columns(table.name)}
+            assert migrated == {c.name for c in table.columns}, table.name
+    finally:
+        db.dispose()
+
+
+def test_downgrade_and_upgrade_round_trip(database_url: str) -> None:
+    upgrade(database_url)
+    downgrade(database_url, "base")
+    assert _tables(database_url) == set()
+    assert current_revision(database_url) is None
+    upgrade(database_url)
+    assert _tables(database_url) == EXPECTED_TABLES
+
+
+def test_upgrade_twice_is_harmless(database_url: str) -> None:
+    upgrade(database_url)
+    upgrade(database_url)
+    assert current_revision(database_url) == "0001"
+
+
+def test_sqlite_uses_wal_and_busy_timeout(tmp_path) -> None:
+    db = Database(f"sqlite:///{tmp_path / 'x.sqlite3'}")
+    try:
+        with db.engine.connect() as connection:
+            assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+            assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
+            assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    finally:
+        db.dispose()

@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from click.testing import CliRunner
+
+from bot.cli import main
+
+
+def test_help_lists_subcommands() -> None:
+    result = CliRunner().invoke(main, ["--help"])
+    assert result.exit_code == 0
+    for name in ("db", "serve", "users"):
+        assert f"  {name} " in result.output
+
+
+def test_db_upgrade_creates_schema(database_url: str) -> None:
+    runner = CliRunner()
+    result = runner.invoke(main, ["db", "upgrade", "--database-url", database_url])
+    assert result.exit_code == 0, result.output
+    assert "revision 0001" in result.output
+    result = runner.invoke(main, ["db", "current", "--database-url", database_url])
+    assert result.output.strip() == "0001"
+    result = runner.invoke(main, ["db", "downgrade", "base", "--database-url", database_url])
+    assert result.exit_code == 0 and "base" in result.output
+
+
+def test_users_create_and_list(database_url: str) -> None:
+    runner = CliRunner()
+    runner.invoke(main, ["db", "upgrade", "--database-url", database_url])
+    args = [
+        "users",
+        "create",
+        "wang",
+        "--name",
+        "王芳",
+        "--role",
+        "manager",
+        "--team",
+        "华东",
+        "--password",
+        "pw123456",
+        "--database-url",
+        database_url,
+    ]
+    result = runner.invoke(main, args)
+    assert result.exit_code == 0, result.output
+    duplicate = runner.invoke(main, args)
+    assert duplicate.exit_code != 0 and "exists already" in duplicate.output
+    listing = runner.invoke(main, ["users", "list", "--database-url", database_url])
+    assert "wang\tmanager\tzh\t王芳" in listing.output
+
+
+def test_console_script_is_installed() -> None:
+    completed = subprocess.run([sys.executable, "-m", "bot", "--help"], capture_output=True, text=True)
+    assert completed.returncode == 0, completed.stderr
+    assert "serve" in completed.stdout

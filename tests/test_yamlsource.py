@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pydantic import BaseModel, ConfigDict
+
+from bot.yamlsource import ScriptError, load_yaml, parse_yaml, validate
+
+
+class Item(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: str
+    weight: int = 1
+
+
+class Doc(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    title: str
+    items: list[Item]
+
+
+def test_valid_document_keeps_lines() -> None:
+    doc = parse_yaml("title: 工厂\nitems:\n  - id: a\n  - id: b\n    weight: 3\n", "x.yaml")
+    model = validate(Doc, doc)
+    assert [i.weight for i in model.items] == [1, 3]
+    assert doc.locate(("items", 1, "weight"))[0] == 5
+
+
+def test_errors_name_file_line_and_path() -> None:
+    doc = parse_yaml("title: t\nitems:\n  - id: a\n  - id: b\n    wieght: 3\n  - weight: x\n", "s.yaml")
+    with pytest.raises(ScriptError) as caught:
+        validate(Doc, doc)
+    messages = [str(p) for p in caught.value.problems]
+    assert "s.yaml:5:5: items[1].wieght: unknown key (not allowed here)" in messages
+    assert any(m.startswith("s.yaml:6:5: items[2].id: required key") for m in messages)
+    assert any(m.startswith("s.yaml:6:5: items[2].weight:") for m in messages)
+
+
+def test_syntax_error_has_line() -> None:
+    with pytest.raises(ScriptError) as caught:
+        parse_yaml("title: t\nitems: [a, b\nother: 1\n", "bad.yaml")
+    problem = caught.value.problems[0]
+    assert problem.file == "bad.yaml" and problem.line == 3
+    assert "YAML syntax error" in problem.message
+
+
+def test_duplicate_keys_are_errors() -> None:
+    with pytest.raises(ScriptError, match=r"d.yaml:3:1: title: duplicate key"):
+        parse_yaml("title: a\nitems: []\ntitle: b\n", "d.yaml")
+
+
+def test_empty_and_unreadable_files(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.yaml"
+    empty.write_text("", encoding="utf-8")
+    with pytest.raises(ScriptError, match="the file is empty"):
+        validate(Doc, load_yaml(empty))
+    binary = tmp_path / "bin.yaml"
+    binary.write_bytes(b"\xff\xfe\x00")
+    with pytest.raises(ScriptError, match="not UTF-8"):
+        load_yaml(binary)
+    with pytest.raises(ScriptError, match="cannot read"):
+        load_yaml(tmp_path / "missing.yaml")

@@ -24,6 +24,13 @@ def normalise_url(url: str) -> str:
     return url
 
 
+def ensure_sqlite_directory(url: str) -> None:
+    """SQLite creates the file but not its folder (``./var/`` on a fresh clone)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database and parsed.database != ":memory:":
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+
+
 def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -51,9 +58,7 @@ class Database:
         self.dialect = parsed.get_backend_name()
         kwargs: dict[str, Any] = {"echo": echo, "future": True}
         if self.dialect == "sqlite":
-            database = parsed.database
-            if database and database != ":memory:":
-                Path(database).parent.mkdir(parents=True, exist_ok=True)
+            ensure_sqlite_directory(self.url)
             kwargs["connect_args"] = {"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
         else:
             kwargs.update(pool_pre_ping=True, pool_size=10, max_overflow=20)
@@ -115,6 +120,7 @@ def upgrade(url: str, revision: str = "head") -> None:
     """Bring the schema at ``url`` up to ``revision``."""
     from alembic import command
 
+    ensure_sqlite_directory(normalise_url(url))
     command.upgrade(alembic_config(url), revision)
 
 

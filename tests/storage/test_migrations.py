@@ -70,3 +70,9 @@ def test_sqlite_uses_wal_and_busy_timeout(tmp_path) -> None:
             assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
     finally:
         db.dispose()
+
+
+def test_upgrade_creates_the_sqlite_folder(tmp_path) -> None:
+    url = f"sqlite:///{tmp_path / 'new' / 'nested' / 'coach.sqlite3'}"
+    upgrade(url)
+    assert current_revision(url) == "0001"

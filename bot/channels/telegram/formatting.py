@@ -1,0 +1,142 @@
+"""Turn engine results into Telegram HTML messages (customer line, coach note, scorecard)."""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Any
+
+from bot.engine.results import SessionView, TurnResult
+
+from .texts import STAGE_NAMES, STEP_NAMES, TECHNIQUE_NAMES, name_of, text
+
+
+def esc(value: object) -> str:
+    """Escape a value for Telegram's HTML parse mode (quotes are fine outside attributes)."""
+    return escape(str(value), quote=False)
+
+
+def state_line(stage: str | None, step: str | None, trust: float | None, lang: str) -> str:
+    """ "Stage · step · trust" in the rep's language."""
+    trust_text = "—" if trust is None else f"{trust:.2f}".rstrip("0").rstrip(".")
+    return text(
+        "state_line",
+        lang,
+        stage=esc(name_of(STAGE_NAMES, stage, lang)),
+        step=esc(name_of(STEP_NAMES, step, lang)),
+        trust=esc(trust_text),
+    )
+
+
+def customer_line(reply: str, customer_name: str | None, lang: str) -> str:
+    """The customer's words, labelled with their name when the scenario gives one."""
+    label = customer_name or text("customer_label", lang)
+    return f"🗣 <b>{esc(label)}</b>：{esc(reply)}" if lang == "zh" else f"🗣 <b>{esc(label)}</b>: {esc(reply)}"
+
+
+def coach_line(note: str, lang: str) -> str:
+    """The coach's note, set apart in italics behind a compass."""
+    separator = "：" if lang == "zh" else ": "
+    return f"<i>🧭 {esc(text('coach_label', lang))}{separator}{esc(note)}</i>"
+
+
+def turn_message(result: TurnResult, *, lang: str, practice: bool, customer_name: str | None) -> str:
+    """One rep turn's answer: customer reply, then (practice mode) the coach note and the state."""
+    parts = []
+    if result.customer_reply:
+        parts.append(customer_line(result.customer_reply, customer_name, lang))
+    if result.coach_note and practice:
+        parts.append(coach_line(result.coach_note, lang))
+    if practice and not result.ended:
+        parts.append(f"<code>{state_line(result.stage, result.step, result.trust, lang)}</code>")
+    return "\n\n".join(parts)
+
+
+def _number(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.1f}".rstrip("0").rstrip(".")
+    return str(value)
+
+
+def _quoted_points(points: Any) -> dict[str, str]:
+    """Coaching points as {"keep"|"start"|"stop": text}, from a dict or a list of dicts."""
+    found: dict[str, str] = {}
+    if isinstance(points, dict):
+        for key in ("keep", "start", "stop"):
+            value = points.get(key)
+            if isinstance(value, dict):
+                value = value.get("text") or value.get("advice")
+            if value:
+                found[key] = str(value)
+    elif isinstance(points, list):
+        for item in points:
+            if isinstance(item, dict) and item.get("kind") in ("keep", "start", "stop"):
+                found[str(item["kind"])] = str(item.get("text") or item.get("advice") or "")
+    return found
+
+
+def scorecard_message(scorecard: dict[str, Any], *, title: str, lang: str) -> str:
+    """The end-of-visit scorecard; parts the engine did not report are left out."""
+    lines = [text("scorecard_title", lang, title=esc(title))]
+    if "score" in scorecard:
+        lines.append(text("scorecard_score", lang, score=esc(_number(scorecard["score"]))))
+    if scorecard.get("stage") or scorecard.get("step"):
+        lines.append(
+            text(
+                "scorecard_reached",
+                lang,
+                stage=esc(name_of(STAGE_NAMES, scorecard.get("stage"), lang)),
+                step=esc(name_of(STEP_NAMES, scorecard.get("step"), lang)),
+            )
+        )
+    if "question_share" in scorecard:
+        share = float(scorecard["question_share"])
+        share_pct = share * 100 if share <= 1 else share
+        lines.append(
+            text(
+                "scorecard_questions",
+                lang,
+                share=esc(_number(round(share_pct))),
+                pitches=esc(_number(scorecard.get("pitches_before_need", 0))),
+            )
+        )
+    problems = scorecard.get("problems")
+    if isinstance(problems, dict) and "total" in problems:
+        found = problems.get("uncovered", problems.get("found", []))
+        lines.append(
+            text(
+                "scorecard_problems",
+                lang,
+                found=esc(len(found) if isinstance(found, list) else found),
+                total=esc(problems["total"]),
+                depth=esc(scorecard.get("deepest_why_chain", problems.get("deepest_why", 0))),
+            )
+        )
+    need = scorecard.get("explicit_need")
+    if isinstance(need, dict):
+        mark = {True: text("yes", lang), False: text("no", lang)}
+        lines.append(
+            text(
+                "scorecard_need",
+                lang,
+                deadline=mark[bool(need.get("deadline"))],
+                budget=mark[bool(need.get("budget"))],
+            )
+        )
+    techniques = scorecard.get("techniques")
+    counts = techniques.get("counts", techniques) if isinstance(techniques, dict) else None
+    if isinstance(counts, dict) and counts:
+        listed = ", ".join(
+            f"{name_of(TECHNIQUE_NAMES, str(name), lang)} ×{count}" for name, count in counts.items()
+        )
+        lines.append(text("scorecard_techniques", lang, techniques=esc(listed)))
+    points = _quoted_points(scorecard.get("coaching_points", scorecard.get("coaching")))
+    if points:
+        lines.append("")
+        for key in ("keep", "start", "stop"):
+            if key in points:
+                lines.append(text(f"scorecard_{key}", lang, text=esc(points[key])))
+    return "\n".join(lines)
+
+
+def session_title(view: SessionView) -> str:
+    return view.title or view.scenario_id

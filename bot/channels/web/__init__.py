@@ -4,12 +4,50 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
 
 from bot.config import Settings, get_settings
 from bot.storage import Database, upgrade
+
+from .api import LoginThrottle
+from .api import router as api_router
+from .auth import SessionCookies
+from .errors import BodySizeLimit, SecurityHeaders, install_error_handlers
+from .events import TurnSignals
+from .pages import mount_pages
+
+# Any constant works; it names "schema migration" among PostgreSQL advisory locks.
+_MIGRATION_LOCK_KEY = 0x5C0AC4
+
+
+def migrate(url: str) -> None:
+    """Upgrade the schema; on PostgreSQL one worker at a time (several start together)."""
+    db = Database(url)
+    try:
+        if db.is_sqlite:
+            upgrade(url)
+            return
+        with db.engine.connect() as connection:
+            connection.exec_driver_sql(f"SELECT pg_advisory_lock({_MIGRATION_LOCK_KEY})")
+            try:
+                upgrade(url)
+            finally:
+                connection.exec_driver_sql(f"SELECT pg_advisory_unlock({_MIGRATION_LOCK_KEY})")
+    finally:
+        db.dispose()
+
+
+def _build_service(db: Database, settings: Settings) -> Any:
+    """The rehearsal engine, or None while it is not installed (the API then answers 503)."""
+    try:
+        from bot.engine.service import RehearsalService
+    except ImportError:
+        return None
+    return RehearsalService(db, settings=settings)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -18,15 +56,30 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        upgrade(settings.database_url)
+        await run_in_threadpool(migrate, settings.database_url)
         app.state.db = Database(settings.database_url)
+        app.state.service = await run_in_threadpool(_build_service, app.state.db, settings)
         try:
             yield
         finally:
             app.state.db.dispose()
 
-    app = FastAPI(title="Sales coach", version="0.1.0", lifespan=lifespan)
+    app = FastAPI(
+        title="Sales coach · 销售提问教练",
+        version="0.1.0",
+        description="Rehearse customer visits with a simulated customer and a questioning coach. "
+        "Sign in with POST /api/auth/login; the API then uses the session cookie.",
+        lifespan=lifespan,
+    )
     app.state.settings = settings
+    app.state.cookies = SessionCookies(settings.secret_key)
+    app.state.login_throttle = LoginThrottle()
+    app.state.turn_signals = TurnSignals()
+    install_error_handlers(app)
+    app.add_middleware(BodySizeLimit)
+    app.add_middleware(SecurityHeaders)
+    app.include_router(api_router)
+    mount_pages(app)
 
     @app.get("/healthz", tags=["ops"])
     async def healthz() -> dict[str, str]:
@@ -36,7 +89,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.get("/readyz", tags=["ops"])
     async def readyz() -> JSONResponse:
         """The database answers; 503 otherwise."""
-        ok = app.state.db.ping()
+        ok = await run_in_threadpool(app.state.db.ping)
         return JSONResponse(
             {"status": "ok" if ok else "database unavailable"}, status_code=200 if ok else 503
         )

@@ -1,0 +1,336 @@
+"""The JSON API under ``/api/`` that the chat page (and any other client) uses.
+
+Every call into the engine or the database runs in a worker thread, so the event loop keeps
+serving other requests and event streams while a turn is stored.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from datetime import timedelta
+from functools import partial
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request, Response, status
+from fastapi.responses import StreamingResponse
+from starlette.concurrency import run_in_threadpool
+
+from bot.config import Settings
+from bot.engine.results import RehearsalAPI, SessionView
+from bot.storage import Database, store
+
+from .auth import CurrentUser, SessionCookies, check_credentials, current_user
+from .errors import ApiError
+from .events import TurnSignals, turn_stream
+from .schemas import (
+    ErrorResponse,
+    Hint,
+    LinkCode,
+    LoginRequest,
+    Me,
+    MessageRequest,
+    Scenario,
+    SessionDetail,
+    SessionSummary,
+    StartRequest,
+    Turn,
+    TurnOutcome,
+)
+
+WEB_CHANNEL = "web"
+LINK_CODE_TTL = timedelta(minutes=15)
+
+_errors: dict[int | str, dict[str, Any]] = {
+    401: {"model": ErrorResponse, "description": "Not signed in."},
+    503: {"model": ErrorResponse, "description": "The database is not answering; retry."},
+}
+_session_errors: dict[int | str, dict[str, Any]] = {
+    **_errors,
+    403: {"model": ErrorResponse, "description": "The session belongs to another rep."},
+    404: {"model": ErrorResponse, "description": "No such session."},
+}
+
+router = APIRouter(prefix="/api", responses=_errors)
+User = Annotated[CurrentUser, Depends(current_user)]
+
+
+def _service(request: Request) -> RehearsalAPI:
+    service: RehearsalAPI | None = getattr(request.app.state, "service", None)
+    if service is None:
+        raise ApiError(503, "engine_unavailable", "The rehearsal engine is not loaded.")
+    return service
+
+
+def _db(request: Request) -> Database:
+    db: Database = request.app.state.db
+    return db
+
+
+class LoginThrottle:
+    """At most ``limit`` failed sign-ins per login and client address in ``window`` seconds.
+
+    Per process: with several workers the effective limit is a multiple, which still turns a
+    password-guessing run from thousands of tries a minute into a handful.
+    """
+
+    def __init__(self, limit: int = 10, window: float = 300.0) -> None:
+        self.limit = limit
+        self.window = window
+        self._failures: dict[tuple[str, str], deque[float]] = {}
+
+    def _recent(self, key: tuple[str, str]) -> deque[float]:
+        failures = self._failures.setdefault(key, deque())
+        cutoff = time.monotonic() - self.window
+        while failures and failures[0] < cutoff:
+            failures.popleft()
+        return failures
+
+    def blocked(self, key: tuple[str, str]) -> bool:
+        return len(self._recent(key)) >= self.limit
+
+    def failed(self, key: tuple[str, str]) -> None:
+        self._recent(key).append(time.monotonic())
+
+    def succeeded(self, key: tuple[str, str]) -> None:
+        self._failures.pop(key, None)
+
+
+# --- sign-in -------------------------------------------------------------------------------
+
+
+def _me(user: CurrentUser) -> Me:
+    return Me(
+        id=user.id,
+        login=user.login,
+        display_name=user.display_name,
+        role=user.role,
+        language=user.language,
+    )
+
+
+@router.post(
+    "/auth/login",
+    response_model=Me,
+    tags=["auth"],
+    responses={401: {"model": ErrorResponse, "description": "Wrong login or password."}},
+)
+async def login(body: LoginRequest, request: Request, response: Response) -> Me:
+    """Check login and password; on success set the signed session cookie."""
+    throttle: LoginThrottle = request.app.state.login_throttle
+    key = (body.login.strip().lower(), request.client.host if request.client else "")
+    if throttle.blocked(key):
+        raise ApiError(429, "too_many_attempts", "Too many failed sign-ins; wait a few minutes.")
+    user = await run_in_threadpool(check_credentials, _db(request), body.login, body.password)
+    if user is None:
+        throttle.failed(key)
+        raise ApiError(401, "wrong_credentials", "Wrong login or password.")
+    throttle.succeeded(key)
+    cookies: SessionCookies = request.app.state.cookies
+    cookies.issue(response, user)
+    return Me(
+        id=user.id,
+        login=user.login or "",
+        display_name=user.display_name,
+        role=user.role,
+        language=user.language,
+    )
+
+
+@router.post("/auth/logout", status_code=status.HTTP_204_NO_CONTENT, tags=["auth"])
+async def logout(request: Request, response: Response) -> None:
+    """Forget the session cookie (signing out twice is fine)."""
+    cookies: SessionCookies = request.app.state.cookies
+    cookies.clear(response)
+
+
+@router.get("/me", response_model=Me, tags=["auth"])
+async def me(user: User) -> Me:
+    """The signed-in user."""
+    return _me(user)
+
+
+# --- scenarios and sessions ----------------------------------------------------------------
+
+
+@router.get("/scenarios", response_model=list[Scenario], tags=["rehearsal"])
+async def scenarios(
+    request: Request,
+    _user: User,
+    lang: Annotated[
+        str | None, Query(pattern="^(zh|en)$", description="Only scenarios in this language.")
+    ] = None,
+) -> list[Scenario]:
+    """The scenarios a rep can rehearse."""
+    found = await run_in_threadpool(_service(request).scenarios, lang)
+    return [Scenario.of(s) for s in found]
+
+
+@router.post(
+    "/sessions",
+    response_model=TurnOutcome,
+    status_code=status.HTTP_201_CREATED,
+    tags=["rehearsal"],
+    responses={404: {"model": ErrorResponse, "description": "No such scenario."}},
+)
+async def start_session(body: StartRequest, request: Request, user: User) -> TurnOutcome:
+    """Start a visit; the result holds the customer's opening line."""
+    start = partial(
+        _service(request).start,
+        user.id,
+        body.scenario_id,
+        language=body.language,
+        mode=body.mode,
+        channel=WEB_CHANNEL,
+    )
+    return TurnOutcome.of(await run_in_threadpool(start))
+
+
+@router.get("/sessions", response_model=list[SessionSummary], tags=["rehearsal"])
+async def my_sessions(
+    request: Request, user: User, limit: Annotated[int, Query(ge=1, le=200)] = 50
+) -> list[SessionSummary]:
+    """My sessions, newest first."""
+    views = await run_in_threadpool(partial(_service(request).sessions_for, user.id, limit=limit))
+    return [SessionSummary.of(v) for v in views]
+
+
+async def _load(request: Request, session_id: str, user: CurrentUser) -> SessionView:
+    view: SessionView = await run_in_threadpool(
+        partial(_service(request).session, session_id, user_id=user.id)
+    )
+    return view
+
+
+@router.get(
+    "/sessions/{session_id}", response_model=SessionDetail, tags=["rehearsal"], responses=_session_errors
+)
+async def get_session(session_id: str, request: Request, user: User) -> SessionDetail:
+    """One session with its whole transcript (and the scorecard once it ended)."""
+    return SessionDetail.of(await _load(request, session_id, user))
+
+
+@router.get(
+    "/sessions/{session_id}/turns", response_model=list[Turn], tags=["rehearsal"], responses=_session_errors
+)
+async def get_turns(
+    session_id: str,
+    request: Request,
+    user: User,
+    after: Annotated[int, Query(ge=0, description="Only turns with a larger seq.")] = 0,
+) -> list[Turn]:
+    """The transcript from a given point: what a client that has seen up to ``after`` is missing."""
+    view = await _load(request, session_id, user)
+    return [Turn.of(t) for t in view.turns if t.seq > after]
+
+
+@router.post(
+    "/sessions/{session_id}/messages",
+    response_model=TurnOutcome,
+    tags=["rehearsal"],
+    responses={
+        **_session_errors,
+        409: {"model": ErrorResponse, "description": "The visit has ended."},
+        413: {"model": ErrorResponse, "description": "The message or body is too long."},
+        422: {"model": ErrorResponse, "description": "The message was rejected (empty, invalid)."},
+    },
+)
+async def send_message(session_id: str, body: MessageRequest, request: Request, user: User) -> TurnOutcome:
+    """Say something to the customer. Sending the same ``client_message_id`` again is safe."""
+    settings: Settings = request.app.state.settings
+    if len(body.text) > settings.max_message_chars:
+        raise ApiError(
+            413, "message_too_long", f"A message may have at most {settings.max_message_chars} characters."
+        )
+    send = partial(
+        _service(request).send,
+        session_id,
+        body.text,
+        user_id=user.id,
+        channel=WEB_CHANNEL,
+        # Scoped to the session: two clients that happen to pick the same id never collide.
+        message_id=f"{session_id}:{body.client_message_id}",
+    )
+    result = await run_in_threadpool(send)
+    signals: TurnSignals = request.app.state.turn_signals
+    signals.notify(session_id)
+    return TurnOutcome.of(result)
+
+
+@router.post(
+    "/sessions/{session_id}/hint", response_model=Hint, tags=["rehearsal"], responses=_session_errors
+)
+async def hint(session_id: str, request: Request, user: User) -> Hint:
+    """A question to try next, for the current step of the visit."""
+    text = await run_in_threadpool(partial(_service(request).hint, session_id, user_id=user.id))
+    return Hint(hint=text)
+
+
+@router.post(
+    "/sessions/{session_id}/end", response_model=TurnOutcome, tags=["rehearsal"], responses=_session_errors
+)
+async def end_session(session_id: str, request: Request, user: User) -> TurnOutcome:
+    """End the visit; the result carries the scorecard. Ending twice returns the same scorecard."""
+    end = partial(_service(request).end, session_id, user_id=user.id, channel=WEB_CHANNEL)
+    result = await run_in_threadpool(end)
+    signals: TurnSignals = request.app.state.turn_signals
+    signals.notify(session_id)
+    return TurnOutcome.of(result)
+
+
+@router.get(
+    "/sessions/{session_id}/events",
+    tags=["rehearsal"],
+    responses={
+        **_session_errors,
+        200: {"content": {"text/event-stream": {}}, "description": "Server-sent events."},
+    },
+    response_class=StreamingResponse,
+)
+async def session_events(
+    session_id: str,
+    request: Request,
+    user: User,
+    after: Annotated[int, Query(ge=0, description="Send turns with a larger seq.")] = 0,
+) -> StreamingResponse:
+    """Server-sent events: ``turn`` for each new turn (from any channel), ``status`` when the
+    stage, step, trust or status changes. The stream ends after the visit ends."""
+    await _load(request, session_id, user)  # 404 / 403 before the stream starts
+    last_event_id = request.headers.get("last-event-id", "")
+    if last_event_id.isdigit():  # a reconnecting EventSource resumes where it stopped
+        after = max(after, int(last_event_id))
+    stream = turn_stream(
+        partial(_load, request, session_id, user),
+        session_id,
+        request.app.state.turn_signals,
+        after_seq=after,
+        is_disconnected=request.is_disconnected,
+    )
+    return StreamingResponse(
+        stream,
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
+    )
+
+
+# --- Telegram linking ----------------------------------------------------------------------
+
+
+def _issue_link_code(db: Database, user_id: int) -> str:
+    with store(db, write=True) as s:
+        user = s.users.get(user_id)
+        if user is None:
+            raise ApiError(401, "not_signed_in", "Sign in first.")
+        return s.users.issue_link_code(user, ttl=LINK_CODE_TTL)
+
+
+@router.post("/telegram/link-code", response_model=LinkCode, tags=["telegram"])
+async def telegram_link_code(request: Request, user: User) -> LinkCode:
+    """A one-time code that links a Telegram account to me: send ``/start CODE`` to the bot."""
+    code = await run_in_threadpool(_issue_link_code, _db(request), user.id)
+    return LinkCode(
+        code=code, command=f"/start {code}", expires_in_seconds=int(LINK_CODE_TTL.total_seconds())
+    )
+
+
+__all__ = ["WEB_CHANNEL", "LoginThrottle", "router"]

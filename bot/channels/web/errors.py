@@ -1,0 +1,203 @@
+"""JSON errors for the API: one shape, ``{"error": {"code": ..., "message": ...}}``, everywhere.
+
+Engine errors keep their stable ``code`` so the page (and any other client) can show its own
+wording in Chinese or English. A database that does not answer gives 503, so clients retry.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from bot.engine.results import (
+    MessageRejected,
+    NotYourSession,
+    RehearsalError,
+    SessionClosed,
+    SessionNotFound,
+    UnknownScenario,
+)
+
+# Engine error -> HTTP status. Anything else from the engine is a 400.
+ENGINE_STATUS: dict[type[RehearsalError], int] = {
+    UnknownScenario: 404,
+    SessionNotFound: 404,
+    NotYourSession: 403,
+    SessionClosed: 409,
+    MessageRejected: 422,
+}
+# The largest request body the API reads; a rep line of max_message_chars fits with room to spare.
+MAX_BODY_BYTES = 32 * 1024
+
+
+class ApiError(Exception):
+    """An error the API reports as JSON with an HTTP status."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+
+
+def error_body(code: str, message: str, **extra: Any) -> dict[str, Any]:
+    return {"error": {"code": code, "message": message, **extra}}
+
+
+def error_response(status: int, code: str, message: str, **extra: Any) -> JSONResponse:
+    headers = {"Retry-After": "2"} if status == 503 else None
+    return JSONResponse(error_body(code, message, **extra), status_code=status, headers=headers)
+
+
+def is_database_unavailable(exc: BaseException) -> bool:
+    """True for errors that mean "the database did not answer" rather than a bug."""
+    if isinstance(exc, OperationalError | InterfaceError | PoolTimeoutError):
+        return True
+    return isinstance(exc, DBAPIError) and exc.connection_invalidated
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Register the handlers that give every API error the same JSON shape."""
+
+    @app.exception_handler(ApiError)
+    async def _api_error(_request: Request, exc: ApiError) -> JSONResponse:
+        return error_response(exc.status, exc.code, exc.message)
+
+    @app.exception_handler(RehearsalError)
+    async def _engine_error(_request: Request, exc: RehearsalError) -> JSONResponse:
+        status = next((s for cls, s in ENGINE_STATUS.items() if isinstance(exc, cls)), 400)
+        return error_response(status, exc.code, str(exc) or exc.code.replace("_", " "))
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = exc.errors()
+        if any(e.get("type") == "json_invalid" for e in errors):
+            return error_response(400, "malformed_json", "The request body is not valid JSON.")
+        details = [
+            {"field": ".".join(str(p) for p in e.get("loc", ()) if p != "body"), "problem": e.get("msg", "")}
+            for e in errors
+        ]
+        return error_response(422, "invalid_request", "Some fields are missing or invalid.", details=details)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+        return error_response(exc.status_code, code, str(exc.detail))
+
+    for db_error in (DBAPIError, PoolTimeoutError):
+
+        @app.exception_handler(db_error)
+        async def _database(_request: Request, exc: Exception) -> JSONResponse:
+            if is_database_unavailable(exc):
+                return error_response(
+                    503, "database_unavailable", "The database is not answering; try again shortly."
+                )
+            raise exc
+
+
+class BodySizeLimit:
+    """Refuse request bodies over ``limit`` bytes with 413, before the app reads them.
+
+    Checks Content-Length up front and counts bytes as they arrive (chunked uploads), so an
+    oversized body is never parsed and nothing is stored.
+    """
+
+    def __init__(self, app: ASGIApp, limit: int = MAX_BODY_BYTES) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        for name, value in scope.get("headers", ()):
+            if name == b"content-length" and value.isdigit() and int(value) > self.limit:
+                await self._too_large(scope, receive, send)
+                return
+        seen = 0
+        response_started = False
+
+        async def counting_receive() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.limit:
+                    raise _BodyTooLarge
+            return message
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal response_started
+            response_started = response_started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, counting_receive, tracking_send)
+        except _BodyTooLarge:
+            if not response_started:
+                await self._too_large(scope, receive, send)
+
+    async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = error_response(
+            413, "body_too_large", f"The request body is larger than {self.limit} bytes."
+        )
+        await response(scope, receive, send)
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+class SecurityHeaders:
+    """Headers every response carries: no sniffing, no framing, a strict same-origin policy."""
+
+    HEADERS = (
+        (b"x-content-type-options", b"nosniff"),
+        (b"x-frame-options", b"DENY"),
+        (b"referrer-policy", b"same-origin"),
+    )
+    # Pages load only their own scripts, styles and images: works offline, no CDN, no inline JS.
+    CSP = (
+        b"default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        b"connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+    )
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path: str = scope.get("path", "")
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                headers.extend(self.HEADERS)
+                # /docs uses Swagger UI assets; keep the strict policy for our own pages.
+                if not path.startswith(("/docs", "/redoc")):
+                    headers.append((b"content-security-policy", self.CSP))
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
+__all__ = [
+    "ENGINE_STATUS",
+    "MAX_BODY_BYTES",
+    "ApiError",
+    "BodySizeLimit",
+    "SecurityHeaders",
+    "error_response",
+    "install_error_handlers",
+    "is_database_unavailable",
+]

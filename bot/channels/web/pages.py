@@ -1,0 +1,62 @@
+"""The chat page and its static assets, served by the app itself (no CDN: works offline)."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+
+from bot.config import Settings
+
+WEB_DIR = Path(__file__).resolve().parent
+STATIC_DIR = WEB_DIR / "static"
+TEMPLATES_DIR = WEB_DIR / "templates"
+
+templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
+router = APIRouter(include_in_schema=False)
+
+
+def _asset_version() -> str:
+    """A short hash of the static files: part of asset URLs, so a new release is never cached stale."""
+    digest = hashlib.sha256()
+    for path in sorted(STATIC_DIR.rglob("*")):
+        if path.is_file():
+            digest.update(path.name.encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:10]
+
+
+ASSET_VERSION = _asset_version()
+
+
+@router.get("/")
+async def root() -> RedirectResponse:
+    return RedirectResponse("/chat", status_code=307)
+
+
+@router.get("/chat", response_class=HTMLResponse)
+async def chat(request: Request) -> HTMLResponse:
+    settings: Settings = request.app.state.settings
+    return templates.TemplateResponse(
+        request,
+        "chat.html",
+        {
+            "lang": settings.default_lang,
+            "version": ASSET_VERSION,
+            "max_chars": settings.max_message_chars,
+        },
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+def mount_pages(app: FastAPI) -> None:
+    """Add the page routes and ``/static``."""
+    app.include_router(router)
+    app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
+
+
+__all__ = ["mount_pages"]

@@ -1,0 +1,798 @@
+/* Sales coach web chat: sign in, pick a scenario, rehearse, read the scorecard.
+ * Plain JavaScript, no build step and no CDN, so the page works offline.
+ * The transcript is rendered from stored turns (numbered by seq), whether they arrive as the
+ * reply to our own request or over the event stream (e.g. a line sent from Telegram). */
+"use strict";
+
+const I18N = {
+  zh: {
+    skip: "跳到主要内容", brand: "销售提问教练", signInTitle: "登录开始演练",
+    signInLead: "和模拟客户对话，练习提问技巧；教练会点评每一句。", login: "账号", password: "密码",
+    signIn: "登录", signingIn: "正在登录…", signOut: "退出", linkTelegram: "连接 Telegram",
+    newRehearsal: "新的演练", history: "历史演练", historyEmpty: "还没有演练记录。",
+    setupTitle: "选择一次客户拜访", language: "语言", mode: "模式", practice: "练习", exam: "考核",
+    practiceHelp: "练习模式：每句之后教练给出点评，可以随时要提示。",
+    examHelp: "考核模式：教练保持沉默，结束后看评分卡。",
+    scenario: "场景", noScenarios: "这个语言还没有场景。", start: "开始拜访", starting: "正在开始…",
+    back: "返回", trust: "信任", yourLine: "你的话",
+    placeholder: "说点什么……（Enter 发送，Shift+Enter 换行）", hint: "提示", end: "结束拜访",
+    endConfirm: "确认结束？", send: "发送", close: "好的", linkTitle: "在 Telegram 上继续",
+    linkLead: "把下面这条消息发给教练机器人，就能用手机继续同一个账号的演练。15 分钟内有效。",
+    customer: "客户", you: "你", coach: "教练", hintTitle: "可以试试这样问（点一下填入）：",
+    typing: "客户正在回复", ended: "拜访已结束", closedByCustomer: "客户结束了这次拜访",
+    scorecard: "评分卡", score: "得分", reached: "到达阶段", stepReached: "提问步骤",
+    techniquesUsed: "用到的技巧", problems: "发现的问题", deepestWhy: "最深的“为什么”链",
+    angles: "动机角度", need: "明确需求", deadline: "期限", budget: "预算", confirmed: "已确认",
+    notConfirmed: "未确认", questionShare: "提问占比", pitches: "过早推销", trustCurve: "信任曲线",
+    keep: "保持", startDoing: "开始", stop: "停止", none: "无", practiceBadge: "练习", examBadge: "考核",
+    active: "进行中", readOnly: "这次拜访已结束，只能查看。", sessionFrom: "来自",
+    offline: "连接中断，正在重试…", dbDown: "服务暂时不可用（数据库无响应），请稍后再试。",
+    expired: "登录已过期，请重新登录。", genericError: "出错了，请重试。", turns: "句",
+    channel_web: "网页", channel_telegram: "Telegram", channel_cli: "终端",
+  },
+  en: {
+    skip: "Skip to main content", brand: "Sales coach", signInTitle: "Sign in to rehearse",
+    signInLead: "Talk to a simulated customer and practise your questions; the coach comments on every line.",
+    login: "Login", password: "Password", signIn: "Sign in", signingIn: "Signing in…", signOut: "Sign out",
+    linkTelegram: "Link Telegram", newRehearsal: "New rehearsal", history: "Earlier sessions",
+    historyEmpty: "No sessions yet.", setupTitle: "Choose a customer visit", language: "Language",
+    mode: "Mode", practice: "Practice", exam: "Exam",
+    practiceHelp: "Practice: the coach comments after each line, and hints are available.",
+    examHelp: "Exam: the coach stays silent until the scorecard.", scenario: "Scenario",
+    noScenarios: "No scenario in this language yet.", start: "Start the visit", starting: "Starting…",
+    back: "Back", trust: "Trust", yourLine: "Your line",
+    placeholder: "Say something… (Enter sends, Shift+Enter for a new line)", hint: "Hint", end: "End visit",
+    endConfirm: "End now?", send: "Send", close: "OK", linkTitle: "Continue in Telegram",
+    linkLead: "Send this message to the coach bot to continue with the same account on your phone. Valid for 15 minutes.",
+    customer: "Customer", you: "You", coach: "Coach", hintTitle: "You could ask (tap to use it):",
+    typing: "The customer is replying", ended: "The visit has ended",
+    closedByCustomer: "The customer ended the visit", scorecard: "Scorecard", score: "Score",
+    reached: "Stage reached", stepReached: "Questioning step", techniquesUsed: "Techniques used",
+    problems: "Problems uncovered", deepestWhy: "Deepest why-chain", angles: "Motivation angles",
+    need: "Explicit need", deadline: "Deadline", budget: "Budget", confirmed: "confirmed",
+    notConfirmed: "not confirmed", questionShare: "Share of questions", pitches: "Early pitches",
+    trustCurve: "Trust curve", keep: "Keep", startDoing: "Start", stop: "Stop", none: "none",
+    practiceBadge: "Practice", examBadge: "Exam", active: "in progress",
+    readOnly: "This visit has ended; you can read it.", sessionFrom: "via",
+    offline: "Connection lost, retrying…", dbDown: "The service is briefly unavailable (database not answering). Try again shortly.",
+    expired: "Your sign-in has expired; sign in again.", genericError: "Something went wrong; try again.",
+    turns: "lines", channel_web: "web", channel_telegram: "Telegram", channel_cli: "terminal",
+  },
+};
+
+const TERMS = {
+  zh: {
+    first_impression: "第一印象", liking: "吸引喜欢", trust: "相互信赖", persuasion: "沟通说服",
+    excitation: "提问激发", opener: "开场", curiosity: "好奇关心", analysis: "分析问题",
+    what_if: "如果", how_do_you_see: "你怎么看", need_confirmation: "确认需求",
+    closed_question: "封闭式提问", open_question: "开放式提问", curiosity_care: "好奇与关心",
+    humble_disclaimer: "低调声明", revisit_topic: "重拾旧话题", answer_with_question: "以问答问",
+    what_else: "还有吗", why: "为什么", confirming_question: "确认式提问", pitch: "推销",
+    statement: "陈述", small_talk: "寒暄", private_topic: "私人话题", other: "其他",
+    need_excitation: "需求激发", motivation_excitation: "动机激发", product_push: "产品推销",
+    easy: "入门", medium: "中等", hard: "困难", closed: "已结束", ended: "已结束",
+    closed_by_customer: "客户结束", active: "进行中",
+    long_term_harm: "长期损失", spreading_harm: "扩散损失", long_term_gain: "长期收益",
+    spreading_gain: "扩散收益", avoid_harm: "规避风险", vision: "方案愿景",
+  },
+  en: {
+    first_impression: "first impression", liking: "liking", trust: "trust", persuasion: "persuasion",
+    excitation: "excitation", opener: "opener", curiosity: "curiosity", analysis: "analysis",
+    what_if: "what if", how_do_you_see: "how do you see it", need_confirmation: "need confirmation",
+    closed_question: "closed question", open_question: "open question", curiosity_care: "curiosity & care",
+    humble_disclaimer: "humble disclaimer", revisit_topic: "revisit a topic",
+    answer_with_question: "answer with a question", what_else: "what else", why: "why",
+    confirming_question: "confirming question", confirm_question: "confirming question", greeting: "greeting",
+    pitch: "pitch", statement: "statement",
+    small_talk: "small talk", private_topic: "private topic", other: "other",
+    need_excitation: "need excitation", motivation_excitation: "motivation excitation",
+    product_push: "product push", easy: "easy", medium: "medium", hard: "hard", closed: "ended",
+    ended: "ended", closed_by_customer: "closed by customer", active: "in progress",
+    long_term_harm: "long-term harm", spreading_harm: "spreading harm", long_term_gain: "long-term gain",
+    spreading_gain: "spreading gain", avoid_harm: "avoid-harm review", vision: "vision",
+  },
+};
+const BAD_TECHNIQUES = new Set(["pitch", "private_topic"]);
+
+const state = {
+  lang: "zh",
+  me: null,
+  scenarios: [],
+  selectedScenario: null,
+  session: null, // {id, title, mode, status, language}
+  lastSeq: 0,
+  pending: null, // the optimistic bubble of a line being sent
+  events: null,
+  busy: false,
+};
+
+const $ = (id) => document.getElementById(id);
+const t = (key) => (I18N[state.lang] && I18N[state.lang][key]) || I18N.zh[key] || key;
+const term = (id) => (id ? (TERMS[state.lang][id] || TERMS.zh[id] || String(id).replace(/_/g, " ")) : "");
+
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (value === undefined || value === null || value === false) continue;
+    if (key === "class") node.className = value;
+    else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
+    else node.setAttribute(key, value === true ? "" : value);
+  }
+  for (const child of children.flat()) {
+    if (child === null || child === undefined || child === false) continue;
+    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return node;
+}
+
+/* ---------- API ---------- */
+
+class ApiError extends Error {
+  constructor(status, code, message) {
+    super(message);
+    this.status = status;
+    this.code = code;
+  }
+}
+
+async function api(method, path, body) {
+  const options = { method, headers: { Accept: "application/json" }, credentials: "same-origin" };
+  if (body !== undefined) {
+    options.headers["Content-Type"] = "application/json";
+    options.body = JSON.stringify(body);
+  }
+  let response;
+  try {
+    response = await fetch(path, options);
+  } catch (err) {
+    throw new ApiError(0, "network", String(err));
+  }
+  if (response.status === 204) return null;
+  const data = await response.json().catch(() => ({}));
+  if (!response.ok) {
+    const error = (data && data.error) || {};
+    const apiError = new ApiError(response.status, error.code || "http_error", error.message || response.statusText);
+    if (response.status === 401 && error.code === "not_signed_in" && state.me) {
+      state.me = null;
+      showLogin(t("expired"));
+    }
+    throw apiError;
+  }
+  return data;
+}
+
+function explain(err) {
+  if (err.status === 503) return t("dbDown");
+  if (err.status === 0) return t("offline");
+  return err.message || t("genericError");
+}
+
+function showBanner(text) {
+  const banner = $("banner");
+  banner.textContent = text || "";
+  banner.classList.toggle("hidden", !text);
+}
+
+function newMessageId() {
+  if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+  return `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 12)}`;
+}
+
+/* ---------- language ---------- */
+
+function applyLanguage(lang) {
+  state.lang = lang === "en" ? "en" : "zh";
+  try { localStorage.setItem("coach.lang", state.lang); } catch (_) { /* private mode */ }
+  document.documentElement.lang = state.lang === "zh" ? "zh-CN" : "en";
+  document.title = state.lang === "zh" ? "销售提问教练 · Sales coach" : "Sales coach · 销售提问教练";
+  for (const node of document.querySelectorAll("[data-i18n]")) node.textContent = t(node.dataset.i18n);
+  for (const node of document.querySelectorAll("[data-i18n-placeholder]")) node.placeholder = t(node.dataset.i18nPlaceholder);
+  for (const node of document.querySelectorAll("[data-i18n-aria]")) node.setAttribute("aria-label", t(node.dataset.i18nAria));
+  for (const button of document.querySelectorAll("[data-set-lang]")) {
+    button.setAttribute("aria-pressed", String(button.dataset.setLang === state.lang));
+  }
+  updateModeHelp();
+  if (state.me) {
+    renderScenarios();
+    loadHistory();
+    if (state.session) rerenderSession();
+  }
+}
+
+/* ---------- views ---------- */
+
+function showView(name) {
+  for (const view of ["login", "setup", "chat"]) $(`view-${view}`).classList.toggle("hidden", view !== name);
+  const signedIn = name !== "login";
+  $("sidebar").classList.toggle("hidden", !signedIn || (name === "chat" && window.innerWidth < 900));
+  $("sign-out").classList.toggle("hidden", !signedIn);
+  $("link-telegram").classList.toggle("hidden", !signedIn);
+}
+
+function showLogin(message) {
+  closeEvents();
+  state.session = null;
+  showView("login");
+  const error = $("login-error");
+  error.textContent = message || "";
+  error.classList.toggle("hidden", !message);
+  $("login").focus();
+}
+
+async function showHome() {
+  closeEvents();
+  state.session = null;
+  showView("setup");
+  await Promise.all([loadScenarios(), loadHistory()]);
+}
+
+/* ---------- sign in ---------- */
+
+async function onLogin(event) {
+  event.preventDefault();
+  const submit = $("login-submit");
+  const error = $("login-error");
+  submit.disabled = true;
+  submit.textContent = t("signingIn");
+  error.classList.add("hidden");
+  try {
+    state.me = await api("POST", "/api/auth/login", { login: $("login").value, password: $("password").value });
+    $("password").value = "";
+    await showHome();
+  } catch (err) {
+    error.textContent = err.status === 401 ? (state.lang === "zh" ? "账号或密码不对。" : "Wrong login or password.") : explain(err);
+    error.classList.remove("hidden");
+  } finally {
+    submit.disabled = false;
+    submit.textContent = t("signIn");
+  }
+}
+
+async function onSignOut() {
+  closeEvents();
+  await api("POST", "/api/auth/logout").catch(() => null);
+  state.me = null;
+  showLogin();
+}
+
+async function onLinkTelegram() {
+  try {
+    const link = await api("POST", "/api/telegram/link-code");
+    $("link-code").textContent = link.command;
+    $("link-dialog").showModal();
+  } catch (err) {
+    showBanner(explain(err));
+  }
+}
+
+/* ---------- scenario setup ---------- */
+
+function selectedLanguage() {
+  return document.querySelector('input[name="language"]:checked').value;
+}
+
+function selectedMode() {
+  return document.querySelector('input[name="mode"]:checked').value;
+}
+
+function updateModeHelp() {
+  const help = $("mode-help");
+  if (help) help.textContent = t(selectedMode() === "exam" ? "examHelp" : "practiceHelp");
+}
+
+async function loadScenarios() {
+  try {
+    state.scenarios = await api("GET", `/api/scenarios?lang=${selectedLanguage()}`);
+    showBanner("");
+  } catch (err) {
+    state.scenarios = [];
+    showBanner(explain(err));
+  }
+  if (!state.scenarios.some((s) => s.id === state.selectedScenario)) {
+    state.selectedScenario = state.scenarios.length ? state.scenarios[0].id : null;
+  }
+  renderScenarios();
+}
+
+function pick(dict, lang) {
+  if (!dict) return "";
+  return dict[lang] || dict.zh || dict.en || Object.values(dict)[0] || "";
+}
+
+function renderScenarios() {
+  const box = $("scenarios");
+  box.replaceChildren();
+  const lang = selectedLanguage();
+  for (const scenario of state.scenarios) {
+    const checked = scenario.id === state.selectedScenario;
+    const customer = scenario.customer || {};
+    const card = el(
+      "button",
+      {
+        type: "button", class: "scenario", role: "radio", "aria-checked": String(checked),
+        "data-scenario": scenario.id, tabindex: checked ? "0" : "-1",
+        onclick: () => { state.selectedScenario = scenario.id; renderScenarios(); },
+      },
+      el("span", { class: "s-title" }, pick(scenario.title, lang)),
+      el("span", { class: "s-customer" }, [customer.name, customer.title, customer.company].filter(Boolean).join(" · ")),
+      el("span", { class: "s-purpose" }, pick(scenario.purpose, lang)),
+      el("span", { class: "s-tags" },
+        el("span", { class: "badge" }, term(scenario.sales_mode)),
+        el("span", { class: "badge" }, term(scenario.difficulty))),
+    );
+    box.append(card);
+  }
+  $("scenarios-empty").classList.toggle("hidden", state.scenarios.length > 0);
+  $("start").disabled = !state.selectedScenario;
+}
+
+async function onStart(event) {
+  event.preventDefault();
+  if (!state.selectedScenario || state.busy) return;
+  const button = $("start");
+  const error = $("setup-error");
+  state.busy = true;
+  button.disabled = true;
+  button.textContent = t("starting");
+  error.classList.add("hidden");
+  try {
+    const result = await api("POST", "/api/sessions", {
+      scenario_id: state.selectedScenario, language: selectedLanguage(), mode: selectedMode(),
+    });
+    await openSession(result.session_id);
+    loadHistory();
+  } catch (err) {
+    error.textContent = explain(err);
+    error.classList.remove("hidden");
+  } finally {
+    state.busy = false;
+    button.disabled = false;
+    button.textContent = t("start");
+  }
+}
+
+/* ---------- history ---------- */
+
+async function loadHistory() {
+  let sessions = [];
+  try {
+    sessions = await api("GET", "/api/sessions");
+  } catch (err) {
+    return;
+  }
+  const list = $("history");
+  list.replaceChildren();
+  for (const s of sessions) {
+    const when = new Date(s.started_at);
+    const stamp = isNaN(when) ? "" : when.toLocaleString(state.lang === "zh" ? "zh-CN" : "en", {
+      month: "short", day: "numeric", hour: "2-digit", minute: "2-digit",
+    });
+    const current = state.session && state.session.id === s.id;
+    list.append(el("li", {},
+      el("button", { type: "button", "data-session": s.id, "aria-current": current ? "true" : false, onclick: () => openSession(s.id) },
+        el("span", { class: "h-title" }, s.title),
+        el("span", { class: "h-meta" },
+          el("span", {}, stamp),
+          el("span", { class: "badge" }, t(s.mode === "exam" ? "examBadge" : "practiceBadge")),
+          s.status === "active"
+            ? el("span", { class: "badge active" }, t("active"))
+            : (s.score !== null && s.score !== undefined ? el("span", { class: "badge score" }, `${Math.round(s.score)}`) : el("span", { class: "badge" }, term(s.status))),
+          s.channel !== "web" ? el("span", {}, `${t("sessionFrom")} ${t(`channel_${s.channel}`)}`) : null))));
+  }
+  $("history-empty").classList.toggle("hidden", sessions.length > 0);
+}
+
+/* ---------- the rehearsal ---------- */
+
+function closeEvents() {
+  if (state.events) state.events.close();
+  state.events = null;
+}
+
+async function openSession(sessionId) {
+  closeEvents();
+  showBanner("");
+  let view;
+  try {
+    view = await api("GET", `/api/sessions/${encodeURIComponent(sessionId)}`);
+  } catch (err) {
+    showBanner(explain(err));
+    return;
+  }
+  state.session = view;
+  state.lastSeq = 0;
+  state.pending = null;
+  $("messages").replaceChildren();
+  $("hint-box").classList.add("hidden");
+  showView("chat");
+  renderHeader(view);
+  for (const turn of view.turns) renderTurn(turn);
+  applyStatus(view);
+  for (const button of document.querySelectorAll("#history button")) {
+    button.setAttribute("aria-current", String(button.dataset.session === sessionId));
+  }
+  if (view.status === "active") {
+    openEvents();
+    $("text").focus();
+  }
+}
+
+function rerenderSession() {
+  const view = state.session;
+  if (!view) return;
+  renderHeader(view);
+  openSession(view.id);
+}
+
+function renderHeader(view) {
+  $("chat-title").textContent = view.title;
+  const parts = [t(view.mode === "exam" ? "examBadge" : "practiceBadge"), view.language === "en" ? "English" : "中文"];
+  if (view.channel && view.channel !== "web") parts.push(`${t("sessionFrom")} ${t(`channel_${view.channel}`)}`);
+  $("chat-sub").textContent = parts.join(" · ");
+}
+
+function trustPercent(trust) {
+  if (typeof trust !== "number" || isNaN(trust)) return 0;
+  const share = trust <= 1 && trust >= -1 ? trust : trust / 100;
+  return Math.max(0, Math.min(100, Math.round(share * 100)));
+}
+
+function applyStatus(status) {
+  if (status.stage !== undefined) $("chip-stage").textContent = term(status.stage);
+  if (status.step !== undefined) $("chip-step").textContent = term(status.step);
+  $("chip-stage").classList.toggle("hidden", !status.stage);
+  $("chip-step").classList.toggle("hidden", !status.step);
+  if (typeof status.trust === "number") {
+    const percent = trustPercent(status.trust);
+    $("trust-fill").style.width = `${percent}%`;
+    $("trust").setAttribute("aria-valuenow", String(percent));
+    $("trust").title = `${t("trust")} ${percent}%`;
+  }
+  const active = !status.status || status.status === "active";
+  if (state.session && status.status) state.session.status = status.status;
+  $("composer").classList.toggle("hidden", !active);
+  if (!active) {
+    closeEvents();
+    if (!document.querySelector(".msg.system.end")) {
+      addSystem(t(status.status === "closed_by_customer" ? "closedByCustomer" : "ended"), "end");
+    }
+    if (status.scorecard) renderScorecard(status.scorecard);
+    else if (state.session) loadScorecard(state.session.id);
+  } else {
+    $("scorecard").classList.add("hidden");
+  }
+}
+
+async function loadScorecard(sessionId) {
+  try {
+    const view = await api("GET", `/api/sessions/${encodeURIComponent(sessionId)}`);
+    if (view.scorecard) renderScorecard(view.scorecard);
+  } catch (_) { /* the banner already says why */ }
+}
+
+function scrollToEnd() {
+  const body = $("chat-body");
+  body.scrollTop = body.scrollHeight;
+}
+
+function addSystem(text, kind) {
+  $("messages").append(el("li", { class: `msg system ${kind || ""}` }, el("span", { class: "bubble" }, text)));
+  scrollToEnd();
+}
+
+function renderTurn(turn) {
+  if (turn.seq <= state.lastSeq) return; // already shown (reply and event stream may both carry it)
+  state.lastSeq = turn.seq;
+  if (turn.speaker === "rep" && state.pending && state.pending.text === turn.text) {
+    state.pending.node.remove();
+    state.pending = null;
+  }
+  const speaker = ["rep", "customer", "coach"].includes(turn.speaker) ? turn.speaker : "system";
+  const who = { rep: t("you"), customer: t("customer"), coach: t("coach"), system: "" }[speaker];
+  const techniques = speaker === "rep" && turn.techniques && turn.techniques.length
+    ? el("span", { class: "techs" }, turn.techniques.map((id) =>
+      el("span", { class: `tech${BAD_TECHNIQUES.has(id) ? " bad" : ""}` }, term(id))))
+    : null;
+  const item = el("li", { class: `msg ${speaker}`, "data-seq": String(turn.seq), "data-speaker": turn.speaker },
+    who ? el("span", { class: "who" }, who) : null,
+    el("span", { class: "bubble" }, turn.text),
+    techniques);
+  const typing = document.querySelector(".msg.typing");
+  $("messages").insertBefore(item, typing || null);
+  scrollToEnd();
+}
+
+function showTyping(on) {
+  const existing = document.querySelector(".msg.typing");
+  if (on && !existing) {
+    $("messages").append(el("li", { class: "msg customer typing", "aria-label": t("typing") },
+      el("span", { class: "who" }, t("customer")), el("span", { class: "bubble" }, el("span", { class: "dots" }, ""))));
+    scrollToEnd();
+  } else if (!on && existing) {
+    existing.remove();
+  }
+}
+
+async function syncTurns() {
+  if (!state.session) return;
+  const turns = await api("GET", `/api/sessions/${encodeURIComponent(state.session.id)}/turns?after=${state.lastSeq}`);
+  for (const turn of turns) renderTurn(turn);
+}
+
+function openEvents() {
+  if (!window.EventSource || !state.session) return;
+  const id = state.session.id;
+  const source = new EventSource(`/api/sessions/${encodeURIComponent(id)}/events?after=${state.lastSeq}`);
+  state.events = source;
+  source.addEventListener("turn", (event) => {
+    if (!state.session || state.session.id !== id) return;
+    renderTurn(JSON.parse(event.data));
+  });
+  source.addEventListener("status", (event) => {
+    if (!state.session || state.session.id !== id) return;
+    applyStatus(JSON.parse(event.data));
+  });
+  source.addEventListener("unavailable", () => showBanner(t("dbDown")));
+  source.addEventListener("open", () => showBanner(""));
+}
+
+async function postWithRetry(path, body) {
+  // The same client_message_id on every attempt: a retry after a lost reply stores nothing twice.
+  let delay = 600;
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      return await api("POST", path, body);
+    } catch (err) {
+      const retryable = err.status === 0 || err.status === 503;
+      if (!retryable || attempt >= 4) throw err;
+      showBanner(explain(err));
+      await new Promise((resolve) => setTimeout(resolve, delay));
+      delay *= 2;
+    }
+  }
+}
+
+async function onSend(event) {
+  if (event) event.preventDefault();
+  const input = $("text");
+  const text = input.value.trim();
+  if (!text || state.busy || !state.session) return;
+  const maxChars = Number(document.body.dataset.maxChars || 2000);
+  if (text.length > maxChars) {
+    showBanner(state.lang === "zh" ? `一句话最多 ${maxChars} 个字。` : `A message may have at most ${maxChars} characters.`);
+    return;
+  }
+  state.busy = true;
+  $("send").disabled = true;
+  $("hint-box").classList.add("hidden");
+  input.value = "";
+  autoGrow();
+  const node = el("li", { class: "msg rep pending" }, el("span", { class: "who" }, t("you")), el("span", { class: "bubble" }, text));
+  $("messages").append(node);
+  state.pending = { text, node };
+  showTyping(true);
+  const sessionId = state.session.id;
+  try {
+    const result = await postWithRetry(`/api/sessions/${encodeURIComponent(sessionId)}/messages`, {
+      text, client_message_id: newMessageId(),
+    });
+    showBanner("");
+    showTyping(false);
+    await syncTurns();
+    applyStatus(result);
+  } catch (err) {
+    showTyping(false);
+    if (state.pending && state.pending.node === node) {
+      node.remove();
+      state.pending = null;
+      input.value = text; // give the line back so nothing typed is lost
+    }
+    showBanner(err.code === "session_closed" ? t("readOnly") : explain(err));
+    if (err.code === "session_closed") loadScorecard(sessionId);
+  } finally {
+    showTyping(false);
+    state.busy = false;
+    $("send").disabled = false;
+    input.focus();
+  }
+}
+
+async function onHint() {
+  if (!state.session) return;
+  const box = $("hint-box");
+  try {
+    const { hint } = await api("POST", `/api/sessions/${encodeURIComponent(state.session.id)}/hint`);
+    box.replaceChildren(el("strong", {}, t("hintTitle")),
+      el("button", { type: "button", class: "btn btn-ghost hint-use", onclick: () => { $("text").value = hint; autoGrow(); $("text").focus(); } }, hint));
+    box.classList.remove("hidden");
+  } catch (err) {
+    showBanner(explain(err));
+  }
+}
+
+let endArmed = null;
+async function onEnd() {
+  const button = $("end");
+  if (!endArmed) { // a second press within 4 s confirms: ending a visit cannot be undone
+    button.textContent = t("endConfirm");
+    endArmed = setTimeout(() => { endArmed = null; button.textContent = t("end"); }, 4000);
+    return;
+  }
+  clearTimeout(endArmed);
+  endArmed = null;
+  button.textContent = t("end");
+  if (!state.session || state.busy) return;
+  state.busy = true;
+  try {
+    const result = await postWithRetry(`/api/sessions/${encodeURIComponent(state.session.id)}/end`);
+    await syncTurns().catch(() => null);
+    applyStatus(result);
+    loadHistory();
+  } catch (err) {
+    showBanner(explain(err));
+  } finally {
+    state.busy = false;
+  }
+}
+
+/* ---------- scorecard ---------- */
+
+function list(values, empty) {
+  const items = (values || []).filter((v) => v !== null && v !== undefined && v !== "");
+  return items.length ? el("ul", {}, items.map((v) => el("li", {}, v))) : el("p", { class: "muted" }, empty || t("none"));
+}
+
+function scoreRing(score) {
+  const value = Math.max(0, Math.min(100, Math.round(Number(score) || 0)));
+  const radius = 40;
+  const circumference = 2 * Math.PI * radius;
+  const color = value >= 70 ? "#1e7a46" : value >= 40 ? "#c77700" : "#b3261e";
+  const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+  svg.setAttribute("viewBox", "0 0 100 100");
+  svg.setAttribute("class", "score-ring");
+  svg.setAttribute("role", "img");
+  svg.setAttribute("aria-label", `${t("score")} ${value}`);
+  svg.innerHTML = `<circle cx="50" cy="50" r="${radius}" fill="none" stroke="#e4e8ec" stroke-width="10"/>`
+    + `<circle cx="50" cy="50" r="${radius}" fill="none" stroke="${color}" stroke-width="10" stroke-linecap="round" `
+    + `stroke-dasharray="${(circumference * value) / 100} ${circumference}" transform="rotate(-90 50 50)"/>`
+    + `<text x="50" y="59" text-anchor="middle" data-score="${value}">${value}</text>`;
+  return svg;
+}
+
+function trustCurve(points) {
+  const values = (points || []).map((p) => (typeof p === "number" ? p : p && (p.trust ?? p.value))).filter((v) => typeof v === "number");
+  if (values.length < 2) return el("p", { class: "muted" }, values.length ? String(trustPercent(values[0])) : t("none"));
+  const width = 300;
+  const height = 70;
+  const scaled = values.map((v) => trustPercent(v) / 100);
+  const step = width / (scaled.length - 1);
+  const path = scaled.map((v, i) => `${i ? "L" : "M"}${(i * step).toFixed(1)},${(height - 6 - v * (height - 12)).toFixed(1)}`).join(" ");
+  const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+  svg.setAttribute("viewBox", `0 0 ${width} ${height}`);
+  svg.setAttribute("preserveAspectRatio", "none");
+  svg.setAttribute("class", "curve");
+  svg.setAttribute("role", "img");
+  svg.setAttribute("aria-label", `${t("trustCurve")}: ${scaled.map((v) => Math.round(v * 100)).join(", ")}`);
+  svg.innerHTML = `<line x1="0" y1="${height / 2}" x2="${width}" y2="${height / 2}" stroke="#e4e8ec" stroke-dasharray="4 4"/>`
+    + `<path d="${path}" fill="none" stroke="#1f4e79" stroke-width="2.5" stroke-linejoin="round" vector-effect="non-scaling-stroke"/>`;
+  return svg;
+}
+
+function techniqueCounts(value) {
+  if (!value) return [];
+  if (Array.isArray(value)) {
+    const counts = {};
+    for (const id of value) counts[id] = (counts[id] || 0) + 1;
+    return Object.entries(counts);
+  }
+  return Object.entries(value);
+}
+
+function asText(value) {
+  if (value === null || value === undefined) return "";
+  if (typeof value === "string") return value;
+  if (typeof value === "object") return pick(value, state.lang) || value.text || value.title || value.id || JSON.stringify(value);
+  return String(value);
+}
+
+function coachingPoint(kind, label, value) {
+  if (!value) return null;
+  const entries = Array.isArray(value) ? value : [value];
+  return entries.map((entry) => {
+    const text = typeof entry === "string" ? entry : asText(entry.text ?? entry.advice ?? entry.tip ?? entry);
+    const quote = typeof entry === "object" && entry ? entry.quote || entry.rep_text : null;
+    return el("div", { class: `point ${kind}` }, el("b", {}, label), text, quote ? el("div", {}, el("q", {}, quote)) : null);
+  });
+}
+
+function renderScorecard(card) {
+  const box = $("scorecard");
+  const techniques = techniqueCounts(card.techniques || card.technique_counts);
+  const problems = card.problems_uncovered || card.problems || [];
+  const problemsTotal = card.problems_total ?? card.problem_count;
+  const angles = card.motivation_angles || card.angles || [];
+  const need = card.need_confirmed || card.explicit_need || {};
+  const needFlag = (key) => (typeof need === "object" ? Boolean(need[key]) : Boolean(need));
+  const points = card.coaching_points || card.points || {};
+  const facts = [
+    [t("reached"), term(card.stage_reached || card.stage)],
+    [t("stepReached"), term(card.step_reached || card.step)],
+  ];
+  if (card.question_share !== undefined) facts.push([t("questionShare"), `${Math.round(Number(card.question_share) * (card.question_share <= 1 ? 100 : 1))}%`]);
+  if (card.pitches_before_need !== undefined) facts.push([t("pitches"), String(card.pitches_before_need)]);
+  if (card.deepest_why !== undefined) facts.push([t("deepestWhy"), String(card.deepest_why)]);
+  box.replaceChildren(
+    el("h2", { id: "score-title" }, t("scorecard")),
+    el("div", { class: "score-top" }, scoreRing(card.score),
+      el("div", { class: "score-facts" }, facts.map(([label, value]) => el("div", {}, el("span", { class: "muted" }, `${label}：`), el("strong", {}, value || "—"))))),
+    el("div", { class: "score-grid" },
+      el("div", {}, el("h3", {}, t("techniquesUsed")),
+        techniques.length
+          ? el("div", { class: "pills" }, techniques.map(([id, count]) => el("span", { class: `pill${BAD_TECHNIQUES.has(id) ? " off" : ""}` }, `${term(id)} ×${count}`)))
+          : el("p", { class: "muted" }, t("none"))),
+      el("div", {}, el("h3", {}, problemsTotal !== undefined ? `${t("problems")} (${problems.length}/${problemsTotal})` : t("problems")),
+        list(problems.map(asText))),
+      el("div", {}, el("h3", {}, t("angles")),
+        angles.length ? el("div", { class: "pills" }, angles.map((a) => el("span", { class: "pill" }, term(asText(a))))) : el("p", { class: "muted" }, t("none"))),
+      el("div", {}, el("h3", {}, t("need")),
+        el("div", { class: "pills" },
+          el("span", { class: `pill${needFlag("deadline") ? "" : " off"}` }, `${t("deadline")} · ${t(needFlag("deadline") ? "confirmed" : "notConfirmed")}`),
+          el("span", { class: `pill${needFlag("budget") ? "" : " off"}` }, `${t("budget")} · ${t(needFlag("budget") ? "confirmed" : "notConfirmed")}`))),
+      el("div", {}, el("h3", {}, t("trustCurve")), trustCurve(card.trust_curve))),
+    el("div", { class: "points" },
+      coachingPoint("keep", t("keep"), points.keep),
+      coachingPoint("start", t("startDoing"), points.start),
+      coachingPoint("stop", t("stop"), points.stop)),
+  );
+  box.classList.remove("hidden");
+  scrollToEnd();
+}
+
+/* ---------- composer ---------- */
+
+function autoGrow() {
+  const input = $("text");
+  input.style.height = "auto";
+  input.style.height = `${Math.min(input.scrollHeight, 144)}px`;
+}
+
+function onKeyDown(event) {
+  // Enter sends; Shift+Enter adds a line; an IME composing Chinese must not send early.
+  if (event.key === "Enter" && !event.shiftKey && !event.isComposing && event.keyCode !== 229) {
+    event.preventDefault();
+    onSend();
+  }
+}
+
+/* ---------- start ---------- */
+
+async function init() {
+  let saved = null;
+  try { saved = localStorage.getItem("coach.lang"); } catch (_) { /* private mode */ }
+  applyLanguage(saved || document.body.dataset.lang || "zh");
+  for (const button of document.querySelectorAll("[data-set-lang]")) {
+    button.addEventListener("click", () => applyLanguage(button.dataset.setLang));
+  }
+  $("login-form").addEventListener("submit", onLogin);
+  $("sign-out").addEventListener("click", onSignOut);
+  $("link-telegram").addEventListener("click", onLinkTelegram);
+  $("link-close").addEventListener("click", () => $("link-dialog").close());
+  $("setup-form").addEventListener("submit", onStart);
+  for (const radio of document.querySelectorAll('input[name="language"]')) radio.addEventListener("change", loadScenarios);
+  for (const radio of document.querySelectorAll('input[name="mode"]')) radio.addEventListener("change", updateModeHelp);
+  $("new-rehearsal").addEventListener("click", showHome);
+  $("back").addEventListener("click", showHome);
+  $("composer").addEventListener("submit", onSend);
+  $("text").addEventListener("keydown", onKeyDown);
+  $("text").addEventListener("input", autoGrow);
+  $("hint").addEventListener("click", onHint);
+  $("end").addEventListener("click", onEnd);
+  try {
+    state.me = await api("GET", "/api/me");
+    await showHome();
+  } catch (err) {
+    showLogin(err.status === 401 ? "" : explain(err));
+  }
+}
+
+document.addEventListener("DOMContentLoaded", init);

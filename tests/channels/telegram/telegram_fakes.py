@@ -1,0 +1,386 @@
+"""A fake Telegram Bot API on 127.0.0.1 and helpers to post real updates to our webhook.
+
+The fake is the only stand-in in these tests: it sits where api.telegram.org would be, answers
+the Bot API methods the bot uses the way Telegram does, and records every call so tests can
+read what the bot sent. It runs in its own thread, so the bot (in the test's event loop) and
+the ``coach telegram`` CLI (which runs its own loop) both talk to it over real HTTP.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import json
+import socket
+import threading
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs
+
+import httpx
+from fastapi import FastAPI
+
+from bot.channels.telegram import TelegramChannel
+from bot.config import Settings
+from bot.storage import Database
+
+BOT_TOKEN = "123456:TEST-token_for-the-fake"
+WEBHOOK_SECRET = "test-secret_0123456789"
+BOT_USER = {
+    "id": 123456,
+    "is_bot": True,
+    "first_name": "Coach",
+    "username": "coach_test_bot",
+    "can_join_groups": False,
+    "can_read_all_group_messages": False,
+    "supports_inline_queries": False,
+}
+# Parameters PTB sends JSON-encoded; every other parameter is a plain string (or a number).
+JSON_PARAMS = {"reply_markup", "allowed_updates", "link_preview_options", "entities", "reply_parameters"}
+
+
+@dataclass
+class Call:
+    method: str
+    params: dict[str, Any]
+    at: float = field(default_factory=time.monotonic)
+
+
+class FakeBotAPI:
+    """Answers getMe, sendMessage, editMessageText, answerCallbackQuery, setWebhook... and records."""
+
+    def __init__(self, token: str = BOT_TOKEN) -> None:
+        self.token = token
+        self.calls: list[Call] = []
+        self.webhook: dict[str, Any] = {}
+        self._lock = threading.Lock()
+        self._too_many: dict[str, list[int]] = {}
+        self._message_ids = itertools.count(1000)
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, name="fake-bot-api", daemon=True)
+
+    @property
+    def base_url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host!s}:{port}/bot"
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    # -- what tests use --------------------------------------------------------------------
+
+    def answer_429_next(self, method: str, retry_after: int) -> None:
+        """The next call to ``method`` gets Telegram's "Too Many Requests, retry after N"."""
+        with self._lock:
+            self._too_many.setdefault(method, []).append(retry_after)
+
+    def calls_to(self, method: str) -> list[Call]:
+        with self._lock:
+            return [call for call in self.calls if call.method == method]
+
+    def sent_texts(self, chat_id: int | None = None) -> list[str]:
+        """Texts of sendMessage calls (to ``chat_id``), in order."""
+        return [
+            str(call.params["text"])
+            for call in self.calls_to("sendMessage")
+            if chat_id is None or call.params.get("chat_id") == chat_id
+        ]
+
+    def clear(self) -> None:
+        with self._lock:
+            self.calls.clear()
+
+    # -- the Bot API -----------------------------------------------------------------------
+
+    def _answer(self, method: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        with self._lock:
+            self.calls.append(Call(method, params))
+            pending = self._too_many.get(method)
+            retry_after = pending.pop(0) if pending else None
+        if retry_after is not None:
+            return 429, {
+                "ok": False,
+                "error_code": 429,
+                "description": f"Too Many Requests: retry after {retry_after}",
+                "parameters": {"retry_after": retry_after},
+            }
+        now = int(time.time())
+        chat = {"id": params.get("chat_id", 0), "type": "private", "first_name": "Rep"}
+        if method == "getMe":
+            return 200, {"ok": True, "result": BOT_USER}
+        if method == "sendMessage":
+            message_id = next(self._message_ids)
+            message = {"message_id": message_id, "date": now, "chat": chat, "from": BOT_USER}
+            return 200, {"ok": True, "result": {**message, "text": params.get("text", "")}}
+        if method == "editMessageText":
+            message = {"message_id": params.get("message_id"), "date": now, "chat": chat, "from": BOT_USER}
+            return 200, {"ok": True, "result": {**message, "text": params.get("text", "")}}
+        if method in ("answerCallbackQuery", "sendChatAction", "setMyCommands"):
+            return 200, {"ok": True, "result": True}
+        if method == "setWebhook":
+            with self._lock:
+                self.webhook = dict(params)
+            return 200, {"ok": True, "result": True, "description": "Webhook was set"}
+        if method == "deleteWebhook":
+            with self._lock:
+                self.webhook = {}
+            return 200, {"ok": True, "result": True, "description": "Webhook was deleted"}
+        if method == "getWebhookInfo":
+            info = {
+                "url": self.webhook.get("url", ""),
+                "has_custom_certificate": False,
+                "pending_update_count": 0,
+            }
+            if "allowed_updates" in self.webhook:
+                info["allowed_updates"] = self.webhook["allowed_updates"]
+            return 200, {"ok": True, "result": info}
+        return 404, {"ok": False, "error_code": 404, "description": "Not Found: method not found"}
+
+    def _handler_class(self) -> type[BaseHTTPRequestHandler]:
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                prefix = f"/bot{fake.token}/"
+                if not self.path.startswith(prefix):
+                    self._reply(401, {"ok": False, "error_code": 401, "description": "Unauthorized"})
+                    return
+                method = self.path[len(prefix) :].split("?")[0]
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()
+                self._reply(*fake._answer(method, self._params(body)))
+
+            do_GET = do_POST
+
+            def _params(self, body: str) -> dict[str, Any]:
+                if self.headers.get("Content-Type", "").startswith("application/json"):
+                    return dict(json.loads(body or "{}"))
+                params: dict[str, Any] = {}
+                for name, values in parse_qs(body, keep_blank_values=True).items():
+                    value: Any = values[0]
+                    if name in JSON_PARAMS:
+                        value = json.loads(value)
+                    elif name in ("chat_id", "message_id") and value.lstrip("-").isdigit():
+                        value = int(value)
+                    params[name] = value
+                return params
+
+            def _reply(self, status: int, payload: dict[str, Any]) -> None:
+                data = json.dumps(payload).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, format: str, *args: Any) -> None:  # keep test output quiet
+                pass
+
+        return Handler
+
+
+def telegram_settings(database_url: str, fake: FakeBotAPI, **overrides: Any) -> Settings:
+    """Settings for a server whose bot talks to ``fake`` (never to api.telegram.org)."""
+    values: dict[str, Any] = {
+        "database_url": database_url,
+        "telegram_bot_token": BOT_TOKEN,
+        "telegram_webhook_secret": WEBHOOK_SECRET,
+        "telegram_api_base": fake.base_url,
+        "demo_accounts": False,
+        **overrides,
+    }
+    return Settings(**values)
+
+
+class Updates:
+    """Builds real Telegram Update JSON for one private chat, with increasing update ids."""
+
+    _ids = itertools.count(10_000)
+
+    def __init__(self, user_id: int = 777_001, first_name: str = "小王", language_code: str = "zh-hans"):
+        self.user = {"id": user_id, "is_bot": False, "first_name": first_name, "language_code": language_code}
+        self.chat = {"id": user_id, "type": "private", "first_name": first_name}
+        self._message_ids = itertools.count(1)
+
+    def _message(self, **content: Any) -> dict[str, Any]:
+        return {
+            "message_id": next(self._message_ids),
+            "date": int(time.time()),
+            "chat": self.chat,
+            "from": self.user,
+            **content,
+        }
+
+    def text(self, words: str) -> dict[str, Any]:
+        content: dict[str, Any] = {"text": words}
+        if words.startswith("/"):
+            command = words.split()[0]
+            content["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
+        return {"update_id": next(self._ids), "message": self._message(**content)}
+
+    def sticker(self) -> dict[str, Any]:
+        sticker = {
+            "file_id": "CAACAgIAAxkBAAEB",
+            "file_unique_id": "AgADsticker",
+            "type": "regular",
+            "width": 512,
+            "height": 512,
+            "is_animated": False,
+            "is_video": False,
+            "emoji": "👍",
+        }
+        return {"update_id": next(self._ids), "message": self._message(sticker=sticker)}
+
+    def photo(self) -> dict[str, Any]:
+        size = {"file_id": "AgACAgIAAxkBAAEC", "file_unique_id": "AQADphoto", "width": 90, "height": 90}
+        return {"update_id": next(self._ids), "message": self._message(photo=[size])}
+
+    def edited(self, words: str) -> dict[str, Any]:
+        message = self._message(text=words, edit_date=int(time.time()))
+        return {"update_id": next(self._ids), "edited_message": message}
+
+    def press(self, data: str, on_message_id: int) -> dict[str, Any]:
+        """The rep presses an inline button whose callback data is ``data``."""
+        message = {
+            "message_id": on_message_id,
+            "date": int(time.time()),
+            "chat": self.chat,
+            "from": BOT_USER,
+            "text": "…",
+        }
+        query = {
+            "id": f"cbq-{next(self._ids)}",
+            "from": self.user,
+            "chat_instance": "ci-1",
+            "message": message,
+            "data": data,
+        }
+        return {"update_id": next(self._ids), "callback_query": query}
+
+
+class Webhook:
+    """Posts updates to /telegram/webhook of a running app, the way Telegram does."""
+
+    def __init__(self, client: httpx.AsyncClient) -> None:
+        self.client = client
+
+    async def post(
+        self, update: dict[str, Any] | str | bytes, *, secret: str | None = WEBHOOK_SECRET
+    ) -> httpx.Response:
+        headers = {"Content-Type": "application/json"}
+        if secret is not None:
+            headers["X-Telegram-Bot-Api-Secret-Token"] = secret
+        body = update if isinstance(update, str | bytes) else json.dumps(update)
+        return await self.client.post("/telegram/webhook", content=body, headers=headers)
+
+
+def build_app(settings: Settings) -> FastAPI:
+    """The server with the Telegram channel (and the engine when it is installed)."""
+    channel = TelegramChannel(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        db = Database(settings.database_url)
+        service = _service(db, settings)
+        await channel.start(service, db)
+        app.state.db, app.state.service = db, service
+        try:
+            yield
+        finally:
+            await channel.stop()
+            db.dispose()
+
+    app = FastAPI(lifespan=lifespan)
+    app.state.telegram = channel
+    app.include_router(channel.router)
+    return app
+
+
+def _service(db: Database, settings: Settings) -> Any:
+    try:
+        from bot.engine.service import RehearsalService  # type: ignore[import-not-found]
+    except ImportError:
+        return None
+    return RehearsalService(db, settings=settings)
+
+
+@asynccontextmanager
+async def running(app: FastAPI) -> AsyncIterator[Webhook]:
+    """Run the app's lifespan (which starts the bot) and hand out a webhook poster."""
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            yield Webhook(client)
+
+
+class TcpProxy:
+    """A TCP relay to a database server that a test can cut and restore, like a network outage."""
+
+    def __init__(self, target_host: str, target_port: int) -> None:
+        self.target = (target_host, target_port)
+        self._listener: socket.socket | None = None
+        self._connections: list[socket.socket] = []
+        self._lock = threading.Lock()
+        probe = socket.socket()
+        probe.bind(("127.0.0.1", 0))
+        self.port = probe.getsockname()[1]
+        probe.close()
+
+    def start(self) -> None:
+        listener = socket.socket()
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(("127.0.0.1", self.port))
+        listener.listen(64)
+        self._listener = listener
+        threading.Thread(target=self._accept, args=(listener,), daemon=True).start()
+
+    def cut(self) -> None:
+        """Refuse new connections and break the open ones."""
+        with self._lock:
+            listener, self._listener = self._listener, None
+            connections, self._connections = self._connections, []
+        if listener is not None:
+            # shutdown() wakes the thread blocked in accept(); close() alone would not on Linux.
+            with contextlib.suppress(OSError):
+                listener.shutdown(socket.SHUT_RDWR)
+            listener.close()
+        for connection in connections:
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
+            connection.close()
+
+    def _accept(self, listener: socket.socket) -> None:
+        while True:
+            try:
+                client, _ = listener.accept()
+            except OSError:
+                return  # the listener was closed by cut()
+            try:
+                upstream = socket.create_connection(self.target)
+            except OSError:
+                client.close()
+                continue
+            with self._lock:
+                self._connections += [client, upstream]
+            for source, sink in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pump, args=(source, sink), daemon=True).start()
+
+    @staticmethod
+    def _pump(source: socket.socket, sink: socket.socket) -> None:
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for end in (source, sink):
+                with contextlib.suppress(OSError):
+                    end.shutdown(socket.SHUT_RDWR)

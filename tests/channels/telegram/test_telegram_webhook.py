@@ -1,0 +1,218 @@
+"""The webhook's security, idempotency, failure handling and sending, with the real PTB.
+
+Each test posts real Update JSON to /telegram/webhook of a running app (lifespan on, on SQLite
+and PostgreSQL); the bot answers through a fake Bot API on 127.0.0.1 that records every call.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.engine import make_url
+from telegram_fakes import (
+    WEBHOOK_SECRET,
+    FakeBotAPI,
+    TcpProxy,
+    Updates,
+    build_app,
+    running,
+    telegram_settings,
+)
+
+from bot.channels.telegram import TELEGRAM_MAX_CHARS
+from bot.channels.telegram.texts import TEXTS
+from bot.storage import Database, ProcessedMessage, RehearsalSession, TelegramLink, Turn, User, store
+
+
+def count(db: Database, model: type) -> int:
+    with store(db) as s:
+        return s.session.scalar(select(func.count()).select_from(model)) or 0
+
+
+async def test_wrong_or_missing_secret_is_403_and_nothing_happens(
+    db: Database, fake_bot_api: FakeBotAPI
+) -> None:
+    updates = Updates()
+    async with running(build_app(telegram_settings(db.url, fake_bot_api))) as webhook:
+        wrong = await webhook.post(updates.text("/start"), secret="not-" + WEBHOOK_SECRET)
+        missing = await webhook.post(updates.text("/start"), secret=None)
+        # A prefix of the right secret must not pass either (the comparison is on the whole value).
+        prefix = await webhook.post(updates.text("/start"), secret=WEBHOOK_SECRET[:-1])
+    assert (wrong.status_code, missing.status_code, prefix.status_code) == (403, 403, 403)
+    assert fake_bot_api.calls_to("sendMessage") == []
+    assert count(db, User) == 0 and count(db, ProcessedMessage) == 0
+
+
+async def test_no_configured_secret_refuses_everything(db: Database, fake_bot_api: FakeBotAPI) -> None:
+    settings = telegram_settings(db.url, fake_bot_api, telegram_webhook_secret=None)
+    async with running(build_app(settings)) as webhook:
+        response = await webhook.post(Updates().text("/start"), secret="")
+    assert response.status_code == 403
+    assert count(db, User) == 0
+
+
+async def test_malformed_body_is_400_and_nothing_processed(db: Database, fake_bot_api: FakeBotAPI) -> None:
+    async with running(build_app(telegram_settings(db.url, fake_bot_api))) as webhook:
+        statuses = [
+            (await webhook.post(body)).status_code
+            for body in (
+                '{"update_id": 5, "message": ',
+                b"\xff\xfe",
+                "[1, 2]",
+                '{"message": {}}',
+                '{"update_id": "7"}',
+            )
+        ]
+    assert statuses == [400] * 5
+    assert fake_bot_api.calls_to("sendMessage") == []
+    assert count(db, ProcessedMessage) == 0
+
+
+async def test_start_creates_a_rep_and_a_redelivery_does_nothing(
+    db: Database, fake_bot_api: FakeBotAPI
+) -> None:
+    updates = Updates(user_id=5150, first_name="王芳")
+    start = updates.text("/start")
+    async with running(build_app(telegram_settings(db.url, fake_bot_api))) as webhook:
+        first = await webhook.post(start)
+        sent_after_first = fake_bot_api.sent_texts(5150)
+        again = await webhook.post(start)
+    assert first.status_code == 200 and again.status_code == 200
+    assert len(sent_after_first) == 2  # the welcome and the command list
+    assert "王芳" in sent_after_first[0] and "欢迎" in sent_after_first[0]
+    assert fake_bot_api.sent_texts(5150) == sent_after_first  # no second reply
+    with store(db) as s:
+        rep = s.users.by_telegram(5150)
+        assert rep is not None and rep.role == "rep" and rep.display_name == "王芳" and rep.language == "zh"
+    assert count(db, User) == 1 and count(db, TelegramLink) == 1
+
+
+async def test_english_speakers_get_english(db: Database, fake_bot_api: FakeBotAPI) -> None:
+    updates = Updates(user_id=4242, first_name="Alice", language_code="en-GB")
+    async with running(build_app(telegram_settings(db.url, fake_bot_api))) as webhook:
+        await webhook.post(updates.text("/start"))
+        await webhook.post(updates.text("/help"))
+        await webhook.post(updates.text("/lang zh"))
+        await webhook.post(updates.text("/help"))
+    texts = fake_bot_api.sent_texts(4242)
+    assert texts[0].startswith("👋 Welcome, Alice!")
+    assert texts[2] == TEXTS["help"]["en"]
+    assert texts[3] == TEXTS["lang_set"]["zh"] and texts[4] == TEXTS["help"]["zh"]
+
+
+async def test_same_update_five_times_at_once_is_handled_once(db: Database, fake_bot_api: FakeBotAPI) -> None:
+    updates = Updates(user_id=31337)
+    start = updates.text("/start")
+    async with running(build_app(telegram_settings(db.url, fake_bot_api))) as webhook:
+        responses = await asyncio.gather(*(webhook.post(start) for _ in range(5)))
+    assert [r.status_code for r in responses] == [200] * 5
+    assert len(fake_bot_api.sent_texts(31337)) == 2  # one welcome + one command list, not five
+    assert count(db, User) == 1 and count(db, ProcessedMessage) == 1
+
+
+async def test_stickers_photos_and_edits_get_a_polite_reply_and_change_nothing(
+    db: Database, fake_bot_api: FakeBotAPI
+) -> None:
+    updates = Updates(user_id=8080)
+    async with running(build_app(telegram_settings(db.url, fake_bot_api))) as webhook:
+        await webhook.post(updates.text("/start"))
+        fake_bot_api.clear()
+        sessions_before, turns_before = count(db, RehearsalSession), count(db, Turn)
+        sticker = updates.sticker()
+        responses = [
+            await webhook.post(sticker),
+            await webhook.post(sticker),  # redelivered: still one reply
+            await webhook.post(updates.photo()),
+            await webhook.post(updates.edited("我改一下刚才的话")),
+            await webhook.post(updates.text("/frobnicate")),
+        ]
+    assert [r.status_code for r in responses] == [200] * 5
+    assert fake_bot_api.sent_texts(8080) == [
+        TEXTS["unsupported"]["zh"],
+        TEXTS["unsupported"]["zh"],
+        TEXTS["edited"]["zh"],
+        TEXTS["unknown_command"]["zh"],
+    ]
+    assert (count(db, RehearsalSession), count(db, Turn)) == (sessions_before, turns_before)
+
+
+async def test_strangers_are_asked_to_start_first(db: Database, fake_bot_api: FakeBotAPI) -> None:
+    updates = Updates(user_id=9090, language_code="en")
+    async with running(build_app(telegram_settings(db.url, fake_bot_api))) as webhook:
+        await webhook.post(updates.text("/hint"))
+        await webhook.post(updates.text("Good morning, Mr Li"))
+    assert fake_bot_api.sent_texts(9090) == [TEXTS["need_start"]["en"]] * 2
+    assert count(db, User) == 0
+
+
+async def test_long_reply_is_split_into_telegram_sized_messages(
+    db: Database, fake_bot_api: FakeBotAPI
+) -> None:
+    paragraphs = [
+        f"<b>第{i}段</b> " + "客户说：我们的交付周期太长了，原因是什么？" * 12 for i in range(1, 40)
+    ]
+    long_reply = "\n\n".join(paragraphs) + "\n\n<i>🧭 " + "继续问为什么。" * 700 + "</i>"
+    assert len(long_reply) > 3 * TELEGRAM_MAX_CHARS
+    app = build_app(telegram_settings(db.url, fake_bot_api))
+    async with running(app):
+        await app.state.telegram.send_html(4711, long_reply)
+    calls = fake_bot_api.calls_to("sendMessage")
+    assert len(calls) >= 4
+    assert all(len(call.params["text"]) <= TELEGRAM_MAX_CHARS for call in calls)
+    assert all(call.params["parse_mode"] == "HTML" for call in calls)
+    # Paragraph breaks are preferred: every piece but the note's ends at the end of a paragraph.
+    assert all(call.params["text"].endswith("原因是什么？") for call in calls[:2])
+    # Each piece is balanced HTML, and together they carry the whole text.
+    for call in calls:
+        body = call.params["text"]
+        assert body.count("<i>") == body.count("</i>") and body.count("<b>") == body.count("</b>")
+    untagged = re.sub(r"<[^>]+>|\s", "", "".join(call.params["text"] for call in calls))
+    assert untagged == re.sub(r"<[^>]+>|\s", "", long_reply)
+
+
+async def test_429_retry_after_is_honoured(db: Database, fake_bot_api: FakeBotAPI) -> None:
+    updates = Updates(user_id=6060)
+    async with running(build_app(telegram_settings(db.url, fake_bot_api))) as webhook:
+        await webhook.post(updates.text("/start"))
+        fake_bot_api.clear()
+        fake_bot_api.answer_429_next("sendMessage", retry_after=1)
+        response = await webhook.post(updates.text("/help"))
+    assert response.status_code == 200
+    first, retry = fake_bot_api.calls_to("sendMessage")
+    assert first.params["text"] == retry.params["text"] == TEXTS["help"]["zh"]
+    assert retry.at - first.at >= 1.0  # waited out retry_after before sending again
+
+
+async def test_database_outage_gives_503_and_the_retry_succeeds(
+    db: Database, database_url: str, fake_bot_api: FakeBotAPI
+) -> None:
+    if db.is_sqlite:
+        pytest.skip(
+            "an embedded SQLite file cannot become unreachable; the outage is simulated on PostgreSQL"
+        )
+    address = make_url(db.url)
+    proxy = TcpProxy(address.host or "127.0.0.1", address.port or 5432)
+    proxy.start()
+    proxied_url = db.url.replace(f"@{address.host}:{address.port}/", f"@127.0.0.1:{proxy.port}/")
+    assert proxied_url != db.url
+    updates = Updates(user_id=5030)
+    start, hint = updates.text("/start"), updates.text("/help")
+    try:
+        async with running(build_app(telegram_settings(proxied_url, fake_bot_api))) as webhook:
+            assert (await webhook.post(start)).status_code == 200
+            fake_bot_api.clear()
+            proxy.cut()
+            down = await webhook.post(hint)
+            assert down.status_code == 503 and down.headers["Retry-After"]
+            assert fake_bot_api.sent_texts() == []  # nothing said while the update is not handled
+            proxy.start()
+            retried = await webhook.post(hint)  # Telegram redelivers the same update
+            assert retried.status_code == 200
+            again = await webhook.post(hint)
+            assert again.status_code == 200
+    finally:
+        proxy.cut()
+    assert fake_bot_api.sent_texts(5030) == [TEXTS["help"]["zh"]]  # answered once, after recovery

@@ -13,19 +13,18 @@ from pathlib import Path
 import httpx
 import pytest
 from fastapi import FastAPI
-from web_support import LiveServer, make_settings, sign_in
+from web_support import DEMO_LOGIN, DEMO_PASSWORD, LiveServer, add_rep, make_settings, sign_in
 
 from bot.channels.web import create_app
-from bot.channels.web.bootstrap import ensure_demo_accounts
 
 
 @pytest.fixture
 async def app(database_url: str) -> AsyncIterator[FastAPI]:
-    """The app with its lifespan running (schema migrated, service built) and demo accounts."""
+    """The app with its lifespan running (schema migrated, service built) and the demo rep."""
     settings = make_settings(database_url)
     application = create_app(settings)
     async with application.router.lifespan_context(application):
-        ensure_demo_accounts(settings, application.state.db)
+        add_rep(application.state.db, DEMO_LOGIN, DEMO_PASSWORD, "演示销售 Demo Rep")
         yield application
 
 

@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 import time
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -40,10 +41,17 @@ async def sign_in(
     return response.json()
 
 
-def add_rep(db: Database, login: str, password: str) -> int:
-    """Create another rep; returns the user id."""
+@cache
+def _hash(password: str) -> str:
+    # Argon2 is slow on purpose (~0.1 s); tests reuse one hash per password.
+    return hash_password(password)
+
+
+def add_rep(db: Database, login: str, password: str, display_name: str | None = None) -> int:
+    """Create a rep who can sign in; returns the user id."""
     with store(db, write=True) as s:
-        return s.users.create(login, login=login, role="rep", password_hash=hash_password(password)).id
+        user = s.users.create(display_name or login, login=login, role="rep", password_hash=_hash(password))
+        return user.id
 
 
 def free_port() -> int:

@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
+from bot.channels.telegram import TelegramChannel
 from bot.config import Settings, get_settings
 from bot.storage import Database, upgrade
 
@@ -59,9 +60,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await run_in_threadpool(migrate, settings.database_url)
         app.state.db = Database(settings.database_url)
         app.state.service = await run_in_threadpool(_build_service, app.state.db, settings)
+        if telegram is not None:
+            await telegram.start(app.state.service, app.state.db)
         try:
             yield
         finally:
+            if telegram is not None:
+                await telegram.stop()
             app.state.db.dispose()
 
     app = FastAPI(
@@ -80,6 +85,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(SecurityHeaders)
     app.include_router(api_router)
     mount_pages(app)
+    # The Telegram webhook, when a bot token is configured (see docs/telegram.md).
+    telegram = TelegramChannel(settings) if settings.telegram_enabled else None
+    app.state.telegram = telegram
+    if telegram is not None:
+        app.include_router(telegram.router)
 
     @app.get("/healthz", tags=["ops"])
     async def healthz() -> dict[str, str]:

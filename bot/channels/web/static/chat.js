@@ -9,6 +9,7 @@ const I18N = {
     skip: "跳到主要内容", brand: "销售提问教练", signInTitle: "登录开始演练",
     signInLead: "和模拟客户对话，练习提问技巧；教练会点评每一句。", login: "账号", password: "密码",
     signIn: "登录", signingIn: "正在登录…", signOut: "退出", linkTelegram: "连接 Telegram",
+    telegramLead: "想在手机上练？连接 Telegram，同一个账号、同一次演练。",
     newRehearsal: "新的演练", history: "历史演练", historyEmpty: "还没有演练记录。",
     setupTitle: "选择一次客户拜访", language: "语言", mode: "模式", practice: "练习", exam: "考核",
     practiceHelp: "练习模式：每句之后教练给出点评，可以随时要提示。",
@@ -34,7 +35,8 @@ const I18N = {
     skip: "Skip to main content", brand: "Sales coach", signInTitle: "Sign in to rehearse",
     signInLead: "Talk to a simulated customer and practise your questions; the coach comments on every line.",
     login: "Login", password: "Password", signIn: "Sign in", signingIn: "Signing in…", signOut: "Sign out",
-    linkTelegram: "Link Telegram", newRehearsal: "New rehearsal", history: "Earlier sessions",
+    linkTelegram: "Link Telegram", telegramLead: "Rehearse on your phone: link Telegram to this account and continue the same visit.",
+    newRehearsal: "New rehearsal", history: "Earlier sessions",
     historyEmpty: "No sessions yet.", setupTitle: "Choose a customer visit", language: "Language",
     mode: "Mode", practice: "Practice", exam: "Exam",
     practiceHelp: "Practice: the coach comments after each line, and hints are available.",
@@ -73,7 +75,7 @@ const TERMS = {
     easy: "入门", medium: "中等", hard: "困难", closed: "已结束", ended: "已结束",
     closed_by_customer: "客户结束", active: "进行中",
     long_term_harm: "长期损失", spreading_harm: "扩散损失", long_term_gain: "长期收益",
-    spreading_gain: "扩散收益", avoid_harm: "规避风险", vision: "方案愿景",
+    spreading_gain: "扩散收益", avoid_harm_review: "规避风险检查", vision: "方案愿景", ended_step: "已结束",
   },
   en: {
     first_impression: "first impression", liking: "liking", trust: "trust", persuasion: "persuasion",
@@ -89,7 +91,7 @@ const TERMS = {
     product_push: "product push", easy: "easy", medium: "medium", hard: "hard", closed: "ended",
     ended: "ended", closed_by_customer: "closed by customer", active: "in progress",
     long_term_harm: "long-term harm", spreading_harm: "spreading harm", long_term_gain: "long-term gain",
-    spreading_gain: "spreading gain", avoid_harm: "avoid-harm review", vision: "vision",
+    spreading_gain: "spreading gain", avoid_harm_review: "avoid-harm review", vision: "vision of the solution",
   },
 };
 const BAD_TECHNIQUES = new Set(["pitch", "private_topic"]);
@@ -206,7 +208,6 @@ function showView(name) {
   const signedIn = name !== "login";
   $("sidebar").classList.toggle("hidden", !signedIn || (name === "chat" && window.innerWidth < 900));
   $("sign-out").classList.toggle("hidden", !signedIn);
-  $("link-telegram").classList.toggle("hidden", !signedIn);
 }
 
 function showLogin(message) {
@@ -432,9 +433,9 @@ function renderHeader(view) {
 }
 
 function trustPercent(trust) {
+  // The engine keeps trust on a 0-100 scale.
   if (typeof trust !== "number" || isNaN(trust)) return 0;
-  const share = trust <= 1 && trust >= -1 ? trust : trust / 100;
-  return Math.max(0, Math.min(100, Math.round(share * 100)));
+  return Math.max(0, Math.min(100, Math.round(trust)));
 }
 
 function applyStatus(status) {
@@ -678,71 +679,54 @@ function trustCurve(points) {
   return svg;
 }
 
-function techniqueCounts(value) {
-  if (!value) return [];
-  if (Array.isArray(value)) {
-    const counts = {};
-    for (const id of value) counts[id] = (counts[id] || 0) + 1;
-    return Object.entries(counts);
-  }
-  return Object.entries(value);
+function coachingPoint(kind, label, point) {
+  if (!point) return null;
+  const text = typeof point === "string" ? point : point.text || "";
+  return el("div", { class: `point ${kind}`, "data-point": kind }, el("b", {}, label), text);
 }
 
-function asText(value) {
-  if (value === null || value === undefined) return "";
-  if (typeof value === "string") return value;
-  if (typeof value === "object") return pick(value, state.lang) || value.text || value.title || value.id || JSON.stringify(value);
-  return String(value);
-}
-
-function coachingPoint(kind, label, value) {
-  if (!value) return null;
-  const entries = Array.isArray(value) ? value : [value];
-  return entries.map((entry) => {
-    const text = typeof entry === "string" ? entry : asText(entry.text ?? entry.advice ?? entry.tip ?? entry);
-    const quote = typeof entry === "object" && entry ? entry.quote || entry.rep_text : null;
-    return el("div", { class: `point ${kind}` }, el("b", {}, label), text, quote ? el("div", {}, el("q", {}, quote)) : null);
-  });
+function factRow(label, value) {
+  return el("div", {}, el("span", { class: "muted" }, `${label}${state.lang === "zh" ? "：" : ": "}`), el("strong", {}, value || "—"));
 }
 
 function renderScorecard(card) {
   const box = $("scorecard");
-  const techniques = techniqueCounts(card.techniques || card.technique_counts);
-  const problems = card.problems_uncovered || card.problems || [];
-  const problemsTotal = card.problems_total ?? card.problem_count;
-  const angles = card.motivation_angles || card.angles || [];
-  const need = card.need_confirmed || card.explicit_need || {};
-  const needFlag = (key) => (typeof need === "object" ? Boolean(need[key]) : Boolean(need));
-  const points = card.coaching_points || card.points || {};
+  const techniques = Object.entries((card.techniques && card.techniques.counts) || {});
+  const problems = card.problems || {};
+  const topics = problems.topics || problems.uncovered || [];
+  const angles = card.motivation_angles || [];
+  const need = card.explicit_need || {};
+  const coaching = card.coaching || {};
   const facts = [
-    [t("reached"), term(card.stage_reached || card.stage)],
-    [t("stepReached"), term(card.step_reached || card.step)],
+    factRow(t("reached"), term(card.stage_reached)),
+    factRow(t("stepReached"), term(card.step_reached)),
+    factRow(t("questionShare"), `${Math.round(Number(card.question_share || 0) * 100)}%`),
+    factRow(t("deepestWhy"), String(card.deepest_why_chain ?? 0)),
+    factRow(t("pitches"), String(card.pitches_before_need ?? 0)),
   ];
-  if (card.question_share !== undefined) facts.push([t("questionShare"), `${Math.round(Number(card.question_share) * (card.question_share <= 1 ? 100 : 1))}%`]);
-  if (card.pitches_before_need !== undefined) facts.push([t("pitches"), String(card.pitches_before_need)]);
-  if (card.deepest_why !== undefined) facts.push([t("deepestWhy"), String(card.deepest_why)]);
+  const needPill = (key) => el("span", { class: `pill${need[key] ? "" : " off"}` },
+    `${t(key)} · ${t(need[key] ? "confirmed" : "notConfirmed")}`);
   box.replaceChildren(
     el("h2", { id: "score-title" }, t("scorecard")),
-    el("div", { class: "score-top" }, scoreRing(card.score),
-      el("div", { class: "score-facts" }, facts.map(([label, value]) => el("div", {}, el("span", { class: "muted" }, `${label}：`), el("strong", {}, value || "—"))))),
+    el("div", { class: "score-top" }, scoreRing(card.score), el("div", { class: "score-facts" }, facts)),
     el("div", { class: "score-grid" },
       el("div", {}, el("h3", {}, t("techniquesUsed")),
         techniques.length
-          ? el("div", { class: "pills" }, techniques.map(([id, count]) => el("span", { class: `pill${BAD_TECHNIQUES.has(id) ? " off" : ""}` }, `${term(id)} ×${count}`)))
+          ? el("div", { class: "pills" }, techniques.map(([id, count]) =>
+            el("span", { class: `pill${BAD_TECHNIQUES.has(id) ? " off" : ""}` }, `${term(id)} ×${count}`)))
           : el("p", { class: "muted" }, t("none"))),
-      el("div", {}, el("h3", {}, problemsTotal !== undefined ? `${t("problems")} (${problems.length}/${problemsTotal})` : t("problems")),
-        list(problems.map(asText))),
+      el("div", {}, el("h3", {}, `${t("problems")} (${(problems.uncovered || []).length}/${problems.total ?? "?"})`),
+        list(topics)),
       el("div", {}, el("h3", {}, t("angles")),
-        angles.length ? el("div", { class: "pills" }, angles.map((a) => el("span", { class: "pill" }, term(asText(a))))) : el("p", { class: "muted" }, t("none"))),
-      el("div", {}, el("h3", {}, t("need")),
-        el("div", { class: "pills" },
-          el("span", { class: `pill${needFlag("deadline") ? "" : " off"}` }, `${t("deadline")} · ${t(needFlag("deadline") ? "confirmed" : "notConfirmed")}`),
-          el("span", { class: `pill${needFlag("budget") ? "" : " off"}` }, `${t("budget")} · ${t(needFlag("budget") ? "confirmed" : "notConfirmed")}`))),
-      el("div", {}, el("h3", {}, t("trustCurve")), trustCurve(card.trust_curve))),
+        angles.length
+          ? el("div", { class: "pills" }, angles.map((a) => el("span", { class: "pill" }, term(a))))
+          : el("p", { class: "muted" }, t("none"))),
+      el("div", {}, el("h3", {}, t("need")), el("div", { class: "pills" }, needPill("deadline"), needPill("budget"))),
+      el("div", { class: "wide" }, el("h3", {}, t("trustCurve")), trustCurve(card.trust_curve))),
     el("div", { class: "points" },
-      coachingPoint("keep", t("keep"), points.keep),
-      coachingPoint("start", t("startDoing"), points.start),
-      coachingPoint("stop", t("stop"), points.stop)),
+      coachingPoint("keep", t("keep"), coaching.keep),
+      coachingPoint("start", t("startDoing"), coaching.start),
+      coachingPoint("stop", t("stop"), coaching.stop)),
   );
   box.classList.remove("hidden");
   scrollToEnd();

@@ -56,6 +56,7 @@ NEED_FACTS: tuple[str, ...] = ("deadline", "budget")
 REPLY_KEYS: dict[str, str] = {
     "greeting": "the rep greets or introduces themself",
     "small_talk": "a closed or open question with nothing new left to reveal at this point",
+    "permission": "the rep only asks permission to ask something ('may I ask...?')",
     "guarded": "an open question before the customer likes the rep: a short, cool answer",
     "deflect": "a deep question (why, what if, your view, budget) before trust: the customer dodges",
     "deflect_softened": "the same, but the rep asked permission first: a polite 'not yet'",

@@ -1,0 +1,292 @@
+"""The simulated customer: what they know, what they would share next, and how they word it.
+
+The customer never decides *whether* to answer: that is the state machine's job (the method's
+guards). Given that the machine lets a question through, the customer picks the next fact it
+opens up and a wording for it. Wordings are chosen with a random generator the caller seeds
+from (session seed, turn number), so a replay is exact and another seed sounds different.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from .scenario import (
+    NEED_FACTS,
+    REPLY_KEYS,
+    CustomerQuestion,
+    Implication,
+    Lines,
+    LoadedScenario,
+    Problem,
+    SituationItem,
+    View,
+)
+
+if TYPE_CHECKING:
+    from .machine import SessionState
+
+# Plain wordings for every situation the engine handles; a scenario's ``replies`` override them.
+DEFAULT_REPLIES: dict[str, dict[str, tuple[str, ...]]] = {
+    "greeting": {"zh": ("你好。", "你好，请坐。"), "en": ("Hello.", "Hello, have a seat.")},
+    "small_talk": {"zh": ("嗯，是的。", "对。", "差不多吧。"), "en": ("Yes.", "Right.", "More or less.")},
+    "permission": {"zh": ("你问吧。", "没关系，请讲。"), "en": ("Go ahead.", "Sure, ask.")},
+    "guarded": {
+        "zh": ("还好吧。", "都差不多，没什么特别的。"),
+        "en": ("It's fine.", "Nothing special, really."),
+    },
+    "deflect": {
+        "zh": ("这个问题有点深，我们先别聊这个。", "这个嘛，以后再说吧。"),
+        "en": ("That's a bit deep for now.", "Let's leave that for another time."),
+    },
+    "deflect_softened": {
+        "zh": ("谢谢你先问一声，不过这个我现在还不想多谈。",),
+        "en": ("Thanks for asking first, but I'd rather not go into that yet.",),
+    },
+    "pitch_early": {
+        "zh": ("先别介绍产品了，我还没说需要什么。",),
+        "en": ("Let's not get into products yet; I haven't said I need anything.",),
+    },
+    "pitch_after_need": {
+        "zh": ("嗯，这个听起来跟我们的问题有关系。",),
+        "en": ("Right, that sounds relevant to our problem.",),
+    },
+    "private_topic": {
+        "zh": ("这是我的私事，跟今天的话题没关系吧。",),
+        "en": ("That's a private matter; let's keep to business.",),
+    },
+    "nothing_else": {"zh": ("别的暂时没有了。",), "en": ("Nothing else for now.",)},
+    "no_deeper": {"zh": ("再往下我也说不出什么了。",), "en": ("That's as deep as it goes, I think.",)},
+    "no_problem_yet": {
+        "zh": ("你指的是什么？我们现在挺好的。",),
+        "en": ("Why what? Things are fine here.",),
+    },
+    "confirm_yes": {"zh": ("对，是这样。",), "en": ("Yes, that's right.",)},
+    "confirm_nothing": {
+        "zh": ("嗯……我好像还没说什么吧。",),
+        "en": ("Well, I haven't really told you much yet.",),
+    },
+    "revisit": {
+        "zh": ("对，上次我们说到{topic}，接着说吧。",),
+        "en": ("Yes, last time we got as far as {topic}. Let's go on from there.",),
+    },
+    "revisit_unknown": {
+        "zh": ("我说过这个吗？不记得了。",),
+        "en": ("Did I say that? I don't remember.",),
+    },
+    "view_too_early": {
+        "zh": ("你还不了解我们的情况，先别急着出主意。",),
+        "en": ("You don't know our situation yet; hold the ideas for now.",),
+    },
+    "need_not_ready": {
+        "zh": ("现在说时间和预算还太早。",),
+        "en": ("It's too early to talk about timing or money.",),
+    },
+    "need_done": {
+        "zh": ("时间和预算刚才都说过了。",),
+        "en": ("I've told you the timing and the budget already.",),
+    },
+    "ignored_question": {
+        "zh": ("你还没回答我刚才的问题。",),
+        "en": ("You haven't answered my question.",),
+    },
+    "statement": {"zh": ("嗯。", "哦，这样。"), "en": ("I see.", "Okay.")},
+    "close_visit": {
+        "zh": ("今天就到这里吧，我还有事。",),
+        "en": ("Let's leave it there for today, I have things to do.",),
+    },
+    "farewell": {"zh": ("好的，谢谢，再联系。",), "en": ("All right, thanks. Let's keep in touch.",)},
+}
+assert set(DEFAULT_REPLIES) == set(REPLY_KEYS), "every reply key needs a default wording"
+
+# Words that say a "what if" imagines the problem left unsolved (harm) rather than solved (gain).
+NEGATIVE_CUES: dict[str, tuple[str, ...]] = {
+    "zh": ("不", "没", "一直", "继续", "拖", "恶化", "还是"),
+    "en": ("not", "n't", "never", "keep", "still", "unsolved", "worse", "no ", "stays", "remain"),
+}
+HARM_ANGLES = frozenset({"long_term_harm", "spreading_harm", "avoid_harm_review"})
+# Words that say a need-confirmation question is about money rather than timing.
+BUDGET_CUES: dict[str, tuple[str, ...]] = {
+    "zh": ("预算", "费用", "钱", "投入", "资金", "经费", "成本", "花多少", "多少投资"),
+    "en": ("budget", "cost", "spend", "money", "fund", "invest", "price", "afford", "pay"),
+}
+DEFAULT_PRIVATE: dict[str, tuple[str, ...]] = {
+    "zh": ("多大了", "年龄", "结婚", "工资", "收入", "薪水"),
+    "en": ("how old", "your age", "married", "salary", "how much do you earn", "your income"),
+}
+
+
+def joiner(lang: str) -> str:
+    """How two customer sentences are put together in a language."""
+    return "" if lang == "zh" else " "
+
+
+class Customer:
+    """The customer of one scenario version (shared by every session of it; holds no session data)."""
+
+    def __init__(self, loaded: LoadedScenario) -> None:
+        self.loaded = loaded
+        s = loaded.scenario
+        self.scenario = s
+        self.persona = s.customer
+        self.situation: Sequence[SituationItem] = s.situation
+        self.problems: Sequence[Problem] = s.problems
+        self.implications: Sequence[Implication] = s.implications
+        self.views: Sequence[View] = s.views
+        self.questions_after: dict[str, list[CustomerQuestion]] = {}
+        for question in s.customer_questions:
+            self.questions_after.setdefault(question.after, []).append(question)
+        self.questions = {q.id: q for q in s.customer_questions}
+        self.causes_total = sum(len(p.causes) for p in s.problems)
+        self.fact_lines: dict[str, dict[str, list[str]]] = {}
+        for item in s.situation:
+            self.fact_lines[item.id] = self._by_lang(item.says)
+        for problem in s.problems:
+            self.fact_lines[problem.id] = self._by_lang(problem.symptom)
+            for cause in problem.causes:
+                self.fact_lines[cause.id] = self._by_lang(cause.says)
+        for implication in s.implications:
+            self.fact_lines[implication.id] = self._by_lang(implication.says)
+        for view in s.views:
+            self.fact_lines[view.id] = self._by_lang(view.says)
+        self.fact_lines["deadline"] = self._by_lang(s.explicit_need.deadline)
+        self.fact_lines["budget"] = self._by_lang(s.explicit_need.budget)
+        self.replies: dict[str, dict[str, list[str]]] = {}
+        for key, defaults in DEFAULT_REPLIES.items():
+            written = s.replies.get(key)
+            self.replies[key] = {
+                lang: (written.for_lang(lang) if written else []) or list(defaults[lang])
+                for lang in ("zh", "en")
+            }
+        self.private_cues: dict[str, tuple[str, ...]] = {
+            lang: tuple(
+                word.lower()
+                for word in (
+                    self.persona.private_topics.for_lang(lang) if self.persona.private_topics else []
+                )
+            )
+            or DEFAULT_PRIVATE[lang]
+            for lang in ("zh", "en")
+        }
+
+    @staticmethod
+    def _by_lang(lines: Lines) -> dict[str, list[str]]:
+        return {lang: list(lines.for_lang(lang)) for lang in ("zh", "en")}
+
+    # -- wording ---------------------------------------------------------------------------
+
+    def say(self, key: str, lang: str, rng: random.Random, **fields: str) -> str:
+        """A wording for one of the engine's situations (``REPLY_KEYS``)."""
+        options = self.replies[key][lang]
+        text = options[rng.randrange(len(options))]
+        return text.format(**fields) if fields and "{" in text else text
+
+    def tell(self, fact_id: str, lang: str, rng: random.Random) -> str:
+        """A wording of one fact."""
+        options = self.fact_lines[fact_id][lang]
+        return options[rng.randrange(len(options))]
+
+    def pick(self, lines: Lines, lang: str, rng: random.Random) -> str:
+        options = self._by_lang(lines)[lang]
+        return options[rng.randrange(len(options))]
+
+    def opening(self, lang: str, rng: random.Random) -> str:
+        return self.pick(self.scenario.opening, lang, rng)
+
+    def topic(self, fact_id: str, lang: str) -> str:
+        text = self.loaded.fact_topic.get(fact_id)
+        return text.get(lang) if text else fact_id
+
+    # -- what the customer would share next -----------------------------------------------
+
+    @staticmethod
+    def _met(requires: Sequence[str], revealed: Sequence[str]) -> bool:
+        return all(fact in revealed for fact in requires)
+
+    def next_situation(self, state: SessionState) -> SituationItem | None:
+        for item in self.situation:
+            if item.id not in state.revealed and self._met(item.requires, state.revealed):
+                return item
+        return None
+
+    def next_sibling(self, state: SessionState) -> Problem | None:
+        for problem in self.problems:
+            if problem.id not in state.revealed and self._met(problem.requires, state.revealed):
+                return problem
+        return None
+
+    def next_cause(self, state: SessionState) -> tuple[Problem, int] | None:
+        """The current problem and the index of its next unrevealed cause, if any is left."""
+        if state.current_problem is None:
+            return None
+        problem = self.loaded.problems[state.current_problem]
+        for index, cause in enumerate(problem.causes):
+            if cause.id not in state.revealed:
+                return problem, index
+        return None
+
+    def root_found(self, state: SessionState, problem_id: str | None = None) -> bool:
+        problems = [self.loaded.problems[problem_id]] if problem_id else self.problems
+        return any(p.causes[-1].id in state.revealed for p in problems)
+
+    def next_implication(self, state: SessionState, text: str, lang: str) -> Implication | None:
+        """The implication a 'what if' draws out: the angle matching the question's direction
+        (unsolved -> harm, solved -> gain) first, then problems whose root is known."""
+        harm = self.imagines_unsolved(text, lang)
+        candidates = [
+            (index, implication)
+            for index, implication in enumerate(self.implications)
+            if implication.id not in state.revealed
+            and implication.problem in state.revealed
+            and self._met(implication.requires, state.revealed)
+        ]
+        if not candidates:
+            return None
+
+        def rank(entry: tuple[int, Implication]) -> tuple[int, int, int, int]:
+            index, implication = entry
+            return (
+                0 if (implication.angle in HARM_ANGLES) == harm else 1,
+                0 if self.root_found(state, implication.problem) else 1,
+                0 if implication.problem == state.current_problem else 1,
+                index,
+            )
+
+        return min(candidates, key=rank)[1]
+
+    def next_view(self, state: SessionState) -> View | None:
+        for view in self.views:
+            if (
+                view.id not in state.revealed
+                and self.root_found(state, view.problem)
+                and self._met(view.requires, state.revealed)
+            ):
+                return view
+        return None
+
+    def next_need(self, state: SessionState, text: str, lang: str) -> str | None:
+        """``deadline`` or ``budget``: the one the question is about, else the one still missing."""
+        left = [fact for fact in NEED_FACTS if fact not in state.revealed]
+        if not left:
+            return None
+        lowered = text.lower()
+        wanted = "budget" if any(cue in lowered for cue in BUDGET_CUES[lang]) else "deadline"
+        return wanted if wanted in left else left[0]
+
+    def question_after(self, fact_id: str, state: SessionState) -> CustomerQuestion | None:
+        for question in self.questions_after.get(fact_id, ()):
+            if question.id not in state.asked:
+                return question
+        return None
+
+    # -- reading the rep's words ----------------------------------------------------------
+
+    def is_private(self, text: str, lang: str) -> bool:
+        lowered = text.lower()
+        return any(cue in lowered for cue in self.private_cues[lang])
+
+    @staticmethod
+    def imagines_unsolved(text: str, lang: str) -> bool:
+        lowered = text.lower()
+        return any(cue in lowered for cue in NEGATIVE_CUES[lang])

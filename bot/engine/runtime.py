@@ -1,0 +1,122 @@
+"""One scenario version ready to play: its state machine, its coach, and the turn loop.
+
+``ScenarioRuntime`` is what the library caches per (scenario id, version) and what the
+service, the trainer tests, the terminal and the benchmark all drive. It knows nothing of
+storage: it turns a ``SessionState`` and a classified rep line into the customer's reply,
+the coach's note and, at the end, the scorecard.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from .coach import Coach
+from .machine import DialogueMachine, SessionState, TurnOutcome
+from .results import ScenarioSummary
+from .scenario import LoadedScenario
+from .scorecard import build_scorecard
+
+
+class ClassificationLike(Protocol):
+    """What the engine reads from the classifier's answer."""
+
+    @property
+    def technique(self) -> str: ...
+
+    @property
+    def techniques(self) -> tuple[str, ...]: ...
+
+
+Classify = Callable[[str, str, Mapping[str, Any]], ClassificationLike]
+
+
+def default_classify() -> Classify:
+    """``bot.classifier.classify`` with the engine's call shape (imported on first use)."""
+    from bot.classifier import classify
+
+    def run(text: str, lang: str, context: Mapping[str, Any]) -> ClassificationLike:
+        return classify(text, lang=lang, context=context)
+
+    return run
+
+
+@dataclass
+class PlayedTurn:
+    """A rep line played: the machine's outcome and the coach's note (None in exam mode)."""
+
+    outcome: TurnOutcome
+    note: str | None
+    scorecard: dict[str, Any] | None = None
+
+
+class ScenarioRuntime:
+    """A scenario version's machine and coach, shared by every session of that version."""
+
+    def __init__(self, loaded: LoadedScenario, bank: object | None = None) -> None:
+        self.loaded = loaded
+        self.scenario = loaded.scenario
+        self.machine = DialogueMachine(loaded)
+        self.coach = Coach(self.machine, bank)
+
+    @property
+    def id(self) -> str:
+        return self.scenario.id
+
+    @property
+    def version(self) -> str:
+        return self.scenario.version
+
+    def language_for(self, requested: str | None) -> str:
+        """The requested language when the scenario has it, else the scenario's first one."""
+        languages = list(self.scenario.languages)
+        return requested if requested in languages else languages[0]
+
+    def summary(self) -> ScenarioSummary:
+        s = self.scenario
+        first = s.languages[0]
+        return ScenarioSummary(
+            id=s.id,
+            version=s.version,
+            languages=tuple(s.languages),
+            title={lang: s.title.get(lang) for lang in s.languages},
+            purpose={lang: s.purpose.get(lang) for lang in s.languages},
+            sales_mode=s.sales_mode.value,
+            difficulty=s.difficulty,
+            customer={
+                "name": s.customer.name.get(first),
+                "title": s.customer.title.get(first),
+                "company": s.customer.company.get(first),
+            },
+        )
+
+    def start(
+        self, *, lang: str, mode: str, seed: int, prior: list[str] | None = None
+    ) -> tuple[SessionState, str]:
+        return self.machine.start(lang=self.language_for(lang), mode=mode, seed=seed, prior=prior)
+
+    def play(self, state: SessionState, text: str, techniques: list[str]) -> PlayedTurn:
+        """One classified rep line; the scorecard comes with it when the customer ends the visit."""
+        outcome = self.machine.turn(state, text, techniques)
+        note = self.coach.note(outcome, state) if state.mode == "practice" else None
+        scorecard = build_scorecard(self.machine, state) if not state.active else None
+        return PlayedTurn(outcome, note, scorecard)
+
+    def say(self, state: SessionState, text: str, classify: Classify) -> PlayedTurn:
+        """Classify a rep line in the context of the customer's last words, then play it."""
+        classification = classify(text, state.lang, {"previous": state.last_customer})
+        techniques = list(classification.techniques) or [classification.technique]
+        return self.play(state, text, techniques)
+
+    def end(self, state: SessionState) -> PlayedTurn:
+        outcome = self.machine.end(state)
+        return PlayedTurn(outcome, None, build_scorecard(self.machine, state))
+
+    def hint(self, state: SessionState) -> str:
+        text = self.coach.hint(state)
+        state.hints += 1
+        return text
+
+    def scorecard(self, state: SessionState) -> dict[str, Any]:
+        return build_scorecard(self.machine, state)

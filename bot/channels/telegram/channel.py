@@ -27,6 +27,7 @@ from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, Opera
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
+from telegram.error import TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -141,27 +142,48 @@ class TelegramChannel:
         self._service: RehearsalAPI | None = None
         self._db: Database | None = None
         self._running = False
+        self._stopped = False
+        self._start_lock = asyncio.Lock()
         self._add_handlers()
         self.router = self._build_router()
 
     # -- life cycle -------------------------------------------------------------------------
 
     async def start(self, service: RehearsalAPI, db: Database) -> None:
-        """Connect to the engine and the database, and start PTB (calls getMe once)."""
+        """Connect to the engine and the database, and start PTB (which calls getMe once).
+
+        If the Bot API cannot be reached now, the server still starts (the web chat does not
+        need Telegram); the webhook answers 503 and tries again with the next update.
+        """
         self._service, self._db = service, db
         if not self.settings.telegram_webhook_secret:
             logger.warning("COACH_TELEGRAM_WEBHOOK_SECRET is not set: every webhook call will get 403")
-        await self.application.initialize()
-        await self.application.start()
-        self._running = True
+        await self._ensure_running()
+
+    async def _ensure_running(self) -> bool:
+        if self._running:
+            return True
+        async with self._start_lock:
+            if self._running or self._stopped:
+                return self._running
+            try:
+                await self.application.initialize()
+                await self.application.start()
+            except TelegramError as error:  # network trouble, a revoked token...
+                logger.error("Telegram Bot API not reachable (%s); retrying with the next update", error)
+                return False
+            self._running = True
+            return True
 
     async def stop(self) -> None:
         """Stop PTB and close its HTTP connections."""
-        if not self._running:
-            return
-        self._running = False
-        await self.application.stop()
-        await self.application.shutdown()
+        async with self._start_lock:
+            self._stopped = True
+            if not self._running:
+                return
+            self._running = False
+            await self.application.stop()
+            await self.application.shutdown()
 
     @property
     def service(self) -> RehearsalAPI:
@@ -213,8 +235,8 @@ class TelegramChannel:
             return JSONResponse({"ok": False, "error": "body is not JSON"}, status_code=400)
         if not isinstance(data, dict) or type(data.get("update_id")) is not int:
             return JSONResponse({"ok": False, "error": "not a Telegram update"}, status_code=400)
-        if not self._running:
-            return _unavailable("bot not started")
+        if not await self._ensure_running():
+            return _unavailable("Telegram Bot API not reachable")
         try:
             update = Update.de_json(data, self.application.bot)
         except Exception:  # PTB raises various errors on a malformed object
@@ -669,6 +691,7 @@ def _title(scenario: ScenarioSummary, lang: str) -> str:
 
 
 def _unavailable(reason: str) -> JSONResponse:
+    """503 with Retry-After: Telegram keeps the update and delivers it again later."""
     return JSONResponse(
         {"ok": False, "error": reason},
         status_code=503,

@@ -25,8 +25,8 @@ import httpx
 from fastapi import FastAPI
 
 from bot.channels.telegram import TelegramChannel
+from bot.channels.web import create_app
 from bot.config import Settings
-from bot.storage import Database
 
 BOT_TOKEN = "123456:TEST-token_for-the-fake"
 WEBHOOK_SECRET = "test-secret_0123456789"
@@ -53,14 +53,14 @@ class Call:
 class FakeBotAPI:
     """Answers getMe, sendMessage, editMessageText, answerCallbackQuery, setWebhook... and records."""
 
-    def __init__(self, token: str = BOT_TOKEN) -> None:
+    def __init__(self, token: str = BOT_TOKEN, port: int = 0) -> None:
         self.token = token
         self.calls: list[Call] = []
         self.webhook: dict[str, Any] = {}
         self._lock = threading.Lock()
         self._too_many: dict[str, list[int]] = {}
         self._message_ids = itertools.count(1000)
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self._server = ThreadingHTTPServer(("127.0.0.1", port), self._handler_class())
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, name="fake-bot-api", daemon=True)
 
@@ -283,33 +283,10 @@ class Webhook:
 
 
 def build_app(settings: Settings) -> FastAPI:
-    """The server with the Telegram channel (and the engine when it is installed)."""
-    channel = TelegramChannel(settings)
-
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        db = Database(settings.database_url)
-        service = _service(db, settings)
-        await channel.start(service, db)
-        app.state.db, app.state.service = db, service
-        try:
-            yield
-        finally:
-            await channel.stop()
-            db.dispose()
-
-    app = FastAPI(lifespan=lifespan)
-    app.state.telegram = channel
-    app.include_router(channel.router)
+    """The real server app; with a bot token in ``settings`` it carries the Telegram channel."""
+    app = create_app(settings)
+    assert isinstance(app.state.telegram, TelegramChannel)
     return app
-
-
-def _service(db: Database, settings: Settings) -> Any:
-    try:
-        from bot.engine.service import RehearsalService  # type: ignore[import-not-found]
-    except ImportError:
-        return None
-    return RehearsalService(db, settings=settings)
 
 
 @asynccontextmanager

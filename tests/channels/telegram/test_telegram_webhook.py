@@ -216,3 +216,25 @@ async def test_database_outage_gives_503_and_the_retry_succeeds(
     finally:
         proxy.cut()
     assert fake_bot_api.sent_texts(5030) == [TEXTS["help"]["zh"]]  # answered once, after recovery
+
+
+async def test_server_starts_without_telegram_and_the_bot_comes_up_later(
+    db: Database, fake_bot_api: FakeBotAPI
+) -> None:
+    port = int(fake_bot_api.base_url.rsplit(":", 1)[1].split("/")[0])
+    fake_bot_api.stop()  # Telegram is unreachable while the server boots
+    app = build_app(telegram_settings(db.url, fake_bot_api))
+    update = Updates(user_id=7070).text("/start")
+    async with running(app) as webhook:
+        health = await webhook.client.get("/healthz")
+        assert health.status_code == 200  # the web side is up regardless
+        assert (await webhook.post(update)).status_code == 503
+        assert count(db, ProcessedMessage) == 0  # the update was not consumed: Telegram retries it
+        back = FakeBotAPI(port=port)
+        back.start()
+        try:
+            assert (await webhook.post(update)).status_code == 200
+        finally:
+            back.stop()
+    assert [call.method for call in back.calls][:1] == ["getMe"]
+    assert len(back.sent_texts(7070)) == 2

@@ -1,0 +1,162 @@
+"""Trainer tests: run the conversations written in a scenario's ``tests`` and check each claim.
+
+Each test plays its rep lines through the real classifier and engine (in memory, no database)
+and reports every expectation that does not hold as ``file:line: path: message``, pointing at
+the turn in the YAML file, so a trainer can go straight to the line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.yamlsource import ScriptError, ScriptProblem
+
+from .machine import SessionState
+from .runtime import Classify, ScenarioRuntime, default_classify
+from .scenario import STAGES, STEPS, TrainerTest, load_scenario, scenario_files
+
+
+@dataclass
+class TrainerTestResult:
+    file: str
+    scenario_id: str
+    name: str
+    failures: list[ScriptProblem] = field(default_factory=list)
+    score: int | None = None
+
+    @property
+    def passed(self) -> bool:
+        return not self.failures
+
+
+@dataclass
+class TrainerRun:
+    """Results of every test in the files run, and the files that did not load."""
+
+    results: list[TrainerTestResult] = field(default_factory=list)
+    load_errors: list[ScriptProblem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.load_errors and all(r.passed for r in self.results)
+
+
+def _trust_move(before: float, after: float) -> str:
+    if after > before:
+        return "up"
+    return "down" if after < before else "same"
+
+
+def run_test(
+    runtime: ScenarioRuntime, index: int, test: TrainerTest, classify: Classify
+) -> TrainerTestResult:
+    """Play one trainer test and collect what did not hold."""
+    doc = runtime.loaded.source
+    result = TrainerTestResult(runtime.loaded.file, runtime.id, test.name)
+
+    def fail(path: tuple[str | int, ...], message: str) -> None:
+        result.failures.append(doc.problem(("tests", index, *path), message))
+
+    prior: list[str] = []
+    if test.previous_visit:
+        earlier, _ = runtime.start(lang=test.lang, mode=test.mode, seed=test.seed)
+        for line in test.previous_visit:
+            if not earlier.active:
+                break
+            runtime.say(earlier, line, classify)
+        prior = list(earlier.revealed)
+    state, _ = runtime.start(lang=test.lang, mode=test.mode, seed=test.seed, prior=prior)
+    for j, turn in enumerate(test.turns):
+        where = ("turns", j)
+        if not state.active:
+            fail((*where, "rep"), f"the visit was already over ({state.status}) before this line")
+            break
+        trust_before = state.trust
+        played = runtime.say(state, turn.rep, classify)
+        outcome = played.outcome
+        said = f'(line: "{turn.rep}")'
+        if turn.technique is not None and outcome.techniques[0] != turn.technique:
+            fail(
+                (*where, "technique"),
+                f"the classifier read {outcome.techniques[0]} {list(outcome.techniques)}, "
+                f"not {turn.technique} {said}",
+            )
+        if turn.stage is not None and state.stage != turn.stage:
+            fail((*where, "stage"), f"stage is {state.stage}, expected {turn.stage} {said}")
+        if turn.step is not None and state.step != turn.step:
+            fail((*where, "step"), f"step is {state.step}, expected {turn.step} {said}")
+        missing = [fact for fact in turn.reveals if fact not in outcome.revealed]
+        if missing:
+            fail(
+                (*where, "reveals"),
+                f"did not reveal {missing}; revealed {outcome.revealed or 'nothing'} "
+                f"(event {outcome.event}, trust {state.trust:g}) {said}",
+            )
+        if turn.trust is not None:
+            move = _trust_move(trust_before, state.trust)
+            if move != turn.trust:
+                fail(
+                    (*where, "trust"),
+                    f"trust went {move} ({trust_before:g} -> {state.trust:g}), expected {turn.trust} {said}",
+                )
+        if turn.status is not None and state.status != turn.status:
+            fail((*where, "status"), f"status is {state.status}, expected {turn.status} {said}")
+    if test.end and state.active:
+        runtime.end(state)
+    for path, message in _check_expect(runtime, test, state, result):
+        fail(path, message)
+    return result
+
+
+def _check_expect(
+    runtime: ScenarioRuntime, test: TrainerTest, state: SessionState, result: TrainerTestResult
+) -> list[tuple[tuple[str | int, ...], str]]:
+    """What the finished conversation got wrong, as (path under the test, message)."""
+    expect = test.expect
+    problems: list[tuple[tuple[str | int, ...], str]] = []
+    scorecard = runtime.scorecard(state)
+    result.score = scorecard["score"]
+    if expect.status is not None and state.status != expect.status:
+        problems.append((("expect", "status"), f"the visit ended {state.status}, expected {expect.status}"))
+    if expect.stage is not None and STAGES.index(state.stage_reached) < STAGES.index(expect.stage):
+        problems.append(
+            (("expect", "stage"), f"reached stage {state.stage_reached}, expected {expect.stage}")
+        )
+    if expect.step is not None and STEPS.index(state.step_reached) < STEPS.index(expect.step):
+        problems.append((("expect", "step"), f"reached step {state.step_reached}, expected {expect.step}"))
+    missing = [fact for fact in expect.revealed if fact not in state.revealed]
+    if missing:
+        problems.append((("expect", "revealed"), f"never revealed {missing} (revealed: {state.revealed})"))
+    extra = [fact for fact in expect.not_revealed if fact in state.revealed]
+    if extra:
+        problems.append((("expect", "not_revealed"), f"revealed {extra}, which should have stayed hidden"))
+    if expect.score is not None:
+        low, high = expect.score
+        if not low <= scorecard["score"] <= high:
+            problems.append(
+                (
+                    ("expect", "score"),
+                    f"score {scorecard['score']} is outside [{low}, {high}] (parts: {scorecard['parts']})",
+                )
+            )
+    return problems
+
+
+def run_files(paths: Iterable[Path | str], classify: Classify | None = None) -> TrainerRun:
+    """Run the trainer tests of every scenario file named (or inside the directories named)."""
+    classify = classify or default_classify()
+    run = TrainerRun()
+    for file in scenario_files(paths):
+        try:
+            runtime = ScenarioRuntime(load_scenario(file))
+        except ScriptError as exc:
+            run.load_errors.extend(exc.problems)
+            continue
+        for index, test in enumerate(runtime.scenario.tests):
+            run.results.append(run_test(runtime, index, test, classify))
+    return run
+
+
+__all__ = ["TrainerRun", "TrainerTestResult", "run_files", "run_test"]

@@ -89,6 +89,11 @@ def is_database_unavailable(error: BaseException | None) -> bool:
     return False
 
 
+def turn_message_id(update_id: int) -> str:
+    """The message id a text update's turn is claimed under (by the engine, with the turn)."""
+    return f"tg-update:{update_id}"
+
+
 def scenario_key(scenario_id: str) -> str:
     """A short, stable stand-in for a scenario id: callback data is limited to 64 bytes."""
     return hashlib.sha1(scenario_id.encode()).hexdigest()[:12]
@@ -410,6 +415,8 @@ class TelegramChannel:
     def _claim(self, update_id: int, telegram_user_id: int) -> tuple[bool, Rep | None]:
         """Claim the update (False: seen before) and look up the rep, in one transaction."""
         with store(self.db, write=True) as s:
+            if s.inbound.get(CHANNEL, turn_message_id(update_id)) is not None:
+                return False, None  # already handled as a rehearsal turn
             if not s.inbound.claim(CHANNEL, str(update_id)):
                 return False, None
             user = s.users.by_telegram(telegram_user_id)
@@ -500,7 +507,7 @@ class TelegramChannel:
                 rep_text,
                 user_id=rep.user_id,
                 channel=CHANNEL,
-                message_id=f"tg-update:{update_id}",
+                message_id=turn_message_id(update_id),
             )
         except RehearsalError as error:
             rejected = self._error_text(error, rep.lang)

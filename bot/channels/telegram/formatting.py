@@ -51,6 +51,16 @@ def turn_message(result: TurnResult, *, lang: str, practice: bool, customer_name
     return "\n\n".join(parts)
 
 
+_BARS = "▁▂▃▄▅▆▇█"
+
+
+def sparkline(values: list[float]) -> str:
+    """A one-line chart of ``values`` (trust over the visit), scaled to its own range."""
+    low, high = min(values), max(values)
+    span = high - low or 1.0
+    return "".join(_BARS[round((value - low) / span * (len(_BARS) - 1))] for value in values)
+
+
 def _number(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:.1f}".rstrip("0").rstrip(".")
@@ -79,15 +89,20 @@ def scorecard_message(scorecard: dict[str, Any], *, title: str, lang: str) -> st
     lines = [text("scorecard_title", lang, title=esc(title))]
     if "score" in scorecard:
         lines.append(text("scorecard_score", lang, score=esc(_number(scorecard["score"]))))
-    if scorecard.get("stage") or scorecard.get("step"):
+    stage = scorecard.get("stage_reached", scorecard.get("stage"))
+    step = scorecard.get("step_reached", scorecard.get("step"))
+    if stage or step:
         lines.append(
             text(
                 "scorecard_reached",
                 lang,
-                stage=esc(name_of(STAGE_NAMES, scorecard.get("stage"), lang)),
-                step=esc(name_of(STEP_NAMES, scorecard.get("step"), lang)),
+                stage=esc(name_of(STAGE_NAMES, stage, lang)),
+                step=esc(name_of(STEP_NAMES, step, lang)),
             )
         )
+    curve = scorecard.get("trust_curve")
+    if isinstance(curve, list) and len(curve) > 1:
+        lines.append(text("scorecard_trust", lang, curve=sparkline([float(v) for v in curve])))
     if "question_share" in scorecard:
         share = float(scorecard["question_share"])
         share_pct = share * 100 if share <= 1 else share

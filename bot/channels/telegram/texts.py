@@ -138,6 +138,7 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "zh": "到达：{stage} · {step}",
         "en": "Reached: {stage} · {step}",
     },
+    "scorecard_trust": {"zh": "信任度走势：{curve}", "en": "Trust over the visit: {curve}"},
     "scorecard_questions": {
         "zh": "提问占比：{share}% · 需求前推销：{pitches} 次",
         "en": "Questions: {share}% of your lines · pitches before a need: {pitches}",

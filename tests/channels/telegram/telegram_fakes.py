@@ -48,6 +48,12 @@ class Call:
     method: str
     params: dict[str, Any]
     at: float = field(default_factory=time.monotonic)
+    message_id: int | None = None  # of the message a sendMessage created
+
+    def buttons(self) -> list[tuple[str, str]]:
+        """The inline keyboard sent with this call, as (label, callback data) pairs."""
+        markup = self.params.get("reply_markup") or {}
+        return [(b["text"], b["callback_data"]) for row in markup.get("inline_keyboard", []) for b in row]
 
 
 class FakeBotAPI:
@@ -102,8 +108,9 @@ class FakeBotAPI:
     # -- the Bot API -----------------------------------------------------------------------
 
     def _answer(self, method: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        call = Call(method, params)
         with self._lock:
-            self.calls.append(Call(method, params))
+            self.calls.append(call)
             pending = self._too_many.get(method)
             retry_after = pending.pop(0) if pending else None
         if retry_after is not None:
@@ -118,7 +125,7 @@ class FakeBotAPI:
         if method == "getMe":
             return 200, {"ok": True, "result": BOT_USER}
         if method == "sendMessage":
-            message_id = next(self._message_ids)
+            message_id = call.message_id = next(self._message_ids)
             message = {"message_id": message_id, "date": now, "chat": chat, "from": BOT_USER}
             return 200, {"ok": True, "result": {**message, "text": params.get("text", "")}}
         if method == "editMessageText":

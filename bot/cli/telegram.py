@@ -7,10 +7,11 @@ from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 import click
-from telegram import Bot
+from telegram import Bot, BotCommand
 from telegram.error import TelegramError
 
 from bot.channels.telegram import ALLOWED_UPDATES, WEBHOOK_PATH, bot_api_urls
+from bot.channels.telegram.texts import COMMAND_MENU
 from bot.config import Settings, get_settings
 
 from . import main
@@ -53,7 +54,7 @@ def set_webhook(url: str, drop_pending_updates: bool) -> None:
     """Tell Telegram to POST updates to URL (https://HOST/telegram/webhook).
 
     Telegram signs each call with COACH_TELEGRAM_WEBHOOK_SECRET and sends only the update types
-    the bot handles.
+    the bot handles. The bot's command menu is set too (Chinese, and English for English clients).
     """
     settings = _settings_with_token()
     secret = settings.telegram_webhook_secret
@@ -66,15 +67,20 @@ def set_webhook(url: str, drop_pending_updates: bool) -> None:
         click.echo("Warning: Telegram only delivers webhooks to https:// URLs.", err=True)
     if not url.rstrip("/").endswith(WEBHOOK_PATH):
         click.echo(f"Warning: the bot listens on {WEBHOOK_PATH}; is the URL right?", err=True)
-    _with_bot(
-        settings,
-        lambda bot: bot.set_webhook(
+
+    async def register(bot: Bot) -> None:
+        await bot.set_webhook(
             url,
             secret_token=secret,
             allowed_updates=ALLOWED_UPDATES,
             drop_pending_updates=drop_pending_updates,
-        ),
-    )
+        )
+        # The command menu: Chinese by default, English for clients set to English.
+        for language_code, lang in (("", "zh"), ("en", "en")):
+            commands = [BotCommand(name, texts[lang]) for name, texts in COMMAND_MENU.items()]
+            await bot.set_my_commands(commands, language_code=language_code or None)
+
+    _with_bot(settings, register)
     click.echo(f"Webhook set to {url} (updates: {', '.join(ALLOWED_UPDATES)}).")
 
 

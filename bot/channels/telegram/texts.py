@@ -200,6 +200,16 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
     },
 }
 
+# The command menu Telegram shows next to the input box (`coach telegram set-webhook` sets it).
+COMMAND_MENU: Final[dict[str, dict[str, str]]] = {
+    "rehearse": {"zh": "选择场景，开始演练", "en": "Pick a scenario and start rehearsing"},
+    "hint": {"zh": "请教练给一个提问建议", "en": "Ask the coach for a question to try"},
+    "score": {"zh": "当前进度或上次的评分卡", "en": "Where the visit stands, or the last scorecard"},
+    "end": {"zh": "结束拜访，查看评分卡", "en": "End the visit and see the scorecard"},
+    "lang": {"zh": "切换界面语言", "en": "Switch the interface language"},
+    "help": {"zh": "全部命令", "en": "All commands"},
+}
+
 STAGE_NAMES: Final[dict[str, dict[str, str]]] = {
     "first_impression": {"zh": "第一印象", "en": "first impression"},
     "liking": {"zh": "吸引喜欢", "en": "liking"},

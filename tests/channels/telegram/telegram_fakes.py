@@ -40,7 +40,14 @@ BOT_USER = {
     "supports_inline_queries": False,
 }
 # Parameters PTB sends JSON-encoded; every other parameter is a plain string (or a number).
-JSON_PARAMS = {"reply_markup", "allowed_updates", "link_preview_options", "entities", "reply_parameters"}
+JSON_PARAMS = {
+    "commands",
+    "reply_markup",
+    "allowed_updates",
+    "link_preview_options",
+    "entities",
+    "reply_parameters",
+}
 
 
 @dataclass

@@ -31,6 +31,14 @@ def test_set_webhook_sends_secret_and_allowed_updates(bot_env: FakeBotAPI) -> No
     assert call.params["secret_token"] == WEBHOOK_SECRET
     assert call.params["allowed_updates"] == ["message", "edited_message", "callback_query"]
     assert "Webhook set" in result.output
+    menus = {
+        call.params.get("language_code", ""): call.params["commands"]
+        for call in bot_env.calls_to("setMyCommands")
+    }
+    assert set(menus) == {"", "en"}
+    assert [c["command"] for c in menus[""]] == ["rehearse", "hint", "score", "end", "lang", "help"]
+    assert menus[""][0]["description"] == "选择场景，开始演练"
+    assert menus["en"][0]["description"] == "Pick a scenario and start rehearsing"
 
 
 def test_info_and_delete_webhook(bot_env: FakeBotAPI) -> None:

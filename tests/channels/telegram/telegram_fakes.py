@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import json
+import re
 import socket
 import threading
 import time
@@ -48,6 +49,32 @@ JSON_PARAMS = {
     "entities",
     "reply_parameters",
 }
+
+
+TELEGRAM_HTML_TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code", "pre"}
+TELEGRAM_HTML_TAGS |= {"span", "tg-spoiler", "tg-emoji", "blockquote"}
+_MARKUP = re.compile(
+    r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)(?:\s[^<>]*)?>|&(?:lt|gt|amp|quot|#\d+|#x[0-9a-fA-F]+);|[<>&]"
+)
+
+
+def html_problem(text: str) -> str | None:
+    """Why Telegram would refuse ``text`` in HTML parse mode, or None (the checks it documents)."""
+    stack: list[str] = []
+    for match in _MARKUP.finditer(text):
+        token = match.group(0)
+        if token in "<>&":
+            return f"unescaped {token!r} at {match.start()}"
+        if token.startswith("&"):
+            continue
+        closing, name = match.group(1) == "/", match.group(2).lower()
+        if name not in TELEGRAM_HTML_TAGS:
+            return f"unsupported tag <{name}>"
+        if not closing:
+            stack.append(name)
+        elif not stack or stack.pop() != name:
+            return f"unexpected end tag </{name}>"
+    return f"unclosed <{stack[-1]}>" if stack else None
 
 
 @dataclass
@@ -127,6 +154,10 @@ class FakeBotAPI:
                 "description": f"Too Many Requests: retry after {retry_after}",
                 "parameters": {"retry_after": retry_after},
             }
+        if method in ("sendMessage", "editMessageText"):
+            refused = self._refusal(params)
+            if refused is not None:
+                return 400, {"ok": False, "error_code": 400, "description": f"Bad Request: {refused}"}
         now = int(time.time())
         chat = {"id": params.get("chat_id", 0), "type": "private", "first_name": "Rep"}
         if method == "getMe":
@@ -158,6 +189,22 @@ class FakeBotAPI:
                 info["allowed_updates"] = self.webhook["allowed_updates"]
             return 200, {"ok": True, "result": info}
         return 404, {"ok": False, "error_code": 404, "description": "Not Found: method not found"}
+
+    @staticmethod
+    def _refusal(params: dict[str, Any]) -> str | None:
+        """What Telegram would say to a message it cannot send: too long or malformed HTML."""
+        body = str(params.get("text", ""))
+        if params.get("parse_mode") == "HTML":
+            problem = html_problem(body)
+            if problem is not None:
+                return f"can't parse entities: {problem}"
+            body = re.sub(r"<[^>]+>", "", body)
+            body = re.sub(r"&(lt|gt|amp|quot|#\d+|#x[0-9a-fA-F]+);", "_", body)
+        if not body.strip():
+            return "message text is empty"
+        if len(body) > 4096:
+            return "message is too long"
+        return None
 
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
         fake = self

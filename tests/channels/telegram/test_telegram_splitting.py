@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from telegram_fakes import html_problem
 
 from bot.channels.telegram.splitting import TELEGRAM_MAX_CHARS, split_html
 
@@ -40,6 +41,7 @@ def test_open_tags_are_closed_and_reopened() -> None:
     assert len(pieces) >= 2
     for piece in pieces:
         assert piece.startswith("<i>") and piece.endswith("</i>") and len(piece) <= TELEGRAM_MAX_CHARS
+        assert html_problem(piece) is None  # Telegram would accept it
     assert visible("".join(pieces)) == visible(html)
 
 
@@ -49,6 +51,13 @@ def test_never_cuts_inside_an_entity_or_a_tag() -> None:
         assert len(piece) <= 500
         assert not re.search(r"&[a-z]*$", piece) and not re.search(r"^[a-z]*;", piece)
         assert piece.count("<a ") == piece.count("</a>")
+        assert html_problem(piece) is None
+
+
+def test_the_fake_bot_api_refuses_what_telegram_refuses() -> None:
+    assert html_problem("<b>客户</b>：价格 &lt; 预算 &amp; 期限") is None
+    assert html_problem("a < b") and html_problem("<b>open") and html_problem("<div>x</div>")
+    assert html_problem("</i>") and html_problem("Tom & Jerry")
 
 
 def test_limit_must_leave_room_for_tags() -> None:

@@ -1,0 +1,385 @@
+"""The question bank: trainer-authored YAML in ``questionbank/``, validated with located errors.
+
+Layout of a bank directory:
+
+- ``bank.yaml``: ``version``, the decision ``threshold``, the ``precedence`` of the specific
+  techniques, the shared ``markers`` (what makes a clause a question, a request or a pitch-free
+  aside) and the ``shorthand`` table;
+- one ``<technique id>.yaml`` per technique (all 15 labels must be present): names, definition,
+  when to use it, suited ``steps``, example questions, coaching tips, common mistakes, and the
+  ``detect`` block with the detection patterns per language.
+
+Any problem (syntax, unknown key, missing key, bad regex, a pattern that misses its own example)
+raises :class:`bot.yamlsource.ScriptError` naming the file, the line and what is wrong.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+
+from bot.yamlsource import ScriptError, ScriptProblem, SourceDocument, load_yaml, validate
+
+from .text import Shorthand, clean, normalise, segment
+
+LANGS: tuple[str, ...] = ("zh", "en")
+
+#: The fixed label ids, in the order reports list them.
+LABELS: tuple[str, ...] = (
+    "greeting",
+    "closed_question",
+    "open_question",
+    "confirm_question",
+    "curiosity_care",
+    "humble_disclaimer",
+    "revisit_topic",
+    "what_else",
+    "why",
+    "what_if",
+    "how_do_you_see",
+    "need_confirmation",
+    "answer_with_question",
+    "pitch",
+    "statement",
+)
+Label = Literal[
+    "greeting",
+    "closed_question",
+    "open_question",
+    "confirm_question",
+    "curiosity_care",
+    "humble_disclaimer",
+    "revisit_topic",
+    "what_else",
+    "why",
+    "what_if",
+    "how_do_you_see",
+    "need_confirmation",
+    "answer_with_question",
+    "pitch",
+    "statement",
+]
+
+#: Where a technique suits: relationship stages (methodology §2), the five-step canvas (§3) and
+#: the parts of a visit.
+STEPS: dict[str, str] = {
+    "network": "relationship stage 0: network, before the visit",
+    "first_impression": "relationship stage 1: first impression",
+    "liking": "relationship stage 2: liking",
+    "trust": "relationship stage 3: trust",
+    "persuasion": "relationship stage 4: persuasion",
+    "excitation": "relationship stage 5: question-driven excitation",
+    "understand_business": "canvas step 1: understand the business",
+    "discover_problems": "canvas step 2: discover problems",
+    "analyse_problems": "canvas step 3: analyse problems",
+    "excite_motivation": "canvas step 4: excite motivation",
+    "evaluate_solution": "canvas step 5: evaluate the solution",
+    "confirm_need": "confirm the explicit need (plan and budget)",
+    "opening": "the opening of a visit",
+    "closing": "the close of a visit",
+    "any": "anywhere in a visit",
+}
+
+NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+StepId = Literal[
+    "network",
+    "first_impression",
+    "liking",
+    "trust",
+    "persuasion",
+    "excitation",
+    "understand_business",
+    "discover_problems",
+    "analyse_problems",
+    "excite_motivation",
+    "evaluate_solution",
+    "confirm_need",
+    "opening",
+    "closing",
+    "any",
+]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class LangText(_Strict):
+    """One text per language."""
+
+    zh: NonEmpty
+    en: NonEmpty
+
+    def __getitem__(self, lang: str) -> str:
+        return str(getattr(self, lang if lang in LANGS else "zh"))
+
+
+class LangList(_Strict):
+    """A list of texts per language."""
+
+    zh: list[NonEmpty] = Field(min_length=1)
+    en: list[NonEmpty] = Field(min_length=1)
+
+    def __getitem__(self, lang: str) -> list[str]:
+        return list(getattr(self, lang if lang in LANGS else "zh"))
+
+
+class Examples(LangList):
+    """Example questions a rep could ask: at least 8 per language, written by us."""
+
+    zh: list[NonEmpty] = Field(min_length=8)
+    en: list[NonEmpty] = Field(min_length=8)
+
+
+class PatternSpec(_Strict):
+    """One detection pattern.
+
+    ``regex`` is a Python regular expression searched in the normalised line (lower case,
+    simplified Chinese, ASCII punctuation: write ``?`` and ``,`` even for Chinese). ``words`` are
+    jieba tokens that must all appear (Chinese), for cues a substring would over-match.
+    ``weight`` 1 is enough on its own; below 1 it needs another cue of the same technique
+    (weights of distinct patterns add up); a negative weight vetoes.
+    ``standalone: true`` lets the pattern count when the line asks nothing, for a technique
+    whose ``needs_question`` is true (a permission request, a declarative summary).
+    ``matches`` / ``not_matches`` are sample lines checked when the bank loads.
+    """
+
+    id: NonEmpty
+    regex: str | None = None
+    words: list[NonEmpty] | None = None
+    weight: float = Field(default=1.0, ge=-10, le=10)
+    standalone: bool = False
+    note: str | None = None
+    matches: list[str] = Field(default_factory=list)
+    not_matches: list[str] = Field(default_factory=list)
+
+    @field_validator("regex")
+    @classmethod
+    def _compiles(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                re.compile(value)
+            except re.error as exc:
+                raise ValueError(f"invalid regular expression: {exc}") from None
+        return value
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> PatternSpec:
+        if (self.regex is None) == (self.words is None):
+            raise ValueError("a pattern needs exactly one of 'regex' or 'words'")
+        return self
+
+
+class LangPatterns(_Strict):
+    zh: list[PatternSpec] = Field(default_factory=list)
+    en: list[PatternSpec] = Field(default_factory=list)
+
+    def __getitem__(self, lang: str) -> list[PatternSpec]:
+        return list(getattr(self, lang if lang in LANGS else "zh"))
+
+
+class Detect(_Strict):
+    """How the classifier recognises the technique."""
+
+    needs_question: bool = True
+    patterns: LangPatterns = Field(default_factory=LangPatterns)
+
+
+class Technique(_Strict):
+    """One questioning technique (or one of the non-question labels)."""
+
+    id: Label
+    name: LangText
+    definition: LangText
+    when: LangText
+    steps: tuple[StepId, ...] = ()
+    examples: Examples
+    tips: LangList
+    mistakes: LangList
+    detect: Detect = Field(default_factory=Detect)
+
+
+class Markers(_Strict):
+    """Shared cues: what makes a clause a question, a request, or a reply to a question."""
+
+    question: LangPatterns = Field(default_factory=LangPatterns)
+    request: LangPatterns = Field(default_factory=LangPatterns)
+    not_question: LangPatterns = Field(default_factory=LangPatterns)
+
+
+class BankHeader(_Strict):
+    """``bank.yaml``."""
+
+    version: NonEmpty
+    threshold: float = Field(default=1.0, gt=0)
+    precedence: list[Label]
+    markers: Markers = Field(default_factory=Markers)
+    shorthand: dict[Literal["zh", "en"], dict[str, str]] = Field(default_factory=dict)
+
+    @field_validator("version", mode="before")
+    @classmethod
+    def _version_text(cls, value: object) -> object:
+        return str(value) if isinstance(value, int | float) else value
+
+
+@dataclass(frozen=True)
+class QuestionBank:
+    """The loaded bank: techniques by id, shared markers, and where each came from."""
+
+    version: str
+    directory: Path
+    header: BankHeader
+    techniques: dict[str, Technique]
+    sources: dict[str, SourceDocument]
+
+    def technique(self, technique_id: str) -> Technique:
+        try:
+            return self.techniques[technique_id]
+        except KeyError:
+            raise KeyError(f"no technique {technique_id!r} in the question bank") from None
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        return tuple(t for t in LABELS if t in self.techniques)
+
+    @property
+    def precedence(self) -> tuple[str, ...]:
+        return tuple(self.header.precedence)
+
+    @property
+    def threshold(self) -> float:
+        return self.header.threshold
+
+
+HEADER_FILE = "bank.yaml"
+
+
+def load_question_bank(directory: Path | str) -> QuestionBank:
+    """Load and validate every file of a bank directory; all problems are reported together."""
+    root = Path(directory)
+    problems: list[ScriptProblem] = []
+    if not root.is_dir():
+        raise ScriptError([ScriptProblem(str(root), None, None, "", "question bank directory not found")])
+    header_path = root / HEADER_FILE
+    header: BankHeader | None = None
+    sources: dict[str, SourceDocument] = {}
+    try:
+        doc = load_yaml(header_path)
+        sources[HEADER_FILE] = doc
+        header = validate(BankHeader, doc)
+        problems.extend(_check_patterns_of_markers(header, doc))
+    except ScriptError as exc:
+        problems.extend(exc.problems)
+
+    techniques: dict[str, Technique] = {}
+    where: dict[str, str] = {}
+    for path in sorted(root.glob("*.yaml")) + sorted(root.glob("*.yml")):
+        if path.name == HEADER_FILE:
+            continue
+        try:
+            doc = load_yaml(path)
+            technique = validate(Technique, doc)
+        except ScriptError as exc:
+            problems.extend(exc.problems)
+            continue
+        sources[path.name] = doc
+        if technique.id in techniques:
+            problems.append(
+                doc.problem(
+                    ("id",), f"technique {technique.id!r} is defined again (first in {where[technique.id]})"
+                )
+            )
+            continue
+        if path.stem != technique.id:
+            problems.append(
+                doc.problem(
+                    ("id",), f"technique {technique.id!r} must be in a file named {technique.id}.yaml"
+                )
+            )
+        techniques[technique.id] = technique
+        where[technique.id] = path.name
+        problems.extend(_check_patterns(technique, doc, header))
+
+    missing = [label for label in LABELS if label not in techniques]
+    if missing and not problems:
+        problems.append(
+            ScriptProblem(
+                str(header_path), None, None, "", f"techniques without a file: {', '.join(missing)}"
+            )
+        )
+    if header is not None:
+        doc = sources[HEADER_FILE]
+        for index, label in enumerate(header.precedence):
+            if label in ("closed_question", "open_question", "statement", "greeting", "pitch"):
+                problems.append(
+                    doc.problem(("precedence", index), f"{label} is generic: it cannot be in precedence")
+                )
+        if len(set(header.precedence)) != len(header.precedence):
+            problems.append(doc.problem(("precedence",), "a technique is listed twice"))
+    if problems:
+        raise ScriptError(problems)
+    assert header is not None
+    return QuestionBank(
+        version=header.version, directory=root, header=header, techniques=techniques, sources=sources
+    )
+
+
+def shorthand_for(header: BankHeader | None, lang: str) -> Shorthand:
+    return Shorthand(dict(header.shorthand.get(lang, {})) if header else {}, lang)  # type: ignore[call-overload]
+
+
+def _self_test(
+    spec: PatternSpec,
+    lang: str,
+    doc: SourceDocument,
+    path: tuple[str | int, ...],
+    header: BankHeader | None,
+) -> list[ScriptProblem]:
+    """A pattern must match its ``matches`` and miss its ``not_matches`` (after normalisation)."""
+    problems = []
+    shorthand = shorthand_for(header, lang)
+    for key, expected in (("matches", True), ("not_matches", False)):
+        for index, sample in enumerate(getattr(spec, key)):
+            text = normalise(clean(sample), lang, shorthand)
+            if spec.regex is not None:
+                hit = re.search(spec.regex, text) is not None
+            else:
+                tokens = set(segment(text))
+                hit = all(w in tokens for w in spec.words or ())
+            if hit != expected:
+                verb = "does not match" if expected else "matches"
+                problems.append(doc.problem((*path, key, index), f"pattern {spec.id!r} {verb} {sample!r}"))
+    return problems
+
+
+def _check_patterns(
+    technique: Technique, doc: SourceDocument, header: BankHeader | None
+) -> list[ScriptProblem]:
+    problems: list[ScriptProblem] = []
+    for lang in LANGS:
+        seen: set[str] = set()
+        for index, spec in enumerate(technique.detect.patterns[lang]):
+            path: tuple[str | int, ...] = ("detect", "patterns", lang, index)
+            if spec.id in seen:
+                problems.append(doc.problem((*path, "id"), f"pattern id {spec.id!r} is used twice"))
+            seen.add(spec.id)
+            problems.extend(_self_test(spec, lang, doc, path, header))
+    return problems
+
+
+def _check_patterns_of_markers(header: BankHeader, doc: SourceDocument) -> list[ScriptProblem]:
+    problems: list[ScriptProblem] = []
+    for group in ("question", "request", "not_question"):
+        patterns: LangPatterns = getattr(header.markers, group)
+        for lang in LANGS:
+            for index, spec in enumerate(patterns[lang]):
+                where = ("markers", group, lang, index)
+                if spec.regex is None:
+                    problems.append(doc.problem(where, "markers take 'regex' patterns only"))
+                    continue
+                problems.extend(_self_test(spec, lang, doc, where, header))
+    return problems

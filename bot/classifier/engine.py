@@ -1,0 +1,402 @@
+"""The rule engine: patterns from the question bank, combined by a few structural rules.
+
+How a line is labelled (docs/classifier.md explains it with examples):
+
+1. The line is cleaned and normalised (:mod:`bot.classifier.text`), its language detected, and
+   split into sentences and comma clauses. A clause *asks* when it matches a ``question`` marker
+   (after ``not_question`` masks are blanked out), ends with a question mark and has some content,
+   or matches a ``request`` marker ("tell me about...", "讲讲...").
+2. Every technique's patterns are searched; a technique *fires* when the weights of its distinct
+   matching patterns add up to the bank's threshold (1.0). Techniques with
+   ``needs_question: true`` fire only when the line asks something.
+3. The primary label:
+   - a humble disclaimer whose permission is the whole request -> ``humble_disclaimer``;
+     when the line also asks a real question, that question's kind wins and
+     ``humble_disclaimer`` is listed second;
+   - a line whose last clause promotes the product without asking -> ``pitch``;
+   - the customer's previous line was a question and the rep answers, then asks ->
+     ``answer_with_question``;
+   - otherwise the first fired technique in the bank's ``precedence``;
+   - otherwise a question is ``open_question`` when an open cue fired, else ``closed_question``;
+   - otherwise ``greeting`` when it fired, else ``statement``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from .bank import LABELS, LANGS, PatternSpec, QuestionBank, shorthand_for
+from .text import clauses, clean, detect_lang, normalise, segment, sentences
+
+GENERIC = ("closed_question", "open_question")
+_CONTENT_RE = re.compile(r"[a-z0-9]+|[\u3400-\u4dbf\u4e00-\u9fff]")
+_FILLER_WORDS = frozenset(["but", "so", "or", "the", "a", "to", "um", "uh", "er", "hmm"])
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One pattern that fired: for which technique, which pattern, and what it matched."""
+
+    technique: str
+    pattern: str
+    text: str
+    matched: str
+    span: tuple[int, int]
+    weight: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "technique": self.technique,
+            "pattern": self.pattern,
+            "text": self.text,
+            "matched": self.matched,
+            "span": list(self.span),
+            "weight": self.weight,
+        }
+
+
+@dataclass(frozen=True)
+class Classification:
+    """The classifier's answer for one rep line."""
+
+    technique: str
+    techniques: tuple[str, ...]
+    confidence: float
+    lang: str
+    evidence: tuple[Evidence, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "technique": self.technique,
+            "techniques": list(self.techniques),
+            "confidence": self.confidence,
+            "lang": self.lang,
+            "evidence": [e.to_dict() for e in self.evidence],
+        }
+
+
+@dataclass(frozen=True)
+class _Pattern:
+    technique: str
+    spec: PatternSpec
+    regex: re.Pattern[str] | None
+    words: tuple[str, ...]
+
+    @property
+    def text(self) -> str:
+        return self.spec.regex if self.spec.regex is not None else " ".join(self.words)
+
+    def search(self, text: str) -> tuple[int, int] | None:
+        if self.regex is not None:
+            match = self.regex.search(text)
+            return match.span() if match else None
+        if not all(word in text for word in self.words):  # cheap test before segmenting
+            return None
+        tokens = segment(text)
+        if not all(word in tokens for word in self.words):
+            return None
+        start = text.find(self.words[0])
+        return (start, start + len(self.words[0]))
+
+
+def _union(regexes: list[str]) -> re.Pattern[str] | None:
+    if not regexes:
+        return None
+    return re.compile("|".join(f"(?:{r})" for r in regexes))
+
+
+@dataclass
+class _LangRules:
+    patterns: dict[str, list[_Pattern]]
+    question: re.Pattern[str] | None
+    request: re.Pattern[str] | None
+    not_question: re.Pattern[str] | None
+    shorthand: Any
+
+
+@dataclass
+class _Clause:
+    start: int
+    end: int
+    asks: bool
+    request: bool
+
+
+@dataclass
+class _Analysis:
+    text: str
+    clauses: list[_Clause] = field(default_factory=list)
+
+    @property
+    def asks(self) -> bool:
+        return any(c.asks for c in self.clauses)
+
+    @property
+    def last_asks(self) -> bool:
+        return bool(self.clauses) and self.clauses[-1].asks
+
+    @property
+    def request(self) -> bool:
+        return any(c.request for c in self.clauses)
+
+
+class Classifier:
+    """Classifies rep lines with the rules of one question bank."""
+
+    def __init__(self, bank: QuestionBank) -> None:
+        self.bank = bank
+        self.threshold = bank.threshold
+        self.precedence = [t for t in bank.precedence if t in bank.techniques]
+        self.needs_question: dict[str, bool] = {
+            t.id: t.detect.needs_question for t in bank.techniques.values()
+        }
+        self.standalone = {
+            (t.id, spec.id)
+            for t in bank.techniques.values()
+            for lang in LANGS
+            for spec in t.detect.patterns[lang]
+            if spec.standalone
+        }
+        self._rules: dict[str, _LangRules] = {}
+        markers = bank.header.markers
+        for lang in LANGS:
+            patterns: dict[str, list[_Pattern]] = {}
+            for technique in bank.techniques.values():
+                compiled = []
+                for spec in technique.detect.patterns[lang]:
+                    compiled.append(
+                        _Pattern(
+                            technique.id,
+                            spec,
+                            re.compile(spec.regex) if spec.regex is not None else None,
+                            tuple(spec.words or ()),
+                        )
+                    )
+                patterns[technique.id] = compiled
+            self._rules[lang] = _LangRules(
+                patterns=patterns,
+                question=_union([p.regex for p in markers.question[lang] if p.regex]),
+                request=_union([p.regex for p in markers.request[lang] if p.regex]),
+                not_question=_union([p.regex for p in markers.not_question[lang] if p.regex]),
+                shorthand=shorthand_for(bank.header, lang),
+            )
+
+    @classmethod
+    def from_bank(cls, bank: QuestionBank) -> Classifier:
+        return cls(bank)
+
+    # --- analysis -------------------------------------------------------------------------------
+
+    def _analyse(self, text: str, rules: _LangRules) -> _Analysis:
+        analysis = _Analysis(text)
+        for s_start, s_end in sentences(text):
+            sentence_mark = text[s_start:s_end].rstrip().endswith("?")
+            parts = clauses(text, s_start, s_end)
+            for index, (c_start, c_end) in enumerate(parts):
+                piece = text[c_start:c_end]
+                if rules.not_question is not None:
+                    piece = rules.not_question.sub(lambda m: " " * len(m.group(0)), piece)
+                body = piece.strip(" .!?;:。…")
+                request = bool(rules.request and rules.request.search(body))
+                asks = request or bool(rules.question and rules.question.search(body))
+                if not asks and sentence_mark and index == len(parts) - 1:
+                    asks = _has_content(body)
+                analysis.clauses.append(_Clause(c_start, c_end, asks, request))
+        return analysis
+
+    def _evidence(self, text: str, rules: _LangRules) -> dict[str, list[Evidence]]:
+        found: dict[str, list[Evidence]] = {}
+        for technique, patterns in rules.patterns.items():
+            for pattern in patterns:
+                span = pattern.search(text)
+                if span is None:
+                    continue
+                found.setdefault(technique, []).append(
+                    Evidence(
+                        technique,
+                        pattern.spec.id,
+                        pattern.text,
+                        text[span[0] : span[1]],
+                        span,
+                        pattern.spec.weight,
+                    )
+                )
+        return found
+
+    @staticmethod
+    def _score(items: list[Evidence]) -> float:
+        return sum(e.weight for e in items)
+
+    def _previous_asks(self, context: Mapping[str, Any] | None) -> bool:
+        if not context:
+            return False
+        previous = context.get("previous")
+        if not isinstance(previous, str) or not previous.strip():
+            return False
+        cleaned = clean(previous)
+        lang = detect_lang(cleaned)
+        rules = self._rules[lang]
+        text = normalise(cleaned, lang, rules.shorthand)
+        return self._analyse(text, rules).asks
+
+    # --- classification -------------------------------------------------------------------------
+
+    def classify(
+        self, text: str, lang: str = "auto", context: Mapping[str, Any] | None = None
+    ) -> Classification:
+        cleaned = clean(text)
+        if lang not in LANGS:
+            lang = detect_lang(cleaned)
+        if not _CONTENT_RE.search(cleaned.lower()):
+            return Classification("statement", ("statement",), 1.0 if not cleaned else 0.9, lang)
+        rules = self._rules[lang]
+        norm = normalise(cleaned, lang, rules.shorthand)
+        analysis = self._analyse(norm, rules)
+        found = self._evidence(norm, rules)
+        return self._decide(norm, analysis, found, lang, rules, context)
+
+    def _decide(
+        self,
+        norm: str,
+        analysis: _Analysis,
+        found: dict[str, list[Evidence]],
+        lang: str,
+        rules: _LangRules,
+        context: Mapping[str, Any] | None,
+    ) -> Classification:
+        threshold = self.threshold
+        asks = analysis.asks
+        if not asks:  # only standalone patterns count for techniques that need a question
+            for technique in list(found):
+                if self.needs_question.get(technique, True):
+                    found[technique] = [
+                        e for e in found[technique] if (technique, e.pattern) in self.standalone
+                    ]
+
+        # Humble disclaimer: its spans are set aside; does a real question remain?
+        humble = found.get("humble_disclaimer", [])
+        humble_fired = self._score(humble) >= threshold
+        real_question = asks
+        if humble_fired:
+            spans = [e.span for e in humble if e.weight > 0]
+            for technique in list(found):
+                if technique == "humble_disclaimer":
+                    continue
+                kept = [e for e in found[technique] if not any(_overlaps(e.span, s) for s in spans)]
+                found[technique] = kept
+            masked = _mask(norm, spans)
+            real_question = self._analyse(masked, rules).asks
+
+        scores = {t: self._score(items) for t, items in found.items()}
+        fired = {t for t, s in scores.items() if s >= threshold}
+        if humble_fired:
+            fired.add("humble_disclaimer")
+
+        def evidence_for(*techniques: str) -> tuple[Evidence, ...]:
+            return tuple(e for t in techniques for e in found.get(t, []) if e.weight > 0)
+
+        specific = [t for t in self.precedence if t in fired and t != "humble_disclaimer"]
+        form = None
+        explicit_form = False  # a form cue fired (not just the default "closed")
+        if asks:
+            form = "open_question" if ("open_question" in fired or analysis.request) else "closed_question"
+            explicit_form = form in fired or analysis.request
+
+        # 1. permission is the whole request
+        if humble_fired and not real_question and not specific:
+            return self._result(
+                "humble_disclaimer", [], scores, lang, evidence_for("humble_disclaimer"), fired
+            )
+
+        # 2. the line ends promoting the product, without asking
+        if "pitch" in fired and not analysis.last_asks:
+            return self._result("pitch", [], scores, lang, evidence_for("pitch"), fired)
+
+        # 3. answer the customer's question, then ask one back
+        if asks and self._previous_asks(context) and _answers_first(analysis):
+            inner = [t for t in specific if t != "answer_with_question"]
+            others = [*inner[:1], *([form] if form and not inner else [])]
+            if humble_fired:
+                others.append("humble_disclaimer")
+            return self._result(
+                "answer_with_question", others, scores, lang, evidence_for(*inner[:1]), fired, bonus=0.1
+            )
+        specific = [t for t in specific if t != "answer_with_question"]
+
+        if specific:
+            primary = specific[0]
+            others = specific[1:]
+            if humble_fired:
+                others.append("humble_disclaimer")
+            if form and explicit_form and primary != "confirm_question":
+                others.append(form)
+            return self._result(primary, others, scores, lang, evidence_for(primary), fired)
+
+        if form is not None:
+            others = ["humble_disclaimer"] if humble_fired else []
+            return self._result(form, others, scores, lang, evidence_for(form), fired)
+        if humble_fired:
+            return self._result(
+                "humble_disclaimer", [], scores, lang, evidence_for("humble_disclaimer"), fired
+            )
+        if "greeting" in fired:
+            return self._result("greeting", [], scores, lang, evidence_for("greeting"), fired)
+        return Classification("statement", ("statement",), 0.6, lang, ())
+
+    def _result(
+        self,
+        primary: str,
+        others: list[str],
+        scores: dict[str, float],
+        lang: str,
+        evidence: tuple[Evidence, ...],
+        fired: set[str],
+        bonus: float = 0.0,
+    ) -> Classification:
+        labels = [primary]
+        for label in others:
+            if label not in labels and label in LABELS:
+                labels.append(label)
+        score = scores.get(primary, 0.0)
+        if primary in GENERIC:
+            confidence = 0.7 if score >= self.threshold else 0.55
+        else:
+            confidence = 0.6 + 0.15 * min(score / self.threshold, 2.0) + bonus
+        rivals = len([t for t in fired if t not in labels and t not in GENERIC])
+        confidence -= 0.1 * rivals + 0.05 * max(0, len(labels) - 2)
+        confidence = round(max(0.3, min(confidence, 0.97)), 2)
+        return Classification(primary, tuple(labels), confidence, lang, evidence)
+
+
+def _has_content(body: str) -> bool:
+    """A clause before a question mark asks when it says something (``right?`` does, ``but?`` not)."""
+    return any(t not in _FILLER_WORDS for t in _CONTENT_RE.findall(body))
+
+
+def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    return a[0] < b[1] and b[0] < a[1]
+
+
+def _mask(text: str, spans: list[tuple[int, int]]) -> str:
+    chars = list(text)
+    for start, end in spans:
+        for i in range(start, min(end, len(chars))):
+            if chars[i] not in ",.?!;:。…":
+                chars[i] = " "
+    return "".join(chars)
+
+
+def _answers_first(analysis: _Analysis) -> bool:
+    """The line starts with an answer (a clause that does not ask) before it asks."""
+    for clause in analysis.clauses:
+        if clause.asks:
+            return False
+        if _has_content(analysis.text[clause.start : clause.end]) or re.search(
+            r"^\W*(yes|no|sure|absolutely|of course|it does|we do|both|可以|能|有|对|是的|支持|会)",
+            analysis.text[clause.start : clause.end].strip(),
+        ):
+            return True
+    return False

@@ -1,0 +1,57 @@
+"""``coach classify``: name the questioning technique of each line read on standard input."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+import click
+
+from . import main
+
+
+@main.command("classify")
+@click.option(
+    "--lang",
+    type=click.Choice(["zh", "en", "auto"]),
+    default="auto",
+    show_default=True,
+    help="Language of the lines; auto detects it per line.",
+)
+@click.option("--evidence", is_flag=True, help="Also print which patterns fired.")
+def classify_command(lang: str, evidence: bool) -> None:
+    """Read one rep utterance per line; write one JSON object per line.
+
+    Each object is {"text", "lang", "technique", "techniques", "confidence"}; a blank line gives
+    "statement".
+    """
+    from bot.classifier import default_classifier
+
+    classifier = default_classifier()
+    _utf8(sys.stdin, errors="replace")
+    _utf8(sys.stdout, errors="strict")
+    for raw in sys.stdin:
+        text = raw.rstrip("\r\n")
+        result = classifier.classify(text, lang=lang)
+        record = {
+            "text": text,
+            "lang": result.lang,
+            "technique": result.technique,
+            "techniques": list(result.techniques),
+            "confidence": result.confidence,
+        }
+        if evidence:
+            record["evidence"] = [e.to_dict() for e in result.evidence]
+        click.echo(json.dumps(record, ensure_ascii=False))
+        sys.stdout.flush()
+
+
+def _utf8(stream: Any, errors: str) -> None:
+    """Read and write UTF-8 whatever the locale says (Chinese must survive a C locale)."""
+    reconfigure = getattr(stream, "reconfigure", None)
+    if reconfigure is not None:
+        try:
+            reconfigure(encoding="utf-8", errors=errors)
+        except (ValueError, OSError):  # a stream already read from keeps its encoding
+            pass

@@ -300,7 +300,8 @@ class Coach:
     def note(self, outcome: TurnOutcome, state: SessionState) -> str:
         """The practice-mode note after a rep line."""
         lang = state.lang
-        primary = outcome.techniques[0] if outcome.techniques else "statement"
+        primary = outcome.technique if outcome.technique in NAMES else None
+        primary = primary or (outcome.techniques[0] if outcome.techniques else "statement")
         topic = ""
         if outcome.revealed:
             fact = outcome.revealed[-1]

@@ -151,7 +151,7 @@ class TurnOutcome:
 
     reply: str
     event: str  # what happened, for the coach: "dug", "deflected", "pitch_early", ...
-    techniques: list[str]
+    techniques: list[str]  # as classified, primary first
     revealed: list[str]
     trust_before: float
     trust_after: float
@@ -160,6 +160,7 @@ class TurnOutcome:
     status: str
     ignored_question: bool = False
     asked_question: str | None = None
+    technique: str = ""  # what the customer reacted to ("private" for a private question)
 
     @property
     def trust_delta(self) -> float:
@@ -692,8 +693,27 @@ class DialogueMachine:
         return frozenset(self.loaded.scenario.fact_ids())
 
     def _fire(self, machine: Machine, trigger: str, model: TurnModel) -> bool:
+        """Fire ``trigger`` if the current state has transitions for it (else nothing happens)."""
         event = machine.events.get(trigger)
-        return bool(event.trigger(model)) if event is not None else False
+        if event is None or getattr(model, machine.model_attribute) not in event.transitions:
+            return False
+        return bool(event.trigger(model))
+
+    @staticmethod
+    def effective_technique(state: SessionState, techniques: list[str]) -> str:
+        """The technique the customer reacts to, where the label alone would mislead.
+
+        - "Answering with a question" needs a question of the customer's to answer: without
+          one, the line is whatever the classifier saw next in it (a why, a what-if...).
+        - A confirming question before the customer has said anything checks what the rep
+          already knows (明知故问): the customer hears an easy closed question.
+        """
+        primary = techniques[0]
+        if primary == "answer_with_question" and state.pending_question is None:
+            return techniques[1] if len(techniques) > 1 else "open_question"
+        if primary == "confirm_question" and not state.revealed:
+            return "closed_question"
+        return primary
 
     def turn(self, state: SessionState, text: str, techniques: list[str]) -> TurnOutcome:
         """Play one rep line (already classified) on ``state``, which is updated in place."""
@@ -702,7 +722,6 @@ class DialogueMachine:
         techniques = list(techniques) or ["statement"]
         model = TurnModel(self, state, text, techniques)
         trust_before = state.trust
-        primary = techniques[0]
         ignored = False
 
         if self.customer.is_private(text, state.lang):
@@ -710,8 +729,8 @@ class DialogueMachine:
         elif state.pending_question is not None and "answer_with_question" in techniques:
             trigger = "answer_with_question"  # answering the customer's question wins over the rest
         else:
-            trigger = primary
-            if state.pending_question is not None and primary not in ("statement", "pitch"):
+            trigger = self.effective_technique(state, techniques)
+            if state.pending_question is not None and trigger not in ("statement", "pitch"):
                 # The rep moved on without answering: the customer says so, and minds it a little.
                 ignored = True
                 state.ignored_questions += 1
@@ -720,7 +739,7 @@ class DialogueMachine:
                 model._cost("ignored")
         self._fire(self.step_machine, trigger, model)
         state.step = model.step
-        if primary in ("why", "what_if", "how_do_you_see", "need_confirmation", "what_else"):
+        if trigger in ("why", "what_if", "how_do_you_see", "need_confirmation", "what_else"):
             state.permission = False  # the granted permission is used up by the hard question
         if model.asked_question is not None:
             question = self.customer.questions[model.asked_question]
@@ -748,6 +767,7 @@ class DialogueMachine:
             {
                 "text": text,
                 "techniques": techniques,
+                "technique": techniques[0] if trigger == "private" else trigger,
                 "event": model.event,
                 "trust": state.trust,
                 "delta": round(state.trust - trust_before, 2),
@@ -760,6 +780,7 @@ class DialogueMachine:
             reply=reply,
             event=model.event,
             techniques=techniques,
+            technique=trigger,
             revealed=list(model.revealed),
             trust_before=trust_before,
             trust_after=state.trust,

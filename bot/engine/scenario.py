@@ -251,7 +251,7 @@ class TrainerTurn(Strict):
     """One rep line of a trainer test and what must hold right after it."""
 
     rep: str = Field(min_length=1)
-    technique: str | None = None  # the classifier's primary label for the line
+    technique: str | None = None  # the technique the customer heard (see docs/scenarios.md)
     stage: str | None = None
     step: str | None = None
     reveals: list[str] = Field(default_factory=list)  # facts this very turn reveals

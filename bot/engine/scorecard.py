@@ -91,7 +91,10 @@ def build_scorecard(dialogue: DialogueMachine, state: SessionState) -> dict[str,
     scenario = dialogue.loaded.scenario
     customer = dialogue.customer
     history = state.history
-    techniques_used = [turn["techniques"][0] for turn in history if turn["techniques"]]
+    # What the customer heard (a label corrected by context, see DialogueMachine.effective_technique).
+    techniques_used = [
+        turn.get("technique") or turn["techniques"][0] for turn in history if turn["techniques"]
+    ]
     counts = Counter(techniques_used)
     events = [turn["event"] for turn in history]
 

@@ -77,10 +77,11 @@ def run_test(
         played = runtime.say(state, turn.rep, classify)
         outcome = played.outcome
         said = f'(line: "{turn.rep}")'
-        if turn.technique is not None and outcome.techniques[0] != turn.technique:
+        heard = outcome.technique if outcome.technique != "private" else outcome.techniques[0]
+        if turn.technique is not None and heard != turn.technique:
             fail(
                 (*where, "technique"),
-                f"the classifier read {outcome.techniques[0]} {list(outcome.techniques)}, "
+                f"the line was taken as {heard} (classifier: {list(outcome.techniques)}), "
                 f"not {turn.technique} {said}",
             )
         if turn.stage is not None and state.stage != turn.stage:

@@ -308,6 +308,19 @@ def test_ignoring_the_customers_question_costs_and_answering_back_pays(
     assert other.pending_question is None and other.answered_back == 1
 
 
+def test_answering_with_a_question_needs_a_question_to_answer(
+    machine: DialogueMachine, state: SessionState
+) -> None:
+    open_returns(machine, state)
+    play(machine, state, "answer_with_question")  # answers q_peers
+    assert state.pending_question is None
+    # No question pending: the line is taken as the next label the classifier found in it.
+    outcome = machine.turn(state, "Sure. Anything else on your mind?", ["answer_with_question", "what_else"])
+    assert outcome.technique == "what_else" and outcome.event == "sibling"
+    outcome = machine.turn(state, "Right. How is that going?", ["answer_with_question"])
+    assert outcome.technique == "open_question"
+
+
 def test_a_plain_answer_closes_the_question_without_credit(
     machine: DialogueMachine, state: SessionState
 ) -> None:
@@ -318,7 +331,10 @@ def test_a_plain_answer_closes_the_question_without_credit(
 
 
 def test_confirming_questions_need_something_new(machine: DialogueMachine, state: SessionState) -> None:
-    assert play(machine, state, "confirm_question") == "confirm_nothing"
+    # Before the customer said anything, "you make EV parts, right?" checks what the rep knows:
+    # the customer hears an easy closed question.
+    outcome = machine.turn(state, "You make EV parts, right?", ["confirm_question"])
+    assert outcome.event == "opener_answered" and outcome.technique == "closed_question"
     open_returns(machine, state)
     play(machine, state, "answer_with_question")
     assert play(machine, state, "confirm_question") == "confirmed"

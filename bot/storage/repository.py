@@ -209,8 +209,13 @@ class TurnRepository:
         language: str | None = None,
         techniques: list[str] | None = None,
         revealed: list[str] | None = None,
+        flush: bool = True,
     ) -> Turn:
-        """Append a turn, numbered from the session's counter (the caller holds the session lock)."""
+        """Append a turn, numbered from the session's counter (the caller holds the session lock).
+
+        ``flush=False`` leaves the INSERT to the next flush or the commit, so the turns of one
+        rep line go to the database as one batch.
+        """
         turn = Turn(
             session_id=rehearsal.id,
             seq=rehearsal.next_seq,
@@ -225,7 +230,8 @@ class TurnRepository:
         )
         rehearsal.next_seq += 1
         self._s.add(turn)
-        self._s.flush()
+        if flush:
+            self._s.flush()
         return turn
 
     def for_session(self, session_id: str, *, after_seq: int = 0) -> Sequence[Turn]:

@@ -17,7 +17,7 @@ events on it with ``Event.trigger(model)``, so no model is ever registered on th
 from __future__ import annotations
 
 import random
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from transitions import Machine
@@ -133,16 +133,25 @@ class SessionState:
     last_customer: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """A JSON-ready copy. Hand-written: ``dataclasses.asdict`` deep-copies the history
+        recursively and cost more than the rest of a turn."""
+        data = {name: getattr(self, name) for name in _STATE_FIELDS}
+        for name in _STATE_LISTS:
+            data[name] = list(data[name])
+        data["history"] = [dict(entry) for entry in self.history]  # entries are never edited
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> SessionState:
-        known = {f.name for f in fields(cls)}
-        return cls(**{key: value for key, value in data.items() if key in known})
+        return cls(**{key: value for key, value in data.items() if key in _STATE_FIELDS})
 
     @property
     def active(self) -> bool:
         return self.status == "active"
+
+
+_STATE_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(SessionState))
+_STATE_LISTS = ("revealed", "prior", "asked", "trust_curve")
 
 
 @dataclass

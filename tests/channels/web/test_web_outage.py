@@ -1,0 +1,54 @@
+"""A database outage: the API answers 503 with a clear error, and recovers by itself."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+from sqlalchemy.engine import make_url
+from web_support import DEMO_LOGIN, DEMO_PASSWORD, TcpProxy, add_rep, make_settings, sign_in, via_proxy
+
+from bot.channels.web import create_app
+from bot.storage import normalise_url
+
+
+@pytest.fixture
+async def proxy(database_url: str) -> AsyncIterator[TcpProxy]:
+    target = make_url(normalise_url(database_url))
+    tcp = TcpProxy(target.host or "127.0.0.1", target.port or 5432)
+    await tcp.start()
+    yield tcp
+    await tcp.stop()
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+async def test_database_outage_gives_503_then_recovers(database_url: str, proxy: TcpProxy) -> None:
+    app = create_app(make_settings(via_proxy(database_url, proxy)))
+    async with app.router.lifespan_context(app):
+        # Blocking calls go to a thread: the proxy runs on this event loop.
+        await asyncio.to_thread(add_rep, app.state.db, DEMO_LOGIN, DEMO_PASSWORD)
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+            await sign_in(http)
+            assert (await http.get("/api/me")).status_code == 200
+
+            await proxy.stop()
+            for method, path in (
+                ("GET", "/api/me"),
+                ("POST", "/api/telegram/link-code"),
+                ("GET", "/readyz"),
+            ):
+                response = await http.request(method, path)
+                assert response.status_code == 503, (path, response.text)
+            response = await http.get("/api/me")
+            assert response.json()["error"]["code"] == "database_unavailable"
+            assert response.headers["retry-after"] == "2"
+            login = await http.post("/api/auth/login", json={"login": DEMO_LOGIN, "password": DEMO_PASSWORD})
+            assert login.status_code == 503
+
+            await proxy.start()
+            assert (await http.get("/readyz")).status_code == 200
+            assert (await http.get("/api/me")).status_code == 200
+            assert (await http.post("/api/telegram/link-code")).status_code == 200

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
@@ -12,6 +11,7 @@ from starlette.concurrency import run_in_threadpool
 
 from bot.channels.telegram import TelegramChannel
 from bot.config import Settings, get_settings
+from bot.engine.service import RehearsalService
 from bot.storage import Database, upgrade
 
 from .api import LoginThrottle
@@ -42,12 +42,8 @@ def migrate(url: str) -> None:
         db.dispose()
 
 
-def _build_service(db: Database, settings: Settings) -> Any:
-    """The rehearsal engine, or None while it is not installed (the API then answers 503)."""
-    try:
-        from bot.engine.service import RehearsalService
-    except ImportError:
-        return None
+def _build_service(db: Database, settings: Settings) -> RehearsalService:
+    """The rehearsal engine over ``db``; loads and validates the scenario library once."""
     return RehearsalService(db, settings=settings)
 
 

@@ -719,9 +719,9 @@ class DialogueMachine:
         """
         primary = techniques[0]
         if primary == "answer_with_question" and state.pending_question is None:
-            return techniques[1] if len(techniques) > 1 else "open_question"
+            primary = techniques[1] if len(techniques) > 1 else "open_question"
         if primary == "confirm_question" and not state.revealed:
-            return "closed_question"
+            primary = "closed_question"
         return primary
 
     def turn(self, state: SessionState, text: str, techniques: list[str]) -> TurnOutcome:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from bot.yamlsource import ScriptError, ScriptProblem
 
@@ -25,6 +26,7 @@ class TrainerTestResult:
     name: str
     failures: list[ScriptProblem] = field(default_factory=list)
     score: int | None = None
+    scorecard: dict[str, Any] = field(default_factory=dict)  # of the finished conversation
 
     @property
     def passed(self) -> bool:
@@ -119,6 +121,7 @@ def _check_expect(
     problems: list[tuple[tuple[str | int, ...], str]] = []
     scorecard = runtime.scorecard(state)
     result.score = scorecard["score"]
+    result.scorecard = scorecard
     if expect.status is not None and state.status != expect.status:
         problems.append((("expect", "status"), f"the visit ended {state.status}, expected {expect.status}"))
     if expect.stage is not None and STAGES.index(state.stage_reached) < STAGES.index(expect.stage):

@@ -335,6 +335,8 @@ def test_confirming_questions_need_something_new(machine: DialogueMachine, state
     # the customer hears an easy closed question.
     outcome = machine.turn(state, "You make EV parts, right?", ["confirm_question"])
     assert outcome.event == "opener_answered" and outcome.technique == "closed_question"
+    outcome = machine.turn(state, "Fine. Two shifts, right?", ["answer_with_question", "confirm_question"])
+    assert outcome.technique == "closed_question"
     open_returns(machine, state)
     play(machine, state, "answer_with_question")
     assert play(machine, state, "confirm_question") == "confirmed"

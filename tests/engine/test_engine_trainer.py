@@ -43,20 +43,11 @@ def test_each_scenario_contrasts_a_pitcher_with_a_method_follower(
     classify = default_classify()
     pitchers, followers = [], []
     for index, test in enumerate(scenario.tests):
-        result = run_test(runtime, index, test, classify)
-        state, _ = runtime.start(lang=test.lang, mode=test.mode, seed=test.seed)
-        for turn in test.turns:
-            if not state.active:
-                break
-            runtime.say(state, turn.rep, classify)
-        if state.active:
-            runtime.end(state)
-        card = runtime.scorecard(state)
-        assert card["score"] == result.score
+        card = run_test(runtime, index, test, classify).scorecard
         techniques = card["techniques"]["order"]
         if techniques and set(techniques) == {"pitch"}:
             pitchers.append((test.lang, card))
-        if roots & set(state.revealed) and card["explicit_need"]["confirmed"]:
+        if roots & set(card["revealed"]) and card["explicit_need"]["confirmed"]:
             followers.append((test.lang, card))
     assert pitchers, f"{file.name}: no trainer test where the rep only pitches"
     assert followers, f"{file.name}: no trainer test where the rep reaches a root need and confirms the need"

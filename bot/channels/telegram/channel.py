@@ -656,7 +656,7 @@ class TelegramChannel:
             return [Outgoing(text("session_in_progress", rep.lang, title=title_now), edit=True)]
         result = self.service.start(rep.user_id, scenario.id, language=language, mode=mode, channel=CHANNEL)
         customer = scenario.customer
-        who = ", ".join(esc(customer[k]) for k in ("name", "title", "company") if customer.get(k))
+        who = " · ".join(esc(customer[k]) for k in ("name", "title", "company") if customer.get(k))
         intro = text(
             "rehearsal_started",
             rep.lang,

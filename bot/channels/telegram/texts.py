@@ -228,6 +228,9 @@ STEP_NAMES: Final[dict[str, dict[str, str]]] = {
 }
 
 TECHNIQUE_NAMES: Final[dict[str, dict[str, str]]] = {
+    "greeting": {"zh": "寒暄问候", "en": "greeting"},
+    "confirm_question": {"zh": "确认式提问", "en": "confirming question"},
+    "statement": {"zh": "陈述", "en": "statement"},
     "closed_question": {"zh": "封闭性问题", "en": "closed question"},
     "curiosity_care": {"zh": "好奇与关心", "en": "curiosity and care"},
     "humble_disclaimer": {"zh": "低调声明", "en": "humble disclaimer"},

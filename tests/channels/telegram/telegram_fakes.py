@@ -77,6 +77,11 @@ def html_problem(text: str) -> str | None:
     return f"unclosed <{stack[-1]}>" if stack else None
 
 
+class _Server(ThreadingHTTPServer):
+    request_queue_size = 256  # the default (5) resets connections when the bot sends in bursts
+    daemon_threads = True
+
+
 @dataclass
 class Call:
     method: str
@@ -100,8 +105,7 @@ class FakeBotAPI:
         self._lock = threading.Lock()
         self._too_many: dict[str, list[int]] = {}
         self._message_ids = itertools.count(1000)
-        self._server = ThreadingHTTPServer(("127.0.0.1", port), self._handler_class())
-        self._server.daemon_threads = True
+        self._server = _Server(("127.0.0.1", port), self._handler_class())
         self._thread = threading.Thread(target=self._server.serve_forever, name="fake-bot-api", daemon=True)
 
     @property

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -238,3 +239,16 @@ async def test_server_starts_without_telegram_and_the_bot_comes_up_later(
             back.stop()
     assert [call.method for call in back.calls][:1] == ["getMe"]
     assert len(back.sent_texts(7070)) == 2
+
+
+async def test_sends_are_paced_to_thirty_messages_a_second(tmp_path: Path, fake_bot_api: FakeBotAPI) -> None:
+    app = build_app(telegram_settings(f"sqlite:///{tmp_path / 'pace.sqlite3'}", fake_bot_api))
+    async with running(app):
+        channel = app.state.telegram
+        await asyncio.gather(*(channel.send_html(1000 + i, f"消息 {i}") for i in range(60)))
+    times = sorted(call.at for call in fake_bot_api.calls_to("sendMessage"))
+    assert len(times) == 60
+    # PTB's limiter is a leaky bucket: a burst of 30, then 30 a second. Unpaced, the fake takes
+    # 60 messages in a few tens of milliseconds; paced, the last 30 need a second.
+    assert times[-1] - times[0] >= 0.9
+    assert times[-1] - times[30] >= 0.8

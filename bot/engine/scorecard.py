@@ -51,6 +51,19 @@ STOP: list[tuple[str, tuple[str, str]]] = [
     ("statement", ("说了陈述而不是提问", "you made a statement instead of asking")),
     ("small_talk", ("问题没有带出新信息", "the question brought out nothing new")),
 ]
+# Lines that moved nothing forward.
+IDLE_EVENTS = frozenset(
+    {
+        "small_talk",
+        "guarded",
+        "care",
+        "nothing_else",
+        "at_root",
+        "confirm_nothing",
+        "need_done",
+        "answered_plainly",
+    }
+)
 # What to start doing: the method's techniques in order, with the event that shows success.
 START: list[tuple[str, set[str], tuple[str, str]]] = [
     ("curiosity_care", {"situation", "care"}, ("用关心和好奇打开话题", "open with care and curiosity")),
@@ -75,13 +88,24 @@ def _pick(pair: tuple[str, str], lang: str) -> str:
     return pair[0] if lang == "zh" else pair[1]
 
 
+ZH_LEADS = {"is": "：", "after": "，比如接在这句之后：", "instead": "，比如替换这句："}
+EN_LEADS = {"is": ": ", "after": ", for example right after: ", "instead": ", for example instead of: "}
+
+
 def _point(
-    kind: str, advice: str, history: list[dict[str, Any]], index: int | None, lang: str
+    kind: str, advice: str, history: list[dict[str, Any]], index: int | None, lang: str, relation: str = "is"
 ) -> dict[str, Any]:
+    """A coaching point quoting the rep's line at ``index``.
+
+    ``relation`` says how the quote relates to the advice: it *is* the example (keep, stop), or
+    the advice fits right *after* it, or *instead* of it (start).
+    """
     quote = history[index]["text"] if index is not None and 0 <= index < len(history) else None
     text = advice
     if quote:
-        text = f"{advice}：「{quote}」" if lang == "zh" else f'{advice}: "{quote}"'
+        leads = ZH_LEADS if lang == "zh" else EN_LEADS
+        opening, closing = ("「", "」") if lang == "zh" else ('"', '"')
+        text = f"{advice}{leads[relation]}{opening}{quote}{closing}"
     return {"kind": kind, "text": text, "quote": quote, "turn": None if index is None else index + 1}
 
 
@@ -195,24 +219,27 @@ def _coaching_points(
             stop = _point("stop", _pick(advice, lang), history, indexes[0], lang)
             break
     if stop is None:
-        stop = _point(
-            "stop",
-            _pick(
-                (
-                    "没有明显的错误；下次把这样的问题问得更短",
-                    "no clear mistake; next time make lines like this shorter",
-                ),
-                lang,
-            ),
-            history,
-            max(range(len(history)), key=lambda i: len(history[i]["text"])) if history else None,
-            lang,
-        )
+        keep_index = (keep["turn"] or 0) - 1
+        idle = [i for i, turn in enumerate(history) if turn["event"] in IDLE_EVENTS and i != keep_index]
+        if idle:
+            advice = (
+                "这句没有带出新东西，可以换成往前推进的问题",
+                "this line moved nothing forward; ask one that does",
+            )
+            stop = _point("stop", _pick(advice, lang), history, idle[0], lang)
+        else:
+            # Nothing went wrong: quoting a line here would invent a fault.
+            advice = (
+                "没有需要停止的做法；继续避免过早推销和信任不够时的深问",
+                "nothing to stop; keep avoiding early pitches and deep questions before trust",
+            )
+            stop = _point("stop", _pick(advice, lang), history, None, lang)
 
     start: dict[str, Any] | None = None
     for technique, successes, advice in START:
         if not successes & set(events):
-            start = _point("start", _pick(advice, lang), history, _where_it_fit(technique, history), lang)
+            index, relation = _where_it_fit(technique, history)
+            start = _point("start", _pick(advice, lang), history, index, lang, relation)
             break
     if start is None:
         start = _point(
@@ -235,25 +262,27 @@ def _coaching_points(
     return {"keep": keep, "start": start, "stop": stop}
 
 
-def _where_it_fit(technique: str, history: list[dict[str, Any]]) -> int | None:
-    """The rep line where ``technique`` would have fit: the line after the moment that called for it."""
+def _where_it_fit(technique: str, history: list[dict[str, Any]]) -> tuple[int | None, str]:
+    """The rep line ``technique`` would have followed (the answer that called for it), or the
+    first idle line it could have replaced."""
     if not history:
-        return None
+        return None, "is"
     calls_for = {
+        "curiosity_care": {"opener_answered", "greeted"},
         "why": {"situation", "sibling"},
         "what_else": {"root_found", "at_root"},
         "what_if": {"root_found"},
         "how_do_you_see": {"implication"},
         "need_confirmation": {"implication", "view"},
+        "confirm_question": {"dug", "root_found", "sibling"},
     }.get(technique, set())
     for index, turn in enumerate(history):
-        if turn["event"] in calls_for and index + 1 < len(history):
-            return index + 1
-    # No such moment: the first line that was not itself a step forward.
+        if turn["event"] in calls_for:
+            return index, "after"
     for index, turn in enumerate(history):
-        if turn["event"] in ("pitch_early", "statement", "small_talk", "guarded", "deflected"):
-            return index
-    return len(history) - 1
+        if turn["event"] in IDLE_EVENTS or turn["event"] in ("pitch_early", "deflected", "statement"):
+            return index, "instead"
+    return len(history) - 1, "after"
 
 
 __all__ = ["NAMES", "build_scorecard"]

@@ -116,9 +116,19 @@ def test_the_method_follower_scores_high_with_a_full_scorecard(runtime: Scenario
     keep = card["coaching"]["keep"]
     assert keep["quote"] == "Why does nobody notice the drift?" and keep["turn"] == 7
     assert keep["quote"] in keep["text"]
-    for kind in ("start", "stop"):
-        point = card["coaching"][kind]
-        assert point["quote"] in [text for text, _ in METHOD_EN]
+    start = card["coaching"]["start"]
+    assert start["quote"] in [text for text, _ in METHOD_EN] and start["quote"] in start["text"]
+    # A clean visit: nothing to stop, and no line is quoted as if it were a fault.
+    stop = card["coaching"]["stop"]
+    assert stop["quote"] is None and stop["text"].startswith("nothing to stop")
+
+
+def test_stop_quotes_a_line_that_moved_nothing_forward(runtime: ScenarioRuntime) -> None:
+    lines = [*METHOD_EN[:7], ("Why is that, then?", "why"), *METHOD_EN[7:]]
+    _, _, card = rehearse(runtime, lines)
+    stop = card["coaching"]["stop"]
+    assert stop["quote"] == "Why is that, then?" and stop["turn"] == 8
+    assert "moved nothing forward" in stop["text"]
 
 
 def test_the_pitcher_scores_low_and_is_told_to_stop_pitching(runtime: ScenarioRuntime) -> None:

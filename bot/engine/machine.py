@@ -413,6 +413,10 @@ class TurnModel:
             return
         self._tell_situation(item.id, GAIN["reveal"])
 
+    def nothing_new(self) -> None:
+        self.event = "small_talk"
+        self._say("small_talk")
+
     def nothing_else(self) -> None:
         self.event = "nothing_else"
         self._say("nothing_else")
@@ -607,7 +611,7 @@ def _step_transitions() -> list[dict[str, Any]]:
     add("how_do_you_see", None, "deflect", ["too_early_deep"])
     add("how_do_you_see", None, "view_too_early", unless=["root_found"])
     add("how_do_you_see", "how_do_you_see", "share_view", ["has_view"])
-    add("how_do_you_see", None, "confirm_nothing")
+    add("how_do_you_see", None, "nothing_new")
     add("need_confirmation", None, "deflect", ["too_early_deep"])
     add("need_confirmation", None, "need_not_ready", unless=["motivated"])
     add("need_confirmation", "need_confirmation", "confirm_need", ["need_left"])

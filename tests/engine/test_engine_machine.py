@@ -210,6 +210,27 @@ def test_what_if_draws_out_harm_or_gain_by_the_question_direction(
     assert outcome.revealed == ["win_platform"]
 
 
+def test_open_question_brings_out_a_change_and_moves_to_curiosity(
+    machine: DialogueMachine, state: SessionState
+) -> None:
+    state.revealed = ["new_standard"]  # the change that leads to the returns is out, the returns not yet
+    state.trust = 42
+    outcome = machine.turn(state, "How have things been in the organisation?", ["open_question"])
+    assert outcome.revealed == ["new_plant_head"] and outcome.event == "situation"
+    assert state.step == "curiosity" and state.current_problem is None
+
+
+def test_motivation_and_views_run_out(machine: DialogueMachine, state: SessionState) -> None:
+    dig_to_root(machine, state)
+    for _ in range(5):
+        assert play(machine, state, "what_if") == "implication"  # every returns implication, then audit none
+    assert play(machine, state, "what_if") == "nothing_else"
+    assert play(machine, state, "how_do_you_see") == "view"
+    play(machine, state, "answer_with_question")
+    outcome = machine.turn(state, "Another idea: would sensors work?", ["how_do_you_see"])
+    assert outcome.event == "small_talk" and outcome.revealed == []
+
+
 def test_how_do_you_see_needs_the_root_need(machine: DialogueMachine, state: SessionState) -> None:
     open_returns(machine, state)
     play(machine, state, "answer_with_question")

@@ -186,6 +186,8 @@ class Detect(_Strict):
     """How the classifier recognises the technique."""
 
     needs_question: bool = True
+    #: Cues inside a conditional premise ("if the budget were cut, ...") do not count.
+    ignore_in_condition: bool = False
     patterns: LangPatterns = Field(default_factory=LangPatterns)
 
 
@@ -209,6 +211,7 @@ class Markers(_Strict):
     question: LangPatterns = Field(default_factory=LangPatterns)
     request: LangPatterns = Field(default_factory=LangPatterns)
     not_question: LangPatterns = Field(default_factory=LangPatterns)
+    condition: LangPatterns = Field(default_factory=LangPatterns)
 
 
 class BankHeader(_Strict):
@@ -373,7 +376,7 @@ def _check_patterns(
 
 def _check_patterns_of_markers(header: BankHeader, doc: SourceDocument) -> list[ScriptProblem]:
     problems: list[ScriptProblem] = []
-    for group in ("question", "request", "not_question"):
+    for group in ("question", "request", "not_question", "condition"):
         patterns: LangPatterns = getattr(header.markers, group)
         for lang in LANGS:
             for index, spec in enumerate(patterns[lang]):

@@ -29,9 +29,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .bank import LABELS, LANGS, PatternSpec, QuestionBank, shorthand_for
+from .prefilter import FactorScanner, required_factors
 from .text import clauses, clean, detect_lang, normalise, segment, sentences
 
 GENERIC = ("closed_question", "open_question")
+_CLAUSE_BREAK_RE = re.compile(r"[,，、]")
 _CONTENT_RE = re.compile(r"[a-z0-9]+|[\u3400-\u4dbf\u4e00-\u9fff]")
 _FILLER_WORDS = frozenset(["but", "so", "or", "the", "a", "to", "um", "uh", "er", "hmm"])
 
@@ -84,6 +86,7 @@ class _Pattern:
     spec: PatternSpec
     regex: re.Pattern[str] | None
     words: tuple[str, ...]
+    factors: frozenset[str] | None  # literals a match must contain one of (None: always search)
 
     @property
     def text(self) -> str:
@@ -102,6 +105,10 @@ class _Pattern:
         return (start, start + len(self.words[0]))
 
 
+def _keys(factors: frozenset[str] | None) -> frozenset[str] | None:
+    return FactorScanner.keys(factors) if factors else None
+
+
 def _union(regexes: list[str]) -> re.Pattern[str] | None:
     if not regexes:
         return None
@@ -114,7 +121,9 @@ class _LangRules:
     question: re.Pattern[str] | None
     request: re.Pattern[str] | None
     not_question: re.Pattern[str] | None
+    condition: re.Pattern[str] | None
     shorthand: Any
+    scanner: FactorScanner
 
 
 @dataclass
@@ -153,6 +162,9 @@ class Classifier:
         self.needs_question: dict[str, bool] = {
             t.id: t.detect.needs_question for t in bank.techniques.values()
         }
+        self.ignore_in_condition: set[str] = {
+            t.id for t in bank.techniques.values() if t.detect.ignore_in_condition
+        }
         self.standalone = {
             (t.id, spec.id)
             for t in bank.techniques.values()
@@ -173,6 +185,11 @@ class Classifier:
                             spec,
                             re.compile(spec.regex) if spec.regex is not None else None,
                             tuple(spec.words or ()),
+                            _keys(
+                                required_factors(spec.regex)
+                                if spec.regex is not None
+                                else frozenset(spec.words or ()) or None
+                            ),
                         )
                     )
                 patterns[technique.id] = compiled
@@ -181,7 +198,11 @@ class Classifier:
                 question=_union([p.regex for p in markers.question[lang] if p.regex]),
                 request=_union([p.regex for p in markers.request[lang] if p.regex]),
                 not_question=_union([p.regex for p in markers.not_question[lang] if p.regex]),
+                condition=_union([p.regex for p in markers.condition[lang] if p.regex]),
                 shorthand=shorthand_for(bank.header, lang),
+                scanner=FactorScanner(
+                    f for ps in patterns.values() for p in ps if p.factors for f in p.factors
+                ),
             )
 
     @classmethod
@@ -190,27 +211,30 @@ class Classifier:
 
     # --- analysis -------------------------------------------------------------------------------
 
-    def _analyse(self, text: str, rules: _LangRules) -> _Analysis:
+    def _analyse(self, text: str, rules: _LangRules, min_content: int = 1) -> _Analysis:
         analysis = _Analysis(text)
         for s_start, s_end in sentences(text):
             sentence_mark = text[s_start:s_end].rstrip().endswith("?")
             parts = clauses(text, s_start, s_end)
-            for index, (c_start, c_end) in enumerate(parts):
+            for c_start, c_end in parts:
                 piece = text[c_start:c_end]
                 if rules.not_question is not None:
                     piece = rules.not_question.sub(lambda m: " " * len(m.group(0)), piece)
                 body = piece.strip(" .!?;:。…")
                 request = bool(rules.request and rules.request.search(body))
                 asks = request or bool(rules.question and rules.question.search(body))
-                if not asks and sentence_mark and index == len(parts) - 1:
-                    asks = _has_content(body)
+                if not asks and sentence_mark and not _CLAUSE_BREAK_RE.search(text, c_end, s_end):
+                    asks = _has_content(body, min_content)  # the clause the question mark closes
                 analysis.clauses.append(_Clause(c_start, c_end, asks, request))
         return analysis
 
     def _evidence(self, text: str, rules: _LangRules) -> dict[str, list[Evidence]]:
         found: dict[str, list[Evidence]] = {}
+        present = rules.scanner.scan(text)
         for technique, patterns in rules.patterns.items():
             for pattern in patterns:
+                if pattern.factors is not None and pattern.factors.isdisjoint(present):
+                    continue  # none of the literals it needs is in the line
                 span = pattern.search(text)
                 if span is None:
                     continue
@@ -269,6 +293,13 @@ class Classifier:
     ) -> Classification:
         threshold = self.threshold
         asks = analysis.asks
+        if rules.condition is not None and any(t in found for t in self.ignore_in_condition):
+            premises = [m.span() for m in rules.condition.finditer(norm)]
+            if premises:  # "if the budget were cut, ...": a premise, not a question about it
+                for technique in self.ignore_in_condition & set(found):
+                    found[technique] = [
+                        e for e in found[technique] if not any(_inside(e.span, p) for p in premises)
+                    ]
         if not asks:  # only standalone patterns count for techniques that need a question
             for technique in list(found):
                 if self.needs_question.get(technique, True):
@@ -288,7 +319,8 @@ class Classifier:
                 kept = [e for e in found[technique] if not any(_overlaps(e.span, s) for s in spans)]
                 found[technique] = kept
             masked = _mask(norm, spans)
-            real_question = self._analyse(masked, rules).asks
+            # What is left must say something on its own: "我先?" after "请教一件事可以吗" does not.
+            real_question = self._analyse(masked, rules, min_content=4).asks
 
         scores = {t: self._score(items) for t, items in found.items()}
         fired = {t for t, s in scores.items() if s >= threshold}
@@ -371,9 +403,13 @@ class Classifier:
         return Classification(primary, tuple(labels), confidence, lang, evidence)
 
 
-def _has_content(body: str) -> bool:
+def _has_content(body: str, minimum: int = 1) -> bool:
     """A clause before a question mark asks when it says something (``right?`` does, ``but?`` not)."""
-    return any(t not in _FILLER_WORDS for t in _CONTENT_RE.findall(body))
+    return sum(1 for t in _CONTENT_RE.findall(body) if t not in _FILLER_WORDS) >= minimum
+
+
+def _inside(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    return b[0] <= a[0] and a[1] <= b[1]
 
 
 def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:

@@ -34,6 +34,7 @@ _HEAD = 700
 _CJK_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _LATIN_WORD_RE = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)?")
 _SPACE_RE = re.compile(r"\s+")
+_WE_ARE_RE = re.compile(r"\bwe['\u2019]re\b")  # "were" would read as the verb
 _APOSTROPHE_RE = re.compile(r"['\u2018\u2019\u02bc`´]")
 # Sentence ends. After NFKC the full-width ？！；： are ASCII; 。 and … stay.
 _BOUNDARY_RE = re.compile(
@@ -184,7 +185,7 @@ def normalise(text: str, lang: str, shorthand: Shorthand | None = None) -> str:
     """The form patterns are matched against (see the module docstring)."""
     if lang == "zh" or _CJK_RE.search(text):
         text = to_simplified(text)
-    text = _APOSTROPHE_RE.sub("", text.lower())
+    text = _APOSTROPHE_RE.sub("", _WE_ARE_RE.sub("we are", text.lower()))
     if shorthand is not None:
         text = shorthand.apply(text)
     return text

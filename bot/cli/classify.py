@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 from typing import Any
@@ -51,7 +52,6 @@ def _utf8(stream: Any, errors: str) -> None:
     """Read and write UTF-8 whatever the locale says (Chinese must survive a C locale)."""
     reconfigure = getattr(stream, "reconfigure", None)
     if reconfigure is not None:
-        try:
+        # A stream already read from keeps its encoding.
+        with contextlib.suppress(ValueError, OSError):
             reconfigure(encoding="utf-8", errors=errors)
-        except (ValueError, OSError):  # a stream already read from keeps its encoding
-            pass

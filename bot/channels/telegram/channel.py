@@ -19,6 +19,7 @@ import logging
 from collections.abc import Callable, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, Final
 
 from fastapi import APIRouter, Request
@@ -312,15 +313,17 @@ class TelegramChannel:
         # Order matters: the first matching handler in the group takes the update.
         app.add_handler(MessageHandler(filters.UpdateType.EDITED, self._on_edited))
         app.add_handler(CommandHandler("start", self._on_start))
-        for name, action in (
-            ("help", self._help),
-            ("rehearse", self._rehearse),
-            ("hint", self._hint),
-            ("score", self._score),
-            ("end", self._end),
-            ("lang", self._lang),
+        # Commands that change something claim their update first; the others (reading, or
+        # idempotent) claim it after acting, so a database failure midway loses no reply.
+        for name, action, claim_first in (
+            ("help", self._help, False),
+            ("rehearse", self._rehearse, False),
+            ("hint", self._hint, True),
+            ("score", self._score, False),
+            ("end", self._end, True),
+            ("lang", self._lang, False),
         ):
-            app.add_handler(CommandHandler(name, self._command_handler(action)))
+            app.add_handler(CommandHandler(name, self._command_handler(action, claim_first=claim_first)))
         app.add_handler(MessageHandler(filters.COMMAND, self._on_unknown_command))
         app.add_handler(MessageHandler(filters.TEXT, self._on_text))
         app.add_handler(MessageHandler(filters.ALL, self._on_unsupported))
@@ -328,9 +331,9 @@ class TelegramChannel:
         app.add_error_handler(self._on_error)
 
     def _command_handler(
-        self, action: Callable[[Rep, list[str]], list[Outgoing]]
+        self, action: Callable[[Rep, list[str]], list[Outgoing]], *, claim_first: bool
     ) -> Callable[[Update, ContextTypes.DEFAULT_TYPE], Any]:
-        """A PTB callback: claim the update, find the rep, run ``action`` in a worker thread."""
+        """A PTB callback: find the rep and run ``action`` once per update, in a worker thread."""
 
         async def handle(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             user = update.effective_user
@@ -338,7 +341,11 @@ class TelegramChannel:
                 return
             args = list(context.args or [])
             outgoing = await asyncio.to_thread(
-                self._claimed, update.update_id, user.id, user.language_code, lambda rep: action(rep, args)
+                partial(self._claimed, claim_first=claim_first),
+                update.update_id,
+                user.id,
+                user.language_code,
+                lambda rep: action(rep, args),
             )
             await self._deliver(update, outgoing)
 
@@ -368,20 +375,15 @@ class TelegramChannel:
         if query is None or user is None:
             return
         data = query.data or ""
-
-        def claim_and_act() -> tuple[bool, list[Outgoing]]:
-            claimed, rep = self._claim(update.update_id, user.id)
-            if not claimed:
-                return False, []
-            if rep is None:
-                return True, [Outgoing(text("need_start", ui_language(user.language_code)))]
-            try:
-                return True, self._callback_sync(rep, data)
-            except RehearsalError as error:
-                return True, [Outgoing(self._error_text(error, rep.lang))]
-
-        fresh, outgoing = await asyncio.to_thread(claim_and_act)
-        if not fresh:
+        outgoing = await asyncio.to_thread(
+            # Only the last step (md:, which starts a visit) changes anything.
+            partial(self._claimed, claim_first=data.startswith("md:")),
+            update.update_id,
+            user.id,
+            user.language_code,
+            lambda rep: self._callback_sync(rep, data),
+        )
+        if not outgoing:
             return  # a redelivery: the first delivery answered the query already
         await query.answer()
         await self._deliver(update, outgoing)
@@ -406,7 +408,11 @@ class TelegramChannel:
             return [Outgoing(text(key, lang))]
 
         outgoing = await asyncio.to_thread(
-            self._claimed, update.update_id, user.id, user.language_code, build, needs_rep=False
+            partial(self._claimed, needs_rep=False, claim_first=False),
+            update.update_id,
+            user.id,
+            user.language_code,
+            build,
         )
         await self._deliver(update, outgoing)
 
@@ -431,11 +437,31 @@ class TelegramChannel:
         action: Callable[[Any], list[Outgoing]],
         *,
         needs_rep: bool = True,
+        claim_first: bool = True,
     ) -> list[Outgoing]:
-        """Run ``action`` once per update: nothing at all for a redelivery."""
-        claimed, rep = self._claim(update_id, telegram_user_id)
-        if not claimed:
-            return []
+        """Run ``action`` for the rep; what it returns is sent once per update, never again.
+
+        ``claim_first`` claims the update before acting: for actions that change something.
+        Otherwise the claim comes after, so an action cut short by a database failure runs
+        again on Telegram's retry; concurrent duplicates may both act, only one reply goes out.
+        """
+        if claim_first:
+            claimed, rep = self._claim(update_id, telegram_user_id)
+            if not claimed:
+                return []
+            return self._act(rep, action, language_code, needs_rep=needs_rep)
+        outgoing = self._act(self._rep(telegram_user_id), action, language_code, needs_rep=needs_rep)
+        claimed, _ = self._claim(update_id, telegram_user_id)
+        return outgoing if claimed else []
+
+    def _act(
+        self,
+        rep: Rep | None,
+        action: Callable[[Any], list[Outgoing]],
+        language_code: str | None,
+        *,
+        needs_rep: bool,
+    ) -> list[Outgoing]:
         if rep is None and needs_rep:
             return [Outgoing(text("need_start", ui_language(language_code, self.settings.default_lang)))]
         try:
@@ -496,10 +522,14 @@ class TelegramChannel:
         """Plain text: a rep line in the rep's active session, whichever channel started it."""
         rep = self._rep(telegram_user_id)
         if rep is None:  # answered with "send /start first", once
-            return self._claimed(update_id, telegram_user_id, language_code, self._no_session)
+            return self._claimed(
+                update_id, telegram_user_id, language_code, self._no_session, claim_first=False
+            )
         active = self.service.active_session(rep.user_id)
         if active is None:
-            return self._claimed(update_id, telegram_user_id, language_code, self._no_session)
+            return self._claimed(
+                update_id, telegram_user_id, language_code, self._no_session, claim_first=False
+            )
         try:
             # The engine claims this id in the same transaction as the turn: exactly one turn.
             result = self.service.send(
@@ -511,7 +541,9 @@ class TelegramChannel:
             )
         except RehearsalError as error:
             rejected = self._error_text(error, rep.lang)
-            return self._claimed(update_id, telegram_user_id, language_code, lambda _: [Outgoing(rejected)])
+            return self._claimed(
+                update_id, telegram_user_id, language_code, lambda _: [Outgoing(rejected)], claim_first=False
+            )
         if result.duplicate:
             return []
         practice = active.mode == "practice"

@@ -7,19 +7,12 @@ the question bank, pointed at the scenario's own topic ("ask why about *the doub
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Literal
 
 from .machine import DEEP_GATE, SHALLOW_GATE, DialogueMachine, SessionState, TurnOutcome, rng_for
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
-
-class BankTechnique(Protocol):
-    """What the coach reads from a question-bank technique."""
-
-    @property
-    def name(self) -> Mapping[str, str] | object: ...
+    from bot.classifier import QuestionBank
 
 
 # The coach's own names for the techniques, used when no question bank is at hand.
@@ -223,10 +216,11 @@ def _pick(pair: tuple[str, str], lang: str) -> str:
 class Coach:
     """Notes and hints for one scenario version; ``bank`` is the question bank (loaded lazily)."""
 
-    def __init__(self, dialogue: DialogueMachine, bank: object | None = None) -> None:
+    def __init__(self, dialogue: DialogueMachine, bank: QuestionBank | None = None) -> None:
         self.d = dialogue
         self.customer = dialogue.customer
-        self._bank = bank
+        # None: not loaded yet; False: could not be loaded (the coach's own words are used).
+        self._bank: QuestionBank | Literal[False] | None = bank
 
     # -- what to do next ---------------------------------------------------------------------
 
@@ -275,12 +269,12 @@ class Coach:
         bank = self.bank()
         if bank is not None:
             try:
-                return str(bank.technique(technique).name[lang])  # type: ignore[attr-defined]
-            except (KeyError, AttributeError):
+                return bank.technique(technique).name[lang]
+            except KeyError:
                 pass
         return _pick(NAMES.get(technique, (technique, technique)), lang)
 
-    def bank(self) -> object | None:
+    def bank(self) -> QuestionBank | None:
         if self._bank is None:
             try:
                 from bot.classifier import default_bank
@@ -333,8 +327,8 @@ class Coach:
         bank = self.bank()
         if bank is not None:
             try:
-                examples = list(bank.technique(technique).examples[lang])  # type: ignore[attr-defined]
-            except (KeyError, AttributeError):
+                examples = bank.technique(technique).examples[lang]
+            except KeyError:
                 examples = []
         if not examples:
             examples = [_pick(FALLBACK_EXAMPLES[technique], lang)]

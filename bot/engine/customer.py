@@ -100,10 +100,31 @@ DEFAULT_REPLIES: dict[str, dict[str, tuple[str, ...]]] = {
 }
 assert set(DEFAULT_REPLIES) == set(REPLY_KEYS), "every reply key needs a default wording"
 
-# Words that say a "what if" imagines the problem left unsolved (harm) rather than solved (gain).
-NEGATIVE_CUES: dict[str, tuple[str, ...]] = {
-    "zh": ("不", "没", "一直", "继续", "拖", "恶化", "还是"),
-    "en": ("not", "n't", "never", "keep", "still", "unsolved", "worse", "no ", "stays", "remain"),
+# How a "what if" question points: at the problem left unsolved (harm) or solved (gain), and at
+# the long run or at the people and places around it. Counted, not matched once: "if you could
+# not fix it" has a gain word and a harm word, and the negation wins the tie.
+HARM_CUES: dict[str, tuple[str, ...]] = {
+    "zh": ("不", "没", "一直", "继续", "拖", "恶化", "还是", "这样下去", "持续", "更糟", "失去", "丢"),
+    "en": (
+        "not ", "n't", "never", "still", "unsolved", "worse", "carry on", "carries on", "continue",
+        "goes on", "keeps", "keep ", "stays", "stay ", "remain", "nothing changes", "like this",
+        "as it is", "fail", "lose", "miss",
+    ),
+}  # fmt: skip
+GAIN_CUES: dict[str, tuple[str, ...]] = {
+    "zh": ("能", "解决了", "做到", "假如", "想象", "改善", "提升", "省下", "赢", "如果有", "好了"),
+    "en": (
+        "could", "solved", "fixed", "imagine", "knew", "managed to", "succeed", "better", "improve",
+        "save", "win", "if you had",
+    ),
+}  # fmt: skip
+SPREAD_CUES: dict[str, tuple[str, ...]] = {
+    "zh": ("还有谁", "其他", "其它", "别的", "连带", "波及", "除了", "影响到"),
+    "en": ("who else", "other ", "others", "besides", "spread", "knock-on", "elsewhere", "beyond"),
+}
+LONG_CUES: dict[str, tuple[str, ...]] = {
+    "zh": ("明年", "长期", "以后", "将来", "几年", "未来", "长远", "年底"),
+    "en": ("next year", "long", "years", "future", "by then", "eventually", "in the end", "year end"),
 }
 HARM_ANGLES = frozenset({"long_term_harm", "spreading_harm", "avoid_harm_review"})
 # Words that say a need-confirmation question is about money rather than timing.
@@ -234,6 +255,7 @@ class Customer:
         """The implication a 'what if' draws out: the angle matching the question's direction
         (unsolved -> harm, solved -> gain) first, then problems whose root is known."""
         harm = self.imagines_unsolved(text, lang)
+        scope = self.scope_of(text, lang)
         candidates = [
             (index, implication)
             for index, implication in enumerate(self.implications)
@@ -244,10 +266,11 @@ class Customer:
         if not candidates:
             return None
 
-        def rank(entry: tuple[int, Implication]) -> tuple[int, int, int, int]:
+        def rank(entry: tuple[int, Implication]) -> tuple[int, int, int, int, int]:
             index, implication = entry
             return (
                 0 if (implication.angle in HARM_ANGLES) == harm else 1,
+                0 if scope is None or implication.angle.startswith(scope) else 1,
                 0 if self.root_found(state, implication.problem) else 1,
                 0 if implication.problem == state.current_problem else 1,
                 index,
@@ -288,5 +311,18 @@ class Customer:
 
     @staticmethod
     def imagines_unsolved(text: str, lang: str) -> bool:
+        """True when a what-if pictures the problem left unsolved rather than solved."""
         lowered = text.lower()
-        return any(cue in lowered for cue in NEGATIVE_CUES[lang])
+        harm = sum(1 for cue in HARM_CUES[lang] if cue in lowered)
+        gain = sum(1 for cue in GAIN_CUES[lang] if cue in lowered)
+        return harm > 0 and harm >= gain
+
+    @staticmethod
+    def scope_of(text: str, lang: str) -> str | None:
+        """``spreading`` or ``long_term`` when the question points there, else None."""
+        lowered = text.lower()
+        if any(cue in lowered for cue in SPREAD_CUES[lang]):
+            return "spreading"
+        if any(cue in lowered for cue in LONG_CUES[lang]):
+            return "long_term"
+        return None

@@ -12,6 +12,7 @@ import logging
 import threading
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.storage import Store
 from bot.yamlsource import ScriptError, ScriptProblem, parse_yaml
@@ -19,6 +20,9 @@ from bot.yamlsource import ScriptError, ScriptProblem, parse_yaml
 from .results import ScenarioSummary, UnknownScenario
 from .runtime import ScenarioRuntime
 from .scenario import load_scenario, parse_scenario, scenario_files
+
+if TYPE_CHECKING:
+    from bot.classifier import QuestionBank
 
 log = logging.getLogger(__name__)
 SCRIPT_KIND = "scenario"
@@ -28,8 +32,13 @@ class ScenarioLibrary:
     """Loaded scenarios; broken files are left out and listed in ``problems``."""
 
     def __init__(
-        self, runtimes: Iterable[ScenarioRuntime] = (), problems: Iterable[ScriptProblem] = ()
+        self,
+        runtimes: Iterable[ScenarioRuntime] = (),
+        problems: Iterable[ScriptProblem] = (),
+        *,
+        bank: QuestionBank | None = None,
     ) -> None:
+        self.bank = bank  # for the coaches; None: each loads the default bank on first use
         self._latest: dict[str, ScenarioRuntime] = {}
         self._versions: dict[tuple[str, str], ScenarioRuntime] = {}
         self._recorded: set[tuple[str, str]] = set()
@@ -39,8 +48,8 @@ class ScenarioLibrary:
             self.add(runtime)
 
     @classmethod
-    def from_paths(cls, paths: Iterable[Path | str], *, bank: object | None = None) -> ScenarioLibrary:
-        library = cls()
+    def from_paths(cls, paths: Iterable[Path | str], *, bank: QuestionBank | None = None) -> ScenarioLibrary:
+        library = cls(bank=bank)
         for file in scenario_files(paths):
             try:
                 library.add(ScenarioRuntime(load_scenario(file), bank))
@@ -50,7 +59,7 @@ class ScenarioLibrary:
         return library
 
     @classmethod
-    def from_directory(cls, directory: Path | str, *, bank: object | None = None) -> ScenarioLibrary:
+    def from_directory(cls, directory: Path | str, *, bank: QuestionBank | None = None) -> ScenarioLibrary:
         return cls.from_paths([directory], bank=bank)
 
     def add(self, runtime: ScenarioRuntime) -> None:
@@ -123,8 +132,7 @@ class ScenarioLibrary:
             row = store.scripts.get(SCRIPT_KIND, scenario_id, version)
             if row is not None and row.content:
                 loaded = parse_scenario(parse_yaml(row.content, f"<stored {scenario_id} v{version}>"))
-                bank = self._latest[scenario_id].coach._bank if scenario_id in self._latest else None
-                runtime = ScenarioRuntime(loaded, bank)
+                runtime = ScenarioRuntime(loaded, self.bank)
                 with self._lock:
                     self._versions[(scenario_id, version)] = runtime
                     self._recorded.add((scenario_id, version))

@@ -10,13 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from .coach import Coach
 from .machine import DialogueMachine, SessionState, TurnOutcome
 from .results import ScenarioSummary
 from .scenario import LoadedScenario
 from .scorecard import build_scorecard
+
+if TYPE_CHECKING:
+    from bot.classifier import QuestionBank
 
 
 class ClassificationLike(Protocol):
@@ -54,7 +57,7 @@ class PlayedTurn:
 class ScenarioRuntime:
     """A scenario version's machine and coach, shared by every session of that version."""
 
-    def __init__(self, loaded: LoadedScenario, bank: object | None = None) -> None:
+    def __init__(self, loaded: LoadedScenario, bank: QuestionBank | None = None) -> None:
         self.loaded = loaded
         self.scenario = loaded.scenario
         self.machine = DialogueMachine(loaded)

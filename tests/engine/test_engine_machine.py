@@ -6,6 +6,7 @@ Lines are given already classified (the machine's input), so each test pins one 
 from __future__ import annotations
 
 import json
+import threading
 
 import pytest
 
@@ -479,3 +480,20 @@ def test_state_survives_a_json_round_trip_mid_visit(machine: DialogueMachine) ->
         got = machine.turn(stored, "如果不解决", list(techniques))
         assert got == expected, index
     assert stored.to_dict() == straight.to_dict()
+
+
+def test_one_machine_is_safe_to_share_across_threads(machine: DialogueMachine) -> None:
+    expected = {seed: transcript(machine, seed) for seed in range(8)}
+    got: dict[int, list[str]] = {}
+
+    def play_seed(seed: int) -> None:
+        for _ in range(20):
+            got[seed] = transcript(machine, seed)
+            assert got[seed] == expected[seed]
+
+    threads = [threading.Thread(target=play_seed, args=(seed,)) for seed in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert got == expected

@@ -232,6 +232,29 @@ def test_motivation_and_views_run_out(machine: DialogueMachine, state: SessionSt
     assert outcome.event == "small_talk" and outcome.revealed == []
 
 
+@pytest.mark.parametrize(
+    ("lang", "line", "implication"),
+    [
+        ("en", "If this carries on, who else in the plant would feel it?", "overtime_spread"),
+        ("en", "If it is still like this next year, what then?", "lose_share"),
+        (
+            "en",
+            "If you could see drift as it starts, what would it give you in the long run?",
+            "win_platform",
+        ),
+        ("en", "Suppose it were solved, who else would benefit?", "data_for_all"),
+        ("zh", "如果这样下去，还有谁会受影响？", "overtime_spread"),
+        ("zh", "假如能做到实时看到参数，其他部门会有什么好处？", "data_for_all"),
+    ],
+)
+def test_what_if_direction_and_scope_pick_the_angle(
+    machine: DialogueMachine, lang: str, line: str, implication: str
+) -> None:
+    state, _ = machine.start(lang=lang, mode="practice", seed=1)
+    dig_to_root(machine, state)
+    assert machine.turn(state, line, ["what_if"]).revealed == [implication]
+
+
 def test_how_do_you_see_needs_the_root_need(machine: DialogueMachine, state: SessionState) -> None:
     open_returns(machine, state)
     play(machine, state, "answer_with_question")

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .bank import LABELS, LANGS, PatternSpec, QuestionBank, shorthand_for
-from .prefilter import FactorScanner, required_factors
+from .prefilter import FactorIndex, required_factors
 from .text import clauses, clean, detect_lang, normalise, segment, sentences
 
 GENERIC = ("closed_question", "open_question")
@@ -105,10 +105,6 @@ class _Pattern:
         return (start, start + len(self.words[0]))
 
 
-def _keys(factors: frozenset[str] | None) -> frozenset[str] | None:
-    return FactorScanner.keys(factors) if factors else None
-
-
 def _union(regexes: list[str]) -> re.Pattern[str] | None:
     if not regexes:
         return None
@@ -123,7 +119,8 @@ class _LangRules:
     not_question: re.Pattern[str] | None
     condition: re.Pattern[str] | None
     shorthand: Any
-    scanner: FactorScanner
+    flat: list[_Pattern]
+    index: FactorIndex
 
 
 @dataclass
@@ -185,14 +182,13 @@ class Classifier:
                             spec,
                             re.compile(spec.regex) if spec.regex is not None else None,
                             tuple(spec.words or ()),
-                            _keys(
-                                required_factors(spec.regex)
-                                if spec.regex is not None
-                                else frozenset(spec.words or ()) or None
-                            ),
+                            required_factors(spec.regex)
+                            if spec.regex is not None
+                            else frozenset(spec.words or ()) or None,
                         )
                     )
                 patterns[technique.id] = compiled
+            flat = [p for ps in patterns.values() for p in ps]
             self._rules[lang] = _LangRules(
                 patterns=patterns,
                 question=_union([p.regex for p in markers.question[lang] if p.regex]),
@@ -200,9 +196,8 @@ class Classifier:
                 not_question=_union([p.regex for p in markers.not_question[lang] if p.regex]),
                 condition=_union([p.regex for p in markers.condition[lang] if p.regex]),
                 shorthand=shorthand_for(bank.header, lang),
-                scanner=FactorScanner(
-                    f for ps in patterns.values() for p in ps if p.factors for f in p.factors
-                ),
+                flat=flat,
+                index=FactorIndex([p.factors for p in flat]),
             )
 
     @classmethod
@@ -224,30 +219,29 @@ class Classifier:
                 request = bool(rules.request and rules.request.search(body))
                 asks = request or bool(rules.question and rules.question.search(body))
                 if not asks and sentence_mark and not _CLAUSE_BREAK_RE.search(text, c_end, s_end):
-                    asks = _has_content(body, min_content)  # the clause the question mark closes
+                    asks = True  # the clause the question mark closes
+                asks = asks and _has_content(body, min_content)
                 analysis.clauses.append(_Clause(c_start, c_end, asks, request))
         return analysis
 
     def _evidence(self, text: str, rules: _LangRules) -> dict[str, list[Evidence]]:
         found: dict[str, list[Evidence]] = {}
-        present = rules.scanner.scan(text)
-        for technique, patterns in rules.patterns.items():
-            for pattern in patterns:
-                if pattern.factors is not None and pattern.factors.isdisjoint(present):
-                    continue  # none of the literals it needs is in the line
-                span = pattern.search(text)
-                if span is None:
-                    continue
-                found.setdefault(technique, []).append(
-                    Evidence(
-                        technique,
-                        pattern.spec.id,
-                        pattern.text,
-                        text[span[0] : span[1]],
-                        span,
-                        pattern.spec.weight,
-                    )
+        flat = rules.flat
+        for position in rules.index.candidates(text):
+            pattern = flat[position]
+            span = pattern.search(text)
+            if span is None:
+                continue
+            found.setdefault(pattern.technique, []).append(
+                Evidence(
+                    pattern.technique,
+                    pattern.spec.id,
+                    pattern.text,
+                    text[span[0] : span[1]],
+                    span,
+                    pattern.spec.weight,
                 )
+            )
         return found
 
     @staticmethod
@@ -367,6 +361,9 @@ class Classifier:
                 others.append(form)
             return self._result(primary, others, scores, lang, evidence_for(primary), fired)
 
+        if form == "closed_question" and scores.get("greeting", 0.0) >= 2 * threshold:
+            # "您好，请问您是李经理吧？我是华腾的小陈。": pleasantries around a who-are-you check
+            return self._result("greeting", [form], scores, lang, evidence_for("greeting"), fired)
         if form is not None:
             others = ["humble_disclaimer"] if humble_fired else []
             return self._result(form, others, scores, lang, evidence_for(form), fired)

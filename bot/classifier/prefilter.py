@@ -10,7 +10,6 @@ pattern, only faster.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Iterable
 from typing import Any
 
 _c: Any
@@ -74,26 +73,35 @@ def _sequence(items: list[tuple[Any, Any]]) -> set[str] | None:
     return max(candidates, key=lambda s: (min(len(x) for x in s), -len(s)))
 
 
-class FactorScanner:
-    """Tells, cheaply, which patterns could match a text.
+class FactorIndex:
+    """Which of a list of patterns are worth searching in a text.
 
-    Each factor is keyed by its first four characters (or all of it, when shorter); a text's
-    keys are its substrings of one to four characters. A pattern is worth searching only when
-    the key of one of its factors occurs in the text (a necessary, not a sufficient, test).
+    Each factor is keyed by its first four characters (or all of it, when shorter). The index maps
+    keys to the patterns that need them; a text's keys are its substrings of one to four
+    characters. A pattern is searched when the key of one of its factors occurs in the text (a
+    necessary test, not a sufficient one), or when it has no factor set at all.
     """
 
-    def __init__(self, factors: Iterable[str]) -> None:
-        self.factors = frozenset(f for f in factors if f)
+    def __init__(self, factor_sets: list[frozenset[str] | None]) -> None:
+        self.always: list[int] = []
+        index: dict[str, list[int]] = {}
+        for position, factors in enumerate(factor_sets):
+            if not factors:
+                self.always.append(position)
+                continue
+            for key in {f[:4] for f in factors}:
+                index.setdefault(key, []).append(position)
+        self.index = index
+        self.keys = frozenset(index)
+        self.lengths = sorted({len(k) for k in index})
 
-    @staticmethod
-    def keys(factors: frozenset[str]) -> frozenset[str]:
-        return frozenset(f[:4] for f in factors)
-
-    @staticmethod
-    def scan(text: str) -> set[str]:
+    def candidates(self, text: str) -> list[int]:
+        """Positions (in the order given) of the patterns that could match ``text``."""
         n = len(text)
-        seen = set(text)
-        seen.update(text[i : i + 2] for i in range(n - 1))
-        seen.update(text[i : i + 3] for i in range(n - 2))
-        seen.update(text[i : i + 4] for i in range(n - 3))
-        return seen
+        seen: set[str] = set()
+        for length in self.lengths:
+            seen.update([text[i : i + length] for i in range(n - length + 1)])
+        chosen = set(self.always)
+        for key in self.keys.intersection(seen):
+            chosen.update(self.index[key])
+        return sorted(chosen)

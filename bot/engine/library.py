@@ -14,6 +14,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from sqlalchemy.exc import IntegrityError
+
 from bot.storage import Store
 from bot.yamlsource import ScriptError, ScriptProblem, parse_yaml
 
@@ -41,7 +43,6 @@ class ScenarioLibrary:
         self.bank = bank  # for the coaches; None: each loads the default bank on first use
         self._latest: dict[str, ScenarioRuntime] = {}
         self._versions: dict[tuple[str, str], ScenarioRuntime] = {}
-        self._recorded: set[tuple[str, str]] = set()
         self._lock = threading.Lock()
         self.problems: list[ScriptProblem] = list(problems)
         for runtime in runtimes:
@@ -98,25 +99,38 @@ class ScenarioLibrary:
     # -- versions in the database ----------------------------------------------------------
 
     def record(self, runtime: ScenarioRuntime, store: Store) -> None:
-        """Store the script version once (raises ValueError if its text changed under the same version)."""
-        key = (runtime.id, runtime.version)
-        if key in self._recorded:
-            return
+        """Store the script version once (raises ValueError if its text changed under the same version).
+
+        The library may serve several databases (tests do), so the caller remembers what it
+        recorded where; recording again is a cheap no-op.
+        """
         source = runtime.loaded.source
-        store.scripts.record(
-            kind=SCRIPT_KIND,
-            script_id=runtime.id,
-            version=runtime.version,
-            content_hash=source.content_hash,
-            content=source.text,
-        )
-        with self._lock:
-            self._recorded.add(key)
+
+        def record() -> None:
+            store.scripts.record(
+                kind=SCRIPT_KIND,
+                script_id=runtime.id,
+                version=runtime.version,
+                content_hash=source.content_hash,
+                content=source.text,
+            )
+
+        try:
+            # A savepoint: two workers starting the first session of a new version at once race
+            # on the unique key; the loser finds the winner's row on the second try.
+            with store.session.begin_nested():
+                record()
+        except IntegrityError:
+            record()
+
+    def runtimes(self) -> list[ScenarioRuntime]:
+        """Every loaded version (the latest of each scenario and any rebuilt older ones)."""
+        return list(self._versions.values())
 
     def record_all(self, store: Store) -> list[str]:
         """Record every loaded version; returns the problems (changed without a new version)."""
         problems = []
-        for runtime in list(self._versions.values()):
+        for runtime in self.runtimes():
             try:
                 self.record(runtime, store)
             except ValueError as exc:
@@ -135,6 +149,5 @@ class ScenarioLibrary:
                 runtime = ScenarioRuntime(loaded, self.bank)
                 with self._lock:
                     self._versions[(scenario_id, version)] = runtime
-                    self._recorded.add((scenario_id, version))
                 return runtime
         raise UnknownScenario(f"no scenario {scenario_id!r} version {version!r}")

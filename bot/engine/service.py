@@ -8,6 +8,7 @@ none. A redelivered message id finds the stored result and stores nothing.
 
 from __future__ import annotations
 
+import logging
 import secrets
 from datetime import datetime
 from typing import Any
@@ -31,6 +32,7 @@ from .results import (
 )
 from .runtime import Classify, PlayedTurn, ScenarioRuntime, default_classify
 
+log = logging.getLogger(__name__)
 MODES = ("practice", "exam")
 # rehearsal_sessions.status is VARCHAR(16) (migration 0001) and "closed_by_customer" has 18
 # characters: PostgreSQL refuses it. Until a migration widens the column, that one status is
@@ -66,6 +68,8 @@ class RehearsalService:
         self.settings = settings or get_settings()
         self.library = library or ScenarioLibrary.from_directory(self.settings.dialogues_dir)
         self._classify = classify
+        self._versions_recorded = False
+        self._recorded: set[tuple[str, str]] = set()  # versions known to be in this database
 
     @property
     def classify(self) -> Classify:
@@ -112,10 +116,18 @@ class RehearsalService:
             user = s.users.get(user_id)
             if user is None:
                 raise NotYourSession(f"no user {user_id}")
-            try:
-                self.library.record(runtime, s)
-            except ValueError as exc:  # the file changed under a version sessions already use
-                raise UnknownScenario(f"{exc}; raise its version to use it") from None
+            if not self._versions_recorded:
+                # Every loaded version goes into script_versions once per process; a file changed
+                # without a new version is reported here and refused below when played.
+                for problem in self.library.record_all(s):
+                    log.warning("scenario not recorded: %s", problem)
+                self._versions_recorded = True
+            if (runtime.id, runtime.version) not in self._recorded:
+                try:
+                    self.library.record(runtime, s)
+                except ValueError as exc:  # the file changed under a version sessions already use
+                    raise UnknownScenario(f"{exc}; raise its version to use it") from None
+                self._recorded.add((runtime.id, runtime.version))
             prior = self._revealed_before(s, user_id, scenario_id)
             state, opening = runtime.start(lang=language, mode=mode, seed=seed, prior=prior)
             rehearsal = s.sessions.create(

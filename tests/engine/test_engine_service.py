@@ -225,12 +225,24 @@ def test_a_second_visit_remembers_what_the_first_revealed(db: Database, service:
         assert stored is not None and SessionState.from_dict(stored.state).prior == []
 
 
+def test_starting_records_every_loaded_script_version(db: Database, service: RehearsalService) -> None:
+    rep = make_rep(db)
+    service.start(rep, EXAMPLE_ID, language="zh", mode="practice", channel="web")
+    with store(db) as s:
+        for scenario_id in service.library.ids():
+            runtime = service.library.latest(scenario_id)
+            row = s.scripts.get("scenario", scenario_id, runtime.version)
+            assert row is not None and row.content_hash == runtime.loaded.source.content_hash
+
+
 def test_old_versions_are_played_from_the_stored_script(db: Database, tmp_path: Path) -> None:
     rep = make_rep(db)
     old = RehearsalService(db, ScenarioLibrary.from_paths([EXAMPLE]))
     session_id = old.start(rep, EXAMPLE_ID, language="en", mode="practice", channel="web", seed=3).session_id
     with store(db) as s:
         assert [v.version for v in s.scripts.versions("scenario", EXAMPLE_ID)] == ["1"]
+        stored = s.scripts.get("scenario", EXAMPLE_ID, "1")
+        assert stored is not None and stored.content == EXAMPLE.read_text("utf-8")
 
     # The trainer ships version 2 with a different opening; the old session still plays version 1.
     text = EXAMPLE.read_text("utf-8").replace('version: "1"', 'version: "2"', 1)
@@ -284,3 +296,32 @@ def test_concurrent_messages_to_one_session_are_serialised(db: Database, service
     with store(db) as s:
         stored = s.sessions.get(session_id)
         assert stored is not None and SessionState.from_dict(stored.state).turn == 12
+
+
+def test_two_workers_recording_a_new_version_at_once_both_start(db: Database, database_url: str) -> None:
+    rep = make_rep(db)
+    handles = [Database(database_url) for _ in range(4)]
+    services = [RehearsalService(handle, ScenarioLibrary.from_paths([EXAMPLE])) for handle in handles]
+    barrier = threading.Barrier(len(services))
+    results: list[TurnResult] = []
+    errors: list[BaseException] = []
+
+    def start(service: RehearsalService) -> None:
+        barrier.wait()
+        try:
+            results.append(service.start(rep, EXAMPLE_ID, language="en", mode="practice", channel="web"))
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=start, args=(service,)) for service in services]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        for handle in handles:
+            handle.dispose()
+    assert not errors and len(results) == len(services)
+    with store(db) as s:
+        assert len(s.scripts.versions("scenario", EXAMPLE_ID)) == 1

@@ -8,6 +8,7 @@ browser and multi-worker tests.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Iterator
+from functools import cache
 from pathlib import Path
 
 import httpx
@@ -15,13 +16,29 @@ import pytest
 from fastapi import FastAPI
 from web_support import DEMO_LOGIN, DEMO_PASSWORD, LiveServer, add_rep, make_settings, sign_in
 
+import bot.channels.web as web
 from bot.channels.web import create_app
+from bot.config import Settings
+from bot.engine.library import ScenarioLibrary
+from bot.engine.service import RehearsalService
+from bot.storage import Database
+
+
+@cache
+def _library(dialogues_dir: Path) -> ScenarioLibrary:
+    return ScenarioLibrary.from_directory(dialogues_dir)
 
 
 @pytest.fixture
-async def app(database_url: str) -> AsyncIterator[FastAPI]:
+async def app(database_url: str, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FastAPI]:
     """The app with its lifespan running (schema migrated, service built) and the demo rep."""
     settings = make_settings(database_url)
+
+    def build_service(db: Database, settings: Settings) -> RehearsalService:
+        # The real service; only the parsed scenario files are shared between tests (~0.35 s each).
+        return RehearsalService(db, library=_library(settings.dialogues_dir), settings=settings)
+
+    monkeypatch.setattr(web, "_build_service", build_service)
     application = create_app(settings)
     async with application.router.lifespan_context(application):
         add_rep(application.state.db, DEMO_LOGIN, DEMO_PASSWORD, "演示销售 Demo Rep")

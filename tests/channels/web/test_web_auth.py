@@ -200,3 +200,15 @@ async def test_health_and_readiness(client: httpx.AsyncClient) -> None:
     assert ready.status_code == 200 and ready.json() == {"status": "ok"}
     assert ready.headers["x-content-type-options"] == "nosniff"
     assert ready.headers["x-frame-options"] == "DENY"
+
+
+def test_the_page_names_every_stage_step_technique_and_angle_in_both_languages() -> None:
+    from bot.channels.web.pages import STATIC_DIR
+    from bot.engine.scenario import ANGLES, STAGES, STEPS, TECHNIQUES
+
+    script = (STATIC_DIR / "chat.js").read_text(encoding="utf-8")
+    terms = script[script.index("const TERMS = {") : script.index("const BAD_TECHNIQUES")]
+    zh, en = terms[: terms.index("  en: {")], terms[terms.index("  en: {") :]
+    for term_id in (*STAGES, *STEPS, *TECHNIQUES, *ANGLES):
+        assert re.search(rf"\b{term_id}: \"", zh), f"no Chinese label for {term_id}"
+        assert re.search(rf"\b{term_id}: \"", en), f"no English label for {term_id}"

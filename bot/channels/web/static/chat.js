@@ -16,10 +16,10 @@ const I18N = {
     examHelp: "考核模式：教练保持沉默，结束后看评分卡。",
     scenario: "场景", noScenarios: "这个语言还没有场景。", start: "开始拜访", starting: "正在开始…",
     back: "返回", trust: "信任", yourLine: "你的话",
-    placeholder: "说点什么……（Enter 发送，Shift+Enter 换行）", hint: "提示", end: "结束拜访",
+    placeholder: "对客户说……（Enter 发送）", hint: "提示", end: "结束拜访",
     endConfirm: "确认结束？", send: "发送", close: "好的", linkTitle: "在 Telegram 上继续",
     linkLead: "把下面这条消息发给教练机器人，就能用手机继续同一个账号的演练。15 分钟内有效。",
-    customer: "客户", you: "你", coach: "教练", hintTitle: "可以试试这样问（点一下填入）：",
+    customer: "客户", you: "你", coach: "教练",
     typing: "客户正在回复", ended: "拜访已结束", closedByCustomer: "客户结束了这次拜访",
     scorecard: "评分卡", score: "得分", reached: "到达阶段", stepReached: "提问步骤",
     techniquesUsed: "用到的技巧", problems: "发现的问题", deepestWhy: "最深的“为什么”链",
@@ -43,10 +43,10 @@ const I18N = {
     examHelp: "Exam: the coach stays silent until the scorecard.", scenario: "Scenario",
     noScenarios: "No scenario in this language yet.", start: "Start the visit", starting: "Starting…",
     back: "Back", trust: "Trust", yourLine: "Your line",
-    placeholder: "Say something… (Enter sends, Shift+Enter for a new line)", hint: "Hint", end: "End visit",
+    placeholder: "Say something… (Enter to send)", hint: "Hint", end: "End visit",
     endConfirm: "End now?", send: "Send", close: "OK", linkTitle: "Continue in Telegram",
     linkLead: "Send this message to the coach bot to continue with the same account on your phone. Valid for 15 minutes.",
-    customer: "Customer", you: "You", coach: "Coach", hintTitle: "You could ask (tap to use it):",
+    customer: "Customer", you: "You", coach: "Coach",
     typing: "The customer is replying", ended: "The visit has ended",
     closedByCustomer: "The customer ended the visit", scorecard: "Scorecard", score: "Score",
     reached: "Stage reached", stepReached: "Questioning step", techniquesUsed: "Techniques used",
@@ -69,7 +69,7 @@ const TERMS = {
     what_if: "如果", how_do_you_see: "你怎么看", need_confirmation: "确认需求",
     closed_question: "封闭式提问", open_question: "开放式提问", curiosity_care: "好奇与关心",
     humble_disclaimer: "低调声明", revisit_topic: "重拾旧话题", answer_with_question: "以问答问",
-    what_else: "还有吗", why: "为什么", confirming_question: "确认式提问", pitch: "推销",
+    what_else: "还有吗", why: "为什么", confirming_question: "确认式提问", confirm_question: "确认式提问", greeting: "问候", pitch: "推销",
     statement: "陈述", small_talk: "寒暄", private_topic: "私人话题", other: "其他",
     need_excitation: "需求激发", motivation_excitation: "动机激发", product_push: "产品推销",
     easy: "入门", medium: "中等", hard: "困难", closed: "已结束", ended: "已结束",
@@ -404,7 +404,6 @@ async function openSession(sessionId) {
   state.lastSeq = 0;
   state.pending = null;
   $("messages").replaceChildren();
-  $("hint-box").classList.add("hidden");
   showView("chat");
   renderHeader(view);
   for (const turn of view.turns) renderTurn(turn);
@@ -565,7 +564,6 @@ async function onSend(event) {
   }
   state.busy = true;
   $("send").disabled = true;
-  $("hint-box").classList.add("hidden");
   input.value = "";
   autoGrow();
   const node = el("li", { class: "msg rep pending" }, el("span", { class: "who" }, t("you")), el("span", { class: "bubble" }, text));
@@ -599,15 +597,17 @@ async function onSend(event) {
 }
 
 async function onHint() {
-  if (!state.session) return;
-  const box = $("hint-box");
+  if (!state.session || state.busy) return;
+  const button = $("hint");
+  button.disabled = true;
   try {
-    const { hint } = await api("POST", `/api/sessions/${encodeURIComponent(state.session.id)}/hint`);
-    box.replaceChildren(el("strong", {}, t("hintTitle")),
-      el("button", { type: "button", class: "btn btn-ghost hint-use", onclick: () => { $("text").value = hint; autoGrow(); $("text").focus(); } }, hint));
-    box.classList.remove("hidden");
+    // The engine stores the hint as a coach turn, so it shows up in the transcript like a note.
+    await api("POST", `/api/sessions/${encodeURIComponent(state.session.id)}/hint`);
+    await syncTurns();
   } catch (err) {
     showBanner(explain(err));
+  } finally {
+    button.disabled = false;
   }
 }
 
@@ -674,9 +674,14 @@ function trustCurve(points) {
   svg.setAttribute("class", "curve");
   svg.setAttribute("role", "img");
   svg.setAttribute("aria-label", `${t("trustCurve")}: ${scaled.map((v) => Math.round(v * 100)).join(", ")}`);
-  svg.innerHTML = `<line x1="0" y1="${height / 2}" x2="${width}" y2="${height / 2}" stroke="#e4e8ec" stroke-dasharray="4 4"/>`
+  const y = (v) => (height - 6 - v * (height - 12)).toFixed(1);
+  const area = `${path} L${width},${height} L0,${height} Z`;
+  svg.innerHTML = `<line x1="0" y1="${y(0.5)}" x2="${width}" y2="${y(0.5)}" stroke="#d9dee4" stroke-dasharray="4 4" vector-effect="non-scaling-stroke"/>`
+    + `<path d="${area}" fill="#e8f0f8"/>`
     + `<path d="${path}" fill="none" stroke="#1f4e79" stroke-width="2.5" stroke-linejoin="round" vector-effect="non-scaling-stroke"/>`;
-  return svg;
+  const first = Math.round(scaled[0] * 100);
+  const last = Math.round(scaled[scaled.length - 1] * 100);
+  return el("div", { class: "curve-wrap" }, svg, el("span", { class: "curve-ends" }, `${first} → ${last}`));
 }
 
 function coachingPoint(kind, label, point) {
@@ -704,8 +709,8 @@ function renderScorecard(card) {
     factRow(t("deepestWhy"), String(card.deepest_why_chain ?? 0)),
     factRow(t("pitches"), String(card.pitches_before_need ?? 0)),
   ];
-  const needPill = (key) => el("span", { class: `pill${need[key] ? "" : " off"}` },
-    `${t(key)} · ${t(need[key] ? "confirmed" : "notConfirmed")}`);
+  const needPill = (key) => el("span", { class: `pill ${need[key] ? "yes" : "off"}` },
+    `${need[key] ? "✓" : "○"} ${t(key)} · ${t(need[key] ? "confirmed" : "notConfirmed")}`);
   box.replaceChildren(
     el("h2", { id: "score-title" }, t("scorecard")),
     el("div", { class: "score-top" }, scoreRing(card.score), el("div", { class: "score-facts" }, facts)),
@@ -713,7 +718,7 @@ function renderScorecard(card) {
       el("div", {}, el("h3", {}, t("techniquesUsed")),
         techniques.length
           ? el("div", { class: "pills" }, techniques.map(([id, count]) =>
-            el("span", { class: `pill${BAD_TECHNIQUES.has(id) ? " off" : ""}` }, `${term(id)} ×${count}`)))
+            el("span", { class: `pill${BAD_TECHNIQUES.has(id) ? " bad" : ""}` }, `${term(id)} ×${count}`)))
           : el("p", { class: "muted" }, t("none"))),
       el("div", {}, el("h3", {}, `${t("problems")} (${(problems.uncovered || []).length}/${problems.total ?? "?"})`),
         list(topics)),
@@ -729,7 +734,7 @@ function renderScorecard(card) {
       coachingPoint("stop", t("stop"), coaching.stop)),
   );
   box.classList.remove("hidden");
-  scrollToEnd();
+  box.scrollIntoView({ block: "start" }); // the score first; the details are a scroll away
 }
 
 /* ---------- composer ---------- */

@@ -198,10 +198,13 @@ class Customer:
     # -- wording ---------------------------------------------------------------------------
 
     def say(self, key: str, lang: str, rng: random.Random, **fields: str) -> str:
-        """A wording for one of the engine's situations (``REPLY_KEYS``)."""
+        """A wording for one of the engine's situations (``REPLY_KEYS``); ``{name}`` placeholders
+        are filled from ``fields`` (plain replacement: a stray brace in a trainer's line is text)."""
         options = self.replies[key][lang]
         text = options[rng.randrange(len(options))]
-        return text.format(**fields) if fields and "{" in text else text
+        for name, value in fields.items():
+            text = text.replace("{" + name + "}", value)
+        return text
 
     def tell(self, fact_id: str, lang: str, rng: random.Random) -> str:
         """A wording of one fact."""

@@ -17,7 +17,7 @@ from bot.engine.machine import (
     DialogueMachine,
     SessionState,
 )
-from bot.engine.scenario import LoadedScenario
+from bot.engine.scenario import Lines, LoadedScenario
 
 
 def play(machine: DialogueMachine, state: SessionState, *techniques: str, text: str = "...") -> str:
@@ -404,6 +404,16 @@ def test_revisit_picks_up_where_the_last_visit_left_off(machine: DialogueMachine
     state.trust = 40
     outcome = machine.turn(state, "Why is that?", ["why"])
     assert outcome.revealed == ["sampling_gaps"]  # digging goes on from the earlier depth
+
+
+def test_a_trainers_braces_are_just_text(example: LoadedScenario) -> None:
+    s = example.scenario
+    replies = dict(s.replies)
+    replies["revisit"] = Lines(en=["Right, {topic}: where were we? {not a field}"])
+    machine = DialogueMachine(LoadedScenario(s.model_copy(update={"replies": replies}), example.source))
+    state, _ = machine.start(lang="en", mode="practice", seed=1, prior=["returns"])
+    reply = machine.turn(state, "Last time you mentioned returns?", ["revisit_topic"]).reply
+    assert reply == "Right, the doubled returns: where were we? {not a field}"
 
 
 def test_revisit_within_the_talk_and_of_nothing(machine: DialogueMachine, state: SessionState) -> None:

@@ -106,7 +106,13 @@ class FakeBotAPI:
         self._too_many: dict[str, list[int]] = {}
         self._message_ids = itertools.count(1000)
         self._server = _Server(("127.0.0.1", port), self._handler_class())
-        self._thread = threading.Thread(target=self._server.serve_forever, name="fake-bot-api", daemon=True)
+        self._thread = threading.Thread(
+            # A short poll interval: shutdown() waits for the loop to notice (0.5 s by default).
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.02},
+            name="fake-bot-api",
+            daemon=True,
+        )
 
     @property
     def base_url(self) -> str:

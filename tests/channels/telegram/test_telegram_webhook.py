@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -25,7 +26,26 @@ from telegram_fakes import (
 
 from bot.channels.telegram import TELEGRAM_MAX_CHARS
 from bot.channels.telegram.texts import TEXTS
-from bot.storage import Database, ProcessedMessage, RehearsalSession, TelegramLink, Turn, User, store
+from bot.storage import (
+    Database,
+    ProcessedMessage,
+    RehearsalSession,
+    TelegramLink,
+    Turn,
+    User,
+    store,
+    upgrade,
+)
+
+
+@pytest.fixture
+def sqlite_db(tmp_path: Path) -> Iterator[Database]:
+    """One migrated SQLite database, for checks that happen before any database work."""
+    url = f"sqlite:///{tmp_path / 'coach.sqlite3'}"
+    upgrade(url)
+    database = Database(url)
+    yield database
+    database.dispose()
 
 
 def count(db: Database, model: type) -> int:
@@ -34,29 +54,31 @@ def count(db: Database, model: type) -> int:
 
 
 async def test_wrong_or_missing_secret_is_403_and_nothing_happens(
-    db: Database, fake_bot_api: FakeBotAPI
+    sqlite_db: Database, fake_bot_api: FakeBotAPI
 ) -> None:
     updates = Updates()
-    async with running(build_app(telegram_settings(db.url, fake_bot_api))) as webhook:
+    async with running(build_app(telegram_settings(sqlite_db.url, fake_bot_api))) as webhook:
         wrong = await webhook.post(updates.text("/start"), secret="not-" + WEBHOOK_SECRET)
         missing = await webhook.post(updates.text("/start"), secret=None)
         # A prefix of the right secret must not pass either (the comparison is on the whole value).
         prefix = await webhook.post(updates.text("/start"), secret=WEBHOOK_SECRET[:-1])
     assert (wrong.status_code, missing.status_code, prefix.status_code) == (403, 403, 403)
     assert fake_bot_api.calls_to("sendMessage") == []
-    assert count(db, User) == 0 and count(db, ProcessedMessage) == 0
+    assert count(sqlite_db, User) == 0 and count(sqlite_db, ProcessedMessage) == 0
 
 
-async def test_no_configured_secret_refuses_everything(db: Database, fake_bot_api: FakeBotAPI) -> None:
-    settings = telegram_settings(db.url, fake_bot_api, telegram_webhook_secret=None)
+async def test_no_configured_secret_refuses_everything(sqlite_db: Database, fake_bot_api: FakeBotAPI) -> None:
+    settings = telegram_settings(sqlite_db.url, fake_bot_api, telegram_webhook_secret=None)
     async with running(build_app(settings)) as webhook:
         response = await webhook.post(Updates().text("/start"), secret="")
     assert response.status_code == 403
-    assert count(db, User) == 0
+    assert count(sqlite_db, User) == 0
 
 
-async def test_malformed_body_is_400_and_nothing_processed(db: Database, fake_bot_api: FakeBotAPI) -> None:
-    async with running(build_app(telegram_settings(db.url, fake_bot_api))) as webhook:
+async def test_malformed_body_is_400_and_nothing_processed(
+    sqlite_db: Database, fake_bot_api: FakeBotAPI
+) -> None:
+    async with running(build_app(telegram_settings(sqlite_db.url, fake_bot_api))) as webhook:
         statuses = [
             (await webhook.post(body)).status_code
             for body in (
@@ -69,7 +91,7 @@ async def test_malformed_body_is_400_and_nothing_processed(db: Database, fake_bo
         ]
     assert statuses == [400] * 5
     assert fake_bot_api.calls_to("sendMessage") == []
-    assert count(db, ProcessedMessage) == 0
+    assert count(sqlite_db, ProcessedMessage) == 0
 
 
 async def test_start_creates_a_rep_and_a_redelivery_does_nothing(

@@ -156,7 +156,8 @@ class RehearsalService:
     def send(
         self, session_id: str, text: str, *, user_id: int, channel: str, message_id: str | None = None
     ) -> TurnResult:
-        text = (text or "").strip()
+        # PostgreSQL cannot store NUL in text, and no rep means one: drop it rather than fail.
+        text = (text or "").replace("\x00", "").strip()
         if not text:
             raise MessageRejected("the message is empty")
         if len(text) > self.settings.max_message_chars:

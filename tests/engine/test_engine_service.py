@@ -112,7 +112,7 @@ def test_rejected_text_stores_nothing_and_does_not_spend_the_message_id(
     rep = make_rep(db)
     session_id = service.start(rep, EXAMPLE_ID, language="zh", mode="practice", channel="web").session_id
     turns = count_turns(db, session_id)
-    for text in ("", "   \n", "长" * 301):
+    for text in ("", "   \n", "\x00\x00", "长" * 301):
         with pytest.raises(MessageRejected):
             service.send(session_id, text, user_id=rep, channel="web", message_id="m-x")
     assert count_turns(db, session_id) == turns
@@ -120,6 +120,11 @@ def test_rejected_text_stores_nothing_and_does_not_spend_the_message_id(
         session_id, "王总您好，谢谢您抽时间。", user_id=rep, channel="web", message_id="m-x"
     )
     assert not result.duplicate and count_turns(db, session_id) == turns + 3
+    # Odd characters are stored as written (NUL, which PostgreSQL refuses, is dropped).
+    odd = "王总\x00，最近忙吗？\x07 🙂 ＡＢＣ"
+    result = service.send(session_id, odd, user_id=rep, channel="web")
+    assert result.rep_text == "王总，最近忙吗？\x07 🙂 ＡＢＣ"
+    assert service.session(session_id).turns[-3].text == result.rep_text
 
 
 def test_sessions_belong_to_their_rep(db: Database, service: RehearsalService) -> None:

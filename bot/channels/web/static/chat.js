@@ -364,7 +364,8 @@ async function loadHistory() {
   const list = $("history");
   list.replaceChildren();
   for (const s of sessions) {
-    const when = new Date(s.started_at);
+    // Stored times are UTC; SQLite hands them back without an offset.
+    const when = new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(s.started_at) ? s.started_at : `${s.started_at}Z`);
     const stamp = isNaN(when) ? "" : when.toLocaleString(state.lang === "zh" ? "zh-CN" : "en", {
       month: "short", day: "numeric", hour: "2-digit", minute: "2-digit",
     });
@@ -571,17 +572,20 @@ async function onSend(event) {
   state.pending = { text, node };
   showTyping(true);
   const sessionId = state.session.id;
+  let stored = false;
   try {
     const result = await postWithRetry(`/api/sessions/${encodeURIComponent(sessionId)}/messages`, {
       text, client_message_id: newMessageId(),
     });
+    stored = true;
     showBanner("");
     showTyping(false);
-    await syncTurns();
+    // The line is stored; if fetching the new turns fails, the event stream brings them later.
+    await syncTurns().catch(() => null);
     applyStatus(result);
   } catch (err) {
     showTyping(false);
-    if (state.pending && state.pending.node === node) {
+    if (!stored && state.pending && state.pending.node === node) {
       node.remove();
       state.pending = null;
       input.value = text; // give the line back so nothing typed is lost

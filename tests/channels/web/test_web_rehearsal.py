@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from typing import Any
 
 import httpx
@@ -171,3 +172,38 @@ async def test_errors_are_clear_and_store_nothing(rep: httpx.AsyncClient, app: F
             assert response.json()["error"]["code"] == "not_your_session"
         assert (await other.get("/api/sessions")).json() == []
     assert len((await transcript(rep, session_id))["turns"]) == 1
+
+
+def _parse_events(body: str) -> list[tuple[str, int | None, dict[str, Any]]]:
+    events = []
+    for block in body.split("\n\n"):
+        fields = dict(
+            line.split(": ", 1) for line in block.splitlines() if ": " in line and not line.startswith(":")
+        )
+        if "event" in fields:
+            event_id = int(fields["id"]) if "id" in fields else None
+            events.append((fields["event"], event_id, json.loads(fields["data"])))
+    return events
+
+
+async def test_event_stream_replays_from_a_point_and_ends_with_the_visit(rep: httpx.AsyncClient) -> None:
+    session_id = (await start(rep))["session_id"]
+    for n, line in enumerate(METHOD_ZH[:2]):
+        assert (await say(rep, session_id, line, f"s{n}")).status_code == 200
+    await rep.post(f"/api/sessions/{session_id}/end")
+
+    response = await rep.get(f"/api/sessions/{session_id}/events")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/event-stream")
+    events = _parse_events(response.text)
+    turns = [(event_id, data) for name, event_id, data in events if name == "turn"]
+    assert [event_id for event_id, _ in turns] == list(range(1, len(turns) + 1))
+    assert [data["seq"] for _, data in turns] == [event_id for event_id, _ in turns]
+    name, _, status = events[-1]
+    assert name == "status" and status["status"] == "ended" and status["scorecard"]["score"] >= 0
+
+    # A reconnecting EventSource says where it stopped; only later turns come again.
+    resumed = await rep.get(f"/api/sessions/{session_id}/events", headers={"Last-Event-ID": "4"})
+    assert [d["seq"] for n, _, d in _parse_events(resumed.text) if n == "turn"] == [
+        seq for seq, _ in turns if seq > 4
+    ]

@@ -107,8 +107,14 @@ class ScenarioRuntime:
         return PlayedTurn(outcome, note, scorecard)
 
     def say(self, state: SessionState, text: str, classify: Classify) -> PlayedTurn:
-        """Classify a rep line in the context of the customer's last words, then play it."""
-        classification = classify(text, state.lang, {"previous": state.last_customer})
+        """Classify a rep line in the context of the customer's last words, then play it.
+
+        The customer's words count as context only while he waits for an answer to one of his
+        questions: a rhetorical "really?" inside a reply must not turn the rep's next question
+        into "answering with a question".
+        """
+        previous = state.last_customer if state.pending_question is not None else ""
+        classification = classify(text, state.lang, {"previous": previous})
         techniques = list(classification.techniques) or [classification.technique]
         return self.play(state, text, techniques)
 

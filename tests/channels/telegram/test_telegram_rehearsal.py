@@ -43,8 +43,12 @@ def only_session(db: Database) -> RehearsalSession:
 
 
 async def choose(webhook: Webhook, fake: FakeBotAPI, updates: Updates, keyboard: Call, label: str) -> Call:
-    """Press the button labelled ``label`` on ``keyboard``; returns the bot's edit of that message."""
-    data = dict(keyboard.buttons())[label]
+    """Press the button labelled ``label`` (or whose data ends with it) on ``keyboard``.
+
+    Returns the bot's edit of that message.
+    """
+    buttons = keyboard.buttons()
+    data = dict(buttons).get(label) or next(d for _, d in buttons if d.endswith(f":{label}"))
     message_id = keyboard.message_id or int(keyboard.params["message_id"])
     edits_before = len(fake.calls_to("editMessageText"))
     response = await webhook.post(updates.press(data, on_message_id=message_id))
@@ -65,10 +69,9 @@ async def begin_rehearsal(
     assert scenario_menu.buttons(), "the scenarios come as an inline keyboard"
     label = next(text for text, _ in scenario_menu.buttons() if "精密零件" in text or "Precision" in text)
     language_menu = await choose(webhook, fake, updates, scenario_menu, label)
-    lang_label = {"zh": "中文", "en": "英文 (English)"}[language]
-    mode_menu = await choose(webhook, fake, updates, language_menu, lang_label)
+    mode_menu = await choose(webhook, fake, updates, language_menu, language)
     sent_before = len(fake.sent_texts(chat))
-    started = await choose(webhook, fake, updates, mode_menu, TEXTS[f"mode_{mode}"]["zh"])
+    started = await choose(webhook, fake, updates, mode_menu, mode)
     assert "王建国" in started.params["text"]  # the intro names the customer
     return fake.sent_texts(chat)[sent_before:]
 
@@ -205,3 +208,48 @@ async def test_session_started_on_the_web_continues_in_telegram(
     assert html.escape(telegram_customer.text, quote=False) in telegram_reply
     assert [t["text"] for t in detail["turns"] if t["speaker"] == "rep"] == METHOD_LINES_ZH[:3]
     assert f"总分：<b>{rehearsal.scorecard['score']}</b>" in scorecard_text  # type: ignore[index]
+
+
+async def test_a_pitching_rep_is_shown_the_door_and_gets_the_scorecard(
+    db: Database, fake_bot_api: FakeBotAPI
+) -> None:
+    updates = Updates(user_id=7007, first_name="Pat", language_code="en")
+    chat = 7007
+    app = build_app(telegram_settings(db.url, fake_bot_api))
+    async with running(app) as webhook:
+        await webhook.post(updates.text("/start"))
+        await begin_rehearsal(webhook, fake_bot_api, updates, language="en", mode="practice")
+        before = len(fake_bot_api.sent_texts(chat))
+        for line in (
+            "Mr Wang, our monitoring system is the best on the market and cuts defects by half.",
+            "Over three hundred plants already use it, and we have a special discount this month.",
+        ):
+            await webhook.post(updates.text(line))
+        closing = fake_bot_api.sent_texts(chat)[before:]
+        await webhook.post(updates.text("/end"))
+        await webhook.post(updates.text("/hint"))
+        rehearsal = app.state.service.session(only_session(db).id)
+    assert rehearsal.status == "closed_by_customer" and rehearsal.scorecard is not None
+    # The second pitch: the customer's last words, the note that he ended it, the scorecard.
+    assert closing[-2] == TEXTS["customer_closed"]["en"]
+    assert closing[-1].startswith("📋 <b>Scorecard · Precision parts: returns keep rising</b>")
+    assert f"Score: <b>{rehearsal.scorecard['score']}</b> / 100" in closing[-1]
+    assert "pitches before a need: 2" in closing[-1]
+    assert fake_bot_api.sent_texts(chat)[-2:] == [TEXTS["ended_nothing"]["en"], TEXTS["no_session"]["en"]]
+
+
+async def test_language_buttons_switch_the_interface(db: Database, fake_bot_api: FakeBotAPI) -> None:
+    updates = Updates(user_id=8008)
+    chat = 8008
+    async with running(build_app(telegram_settings(db.url, fake_bot_api))) as webhook:
+        await webhook.post(updates.text("/start"))
+        await webhook.post(updates.text("/lang"))
+        menu = fake_bot_api.calls_to("sendMessage")[-1]
+        assert menu.buttons() == [("中文", "ui:zh"), ("English", "ui:en")]
+        edited = await choose(webhook, fake_bot_api, updates, menu, "English")
+        await webhook.post(updates.text("/score"))
+    assert edited.params["text"] == TEXTS["lang_set"]["en"]
+    assert fake_bot_api.sent_texts(chat)[-1] == TEXTS["no_scorecard"]["en"]
+    with store(db) as s:
+        rep = s.users.by_telegram(8008)
+        assert rep is not None and rep.language == "en"

@@ -11,14 +11,18 @@ from __future__ import annotations
 import contextlib
 import itertools
 import json
+import os
 import re
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -27,7 +31,7 @@ from fastapi import FastAPI
 
 from bot.channels.telegram import TelegramChannel
 from bot.channels.web import create_app
-from bot.config import Settings
+from bot.config import PROJECT_ROOT, Settings
 
 BOT_TOKEN = "123456:TEST-token_for-the-fake"
 WEBHOOK_SECRET = "test-secret_0123456789"
@@ -432,3 +436,64 @@ class TcpProxy:
             for end in (source, sink):
                 with contextlib.suppress(OSError):
                     end.shutdown(socket.SHUT_RDWR)
+
+
+class UvicornServer:
+    """``uvicorn server:app`` with several workers in a child process, its bot on ``fake``."""
+
+    def __init__(self, settings: Settings, *, workers: int, log_path: Path) -> None:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = int(probe.getsockname()[1])
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.workers = workers
+        env = {
+            **os.environ,
+            "COACH_DATABASE_URL": settings.database_url,
+            "TELEGRAM_BOT_TOKEN": settings.telegram_bot_token or "",
+            "COACH_TELEGRAM_WEBHOOK_SECRET": settings.telegram_webhook_secret or "",
+            "COACH_TELEGRAM_API_BASE": settings.telegram_api_base,
+            "COACH_DEMO_ACCOUNTS": "false",
+            "PYTHONUNBUFFERED": "1",
+        }
+        self.log_path = log_path
+        self._log = open(log_path, "wb")  # noqa: SIM115 - closed in stop()
+        command = [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "server:app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+        ]
+        command += ["--workers", str(workers), "--log-level", "warning"]
+        self.process = subprocess.Popen(
+            command, cwd=PROJECT_ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT
+        )
+
+    def wait_ready(self, fake: FakeBotAPI, timeout: float = 30.0) -> None:
+        """Until every worker has started its bot (one getMe each) and the app answers."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"uvicorn exited: {self.log_path.read_text(errors='replace')}")
+            try:
+                ready = httpx.get(f"{self.url}/readyz", timeout=1.0).status_code == 200
+            except httpx.HTTPError:
+                ready = False
+            if ready and len(fake.calls_to("getMe")) >= self.workers:
+                return
+            time.sleep(0.1)
+        raise TimeoutError(f"uvicorn not ready: {self.log_path.read_text(errors='replace')}")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self._log.close()

@@ -325,6 +325,12 @@ class Classifier:
             return tuple(e for t in techniques for e in found.get(t, []) if e.weight > 0)
 
         specific = [t for t in self.precedence if t in fired and t != "humble_disclaimer"]
+        if len(specific) > 1:
+            # Precedence settles a tie between kinds that both clearly apply; a kind with much
+            # stronger evidence (a full threshold more) is not overruled by a barely-fired one.
+            strongest = max(scores[t] for t in specific)
+            leading = [t for t in specific if scores[t] > strongest - threshold]
+            specific = leading + [t for t in specific if t not in leading]
         form = None
         explicit_form = False  # a form cue fired (not just the default "closed")
         if asks:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import re
+import sqlite3
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -274,3 +276,28 @@ async def test_sends_are_paced_to_thirty_messages_a_second(tmp_path: Path, fake_
     # 60 messages in a few tens of milliseconds; paced, the last 30 need a second.
     assert times[-1] - times[0] >= 0.9
     assert times[-1] - times[30] >= 0.8
+
+
+async def test_a_waiting_database_call_does_not_block_the_event_loop(
+    sqlite_db: Database, fake_bot_api: FakeBotAPI
+) -> None:
+    updates = Updates(user_id=4040)
+    async with running(build_app(telegram_settings(sqlite_db.url, fake_bot_api))) as webhook:
+        await webhook.post(updates.text("/start"))
+        # Another process holds SQLite's write lock: the bot's claim has to wait for it.
+        locker = sqlite3.connect(make_url(sqlite_db.url).database or "", isolation_level=None)
+        locker.execute("BEGIN IMMEDIATE")
+        try:
+            pending = asyncio.create_task(webhook.post(updates.text("/help")))
+            await asyncio.sleep(0.3)
+            started = time.perf_counter()
+            health = await webhook.client.get("/healthz")
+            elapsed = time.perf_counter() - started
+            assert not pending.done(), "the update should still be waiting for the lock"
+        finally:
+            locker.execute("ROLLBACK")
+            locker.close()
+        answered = await pending
+    assert health.status_code == 200 and elapsed < 0.25  # the loop kept serving meanwhile
+    assert answered.status_code == 200
+    assert fake_bot_api.sent_texts(4040)[-1] == TEXTS["help"]["zh"]

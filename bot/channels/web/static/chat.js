@@ -311,7 +311,7 @@ function renderScenarios() {
       "button",
       {
         type: "button", class: "scenario", role: "radio", "aria-checked": String(checked),
-        "data-scenario": scenario.id, tabindex: checked ? "0" : "-1",
+        "data-scenario": scenario.id,
         onclick: () => { state.selectedScenario = scenario.id; renderScenarios(); },
       },
       el("span", { class: "s-title" }, pick(scenario.title, lang)),

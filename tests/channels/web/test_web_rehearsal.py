@@ -207,3 +207,23 @@ async def test_event_stream_replays_from_a_point_and_ends_with_the_visit(rep: ht
     assert [d["seq"] for n, _, d in _parse_events(resumed.text) if n == "turn"] == [
         seq for seq, _ in turns if seq > 4
     ]
+
+
+async def test_a_visit_begun_in_telegram_continues_on_the_web(rep: httpx.AsyncClient, app: FastAPI) -> None:
+    me = (await rep.get("/api/me")).json()
+    service = app.state.service
+    begun = await asyncio.to_thread(
+        service.start, me["id"], SCENARIO, language="zh", mode="practice", channel="telegram"
+    )
+    await asyncio.to_thread(
+        service.send, begun.session_id, METHOD_ZH[0], user_id=me["id"], channel="telegram", message_id="tg-1"
+    )
+    listed = (await rep.get("/api/sessions")).json()
+    assert listed[0]["id"] == begun.session_id and listed[0]["channel"] == "telegram"
+    assert listed[0]["status"] == "active"
+
+    turn = await say(rep, begun.session_id, METHOD_ZH[1], "web-1")
+    assert turn.status_code == 200 and turn.json()["customer_reply"]
+    view = await transcript(rep, begun.session_id)
+    assert [t["text"] for t in view["turns"] if t["speaker"] == "rep"] == METHOD_ZH[:2]
+    assert [t["seq"] for t in view["turns"]] == list(range(1, 8))

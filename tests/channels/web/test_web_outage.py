@@ -13,6 +13,8 @@ from web_support import DEMO_LOGIN, DEMO_PASSWORD, TcpProxy, add_rep, make_setti
 from bot.channels.web import create_app
 from bot.storage import normalise_url
 
+SCENARIO = "precision-parts-returns"
+
 
 @pytest.fixture
 async def proxy(database_url: str) -> AsyncIterator[TcpProxy]:
@@ -33,8 +35,14 @@ async def test_database_outage_gives_503_then_recovers(database_url: str, proxy:
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
             await sign_in(http)
             assert (await http.get("/api/me")).status_code == 200
+            started = await http.post("/api/sessions", json={"scenario_id": SCENARIO, "language": "zh"})
+            session_id = started.json()["session_id"]
+            line = {"text": "王总您好，谢谢您抽时间。", "client_message_id": "during-outage"}
 
             await proxy.stop()
+            during = await http.post(f"/api/sessions/{session_id}/messages", json=line)
+            assert during.status_code == 503
+            assert during.json()["error"]["code"] == "database_unavailable"
             for method, path in (
                 ("GET", "/api/me"),
                 ("POST", "/api/telegram/link-code"),
@@ -52,3 +60,8 @@ async def test_database_outage_gives_503_then_recovers(database_url: str, proxy:
             assert (await http.get("/readyz")).status_code == 200
             assert (await http.get("/api/me")).status_code == 200
             assert (await http.post("/api/telegram/link-code")).status_code == 200
+            # The client retries the same line with the same id: stored once, now.
+            after = await http.post(f"/api/sessions/{session_id}/messages", json=line)
+            assert after.status_code == 200 and after.json()["duplicate"] is False
+            turns = (await http.get(f"/api/sessions/{session_id}")).json()["turns"]
+            assert [t["speaker"] for t in turns] == ["customer", "rep", "customer", "coach"]

@@ -618,9 +618,8 @@ def _step_transitions() -> list[dict[str, Any]]:
     add("need_confirmation", None, "need_done")
     add("confirm_question", None, "confirm_yes", ["has_news"])
     add("confirm_question", None, "confirm_nothing")
+    # Only fired while the customer's question is pending (see DialogueMachine.effective_technique).
     add("answer_with_question", None, "answer_back", ["pending"])
-    add("answer_with_question", None, "answer_guarded", ["guarded"])
-    add("answer_with_question", None, "answer_open")
     add("pitch", None, "hear_pitch", ["root_found"])
     add("pitch", None, "reject_pitch")
     add("statement", None, "accept_answer", ["pending"])

@@ -450,6 +450,48 @@ def test_stages_warm_with_trust_and_uncovered_facts_and_cool_when_trust_falls(
     assert state.stage_reached == "excitation"
 
 
+@pytest.mark.parametrize(
+    ("stage", "below"),
+    [
+        ("liking", "first_impression"),
+        ("trust", "liking"),
+        ("persuasion", "trust"),
+        ("excitation", "persuasion"),
+    ],
+)
+def test_each_stage_cools_by_one_when_trust_falls_under_it(
+    machine: DialogueMachine, state: SessionState, stage: str, below: str
+) -> None:
+    state.stage = stage
+    state.trust = STAGE_TRUST[stage] - 0.5
+    play(machine, state, "statement")
+    assert state.stage == below
+
+
+def test_what_else_before_liking_is_deflected(machine: DialogueMachine, state: SessionState) -> None:
+    assert play(machine, state, "what_else") == "deflected"
+    assert state.revealed == []
+
+
+def test_open_questions_with_nothing_left_to_tell(machine: DialogueMachine, state: SessionState) -> None:
+    state.revealed = ["new_standard", "returns", "new_plant_head", "tired"]
+    state.current_problem = "returns"
+    state.trust = 45
+    assert play(machine, state, "open_question") == "small_talk"  # a quiet customer volunteers nothing
+
+
+def test_a_talkative_customer_volunteers_the_next_cause(example: LoadedScenario) -> None:
+    s = example.scenario
+    chatty = s.model_copy(update={"customer": s.customer.model_copy(update={"talkative": "high"})})
+    machine = DialogueMachine(LoadedScenario(chatty, example.source))
+    state, _ = machine.start(lang="en", mode="practice", seed=1)
+    state.revealed = ["new_standard", "returns", "new_plant_head", "tired"]
+    state.current_problem = "returns"
+    state.trust = 22  # a talkative customer is guarded only below 20
+    outcome = machine.turn(state, "How does the inspection work?", ["open_question"])
+    assert outcome.revealed == ["late_detection"] and outcome.event == "dug"
+
+
 def test_the_rep_ends_the_visit(machine: DialogueMachine, state: SessionState) -> None:
     outcome = machine.end(state)
     assert outcome.status == "ended" and state.step == "ended"

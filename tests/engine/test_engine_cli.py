@@ -134,3 +134,15 @@ def test_rehearse_json_when_the_customer_walks_out(tmp_path: Path) -> None:
 def test_rehearse_names_the_known_scenarios(tmp_path: Path) -> None:
     code, _, err = run("rehearse", "nope", "--json", "--database-url", f"sqlite:///{tmp_path / 'x.sqlite3'}")
     assert code == 1 and EXAMPLE_ID in err
+
+
+def test_validate_reports_a_broken_question_bank(tmp_path: Path) -> None:
+    bank = tmp_path / "bank"
+    bank.mkdir()
+    (bank / "bank.yaml").write_text("version: 1\nprecedence: [why\n", "utf-8")
+    code, out, err = run("validate", str(EXAMPLE), "--bank", str(bank))
+    assert code == 1
+    assert f"ok  {EXAMPLE}" in out
+    assert f"{bank / 'bank.yaml'}:3:1: YAML syntax error" in err
+    code, _, err = run("validate", str(EXAMPLE), "--bank", str(tmp_path / "missing"))
+    assert code == 1 and "no such question bank directory" in err

@@ -93,7 +93,8 @@ def test_rehearsal_in_the_browser(
         card = page.locator('[data-scenario="precision-parts-returns"]')
         expect(card).to_be_visible()
         expect(page.locator('label[for="lang-zh"]')).to_have_text("中文")
-        page.check("#mode-practice", force=True)
+        page.click('label[for="mode-practice"]')
+        expect(page.locator("#mode-practice")).to_be_checked()
         card.click()
         page.click("#start")
 

@@ -446,6 +446,7 @@ function applyStatus(status) {
   if (typeof status.trust === "number") {
     const percent = trustPercent(status.trust);
     $("trust-fill").style.width = `${percent}%`;
+    $("trust-value").textContent = String(percent);
     $("trust").setAttribute("aria-valuenow", String(percent));
     $("trust").title = `${t("trust")} ${percent}%`;
   }

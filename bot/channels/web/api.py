@@ -20,7 +20,7 @@ from bot.config import Settings
 from bot.engine.results import RehearsalAPI, SessionView
 from bot.storage import Database, store
 
-from .auth import CurrentUser, SessionCookies, check_credentials, current_user
+from .auth import CurrentUser, SessionCookies, as_current_user, check_credentials, current_user
 from .errors import ApiError
 from .events import TurnSignals, turn_stream
 from .schemas import (
@@ -128,13 +128,7 @@ async def login(body: LoginRequest, request: Request, response: Response) -> Me:
     throttle.succeeded(key)
     cookies: SessionCookies = request.app.state.cookies
     cookies.issue(response, user)
-    return Me(
-        id=user.id,
-        login=user.login or "",
-        display_name=user.display_name,
-        role=user.role,
-        language=user.language,
-    )
+    return _me(as_current_user(user))
 
 
 @router.post("/auth/logout", status_code=status.HTTP_204_NO_CONTENT, tags=["auth"])

@@ -44,7 +44,8 @@ def _fingerprint(password_hash: str | None) -> str:
     return hashlib.sha256((password_hash or "").encode()).hexdigest()[:16]
 
 
-def _as_current(user: User) -> CurrentUser:
+def as_current_user(user: User) -> CurrentUser:
+    """The API's view of a stored user."""
     return CurrentUser(
         id=user.id,
         login=user.login or "",
@@ -104,7 +105,7 @@ def _load_user(db: Database, user_id: int, fingerprint: str) -> CurrentUser | No
         user = s.users.get(user_id)
         if user is None or _fingerprint(user.password_hash) != fingerprint:
             return None
-        return _as_current(user)
+        return as_current_user(user)
 
 
 async def current_user(request: Request) -> CurrentUser:
@@ -119,4 +120,11 @@ async def current_user(request: Request) -> CurrentUser:
     return user
 
 
-__all__ = ["COOKIE_NAME", "CurrentUser", "SessionCookies", "check_credentials", "current_user"]
+__all__ = [
+    "COOKIE_NAME",
+    "CurrentUser",
+    "SessionCookies",
+    "as_current_user",
+    "check_credentials",
+    "current_user",
+]

@@ -7,6 +7,7 @@ the question bank, pointed at the scenario's own topic ("ask why about *the doub
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Literal
 
 from .machine import DEEP_GATE, SHALLOW_GATE, DialogueMachine, SessionState, TurnOutcome, rng_for
@@ -209,6 +210,24 @@ FALLBACK_EXAMPLES: dict[str, tuple[str, str]] = {
 }
 
 
+_STOPWORDS = frozenset(
+    {
+        "the", "and", "for", "that", "this", "with", "your", "you", "what", "have", "from", "they",
+        "their", "them", "were", "will", "would", "could", "about", "there", "which", "when", "been",
+        "does", "into", "more", "than", "then", "just", "only", "also", "some",
+    }
+)  # fmt: skip
+_CJK = re.compile(r"[\u4e00-\u9fff]+")
+_LATIN = re.compile(r"[a-z]{4,}")
+
+
+def _words(text: str, lang: str) -> set[str]:
+    """Comparable units of a text: Chinese character pairs, or English words of 4+ letters."""
+    if lang == "zh":
+        return {run[i : i + 2] for run in _CJK.findall(text) for i in range(len(run) - 1)}
+    return {word for word in _LATIN.findall(text.lower()) if word not in _STOPWORDS}
+
+
 def _pick(pair: tuple[str, str], lang: str) -> str:
     return pair[0] if lang == "zh" else pair[1]
 
@@ -221,6 +240,7 @@ class Coach:
         self.customer = dialogue.customer
         # None: not loaded yet; False: could not be loaded (the coach's own words are used).
         self._bank: QuestionBank | Literal[False] | None = bank
+        self._vocab: dict[str, frozenset[str]] = {}
 
     # -- what to do next ---------------------------------------------------------------------
 
@@ -318,6 +338,26 @@ class Coach:
             parts.append(prefix + self._reason(technique, topic_id, lang) + ("。" if lang == "zh" else "."))
         return ("" if lang == "zh" else " ").join(parts)
 
+    def _vocabulary(self, lang: str) -> frozenset[str]:
+        """Words of the scenario (its topics, industry, company, solution), for picking examples."""
+        cached = self._vocab.get(lang)
+        if cached is not None:
+            return cached
+        s = self.customer.scenario
+        texts = [s.customer.industry.get(lang), s.customer.company.get(lang), s.solution.name.get(lang)]
+        texts += [s.solution.summary.get(lang), s.title.get(lang)]
+        texts += [topic.get(lang) for topic in self.customer.loaded.fact_topic.values()]
+        vocabulary = frozenset(word for text in texts for word in _words(text, lang))
+        self._vocab[lang] = vocabulary
+        return vocabulary
+
+    def _closest_to_scenario(self, examples: list[str], lang: str) -> list[str]:
+        """The bank's examples that share the most words with the scenario (all, if none does)."""
+        vocabulary = self._vocabulary(lang)
+        scores = [len(vocabulary.intersection(_words(example, lang))) for example in examples]
+        best = max(scores, default=0)
+        return [e for e, score in zip(examples, scores, strict=True) if score == best] if best else examples
+
     def hint(self, state: SessionState) -> str:
         """A question to try now: the bank's example for the suggested technique, on the scenario's topic."""
         lang = state.lang
@@ -332,9 +372,10 @@ class Coach:
                 examples = []
         if not examples:
             examples = [_pick(FALLBACK_EXAMPLES[technique], lang)]
+        examples = self._closest_to_scenario(examples, lang)
         example = examples[rng.randrange(len(examples))]
         name = self.name(technique, lang)
         reason = self._reason(technique, topic_id, lang)
         if lang == "zh":
-            return f"试试「{name}」：{reason}。例如：{example}"
-        return f"Try {name}: {reason}. For example: {example}"
+            return f"提示（{name}）：{reason}。例如：{example}"
+        return f"Hint ({name}): {reason}. For example: {example}"

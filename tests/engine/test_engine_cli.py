@@ -91,7 +91,7 @@ def test_rehearse_json_stores_the_session_like_any_channel(tmp_path: Path) -> No
     assert opening["customer"] and opening["stage"] == "first_impression"
     assert first["rep"].startswith("Good morning") and first["techniques"][0] == "greeting"
     assert first["coach"] and first["trust"] > opening["trust"]
-    assert hint["hint"].startswith("Try ")
+    assert hint["hint"].startswith("Hint (")
     assert "returns" in second["revealed"] and second["stage"] == "liking"
     assert set(second) >= {"rep", "techniques", "customer", "coach", "stage", "step", "trust"}
     assert farewell["rep"] is None and farewell["customer"] and farewell["status"] == "ended"

@@ -179,7 +179,7 @@ def test_hints_are_stored_and_counted(db: Database, service: RehearsalService) -
     rep = make_rep(db)
     session_id = service.start(rep, EXAMPLE_ID, language="zh", mode="exam", channel="web").session_id
     hint = service.hint(session_id, user_id=rep)
-    assert hint.startswith("试试")
+    assert hint.startswith("提示（")
     view = service.session(session_id)
     assert view.turns[-1].speaker == "coach" and view.turns[-1].text == hint
     result = service.send(session_id, "听说你们主要给新能源车做精密零件，对吧？", user_id=rep, channel="web")

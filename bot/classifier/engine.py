@@ -170,6 +170,7 @@ class Classifier:
             if spec.standalone
         }
         self._rules: dict[str, _LangRules] = {}
+        self._asked: dict[str, bool] = {}  # the customer's previous lines: did they ask?
         markers = bank.header.markers
         for lang in LANGS:
             patterns: dict[str, list[_Pattern]] = {}
@@ -254,6 +255,14 @@ class Classifier:
         previous = context.get("previous")
         if not isinstance(previous, str) or not previous.strip():
             return False
+        known = self._asked.get(previous)
+        if known is None:
+            if len(self._asked) > 4096:
+                self._asked.clear()
+            known = self._asked[previous] = self._asks(previous)
+        return known
+
+    def _asks(self, previous: str) -> bool:
         cleaned = clean(previous)
         lang = detect_lang(cleaned)
         rules = self._rules[lang]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
 import click
@@ -21,15 +22,25 @@ from . import main
     help="Language of the lines; auto detects it per line.",
 )
 @click.option("--evidence", is_flag=True, help="Also print which patterns fired.")
-def classify_command(lang: str, evidence: bool) -> None:
+@click.option(
+    "--bank",
+    "bank_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Use this question bank directory instead of COACH_QUESTIONBANK_DIR (try out edits).",
+)
+def classify_command(lang: str, evidence: bool, bank_dir: Path | None) -> None:
     """Read one rep utterance per line; write one JSON object per line.
 
     Each object is {"text", "lang", "technique", "techniques", "confidence"}; a blank line gives
-    "statement".
+    "statement". A broken bank stops with every problem listed as file:line:column.
     """
-    from bot.classifier import default_classifier
+    from bot.classifier import Classifier, default_classifier, load_question_bank
+    from bot.yamlsource import ScriptError
 
-    classifier = default_classifier()
+    try:
+        classifier = Classifier.from_bank(load_question_bank(bank_dir)) if bank_dir else default_classifier()
+    except ScriptError as exc:
+        raise click.ClickException(f"the question bank has problems:\n{exc}") from None
     _utf8(sys.stdin, errors="replace")
     _utf8(sys.stdout, errors="strict")
     for raw in sys.stdin:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 from click.testing import CliRunner
 
@@ -54,3 +55,25 @@ def test_evidence_flag_names_the_pattern() -> None:
     (record,) = run("What else?\n", "--evidence")
     assert record["technique"] == "what_else"
     assert record["evidence"][0]["technique"] == "what_else"  # type: ignore[index]
+
+
+def test_bank_option_uses_another_directory_and_reports_problems(tmp_path: Path) -> None:
+    import shutil
+
+    from bot.config import PROJECT_ROOT
+
+    bank = tmp_path / "bank"
+    shutil.copytree(PROJECT_ROOT / "questionbank", bank)
+    (record,) = run("剩下的那些呢？\n", "--bank", str(bank))
+    assert record["technique"] != "what_else"
+    path = bank / "what_else.yaml"
+    text = path.read_text(encoding="utf-8").replace(
+        "    zh:\n", "    zh:\n      - id: the-rest\n        regex: '剩下的(?:那些)?呢'\n", 1
+    )
+    path.write_text(text, encoding="utf-8")
+    (record,) = run("剩下的那些呢？\n", "--bank", str(bank))
+    assert record["technique"] == "what_else"
+    path.write_text(text.replace("id: the-rest", "id: the-rest\n        colour: red", 1), encoding="utf-8")
+    result = CliRunner().invoke(main, ["classify", "--bank", str(bank)], input="x\n")
+    assert result.exit_code != 0
+    assert f"{path}:" in result.output and "colour: unknown key" in result.output

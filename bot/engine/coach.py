@@ -352,11 +352,13 @@ class Coach:
         return vocabulary
 
     def _closest_to_scenario(self, examples: list[str], lang: str) -> list[str]:
-        """The bank's examples that share the most words with the scenario (all, if none does)."""
+        """The bank's examples sharing the most words with the scenario (all, if none shares two)."""
         vocabulary = self._vocabulary(lang)
         scores = [len(vocabulary.intersection(_words(example, lang))) for example in examples]
         best = max(scores, default=0)
-        return [e for e, score in zip(examples, scores, strict=True) if score == best] if best else examples
+        if best < 2:  # one shared word is chance ("team", "问题"), not relevance
+            return examples
+        return [e for e, score in zip(examples, scores, strict=True) if score == best]
 
     def hint(self, state: SessionState) -> str:
         """A question to try now: the bank's example for the suggested technique, on the scenario's topic."""

@@ -24,7 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 
 from bot.yamlsource import ScriptError, ScriptProblem, SourceDocument, load_yaml, validate
 
-from .text import Shorthand, clean, normalise, segment
+from .text import Shorthand, clean, normalise, search, segment
 
 LANGS: tuple[str, ...] = ("zh", "en")
 
@@ -143,6 +143,8 @@ class PatternSpec(_Strict):
     jieba tokens that must all appear (Chinese), for cues a substring would over-match.
     ``weight`` 1 is enough on its own; below 1 it needs another cue of the same technique
     (weights of distinct patterns add up); a negative weight vetoes.
+    ``not_inside`` lists words in which a match does not count, judged on jieba's tokens: a busy
+    cue ``忙`` is not busy inside ``帮忙``, a tired cue ``累`` not inside ``累计``.
     ``standalone: true`` lets the pattern count when the line asks nothing, for a technique
     whose ``needs_question`` is true (a permission request, a declarative summary).
     ``matches`` / ``not_matches`` are sample lines checked when the bank loads.
@@ -153,6 +155,7 @@ class PatternSpec(_Strict):
     words: list[NonEmpty] | None = None
     weight: float = Field(default=1.0, ge=-10, le=10)
     standalone: bool = False
+    not_inside: list[NonEmpty] = Field(default_factory=list)
     note: str | None = None
     matches: list[str] = Field(default_factory=list)
     not_matches: list[str] = Field(default_factory=list)
@@ -349,7 +352,7 @@ def _self_test(
         for index, sample in enumerate(getattr(spec, key)):
             text = normalise(clean(sample), lang, shorthand)
             if spec.regex is not None:
-                hit = re.search(spec.regex, text) is not None
+                hit = search(re.compile(spec.regex), text, frozenset(spec.not_inside)) is not None
             else:
                 tokens = set(segment(text))
                 hit = all(w in tokens for w in spec.words or ())

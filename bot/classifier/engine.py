@@ -30,7 +30,7 @@ from typing import Any
 
 from .bank import LABELS, LANGS, PatternSpec, QuestionBank, shorthand_for
 from .prefilter import FactorIndex, required_factors
-from .text import clauses, clean, detect_lang, normalise, segment, sentences
+from .text import clauses, clean, detect_lang, init_segmenter, normalise, search, segment, sentences
 
 GENERIC = ("closed_question", "open_question")
 _CLAUSE_BREAK_RE = re.compile(r"[,，、]")
@@ -87,6 +87,7 @@ class _Pattern:
     regex: re.Pattern[str] | None
     words: tuple[str, ...]
     factors: frozenset[str] | None  # literals a match must contain one of (None: always search)
+    not_inside: frozenset[str] = frozenset()
 
     @property
     def text(self) -> str:
@@ -94,8 +95,7 @@ class _Pattern:
 
     def search(self, text: str) -> tuple[int, int] | None:
         if self.regex is not None:
-            match = self.regex.search(text)
-            return match.span() if match else None
+            return search(self.regex, text, self.not_inside)
         if not all(word in text for word in self.words):  # cheap test before segmenting
             return None
         tokens = segment(text)
@@ -186,10 +186,13 @@ class Classifier:
                             required_factors(spec.regex)
                             if spec.regex is not None
                             else frozenset(spec.words or ()) or None,
+                            frozenset(spec.not_inside),
                         )
                     )
                 patterns[technique.id] = compiled
             flat = [p for ps in patterns.values() for p in ps]
+            if any(p.words or p.not_inside for p in flat):
+                init_segmenter()  # load jieba's dictionary now, not on the first line
             self._rules[lang] = _LangRules(
                 patterns=patterns,
                 question=_union([p.regex for p in markers.question[lang] if p.regex]),

@@ -157,6 +157,42 @@ def segment(text: str) -> tuple[str, ...]:
         return tuple(text)
 
 
+@lru_cache(maxsize=8192)
+def token_spans(text: str) -> tuple[tuple[int, int, str], ...]:
+    """jieba tokens of ``text`` with their offsets: ``(start, end, token)``."""
+    init_segmenter()
+    import jieba
+
+    try:
+        return tuple((start, end, word) for word, start, end in jieba.tokenize(text, HMM=False))
+    except Exception:  # pragma: no cover
+        return ()
+
+
+def inside_word(text: str, span: tuple[int, int], words: frozenset[str]) -> bool:
+    """Whether ``span`` lies inside a longer jieba token that is one of ``words`` (帮忙 for 忙)."""
+    start, end = span
+    for t_start, t_end, token in token_spans(text):
+        if t_start <= start and end <= t_end:
+            return token in words and (t_end - t_start) > (end - start)
+        if t_start > start:
+            break
+    return False
+
+
+def search(
+    regex: re.Pattern[str], text: str, not_inside: frozenset[str] = frozenset()
+) -> tuple[int, int] | None:
+    """Span of the first match of ``regex`` that is not part of a ``not_inside`` word."""
+    if not not_inside:
+        match = regex.search(text)
+        return match.span() if match else None
+    for match in regex.finditer(text):
+        if not inside_word(text, match.span(), not_inside):
+            return match.span()
+    return None
+
+
 # --- shorthand ----------------------------------------------------------------------------------
 
 

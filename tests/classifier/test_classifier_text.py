@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 
@@ -11,7 +12,9 @@ from bot.classifier.text import (
     clauses,
     clean,
     detect_lang,
+    inside_word,
     normalise,
+    search,
     segment,
     sentences,
     to_simplified,
@@ -72,3 +75,12 @@ def test_segmenter_prints_nothing() -> None:
     completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert completed.returncode == 0, completed.stderr
     assert completed.stdout == "" and completed.stderr == ""
+
+
+def test_not_inside_uses_jieba_word_boundaries() -> None:
+    busy = re.compile("忙")
+    guard = frozenset({"帮忙"})
+    assert search(busy, "最近忙吗", guard) == (2, 3)
+    assert search(busy, "能帮忙看一下吗", guard) is None
+    assert search(busy, "能帮忙看一下吗,最近忙不忙", guard) == (9, 10)
+    assert inside_word("累计订单", (0, 1), frozenset({"累计"}))

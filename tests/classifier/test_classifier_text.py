@@ -82,5 +82,5 @@ def test_not_inside_uses_jieba_word_boundaries() -> None:
     guard = frozenset({"帮忙"})
     assert search(busy, "最近忙吗", guard) == (2, 3)
     assert search(busy, "能帮忙看一下吗", guard) is None
-    assert search(busy, "能帮忙看一下吗,最近忙不忙", guard) == (9, 10)
+    assert search(busy, "能帮忙看一下吗,最近忙不忙", guard) == (10, 11)
     assert inside_word("累计订单", (0, 1), frozenset({"累计"}))

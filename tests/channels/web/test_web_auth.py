@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import httpx
+import pytest
 from fastapi import FastAPI
 from itsdangerous import URLSafeTimedSerializer
 from web_support import DEMO_LOGIN, DEMO_PASSWORD, sign_in
@@ -12,6 +13,10 @@ from web_support import DEMO_LOGIN, DEMO_PASSWORD, sign_in
 from bot.channels.web.auth import COOKIE_NAME
 from bot.passwords import hash_password
 from bot.storage import store
+
+# These check the HTTP layer (routing, cookies, parsing, limits); the database backend does not
+# change them, so they run on SQLite only. Everything that stores or reads rows runs on both.
+HTTP_LAYER_ONLY = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 
 PROTECTED = [
     ("GET", "/api/me"),
@@ -28,12 +33,14 @@ PROTECTED = [
 ]
 
 
+@HTTP_LAYER_ONLY
 async def test_root_redirects_to_chat(client: httpx.AsyncClient) -> None:
     response = await client.get("/")
     assert response.status_code == 307
     assert response.headers["location"] == "/chat"
 
 
+@HTTP_LAYER_ONLY
 async def test_chat_page_and_assets_are_served_locally(client: httpx.AsyncClient) -> None:
     page = await client.get("/chat")
     assert page.status_code == 200
@@ -52,6 +59,7 @@ async def test_chat_page_and_assets_are_served_locally(client: httpx.AsyncClient
     assert "<script>" not in page.text  # the CSP forbids inline script; none is needed
 
 
+@HTTP_LAYER_ONLY
 async def test_api_answers_401_json_without_a_session(client: httpx.AsyncClient) -> None:
     for method, path in PROTECTED:
         body = {"text": "hi", "client_message_id": "m1"} if path.endswith("messages") else None
@@ -85,6 +93,7 @@ async def test_sign_out_ends_the_session(rep: httpx.AsyncClient) -> None:
     assert (await rep.get("/api/me")).status_code == 401
 
 
+@HTTP_LAYER_ONLY
 async def test_forged_and_tampered_cookies_are_refused(client: httpx.AsyncClient, app: FastAPI) -> None:
     await sign_in(client)
     real = client.cookies[COOKIE_NAME]
@@ -111,6 +120,7 @@ async def test_a_new_password_signs_old_browsers_out(rep: httpx.AsyncClient, app
     assert response.json()["error"]["code"] == "not_signed_in"
 
 
+@HTTP_LAYER_ONLY
 async def test_repeated_wrong_passwords_are_throttled(client: httpx.AsyncClient) -> None:
     codes = [
         (await client.post("/api/auth/login", json={"login": DEMO_LOGIN, "password": f"bad{i}"})).status_code
@@ -122,6 +132,7 @@ async def test_repeated_wrong_passwords_are_throttled(client: httpx.AsyncClient)
     assert right.status_code == 429
 
 
+@HTTP_LAYER_ONLY
 async def test_malformed_json_is_a_400(rep: httpx.AsyncClient) -> None:
     response = await rep.post(
         "/api/sessions", content=b'{"scenario_id": ', headers={"content-type": "application/json"}
@@ -130,6 +141,7 @@ async def test_malformed_json_is_a_400(rep: httpx.AsyncClient) -> None:
     assert response.json()["error"]["code"] == "malformed_json"
 
 
+@HTTP_LAYER_ONLY
 async def test_unknown_and_missing_fields_are_a_422_naming_them(rep: httpx.AsyncClient) -> None:
     response = await rep.post("/api/sessions", json={"scenario": "x"})
     assert response.status_code == 422
@@ -140,6 +152,7 @@ async def test_unknown_and_missing_fields_are_a_422_naming_them(rep: httpx.Async
     assert response.json()["error"]["details"][0]["field"] == "mode"
 
 
+@HTTP_LAYER_ONLY
 async def test_oversized_bodies_are_a_413_before_parsing(rep: httpx.AsyncClient) -> None:
     big = b'{"text": "' + b"x" * 40_000 + b'", "client_message_id": "m1"}'
     response = await rep.post(
@@ -171,6 +184,7 @@ async def test_link_code_is_one_time_and_belongs_to_me(rep: httpx.AsyncClient, a
     assert second != body["code"]
 
 
+@HTTP_LAYER_ONLY
 async def test_openapi_documents_the_api(client: httpx.AsyncClient) -> None:
     spec = (await client.get("/openapi.json")).json()
     paths = spec["paths"]

@@ -60,11 +60,12 @@ def chromium() -> Iterator[object]:
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_rehearsal_in_the_browser(
-    database_url: str, chromium: object, live_server_factory: Callable[..., LiveServer]
+    database_url: str, live_server_factory: Callable[..., LiveServer], chromium: object
 ) -> None:
     from playwright.sync_api import Browser, expect
 
     assert isinstance(chromium, Browser)
+    expect.set_options(timeout=15_000)  # generous on a loaded CI machine; a pass is usually < 1 s
     migrate(database_url)
     db = Database(database_url)
     try:

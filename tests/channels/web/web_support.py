@@ -79,6 +79,7 @@ class LiveServer:
         self._log = open(log_path or os.devnull, "wb")  # noqa: SIM115 - closed in stop()
         command = [sys.executable, "-m", "uvicorn", "server:app", "--host", "127.0.0.1"]
         command += ["--port", str(self.port), "--workers", str(workers), "--log-level", "warning"]
+        command += ["--timeout-graceful-shutdown", "3"]  # open event streams must not stall the stop
         self.process = subprocess.Popen(
             command, cwd=PROJECT_ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT
         )

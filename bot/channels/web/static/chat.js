@@ -526,12 +526,15 @@ function openEvents() {
   const id = state.session.id;
   const source = new EventSource(`/api/sessions/${encodeURIComponent(id)}/events?after=${state.lastSeq}`);
   state.events = source;
+  const clearOutage = () => { if ($("banner").textContent === t("dbDown")) showBanner(""); };
   source.addEventListener("turn", (event) => {
     if (!state.session || state.session.id !== id) return;
+    clearOutage();
     renderTurn(JSON.parse(event.data));
   });
   source.addEventListener("status", (event) => {
     if (!state.session || state.session.id !== id) return;
+    clearOutage();
     applyStatus(JSON.parse(event.data));
   });
   source.addEventListener("unavailable", () => showBanner(t("dbDown")));

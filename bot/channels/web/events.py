@@ -91,6 +91,7 @@ async def turn_stream(
             if not is_database_unavailable(exc):
                 raise
             yield sse("unavailable", {"code": "database_unavailable"})
+            last_status = None  # send the status again once the database answers: "back"
             await asyncio.sleep(poll_seconds)
             continue
         sent = False

@@ -30,7 +30,17 @@ from typing import Any
 
 from .bank import LABELS, LANGS, PatternSpec, QuestionBank, shorthand_for
 from .prefilter import FactorIndex, required_factors
-from .text import clauses, clean, detect_lang, init_segmenter, normalise, search, segment, sentences
+from .text import (
+    clauses,
+    clean,
+    detect_lang,
+    init_segmenter,
+    inside_word,
+    normalise,
+    search,
+    segment,
+    sentences,
+)
 
 GENERIC = ("closed_question", "open_question")
 _CLAUSE_BREAK_RE = re.compile(r"[,，、]")
@@ -93,6 +103,17 @@ class _Pattern:
     def text(self) -> str:
         return self.spec.regex if self.spec.regex is not None else " ".join(self.words)
 
+    def spans(self, text: str) -> list[tuple[int, int]]:
+        """Every match of the pattern (outside its ``not_inside`` words)."""
+        if self.regex is None:
+            span = self.search(text)
+            return [span] if span else []
+        return [
+            m.span()
+            for m in self.regex.finditer(text)
+            if not (self.not_inside and inside_word(text, m.span(), self.not_inside))
+        ]
+
     def search(self, text: str) -> tuple[int, int] | None:
         if self.regex is not None:
             return search(self.regex, text, self.not_inside)
@@ -121,6 +142,7 @@ class _LangRules:
     shorthand: Any
     flat: list[_Pattern]
     index: FactorIndex
+    by_id: dict[tuple[str, str], _Pattern]
 
 
 @dataclass
@@ -202,6 +224,7 @@ class Classifier:
                 shorthand=shorthand_for(bank.header, lang),
                 flat=flat,
                 index=FactorIndex([p.factors for p in flat]),
+                by_id={(p.technique, p.spec.id): p for p in flat},
             )
 
     @classmethod
@@ -219,7 +242,7 @@ class Classifier:
                 piece = text[c_start:c_end]
                 if rules.not_question is not None:
                     piece = rules.not_question.sub(lambda m: " " * len(m.group(0)), piece)
-                body = piece.strip(" .!?;:。…")
+                body = piece.strip(" .!?;:。…_")
                 request = bool(rules.request and rules.request.search(body))
                 asks = request or bool(rules.question and rules.question.search(body))
                 if not asks and sentence_mark and not _CLAUSE_BREAK_RE.search(text, c_end, s_end):
@@ -318,7 +341,13 @@ class Classifier:
         humble_fired = self._score(humble) >= threshold
         real_question = asks
         if humble_fired:
-            spans = [e.span for e in humble if e.weight > 0]
+            # every occurrence of each permission or apology phrase is set aside, not just the first
+            spans = [
+                span
+                for e in humble
+                if e.weight > 0
+                for span in rules.by_id[("humble_disclaimer", e.pattern)].spans(norm)
+            ]
             for technique in list(found):
                 if technique == "humble_disclaimer":
                     continue
@@ -435,8 +464,8 @@ def _mask(text: str, spans: list[tuple[int, int]]) -> str:
     chars = list(text)
     for start, end in spans:
         for i in range(start, min(end, len(chars))):
-            if chars[i] not in ",.?!;:。…":
-                chars[i] = " "
+            if chars[i] not in ",.?!;:。… ":
+                chars[i] = "_"  # a word character: what is left cannot join across the gap
     return "".join(chars)
 
 

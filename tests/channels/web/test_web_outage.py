@@ -3,15 +3,26 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+import json
+from collections.abc import AsyncIterator, Callable
+from typing import Any
 
 import httpx
 import pytest
 from sqlalchemy.engine import make_url
-from web_support import DEMO_LOGIN, DEMO_PASSWORD, TcpProxy, add_rep, make_settings, sign_in, via_proxy
+from web_support import (
+    DEMO_LOGIN,
+    DEMO_PASSWORD,
+    LiveServer,
+    TcpProxy,
+    add_rep,
+    make_settings,
+    sign_in,
+    via_proxy,
+)
 
 from bot.channels.web import create_app
-from bot.storage import normalise_url
+from bot.storage import Database, normalise_url
 
 SCENARIO = "precision-parts-returns"
 
@@ -65,3 +76,55 @@ async def test_database_outage_gives_503_then_recovers(database_url: str, proxy:
             assert after.status_code == 200 and after.json()["duplicate"] is False
             turns = (await http.get(f"/api/sessions/{session_id}")).json()["turns"]
             assert [t["speaker"] for t in turns] == ["customer", "rep", "customer", "coach"]
+
+
+async def _next_event(lines: AsyncIterator[str], timeout: float = 10.0) -> tuple[str, dict[str, Any]]:
+    """The next named event of a server-sent event stream."""
+
+    async def read() -> tuple[str, dict[str, Any]]:
+        name = ""
+        async for line in lines:
+            if line.startswith("event: "):
+                name = line[len("event: ") :]
+            elif line.startswith("data: ") and name:
+                return name, json.loads(line[len("data: ") :])
+        raise AssertionError("the stream ended")
+
+    return await asyncio.wait_for(read(), timeout)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+async def test_an_open_event_stream_rides_out_an_outage(
+    database_url: str, proxy: TcpProxy, live_server_factory: Callable[..., LiveServer]
+) -> None:
+    proxied = via_proxy(database_url, proxy)
+    server = await asyncio.to_thread(live_server_factory, proxied)
+    db = Database(proxied)
+    try:
+        await asyncio.to_thread(add_rep, db, DEMO_LOGIN, DEMO_PASSWORD)
+        async with httpx.AsyncClient(base_url=server.url, timeout=30) as http:
+            await sign_in(http)
+            started = await http.post("/api/sessions", json={"scenario_id": SCENARIO, "language": "zh"})
+            session_id = started.json()["session_id"]
+            async with http.stream("GET", f"/api/sessions/{session_id}/events") as stream:
+                lines = stream.aiter_lines()
+                assert (await _next_event(lines))[0] == "turn"  # the opening line
+                assert (await _next_event(lines))[0] == "status"
+
+                await proxy.stop()
+                name, data = await _next_event(lines)
+                assert (name, data) == ("unavailable", {"code": "database_unavailable"})
+
+                await proxy.start()
+                name, data = await _next_event(lines)
+                while name == "unavailable":  # until the pool reconnects
+                    name, data = await _next_event(lines)
+                assert name == "status" and data["status"] == "active"  # "back"
+
+                line = {"text": "王总您好，谢谢您抽时间。", "client_message_id": "after-outage"}
+                assert (await http.post(f"/api/sessions/{session_id}/messages", json=line)).status_code == 200
+                name, data = await _next_event(lines)
+                assert name == "turn" and data["seq"] == 2 and data["speaker"] == "rep"
+    finally:
+        await asyncio.to_thread(db.dispose)

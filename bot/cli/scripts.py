@@ -151,10 +151,11 @@ def rehearse_cmd(
         customer = runtime.scenario.customer
         who = f"{customer.name.get(language)} ({customer.title.get(language)})"
 
-        def show(result: TurnResult) -> None:
+        def show(result: TurnResult, **extra: Any) -> None:
             if as_json:
                 _emit(
                     {
+                        **extra,
                         "rep": result.rep_text,
                         "techniques": result.techniques,
                         "customer": result.customer_reply,
@@ -176,12 +177,13 @@ def rehearse_cmd(
             click.secho(f"    [{result.stage} / {result.step} / trust {result.trust:g}]", fg="bright_black")
 
         if as_json:
-            _emit({"session_id": session_id, "scenario": scenario_id, "language": language, "mode": mode})
+            # The opening turn (the customer speaks first) also names the session.
+            show(started, session_id=session_id, scenario=scenario_id, language=language, mode=mode)
         else:
             title = runtime.scenario.title.get(language)
             click.secho(f"{title} — {runtime.scenario.purpose.get(language)}", bold=True)
             click.echo("/hint: a hint   /end: close the visit\n")
-        show(started)
+            show(started)
 
         result: TurnResult = started
         lines = sys.stdin if as_json else None

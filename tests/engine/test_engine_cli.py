@@ -86,9 +86,9 @@ def test_rehearse_json_stores_the_session_like_any_channel(tmp_path: Path) -> No
     code, out, err = run(*args, "--database-url", url, stdin=lines + "\n")
     assert code == 0, err
     objects = [json.loads(row) for row in out.splitlines()]
-    header, opening, first, hint, second, farewell, scorecard = objects
-    assert header["language"] == "en" and header["mode"] == "practice"
-    assert opening["customer"] and opening["stage"] == "first_impression"
+    opening, first, hint, second, farewell, scorecard = objects
+    assert opening["language"] == "en" and opening["mode"] == "practice" and opening["session_id"]
+    assert opening["rep"] is None and opening["customer"] and opening["stage"] == "first_impression"
     assert first["rep"].startswith("Good morning") and first["techniques"][0] == "greeting"
     assert first["coach"] and first["trust"] > opening["trust"]
     assert hint["hint"].startswith("Hint (")

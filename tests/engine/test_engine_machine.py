@@ -6,6 +6,7 @@ Lines are given already classified (the machine's input), so each test pins one 
 from __future__ import annotations
 
 import json
+import random
 import threading
 
 import pytest
@@ -572,3 +573,39 @@ def test_one_machine_is_safe_to_share_across_threads(machine: DialogueMachine) -
     for thread in threads:
         thread.join()
     assert got == expected
+
+
+def test_any_sequence_of_techniques_keeps_the_invariants() -> None:
+    """Random visits on every bundled scenario: no crash, and the state always makes sense."""
+    from engine_support import DIALOGUES
+
+    from bot.engine.machine import END_STEPS
+    from bot.engine.scenario import STAGES, STEPS, TECHNIQUES, load_scenario
+
+    rng = random.Random(20261126)
+    words = {
+        "zh": ["如果一直这样", "预算多少", "还有谁", "", "多大了"],
+        "en": ["if it stays", "budget?", "who else", ""],
+    }
+    for file in sorted(DIALOGUES.glob("*.yaml")):
+        loaded = load_scenario(file)
+        machine = DialogueMachine(loaded)
+        facts = set(loaded.scenario.fact_ids())
+        for visit in range(40):
+            lang = rng.choice(loaded.scenario.languages)
+            prior = rng.sample(sorted(facts), k=rng.randrange(3))
+            state, _ = machine.start(lang=lang, mode="practice", seed=visit, prior=prior)
+            for _ in range(rng.randrange(1, 40)):
+                if not state.active:
+                    break
+                techniques = rng.sample(TECHNIQUES, k=rng.randrange(1, 3))
+                outcome = machine.turn(state, rng.choice(words[lang]), techniques)
+                assert outcome.reply, (file.name, techniques)
+                assert 0 <= state.trust <= 100
+                assert len(state.revealed) == len(set(state.revealed)) and set(state.revealed) <= facts
+                assert state.stage in STAGES and state.step in (*STEPS, *END_STEPS)
+                assert (state.step in END_STEPS) == (not state.active)
+                assert state.pending_question is None or state.pending_question in state.asked
+            if state.active:
+                machine.end(state)
+            assert state.step in END_STEPS and len(state.trust_curve) == state.turn + 1

@@ -87,6 +87,9 @@ def test_rehearsal_in_the_browser(
         expect(page).to_have_url(re.compile(r"/chat$"))
         expect(page.locator("#login-title")).to_have_text("登录开始演练")
         page.fill("#login", "demo")
+        page.fill("#password", "wrong-password")
+        page.press("#password", "Enter")
+        expect(page.locator("#login-error")).to_have_text("账号或密码不对。")
         page.fill("#password", "demo1234")
         page.press("#password", "Enter")
 

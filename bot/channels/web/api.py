@@ -52,7 +52,8 @@ _session_errors: dict[int | str, dict[str, Any]] = {
 }
 
 router = APIRouter(prefix="/api", responses=_errors)
-User = Annotated[CurrentUser, Depends(current_user)]
+# A route parameter of this type requires a signed-in user (401 otherwise).
+SignedIn = Annotated[CurrentUser, Depends(current_user)]
 
 
 def _service(request: Request) -> RehearsalAPI:
@@ -139,7 +140,7 @@ async def logout(request: Request, response: Response) -> None:
 
 
 @router.get("/me", response_model=Me, tags=["auth"])
-async def me(user: User) -> Me:
+async def me(user: SignedIn) -> Me:
     """The signed-in user."""
     return _me(user)
 
@@ -150,7 +151,7 @@ async def me(user: User) -> Me:
 @router.get("/scenarios", response_model=list[Scenario], tags=["rehearsal"])
 async def scenarios(
     request: Request,
-    _user: User,
+    _user: SignedIn,
     lang: Annotated[
         str | None, Query(pattern="^(zh|en)$", description="Only scenarios in this language.")
     ] = None,
@@ -167,7 +168,7 @@ async def scenarios(
     tags=["rehearsal"],
     responses={404: {"model": ErrorResponse, "description": "No such scenario."}},
 )
-async def start_session(body: StartRequest, request: Request, user: User) -> TurnOutcome:
+async def start_session(body: StartRequest, request: Request, user: SignedIn) -> TurnOutcome:
     """Start a visit; the result holds the customer's opening line."""
     start = partial(
         _service(request).start,
@@ -182,7 +183,7 @@ async def start_session(body: StartRequest, request: Request, user: User) -> Tur
 
 @router.get("/sessions", response_model=list[SessionSummary], tags=["rehearsal"])
 async def my_sessions(
-    request: Request, user: User, limit: Annotated[int, Query(ge=1, le=200)] = 50
+    request: Request, user: SignedIn, limit: Annotated[int, Query(ge=1, le=200)] = 50
 ) -> list[SessionSummary]:
     """My sessions, newest first."""
     views = await run_in_threadpool(partial(_service(request).sessions_for, user.id, limit=limit))
@@ -199,7 +200,7 @@ async def _load(request: Request, session_id: str, user: CurrentUser) -> Session
 @router.get(
     "/sessions/{session_id}", response_model=SessionDetail, tags=["rehearsal"], responses=_session_errors
 )
-async def get_session(session_id: str, request: Request, user: User) -> SessionDetail:
+async def get_session(session_id: str, request: Request, user: SignedIn) -> SessionDetail:
     """One session with its whole transcript (and the scorecard once it ended)."""
     return SessionDetail.of(await _load(request, session_id, user))
 
@@ -210,7 +211,7 @@ async def get_session(session_id: str, request: Request, user: User) -> SessionD
 async def get_turns(
     session_id: str,
     request: Request,
-    user: User,
+    user: SignedIn,
     after: Annotated[int, Query(ge=0, description="Only turns with a larger seq.")] = 0,
 ) -> list[Turn]:
     """The transcript from a given point: what a client that has seen up to ``after`` is missing."""
@@ -229,7 +230,9 @@ async def get_turns(
         422: {"model": ErrorResponse, "description": "The message was rejected (empty, invalid)."},
     },
 )
-async def send_message(session_id: str, body: MessageRequest, request: Request, user: User) -> TurnOutcome:
+async def send_message(
+    session_id: str, body: MessageRequest, request: Request, user: SignedIn
+) -> TurnOutcome:
     """Say something to the customer. Sending the same ``client_message_id`` again is safe."""
     settings: Settings = request.app.state.settings
     if len(body.text) > settings.max_message_chars:
@@ -254,7 +257,7 @@ async def send_message(session_id: str, body: MessageRequest, request: Request, 
 @router.post(
     "/sessions/{session_id}/hint", response_model=Hint, tags=["rehearsal"], responses=_session_errors
 )
-async def hint(session_id: str, request: Request, user: User) -> Hint:
+async def hint(session_id: str, request: Request, user: SignedIn) -> Hint:
     """A question to try next, for the current step of the visit."""
     text = await run_in_threadpool(partial(_service(request).hint, session_id, user_id=user.id))
     return Hint(hint=text)
@@ -263,7 +266,7 @@ async def hint(session_id: str, request: Request, user: User) -> Hint:
 @router.post(
     "/sessions/{session_id}/end", response_model=TurnOutcome, tags=["rehearsal"], responses=_session_errors
 )
-async def end_session(session_id: str, request: Request, user: User) -> TurnOutcome:
+async def end_session(session_id: str, request: Request, user: SignedIn) -> TurnOutcome:
     """End the visit; the result carries the scorecard. Ending twice returns the same scorecard."""
     end = partial(_service(request).end, session_id, user_id=user.id, channel=WEB_CHANNEL)
     result = await run_in_threadpool(end)
@@ -284,7 +287,7 @@ async def end_session(session_id: str, request: Request, user: User) -> TurnOutc
 async def session_events(
     session_id: str,
     request: Request,
-    user: User,
+    user: SignedIn,
     after: Annotated[int, Query(ge=0, description="Send turns with a larger seq.")] = 0,
 ) -> StreamingResponse:
     """Server-sent events: ``turn`` for each new turn (from any channel), ``status`` when the
@@ -319,7 +322,7 @@ def _issue_link_code(db: Database, user_id: int) -> str:
 
 
 @router.post("/telegram/link-code", response_model=LinkCode, tags=["telegram"])
-async def telegram_link_code(request: Request, user: User) -> LinkCode:
+async def telegram_link_code(request: Request, user: SignedIn) -> LinkCode:
     """A one-time code that links a Telegram account to me: send ``/start CODE`` to the bot."""
     code = await run_in_threadpool(_issue_link_code, _db(request), user.id)
     return LinkCode(

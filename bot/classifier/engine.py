@@ -376,7 +376,7 @@ class Classifier:
         explicit_form = False  # a form cue fired (not just the default "closed")
         if asks:
             form = "open_question" if ("open_question" in fired or analysis.request) else "closed_question"
-            explicit_form = form in fired or analysis.request
+            explicit_form = analysis.request or scores.get(form, 0.0) > 0
 
         # 1. permission is the whole request
         if humble_fired and not real_question and not specific:

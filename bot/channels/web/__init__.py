@@ -44,7 +44,14 @@ def migrate(url: str) -> None:
 
 def _build_service(db: Database, settings: Settings) -> RehearsalService:
     """The rehearsal engine over ``db``; loads and validates the scenario library once."""
-    return RehearsalService(db, settings=settings)
+    service = RehearsalService(db, settings=settings)
+    # The classifier loads its word lists on first use (~1.5 s): pay that while starting up,
+    # not on the first line a rep sends to this worker.
+    from bot.classifier import classify
+
+    classify("您好", lang="zh")
+    classify("Hello", lang="en")
+    return service
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

@@ -7,8 +7,8 @@ How a line is labelled (docs/classifier.md explains it with examples):
    (after ``not_question`` masks are blanked out), ends with a question mark and has some content,
    or matches a ``request`` marker ("tell me about...", "讲讲...").
 2. Every technique's patterns are searched; a technique *fires* when the weights of its distinct
-   matching patterns add up to the bank's threshold (1.0). Techniques with
-   ``needs_question: true`` fire only when the line asks something.
+   matching patterns add up to the bank's threshold (1.0). For techniques with
+   ``needs_question: true`` only ``standalone`` patterns count when the line asks nothing.
 3. The primary label:
    - a humble disclaimer whose permission is the whole request -> ``humble_disclaimer``;
      when the line also asks a real question, that question's kind wins and
@@ -16,7 +16,8 @@ How a line is labelled (docs/classifier.md explains it with examples):
    - a line whose last clause promotes the product without asking -> ``pitch``;
    - the customer's previous line was a question and the rep answers, then asks ->
      ``answer_with_question``;
-   - otherwise the first fired technique in the bank's ``precedence``;
+   - otherwise the first fired technique in the bank's ``precedence`` (among those whose evidence
+     is within one threshold of the strongest);
    - otherwise a question is ``open_question`` when an open cue fired, else ``closed_question``;
    - otherwise ``greeting`` when it fired, else ``statement``.
 """
@@ -414,10 +415,6 @@ class Classifier:
         if form is not None:
             others = ["humble_disclaimer"] if humble_fired else []
             return self._result(form, others, scores, lang, evidence_for(form), fired)
-        if humble_fired:
-            return self._result(
-                "humble_disclaimer", [], scores, lang, evidence_for("humble_disclaimer"), fired
-            )
         if "greeting" in fired:
             return self._result("greeting", [], scores, lang, evidence_for("greeting"), fired)
         return Classification("statement", ("statement",), 0.6, lang, ())
@@ -474,9 +471,6 @@ def _answers_first(analysis: _Analysis) -> bool:
     for clause in analysis.clauses:
         if clause.asks:
             return False
-        if _has_content(analysis.text[clause.start : clause.end]) or re.search(
-            r"^\W*(yes|no|sure|absolutely|of course|it does|we do|both|可以|能|有|对|是的|支持|会)",
-            analysis.text[clause.start : clause.end].strip(),
-        ):
+        if _has_content(analysis.text[clause.start : clause.end]):
             return True
     return False

@@ -3,11 +3,12 @@
     .venv/bin/python benchmarks/classifier.py            # every part, the figures in docs/classifier.md
     .venv/bin/python benchmarks/classifier.py --errors   # also list the development part's misses
 
-Reads ``tests/data/classifier/{dev,holdout,extra_dev}_{zh,en}.jsonl`` (each line: ``text``,
+Reads ``tests/data/classifier/{dev,holdout,blind,extra_dev}_{zh,en}.jsonl`` (each line: ``text``,
 ``lang``, ``label``, optional ``also`` and ``context``). For each part and language it prints
 per-label precision, recall and F1, macro-F1, accuracy and the confusion matrix; then the time per
-utterance (median and p99) over every line. The hold-out part is only ever scored in aggregate:
-``--errors`` never lists its lines.
+utterance (median and p99) over every line. The hold-out and blind parts are only ever scored in
+aggregate: ``--errors`` never lists their lines. The blind part was written by an author who saw
+neither the rules nor the other parts, after the rules were finished.
 """
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ sys.path.insert(0, str(ROOT))
 from bot.classifier import LABELS, Classifier, load_question_bank  # noqa: E402
 
 DATA = ROOT / "tests" / "data" / "classifier"
-PARTS = ("dev", "holdout", "extra_dev")
+PARTS = ("dev", "holdout", "blind", "extra_dev")
+SCORED_ONLY = ("holdout", "blind")  # never listed line by line: they measure, not teach
 SHORT = {
     "greeting": "greet",
     "closed_question": "closed",
@@ -130,7 +132,7 @@ def main() -> int:
                     misses.append((row, result))
             macro = print_report(f"{part} {lang}", gold, pred)
             summary.append((part, lang, len(rows), macro, scores(gold, pred)[2]))
-            if args.errors and part != "holdout":
+            if args.errors and part not in SCORED_ONLY:
                 for row, result in misses:
                     print(
                         f"  MISS gold={row['label']:<20} got={result.technique:<20} {row['text']}"

@@ -300,9 +300,13 @@ class TelegramChannel:
         pressed = update.callback_query.message if update.callback_query else None
         for message in outgoing:
             if message.edit and isinstance(pressed, Message):
+                # An edit holds one message; anything beyond Telegram's limit follows as new ones.
+                first, *rest = split_html(message.html)
                 await pressed.edit_text(
-                    message.html, parse_mode=ParseMode.HTML, reply_markup=message.keyboard
+                    first, parse_mode=ParseMode.HTML, reply_markup=None if rest else message.keyboard
                 )
+                if rest:
+                    await self.send_html(chat.id, "\n\n".join(rest), message.keyboard)
             else:
                 await self.send_html(chat.id, message.html, message.keyboard)
 

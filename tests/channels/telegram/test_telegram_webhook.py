@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram_fakes import (
     WEBHOOK_SECRET,
     FakeBotAPI,
@@ -27,6 +28,7 @@ from telegram_fakes import (
 )
 
 from bot.channels.telegram import TELEGRAM_MAX_CHARS
+from bot.channels.telegram.channel import Outgoing
 from bot.channels.telegram.texts import TEXTS
 from bot.storage import (
     Database,
@@ -89,9 +91,11 @@ async def test_malformed_body_is_400_and_nothing_processed(
                 "[1, 2]",
                 '{"message": {}}',
                 '{"update_id": "7"}',
+                '{"update_id": 8, "message": "not an object"}',
+                '{"update_id": 9, "message": {"message_id": "x", "chat": 3}}',
             )
         ]
-    assert statuses == [400] * 5
+    assert statuses == [400] * 7
     assert fake_bot_api.calls_to("sendMessage") == []
     assert count(sqlite_db, ProcessedMessage) == 0
 
@@ -301,3 +305,24 @@ async def test_a_waiting_database_call_does_not_block_the_event_loop(
     assert health.status_code == 200 and elapsed < 0.25  # the loop kept serving meanwhile
     assert answered.status_code == 200
     assert fake_bot_api.sent_texts(4040)[-1] == TEXTS["help"]["zh"]
+
+
+async def test_an_over_long_edit_continues_in_new_messages(
+    sqlite_db: Database, fake_bot_api: FakeBotAPI
+) -> None:
+    app = build_app(telegram_settings(sqlite_db.url, fake_bot_api))
+    long_intro = "\n\n".join(f"<b>{i}</b> " + "拜访目的说明。" * 150 for i in range(5))
+    keyboard = InlineKeyboardMarkup([[InlineKeyboardButton("OK", callback_data="ok")]])
+    async with running(app):
+        channel = app.state.telegram
+        pressed = Update.de_json(
+            Updates(user_id=3131).press("md:x", on_message_id=77), channel.application.bot
+        )
+        await channel._deliver(pressed, [Outgoing(long_intro, keyboard, edit=True)])
+    (edit,) = fake_bot_api.calls_to("editMessageText")
+    follow_ups = fake_bot_api.calls_to("sendMessage")
+    assert edit.params["message_id"] == 77 and "reply_markup" not in edit.params
+    assert follow_ups and follow_ups[-1].buttons() == [("OK", "ok")]  # the keyboard goes last
+    texts = [edit.params["text"]] + [call.params["text"] for call in follow_ups]
+    assert all(len(text) <= TELEGRAM_MAX_CHARS for text in texts)
+    assert re.sub(r"<[^>]+>|\s", "", "".join(texts)) == re.sub(r"<[^>]+>|\s", "", long_intro)

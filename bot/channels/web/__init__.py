@@ -18,7 +18,7 @@ from .api import LoginThrottle
 from .api import router as api_router
 from .auth import SessionCookies
 from .errors import BodySizeLimit, SecurityHeaders, install_error_handlers
-from .events import TurnSignals
+from .events import STREAM_SECONDS, TurnSignals
 from .pages import mount_pages
 
 # Any constant works; it names "schema migration" among PostgreSQL advisory locks.
@@ -83,6 +83,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.cookies = SessionCookies(settings.secret_key)
     app.state.login_throttle = LoginThrottle()
     app.state.turn_signals = TurnSignals()
+    app.state.event_stream_seconds = STREAM_SECONDS
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit)
     app.add_middleware(SecurityHeaders)

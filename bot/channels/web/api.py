@@ -291,7 +291,8 @@ async def session_events(
     after: Annotated[int, Query(ge=0, description="Send turns with a larger seq.")] = 0,
 ) -> StreamingResponse:
     """Server-sent events: ``turn`` for each new turn (from any channel), ``status`` when the
-    stage, step, trust or status changes. The stream ends after the visit ends."""
+    stage, step, trust or status changes. The stream ends after the visit ends, and otherwise
+    every 15 seconds: EventSource reconnects by itself and resumes after ``Last-Event-ID``."""
     await _load(request, session_id, user)  # 404 / 403 before the stream starts
     last_event_id = request.headers.get("last-event-id", "")
     if last_event_id.isdigit():  # a reconnecting EventSource resumes where it stopped
@@ -302,6 +303,7 @@ async def session_events(
         request.app.state.turn_signals,
         after_seq=after,
         is_disconnected=request.is_disconnected,
+        max_seconds=request.app.state.event_stream_seconds,
     )
     return StreamingResponse(
         stream,

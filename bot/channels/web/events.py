@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections import defaultdict
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
@@ -21,6 +22,9 @@ from .schemas import Turn
 
 POLL_SECONDS = 1.0
 KEEPALIVE_SECONDS = 15.0
+# A stream ends after this long and the browser reconnects at once, resuming after the last
+# event id. Without an end, an open tab would hold uvicorn's graceful shutdown forever.
+STREAM_SECONDS = 15.0
 
 
 class TurnSignals:
@@ -74,17 +78,20 @@ async def turn_stream(
     after_seq: int,
     is_disconnected: Callable[[], Awaitable[bool]],
     poll_seconds: float = POLL_SECONDS,
+    max_seconds: float = STREAM_SECONDS,
 ) -> AsyncIterator[str]:
     """Yield ``turn`` events for turns after ``after_seq`` and ``status`` events when the state moves.
 
-    Ends after the session is over (a final ``status`` event), or when the client goes away.
-    A database hiccup is reported as an ``unavailable`` event and the stream keeps trying.
+    Ends after the session is over (a final ``status`` event), after ``max_seconds`` (the client
+    reconnects with ``Last-Event-ID``), or when the client goes away. A database hiccup is
+    reported as an ``unavailable`` event and the stream keeps trying.
     """
     last_seq = after_seq
     last_status: dict[str, Any] | None = None
     idle = 0.0
-    yield "retry: 2000\n\n"  # how long EventSource waits before reconnecting
-    while not await is_disconnected():
+    deadline = time.monotonic() + max_seconds
+    yield "retry: 1000\n\n"  # how long EventSource waits before reconnecting
+    while not await is_disconnected() and time.monotonic() < deadline:
         try:
             view = await load()
         except Exception as exc:
@@ -114,4 +121,4 @@ async def turn_stream(
         await signals.wait(session_id, poll_seconds)
 
 
-__all__ = ["POLL_SECONDS", "TurnSignals", "sse", "turn_stream"]
+__all__ = ["POLL_SECONDS", "STREAM_SECONDS", "TurnSignals", "sse", "turn_stream"]

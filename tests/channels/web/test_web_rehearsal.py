@@ -227,3 +227,17 @@ async def test_a_visit_begun_in_telegram_continues_on_the_web(rep: httpx.AsyncCl
     view = await transcript(rep, begun.session_id)
     assert [t["text"] for t in view["turns"] if t["speaker"] == "rep"] == METHOD_ZH[:2]
     assert [t["seq"] for t in view["turns"]] == list(range(1, 8))
+
+
+async def test_an_open_stream_of_an_active_visit_ends_in_time_for_a_reconnect(
+    rep: httpx.AsyncClient, app: FastAPI
+) -> None:
+    # Streams end by themselves (15 s in production) so an open tab never blocks a shutdown;
+    # the browser reconnects with Last-Event-ID and misses nothing.
+    app.state.event_stream_seconds = 0.3
+    session_id = (await start(rep))["session_id"]
+    response = await asyncio.wait_for(rep.get(f"/api/sessions/{session_id}/events"), 10)
+    assert response.text.startswith("retry: 1000")
+    events = _parse_events(response.text)
+    assert [(name, event_id) for name, event_id, _ in events] == [("turn", 1), ("status", 1)]
+    assert events[1][2]["status"] == "active"

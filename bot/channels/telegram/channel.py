@@ -686,9 +686,9 @@ class TelegramChannel:
         mode = parts[2] if len(parts) > 2 else ""
         if mode not in MODES:
             return [Outgoing(text("choice_expired", rep.lang), edit=True)]
-        if self.service.active_session(rep.user_id) is not None:
-            active = self.service.active_session(rep.user_id)
-            title_now = esc(session_title(active)) if active else title
+        active = self.service.active_session(rep.user_id)
+        if active is not None:  # begun meanwhile, e.g. on the web: one visit at a time
+            title_now = esc(session_title(active))
             return [Outgoing(text("session_in_progress", rep.lang, title=title_now), edit=True)]
         result = self.service.start(rep.user_id, scenario.id, language=language, mode=mode, channel=CHANNEL)
         customer = scenario.customer

@@ -302,7 +302,8 @@ async def test_a_waiting_database_call_does_not_block_the_event_loop(
             locker.execute("ROLLBACK")
             locker.close()
         answered = await pending
-    assert health.status_code == 200 and elapsed < 0.25  # the loop kept serving meanwhile
+    # A blocked loop would answer only after SQLite's 15 s busy timeout; a shared CI machine may be slow.
+    assert health.status_code == 200 and elapsed < 5.0  # the loop kept serving meanwhile
     assert answered.status_code == 200
     assert fake_bot_api.sent_texts(4040)[-1] == TEXTS["help"]["zh"]
 

@@ -34,19 +34,6 @@ from .runtime import Classify, PlayedTurn, ScenarioRuntime, default_classify
 
 log = logging.getLogger(__name__)
 MODES = ("practice", "exam")
-# rehearsal_sessions.status is VARCHAR(16) (migration 0001) and "closed_by_customer" has 18
-# characters: PostgreSQL refuses it. Until a migration widens the column, that one status is
-# stored under a short name; channels only ever see the API's names.
-_STORED_STATUS = {"closed_by_customer": "walked_out"}
-_API_STATUS = {stored: api for api, stored in _STORED_STATUS.items()}
-
-
-def stored_status(status: str) -> str:
-    return _STORED_STATUS.get(status, status)
-
-
-def api_status(status: str) -> str:
-    return _API_STATUS.get(status, status)
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -146,7 +133,7 @@ class RehearsalService:
             s.turns.add(rehearsal, "customer", opening)
             return TurnResult(
                 session_id=rehearsal.id,
-                status=api_status(rehearsal.status),
+                status=rehearsal.status,
                 stage=state.stage,
                 step=state.step,
                 trust=state.trust,
@@ -195,7 +182,7 @@ class RehearsalService:
                 # Already over (ended before, or the customer walked out): the same scorecard again.
                 return TurnResult(
                     session_id=rehearsal.id,
-                    status=api_status(rehearsal.status),
+                    status=rehearsal.status,
                     stage=rehearsal.stage or "",
                     step=rehearsal.step or "",
                     trust=rehearsal.trust,
@@ -257,7 +244,7 @@ class RehearsalService:
             s.turns.add(rehearsal, "coach", played.note, flush=False)
         s.sessions.set_state(rehearsal, state.to_dict())
         if not state.active:
-            s.sessions.end(rehearsal, status=stored_status(state.status), scorecard=played.scorecard)
+            s.sessions.end(rehearsal, status=state.status, scorecard=played.scorecard)
         return TurnResult(
             session_id=rehearsal.id,
             status=state.status,
@@ -302,7 +289,7 @@ class RehearsalService:
         # happen: the claim rolls back with it), so answer with the session as it stands.
         return TurnResult(
             session_id=rehearsal.id,
-            status=api_status(rehearsal.status),
+            status=rehearsal.status,
             stage=rehearsal.stage or "",
             step=rehearsal.step or "",
             trust=rehearsal.trust,
@@ -326,7 +313,7 @@ class RehearsalService:
             language=rehearsal.language,
             mode=rehearsal.mode,
             channel=rehearsal.channel,
-            status=api_status(rehearsal.status),
+            status=rehearsal.status,
             stage=rehearsal.stage,
             step=rehearsal.step,
             trust=rehearsal.trust,

@@ -121,7 +121,7 @@ class RehearsalSession(Base):
     channel: Mapped[str] = mapped_column(String(16))
     mode: Mapped[str] = mapped_column(String(16), default="practice")
     language: Mapped[str] = mapped_column(String(8), default="zh")
-    status: Mapped[str] = mapped_column(String(16), default="active")
+    status: Mapped[str] = mapped_column(String(32), default="active")
     stage: Mapped[str | None] = mapped_column(String(40))
     step: Mapped[str | None] = mapped_column(String(40))
     trust: Mapped[float] = mapped_column(Float, default=0.0)

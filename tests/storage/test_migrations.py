@@ -5,6 +5,7 @@ from sqlalchemy import inspect
 from bot.storage import Database, current_revision, downgrade, upgrade
 from bot.storage.models import Base
 
+HEAD = "0002"
 EXPECTED_TABLES = {
     "teams",
     "users",
@@ -30,7 +31,7 @@ def test_upgrade_builds_schema_from_empty(database_url: str) -> None:
     assert _tables(database_url) == set()
     upgrade(database_url)
     assert _tables(database_url) == EXPECTED_TABLES
-    assert current_revision(database_url) == "0001"
+    assert current_revision(database_url) == HEAD
 
 
 def test_schema_matches_models(database_url: str) -> None:
@@ -58,7 +59,7 @@ def test_downgrade_and_upgrade_round_trip(database_url: str) -> None:
 def test_upgrade_twice_is_harmless(database_url: str) -> None:
     upgrade(database_url)
     upgrade(database_url)
-    assert current_revision(database_url) == "0001"
+    assert current_revision(database_url) == HEAD
 
 
 def test_sqlite_uses_wal_and_busy_timeout(tmp_path) -> None:
@@ -75,4 +76,32 @@ def test_sqlite_uses_wal_and_busy_timeout(tmp_path) -> None:
 def test_upgrade_creates_the_sqlite_folder(tmp_path) -> None:
     url = f"sqlite:///{tmp_path / 'new' / 'nested' / 'coach.sqlite3'}"
     upgrade(url)
-    assert current_revision(url) == "0001"
+    assert current_revision(url) == HEAD
+
+
+def test_0002_widens_status_and_renames_short_walk_outs(database_url: str) -> None:
+    upgrade(database_url, "0001")
+    db = Database(database_url)
+    try:
+        with db.engine.begin() as connection:
+            connection.exec_driver_sql(
+                "INSERT INTO users (id, display_name, role, language, created_at) "
+                "VALUES (1, 'r', 'rep', 'zh', CURRENT_TIMESTAMP)"
+            )
+            connection.exec_driver_sql(
+                "INSERT INTO rehearsal_sessions (id, user_id, scenario_id, scenario_version, channel, mode,"
+                " language, status, trust, seed, state, next_seq, started_at, updated_at) VALUES"
+                " ('s1', 1, 'x', '1', 'web', 'practice', 'zh', 'walked_out', 0, 0, '{}', 1,"
+                " CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+            )
+        upgrade(database_url)
+        with db.engine.connect() as connection:
+            status = connection.exec_driver_sql("SELECT status FROM rehearsal_sessions").scalar()
+        assert status == "closed_by_customer"
+        downgrade(database_url, "0001")
+        with db.engine.connect() as connection:
+            assert (
+                connection.exec_driver_sql("SELECT status FROM rehearsal_sessions").scalar() == "walked_out"
+            )
+    finally:
+        db.dispose()

@@ -152,6 +152,7 @@ class _Clause:
     end: int
     asks: bool
     request: bool
+    by_mark: bool = False  # it asks only because a question mark closes it (no marker matched)
 
 
 @dataclass
@@ -170,6 +171,23 @@ class _Analysis:
     @property
     def request(self) -> bool:
         return any(c.request for c in self.clauses)
+
+    def rising_summary(self, lang: str) -> bool:
+        """A statement of several parts said with a question mark: the rep checks a summary.
+
+        "Okay, three clinics, one receptionist, and bookings all come through WhatsApp?" asks only
+        through its question mark (no clause starts like a question), and it says enough to be a
+        recap (two clauses with content, or a long sentence), not a one-fact check ("SAP?").
+        """
+        asking = [c for c in self.clauses if c.asks]
+        if not asking or not all(c.by_mark for c in asking):
+            return False
+        parts = [c for c in self.clauses if _has_content(self.text[c.start : c.end], 2)]
+        if lang == "zh":
+            size = len(_CONTENT_RE.findall(self.text))
+            return len(parts) >= 2 and size >= 14
+        words = len(_CONTENT_RE.findall(self.text))
+        return len(parts) >= 3 or (len(parts) >= 2 and words >= 10) or words >= 14
 
 
 class Classifier:
@@ -246,10 +264,11 @@ class Classifier:
                 body = piece.strip(" .!?;:。…_")
                 request = bool(rules.request and rules.request.search(body))
                 asks = request or bool(rules.question and rules.question.search(body))
+                by_mark = False
                 if not asks and sentence_mark and not _CLAUSE_BREAK_RE.search(text, c_end, s_end):
-                    asks = True  # the clause the question mark closes
+                    asks = by_mark = True  # the clause the question mark closes
                 asks = asks and _has_content(body, min_content)
-                analysis.clauses.append(_Clause(c_start, c_end, asks, request))
+                analysis.clauses.append(_Clause(c_start, c_end, asks, request, by_mark and asks))
         return analysis
 
     def _evidence(self, text: str, rules: _LangRules) -> dict[str, list[Evidence]]:
@@ -409,6 +428,8 @@ class Classifier:
                 others.append(form)
             return self._result(primary, others, scores, lang, evidence_for(primary), fired)
 
+        if form == "closed_question" and analysis.rising_summary(lang):
+            return self._result("confirm_question", [], scores, lang, evidence_for("confirm_question"), fired)
         if form == "closed_question" and scores.get("greeting", 0.0) >= 2 * threshold:
             # "您好，请问您是李经理吧？我是华腾的小陈。": pleasantries around a who-are-you check
             return self._result("greeting", [form], scores, lang, evidence_for("greeting"), fired)

@@ -361,20 +361,23 @@ class Coach:
         return [e for e, score in zip(examples, scores, strict=True) if score == best]
 
     def hint(self, state: SessionState) -> str:
-        """A question to try now: the bank's example for the suggested technique, on the scenario's topic."""
+        """A question to try now for the suggested technique: the scenario's own example if it has
+        one, else the question bank's closest to the scenario."""
         lang = state.lang
         technique, topic_id = self.suggest(state)
         rng = rng_for(state.seed, state.turn, salt=101 + state.hints)
-        examples: list[str] = []
-        bank = self.bank()
-        if bank is not None:
-            try:
-                examples = bank.technique(technique).examples[lang]
-            except KeyError:
-                examples = []
+        own = self.customer.scenario.hints.get(technique)
+        examples: list[str] = own.for_lang(lang) if own is not None else []
         if not examples:
-            examples = [_pick(FALLBACK_EXAMPLES[technique], lang)]
-        examples = self._closest_to_scenario(examples, lang)
+            bank = self.bank()
+            if bank is not None:
+                try:
+                    examples = bank.technique(technique).examples[lang]
+                except KeyError:
+                    examples = []
+            if not examples:
+                examples = [_pick(FALLBACK_EXAMPLES[technique], lang)]
+            examples = self._closest_to_scenario(examples, lang)
         example = examples[rng.randrange(len(examples))]
         name = self.name(technique, lang)
         reason = self._reason(technique, topic_id, lang)

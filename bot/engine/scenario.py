@@ -299,6 +299,9 @@ class Scenario(Strict):
     customer_questions: list[CustomerQuestion] = Field(default_factory=list)
     explicit_need: ExplicitNeed
     replies: dict[str, Lines] = Field(default_factory=dict)
+    # Example questions for this customer, per technique: hints prefer them to the bank's
+    # generic examples, so a hint in a factory visit never quotes a shop.
+    hints: dict[str, Lines] = Field(default_factory=dict)
     rubric: Rubric = Field(default_factory=Rubric)
     tests: list[TrainerTest] = Field(default_factory=list)
 
@@ -489,6 +492,10 @@ def check_scenario(s: Scenario, doc: SourceDocument) -> list[ScriptProblem]:
                 ("replies", key),
                 f"reply for an unknown situation {key!r} (known: {', '.join(REPLY_KEYS)})",
             )
+
+    for key in s.hints:
+        if key not in TECHNIQUES:
+            report(("hints", key), f"hint for an unknown technique {key!r} (known: {', '.join(TECHNIQUES)})")
 
     if not problems:
         reachable = _reachable(s)

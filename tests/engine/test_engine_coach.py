@@ -157,3 +157,30 @@ def test_the_scorecard_speaks_the_session_language(runtime: ScenarioRuntime) -> 
     assert card["language"] == "zh"
     assert card["coaching"]["stop"]["label"] == "停止"
     assert "「我们的系统是行业第一。」" in card["coaching"]["stop"]["text"]
+
+
+def test_hints_quote_the_scenario_own_examples_first(runtime: ScenarioRuntime) -> None:
+    state, _ = runtime.start(lang="en", mode="practice", seed=5)
+    state.revealed, state.current_problem, state.trust = ["returns"], "returns", 40
+    own = runtime.loaded.scenario.hints["why"].for_lang("en")
+    hints = set()
+    for seed in range(8):
+        state.seed = seed
+        hints.add(runtime.hint(state))
+    assert all(any(example in hint for example in own) for hint in hints)
+    assert len(hints) > 1  # several own examples to vary over
+
+
+def test_without_own_examples_hints_fall_back_to_the_bank(runtime: ScenarioRuntime) -> None:
+    from bot.engine.scenario import parse_scenario
+    from bot.yamlsource import parse_yaml
+
+    text = runtime.loaded.source.text
+    start, end = text.index("\nhints:"), text.index("\nrubric:")
+    loaded = parse_scenario(parse_yaml(text[:start] + text[end:], "no-hints.yaml"))
+    bare = ScenarioRuntime(loaded)
+    state, _ = bare.start(lang="en", mode="practice", seed=5)
+    state.revealed, state.current_problem, state.trust = ["returns"], "returns", 40
+    hint = bare.hint(state)
+    own = runtime.loaded.scenario.hints["why"].for_lang("en")
+    assert "For example:" in hint and not any(example in hint for example in own)

@@ -131,6 +131,16 @@ def test_a_reply_for_an_unknown_state_is_an_error() -> None:
     assert errors[0].startswith(f"bad.yaml:{line}:3: replies.hello_there: reply for an unknown situation")
 
 
+def test_hints_name_known_techniques_in_every_language() -> None:
+    text = MINIMAL + "hints:\n  why: {zh: 为什么慢？, en: 'Why is it slow?'}\n  wy: {zh: 嗯, en: Hm}\n"
+    errors = errors_of(text)
+    assert len(errors) == 1
+    line = line_of(text, "  wy:")
+    assert errors[0].startswith(f"bad.yaml:{line}:3: hints.wy: hint for an unknown technique 'wy'")
+    missing = MINIMAL + "hints:\n  why: {zh: 为什么慢？}\n"
+    assert any("hints.why: missing the 'en' text" in e for e in errors_of(missing))
+
+
 def test_an_unreachable_fact_is_an_error() -> None:
     # The problem can only open after its own cause is out: a loop no conversation can break.
     text = MINIMAL.replace(

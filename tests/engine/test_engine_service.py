@@ -244,21 +244,23 @@ def test_old_versions_are_played_from_the_stored_script(db: Database, tmp_path: 
     rep = make_rep(db)
     old = RehearsalService(db, ScenarioLibrary.from_paths([EXAMPLE]))
     session_id = old.start(rep, EXAMPLE_ID, language="en", mode="practice", channel="web", seed=3).session_id
+    shipped = old.library.latest(EXAMPLE_ID).version
+    following = str(int(shipped) + 1)
     with store(db) as s:
-        assert [v.version for v in s.scripts.versions("scenario", EXAMPLE_ID)] == ["1"]
-        stored = s.scripts.get("scenario", EXAMPLE_ID, "1")
+        assert [v.version for v in s.scripts.versions("scenario", EXAMPLE_ID)] == [shipped]
+        stored = s.scripts.get("scenario", EXAMPLE_ID, shipped)
         assert stored is not None and stored.content == EXAMPLE.read_text("utf-8")
 
-    # The trainer ships version 2 with a different opening; the old session still plays version 1.
-    text = EXAMPLE.read_text("utf-8").replace('version: "1"', 'version: "2"', 1)
+    # The trainer ships the next version with a different opening; the old session plays its own.
+    text = EXAMPLE.read_text("utf-8").replace(f'version: "{shipped}"', f'version: "{following}"', 1)
     text = text.replace("Have a seat. I have a meeting", "Sit down. I have a call", 1)
     (tmp_path / "v2.yaml").write_text(text, "utf-8")
     new = RehearsalService(db, ScenarioLibrary.from_directory(tmp_path))
     result = new.send(session_id, LINES_EN[0], user_id=rep, channel="web")
     assert result.status == "active"
-    assert new.session(session_id).scenario_version == "1"
+    assert new.session(session_id).scenario_version == shipped
     started = new.start(rep, EXAMPLE_ID, language="en", mode="practice", channel="web", seed=1)
-    assert new.session(started.session_id).scenario_version == "2"
+    assert new.session(started.session_id).scenario_version == following
     assert started.customer_reply == "Sit down. I have a call at half past ten, so let's keep it short."
 
     # Changing a file without raising its version is refused.

@@ -124,7 +124,8 @@ def test_yaml_syntax_error_and_wrong_file_name(bank_copy: Path) -> None:
 
 def test_missing_version_and_missing_technique(bank_copy: Path) -> None:
     header = bank_copy / HEADER_FILE
-    header.write_text(header.read_text(encoding="utf-8").replace('version: "1.0.0"\n', ""), encoding="utf-8")
+    text = re.sub(r'^version: "[^"]*"\n', "", header.read_text(encoding="utf-8"), flags=re.M)
+    header.write_text(text, encoding="utf-8")
     assert any("version: required key is missing" in e for e in _errors(bank_copy))
     header.write_text('version: "2"\nprecedence: [why]\n', encoding="utf-8")
     (bank_copy / "greeting.yaml").unlink()

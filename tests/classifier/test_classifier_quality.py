@@ -27,7 +27,9 @@ def _macro_f1(gold: list[str], pred: list[str]) -> float:
     return statistics.fmean(scores)
 
 
-@pytest.mark.parametrize("name", ["dev_zh", "dev_en", "extra_dev_zh", "extra_dev_en", "extra_dev2_zh", "extra_dev2_en"])
+@pytest.mark.parametrize(
+    "name", ["dev_zh", "dev_en", "extra_dev_zh", "extra_dev_en", "extra_dev2_zh", "extra_dev2_en"]
+)
 def test_development_lines_stay_classified(classifier: Classifier, name: str) -> None:
     path = DATA / f"{name}.jsonl"
     if not path.exists():

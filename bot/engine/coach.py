@@ -85,7 +85,7 @@ VERDICTS: dict[str, tuple[str, str]] = {
     ),
     "view": (
         "客户对你的想法给出了看法，留意其中的顾虑。",
-        "The customer gave his view of your idea; note the doubt in it.",
+        "The customer gave their view of your idea; note the doubt in it.",
     ),
     "view_too_early": (
         "根本需求还没找到，现在谈方案太早。",
@@ -105,7 +105,7 @@ VERDICTS: dict[str, tuple[str, str]] = {
     ),
     "revisited_talk": (
         "回到客户刚说过的话题，显示你在认真听。",
-        "Going back to what he said shows you listened.",
+        "Going back to what the customer said shows you listened.",
     ),
     "revisit_unknown": (
         "客户没说过这个，别编造共同记忆。",
@@ -117,7 +117,7 @@ VERDICTS: dict[str, tuple[str, str]] = {
     ),
     "answered_plainly": (
         "回答了客户的问题；下次简短回答后再反问一句。",
-        "You answered his question; next time add a question back.",
+        "You answered the customer's question; next time add a question back.",
     ),
     "statement": (
         "这是陈述不是提问，客户只是在听。",
@@ -129,7 +129,7 @@ VERDICTS: dict[str, tuple[str, str]] = {
     ),
     "pitch_after_need": (
         "需求已经清楚，介绍方案可以，但要准备回应顾虑。",
-        "The need is clear, so presenting is fine; be ready for his doubts.",
+        "The need is clear, so presenting is fine; be ready for the customer's doubts.",
     ),
     "private": (
         "私人话题让客户不舒服，信任下降了。",
@@ -153,32 +153,35 @@ NEED_WORDS = {"deadline": ("时间计划", "deadline"), "budget": ("预算", "bu
 REASONS: dict[str, tuple[str, str]] = {
     "answer_with_question": (
         "先简短回答客户的问题，再反问一句",
-        "answer his question briefly, then ask one back",
+        "answer the customer's question briefly, then ask one back",
     ),
     "closed_question": (
         "问一个容易回答的封闭式问题，让客户先开口",
-        "ask an easy closed question to get him talking",
+        "ask an easy closed question to get the customer talking",
     ),
     "curiosity_care": (
         "关心客户的状态或他身边的变化",
-        "show care for how he is, or curiosity about what is changing around him",
+        "show care for how the customer is doing, or curiosity about what is changing around them",
     ),
     "humble_disclaimer": (
         "信任还薄，深问之前先征求同意",
         "trust is thin: ask permission before a deeper question",
     ),
     "why": ("围绕「{topic}」问为什么，往下挖一层", "ask why about {topic} to dig one level deeper"),
-    "what_else": ("问问还有没有别的问题", "ask what else is on his mind"),
+    "what_else": ("问问还有没有别的问题", "ask what else is on the customer's mind"),
     "what_if": (
         "用“如果”让客户想象「{topic}」不解决或解决后的样子",
         "ask what if {topic} stays unsolved, or gets solved",
     ),
     "how_do_you_see": (
         "说出你的想法或同行的案例，问他怎么看",
-        "offer your idea or a peer's case and ask for his view",
+        "offer your idea or a peer's case and ask for the customer's view",
     ),
     "need_confirmation": ("确认时间计划和预算", "confirm the deadline and the budget"),
-    "confirm_question": ("总结客户说的话，确认你理解对了", "sum up what he said and check you got it right"),
+    "confirm_question": (
+        "总结客户说的话，确认你理解对了",
+        "sum up what the customer said and check you got it right",
+    ),
     "revisit_topic": ("接着上次拜访的话题问", "pick up the topic of your last visit"),
 }
 

@@ -25,11 +25,11 @@ KEEP: list[tuple[str, tuple[str, str]]] = [
     ("answered_back", ("你简短回答后把问题抛了回去", "you answered briefly and asked back")),
     ("sibling", ("这句“还有吗”打开了另一个问题", "this what-else opened another problem")),
     ("need", ("你确认了明确需求", "you confirmed the explicit need")),
-    ("view", ("你用案例引出了客户的看法", "you drew out his view with a case")),
+    ("view", ("你用案例引出了客户的看法", "you drew out the customer's view with a case")),
     ("dug", ("这句追问让客户往下讲了一层", "this why took the customer one level deeper")),
     ("revisited", ("你接上了上次拜访的话题", "you picked up the last visit's topic")),
-    ("situation", ("你的关心让客户讲出了变化", "your care got him talking about what changed")),
-    ("confirmed", ("你的总结让客户觉得被理解", "your summary made him feel understood")),
+    ("situation", ("你的关心让客户讲出了变化", "your care got the customer talking about what changed")),
+    ("confirmed", ("你的总结让客户觉得被理解", "your summary made the customer feel understood")),
     ("opener_answered", ("你用容易回答的问题开了头", "you opened with an easy question")),
     ("greeted", ("你礼貌地开了场", "you opened politely")),
 ]
@@ -40,12 +40,15 @@ STOP: list[tuple[str, tuple[str, str]]] = [
         ("还没有需求就推销，客户失去了耐心", "pitching before a need lost the customer's patience"),
     ),
     ("private", ("问了私人话题", "you asked about a private matter")),
-    ("deflected", ("信任不够时问得太深，客户回避了", "you asked too deep before trust, and he dodged")),
+    (
+        "deflected",
+        ("信任不够时问得太深，客户回避了", "you asked too deep before trust, and the customer dodged"),
+    ),
     ("ignored", ("没有回应客户的问题", "you ignored the customer's question")),
-    ("revisit_unknown", ("提到了客户没说过的话", "you referred to something he never said")),
+    ("revisit_unknown", ("提到了客户没说过的话", "you referred to something the customer never said")),
     (
         "need_not_ready",
-        ("客户还没有动机就问时间和预算", "you asked for timing and budget before he was motivated"),
+        ("客户还没有动机就问时间和预算", "you asked for timing and budget before the customer was motivated"),
     ),
     ("view_too_early", ("还没找到根本需求就给方案", "you offered solutions before finding the root need")),
     ("statement", ("说了陈述而不是提问", "you made a statement instead of asking")),
@@ -77,10 +80,10 @@ START: list[tuple[str, set[str], tuple[str, str]]] = [
     (
         "how_do_you_see",
         {"view"},
-        ("说出想法或案例，问客户怎么看", "offer an idea or a case and ask his view"),
+        ("说出想法或案例，问客户怎么看", "offer an idea or a case and ask for the customer's view"),
     ),
     ("need_confirmation", {"need"}, ("确认时间计划和预算", "confirm the deadline and the budget")),
-    ("confirm_question", {"confirmed"}, ("总结并确认客户说的话", "sum up and check what he said")),
+    ("confirm_question", {"confirmed"}, ("总结并确认客户说的话", "sum up and check what the customer said")),
 ]
 
 

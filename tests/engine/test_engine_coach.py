@@ -49,7 +49,7 @@ def test_practice_notes_name_the_technique_judge_it_and_say_what_next(runtime: S
     assert notes[1].startswith("[") and "closed question" in notes[1].lower()
     assert "Good start" in notes[1]
     assert "the doubled returns" in notes[2]  # the note names what the customer told
-    assert "answer his question briefly" in notes[2]  # the customer asked one: answer it next
+    assert "answer the customer's question briefly" in notes[2]  # the customer asked one: answer it next
     assert "one level deeper" in notes[4] and "Next:" in notes[4]
 
 

@@ -93,7 +93,7 @@ VERDICTS: dict[str, tuple[str, str]] = {
     ),
     "need": ("明确需求有进展：客户说出了{topic}。", "Explicit need: the customer told you the {topic}."),
     "need_not_ready": (
-        "客户的动机还不够，先用“如果”让他看到利害，再谈时间和预算。",
+        "客户的动机还不够，先用“如果”让客户看到利害，再谈时间和预算。",
         "Not motivated yet: let what-if questions show the stakes, then ask about timing and budget.",
     ),
     "need_done": ("时间和预算都已经确认过了。", "Timing and budget are already confirmed."),
@@ -160,7 +160,7 @@ REASONS: dict[str, tuple[str, str]] = {
         "ask an easy closed question to get the customer talking",
     ),
     "curiosity_care": (
-        "关心客户的状态或他身边的变化",
+        "关心客户的状态或其身边的变化",
         "show care for how the customer is doing, or curiosity about what is changing around them",
     ),
     "humble_disclaimer": (
@@ -174,7 +174,7 @@ REASONS: dict[str, tuple[str, str]] = {
         "ask what if {topic} stays unsolved, or gets solved",
     ),
     "how_do_you_see": (
-        "说出你的想法或同行的案例，问他怎么看",
+        "说出你的想法或同行的案例，问客户怎么看",
         "offer your idea or a peer's case and ask for the customer's view",
     ),
     "need_confirmation": ("确认时间计划和预算", "confirm the deadline and the budget"),

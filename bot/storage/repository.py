@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Row, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -160,6 +160,24 @@ class SessionRepository:
             .limit(limit)
         )
         return self._s.scalars(query).all()
+
+    def outcomes_for_users(self, user_ids: Sequence[int]) -> Sequence[Row[Any]]:
+        """(user_id, status, started_at, ended_at, scorecard) of every session of these users,
+        oldest first: what progress figures need, without the engine state or the turns."""
+        if not user_ids:
+            return []
+        query = (
+            select(
+                RehearsalSession.user_id,
+                RehearsalSession.status,
+                RehearsalSession.started_at,
+                RehearsalSession.ended_at,
+                RehearsalSession.scorecard,
+            )
+            .where(RehearsalSession.user_id.in_(list(user_ids)))
+            .order_by(RehearsalSession.started_at, RehearsalSession.id)
+        )
+        return self._s.execute(query).all()
 
     def active_for_user(self, user_id: int) -> RehearsalSession | None:
         query = (
@@ -351,6 +369,27 @@ class NoteRepository:
             .where(CoachingNote.rep_id == rep_id)
             .order_by(CoachingNote.created_at.desc(), CoachingNote.id.desc())
         ).all()
+
+    def get(self, note_id: int) -> CoachingNote | None:
+        return self._s.get(CoachingNote, note_id)
+
+    def for_session(self, session_id: str) -> Sequence[CoachingNote]:
+        return self._s.scalars(
+            select(CoachingNote)
+            .where(CoachingNote.session_id == session_id)
+            .order_by(CoachingNote.created_at.desc(), CoachingNote.id.desc())
+        ).all()
+
+    def unread_counts(self, rep_ids: Sequence[int]) -> dict[int, int]:
+        """Unread notes per rep (reps without any are left out)."""
+        if not rep_ids:
+            return {}
+        rows = self._s.execute(
+            select(CoachingNote.rep_id, func.count())
+            .where(CoachingNote.rep_id.in_(list(rep_ids)), CoachingNote.read_at.is_(None))
+            .group_by(CoachingNote.rep_id)
+        ).all()
+        return {int(rep_id): int(count) for rep_id, count in rows}
 
     def mark_read(self, note: CoachingNote) -> None:
         note.read_at = note.read_at or utcnow()

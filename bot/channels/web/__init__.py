@@ -19,6 +19,7 @@ from .api import router as api_router
 from .auth import SessionCookies
 from .errors import BodySizeLimit, SecurityHeaders, install_error_handlers
 from .events import STREAM_SECONDS, TurnSignals
+from .manager import manager_router, notes_router
 from .pages import mount_pages
 
 # Any constant works; it names "schema migration" among PostgreSQL advisory locks.
@@ -88,6 +89,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(BodySizeLimit)
     app.add_middleware(SecurityHeaders)
     app.include_router(api_router)
+    app.include_router(manager_router)
+    app.include_router(notes_router)
     mount_pages(app)
     # The Telegram webhook, when a bot token is configured (see docs/telegram.md).
     telegram = TelegramChannel(settings) if settings.telegram_enabled else None

@@ -56,6 +56,24 @@ def add_rep(db: Database, login: str, password: str, display_name: str | None = 
         return user.id
 
 
+def add_user(
+    db: Database,
+    login: str,
+    password: str,
+    *,
+    role: str = "rep",
+    team: str | None = None,
+    display_name: str | None = None,
+) -> int:
+    """Create a user of any role, optionally in a team (created when missing); returns the id."""
+    with store(db, write=True) as s:
+        team_row = s.users.get_or_create_team(team) if team else None
+        user = s.users.create(
+            display_name or login, login=login, role=role, password_hash=_hash(password), team=team_row
+        )
+        return user.id
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -12,6 +12,8 @@ from fastapi.templating import Jinja2Templates
 
 from bot.config import Settings
 
+from .manager_schemas import NOTE_MAX_CHARS
+
 WEB_DIR = Path(__file__).resolve().parent
 STATIC_DIR = WEB_DIR / "static"
 TEMPLATES_DIR = WEB_DIR / "templates"
@@ -49,6 +51,18 @@ async def chat(request: Request) -> HTMLResponse:
             "version": ASSET_VERSION,
             "max_chars": settings.max_message_chars,
         },
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+@router.get("/manage", response_class=HTMLResponse)
+async def manage(request: Request) -> HTMLResponse:
+    """The managers' page: the team's progress, transcripts and coaching notes."""
+    settings: Settings = request.app.state.settings
+    return templates.TemplateResponse(
+        request,
+        "manage.html",
+        {"lang": settings.default_lang, "version": ASSET_VERSION, "note_max_chars": NOTE_MAX_CHARS},
         headers={"Cache-Control": "no-store"},
     )
 

@@ -220,7 +220,7 @@ def test_the_page_names_every_stage_step_technique_and_angle_in_both_languages()
     from bot.channels.web.pages import STATIC_DIR
     from bot.engine.scenario import ANGLES, STAGES, STEPS, TECHNIQUES
 
-    script = (STATIC_DIR / "chat.js").read_text(encoding="utf-8")
+    script = (STATIC_DIR / "terms.js").read_text(encoding="utf-8")  # shared by chat and manager pages
     terms = script[script.index("const TERMS = {") : script.index("const BAD_TECHNIQUES")]
     zh, en = terms[: terms.index("  en: {")], terms[terms.index("  en: {") :]
     for term_id in (*STAGES, *STEPS, *TECHNIQUES, *ANGLES):

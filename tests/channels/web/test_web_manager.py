@@ -285,3 +285,15 @@ async def test_the_openapi_document_describes_the_manager_api(client: httpx.Asyn
     schemas = document["components"]["schemas"]
     assert {"RepProgress", "Note", "NoteRequest", "ManagedSession"} <= set(schemas)
     assert schemas["NoteRequest"]["properties"]["text"]["maxLength"] == 2000
+
+
+async def test_the_manage_page_is_served_offline(client: httpx.AsyncClient) -> None:
+    page = await client.get("/manage")
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert "default-src 'self'" in page.headers["content-security-policy"]
+    html = page.text
+    assert '<html lang="zh-CN">' in html and "团队看板" in html
+    assert "/static/terms.js" in html and "/static/manage.js" in html and "/static/manage.css" in html
+    assert "http://" not in html and "https://" not in html  # no CDN
+    for asset in ("terms.js", "manage.js", "manage.css"):
+        assert (await client.get(f"/static/{asset}")).status_code == 200

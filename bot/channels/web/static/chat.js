@@ -30,6 +30,8 @@ const I18N = {
     offline: "连接中断，正在重试…", dbDown: "服务暂时不可用（数据库无响应），请稍后再试。",
     expired: "登录已过期，请重新登录。", genericError: "出错了，请重试。", turns: "句",
     channel_web: "网页", channel_telegram: "Telegram", channel_cli: "终端",
+    manageLink: "团队看板", notesTitle: "经理留言", notesEmpty: "还没有经理留言。", noteRead: "知道了",
+    noteAbout: "关于：", notesUnread: "条新留言",
   },
   en: {
     skip: "Skip to main content", brand: "Sales coach", signInTitle: "Sign in to rehearse",
@@ -59,42 +61,12 @@ const I18N = {
     offline: "Connection lost, retrying…", dbDown: "The service is briefly unavailable (database not answering). Try again shortly.",
     expired: "Your sign-in has expired; sign in again.", genericError: "Something went wrong; try again.",
     turns: "lines", channel_web: "web", channel_telegram: "Telegram", channel_cli: "terminal",
+    manageLink: "Team dashboard", notesTitle: "Coaching notes", notesEmpty: "No coaching notes yet.",
+    noteRead: "Got it", noteAbout: "About: ", notesUnread: "new notes",
   },
 };
 
-const TERMS = {
-  zh: {
-    first_impression: "第一印象", liking: "吸引喜欢", trust: "相互信赖", persuasion: "沟通说服",
-    excitation: "提问激发", opener: "开场", curiosity: "好奇关心", analysis: "分析问题",
-    what_if: "如果", how_do_you_see: "你怎么看", need_confirmation: "确认需求",
-    closed_question: "封闭式提问", open_question: "开放式提问", curiosity_care: "好奇与关心",
-    humble_disclaimer: "低调声明", revisit_topic: "重拾旧话题", answer_with_question: "以问答问",
-    what_else: "还有吗", why: "为什么", confirming_question: "确认式提问", confirm_question: "确认式提问", greeting: "问候", pitch: "推销",
-    statement: "陈述", small_talk: "寒暄", private_topic: "私人话题", other: "其他",
-    need_excitation: "需求激发", motivation_excitation: "动机激发", product_push: "产品推销",
-    easy: "入门", medium: "中等", hard: "困难", closed: "已结束", ended: "已结束",
-    closed_by_customer: "客户结束", active: "进行中",
-    long_term_harm: "长期损失", spreading_harm: "扩散损失", long_term_gain: "长期收益",
-    spreading_gain: "扩散收益", avoid_harm_review: "规避风险检查", vision: "方案愿景", ended_step: "已结束",
-  },
-  en: {
-    first_impression: "first impression", liking: "liking", trust: "trust", persuasion: "persuasion",
-    excitation: "excitation", opener: "opener", curiosity: "curiosity", analysis: "analysis",
-    what_if: "what if", how_do_you_see: "how do you see it", need_confirmation: "need confirmation",
-    closed_question: "closed question", open_question: "open question", curiosity_care: "curiosity & care",
-    humble_disclaimer: "humble disclaimer", revisit_topic: "revisit a topic",
-    answer_with_question: "answer with a question", what_else: "what else", why: "why",
-    confirming_question: "confirming question", confirm_question: "confirming question", greeting: "greeting",
-    pitch: "pitch", statement: "statement",
-    small_talk: "small talk", private_topic: "private topic", other: "other",
-    need_excitation: "need excitation", motivation_excitation: "motivation excitation",
-    product_push: "product push", easy: "easy", medium: "medium", hard: "hard", closed: "ended",
-    ended: "ended", closed_by_customer: "closed by customer", active: "in progress",
-    long_term_harm: "long-term harm", spreading_harm: "spreading harm", long_term_gain: "long-term gain",
-    spreading_gain: "spreading gain", avoid_harm_review: "avoid-harm review", vision: "vision of the solution",
-  },
-};
-const BAD_TECHNIQUES = new Set(["pitch", "private_topic"]);
+// TERMS and BAD_TECHNIQUES come from terms.js.
 
 const state = {
   lang: "zh",
@@ -197,6 +169,7 @@ function applyLanguage(lang) {
   if (state.me) {
     renderScenarios();
     loadHistory();
+    loadNotes();
     if (state.session) rerenderSession();
   }
 }
@@ -208,6 +181,9 @@ function showView(name) {
   const signedIn = name !== "login";
   $("sidebar").classList.toggle("hidden", !signedIn || (name === "chat" && window.innerWidth < 900));
   $("sign-out").classList.toggle("hidden", !signedIn);
+  const manager = signedIn && state.me && ["manager", "admin"].includes(state.me.role);
+  $("manage-link").classList.toggle("hidden", !manager);
+  if (!signedIn) $("notes-pill").classList.add("hidden");
 }
 
 function showLogin(message) {
@@ -224,7 +200,7 @@ async function showHome() {
   closeEvents();
   state.session = null;
   showView("setup");
-  await Promise.all([loadScenarios(), loadHistory()]);
+  await Promise.all([loadScenarios(), loadHistory(), loadNotes()]);
 }
 
 /* ---------- sign in ---------- */
@@ -382,6 +358,58 @@ async function loadHistory() {
           s.channel !== "web" ? el("span", {}, `${t("sessionFrom")} ${t(`channel_${s.channel}`)}`) : null))));
   }
   $("history-empty").classList.toggle("hidden", sessions.length > 0);
+}
+
+/* ---------- coaching notes from managers ---------- */
+
+function formatStamp(iso) {
+  const when = new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(iso) ? iso : `${iso}Z`);
+  return isNaN(when) ? "" : when.toLocaleString(state.lang === "zh" ? "zh-CN" : "en", {
+    month: "short", day: "numeric", hour: "2-digit", minute: "2-digit",
+  });
+}
+
+async function loadNotes() {
+  let notes;
+  try {
+    notes = await api("GET", "/api/notes");
+  } catch (_) {
+    return; // the notes are a side panel: the rehearsal works without them
+  }
+  renderNotes(notes);
+}
+
+function renderNotes(notes) {
+  const unread = notes.filter((n) => !n.read_at).length;
+  const badge = $("notes-unread");
+  badge.textContent = String(unread);
+  badge.classList.toggle("hidden", unread === 0);
+  const pill = $("notes-pill");
+  pill.textContent = `✉ ${unread}`;
+  pill.setAttribute("aria-label", `${unread} ${t("notesUnread")}`);
+  pill.classList.toggle("hidden", unread === 0 || !state.me);
+  $("notes-empty").classList.toggle("hidden", notes.length > 0);
+  $("notes").replaceChildren(...notes.map((note) => el("li", { class: `note${note.read_at ? "" : " unread"}`, "data-note": String(note.id) },
+    el("p", { class: "note-text" }, note.text),
+    el("p", { class: "note-meta" },
+      el("span", {}, note.author_name),
+      el("span", {}, formatStamp(note.created_at)),
+      note.session_id
+        ? el("button", { type: "button", class: "linklike", onclick: () => openSession(note.session_id) },
+          `${t("noteAbout")}${note.session_title || ""}`)
+        : null),
+    note.read_at ? null : el("button", {
+      type: "button", class: "btn btn-ghost note-read", onclick: () => markNoteRead(note.id),
+    }, t("noteRead")))));
+}
+
+async function markNoteRead(noteId) {
+  try {
+    await api("POST", `/api/notes/${encodeURIComponent(noteId)}/read`);
+  } catch (err) {
+    showBanner(explain(err));
+  }
+  await loadNotes();
 }
 
 /* ---------- the rehearsal ---------- */
@@ -784,6 +812,11 @@ async function init() {
   $("text").addEventListener("input", autoGrow);
   $("hint").addEventListener("click", onHint);
   $("end").addEventListener("click", onEnd);
+  $("notes-pill").addEventListener("click", () => {
+    if ($("sidebar").classList.contains("hidden")) showHome(); // a phone in a rehearsal
+    $("notes").scrollIntoView({ block: "start" });
+    $("notes").focus();
+  });
   try {
     state.me = await api("GET", "/api/me");
     await showHome();

@@ -142,6 +142,7 @@ def test_the_team_dashboard_in_the_browser(
     page.click("#back-team")
     expect(page.locator("#team-title")).to_contain_text("Team progress")
     expect(demo_row.locator(".badge.unread")).to_have_text("1")
+    page.screenshot(path=str(ARTIFACTS / "manage-team-en.png"))
     page.click('[data-set-lang="zh"]')
 
     # On a phone the table becomes cards.
@@ -151,6 +152,11 @@ def test_the_team_dashboard_in_the_browser(
     phone.goto(f"{server.url}/manage")
     expect(phone.locator("#reps tr")).to_have_count(2)
     phone.screenshot(path=str(ARTIFACTS / "manage-phone.png"), full_page=True)
+    phone.locator("#reps tr", has_text="演示销售").click()
+    phone.locator("#sessions button").nth(1).click()
+    expect(phone.locator("#transcript .msg.rep")).to_have_count(len(VISITS[1]))
+    expect(phone.locator("#rep-notes .note")).to_have_count(1)
+    phone.screenshot(path=str(ARTIFACTS / "manage-rep-phone.png"), full_page=True)
     phone.goto(f"{server.url}/chat")
     expect(phone.locator("#manage-link")).to_be_visible()
     phone.screenshot(path=str(ARTIFACTS / "chat-manager-phone.png"))

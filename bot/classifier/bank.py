@@ -215,6 +215,7 @@ class Markers(_Strict):
     request: LangPatterns = Field(default_factory=LangPatterns)
     not_question: LangPatterns = Field(default_factory=LangPatterns)
     condition: LangPatterns = Field(default_factory=LangPatterns)
+    asked: LangPatterns = Field(default_factory=LangPatterns)
 
 
 class BankHeader(_Strict):
@@ -379,7 +380,7 @@ def _check_patterns(
 
 def _check_patterns_of_markers(header: BankHeader, doc: SourceDocument) -> list[ScriptProblem]:
     problems: list[ScriptProblem] = []
-    for group in ("question", "request", "not_question", "condition"):
+    for group in ("question", "request", "not_question", "condition", "asked"):
         patterns: LangPatterns = getattr(header.markers, group)
         for lang in LANGS:
             for index, spec in enumerate(patterns[lang]):

@@ -140,6 +140,7 @@ class _LangRules:
     request: re.Pattern[str] | None
     not_question: re.Pattern[str] | None
     condition: re.Pattern[str] | None
+    asked: re.Pattern[str] | None
     shorthand: Any
     flat: list[_Pattern]
     index: FactorIndex
@@ -240,6 +241,7 @@ class Classifier:
                 request=_union([p.regex for p in markers.request[lang] if p.regex]),
                 not_question=_union([p.regex for p in markers.not_question[lang] if p.regex]),
                 condition=_union([p.regex for p in markers.condition[lang] if p.regex]),
+                asked=_union([p.regex for p in markers.asked[lang] if p.regex]),
                 shorthand=shorthand_for(bank.header, lang),
                 flat=flat,
                 index=FactorIndex([p.factors for p in flat]),
@@ -309,11 +311,30 @@ class Classifier:
         return known
 
     def _asks(self, previous: str) -> bool:
+        """Did the customer's line ask something? Stricter than for a rep's line, by meaning.
+
+        A sentence closed by a question mark asks; without one, only a real interrogative
+        structure does (the bank's ``asked`` markers: an auxiliary before its subject, a wh-word
+        before its verb, 吗, A-不-A, 是…还是…). Look-alikes do not: "Hello, have a seat.",
+        "Who knows, maybe next year.", 「没什么」「哪儿都一样」「几个人都在忙」「随便坐吧」.
+        """
         cleaned = clean(previous)
         lang = detect_lang(cleaned)
         rules = self._rules[lang]
         text = normalise(cleaned, lang, rules.shorthand)
-        return self._analyse(text, rules).asks
+        for s_start, s_end in sentences(text):
+            sentence = text[s_start:s_end].rstrip()
+            if sentence.endswith("?") and _has_content(sentence):
+                return True
+            if rules.asked is None:
+                continue
+            for c_start, c_end in clauses(text, s_start, s_end):
+                piece = text[c_start:c_end]
+                if rules.not_question is not None:
+                    piece = rules.not_question.sub(lambda m: " " * len(m.group(0)), piece)
+                if rules.asked.search(piece.strip(" .!?;:。…_")):
+                    return True
+        return False
 
     # --- classification -------------------------------------------------------------------------
 

@@ -145,6 +145,24 @@ def test_the_team_dashboard_in_the_browser(
     page.screenshot(path=str(ARTIFACTS / "manage-team-en.png"))
     page.click('[data-set-lang="zh"]')
 
+    # The browser's back button walks back: the transcript, the rep, the team; links can be shared.
+    page.go_back()
+    expect(page.locator("#reader-body")).to_be_visible()
+    expect(page.locator("#transcript .msg.rep")).to_have_count(len(VISITS[-1]))
+    shared = page.url
+    assert re.search(r"#rep-\d+/session-\w+$", shared)
+    page.go_back()
+    expect(page.locator("#reader-empty")).to_be_visible()
+    expect(page.locator("#rep-name")).to_have_text("演示销售 Demo Rep")
+    page.go_back()
+    expect(page.locator("#view-team")).to_be_visible()
+    fresh = chromium.new_page(viewport={"width": 1280, "height": 860})
+    watch(fresh)
+    fresh.context.add_cookies(page.context.cookies())
+    fresh.goto(shared)
+    expect(fresh.locator("#transcript .msg.rep")).to_have_count(len(VISITS[-1]))
+    expect(fresh.locator("#rep-name")).to_have_text("演示销售 Demo Rep")
+
     # On a phone the table becomes cards.
     phone = chromium.new_page(viewport={"width": 390, "height": 844}, device_scale_factor=2)
     watch(phone)

@@ -59,6 +59,9 @@ const I18N = {
   },
 };
 const MANAGER_ROLES = ["manager", "admin"];
+// Bumped by every navigation: an answer that arrives after a newer navigation is dropped, so
+// quick clicks or back presses never leave an older rep or session on the screen.
+let navigation = 0;
 
 const state = {
   lang: "zh",
@@ -198,7 +201,39 @@ function showLogin(message) {
 async function route() {
   if (!state.me) return showLogin();
   if (!MANAGER_ROLES.includes(state.me.role)) return showView("denied");
-  return showTeam();
+  await showTeam({ push: false });
+  return followHash();
+}
+
+/* The open rep and session live in the address (#rep-3/session-ab12…), so the browser's back
+ * button goes from a transcript to the rep and on to the team, and a link can be shared. */
+function currentHash() {
+  if (!state.rep) return "";
+  return state.session ? `#rep-${state.rep.id}/session-${state.session.id}` : `#rep-${state.rep.id}`;
+}
+
+function pushHash() {
+  const wanted = currentHash();
+  if (location.hash !== wanted) history.pushState(null, "", wanted || location.pathname);
+}
+
+async function followHash() {
+  if (!state.me || !MANAGER_ROLES.includes(state.me.role)) return;
+  const match = /^#rep-(\d+)(?:\/session-([\w-]+))?$/.exec(location.hash);
+  if (!match) {
+    if (state.rep) await showTeam({ push: false });
+    return;
+  }
+  const repId = Number(match[1]);
+  if ((!state.rep || state.rep.id !== repId) && !(await openRep(repId, { push: false }))) return;
+  if (match[2] && (!state.session || state.session.id !== match[2])) {
+    await openSession(match[2], { push: false });
+  } else if (!match[2] && state.session) {
+    state.session = null;
+    closeReader();
+    renderSessions(state.sessions);
+    updateNoteForm();
+  }
 }
 
 async function onLogin(event) {
@@ -249,15 +284,20 @@ function sparkline(scores, { width = 96, height = 26 } = {}) {
   return box;
 }
 
-async function showTeam() {
+async function showTeam({ push = true } = {}) {
+  const current = ++navigation;
   state.rep = null;
   state.session = null;
+  if (push) pushHash();
   showView("team");
   try {
-    state.reps = await api("GET", "/api/manager/reps");
+    const reps = await api("GET", "/api/manager/reps");
+    if (current !== navigation) return;
+    state.reps = reps;
     showBanner("");
   } catch (err) {
     if (err.status === 403) return showView("denied");
+    if (err.status === 401) return undefined; // api() has shown the sign-in form
     showBanner(explain(err));
   }
   renderReps();
@@ -291,11 +331,13 @@ function renderReps() {
 
 /* ---------- one rep ---------- */
 
-async function openRep(repId) {
+async function openRep(repId, { push = true } = {}) {
+  const current = ++navigation;
   state.rep = state.reps.find((r) => r.id === repId) || { id: repId, name: "", login: "" };
   state.session = null;
   state.sessions = [];
   state.notes = [];
+  if (push) pushHash();
   showView("rep");
   renderRepHead();
   closeReader();
@@ -308,14 +350,17 @@ async function openRep(repId) {
       api("GET", `/api/manager/reps/${repId}/sessions`),
       api("GET", `/api/manager/reps/${repId}/notes`),
     ]);
+    if (current !== navigation) return false;
     state.sessions = sessions;
     state.notes = notes;
     showBanner("");
   } catch (err) {
+    if (current !== navigation) return false;
     showBanner(explain(err));
   }
   renderSessions(state.sessions);
   renderNotes();
+  return true;
 }
 
 function renderRepHead() {
@@ -367,16 +412,19 @@ function closeReader() {
   $("reader-empty").classList.remove("hidden");
 }
 
-async function openSession(sessionId) {
+async function openSession(sessionId, { push = true } = {}) {
+  const current = ++navigation;
   let view;
   try {
     view = await api("GET", `/api/manager/sessions/${encodeURIComponent(sessionId)}`);
     showBanner("");
   } catch (err) {
-    showBanner(explain(err));
+    if (current === navigation) showBanner(explain(err));
     return;
   }
+  if (current !== navigation || !state.rep || view.rep.id !== state.rep.id) return;
   state.session = view;
+  if (push) pushHash();
   renderReader(view);
   renderSessions(state.sessions || []);
   updateNoteForm();
@@ -501,7 +549,8 @@ async function init() {
   }
   $("login-form").addEventListener("submit", onLogin);
   $("sign-out").addEventListener("click", onSignOut);
-  $("back-team").addEventListener("click", showTeam);
+  $("back-team").addEventListener("click", () => showTeam());
+  window.addEventListener("popstate", followHash);
   $("note-form").addEventListener("submit", onSendNote);
   $("note-text").addEventListener("input", updateNoteForm);
   try {

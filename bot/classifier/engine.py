@@ -315,7 +315,8 @@ class Classifier:
 
         A sentence closed by a question mark asks; without one, only a real interrogative
         structure does (the bank's ``asked`` markers: an auxiliary before its subject, a wh-word
-        before its verb, 吗, A-不-A, 是…还是…). Look-alikes do not: "Hello, have a seat.",
+        before its verb, 吗, A-不-A, 是…还是…), and a sentence closed by a full stop is a
+        statement whatever its words. Look-alikes do not: "Hello, have a seat.",
         "Who knows, maybe next year.", 「没什么」「哪儿都一样」「几个人都在忙」「随便坐吧」.
         """
         cleaned = clean(previous)
@@ -326,8 +327,8 @@ class Classifier:
             sentence = text[s_start:s_end].rstrip()
             if sentence.endswith("?") and _has_content(sentence):
                 return True
-            if rules.asked is None:
-                continue
+            if rules.asked is None or sentence.endswith((".", "。", "!")):
+                continue  # a full stop says the speaker stated it
             for c_start, c_end in clauses(text, s_start, s_end):
                 piece = text[c_start:c_end]
                 if rules.not_question is not None:
@@ -381,6 +382,7 @@ class Classifier:
         humble = found.get("humble_disclaimer", [])
         humble_fired = self._score(humble) >= threshold
         real_question = asks
+        humble_spans: list[tuple[int, int]] = []
         if humble_fired:
             # every occurrence of each permission or apology phrase is set aside, not just the first
             spans = [
@@ -394,6 +396,7 @@ class Classifier:
                     continue
                 kept = [e for e in found[technique] if not any(_overlaps(e.span, s) for s in spans)]
                 found[technique] = kept
+            humble_spans = spans
             masked = _mask(norm, spans)
             # What is left must say something on its own: "我先?" after "请教一件事可以吗" does not.
             real_question = self._analyse(masked, rules, min_content=4).asks
@@ -419,7 +422,29 @@ class Classifier:
             form = "open_question" if ("open_question" in fired or analysis.request) else "closed_question"
             explicit_form = analysis.request or scores.get(form, 0.0) > 0
 
-        # 1. permission is the whole request
+        # 1. permission is the whole request. A kind that needs a question does not count through
+        # cues in the permission's own clause: in 「关于预算我能请教一下吗？」 the budget is the
+        # topic of the permission, not a question about the budget.
+        if humble_fired and not real_question and specific:
+            asked_in = [
+                (c.start, c.end)
+                for c in analysis.clauses
+                if any(_overlaps((c.start, c.end), h) for h in humble_spans)
+            ]
+            specific = [
+                t
+                for t in specific
+                if not self.needs_question.get(t, True)
+                or self._score(
+                    [
+                        e
+                        for e in found[t]
+                        if (t, e.pattern) in self.standalone
+                        or not any(_overlaps(e.span, c) for c in asked_in)
+                    ]
+                )
+                >= threshold
+            ]
         if humble_fired and not real_question and not specific:
             return self._result(
                 "humble_disclaimer", [], scores, lang, evidence_for("humble_disclaimer"), fired
@@ -505,6 +530,13 @@ def _mask(text: str, spans: list[tuple[int, int]]) -> str:
         for i in range(start, min(end, len(chars))):
             if chars[i] not in ",.?!;:。… ":
                 chars[i] = "_"  # a word character: what is left cannot join across the gap
+        after = end
+        while after < len(chars) and chars[after] == " ":
+            after += 1
+        if after < len(chars) and chars[after] == "?" and end > start:
+            # the question mark that closes a permission belongs to it: in 「去年那次事故我能问问吗？」
+            # the topic before the permission does not ask by that mark
+            chars[after] = "."
     return "".join(chars)
 
 

@@ -3,12 +3,12 @@
     .venv/bin/python benchmarks/classifier.py            # every part, the figures in docs/classifier.md
     .venv/bin/python benchmarks/classifier.py --errors   # also list the development part's misses
 
-Reads ``tests/data/classifier/{dev,holdout,blind,extra_dev,extra_dev2,extra_dev3}_{zh,en}.jsonl`` (each line: ``text``,
-``lang``, ``label``, optional ``also`` and ``context``). For each part and language it prints
-per-label precision, recall and F1, macro-F1, accuracy and the confusion matrix; then the time per
-utterance (median and p99) over every line. The hold-out and blind parts are only ever scored in
-aggregate: ``--errors`` never lists their lines. The blind part was written by an author who saw
-neither the rules nor the other parts, after the rules were finished.
+Reads ``tests/data/classifier/{dev,holdout,blind,extra_dev,extra_dev2,extra_dev3}_{zh,en}.jsonl``
+(each line: ``text``, ``lang``, ``label``, optional ``also`` and ``context``). For each part and
+language it prints per-label precision, recall and F1, macro-F1, accuracy and the confusion
+matrix; then the time per utterance (median and p99) over every line. The hold-out and blind
+parts are only ever scored in aggregate: ``--errors`` never lists their lines. The blind part was
+written by an author who saw neither the rules nor the other parts, after the rules were finished.
 """
 
 from __future__ import annotations

@@ -41,7 +41,16 @@ def test_index_candidates() -> None:
 
 def _lines() -> list[tuple[str, str]]:
     rows = []
-    for name in ("dev_zh", "dev_en", "extra_dev_zh", "extra_dev_en", "extra_dev2_zh", "extra_dev2_en"):
+    for name in (
+        "dev_zh",
+        "dev_en",
+        "extra_dev_zh",
+        "extra_dev_en",
+        "extra_dev2_zh",
+        "extra_dev2_en",
+        "extra_dev3_zh",
+        "extra_dev3_en",
+    ):
         path = PROJECT_ROOT / "tests" / "data" / "classifier" / f"{name}.jsonl"
         if path.exists():
             for line in path.read_text(encoding="utf-8").splitlines():

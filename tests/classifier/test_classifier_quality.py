@@ -28,7 +28,17 @@ def _macro_f1(gold: list[str], pred: list[str]) -> float:
 
 
 @pytest.mark.parametrize(
-    "name", ["dev_zh", "dev_en", "extra_dev_zh", "extra_dev_en", "extra_dev2_zh", "extra_dev2_en"]
+    "name",
+    [
+        "dev_zh",
+        "dev_en",
+        "extra_dev_zh",
+        "extra_dev_en",
+        "extra_dev2_zh",
+        "extra_dev2_en",
+        "extra_dev3_zh",
+        "extra_dev3_en",
+    ],
 )
 def test_development_lines_stay_classified(classifier: Classifier, name: str) -> None:
     path = DATA / f"{name}.jsonl"

@@ -6,6 +6,7 @@ through the rep's API (the scorecards returned by ``/end``), on SQLite and Postg
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
@@ -297,3 +298,18 @@ async def test_the_manage_page_is_served_offline(client: httpx.AsyncClient) -> N
     assert "http://" not in html and "https://" not in html  # no CDN
     for asset in ("terms.js", "manage.js", "manage.css"):
         assert (await client.get(f"/static/{asset}")).status_code == 200
+
+
+def test_the_manage_page_has_every_text_in_both_languages() -> None:
+    from bot.channels.web.pages import STATIC_DIR, TEMPLATES_DIR
+
+    script = (STATIC_DIR / "manage.js").read_text(encoding="utf-8")
+    dictionary = script[script.index("const I18N = {") : script.index("const MANAGER_ROLES")]
+    zh_part, en_part = dictionary[: dictionary.index("  en: {")], dictionary[dictionary.index("  en: {") :]
+    key = re.compile(r"(?:^|[,{])\s*(\w+): \"", re.MULTILINE)
+    zh, en = (set(key.findall(part)) for part in (zh_part, en_part))
+    assert len(zh) > 50 and zh == en, f"only in one language: {sorted(zh ^ en)}"
+    html = (TEMPLATES_DIR / "manage.html").read_text(encoding="utf-8")
+    used = set(re.findall(r'data-i18n(?:-placeholder|-aria)?="(\w+)"', html))
+    used |= set(re.findall(r'\bt\("(\w+)"', script))
+    assert used <= zh, f"no text for {sorted(used - zh)}"

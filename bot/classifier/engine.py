@@ -140,7 +140,7 @@ class _LangRules:
     request: re.Pattern[str] | None
     not_question: re.Pattern[str] | None
     condition: re.Pattern[str] | None
-    asked: re.Pattern[str] | None
+    asked: list[tuple[re.Pattern[str], bool]]  # (marker, holds in a sentence closed by a full stop)
     shorthand: Any
     flat: list[_Pattern]
     index: FactorIndex
@@ -241,7 +241,7 @@ class Classifier:
                 request=_union([p.regex for p in markers.request[lang] if p.regex]),
                 not_question=_union([p.regex for p in markers.not_question[lang] if p.regex]),
                 condition=_union([p.regex for p in markers.condition[lang] if p.regex]),
-                asked=_union([p.regex for p in markers.asked[lang] if p.regex]),
+                asked=[(re.compile(p.regex), p.standalone) for p in markers.asked[lang] if p.regex],
                 shorthand=shorthand_for(bank.header, lang),
                 flat=flat,
                 index=FactorIndex([p.factors for p in flat]),
@@ -315,8 +315,9 @@ class Classifier:
 
         A sentence closed by a question mark asks; without one, only a real interrogative
         structure does (the bank's ``asked`` markers: an auxiliary before its subject, a wh-word
-        before its verb, 吗, A-不-A, 是…还是…), and a sentence closed by a full stop is a
-        statement whatever its words. Look-alikes do not: "Hello, have a seat.",
+        before its verb, 吗, A-不-A, 是…还是…). In a sentence closed by a full stop only the
+        markers marked ``standalone`` count (an inversion or 吗 asks even then; a bare Chinese
+        wh-word is then an indefinite). Look-alikes do not: "Hello, have a seat.",
         "Who knows, maybe next year.", 「没什么」「哪儿都一样」「几个人都在忙」「随便坐吧」.
         """
         cleaned = clean(previous)
@@ -327,13 +328,16 @@ class Classifier:
             sentence = text[s_start:s_end].rstrip()
             if sentence.endswith("?") and _has_content(sentence):
                 return True
-            if rules.asked is None or sentence.endswith((".", "。", "!")):
-                continue  # a full stop says the speaker stated it
+            stated = sentence.endswith((".", "。", "!"))
+            markers = [m for m, standalone in rules.asked if standalone or not stated]
+            if not markers:
+                continue
             for c_start, c_end in clauses(text, s_start, s_end):
                 piece = text[c_start:c_end]
                 if rules.not_question is not None:
                     piece = rules.not_question.sub(lambda m: " " * len(m.group(0)), piece)
-                if rules.asked.search(piece.strip(" .!?;:。…_")):
+                body = piece.strip(" .!?;:。…_")
+                if any(m.search(body) for m in markers):
                     return True
         return False
 

@@ -111,3 +111,18 @@ def test_a_chinese_statement_with_an_indefinite_is_not_a_question(
 )
 def test_a_real_question_without_a_mark_still_asks(classifier: Classifier, previous: str, text: str) -> None:
     assert classifier.classify(text, context={"previous": previous}).technique == "answer_with_question"
+
+
+@pytest.mark.parametrize(
+    ("previous", "text", "label"),
+    [
+        # an inversion or 吗 asks even when the customer closed it with a full stop
+        ("Does it work with our scanners.", "It does. Which model do you have?", "answer_with_question"),
+        ("能开专票吗。", "可以。你们一般按月结还是按季结？", "answer_with_question"),
+        # a bare wh-word in a sentence closed by a full stop is an indefinite
+        ("我们就靠几个老师傅撑着。", "明白。他们都在这个厂干了多少年了？", "closed_question"),
+        ("Who can say, it changes every week.", "Right. Do both sites share a manager?", "closed_question"),
+    ],
+)
+def test_a_full_stop_and_the_structure(classifier: Classifier, previous: str, text: str, label: str) -> None:
+    assert classifier.classify(text, context={"previous": previous}).technique == label

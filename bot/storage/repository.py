@@ -162,8 +162,8 @@ class SessionRepository:
         return self._s.scalars(query).all()
 
     def outcomes_for_users(self, user_ids: Sequence[int]) -> Sequence[Row[Any]]:
-        """(user_id, status, started_at, ended_at, scorecard) of every session of these users,
-        oldest first: what progress figures need, without the engine state or the turns."""
+        """(user_id, status, started_at, updated_at, ended_at, scorecard) of every session of these
+        users, oldest first: what progress figures need, without the engine state or the turns."""
         if not user_ids:
             return []
         query = (
@@ -171,6 +171,7 @@ class SessionRepository:
                 RehearsalSession.user_id,
                 RehearsalSession.status,
                 RehearsalSession.started_at,
+                RehearsalSession.updated_at,
                 RehearsalSession.ended_at,
                 RehearsalSession.scorecard,
             )

@@ -107,11 +107,13 @@ def _score(scorecard: dict[str, Any] | None) -> int | None:
 
 
 def progress(rep: User, outcomes: Sequence[Any], unread: int) -> RepProgress:
-    """A rep's figures from their sessions' (status, started_at, ended_at, scorecard), oldest first."""
+    """A rep's figures from their sessions' (status, started_at, updated_at, ended_at, scorecard),
+    oldest first."""
     finished = [o for o in outcomes if o.status != "active"]
     finished.sort(key=lambda o: o.ended_at or o.started_at)
     scores = [score for o in finished if (score := _score(o.scorecard)) is not None]
-    moments = [m for o in outcomes for m in (o.started_at, o.ended_at) if m is not None]
+    # The last line said counts, not only when a visit started or ended.
+    moments = [m for o in outcomes for m in (o.started_at, o.updated_at, o.ended_at) if m is not None]
     return RepProgress(
         id=rep.id,
         name=rep.display_name,

@@ -24,7 +24,7 @@ class RepProgress(BaseModel):
     )
     best_score: int | None = None
     last_practised: str | None = Field(
-        default=None, description="When the rep last started or ended a session (ISO 8601, UTC)."
+        default=None, description="When the rep last rehearsed: a line, a start or an end (ISO 8601, UTC)."
     )
     trend: list[int] = Field(
         default=[], description=f"Scores of the last {TREND_LENGTH} finished sessions, oldest first."

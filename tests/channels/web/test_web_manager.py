@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -78,6 +79,11 @@ async def rehearse(http: httpx.AsyncClient, lines: list[str], *, end: bool = Tru
     return outcome
 
 
+def utc(stamp: str) -> datetime:
+    moment = datetime.fromisoformat(stamp)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 def by_login(reps: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     return {rep["login"]: rep for rep in reps}
 
@@ -141,7 +147,8 @@ async def test_progress_comes_from_the_rehearsals(as_user: Client, people: dict[
     first = await rehearse(wang, LINES[:1])
     second = await rehearse(wang, LINES)
     third = await rehearse(wang, LINES[1:3])
-    await rehearse(wang, LINES[:2], end=False)  # still going: counted, not finished
+    going = await rehearse(wang, LINES[:2], end=False)  # still going: counted, not finished
+    turns = (await wang.get(f"/api/sessions/{going['session_id']}")).json()["turns"]
     scores = [first["scorecard"]["score"], second["scorecard"]["score"], third["scorecard"]["score"]]
 
     manager = await as_user("boss_e")
@@ -152,7 +159,11 @@ async def test_progress_comes_from_the_rehearsals(as_user: Client, people: dict[
     assert figures["average_score"] == round(sum(scores) / 3, 1)
     assert figures["best_score"] == max(scores)
     assert figures["trend"] == scores  # oldest first
-    assert figures["last_practised"] is not None and figures["unread_notes"] == 0
+    assert figures["unread_notes"] == 0
+    # The latest line counts, not only when that visit started (the session row is stamped a
+    # moment before its turns, in the same transaction).
+    last = utc(figures["last_practised"])
+    assert utc(turns[-4]["created_at"]) < last <= utc(turns[-1]["created_at"]) + timedelta(seconds=1)
     idle = reps["zhao"]
     assert (idle["sessions"], idle["finished"], idle["average_score"], idle["best_score"]) == (
         0,

@@ -109,12 +109,13 @@ class ScenarioRuntime:
     def say(self, state: SessionState, text: str, classify: Classify) -> PlayedTurn:
         """Classify a rep line in the context of the customer's last words, then play it.
 
-        The customer's words count as context only while he waits for an answer to one of his
+        The customer's words count as context only while they wait for an answer to one of their
         questions: a rhetorical "really?" inside a reply must not turn the rep's next question
-        into "answering with a question".
+        into "answering with a question". The line's language is detected, not assumed: reps
+        switch to English terms or whole English lines in a Chinese visit, and vice versa.
         """
         previous = state.last_customer if state.pending_question is not None else ""
-        classification = classify(text, state.lang, {"previous": previous})
+        classification = classify(text, "auto", {"previous": previous})
         techniques = list(classification.techniques) or [classification.technique]
         return self.play(state, text, techniques)
 

@@ -184,3 +184,12 @@ def test_without_own_examples_hints_fall_back_to_the_bank(runtime: ScenarioRunti
     hint = bare.hint(state)
     own = runtime.loaded.scenario.hints["why"].for_lang("en")
     assert "For example:" in hint and not any(example in hint for example in own)
+
+
+def test_a_line_in_the_other_language_is_still_recognised(runtime: ScenarioRuntime) -> None:
+    from bot.engine.runtime import default_classify
+
+    state, _ = runtime.start(lang="zh", mode="practice", seed=5)
+    played = runtime.say(state, "Good morning Mr Wang, thanks for your time.", default_classify())
+    assert played.outcome.techniques[0] == "greeting"
+    assert played.note is not None and played.note.startswith("【")  # the coach keeps the visit's language

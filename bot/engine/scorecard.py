@@ -193,14 +193,27 @@ def build_scorecard(dialogue: DialogueMachine, state: SessionState) -> dict[str,
     }
 
 
+def _first_fault(history: list[dict[str, Any]]) -> tuple[int, tuple[str, str]] | None:
+    """The rep's first line showing the most serious mistake (STOP's order), with its advice."""
+    for event, advice in STOP:
+        for i, turn in enumerate(history):
+            if turn["event"] == event or (event == "ignored" and turn["ignored"]):
+                return i, advice
+    return None
+
+
 def _coaching_points(
     history: list[dict[str, Any]], events: list[str], lang: str
 ) -> dict[str, dict[str, Any]]:
     """Keep, start and stop, each quoting one of the rep's own lines where there is one."""
+    fault = _first_fault(history)
     keep: dict[str, Any] | None = None
     for event, advice in KEEP:
-        if event in events:
-            keep = _point("keep", _pick(advice, lang), history, events.index(event), lang)
+        indexes = [i for i, name in enumerate(events) if name == event]
+        if indexes:
+            # Praise a line that is not also the one to stop, when the rep gave us one.
+            praised = next((i for i in indexes if fault is None or i != fault[0]), indexes[0])
+            keep = _point("keep", _pick(advice, lang), history, praised, lang)
             break
     if keep is None:
         keep = _point(
@@ -212,15 +225,8 @@ def _coaching_points(
         )
 
     stop: dict[str, Any] | None = None
-    for event, advice in STOP:
-        indexes = [
-            i
-            for i, turn in enumerate(history)
-            if turn["event"] == event or (event == "ignored" and turn["ignored"])
-        ]
-        if indexes:
-            stop = _point("stop", _pick(advice, lang), history, indexes[0], lang)
-            break
+    if fault is not None:
+        stop = _point("stop", _pick(fault[1], lang), history, fault[0], lang)
     if stop is None:
         keep_index = (keep["turn"] or 0) - 1
         idle = [i for i, turn in enumerate(history) if turn["event"] in IDLE_EVENTS and i != keep_index]

@@ -193,3 +193,18 @@ def test_a_line_in_the_other_language_is_still_recognised(runtime: ScenarioRunti
     played = runtime.say(state, "Good morning Mr Wang, thanks for your time.", default_classify())
     assert played.outcome.techniques[0] == "greeting"
     assert played.note is not None and played.note.startswith("【")  # the coach keeps the visit's language
+
+
+def test_keep_praises_another_line_than_the_one_to_stop() -> None:
+    from bot.engine.scorecard import _coaching_points
+
+    history = [
+        {"text": "Why did returns double?", "event": "dug", "ignored": True, "techniques": ["why"]},
+        {"text": "Why only at final inspection?", "event": "dug", "ignored": False, "techniques": ["why"]},
+    ]
+    points = _coaching_points(history, [turn["event"] for turn in history], "en")
+    assert points["stop"]["quote"] == "Why did returns double?"  # it ignored the customer's question
+    assert points["keep"]["quote"] == "Why only at final inspection?"
+    # With only one such line, the same line may be both praised and corrected.
+    points = _coaching_points(history[:1], ["dug"], "en")
+    assert points["keep"]["quote"] == points["stop"]["quote"] == "Why did returns double?"

@@ -18,7 +18,7 @@ import json
 import logging
 from collections.abc import Callable, Sequence
 from contextvars import ContextVar
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import Any, Final
 
@@ -51,9 +51,17 @@ from bot.engine.results import (
     SessionNotFound,
     UnknownScenario,
 )
-from bot.storage import Database, store
+from bot.storage import CoachingNote, Database, Store, store
 
-from .formatting import esc, scorecard_message, session_title, state_line, turn_message
+from .formatting import (
+    NoteEntry,
+    esc,
+    notes_message,
+    scorecard_message,
+    session_title,
+    state_line,
+    turn_message,
+)
 from .splitting import split_html
 from .texts import both, text, ui_language
 
@@ -69,6 +77,10 @@ MODES: Final = ("practice", "exam")
 SEND_RETRIES: Final = 3
 # Seconds Telegram is told to wait (Retry-After) when the database is down.
 RETRY_AFTER_DB_DOWN: Final = 5
+# /notes shows this many of the newest coaching notes (all of them are on the web).
+NOTES_SHOWN: Final = 20
+# How many of a rep's sessions are looked at to name the sessions their notes refer to.
+NOTE_TITLE_LOOKUP: Final = 500
 
 
 def bot_api_urls(settings: Settings) -> tuple[str, str]:
@@ -325,6 +337,7 @@ class TelegramChannel:
             ("hint", self._hint, True),
             ("score", self._score, False),
             ("end", self._end, True),
+            ("notes", self._notes, True),  # marks the notes it shows as read
             ("lang", self._lang, False),
         ):
             app.add_handler(CommandHandler(name, self._command_handler(action, claim_first=claim_first)))
@@ -631,6 +644,36 @@ class TelegramChannel:
             Outgoing(scorecard_message(result.scorecard or {}, title=session_title(active), lang=rep.lang))
         ]
 
+    def _notes(self, rep: Rep, args: list[str]) -> list[Outgoing]:
+        """/notes: the rep's coaching notes, newest first; the ones shown are marked read."""
+        with store(self.db, write=True) as s:
+            stored = s.notes.for_rep(rep.user_id)
+            if not stored:
+                return [Outgoing(text("notes_none", rep.lang))]
+            unread = sum(1 for note in stored if note.read_at is None)
+            shown = stored[:NOTES_SHOWN]
+            entries = _note_entries(s, shown)
+            session_ids = [note.session_id for note in shown]
+            for note in shown:
+                s.notes.mark_read(note)
+        titles = self._session_titles(rep.user_id, session_ids)
+        entries = [
+            replace(entry, session_title=titles.get(session_id)) if session_id else entry
+            for entry, session_id in zip(entries, session_ids, strict=True)
+        ]
+        return [Outgoing(notes_message(entries, total=len(stored), unread=unread, lang=rep.lang))]
+
+    def _session_titles(self, rep_id: int, session_ids: Sequence[str | None]) -> dict[str, str]:
+        """The titles of the rep's sessions among ``session_ids`` (from the scenario library)."""
+        if not any(session_ids):
+            return {}
+        wanted = set(session_ids)
+        return {
+            view.id: session_title(view)
+            for view in self.service.sessions_for(rep_id, limit=NOTE_TITLE_LOOKUP)
+            if view.id in wanted
+        }
+
     def _lang(self, rep: Rep, args: list[str]) -> list[Outgoing]:
         """/lang en|zh switches at once; /lang alone offers both as buttons."""
         if args and ui_language(args[0], "") in ("zh", "en"):
@@ -722,6 +765,24 @@ class TelegramChannel:
             InlineKeyboardMarkup([buttons]),
             edit=True,
         )
+
+
+def _note_entries(s: Store, notes: Sequence[CoachingNote]) -> list[NoteEntry]:
+    """Notes as the bot shows them, with their authors' names (session titles come later)."""
+    names: dict[int, str] = {}
+    for note in notes:
+        if note.author_id not in names:
+            author = s.users.get(note.author_id)
+            names[note.author_id] = author.display_name if author else "—"
+    return [
+        NoteEntry(
+            author=names[note.author_id],
+            created_at=note.created_at,
+            text=note.text,
+            unread=note.read_at is None,
+        )
+        for note in notes
+    ]
 
 
 def _localised(values: dict[str, str], lang: str) -> str:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from html import escape
 from typing import Any
 
@@ -155,3 +158,40 @@ def scorecard_message(scorecard: dict[str, Any], *, title: str, lang: str) -> st
 
 def session_title(view: SessionView) -> str:
     return view.title or view.scenario_id
+
+
+@dataclass(frozen=True)
+class NoteEntry:
+    """A coaching note as the bot shows it (plain values, read before the transaction ends)."""
+
+    author: str
+    created_at: datetime
+    text: str
+    unread: bool
+    session_title: str | None = None
+
+
+def note_date(value: datetime) -> str:
+    """When a note was written, in UTC (SQLite hands stored times back without their offset)."""
+    moment = value.astimezone(UTC) if value.tzinfo else value
+    return f"{moment:%Y-%m-%d %H:%M} UTC"
+
+
+def _note_block(note: NoteEntry, lang: str) -> str:
+    header = f"<b>{esc(note.author)}</b> · {esc(note_date(note.created_at))}"
+    if note.unread:
+        header = f"{text('note_unread', lang)} {header}"
+    lines = [header]
+    if note.session_title:
+        lines.append(f"<i>{text('note_about', lang, title=esc(note.session_title))}</i>")
+    lines.append(esc(note.text))
+    return "\n".join(lines)
+
+
+def notes_message(notes: Sequence[NoteEntry], *, total: int, unread: int, lang: str) -> str:
+    """/notes: the title with the counts, then one block per note (newest first)."""
+    parts = [text("notes_title", lang, total=total, unread=unread)]
+    parts += [_note_block(note, lang) for note in notes]
+    if total > len(notes):
+        parts.append(text("notes_more", lang, shown=len(notes)))
+    return "\n\n".join(parts)

@@ -44,6 +44,7 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
             "/hint — 请教练给一个此刻适合的问题\n"
             "/score — 查看当前阶段、步骤和信任度，或上一次的评分\n"
             "/end — 结束拜访并查看评分卡\n"
+            "/notes — 查看经理写给你的教练笔记\n"
             "/lang — 切换界面语言（中文 / English）\n"
             "/start 关联码 — 关联你在网页上的账号\n"
             "/help — 显示本帮助\n\n"
@@ -55,6 +56,7 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
             "/hint — ask the coach for a question that fits this moment\n"
             "/score — current stage, step and trust, or your last scorecard\n"
             "/end — end the visit and see the scorecard\n"
+            "/notes — read the coaching notes your manager wrote you\n"
             "/lang — switch the interface language (中文 / English)\n"
             "/start CODE — link your web account\n"
             "/help — show this help\n\n"
@@ -194,6 +196,20 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "zh": "这次演练已经结束。发送 /score 查看评分，或 /rehearse 开始新的演练。",
         "en": "That rehearsal has ended. Send /score for the scorecard, or /rehearse for a new one.",
     },
+    "notes_none": {
+        "zh": "还没有教练笔记。经理给你写了笔记，就会显示在这里。",
+        "en": "No coaching notes yet. When your manager writes you one, it shows up here.",
+    },
+    "notes_title": {
+        "zh": "📝 <b>教练笔记</b>（共 {total} 条，未读 {unread} 条）",
+        "en": "📝 <b>Coaching notes</b> ({total} in all, {unread} unread)",
+    },
+    "note_unread": {"zh": "🆕 未读", "en": "🆕 unread"},
+    "note_about": {"zh": "关于：{title}", "en": "About: {title}"},
+    "notes_more": {
+        "zh": "这里只显示最新的 {shown} 条；全部笔记请在网页上查看。",
+        "en": "Only the {shown} newest are shown here; all of them are on the web.",
+    },
     "error": {
         "zh": "😵 出了点问题，这条消息没有处理。请稍后再试。",
         "en": "😵 Something went wrong and that message was not handled. Please try again later.",
@@ -206,6 +222,7 @@ COMMAND_MENU: Final[dict[str, dict[str, str]]] = {
     "hint": {"zh": "请教练给一个提问建议", "en": "Ask the coach for a question to try"},
     "score": {"zh": "当前进度或上次的评分卡", "en": "Where the visit stands, or the last scorecard"},
     "end": {"zh": "结束拜访，查看评分卡", "en": "End the visit and see the scorecard"},
+    "notes": {"zh": "经理写给你的教练笔记", "en": "Coaching notes from your manager"},
     "lang": {"zh": "切换界面语言", "en": "Switch the interface language"},
     "help": {"zh": "全部命令", "en": "All commands"},
 }

@@ -24,6 +24,7 @@ from typing import Any, Final
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
+from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
@@ -51,11 +52,12 @@ from bot.engine.results import (
     SessionNotFound,
     UnknownScenario,
 )
-from bot.storage import CoachingNote, Database, Store, store
+from bot.storage import CoachingNote, Database, Store, TelegramLink, store
 
 from .formatting import (
     NoteEntry,
     esc,
+    note_pushed_message,
     notes_message,
     scorecard_message,
     session_title,
@@ -321,6 +323,31 @@ class TelegramChannel:
                     await self.send_html(chat.id, "\n\n".join(rest), message.keyboard)
             else:
                 await self.send_html(chat.id, message.html, message.keyboard)
+
+    async def push_note(self, note_id: int) -> int:
+        """Send a coaching note just written on the web to the rep's linked Telegram chats.
+
+        Call it after the note's transaction has committed. It never raises: when Telegram or
+        the database cannot be reached the note stays on the web (and in /notes) and this is
+        logged. Returns how many chats got the message.
+        """
+        try:
+            if not await self._ensure_running():
+                logger.warning("Coaching note %s not pushed: Telegram Bot API not reachable", note_id)
+                return 0
+            chats, html = await asyncio.to_thread(self._note_push_sync, note_id)
+        except Exception:
+            logger.warning("Coaching note %s not pushed to Telegram", note_id, exc_info=True)
+            return 0
+        sent = 0
+        for chat_id in chats:
+            try:
+                await self.send_html(chat_id, html)
+            except Exception:
+                logger.warning("Coaching note %s not pushed to chat %s", note_id, chat_id, exc_info=True)
+            else:
+                sent += 1
+        return sent
 
     # -- handlers ---------------------------------------------------------------------------
 
@@ -673,6 +700,29 @@ class TelegramChannel:
             for view in self.service.sessions_for(rep_id, limit=NOTE_TITLE_LOOKUP)
             if view.id in wanted
         }
+
+    def _note_push_sync(self, note_id: int) -> tuple[list[int], str]:
+        """The rep's Telegram chats and the message announcing note ``note_id`` to them."""
+        with store(self.db) as s:
+            note = s.notes.get(note_id)
+            if note is None:
+                return [], ""
+            links = s.session.scalars(
+                select(TelegramLink)
+                .where(TelegramLink.user_id == note.rep_id)
+                .order_by(TelegramLink.created_at, TelegramLink.telegram_user_id)
+            ).all()
+            # A private chat's id is the user's id; older links may not have stored it.
+            chats = list(dict.fromkeys(link.chat_id or link.telegram_user_id for link in links))
+            if not chats:
+                return [], ""
+            rep = s.users.get(note.rep_id)
+            lang = ui_language(rep.language if rep else None, self.settings.default_lang)
+            (entry,) = _note_entries(s, [note])
+            rep_id, session_id = note.rep_id, note.session_id
+        if session_id:
+            entry = replace(entry, session_title=self._session_titles(rep_id, [session_id]).get(session_id))
+        return chats, note_pushed_message(entry, lang)
 
     def _lang(self, rep: Rep, args: list[str]) -> list[Outgoing]:
         """/lang en|zh switches at once; /lang alone offers both as buttons."""

@@ -195,3 +195,11 @@ def notes_message(notes: Sequence[NoteEntry], *, total: int, unread: int, lang: 
     if total > len(notes):
         parts.append(text("notes_more", lang, shown=len(notes)))
     return "\n\n".join(parts)
+
+
+def note_pushed_message(note: NoteEntry, lang: str) -> str:
+    """The message a rep gets in Telegram when a manager has just written them a note."""
+    body = esc(note.text)
+    if note.session_title:
+        body = f"<i>{text('note_about', lang, title=esc(note.session_title))}</i>\n{body}"
+    return text("note_pushed", lang, author=esc(note.author), note=body)

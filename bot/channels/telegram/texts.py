@@ -210,6 +210,10 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "zh": "这里只显示最新的 {shown} 条；全部笔记请在网页上查看。",
         "en": "Only the {shown} newest are shown here; all of them are on the web.",
     },
+    "note_pushed": {
+        "zh": "📝 <b>{author}</b> 给你写了一条教练笔记：\n\n{note}\n\n发送 /notes 查看全部笔记。",
+        "en": "📝 <b>{author}</b> wrote you a coaching note:\n\n{note}\n\nSend /notes to see all your notes.",
+    },
     "error": {
         "zh": "😵 出了点问题，这条消息没有处理。请稍后再试。",
         "en": "😵 Something went wrong and that message was not handled. Please try again later.",

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from functools import partial
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request, status
+from fastapi import APIRouter, BackgroundTasks, Depends, Request, status
 from starlette.concurrency import run_in_threadpool
 
 from bot.engine.results import RehearsalAPI, SessionNotFound, SessionView
@@ -289,11 +289,19 @@ async def rep_notes(rep_id: int, request: Request, user: Manager) -> list[Note]:
         422: {"model": ErrorResponse, "description": "Empty text or longer than 2000 characters."},
     },
 )
-async def write_note(rep_id: int, body: NoteRequest, request: Request, user: Manager) -> Note:
-    """Write a coaching note to a rep, optionally about one of their sessions."""
+async def write_note(
+    rep_id: int, body: NoteRequest, request: Request, user: Manager, background: BackgroundTasks
+) -> Note:
+    """Write a coaching note to a rep, optionally about one of their sessions.
+
+    A rep with a linked Telegram account also gets the note there, once it is stored; when
+    Telegram cannot be reached that is logged and the note is still written."""
     note: Note = await run_in_threadpool(
         partial(_add_note, _db(request), _service(request), user.id, rep_id, body)
     )
+    telegram = getattr(request.app.state, "telegram", None)
+    if telegram is not None:  # after the commit above; push_note never raises
+        background.add_task(telegram.push_note, note.id)
     return note
 
 

@@ -1,4 +1,4 @@
-"""Coaching notes in Telegram: /notes lists them, newest first, and marks them read.
+"""Coaching notes in Telegram: /notes, and a manager's new note pushed to the rep's chat.
 
 Real python-telegram-bot against the fake Bot API, the real app and its manager API, on SQLite
 and PostgreSQL; what the bot said is read from the fake, the read marks from the database.
@@ -7,8 +7,14 @@ and PostgreSQL; what the bot said is read from the fake, the read marks from the
 from __future__ import annotations
 
 import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from functools import cache
 
+import httpx
+import pytest
+from fastapi import FastAPI
 from sqlalchemy import select
 from telegram_fakes import FakeBotAPI, Updates, build_app, html_problem, running, telegram_settings
 
@@ -46,6 +52,16 @@ def read_marks(db: Database, rep_id: int) -> dict[str, bool]:
     with store(db) as s:
         notes = s.session.scalars(select(CoachingNote).where(CoachingNote.rep_id == rep_id)).all()
         return {note.text: note.read_at is not None for note in notes}
+
+
+@asynccontextmanager
+async def signed_in(app: FastAPI, login: str) -> AsyncIterator[httpx.AsyncClient]:
+    """A web client of its own (its own cookie jar), signed in as ``login``."""
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        response = await http.post("/api/auth/login", json={"login": login, "password": PASSWORD})
+        assert response.status_code == 200, response.text
+        yield http
 
 
 def telegram_rep(db: Database, telegram_user_id: int) -> int:
@@ -150,3 +166,70 @@ async def test_a_redelivered_notes_update_is_handled_once(db: Database, fake_bot
     replies = fake_bot_api.sent_texts(chat)[before:]
     assert len(replies) == 1 and "🆕 未读 <b>陈经理</b>" in replies[0]
     assert read_marks(db, rep_id) == {"周五前把拜访计划发我。": True}
+
+
+async def test_a_managers_note_reaches_the_reps_telegram(db: Database, fake_bot_api: FakeBotAPI) -> None:
+    rep_id = add_person(db, "wang", "王小明")
+    add_person(db, "boss", "陈经理", role="manager")
+    updates = Updates(user_id=9501, first_name="小王")
+    chat = 9501
+    app = build_app(telegram_settings(db.url, fake_bot_api))
+    async with running(app) as webhook, signed_in(app, "wang") as rep, signed_in(app, "boss") as boss:
+        code = (await rep.post("/api/telegram/link-code")).json()["code"]
+        await webhook.post(updates.text(f"/start {code}"))
+        visit = app.state.service.start(rep_id, SCENARIO, language="zh", mode="practice", channel="web")
+        before = len(fake_bot_api.sent_texts(chat))
+        written = await boss.post(
+            f"/api/manager/reps/{rep_id}/notes",
+            json={"text": "提问很好 <继续> & 多问“为什么”。", "session_id": visit.session_id},
+        )
+        pushed = fake_bot_api.sent_texts(chat)[before:]
+        await webhook.post(updates.text("/notes"))
+        listed = fake_bot_api.sent_texts(chat)[-1]
+        mine = (await rep.get("/api/notes")).json()
+
+    assert written.status_code == 201, written.text
+    assert len(pushed) == 1
+    assert html_problem(pushed[0]) is None
+    assert pushed[0] == (
+        "📝 <b>陈经理</b> 给你写了一条教练笔记：\n\n"
+        f"<i>关于：{SCENARIO_TITLE_ZH}</i>\n提问很好 &lt;继续&gt; &amp; 多问“为什么”。\n\n"
+        "发送 /notes 查看全部笔记。"
+    )
+    # The push marks nothing read: /notes shows the note as new, then it is read on the web too.
+    assert listed.startswith("📝 <b>教练笔记</b>（共 1 条，未读 1 条）") and "🆕 未读" in listed
+    assert [(n["text"], n["read_at"] is not None) for n in mine] == [
+        ("提问很好 <继续> & 多问“为什么”。", True)
+    ]
+
+
+async def test_without_a_telegram_link_nothing_is_sent(db: Database, fake_bot_api: FakeBotAPI) -> None:
+    rep_id = add_person(db, "zhao", "赵丽")
+    add_person(db, "boss", "陈经理", role="manager")
+    app = build_app(telegram_settings(db.url, fake_bot_api))
+    async with running(app), signed_in(app, "boss") as boss:
+        written = await boss.post(f"/api/manager/reps/{rep_id}/notes", json={"text": "下次先问预算。"})
+        listed = await boss.get(f"/api/manager/reps/{rep_id}/notes")
+    assert written.status_code == 201, written.text
+    assert listed.status_code == 200 and [n["text"] for n in listed.json()] == ["下次先问预算。"]
+    assert fake_bot_api.calls_to("sendMessage") == []
+
+
+async def test_an_unreachable_telegram_does_not_fail_the_note(
+    db: Database, fake_bot_api: FakeBotAPI, caplog: pytest.LogCaptureFixture
+) -> None:
+    add_person(db, "liu", "刘强")
+    add_person(db, "boss", "陈经理", role="manager")
+    rep_id = add_person(db, "wu", "吴芳")
+    with store(db, write=True) as s:
+        rep = s.users.get(rep_id)
+        assert rep is not None
+        s.users.link_telegram(9601, rep, 9601)
+    app = build_app(telegram_settings(db.url, fake_bot_api))
+    async with running(app), signed_in(app, "boss") as boss:
+        fake_bot_api.stop()  # Telegram goes away after the server started
+        with caplog.at_level(logging.WARNING, logger="bot.channels.telegram.channel"):
+            written = await boss.post(f"/api/manager/reps/{rep_id}/notes", json={"text": "注意倾听。"})
+    assert written.status_code == 201, written.text
+    assert read_marks(db, rep_id) == {"注意倾听。": False}
+    assert "Coaching note" in caplog.text and "not pushed to chat 9601" in caplog.text

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
@@ -28,24 +28,6 @@ from .text import Shorthand, clean, normalise, search, segment
 
 LANGS: tuple[str, ...] = ("zh", "en")
 
-#: The fixed label ids, in the order reports list them.
-LABELS: tuple[str, ...] = (
-    "greeting",
-    "closed_question",
-    "open_question",
-    "confirm_question",
-    "curiosity_care",
-    "humble_disclaimer",
-    "revisit_topic",
-    "what_else",
-    "why",
-    "what_if",
-    "how_do_you_see",
-    "need_confirmation",
-    "answer_with_question",
-    "pitch",
-    "statement",
-)
 Label = Literal[
     "greeting",
     "closed_question",
@@ -63,6 +45,8 @@ Label = Literal[
     "pitch",
     "statement",
 ]
+#: The fixed label ids, in the order reports list them.
+LABELS: tuple[str, ...] = get_args(Label)
 
 #: Where a technique suits: relationship stages (methodology §2), the five-step canvas (§3) and
 #: the parts of a visit.

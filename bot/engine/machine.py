@@ -23,25 +23,11 @@ from typing import Any
 from transitions import Machine
 
 from .customer import Customer, joiner
-from .scenario import NEED_FACTS, STAGES, STEPS, LoadedScenario
+from .scenario import NEED_FACTS, STAGES, STEPS, TECHNIQUES, LoadedScenario
 
 END_STEPS: tuple[str, ...] = ("ended", "closed_by_customer")
-QUESTION_TECHNIQUES = frozenset(
-    {
-        "closed_question",
-        "open_question",
-        "confirm_question",
-        "curiosity_care",
-        "humble_disclaimer",
-        "revisit_topic",
-        "what_else",
-        "why",
-        "what_if",
-        "how_do_you_see",
-        "need_confirmation",
-        "answer_with_question",
-    }
-)
+# Every technique but these three asks the customer something.
+QUESTION_TECHNIQUES = frozenset(TECHNIQUES) - {"greeting", "pitch", "statement"}
 
 # Trust thresholds of the relationship stages (the stage needs facts too, see ``warm``).
 STAGE_TRUST: dict[str, float] = {

@@ -17,6 +17,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
+from bot.classifier.bank import LABELS
 from bot.yamlsource import ScriptError, ScriptProblem, SourceDocument, load_yaml, validate
 
 Lang = Literal["zh", "en"]
@@ -24,23 +25,7 @@ LANGS: tuple[str, ...] = ("zh", "en")
 
 STAGES: tuple[str, ...] = ("first_impression", "liking", "trust", "persuasion", "excitation")
 STEPS: tuple[str, ...] = ("opener", "curiosity", "analysis", "what_if", "how_do_you_see", "need_confirmation")
-TECHNIQUES: tuple[str, ...] = (
-    "greeting",
-    "closed_question",
-    "open_question",
-    "confirm_question",
-    "curiosity_care",
-    "humble_disclaimer",
-    "revisit_topic",
-    "what_else",
-    "why",
-    "what_if",
-    "how_do_you_see",
-    "need_confirmation",
-    "answer_with_question",
-    "pitch",
-    "statement",
-)
+TECHNIQUES: tuple[str, ...] = LABELS  # one list of technique ids, the classifier's
 ANGLES: tuple[str, ...] = (
     "vision",
     "long_term_harm",

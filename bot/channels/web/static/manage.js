@@ -73,71 +73,6 @@ const state = {
   notes: [], // the open rep's notes
 };
 
-const $ = (id) => document.getElementById(id);
-const t = (key, values) => {
-  let text = (I18N[state.lang] && I18N[state.lang][key]) || I18N.zh[key] || key;
-  for (const [name, value] of Object.entries(values || {})) text = text.replace(`{${name}}`, String(value));
-  return text;
-};
-const term = (id) => (id ? (TERMS[state.lang][id] || TERMS.zh[id] || String(id).replace(/_/g, " ")) : "");
-const SVG = "http://www.w3.org/2000/svg";
-
-function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(attrs)) {
-    if (value === undefined || value === null || value === false) continue;
-    if (key === "class") node.className = value;
-    else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
-    else node.setAttribute(key, value === true ? "" : value);
-  }
-  for (const child of children.flat()) {
-    if (child === null || child === undefined || child === false) continue;
-    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
-  }
-  return node;
-}
-
-function svg(tag, attrs = {}) {
-  const node = document.createElementNS(SVG, tag);
-  for (const [key, value] of Object.entries(attrs)) node.setAttribute(key, String(value));
-  return node;
-}
-
-/* ---------- API ---------- */
-
-class ApiError extends Error {
-  constructor(status, code, message) {
-    super(message);
-    this.status = status;
-    this.code = code;
-  }
-}
-
-async function api(method, path, body) {
-  const options = { method, headers: { Accept: "application/json" }, credentials: "same-origin" };
-  if (body !== undefined) {
-    options.headers["Content-Type"] = "application/json";
-    options.body = JSON.stringify(body);
-  }
-  let response;
-  try {
-    response = await fetch(path, options);
-  } catch (err) {
-    throw new ApiError(0, "network", String(err));
-  }
-  if (response.status === 204) return null;
-  const data = await response.json().catch(() => ({}));
-  if (!response.ok) {
-    const error = (data && data.error) || {};
-    if (response.status === 401 && error.code === "not_signed_in" && state.me) {
-      state.me = null;
-      showLogin(t("expired"));
-    }
-    throw new ApiError(response.status, error.code || "http_error", error.message || response.statusText);
-  }
-  return data;
-}
-
 function explain(err) {
   if (err.status === 503) return t("dbDown");
   if (err.status === 0) return t("offline");
@@ -145,10 +80,6 @@ function explain(err) {
   return err.message || t("genericError");
 }
 
-function showBanner(text) {
-  $("banner").textContent = text || "";
-  $("banner").classList.toggle("hidden", !text);
-}
 
 function stamp(iso) {
   if (!iso) return "";

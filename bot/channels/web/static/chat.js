@@ -95,16 +95,7 @@ function newMessageId() {
 /* ---------- language ---------- */
 
 function applyLanguage(lang) {
-  state.lang = lang === "en" ? "en" : "zh";
-  try { localStorage.setItem("coach.lang", state.lang); } catch (_) { /* private mode */ }
-  document.documentElement.lang = state.lang === "zh" ? "zh-CN" : "en";
-  document.title = state.lang === "zh" ? "销售提问教练 · Sales coach" : "Sales coach · 销售提问教练";
-  for (const node of document.querySelectorAll("[data-i18n]")) node.textContent = t(node.dataset.i18n);
-  for (const node of document.querySelectorAll("[data-i18n-placeholder]")) node.placeholder = t(node.dataset.i18nPlaceholder);
-  for (const node of document.querySelectorAll("[data-i18n-aria]")) node.setAttribute("aria-label", t(node.dataset.i18nAria));
-  for (const button of document.querySelectorAll("[data-set-lang]")) {
-    button.setAttribute("aria-pressed", String(button.dataset.setLang === state.lang));
-  }
+  translatePage(lang, { zh: "销售提问教练 · Sales coach", en: "Sales coach · 销售提问教练" });
   updateModeHelp();
   if (state.me) {
     renderScenarios();

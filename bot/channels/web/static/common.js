@@ -69,3 +69,17 @@ function showBanner(text) {
   $("banner").textContent = text || "";
   $("banner").classList.toggle("hidden", !text);
 }
+
+/* Switch the page's language: remembered, set on <html>, applied to every data-i18n node. */
+function translatePage(lang, titles) {
+  state.lang = lang === "en" ? "en" : "zh";
+  try { localStorage.setItem("coach.lang", state.lang); } catch (_) { /* private mode */ }
+  document.documentElement.lang = state.lang === "zh" ? "zh-CN" : "en";
+  document.title = titles[state.lang];
+  for (const node of document.querySelectorAll("[data-i18n]")) node.textContent = t(node.dataset.i18n);
+  for (const node of document.querySelectorAll("[data-i18n-placeholder]")) node.placeholder = t(node.dataset.i18nPlaceholder);
+  for (const node of document.querySelectorAll("[data-i18n-aria]")) node.setAttribute("aria-label", t(node.dataset.i18nAria));
+  for (const button of document.querySelectorAll("[data-set-lang]")) {
+    button.setAttribute("aria-pressed", String(button.dataset.setLang === state.lang));
+  }
+}

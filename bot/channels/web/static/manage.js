@@ -94,16 +94,7 @@ const show = (value) => (value === null || value === undefined ? "—" : String(
 /* ---------- language ---------- */
 
 function applyLanguage(lang) {
-  state.lang = lang === "en" ? "en" : "zh";
-  try { localStorage.setItem("coach.lang", state.lang); } catch (_) { /* private mode */ }
-  document.documentElement.lang = state.lang === "zh" ? "zh-CN" : "en";
-  document.title = state.lang === "zh" ? "团队看板 · Team dashboard" : "Team dashboard · 团队看板";
-  for (const node of document.querySelectorAll("[data-i18n]")) node.textContent = t(node.dataset.i18n);
-  for (const node of document.querySelectorAll("[data-i18n-placeholder]")) node.placeholder = t(node.dataset.i18nPlaceholder);
-  for (const node of document.querySelectorAll("[data-i18n-aria]")) node.setAttribute("aria-label", t(node.dataset.i18nAria));
-  for (const button of document.querySelectorAll("[data-set-lang]")) {
-    button.setAttribute("aria-pressed", String(button.dataset.setLang === state.lang));
-  }
+  translatePage(lang, { zh: "团队看板 · Team dashboard", en: "Team dashboard · 团队看板" });
   renderReps();
   if (state.rep) {
     renderRepHead();

@@ -370,6 +370,12 @@ class Coach:
         technique, topic_id = self.suggest(state)
         rng = rng_for(state.seed, state.turn, salt=101 + state.hints)
         own = self.customer.scenario.hints.get(technique)
+        if technique == "answer_with_question" and state.pending_question is not None:
+            # The customer is waiting on one question: the example must answer that one.
+            asked = next(
+                (q for q in self.customer.scenario.customer_questions if q.id == state.pending_question), None
+            )
+            own = asked.hint if asked is not None and asked.hint is not None else own
         examples: list[str] = own.for_lang(lang) if own is not None else []
         if not examples:
             bank = self.bank()

@@ -196,6 +196,7 @@ class CustomerQuestion(Strict):
     asks: Lines
     answered: Lines  # the customer's reply when the rep answers briefly and asks back
     reveals: str | None = None  # a fact the customer shares in that reply
+    hint: Lines | None = None  # a brief answer plus a question back, quoted by the coach's hint
 
 
 class ExplicitNeed(Strict):

@@ -208,3 +208,13 @@ def test_keep_praises_another_line_than_the_one_to_stop() -> None:
     # With only one such line, the same line may be both praised and corrected.
     points = _coaching_points(history[:1], ["dug"], "en")
     assert points["keep"]["quote"] == points["stop"]["quote"] == "Why did returns double?"
+
+
+def test_a_hint_to_answer_with_a_question_answers_the_question_asked(runtime: ScenarioRuntime) -> None:
+    state, _ = runtime.start(lang="en", mode="practice", seed=5)
+    state.pending_question = "d_old_machines"
+    hint = runtime.hint(state)
+    asked = next(q for q in runtime.loaded.scenario.customer_questions if q.id == "d_old_machines")
+    assert asked.hint is not None and asked.hint.for_lang("en")[0] in hint
+    state.pending_question = "q_peers"
+    assert "Quite a few, yes" in runtime.hint(state)

@@ -10,12 +10,53 @@ from typing import Any
 import click
 
 from bot.config import get_settings
+from bot.engine.names import STAGE_NAMES, STEP_NAMES, TECHNIQUE_NAMES, name_of
 
 from . import database_url_option, main
 
 
 def _default_paths(paths: tuple[str, ...]) -> list[Path]:
     return [Path(p) for p in paths] or [get_settings().dialogues_dir]
+
+
+TERMINAL_WORDS: dict[str, dict[str, str]] = {
+    "zh": {
+        "commands": "输入 /hint 请教练给提示，/end 结束拜访",
+        "you": "你",
+        "coach": "教练",
+        "trust": "信任",
+        "scorecard": "评分卡",
+        "stage": "阶段",
+        "step": "提问步骤",
+        "problems": "发现的问题",
+        "why": "最深追问",
+        "angles": "动机角度",
+        "deadline": "期限",
+        "budget": "预算",
+        "yes": "已确认",
+        "no": "未确认",
+        "questions": "提问占比",
+        "pitches": "过早推销",
+    },
+    "en": {
+        "commands": "Type /hint for a hint from the coach, /end to close the visit",
+        "you": "you",
+        "coach": "coach",
+        "trust": "trust",
+        "scorecard": "Scorecard",
+        "stage": "stage",
+        "step": "step",
+        "problems": "problems",
+        "why": "deepest why",
+        "angles": "angles",
+        "deadline": "deadline",
+        "budget": "budget",
+        "yes": "yes",
+        "no": "no",
+        "questions": "questions",
+        "pitches": "pitches before need",
+    },
+}
 
 
 @main.command("validate")
@@ -141,6 +182,7 @@ def rehearse_cmd(
             known = ", ".join(service.library.ids()) or "none"
             raise click.ClickException(f"no scenario {scenario_id!r} (known: {known})") from None
         language = runtime.language_for(lang or get_settings().default_lang)
+        words = TERMINAL_WORDS[language]
         with store(db, write=True) as s:
             user = s.users.by_login(rep_login) or s.users.create(
                 rep_login, login=rep_login, language=language
@@ -169,12 +211,17 @@ def rehearse_cmd(
                 )
                 return
             if result.techniques:
-                click.secho(f"    · {', '.join(result.techniques)}", fg="bright_black")
+                names = (name_of(TECHNIQUE_NAMES, t, language) for t in result.techniques)
+                click.secho(f"    · {', '.join(names)}", fg="bright_black")
             if result.customer_reply:
                 click.echo(f"{who}: {result.customer_reply}")
             if result.coach_note:
-                click.secho(f"  coach: {result.coach_note}", fg="cyan")
-            click.secho(f"    [{result.stage} / {result.step} / trust {result.trust:g}]", fg="bright_black")
+                click.secho(f"  {words['coach']}: {result.coach_note}", fg="cyan")
+            stage, step = (
+                name_of(STAGE_NAMES, result.stage, language),
+                name_of(STEP_NAMES, result.step, language),
+            )
+            click.secho(f"    [{stage} / {step} / {words['trust']} {result.trust:g}]", fg="bright_black")
 
         if as_json:
             # The opening turn (the customer speaks first) also names the session.
@@ -182,7 +229,7 @@ def rehearse_cmd(
         else:
             title = runtime.scenario.title.get(language)
             click.secho(f"{title} — {runtime.scenario.purpose.get(language)}", bold=True)
-            click.echo("/hint: a hint   /end: close the visit\n")
+            click.echo(words["commands"] + "\n")
             show(started)
 
         result: TurnResult = started
@@ -194,7 +241,7 @@ def rehearse_cmd(
                     break
             else:
                 try:
-                    raw = click.prompt("you", prompt_suffix="> ", default="", show_default=False)
+                    raw = click.prompt(words["you"], prompt_suffix="> ", default="", show_default=False)
                 except (click.Abort, EOFError):
                     break
             line = raw.strip()
@@ -207,7 +254,7 @@ def rehearse_cmd(
                 if as_json:
                     _emit({"hint": hint})
                 else:
-                    click.secho(f"  hint: {hint}", fg="yellow")
+                    click.secho(f"  {hint}", fg="yellow")
                 continue
             try:
                 result = service.send(session_id, line, user_id=user_id, channel="cli")
@@ -231,20 +278,24 @@ def rehearse_cmd(
 
 
 def _print_scorecard(card: dict[str, Any]) -> None:
-    zh = card.get("language") == "zh"
-    click.secho(("\n评分卡" if zh else "\nScorecard") + f": {card.get('score')}/100", bold=True)
+    lang = "zh" if card.get("language") == "zh" else "en"
+    words = TERMINAL_WORDS[lang]
+    click.secho(f"\n{words['scorecard']}: {card.get('score')}/100", bold=True)
     problems = card.get("problems", {})
     angles = ", ".join(card.get("motivation_angles", [])) or "-"
+    stage = name_of(STAGE_NAMES, card.get("stage_reached"), lang)
+    step = name_of(STEP_NAMES, card.get("step_reached"), lang)
     click.echo(
-        f"  stage {card.get('stage_reached')} · step {card.get('step_reached')} · "
-        f"problems {len(problems.get('uncovered', []))}/{problems.get('total')} · "
-        f"deepest why {card.get('deepest_why_chain')} · angles {angles}"
+        f"  {words['stage']} {stage} · {words['step']} {step} · "
+        f"{words['problems']} {len(problems.get('uncovered', []))}/{problems.get('total')} · "
+        f"{words['why']} {card.get('deepest_why_chain')} · {words['angles']} {angles}"
     )
     need = card.get("explicit_need", {})
-    deadline, budget = ("yes" if need.get(key) else "no" for key in ("deadline", "budget"))
+    deadline, budget = (words["yes"] if need.get(key) else words["no"] for key in ("deadline", "budget"))
     click.echo(
-        f"  deadline {deadline} · budget {budget} · questions {card.get('question_share', 0):.0%} · "
-        f"pitches before need {card.get('pitches_before_need')}"
+        f"  {words['deadline']} {deadline} · {words['budget']} {budget} · "
+        f"{words['questions']} {card.get('question_share', 0):.0%} · "
+        f"{words['pitches']} {card.get('pitches_before_need')}"
     )
     for key in ("keep", "start", "stop"):
         point = card.get("coaching", {}).get(key)

@@ -146,3 +146,28 @@ def test_validate_reports_a_broken_question_bank(tmp_path: Path) -> None:
     assert f"{bank / 'bank.yaml'}:3:1: YAML syntax error" in err
     code, _, err = run("validate", str(EXAMPLE), "--bank", str(tmp_path / "missing"))
     assert code == 1 and "no such question bank directory" in err
+
+
+def test_rehearse_in_the_terminal_speaks_the_visit_language(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'cli.sqlite3'}"
+    lines = "王总您好，谢谢您抽时间见我。\n最近是不是特别忙？\n/hint\n/end\n"
+    code, out, err = run(
+        "rehearse", EXAMPLE_ID, "--lang", "zh", "--seed", "2", "--database-url", url, stdin=lines
+    )
+    assert code == 0, err
+    assert "输入 /hint" in out and "教练:" in out and "· 寒暄问候" in out
+    assert "[第一印象 / 开场 / 信任 20]" in out
+    assert "评分卡:" in out and "期限 未确认" in out and "保持:" in out
+    code, out, err = run(
+        "rehearse",
+        EXAMPLE_ID,
+        "--lang",
+        "en",
+        "--seed",
+        "2",
+        "--database-url",
+        url,
+        stdin="Good morning, thanks for your time.\n/end\n",
+    )
+    assert code == 0, err
+    assert "coach:" in out and "[first impression / opener / trust 20]" in out and "Scorecard:" in out

@@ -231,41 +231,6 @@ COMMAND_MENU: Final[dict[str, dict[str, str]]] = {
     "help": {"zh": "全部命令", "en": "All commands"},
 }
 
-STAGE_NAMES: Final[dict[str, dict[str, str]]] = {
-    "first_impression": {"zh": "第一印象", "en": "first impression"},
-    "liking": {"zh": "吸引喜欢", "en": "liking"},
-    "trust": {"zh": "相互信赖", "en": "trust"},
-    "persuasion": {"zh": "沟通说服", "en": "persuasion"},
-    "excitation": {"zh": "提问激发", "en": "question-driven excitation"},
-}
-
-STEP_NAMES: Final[dict[str, dict[str, str]]] = {
-    "opener": {"zh": "开场", "en": "opener"},
-    "curiosity": {"zh": "好奇与关心", "en": "curiosity and care"},
-    "analysis": {"zh": "分析问题（为什么 / 还有吗）", "en": "analysis (why / what else)"},
-    "what_if": {"zh": "如果……", "en": "what if"},
-    "how_do_you_see": {"zh": "你怎么看", "en": "how do you see it"},
-    "need_confirmation": {"zh": "确认需求", "en": "need confirmation"},
-}
-
-TECHNIQUE_NAMES: Final[dict[str, dict[str, str]]] = {
-    "greeting": {"zh": "寒暄问候", "en": "greeting"},
-    "confirm_question": {"zh": "确认式提问", "en": "confirming question"},
-    "statement": {"zh": "陈述", "en": "statement"},
-    "closed_question": {"zh": "封闭性问题", "en": "closed question"},
-    "curiosity_care": {"zh": "好奇与关心", "en": "curiosity and care"},
-    "humble_disclaimer": {"zh": "低调声明", "en": "humble disclaimer"},
-    "revisit_topic": {"zh": "重拾旧话题", "en": "revisit an old topic"},
-    "answer_with_question": {"zh": "以问答问", "en": "answer with a question"},
-    "what_else": {"zh": "还有吗", "en": "what else"},
-    "why": {"zh": "为什么", "en": "why"},
-    "what_if": {"zh": "如果", "en": "what if"},
-    "how_do_you_see": {"zh": "你怎么看", "en": "how do you see it"},
-    "open_question": {"zh": "开放性问题", "en": "open question"},
-    "need_confirmation": {"zh": "确认需求", "en": "need confirmation"},
-    "pitch": {"zh": "推销", "en": "pitch"},
-}
-
 
 def ui_language(value: str | None, default: str = "zh") -> str:
     """Map a stored or Telegram language code ("en-GB", "zh-hans"...) to one we speak."""
@@ -286,11 +251,3 @@ def text(key: str, lang: str, **values: object) -> str:
 def both(key: str, **values: object) -> str:
     """Chinese first, then English: for people whose language we do not know yet."""
     return f"{text(key, 'zh', **values)}\n\n{text(key, 'en', **values)}"
-
-
-def name_of(table: dict[str, dict[str, str]], key: str | None, lang: str) -> str:
-    """A stage, step or technique name in ``lang``; unknown ids are shown as they are."""
-    if key is None:
-        return "—"
-    entry = table.get(key)
-    return entry.get(lang, entry["zh"]) if entry else key.replace("_", " ")

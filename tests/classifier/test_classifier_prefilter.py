@@ -50,6 +50,8 @@ def _lines() -> list[tuple[str, str]]:
         "extra_dev2_en",
         "extra_dev3_zh",
         "extra_dev3_en",
+        "extra_dev4_zh",
+        "extra_dev4_en",
     ):
         path = PROJECT_ROOT / "tests" / "data" / "classifier" / f"{name}.jsonl"
         if path.exists():

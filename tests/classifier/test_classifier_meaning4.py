@@ -1,6 +1,7 @@
 """Meaning rules of question bank 1.3.0: hedged questions, process questions that open with
 "how are you", conditionals without "if", plan events and the plan itself, obstacles to a plan,
-third parties' reactions to a proposal, and social proof and payback claims.
+third parties' reactions to a proposal, social proof and payback claims; Chinese 了没有 and
+"在用我们的".
 
 Each case is a kind of line written for this test, in no data file.
 """
@@ -42,7 +43,21 @@ CASES = [
     ("In case you need anything, just call me.", "statement"),
 ]
 
+CASES_ZH = [
+    # a verb + 了没有 at the end of a clause asks
+    ("新的打印机装好了没有", "closed_question"),
+    ("这事我问过了没有结果", "statement"),
+    # others using us is social proof; our own trust is not
+    ("两百多家药店都在用我们的扫码枪。", "pitch"),
+    ("我们信任我们的供应商。", "statement"),
+]
+
 
 @pytest.mark.parametrize(("text", "label"), CASES)
 def test_meaning_rules(classifier: Classifier, text: str, label: str) -> None:
     assert classifier.classify(text, lang="en").technique == label
+
+
+@pytest.mark.parametrize(("text", "label"), CASES_ZH)
+def test_meaning_rules_zh(classifier: Classifier, text: str, label: str) -> None:
+    assert classifier.classify(text, lang="zh").technique == label

@@ -1,4 +1,8 @@
-"""Display names of stages, steps and techniques in each language, shared by every channel."""
+"""Display names of stages, steps, techniques and the scorecard's other ids, in each language.
+
+The one copy every channel uses: Telegram and the terminal in Python, the web pages through the
+generated ``/static/terms.js``.
+"""
 
 from __future__ import annotations
 
@@ -40,6 +44,42 @@ TECHNIQUE_NAMES: Final[dict[str, dict[str, str]]] = {
     "need_confirmation": {"zh": "确认需求", "en": "need confirmation"},
     "pitch": {"zh": "推销", "en": "pitch"},
 }
+
+ANGLE_NAMES: Final[dict[str, dict[str, str]]] = {
+    "vision": {"zh": "方案愿景", "en": "vision of the solution"},
+    "long_term_harm": {"zh": "长期损失", "en": "long-term harm"},
+    "spreading_harm": {"zh": "扩散损失", "en": "spreading harm"},
+    "long_term_gain": {"zh": "长期收益", "en": "long-term gain"},
+    "spreading_gain": {"zh": "扩散收益", "en": "spreading gain"},
+    "avoid_harm_review": {"zh": "规避风险检查", "en": "avoid-harm review"},
+}
+
+SCENARIO_NAMES: Final[dict[str, dict[str, str]]] = {
+    "need_excitation": {"zh": "需求激发", "en": "need excitation"},
+    "motivation_excitation": {"zh": "动机激发", "en": "motivation excitation"},
+    "product_push": {"zh": "产品推销", "en": "product push"},
+    "easy": {"zh": "入门", "en": "easy"},
+    "medium": {"zh": "中等", "en": "medium"},
+    "hard": {"zh": "困难", "en": "hard"},
+}
+
+STATUS_NAMES: Final[dict[str, dict[str, str]]] = {
+    "active": {"zh": "进行中", "en": "in progress"},
+    "ended": {"zh": "已结束", "en": "ended"},
+    "closed_by_customer": {"zh": "客户结束", "en": "closed by customer"},
+    "small_talk": {"zh": "寒暄", "en": "small talk"},
+    "private_topic": {"zh": "私人话题", "en": "private topic"},
+    "other": {"zh": "其他", "en": "other"},
+}
+
+
+def all_terms(lang: str) -> dict[str, str]:
+    """Every id above with its name in ``lang`` (a status name wins over a step of the same id)."""
+    merged: dict[str, str] = {}
+    for table in (STAGE_NAMES, STEP_NAMES, TECHNIQUE_NAMES, ANGLE_NAMES, SCENARIO_NAMES, STATUS_NAMES):
+        for key, names in table.items():
+            merged[key] = names.get(lang, names["zh"])
+    return merged
 
 
 def name_of(table: dict[str, dict[str, str]], key: str | None, lang: str) -> str:

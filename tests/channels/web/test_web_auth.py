@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import httpx
@@ -217,12 +218,15 @@ async def test_health_and_readiness(client: httpx.AsyncClient) -> None:
 
 
 def test_the_page_names_every_stage_step_technique_and_angle_in_both_languages() -> None:
-    from bot.channels.web.pages import STATIC_DIR
+    from bot.channels.web.pages import terms_script
     from bot.engine.scenario import ANGLES, STAGES, STEPS, TECHNIQUES
 
-    script = (STATIC_DIR / "terms.js").read_text(encoding="utf-8")  # shared by chat and manager pages
-    terms = script[script.index("const TERMS = {") : script.index("const BAD_TECHNIQUES")]
-    zh, en = terms[: terms.index("  en: {")], terms[terms.index("  en: {") :]
-    for term_id in (*STAGES, *STEPS, *TECHNIQUES, *ANGLES):
-        assert re.search(rf"\b{term_id}: \"", zh), f"no Chinese label for {term_id}"
-        assert re.search(rf"\b{term_id}: \"", en), f"no English label for {term_id}"
+    script = terms_script()  # served as /static/terms.js, shared by chat and manager pages
+    start, end = (
+        script.index("const TERMS = ") + len("const TERMS = "),
+        script.index(";\nconst BAD_TECHNIQUES"),
+    )
+    table = json.loads(script[start:end])
+    for term_id in (*STAGES, *STEPS, *TECHNIQUES, *ANGLES, "ended", "closed_by_customer", "active"):
+        assert table["zh"].get(term_id) and table["en"].get(term_id), f"no label for {term_id}"
+        assert re.search(r"[\u4e00-\u9fff]", table["zh"][term_id]), f"{term_id} has no Chinese name"

@@ -8,14 +8,9 @@ the ``coach telegram`` CLI (which runs its own loop) both talk to it over real H
 
 from __future__ import annotations
 
-import contextlib
 import itertools
 import json
-import os
 import re
-import socket
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import AsyncIterator
@@ -28,10 +23,11 @@ from urllib.parse import parse_qs
 
 import httpx
 from fastapi import FastAPI
+from live_servers import UvicornProcess
 
 from bot.channels.telegram import TelegramChannel
 from bot.channels.web import create_app
-from bot.config import PROJECT_ROOT, Settings
+from bot.config import Settings
 
 BOT_TOKEN = "123456:TEST-token_for-the-fake"
 WEBHOOK_SECRET = "test-secret_0123456789"
@@ -373,127 +369,19 @@ async def running(app: FastAPI) -> AsyncIterator[Webhook]:
             yield Webhook(client)
 
 
-class TcpProxy:
-    """A TCP relay to a database server that a test can cut and restore, like a network outage."""
-
-    def __init__(self, target_host: str, target_port: int) -> None:
-        self.target = (target_host, target_port)
-        self._listener: socket.socket | None = None
-        self._connections: list[socket.socket] = []
-        self._lock = threading.Lock()
-        probe = socket.socket()
-        probe.bind(("127.0.0.1", 0))
-        self.port = probe.getsockname()[1]
-        probe.close()
-
-    def start(self) -> None:
-        listener = socket.socket()
-        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        listener.bind(("127.0.0.1", self.port))
-        listener.listen(64)
-        self._listener = listener
-        threading.Thread(target=self._accept, args=(listener,), daemon=True).start()
-
-    def cut(self) -> None:
-        """Refuse new connections and break the open ones."""
-        with self._lock:
-            listener, self._listener = self._listener, None
-            connections, self._connections = self._connections, []
-        if listener is not None:
-            # shutdown() wakes the thread blocked in accept(); close() alone would not on Linux.
-            with contextlib.suppress(OSError):
-                listener.shutdown(socket.SHUT_RDWR)
-            listener.close()
-        for connection in connections:
-            with contextlib.suppress(OSError):
-                connection.shutdown(socket.SHUT_RDWR)
-            connection.close()
-
-    def _accept(self, listener: socket.socket) -> None:
-        while True:
-            try:
-                client, _ = listener.accept()
-            except OSError:
-                return  # the listener was closed by cut()
-            try:
-                upstream = socket.create_connection(self.target)
-            except OSError:
-                client.close()
-                continue
-            with self._lock:
-                self._connections += [client, upstream]
-            for source, sink in ((client, upstream), (upstream, client)):
-                threading.Thread(target=self._pump, args=(source, sink), daemon=True).start()
-
-    @staticmethod
-    def _pump(source: socket.socket, sink: socket.socket) -> None:
-        try:
-            while data := source.recv(65536):
-                sink.sendall(data)
-        except OSError:
-            pass
-        finally:
-            for end in (source, sink):
-                with contextlib.suppress(OSError):
-                    end.shutdown(socket.SHUT_RDWR)
-
-
-class UvicornServer:
+class UvicornServer(UvicornProcess):
     """``uvicorn server:app`` with several workers in a child process, its bot on ``fake``."""
 
     def __init__(self, settings: Settings, *, workers: int, log_path: Path) -> None:
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = int(probe.getsockname()[1])
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.workers = workers
         env = {
-            **os.environ,
             "COACH_DATABASE_URL": settings.database_url,
             "TELEGRAM_BOT_TOKEN": settings.telegram_bot_token or "",
             "COACH_TELEGRAM_WEBHOOK_SECRET": settings.telegram_webhook_secret or "",
             "COACH_TELEGRAM_API_BASE": settings.telegram_api_base,
             "COACH_DEMO_ACCOUNTS": "false",
-            "PYTHONUNBUFFERED": "1",
         }
-        self.log_path = log_path
-        self._log = open(log_path, "wb")  # noqa: SIM115 - closed in stop()
-        command = [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "server:app",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(self.port),
-        ]
-        command += ["--workers", str(workers), "--log-level", "warning"]
-        self.process = subprocess.Popen(
-            command, cwd=PROJECT_ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT
-        )
+        super().__init__(env, workers=workers, log_path=log_path)
 
-    def wait_ready(self, fake: FakeBotAPI, timeout: float = 30.0) -> None:
+    def wait_ready(self, fake: FakeBotAPI, timeout: float = 30.0) -> None:  # type: ignore[override]
         """Until every worker has started its bot (one getMe each) and the app answers."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"uvicorn exited: {self.log_path.read_text(errors='replace')}")
-            try:
-                ready = httpx.get(f"{self.url}/readyz", timeout=1.0).status_code == 200
-            except httpx.HTTPError:
-                ready = False
-            if ready and len(fake.calls_to("getMe")) >= self.workers:
-                return
-            time.sleep(0.1)
-        raise TimeoutError(f"uvicorn not ready: {self.log_path.read_text(errors='replace')}")
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self._log.close()
+        super().wait_ready(timeout, also=lambda: len(fake.calls_to("getMe")) >= self.workers)

@@ -14,13 +14,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from live_servers import proxy_to
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram_fakes import (
     WEBHOOK_SECRET,
     FakeBotAPI,
-    TcpProxy,
     Updates,
     build_app,
     running,
@@ -222,10 +222,8 @@ async def test_database_outage_gives_503_and_the_retry_succeeds(
         pytest.skip(
             "an embedded SQLite file cannot become unreachable; the outage is simulated on PostgreSQL"
         )
-    address = make_url(db.url)
-    proxy = TcpProxy(address.host or "127.0.0.1", address.port or 5432)
-    proxy.start()
-    proxied_url = db.url.replace(f"@{address.host}:{address.port}/", f"@127.0.0.1:{proxy.port}/")
+    proxy = proxy_to(db.url)
+    proxied_url = proxy.url_for(db.url)
     assert proxied_url != db.url
     updates = Updates(user_id=5030)
     start, hint = updates.text("/start"), updates.text("/help")

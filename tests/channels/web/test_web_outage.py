@@ -4,43 +4,32 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy.engine import make_url
-from web_support import (
-    DEMO_LOGIN,
-    DEMO_PASSWORD,
-    LiveServer,
-    TcpProxy,
-    add_rep,
-    make_settings,
-    sign_in,
-    via_proxy,
-)
+from live_servers import TcpProxy, proxy_to
+from web_support import DEMO_LOGIN, DEMO_PASSWORD, LiveServer, add_rep, make_settings, sign_in
 
 from bot.channels.web import create_app
-from bot.storage import Database, normalise_url
+from bot.storage import Database
 
 SCENARIO = "precision-parts-returns"
 
 
 @pytest.fixture
-async def proxy(database_url: str) -> AsyncIterator[TcpProxy]:
-    target = make_url(normalise_url(database_url))
-    tcp = TcpProxy(target.host or "127.0.0.1", target.port or 5432)
-    await tcp.start()
+def proxy(database_url: str) -> Iterator[TcpProxy]:
+    tcp = proxy_to(database_url)
     yield tcp
-    await tcp.stop()
+    tcp.cut()
 
 
 @pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 async def test_database_outage_gives_503_then_recovers(database_url: str, proxy: TcpProxy) -> None:
-    app = create_app(make_settings(via_proxy(database_url, proxy)))
+    app = create_app(make_settings(proxy.url_for(database_url)))
     async with app.router.lifespan_context(app):
-        # Blocking calls go to a thread: the proxy runs on this event loop.
+        # Blocking calls go to a thread: the event loop keeps serving the app meanwhile.
         await asyncio.to_thread(add_rep, app.state.db, DEMO_LOGIN, DEMO_PASSWORD)
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
@@ -50,7 +39,7 @@ async def test_database_outage_gives_503_then_recovers(database_url: str, proxy:
             session_id = started.json()["session_id"]
             line = {"text": "王总您好，谢谢您抽时间。", "client_message_id": "during-outage"}
 
-            await proxy.stop()
+            proxy.cut()
             during = await http.post(f"/api/sessions/{session_id}/messages", json=line)
             assert during.status_code == 503
             assert during.json()["error"]["code"] == "database_unavailable"
@@ -67,7 +56,7 @@ async def test_database_outage_gives_503_then_recovers(database_url: str, proxy:
             login = await http.post("/api/auth/login", json={"login": DEMO_LOGIN, "password": DEMO_PASSWORD})
             assert login.status_code == 503
 
-            await proxy.start()
+            proxy.start()
             assert (await http.get("/readyz")).status_code == 200
             assert (await http.get("/api/me")).status_code == 200
             assert (await http.post("/api/telegram/link-code")).status_code == 200
@@ -98,7 +87,7 @@ async def _next_event(lines: AsyncIterator[str], timeout: float = 10.0) -> tuple
 async def test_an_open_event_stream_rides_out_an_outage(
     database_url: str, proxy: TcpProxy, live_server_factory: Callable[..., LiveServer]
 ) -> None:
-    proxied = via_proxy(database_url, proxy)
+    proxied = proxy.url_for(database_url)
     server = await asyncio.to_thread(live_server_factory, proxied)
     db = Database(proxied)
     try:
@@ -112,11 +101,11 @@ async def test_an_open_event_stream_rides_out_an_outage(
                 assert (await _next_event(lines))[0] == "turn"  # the opening line
                 assert (await _next_event(lines))[0] == "status"
 
-                await proxy.stop()
+                proxy.cut()
                 name, data = await _next_event(lines)
                 assert (name, data) == ("unavailable", {"code": "database_unavailable"})
 
-                await proxy.start()
+                proxy.start()
                 name, data = await _next_event(lines)
                 while name == "unavailable":  # until the pool reconnects
                     name, data = await _next_event(lines)

@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-import asyncio
-import os
-import socket
-import subprocess
-import sys
-import time
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import httpx
-from sqlalchemy.engine import make_url
+from live_servers import UvicornProcess
 
-from bot.config import PROJECT_ROOT, Settings
+from bot.config import Settings
 from bot.passwords import hash_password
-from bot.storage import Database, normalise_url, store
+from bot.storage import Database, store
 
 SECRET = "test-secret-key-0123456789abcdef"
 DEMO_LOGIN, DEMO_PASSWORD = "demo", "demo1234"
@@ -74,103 +68,14 @@ def add_user(
         return user.id
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-class LiveServer:
-    """``uvicorn server:app`` in a child process, on a free port of 127.0.0.1."""
+class LiveServer(UvicornProcess):
+    """``uvicorn server:app`` in a child process, on a free port of 127.0.0.1, Telegram off."""
 
     def __init__(self, database_url: str, *, workers: int = 1, log_path: Path | None = None) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
         env = {
-            **os.environ,
             "COACH_DATABASE_URL": database_url,
             "COACH_SECRET_KEY": SECRET,
             "COACH_DEMO_ACCOUNTS": "true",
             "TELEGRAM_BOT_TOKEN": "",
-            "PYTHONUNBUFFERED": "1",
         }
-        self._log = open(log_path or os.devnull, "wb")  # noqa: SIM115 - closed in stop()
-        command = [sys.executable, "-m", "uvicorn", "server:app", "--host", "127.0.0.1"]
-        command += ["--port", str(self.port), "--workers", str(workers), "--log-level", "warning"]
-        command += ["--timeout-graceful-shutdown", "3"]  # open event streams must not stall the stop
-        self.process = subprocess.Popen(
-            command, cwd=PROJECT_ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT
-        )
-
-    def wait_ready(self, timeout: float = 30.0) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"uvicorn exited with code {self.process.returncode}")
-            try:
-                if httpx.get(f"{self.url}/readyz", timeout=1.0).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.1)
-        raise TimeoutError(f"uvicorn did not get ready on {self.url} in {timeout} s")
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self._log.close()
-
-
-class TcpProxy:
-    """A TCP forwarder on 127.0.0.1 that a test can cut and restore, to play a database outage."""
-
-    def __init__(self, target_host: str, target_port: int) -> None:
-        self.target = (target_host, target_port)
-        self.port = free_port()
-        self._server: asyncio.Server | None = None
-        self._writers: set[asyncio.StreamWriter] = set()
-
-    async def start(self) -> None:
-        self._server = await asyncio.start_server(self._handle, "127.0.0.1", self.port, reuse_address=True)
-
-    async def stop(self) -> None:
-        """Refuse new connections and cut the open ones, as a crashed server would."""
-        if self._server is not None:
-            self._server.close()
-            await self._server.wait_closed()
-            self._server = None
-        for writer in list(self._writers):
-            writer.transport.abort()
-        self._writers.clear()
-
-    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        try:
-            up_reader, up_writer = await asyncio.open_connection(*self.target)
-        except OSError:
-            writer.transport.abort()
-            return
-        self._writers.update((writer, up_writer))
-
-        async def pipe(source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
-            try:
-                while data := await source.read(65536):
-                    sink.write(data)
-                    await sink.drain()
-            except (ConnectionError, OSError):
-                pass
-            finally:
-                sink.transport.abort()
-
-        await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))
-        self._writers.difference_update((writer, up_writer))
-
-
-def via_proxy(database_url: str, proxy: TcpProxy) -> str:
-    """The same database URL, reached through ``proxy``."""
-    url = make_url(normalise_url(database_url))
-    return url.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
+        super().__init__(env, workers=workers, log_path=log_path)

@@ -392,6 +392,14 @@ class NoteRepository:
         ).all()
         return {int(rep_id): int(count) for rep_id, count in rows}
 
+    def author_names(self, notes: Sequence[CoachingNote]) -> dict[int, str]:
+        """Display names of the notes' authors, in one query (authors since deleted are left out)."""
+        author_ids = {note.author_id for note in notes}
+        if not author_ids:
+            return {}
+        rows = self._s.execute(select(User.id, User.display_name).where(User.id.in_(author_ids))).all()
+        return {int(user_id): name for user_id, name in rows}
+
     def mark_read(self, note: CoachingNote) -> None:
         note.read_at = note.read_at or utcnow()
 

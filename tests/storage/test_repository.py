@@ -206,3 +206,17 @@ def test_passwords() -> None:
     assert not verify_password(hashed, "wrong")
     assert not verify_password(None, "s3cret")
     assert not verify_password("not-a-hash", "s3cret")
+
+
+def test_note_author_names_in_one_lookup(db: Database) -> None:
+    rep_id = _rep(db)
+    with store(db, write=True) as s:
+        rep = s.users.get(rep_id)
+        assert rep is not None
+        first = s.users.create("王经理", login="m1", role="manager")
+        second = s.users.create("Ms Lee", login="m2", role="manager")
+        for author in (first, second, first):
+            s.notes.add(author=author, rep=rep, text="…")
+        notes = s.notes.for_rep(rep_id)
+        assert s.notes.author_names(notes) == {first.id: "王经理", second.id: "Ms Lee"}
+        assert s.notes.author_names([]) == {}

@@ -819,14 +819,10 @@ class TelegramChannel:
 
 def _note_entries(s: Store, notes: Sequence[CoachingNote]) -> list[NoteEntry]:
     """Notes as the bot shows them, with their authors' names (session titles come later)."""
-    names: dict[int, str] = {}
-    for note in notes:
-        if note.author_id not in names:
-            author = s.users.get(note.author_id)
-            names[note.author_id] = author.display_name if author else "—"
+    names = s.notes.author_names(notes)
     return [
         NoteEntry(
-            author=names[note.author_id],
+            author=names.get(note.author_id, "—"),
             created_at=note.created_at,
             text=note.text,
             unread=note.read_at is None,

@@ -151,11 +151,7 @@ def _team_progress(db: Database, viewer_id: int) -> list[RepProgress]:
 
 def _notes(s: Store, notes: Sequence[CoachingNote]) -> list[Note]:
     """The API's view of stored notes; ``session_title`` is filled in by ``_titled``."""
-    names: dict[int, str] = {}
-    for note in notes:
-        if note.author_id not in names:
-            author = s.users.get(note.author_id)
-            names[note.author_id] = author.display_name if author else ""
+    names = s.notes.author_names(notes)
     return [
         Note(
             id=note.id,
@@ -163,7 +159,7 @@ def _notes(s: Store, notes: Sequence[CoachingNote]) -> list[Note]:
             created_at=_iso(note.created_at) or "",
             read_at=_iso(note.read_at),
             author_id=note.author_id,
-            author_name=names[note.author_id],
+            author_name=names.get(note.author_id, ""),
             rep_id=note.rep_id,
             session_id=note.session_id,
         )

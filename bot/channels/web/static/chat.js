@@ -723,12 +723,7 @@ function onKeyDown(event) {
 /* ---------- start ---------- */
 
 async function init() {
-  let saved = null;
-  try { saved = localStorage.getItem("coach.lang"); } catch (_) { /* private mode */ }
-  applyLanguage(saved || document.body.dataset.lang || "zh");
-  for (const button of document.querySelectorAll("[data-set-lang]")) {
-    button.addEventListener("click", () => applyLanguage(button.dataset.setLang));
-  }
+  startLanguage(applyLanguage);
   $("login-form").addEventListener("submit", onLogin);
   $("sign-out").addEventListener("click", onSignOut);
   $("link-telegram").addEventListener("click", onLinkTelegram);

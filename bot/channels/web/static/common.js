@@ -83,3 +83,13 @@ function translatePage(lang, titles) {
     button.setAttribute("aria-pressed", String(button.dataset.setLang === state.lang));
   }
 }
+
+/* The remembered language (else the server's default), and the 中文 / EN buttons. */
+function startLanguage(apply) {
+  let saved = null;
+  try { saved = localStorage.getItem("coach.lang"); } catch (_) { /* private mode */ }
+  apply(saved || document.body.dataset.lang || "zh");
+  for (const button of document.querySelectorAll("[data-set-lang]")) {
+    button.addEventListener("click", () => apply(button.dataset.setLang));
+  }
+}

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import re
 
 import pytest
+from classifier_data import DEVELOPMENT_PARTS, rows
 
 from bot.classifier import Classifier
 from bot.classifier.prefilter import FactorIndex, required_factors
 from bot.classifier.text import clean, normalise
-from bot.config import PROJECT_ROOT
 
 
 @pytest.mark.parametrize(
@@ -40,25 +39,7 @@ def test_index_candidates() -> None:
 
 
 def _lines() -> list[tuple[str, str]]:
-    rows = []
-    for name in (
-        "dev_zh",
-        "dev_en",
-        "extra_dev_zh",
-        "extra_dev_en",
-        "extra_dev2_zh",
-        "extra_dev2_en",
-        "extra_dev3_zh",
-        "extra_dev3_en",
-        "extra_dev4_zh",
-        "extra_dev4_en",
-    ):
-        path = PROJECT_ROOT / "tests" / "data" / "classifier" / f"{name}.jsonl"
-        if path.exists():
-            for line in path.read_text(encoding="utf-8").splitlines():
-                row = json.loads(line)
-                rows.append((row["text"], row["lang"]))
-    return rows
+    return [(row["text"], row["lang"]) for part in DEVELOPMENT_PARTS for row in rows(part)]
 
 
 def test_prefilter_finds_every_match_a_full_search_finds(classifier: Classifier) -> None:

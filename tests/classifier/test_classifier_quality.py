@@ -5,15 +5,12 @@ The hold-out lines are never read here; only benchmarks/classifier.py scores the
 
 from __future__ import annotations
 
-import json
 import statistics
 
 import pytest
+from classifier_data import DEVELOPMENT_PARTS, rows
 
 from bot.classifier import LABELS, Classifier
-from bot.config import PROJECT_ROOT
-
-DATA = PROJECT_ROOT / "tests" / "data" / "classifier"
 
 
 def _macro_f1(gold: list[str], pred: list[str]) -> float:
@@ -27,28 +24,10 @@ def _macro_f1(gold: list[str], pred: list[str]) -> float:
     return statistics.fmean(scores)
 
 
-@pytest.mark.parametrize(
-    "name",
-    [
-        "dev_zh",
-        "dev_en",
-        "extra_dev_zh",
-        "extra_dev_en",
-        "extra_dev2_zh",
-        "extra_dev2_en",
-        "extra_dev3_zh",
-        "extra_dev3_en",
-        "extra_dev4_zh",
-        "extra_dev4_en",
-    ],
-)
+@pytest.mark.parametrize("name", DEVELOPMENT_PARTS)
 def test_development_lines_stay_classified(classifier: Classifier, name: str) -> None:
-    path = DATA / f"{name}.jsonl"
-    if not path.exists():
-        pytest.skip(f"{path.name} is not there yet")
     gold, pred = [], []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        row = json.loads(line)
+    for row in rows(name):
         context = {"previous": row["context"]} if row.get("context") else None
         gold.append(row["label"])
         pred.append(classifier.classify(row["text"], context=context).technique)

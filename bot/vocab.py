@@ -71,6 +71,7 @@ class Technique(StrEnum):
     ANSWER_WITH_QUESTION = "answer_with_question"
     PITCH = "pitch"
     STATEMENT = "statement"
+    INTEREST_CHECK = "interest_check"
 
 
 #: Techniques that ask the customer nothing.

@@ -22,10 +22,10 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "channels" / "web"))
-from web_support import add_user, make_settings  # noqa: E402
+from web_support import add_user, make_settings
 
-from bot.channels.web import create_app  # noqa: E402
-from bot.storage import store  # noqa: E402
+from bot.channels.web import create_app
+from bot.storage import store
 
 SKILLED_ZH = [
     "王总您好，我是做质量分析系统的小李，谢谢您抽时间见我。",
@@ -45,12 +45,17 @@ SKILLED_EN = [
 PITCH_ZH = ["您好，我们的系统是业内最好的，价格也最便宜，您买吧！"] * 4
 
 
-async def _visit(http: httpx.AsyncClient, scenario: str, lang: str, mode: str, lines: list[str], end: bool) -> str:
-    started = (await http.post("/api/sessions", json={"scenario_id": scenario, "language": lang, "mode": mode})).json()
+async def _visit(
+    http: httpx.AsyncClient, scenario: str, lang: str, mode: str, lines: list[str], end: bool
+) -> str:
+    started = (
+        await http.post("/api/sessions", json={"scenario_id": scenario, "language": lang, "mode": mode})
+    ).json()
     session_id = started["session"]["id"] if "session" in started else started["session_id"]
     for n, line in enumerate(lines):
         reply = await http.post(
-            f"/api/sessions/{session_id}/messages", json={"text": line, "client_message_id": f"{session_id}-{n}"}
+            f"/api/sessions/{session_id}/messages",
+            json={"text": line, "client_message_id": f"{session_id}-{n}"},
         )
         if reply.json().get("ended"):
             return session_id
@@ -66,7 +71,14 @@ async def main(out: Path) -> None:
     async with app.router.lifespan_context(app):
         db = app.state.db
         rep_id = add_user(db, "oldrep", "old-release-pw-1", team="华东", display_name="老版本销售 Old Rep")
-        add_user(db, "oldmanager", "old-release-pw-2", role="manager", team="华东", display_name="老经理 Old Manager")
+        add_user(
+            db,
+            "oldmanager",
+            "old-release-pw-2",
+            role="manager",
+            team="华东",
+            display_name="老经理 Old Manager",
+        )
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
             await http.post("/api/auth/login", json={"login": "oldrep", "password": "old-release-pw-1"})
@@ -77,12 +89,29 @@ async def main(out: Path) -> None:
             rep = s.users.get(rep_id)
             manager = s.users.by_login("oldmanager")
             assert rep is not None and manager is not None
-            s.notes.add(author=manager, rep=rep, text="上次的为什么问得很好，下次多问问后果。", session_id=ended)
+            s.notes.add(
+                author=manager, rep=rep, text="上次的为什么问得很好，下次多问问后果。", session_id=ended
+            )
             s.users.link_telegram(777001, rep, chat_id=777001)
     subprocess.run(
-        [sys.executable, "-m", "bot", "rehearse", "retail-store-growth", "--json", "--seed", "3",
-         "--rep", "oldrep", "--database-url", url],
-        input="您好，打扰了。\n最近门店扩张进展怎么样？\n/end\n", text=True, check=True, capture_output=True,
+        [
+            sys.executable,
+            "-m",
+            "bot",
+            "rehearse",
+            "retail-store-growth",
+            "--json",
+            "--seed",
+            "3",
+            "--rep",
+            "oldrep",
+            "--database-url",
+            url,
+        ],
+        input="您好，打扰了。\n最近门店扩张进展怎么样？\n/end\n",
+        text=True,
+        check=True,
+        capture_output=True,
     )
 
 

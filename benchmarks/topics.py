@@ -18,7 +18,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 
+from engine import LINES, SCENARIO  # noqa: E402  (the engine benchmark's 30-line visit)
+
+from bot.engine.runtime import (  # noqa: E402
+    ScenarioRuntime,
+    default_classify,
+)
 from bot.engine.scenario import load_scenario, scenario_files  # noqa: E402
 from bot.engine.topics import TopicIndex  # noqa: E402
 from bot.engine.topics.evaluate import evaluate, load_pairs  # noqa: E402
@@ -60,12 +67,48 @@ def main() -> None:
                     text, lang, said=said, context_topic=context if context in index.position else None
                 )
                 samples.append((time.perf_counter_ns() - start) / 1e6)
-    samples.sort()
-    p99 = samples[int(len(samples) * 0.99)]
-    print(
-        f"\nmatch one line: median {statistics.median(samples):.3f} ms, p99 {p99:.3f} ms "
-        f"({len(samples)} matches)"
-    )
+    print(f"\nmatch one line (all scenarios, zh and en): {summary(samples)}")
+    alone, both = time_turns(indexes[SCENARIO], max(args.runs * 5, 20))
+    print(f"engine turn, pre-classified ({SCENARIO}, 30-line visit):")
+    print(f"  engine alone:          {summary(alone)}")
+    print(f"  engine + topic match:  {summary(both)}")
+
+
+def time_turns(index: TopicIndex, runs: int) -> tuple[list[float], list[float]]:
+    """Per rep turn of the engine benchmark's visit: the engine alone, and engine + topic match.
+
+    The match gets what an integrated engine would pass: the customer's lines so far and the
+    topic of the last fact revealed. Lines are classified beforehand (classifier excluded).
+    """
+    runtime = ScenarioRuntime(load_scenario(ROOT / "dialogues" / "precision_parts_returns.yaml"))
+    classify = default_classify()
+    labels = [list(classify(line, "en", {}).techniques) for line in LINES]
+    alone: list[float] = []
+    both: list[float] = []
+    for run in range(runs):
+        for with_topics in (False, True):
+            state, opening = runtime.start(lang="en", mode="practice", seed=run)
+            said = [opening]
+            context: str | None = None
+            for line, techniques in zip(LINES, labels, strict=True):
+                if not state.active:
+                    break
+                start = time.perf_counter_ns()
+                if with_topics:
+                    index.match(line, "en", said=said, context_topic=context)
+                played = runtime.play(state, line, techniques)
+                elapsed = (time.perf_counter_ns() - start) / 1e6
+                (both if with_topics else alone).append(elapsed)
+                said.append(played.outcome.reply)
+                if played.outcome.revealed:
+                    context = index.key_for_fact(played.outcome.revealed[-1]) or context
+    return alone, both
+
+
+def summary(samples: list[float]) -> str:
+    ordered = sorted(samples)
+    p99 = ordered[min(len(ordered) - 1, round(0.99 * (len(ordered) - 1)))]
+    return f"median {statistics.median(ordered):.4f} ms, p99 {p99:.4f} ms (n={len(ordered)})"
 
 
 if __name__ == "__main__":

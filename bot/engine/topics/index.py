@@ -22,7 +22,7 @@ from pydantic import BaseModel
 
 from bot.classifier.text import clean, normalise
 from bot.engine.scenario import Lines, LoadedScenario, Scenario, Text
-from bot.engine.topics.text import BIGRAM, KIND_WEIGHT, Tokens, learn_terms, tokens
+from bot.engine.topics.text import BIGRAM, KIND_WEIGHT, PHRASE, WORD, Tokens, learn_terms, stem, tokens
 from bot.engine.topics.words import GENERIC_EN, GENERIC_ZH
 
 LANGS: tuple[str, ...] = ("zh", "en")
@@ -54,6 +54,7 @@ SAID_BOOST = 0.25  # times the share of the line that echoes one customer line
 SAID_DECAY = 0.7  # each older customer line counts this much less
 SAID_LINES = 6  # how many recent customer lines are looked at
 CONTEXT_BOOST = 0.06  # the topic the customer just talked about
+IDF_POWER = 0.6  # < 1 flattens IDF, so the scenario's central words are not drowned by rare ones
 MIN_SCORE = 0.06  # below this nothing is matched
 GENERIC_MAX = 0.2  # a line of generic words only is generic unless it matches this well
 OFF_TOPIC_MAX = 0.3  # an off-topic line matches no topic better than this
@@ -213,6 +214,7 @@ class TopicIndex:
         add(Topic("purpose", "purpose", "", title=_titles(s.purpose)), [(s.purpose, SAYS)], [])
 
         self.keys: list[str] = [t.key for t in self.topics]
+        self._fact_keys: dict[str, str] = {t.id: t.key for t in self.topics if t.id}
         self.position: dict[str, int] = {key: n for n, key in enumerate(self.keys)}
         for key, per_lang in (keywords or {}).items():
             if key not in self.position:
@@ -251,7 +253,7 @@ class TopicIndex:
         n = len(counts)
         df: Counter[str] = Counter(f for tf in counts for f in tf)
         # Smooth IDF: a feature in every topic still counts a little, one in a single topic most.
-        idf = {f: 1.0 + math.log((1 + n) / (1 + d)) for f, d in df.items()}
+        idf = {f: (1.0 + math.log((1 + n) / (1 + d))) ** IDF_POWER for f, d in df.items()}
         postings: dict[str, list[tuple[int, float]]] = {}
         for number, tf in enumerate(counts):
             vector = {f: math.log1p(c) * idf[f] for f, c in tf.items()}
@@ -277,7 +279,7 @@ class TopicIndex:
             bigrams=frozenset(bigrams),
             generic=generic,
             wordings=wordings,
-            unknown_idf=1.0 + math.log(1 + n),
+            unknown_idf=(1.0 + math.log(1 + n)) ** IDF_POWER,
             terms=terms,
         )
 
@@ -285,6 +287,14 @@ class TopicIndex:
 
     def topic(self, key: str) -> Topic:
         return self.topics[self.position[key]]
+
+    def key_for_fact(self, fact_id: str) -> str | None:
+        """The topic key of a fact id the engine reveals (``leak_penalty`` -> ``implication:leak_penalty``).
+
+        Fact ids are unique across kinds (the scenario checks enforce it); deadline and budget
+        are not topics and give None.
+        """
+        return self._fact_keys.get(fact_id)
 
     def said_topics(self, line: str, lang: str) -> tuple[tuple[int, frozenset[str]], ...]:
         """The topics a customer line came from (a reply may join several wordings), memoised."""
@@ -317,7 +327,13 @@ class TopicIndex:
         weights: dict[str, float] = {}
         for feature in found.features:
             idf = index.idf.get(feature, index.unknown_idf)
-            weights[feature] = KIND_WEIGHT[feature[0]] * idf
+            weight = KIND_WEIGHT[feature[0]] * idf
+            if feature[0] == PHRASE:
+                # "car maker" is the scenario's "carmaker": the joined stems, when it uses them.
+                compound = f"{WORD}:{stem(feature[2:].replace('_', ''))}"
+                if compound in index.idf and compound not in weights:
+                    weights[compound] = KIND_WEIGHT[WORD] * index.idf[compound]
+            weights[feature] = weight
         norm = math.sqrt(sum(w * w for w in weights.values()))
         scores = [0.0] * len(self.topics)
         if norm:

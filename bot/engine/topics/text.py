@@ -163,6 +163,12 @@ def learn_terms(texts: Iterable[str], keywords: Iterable[str] = ()) -> frozenset
                     and not any(p in ZH_STOP for p in group)
                 ):
                     seen["".join(group)] += 1
-    learned = {term for term, count in seen.items() if count >= 2}
+    # A three-character run is a term only when its two-character parts never occur without it
+    # (卫健委 yes; 微信传 no: 微信 also occurs alone), otherwise the shorter term would be lost.
+    learned = {
+        term
+        for term, count in seen.items()
+        if count >= 2 and (len(term) == 2 or count >= max(seen[term[:2]], seen[term[1:]]))
+    }
     learned.update(normalise(clean(k), "zh") for k in keywords if _CJK_RE.search(k))
     return frozenset(learned)

@@ -204,3 +204,14 @@ def test_any_text_gives_a_match(clinic: TopicIndex) -> None:
         for lang in ("zh", "en"):
             match = clinic.match(text, lang)
             assert match.topic is None or match.topic in clinic.keys
+
+
+def test_a_line_in_the_other_language_is_matched_in_that_language(clinic: TopicIndex) -> None:
+    # An English session, a Chinese line: its words are Chinese topic words, not foreign ones.
+    match = clinic.match("为什么各门诊的HIS不通？", "en")
+    assert match.topic == "cause:wechat_files/his_islands"
+    assert not match.off_topic
+    assert (
+        clinic.match("Why don't the clinics' HIS systems connect?", "zh").topic
+        == "cause:wechat_files/his_islands"
+    )

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from pydantic import BaseModel
 
-from bot.classifier.text import clean, normalise
+from bot.classifier.text import clean, detect_lang, normalise
 from bot.engine.scenario import Lines, LoadedScenario, Scenario, Text
 from bot.engine.topics.text import BIGRAM, KIND_WEIGHT, PHRASE, WORD, Tokens, learn_terms, stem, tokens
 from bot.engine.topics.words import GENERIC_EN, GENERIC_ZH
@@ -319,8 +319,15 @@ class TopicIndex:
         said: Sequence[str] = (),
         context_topic: str | None = None,
     ) -> TopicMatch:
-        """The topic ``text`` talks about; ``said`` is the customer's lines so far, most recent last."""
-        index = self._langs["zh" if lang == "zh" else "en"]
+        """The topic ``text`` talks about; ``said`` is the customer's lines so far, most recent last.
+
+        ``lang`` is the session's language; a line clearly in the other language is matched in
+        that one.
+        """
+        # Reps switch languages mid-visit: a Chinese line in an English session is matched
+        # against the Chinese text of the topics, not flagged off-topic for its foreign words.
+        lang = detect_lang(text, default="zh" if lang == "zh" else "en")
+        index = self._langs[lang]
         found: Tokens = tokens(text, lang, index.terms)
         context = self.position.get(context_topic) if context_topic else None
 

@@ -36,7 +36,8 @@ EN_STOP: frozenset[str] = _listed(
     dont doesnt didnt isnt arent wasnt werent cant couldnt wont wouldnt shouldnt havent hasnt
     im ive youre youve youd youll hes shes its were theyre thats whats hows whys theres heres
     lately recently still ever even yet already today now currently anyway though although
-    heard hear hearing seem seems seemed often always usually
+    heard hear hearing seem seems seemed often always usually exactly specifically basically
+    honestly frankly quick question questions guess assume sure
     """
 )
 
@@ -57,6 +58,7 @@ ZH_STOP: frozenset[str] = _listed(
     其实 确实 当然 好像 似乎 大概 大约 也许 或许 感觉 知道 了解 理解 明白 告诉 情况 事情 事 东西
     方面 问题 原因 结果 后果 影响 这件 那件 时候 会儿 怎么办 咋 咋办 咋样 嘛 不 没 没有 别 呗
     除此之外 此外 具体 看着 天天 很多 好多 许多 到处 听说 听 哪条 哪家 哪位 总是 经常 老是 还会
+    到底 究竟 这块 那块 这方面 比如 例如 比方说 就是说 也就是 对吧 是吧 对不对 是吗 好的 明白了
     """
 )
 

@@ -75,7 +75,9 @@ class Topic:
 
 @dataclass(frozen=True, slots=True)
 class TopicMatch:
-    """What a line is about. ``topic`` is None when nothing matched (or the line is off-topic)."""
+    """What a line is about. ``topic`` is None when nothing matched (or the line is off-topic);
+    then ``runner_up`` names the best candidate anyway. For a generic line ``topic`` is the
+    context topic and ``runner_up`` the best other one."""
 
     topic: str | None
     score: float
@@ -360,33 +362,32 @@ class TopicIndex:
         ranked = sorted(range(len(scores)), key=scores.__getitem__, reverse=True)
         best, second = ranked[0], ranked[1]
         best_score = scores[best]
-        runner_up = self.keys[second] if scores[second] > 0 else None
+
+        def guess(number: int) -> str | None:
+            return self.keys[number] if scores[number] > 0 else None
 
         content = [w for w in found.words if not _NUMERIC_RE.match(w)]
         specific = [w for w in content if w not in index.generic]
         unknown = tuple(w for w in specific if not self._known(w, lang, index))
-        generic = best_score < GENERIC_MAX and not specific
-        if generic or not content:
-            key = context_topic if context is not None else None
-            return TopicMatch(
-                key, scores[context] if context is not None else 0.0, runner_up, scores[second], generic=True
-            )
+        if not content or (best_score < GENERIC_MAX and not specific):
+            if context is None:
+                return TopicMatch(None, 0.0, guess(best), best_score, generic=True)
+            other = second if best == context else best
+            return TopicMatch(context_topic, scores[context], guess(other), scores[other], generic=True)
 
         # Off-topic: the words foreign to this scenario outweigh the ones it knows, and nothing
         # matches well. Generic words count on neither side (any visit uses them).
         unknown_mass = sum(_specificity(w) for w in unknown)
         known_mass = sum(_specificity(w) for w in specific if w not in unknown)
-        if (
+        off_topic = (
             unknown_mass >= 1.0
             and unknown_mass > known_mass + OFF_TOPIC_MARGIN
             and best_score < OFF_TOPIC_MAX
-        ):
-            return TopicMatch(
-                None, best_score, self.keys[best], scores[second], off_topic=True, unknown=unknown
-            )
-        if best_score < MIN_SCORE:
-            return TopicMatch(None, best_score, runner_up, scores[second], unknown=unknown)
-        return TopicMatch(self.keys[best], best_score, runner_up, scores[second], unknown=unknown)
+        )
+        if off_topic or best_score < MIN_SCORE:
+            # No topic: the best candidate is still named, as the runner-up, for the coach and logs.
+            return TopicMatch(None, best_score, guess(best), best_score, off_topic=off_topic, unknown=unknown)
+        return TopicMatch(self.keys[best], best_score, guess(second), scores[second], unknown=unknown)
 
     @staticmethod
     def _known(word: str, lang: str, index: _LangIndex) -> bool:

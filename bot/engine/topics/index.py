@@ -1,0 +1,416 @@
+"""Which of a scenario's topics a rep's line talks about.
+
+A ``TopicIndex`` is built once per loaded scenario: every topic's own text in both languages
+(titles weigh more than what the customer says about it), optional trainer keywords, a
+per-scenario IDF, and postings from feature to topic so that matching one line is a handful of
+dictionary look-ups. ``match`` scores the line against every topic by cosine similarity, adds
+a boost for words the customer already said (echoing the customer keeps the topic those words
+came from) and a small one for the topic the customer just talked about, then decides whether
+the line is *generic* (no content of its own: it refers to the context topic) or *off-topic*
+(it names things this customer does not have). See docs/topics.md.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from pydantic import BaseModel
+
+from bot.classifier.text import clean, detect_lang, normalise
+from bot.engine.scenario import Lines, LoadedScenario, Scenario, Text
+from bot.engine.topics.text import BIGRAM, KIND_WEIGHT, PHRASE, WORD, Tokens, learn_terms, stem, tokens
+from bot.engine.topics.words import GENERIC_EN, GENERIC_ZH
+
+LANGS: tuple[str, ...] = ("zh", "en")
+
+#: Topic kinds, in the order the index lists them.
+KINDS: tuple[str, ...] = (
+    "situation",
+    "problem",
+    "cause",
+    "implication",
+    "view",
+    "customer_question",
+    "solution",
+    "purpose",
+)
+
+Keywords = Mapping[str, Mapping[str, Sequence[str]]]
+
+# Field weights: a title names the topic; what the customer says about it is long and mixes in
+# other topics' words, so each of its words counts for less. Keywords are the trainer's own
+# choice of what names the topic, so they count most.
+TITLE = 3.0
+SAYS = 1.0
+KEYWORD = 4.0
+PARENT = 0.5  # an implication / view / cause inherits a little of its problem's title
+
+# Scoring knobs, tuned on tests/data/topics_dev only (see docs/topics.md).
+SAID_BOOST = 0.25  # times the share of the line that echoes one customer line
+SAID_DECAY = 0.7  # each older customer line counts this much less
+SAID_LINES = 6  # how many recent customer lines are looked at
+CONTEXT_BOOST = 0.06  # the topic the customer just talked about
+IDF_POWER = 0.6  # < 1 flattens IDF, so the scenario's central words are not drowned by rare ones
+MIN_SCORE = 0.06  # below this nothing is matched
+GENERIC_MAX = 0.2  # a line of generic words only is generic unless it matches this well
+OFF_TOPIC_MAX = 0.3  # an off-topic line matches no topic better than this
+OFF_TOPIC_MARGIN = 0.5  # foreign words must outweigh known ones by this much
+
+
+@dataclass(frozen=True, slots=True)
+class Topic:
+    """One thing a rep can talk about in this scenario."""
+
+    key: str  # e.g. "problem:returns", "cause:returns/late_detection" (see docs/topics.md)
+    kind: str  # one of KINDS
+    id: str  # the scenario's id for it ("" for solution and purpose)
+    parent: str | None = None  # the problem's key for causes, implications and views
+    angle: str | None = None  # an implication's motivation angle
+    title: Mapping[str, str] = field(default_factory=dict)  # a short name per language
+
+
+@dataclass(frozen=True, slots=True)
+class TopicMatch:
+    """What a line is about. ``topic`` is None when nothing matched (or the line is off-topic);
+    then ``runner_up`` names the best candidate anyway. For a generic line ``topic`` is the
+    context topic and ``runner_up`` the best other one."""
+
+    topic: str | None
+    score: float
+    runner_up: str | None = None
+    runner_up_score: float = 0.0
+    off_topic: bool = False  # the line names things this customer does not have
+    generic: bool = False  # no content of its own: "why is that?" (topic = the context topic)
+    unknown: tuple[str, ...] = ()  # the line's words no topic of this scenario uses
+
+
+def topic_keys(scenario: Scenario) -> list[str]:
+    """Every topic key of a scenario, in index order."""
+    keys = [f"situation:{s.id}" for s in scenario.situation]
+    keys += [f"problem:{p.id}" for p in scenario.problems]
+    keys += [f"cause:{p.id}/{c.id}" for p in scenario.problems for c in p.causes]
+    keys += [f"implication:{i.id}" for i in scenario.implications]
+    keys += [f"view:{v.id}" for v in scenario.views]
+    keys += [f"customer_question:{q.id}" for q in scenario.customer_questions]
+    return [*keys, "solution", "purpose"]
+
+
+def _texts(value: Text | Lines | None, lang: str) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, Text):
+        text = getattr(value, lang, None)
+        return [text] if text else []
+    return list(getattr(value, lang, None) or [])
+
+
+def _all_strings(value: object) -> Iterable[str]:
+    """Every string inside a scenario model: the scenario's whole vocabulary."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, BaseModel):
+        for name in type(value).model_fields:
+            yield from _all_strings(getattr(value, name))
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _all_strings(item)
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _all_strings(item)
+
+
+_NUMERIC_RE = re.compile(r"^[0-9]")
+
+
+@dataclass
+class _LangIndex:
+    """The precomputed part of the index for one language."""
+
+    idf: dict[str, float]
+    postings: dict[str, list[tuple[int, float]]]  # feature -> (topic number, weight)
+    vocabulary: frozenset[str]  # content words anywhere in the scenario
+    bigrams: frozenset[str]  # character bigrams anywhere in the scenario (zh)
+    generic: frozenset[str]
+    wordings: list[tuple[str, int, frozenset[str]]]  # customer wording, its topic, its features
+    unknown_idf: float
+    terms: frozenset[str]  # Chinese terms jieba splits, joined again (the user dictionary)
+
+
+class TopicIndex:
+    """The topics of one scenario, ready to match rep lines against (built once per version)."""
+
+    def __init__(self, scenario: LoadedScenario | Scenario, keywords: Keywords | None = None) -> None:
+        s = scenario.scenario if isinstance(scenario, LoadedScenario) else scenario
+        self.scenario_id = s.id
+        self.topics: list[Topic] = []
+        # Per topic and language: (text, weight) fields; and the customer's own wordings.
+        fields: list[dict[str, list[tuple[str, float]]]] = []
+        spoken: list[dict[str, list[str]]] = []
+
+        def add(
+            topic: Topic, parts: Iterable[tuple[Text | Lines | None, float]], said: Iterable[Lines]
+        ) -> None:
+            self.topics.append(topic)
+            fields.append({lang: [(t, w) for v, w in parts for t in _texts(v, lang)] for lang in LANGS})
+            spoken.append({lang: [t for v in said for t in _texts(v, lang)] for lang in LANGS})
+
+        problem_title = {p.id: p.topic for p in s.problems}
+        for item in s.situation:
+            add(
+                Topic(f"situation:{item.id}", "situation", item.id, title=_titles(item.topic)),
+                [(item.topic, TITLE), (item.says, SAYS)],
+                [item.says],
+            )
+        for problem in s.problems:
+            add(
+                Topic(f"problem:{problem.id}", "problem", problem.id, title=_titles(problem.topic)),
+                [(problem.topic, TITLE), (problem.symptom, SAYS)],
+                [problem.symptom],
+            )
+        for problem in s.problems:
+            for cause in problem.causes:
+                add(
+                    Topic(
+                        f"cause:{problem.id}/{cause.id}",
+                        "cause",
+                        cause.id,
+                        parent=f"problem:{problem.id}",
+                        title=_titles(cause.topic),
+                    ),
+                    [(cause.topic, TITLE), (cause.says, SAYS), (problem.topic, PARENT)],
+                    [cause.says],
+                )
+        for implication in s.implications:
+            add(
+                Topic(
+                    f"implication:{implication.id}",
+                    "implication",
+                    implication.id,
+                    parent=f"problem:{implication.problem}",
+                    angle=implication.angle,
+                ),
+                [(implication.says, SAYS), (problem_title.get(implication.problem), PARENT)],
+                [implication.says],
+            )
+        for view in s.views:
+            add(
+                Topic(f"view:{view.id}", "view", view.id, parent=f"problem:{view.problem}"),
+                [(view.says, SAYS), (problem_title.get(view.problem), PARENT)],
+                [view.says],
+            )
+        for question in s.customer_questions:
+            add(
+                Topic(f"customer_question:{question.id}", "customer_question", question.id),
+                [(question.asks, SAYS), (question.answered, SAYS)],
+                [question.asks, question.answered],
+            )
+        add(
+            Topic("solution", "solution", "", title=_titles(s.solution.name)),
+            [(s.solution.name, TITLE), (s.solution.summary, SAYS)],
+            [],
+        )
+        add(Topic("purpose", "purpose", "", title=_titles(s.purpose)), [(s.purpose, SAYS)], [])
+
+        self.keys: list[str] = [t.key for t in self.topics]
+        self._fact_keys: dict[str, str] = {t.id: t.key for t in self.topics if t.id}
+        self.position: dict[str, int] = {key: n for n, key in enumerate(self.keys)}
+        for key, per_lang in (keywords or {}).items():
+            if key not in self.position:
+                raise KeyError(f"keywords for an unknown topic {key!r} (known: {', '.join(self.keys)})")
+            for lang, words in per_lang.items():
+                if lang in LANGS:
+                    fields[self.position[key]][lang].extend((word, KEYWORD) for word in words)
+
+        everything = list(_all_strings(s))
+        extra = [w for per_lang in (keywords or {}).values() for ws in per_lang.values() for w in ws]
+        self.terms = learn_terms(everything, extra)
+        self._langs: dict[str, _LangIndex] = {
+            lang: self._build(
+                lang, [f[lang] for f in fields], [sp[lang] for sp in spoken], everything + extra
+            )
+            for lang in LANGS
+        }
+        self._said_cache: dict[tuple[str, str], tuple[tuple[int, frozenset[str]], ...]] = {}
+
+    def _build(
+        self,
+        lang: str,
+        fields: list[list[tuple[str, float]]],
+        spoken: list[list[str]],
+        everything: list[str],
+    ) -> _LangIndex:
+        """TF-IDF vectors of every topic in one language, as postings."""
+        terms = self.terms if lang == "zh" else frozenset()
+        counts: list[dict[str, float]] = []
+        for parts in fields:
+            tf: dict[str, float] = {}
+            for text, weight in parts:
+                for feature in tokens(text, lang, terms).features:
+                    tf[feature] = tf.get(feature, 0.0) + weight * KIND_WEIGHT[feature[0]]
+            counts.append(tf)
+        n = len(counts)
+        df: Counter[str] = Counter(f for tf in counts for f in tf)
+        # Smooth IDF: a feature in every topic still counts a little, one in a single topic most.
+        idf = {f: (1.0 + math.log((1 + n) / (1 + d))) ** IDF_POWER for f, d in df.items()}
+        postings: dict[str, list[tuple[int, float]]] = {}
+        for number, tf in enumerate(counts):
+            vector = {f: math.log1p(c) * idf[f] for f, c in tf.items()}
+            norm = math.sqrt(sum(v * v for v in vector.values())) or 1.0
+            for f, v in vector.items():
+                postings.setdefault(f, []).append((number, v / norm))
+        vocabulary: set[str] = set()
+        bigrams: set[str] = set()
+        for text in everything:
+            found = tokens(text, lang, terms)
+            vocabulary.update(found.words)
+            bigrams.update(f for f in found.features if f[0] == BIGRAM)
+        wordings = [
+            (_key(text, lang), number, frozenset(tokens(text, lang, terms).features))
+            for number, texts in enumerate(spoken)
+            for text in texts
+        ]
+        generic = GENERIC_ZH if lang == "zh" else frozenset(tokens(" ".join(GENERIC_EN), "en").words)
+        return _LangIndex(
+            idf=idf,
+            postings=postings,
+            vocabulary=frozenset(vocabulary),
+            bigrams=frozenset(bigrams),
+            generic=generic,
+            wordings=wordings,
+            unknown_idf=(1.0 + math.log(1 + n)) ** IDF_POWER,
+            terms=terms,
+        )
+
+    # -- matching ------------------------------------------------------------------------------
+
+    def topic(self, key: str) -> Topic:
+        return self.topics[self.position[key]]
+
+    def key_for_fact(self, fact_id: str) -> str | None:
+        """The topic key of a fact id the engine reveals (``leak_penalty`` -> ``implication:leak_penalty``).
+
+        Fact ids are unique across kinds (the scenario checks enforce it); deadline and budget
+        are not topics and give None.
+        """
+        return self._fact_keys.get(fact_id)
+
+    def said_topics(self, line: str, lang: str) -> tuple[tuple[int, frozenset[str]], ...]:
+        """The topics a customer line came from (a reply may join several wordings), memoised."""
+        cache_key = (line, lang)
+        found = self._said_cache.get(cache_key)
+        if found is None:
+            text = _key(line, lang)
+            found = tuple(
+                (number, features)
+                for wording, number, features in self._langs[lang].wordings
+                if wording and wording in text
+            )
+            if len(self._said_cache) < 4096:  # a session repeats its lines every turn
+                self._said_cache[cache_key] = found
+        return found
+
+    def match(
+        self,
+        text: str,
+        lang: str,
+        *,
+        said: Sequence[str] = (),
+        context_topic: str | None = None,
+    ) -> TopicMatch:
+        """The topic ``text`` talks about; ``said`` is the customer's lines so far, most recent last.
+
+        ``lang`` is the session's language; a line clearly in the other language is matched in
+        that one.
+        """
+        # Reps switch languages mid-visit: a Chinese line in an English session is matched
+        # against the Chinese text of the topics, not flagged off-topic for its foreign words.
+        lang = detect_lang(text, default="zh" if lang == "zh" else "en")
+        index = self._langs[lang]
+        found: Tokens = tokens(text, lang, index.terms)
+        context = self.position.get(context_topic) if context_topic else None
+
+        weights: dict[str, float] = {}
+        for feature in found.features:
+            idf = index.idf.get(feature, index.unknown_idf)
+            weight = KIND_WEIGHT[feature[0]] * idf
+            if feature[0] == PHRASE:
+                # "car maker" is the scenario's "carmaker": the joined stems, when it uses them.
+                compound = f"{WORD}:{stem(feature[2:].replace('_', ''))}"
+                if compound in index.idf and compound not in weights:
+                    weights[compound] = KIND_WEIGHT[WORD] * index.idf[compound]
+            weights[feature] = weight
+        norm = math.sqrt(sum(w * w for w in weights.values()))
+        scores = [0.0] * len(self.topics)
+        if norm:
+            for feature, weight in weights.items():
+                for number, value in index.postings.get(feature, ()):
+                    scores[number] += weight * value / norm
+            # Echoing the customer: the share of the line's weight found in one of his lines.
+            factor = SAID_BOOST
+            for line in reversed(said[-SAID_LINES:]):
+                for number, features in self.said_topics(line, lang):
+                    echo = sum(w * w for f, w in weights.items() if f in features) / (norm * norm)
+                    scores[number] += factor * echo
+                factor *= SAID_DECAY
+            if context is not None:
+                scores[context] += CONTEXT_BOOST
+
+        ranked = sorted(range(len(scores)), key=scores.__getitem__, reverse=True)
+        best, second = ranked[0], ranked[1]
+        best_score = scores[best]
+
+        def guess(number: int) -> str | None:
+            return self.keys[number] if scores[number] > 0 else None
+
+        content = [w for w in found.words if not _NUMERIC_RE.match(w)]
+        specific = [w for w in content if w not in index.generic]
+        unknown = tuple(w for w in specific if not self._known(w, lang, index))
+        if not content or (best_score < GENERIC_MAX and not specific):
+            if context is None:
+                return TopicMatch(None, 0.0, guess(best), best_score, generic=True)
+            other = second if best == context else best
+            return TopicMatch(context_topic, scores[context], guess(other), scores[other], generic=True)
+
+        # Off-topic: the words foreign to this scenario outweigh the ones it knows, and nothing
+        # matches well. Generic words count on neither side (any visit uses them).
+        unknown_mass = sum(_specificity(w) for w in unknown)
+        known_mass = sum(_specificity(w) for w in specific if w not in unknown)
+        off_topic = (
+            unknown_mass >= 1.0
+            and unknown_mass > known_mass + OFF_TOPIC_MARGIN
+            and best_score < OFF_TOPIC_MAX
+        )
+        if off_topic or best_score < MIN_SCORE:
+            # No topic: the best candidate is still named, as the runner-up, for the coach and logs.
+            return TopicMatch(None, best_score, guess(best), best_score, off_topic=off_topic, unknown=unknown)
+        return TopicMatch(self.keys[best], best_score, guess(second), scores[second], unknown=unknown)
+
+    @staticmethod
+    def _known(word: str, lang: str, index: _LangIndex) -> bool:
+        """A word this scenario uses; a Chinese word also when one of its bigrams is used."""
+        if word in index.vocabulary:
+            return True
+        if lang == "zh" and len(word) > 2:
+            return any(f"{BIGRAM}:{word[i : i + 2]}" in index.bigrams for i in range(len(word) - 1))
+        return False
+
+
+def _titles(text: Text) -> dict[str, str]:
+    return {lang: value for lang in LANGS if (value := getattr(text, lang, None))}
+
+
+def _key(text: str, lang: str) -> str:
+    """A customer line as compared with the scenario's wordings: normalised, no spaces."""
+    return normalise(clean(text), lang).replace(" ", "")
+
+
+def _specificity(word: str) -> float:
+    """How much a word says about a business. Without a frequency list, length stands in:
+    a single Chinese character or a short English stem says little, a long one says a lot."""
+    if not word.isascii():
+        return 0.3 if len(word) == 1 else 1.0 if len(word) == 2 else 1.5
+    return 0.5 if len(word) <= 3 else 1.0 if len(word) <= 6 else 1.5

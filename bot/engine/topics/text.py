@@ -1,0 +1,174 @@
+"""Turning a line into the features topic matching compares: words, stems and character bigrams.
+
+Chinese: the classifier's normalisation (NFKC, traditional -> simplified, lower case), jieba
+words (precise mode, no HMM, cached), stop words dropped, plus the character bigrams of each
+run of content words, so a paraphrase that jieba cuts differently (准时率 / 准点率) still
+shares most of its bigrams. Latin words inside a Chinese line (HIS, TMS, WeChat) are stemmed
+as English.
+
+English: lower case, apostrophes dropped, Snowball (Porter2) stems of the words that are not
+stop words, plus the stem pairs of adjacent content words ("on-time rate", "due diligence"),
+which weigh what a phrase says more than its words alone.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from bot.classifier.text import clean, normalise, segment
+from bot.engine.topics.words import EN_STOP, ZH_STOP
+
+_CJK_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_EN_WORD_RE = re.compile(r"[a-z][a-z0-9]*|[0-9]+[a-z]*")
+_TOKEN_OK_RE = re.compile(r"[\w\u3400-\u4dbf\u4e00-\u9fff]")
+_APOSTROPHE_RE = re.compile(r"['\u2018\u2019\u02bc`´]")
+
+#: Feature kinds and how much each counts in a vector (a word says more than a bigram).
+WORD = "w"
+BIGRAM = "b"
+PHRASE = "p"
+KIND_WEIGHT: dict[str, float] = {WORD: 1.0, BIGRAM: 0.6, PHRASE: 0.7}
+
+_stemmer: Any = None
+_stems: dict[str, str] = {}
+_STEM_CACHE_MAX = 50_000
+
+
+def stem(word: str) -> str:
+    """Snowball English stem of a lower-case word, memoised (the stemmer is slow per call)."""
+    cached = _stems.get(word)
+    if cached is not None:
+        return cached
+    global _stemmer
+    if _stemmer is None:
+        import snowballstemmer
+
+        _stemmer = snowballstemmer.stemmer("english")
+    result: str = _stemmer.stemWord(word)
+    if len(_stems) < _STEM_CACHE_MAX:  # bounded: a flood of odd words must not grow memory
+        _stems[word] = result
+    return result
+
+
+@dataclass(frozen=True, slots=True)
+class Tokens:
+    """A line's content words (for off-topic checks) and its weighted features (for scoring)."""
+
+    words: tuple[str, ...]  # content words: zh jieba words / en stems, stop words removed
+    features: tuple[str, ...]  # "w:..." words, "b:..." bigrams, "p:..." stem pairs; may repeat
+
+
+def _en_words(text: str) -> list[str | None]:
+    """Stems of an English stretch; ``None`` marks a stop word (it breaks phrases)."""
+    out: list[str | None] = []
+    for word in _EN_WORD_RE.findall(text):
+        if word in EN_STOP or len(word) < 2:
+            out.append(None)
+        else:
+            out.append(stem(word))
+    return out
+
+
+def merge_terms(parts: tuple[str, ...], terms: frozenset[str]) -> list[str]:
+    """jieba tokens with adjacent ones joined where they spell a scenario term (微+信 -> 微信).
+
+    This is the per-scenario user dictionary: jieba's own dictionary is process-wide and shared
+    with the classifier, so terms are joined after segmentation instead of added to it.
+    """
+    if not terms:
+        return list(parts)
+    out: list[str] = []
+    i = 0
+    while i < len(parts):
+        for width in (3, 2):
+            if i + width <= len(parts) and "".join(parts[i : i + width]) in terms:
+                out.append("".join(parts[i : i + width]))
+                i += width
+                break
+        else:
+            out.append(parts[i])
+            i += 1
+    return out
+
+
+def tokens(text: str, lang: str, terms: frozenset[str] = frozenset()) -> Tokens:
+    """The content words and features of ``text`` in ``lang`` ("zh" or "en").
+
+    ``terms`` are the scenario's Chinese terms that jieba splits (see ``merge_terms``).
+    """
+    line = normalise(clean(text), lang)
+    line = _APOSTROPHE_RE.sub("", line)
+    words: list[str] = []
+    features: list[str] = []
+    if lang == "zh" or _CJK_RE.search(line):
+        run: list[str] = []
+
+        def flush() -> None:
+            joined = "".join(run)
+            chars = [c for c in joined if _CJK_RE.match(c)]
+            for a, b in itertools.pairwise(chars):
+                features.append(f"{BIGRAM}:{a}{b}")
+            run.clear()
+
+        for token in merge_terms(segment(line), terms):
+            if not _TOKEN_OK_RE.search(token):
+                flush()
+                continue
+            if _CJK_RE.search(token):
+                if token in ZH_STOP:
+                    flush()
+                    continue
+                words.append(token)
+                features.append(f"{WORD}:{token}")
+                run.append(token)
+            else:
+                flush()
+                for s in _en_words(token):
+                    if s is not None:
+                        words.append(s)
+                        features.append(f"{WORD}:{s}")
+        flush()
+    else:
+        previous: str | None = None
+        for s in _en_words(line):
+            if s is not None:
+                words.append(s)
+                features.append(f"{WORD}:{s}")
+                if previous is not None:
+                    features.append(f"{PHRASE}:{previous}_{s}")
+            previous = s
+    return Tokens(tuple(words), tuple(features))
+
+
+def learn_terms(texts: Iterable[str], keywords: Iterable[str] = ()) -> frozenset[str]:
+    """Chinese terms of a scenario that jieba cuts into single characters (微信, 抽检).
+
+    A run of two or three single-character tokens seen at least twice in the scenario's own
+    text is a term; so is every trainer keyword.
+    """
+    seen: Counter[str] = Counter()
+    for text in texts:
+        parts = segment(normalise(clean(text), "zh"))
+        for i in range(len(parts) - 1):
+            for width in (2, 3):
+                group = parts[i : i + width]
+                if (
+                    len(group) == width
+                    and all(len(p) == 1 and _CJK_RE.match(p) for p in group)
+                    and not any(p in ZH_STOP for p in group)
+                ):
+                    seen["".join(group)] += 1
+    # A three-character run is a term only when its two-character parts never occur without it
+    # (卫健委 yes; 微信传 no: 微信 also occurs alone), otherwise the shorter term would be lost.
+    learned = {
+        term
+        for term, count in seen.items()
+        if count >= 2 and (len(term) == 2 or count >= max(seen[term[:2]], seen[term[1:]]))
+    }
+    learned.update(normalise(clean(k), "zh") for k in keywords if _CJK_RE.search(k))
+    return frozenset(learned)

@@ -169,7 +169,7 @@ def rehearse_cmd(
     The session is stored in the database like any other channel's (channel "cli").
     """
     from bot.engine.results import RehearsalError, TurnResult
-    from bot.engine.service import RehearsalService
+    from bot.services import RehearsalService
     from bot.storage import Database, store, upgrade
 
     upgrade(database_url)

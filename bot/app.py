@@ -17,22 +17,20 @@ from bot.channels.telegram import TelegramChannel
 from bot.channels.web import install_web
 from bot.config import Settings, get_settings
 from bot.engine.library import ScenarioLibrary
-from bot.services import AccountService, CoachingService, RehearsalService, Services
+from bot.services import AccountService, Services, build_services
 from bot.storage import Database, upgrade
 
 
-def build_services(db: Database, settings: Settings, library: ScenarioLibrary | None = None) -> Services:
-    """The services over ``db``; the scenario library is loaded and validated here, once."""
-    rehearsals = RehearsalService(db, library=library, settings=settings)
+def _warm_services(db: Database, settings: Settings, library: ScenarioLibrary | None) -> Services:
+    """The services over ``db``, ready for the first line."""
+    services = build_services(db, settings, library)
     # The classifier loads its word lists on first use (~1.5 s): pay that while starting up,
     # not on the first line a rep sends to this worker.
     from bot.classifier import classify
 
     classify("您好", lang="zh")
     classify("Hello", lang="en")
-    return Services(
-        rehearsals=rehearsals, accounts=AccountService(db), coaching=CoachingService(db, rehearsals)
-    )
+    return services
 
 
 def _prepare_database(settings: Settings, library: ScenarioLibrary | None) -> tuple[Database, Services]:
@@ -41,7 +39,7 @@ def _prepare_database(settings: Settings, library: ScenarioLibrary | None) -> tu
     db = Database(settings.database_url)
     # Here rather than in `coach serve`, which would have to migrate first: a second migration.
     AccountService(db).ensure_demo_accounts(settings)
-    return db, build_services(db, settings, library)
+    return db, _warm_services(db, settings, library)
 
 
 def create_app(settings: Settings | None = None, *, library: ScenarioLibrary | None = None) -> FastAPI:
@@ -91,4 +89,4 @@ def create_app(settings: Settings | None = None, *, library: ScenarioLibrary | N
     return app
 
 
-__all__ = ["build_services", "create_app"]
+__all__ = ["create_app"]

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.config import Settings
+from bot.engine.library import ScenarioLibrary
 from bot.engine.results import ScenarioSummary, SessionView, TurnResult, TurnView
+from bot.storage import Database
 
 from .accounts import (
     DEMO_ACCOUNTS,
@@ -51,6 +54,7 @@ from .rehearsals import (
     LinkedRep,
     RehearsalsAPI,
     RehearsalService,
+    ScenarioCard,
     TelegramLine,
     telegram_turn_id,
 )
@@ -63,6 +67,14 @@ class Services:
     rehearsals: RehearsalsAPI
     accounts: AccountsAPI
     coaching: CoachingAPI
+
+
+def build_services(db: Database, settings: Settings, library: ScenarioLibrary | None = None) -> Services:
+    """The services over ``db``; the scenario library is loaded (and checked) once, here."""
+    rehearsals = RehearsalService(db, library=library, settings=settings)
+    return Services(
+        rehearsals=rehearsals, accounts=AccountService(db), coaching=CoachingService(db, rehearsals)
+    )
 
 
 __all__ = [
@@ -93,6 +105,7 @@ __all__ = [
     "RehearsalsAPI",
     "RepFigures",
     "RepNotFound",
+    "ScenarioCard",
     "ScenarioSummary",
     "Services",
     "SessionClosed",
@@ -104,6 +117,7 @@ __all__ = [
     "TurnView",
     "UnknownScenario",
     "UserNotFound",
+    "build_services",
     "demo_sign_in_lines",
     "is_database_unavailable",
     "telegram_turn_id",

@@ -109,6 +109,8 @@ class AccountsAPI(Protocol):
 
     def set_language(self, user_id: int, language: str) -> None: ...
 
+    def rep_for_login(self, login: str, *, language: str) -> Account: ...
+
 
 class AccountService:
     """Implements ``AccountsAPI`` over ``bot.storage``."""
@@ -152,6 +154,12 @@ class AccountService:
                 password_hash=hash_password(password),
                 team=s.users.get_or_create_team(team) if team else None,
             )
+            return _account(user)
+
+    def rep_for_login(self, login: str, *, language: str) -> Account:
+        """The account signing in as ``login``; a rep without a password is created if missing."""
+        with store(self.db, write=True) as s:
+            user = s.users.by_login(login) or s.users.create(login, login=login, language=language)
             return _account(user)
 
     def accounts(self, *, role: str | None = None) -> list[Account]:

@@ -81,6 +81,18 @@ class ActiveTurn:
 
 
 @dataclass(frozen=True)
+class ScenarioCard:
+    """A scenario introduced in one of its languages (the one asked for, if it has it)."""
+
+    id: str
+    language: str
+    title: str
+    purpose: str
+    customer_name: str
+    customer_title: str
+
+
+@dataclass(frozen=True)
 class TelegramLine:
     """A Telegram text update as the rehearsal service handled it; ``rep`` None: not linked."""
 
@@ -98,6 +110,8 @@ class RehearsalsAPI(RehearsalAPI, Protocol):
     def telegram_line(self, telegram_user_id: int, update_id: int, text: str) -> TelegramLine: ...
 
     def turns_after(self, session_id: str, seq: int, *, user_id: int | None = None) -> SessionView: ...
+
+    def scenario_card(self, scenario_id: str, language: str | None) -> ScenarioCard: ...
 
     def titles(self, session_ids: Sequence[str]) -> dict[str, str]: ...
 
@@ -196,6 +210,20 @@ class RehearsalService:
 
     def scenarios(self, language: str | None = None) -> list[ScenarioSummary]:
         return self.library.summaries(language)
+
+    def scenario_card(self, scenario_id: str, language: str | None) -> ScenarioCard:
+        """The scenario in ``language`` when it has it, else in its first language; no database."""
+        runtime = self.library.latest(scenario_id)
+        scenario = runtime.scenario
+        chosen = runtime.language_for(language)
+        return ScenarioCard(
+            id=runtime.id,
+            language=chosen,
+            title=scenario.title.get(chosen),
+            purpose=scenario.purpose.get(chosen),
+            customer_name=scenario.customer.name.get(chosen),
+            customer_title=scenario.customer.title.get(chosen),
+        )
 
     def session(self, session_id: str, *, user_id: int | None = None) -> SessionView:
         with store(self.db) as s:

@@ -48,16 +48,8 @@ from .errors import (
     UserNotFound,
     is_database_unavailable,
 )
-from .rehearsals import (
-    MODES,
-    ActiveTurn,
-    LinkedRep,
-    RehearsalsAPI,
-    RehearsalService,
-    ScenarioCard,
-    TelegramLine,
-    telegram_turn_id,
-)
+from .rehearsals import MODES, RehearsalsAPI, RehearsalService
+from .views import ActiveTurn, LinkedRep, ScenarioCard, TelegramLine, telegram_turn_id
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from bot.passwords import hash_password, verify_password
 from bot.storage import Database, User, store
 
 from .errors import UserNotFound
-from .rehearsals import TELEGRAM_CHANNEL, LinkedRep, telegram_turn_id, telegram_update_id
+from .views import TELEGRAM_CHANNEL, LinkedRep, telegram_turn_id, telegram_update_id
 
 DEMO_ACCOUNTS = (
     # login, password, role, display name

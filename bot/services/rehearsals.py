@@ -5,8 +5,7 @@ row lock on PostgreSQL), claims the channel's message id in the same transaction
 the rep turn, the customer's reply, the coach's note and the new state together: all of it or
 none. A redelivered message id finds the stored result and stores nothing.
 
-``ScriptVersions`` is the database half of the scenario library: it records every script version
-with its text and rebuilds an old version from that text when a session still uses it.
+Scenario versions in the database are ``scripts.py``; the values handed to channels ``views.py``.
 """
 
 from __future__ import annotations
@@ -15,11 +14,9 @@ import logging
 import secrets
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
 from typing import Any, Protocol
-
-from sqlalchemy.exc import IntegrityError
 
 from bot.config import Settings, get_settings
 from bot.engine.library import ScenarioLibrary
@@ -35,69 +32,24 @@ from bot.engine.results import (
     SessionView,
     TurnResult,
     TurnView,
-    UnknownScenario,
 )
 from bot.engine.runtime import Classify, PlayedTurn, ScenarioRuntime, default_classify
 from bot.storage import Database, ProcessedMessage, RehearsalSession, Store, Turn, store
 
+from .scripts import ScriptVersions
+from .views import (
+    TELEGRAM_CHANNEL,
+    ActiveTurn,
+    LinkedRep,
+    ScenarioCard,
+    TelegramLine,
+    telegram_turn_id,
+    telegram_update_id,
+)
+
 log = logging.getLogger(__name__)
 turn_log = logging.getLogger("bot.turn")
 MODES = ("practice", "exam")
-SCRIPT_KIND = "scenario"
-TELEGRAM_CHANNEL = "telegram"
-
-
-def telegram_turn_id(update_id: int) -> str:
-    """The message id a Telegram text update's turn is claimed under, with the turn."""
-    return f"tg-update:{update_id}"
-
-
-def telegram_update_id(update_id: int) -> str:
-    """The message id any other Telegram update is claimed under."""
-    return str(update_id)
-
-
-@dataclass(frozen=True)
-class LinkedRep:
-    """The user behind a Telegram account; ``language`` as stored (channels pick their UI language)."""
-
-    user_id: int
-    name: str
-    language: str
-
-
-@dataclass(frozen=True)
-class ActiveTurn:
-    """A line said into the rep's active session, whichever channel started it.
-
-    ``session`` is None when there is no active session; ``result`` is None when nothing was
-    played (no session, a rejected line, or a redelivery: ``duplicate``).
-    """
-
-    session: SessionView | None
-    result: TurnResult | None = None
-    rejected: RehearsalError | None = None
-    duplicate: bool = False
-
-
-@dataclass(frozen=True)
-class ScenarioCard:
-    """A scenario introduced in one of its languages (the one asked for, if it has it)."""
-
-    id: str
-    language: str
-    title: str
-    purpose: str
-    customer_name: str
-    customer_title: str
-
-
-@dataclass(frozen=True)
-class TelegramLine:
-    """A Telegram text update as the rehearsal service handled it; ``rep`` None: not linked."""
-
-    rep: LinkedRep | None
-    turn: ActiveTurn
 
 
 class RehearsalsAPI(RehearsalAPI, Protocol):
@@ -114,69 +66,6 @@ class RehearsalsAPI(RehearsalAPI, Protocol):
     def scenario_card(self, scenario_id: str, language: str | None) -> ScenarioCard: ...
 
     def titles(self, session_ids: Sequence[str]) -> dict[str, str]: ...
-
-
-class ScriptVersions:
-    """Scenario versions in one database: recorded once per process, old ones rebuilt from there."""
-
-    def __init__(self, library: ScenarioLibrary) -> None:
-        self.library = library
-        self._all_recorded = False
-        self._recorded: set[tuple[str, str]] = set()
-
-    def ensure_recorded(self, s: Store, runtime: ScenarioRuntime) -> None:
-        """Record every loaded version once, then ``runtime`` (refused if its file changed)."""
-        if not self._all_recorded:
-            # A file changed without a new version is reported here and refused below when played.
-            for problem in self._record_all(s):
-                log.warning("scenario not recorded: %s", problem)
-            self._all_recorded = True
-        if (runtime.id, runtime.version) not in self._recorded:
-            try:
-                self._record(s, runtime)
-            except ValueError as exc:  # the file changed under a version sessions already use
-                raise UnknownScenario(f"{exc}; raise its version to use it") from None
-            self._recorded.add((runtime.id, runtime.version))
-
-    def runtime(self, s: Store, scenario_id: str, version: str) -> ScenarioRuntime:
-        """The runtime of one version: loaded from the file, or rebuilt from its stored text."""
-        try:
-            return self.library.version(scenario_id, version)
-        except UnknownScenario:
-            row = s.scripts.get(SCRIPT_KIND, scenario_id, version)
-            if row is None or not row.content:
-                raise
-            return self.library.rebuild(scenario_id, version, row.content)
-
-    @staticmethod
-    def _record(s: Store, runtime: ScenarioRuntime) -> None:
-        source = runtime.loaded.source
-
-        def record() -> None:
-            s.scripts.record(
-                kind=SCRIPT_KIND,
-                script_id=runtime.id,
-                version=runtime.version,
-                content_hash=source.content_hash,
-                content=source.text,
-            )
-
-        try:
-            # A savepoint: two workers starting the first session of a new version at once race
-            # on the unique key; the loser finds the winner's row on the second try.
-            with s.session.begin_nested():
-                record()
-        except IntegrityError:
-            record()
-
-    def _record_all(self, s: Store) -> list[str]:
-        problems = []
-        for runtime in self.library.runtimes():
-            try:
-                self._record(s, runtime)
-            except ValueError as exc:
-                problems.append(f"{runtime.loaded.file}: {exc}")
-        return problems
 
 
 def _iso(value: datetime | None) -> str | None:

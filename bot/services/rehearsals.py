@@ -290,19 +290,20 @@ class RehearsalService:
         if message_id is not None:
             self._record_response(s, channel, message_id, result.to_dict())
         outcome = played.outcome
+        figures = {
+            "session": rehearsal.id,
+            "channel": channel,
+            "technique": outcome.techniques[0] if outcome.techniques else "",
+            "event": outcome.event,
+            "trust_change": outcome.trust_delta,
+            "ms": round((time.perf_counter() - started) * 1000, 2),
+        }
+        # One line a turn, its figures as record attributes for a structured (JSON) handler.
         turn_log.info(
-            "turn %s %s %+.2f",
-            outcome.technique or (outcome.techniques[0] if outcome.techniques else ""),
-            outcome.event,
-            outcome.trust_delta,
-            extra={
-                "session": rehearsal.id,
-                "channel": channel,
-                "technique": outcome.techniques[0] if outcome.techniques else "",
-                "event": outcome.event,
-                "trust_change": outcome.trust_delta,
-                "ms": round((time.perf_counter() - started) * 1000, 2),
-            },
+            "turn %(session)s via %(channel)s: %(technique)s → %(event)s, "
+            "trust %(trust_change)+.2f, %(ms).1f ms",
+            figures,
+            extra=figures,
         )
         return result
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from functools import partial
 from typing import Any
 
@@ -43,6 +44,9 @@ from .webhook import handle_webhook, record_error, webhook_router
 logger = logging.getLogger(__name__)
 
 PTBApplication = Application[Any, Any, Any, Any, Any, Any]
+# What runs in a worker thread for an update: for the rep, or for whoever sent it (None: not linked).
+RepAction = Callable[[Rep], list[Outgoing]]
+Action = Callable[[Rep | None], list[Outgoing]]
 
 
 def bot_api_urls(settings: Settings) -> tuple[str, str]:
@@ -107,7 +111,7 @@ def _sender(update: Update) -> Sender | None:
 
 
 async def _claimed(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, action: Any, *, claim_first: bool
+    update: Update, context: ContextTypes.DEFAULT_TYPE, action: Action, *, claim_first: bool
 ) -> list[Outgoing]:
     """Run ``action(rep)`` in a worker thread, once per update (see ``claims.py``)."""
     sender = _sender(update)
@@ -170,7 +174,10 @@ async def _on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def _on_ui_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     language = decode_ui(_callback_data(update))
     services = _services(context)
-    await _answer_press(update, context, lambda rep: handlers.choose_ui(rep, language or "", services), False)
+    if language is None:
+        await _on_expired_choice(update, context)
+        return
+    await _answer_press(update, context, lambda rep: handlers.choose_ui(rep, language, services), False)
 
 
 async def _on_pick(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -192,7 +199,7 @@ def _callback_data(update: Update) -> str:
 
 
 async def _answer_press(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, action: Any, claim_first: bool
+    update: Update, context: ContextTypes.DEFAULT_TYPE, action: RepAction, claim_first: bool
 ) -> None:
     sender, query = _sender(update), update.callback_query
     if sender is None or query is None:

@@ -1,7 +1,7 @@
 """The library of scenario scripts: every ``dialogues/*.yaml``, one runtime per script version.
 
 Each version is recorded in the ``script_versions`` table with its full text (by
-``bot.services.rehearsals.ScriptVersions``), so a session started on version 1 can still be played
+``bot.services.scripts.ScriptVersions``), so a session started on version 1 can still be played
 after the file moved on to version 2: the library rebuilds old versions from that text on demand.
 """
 

@@ -1,5 +1,5 @@
 """ASGI entry point: ``uvicorn server:app``."""
 
-from bot.channels.web import create_app
+from bot.app import create_app
 
 app = create_app()

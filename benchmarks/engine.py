@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 from bot.config import Settings  # noqa: E402
 from bot.engine.library import ScenarioLibrary  # noqa: E402
 from bot.engine.runtime import default_classify  # noqa: E402
-from bot.engine.service import RehearsalService  # noqa: E402
+from bot.services import RehearsalService  # noqa: E402
 from bot.storage import Database, store, upgrade  # noqa: E402
 
 SCENARIO = "precision-parts-returns"

@@ -2,61 +2,18 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
-from typing import Any
 
 import click
 
 from bot.config import get_settings
-from bot.engine.names import STAGE_NAMES, STEP_NAMES, TECHNIQUE_NAMES, name_of
 
 from . import database_url_option, main
 
 
 def _default_paths(paths: tuple[str, ...]) -> list[Path]:
     return [Path(p) for p in paths] or [get_settings().dialogues_dir]
-
-
-TERMINAL_WORDS: dict[str, dict[str, str]] = {
-    "zh": {
-        "commands": "输入 /hint 请教练给提示，/end 结束拜访",
-        "you": "你",
-        "coach": "教练",
-        "trust": "信任",
-        "scorecard": "评分卡",
-        "stage": "阶段",
-        "step": "提问步骤",
-        "problems": "发现的问题",
-        "why": "最深追问",
-        "angles": "动机角度",
-        "deadline": "期限",
-        "budget": "预算",
-        "yes": "已确认",
-        "no": "未确认",
-        "questions": "提问占比",
-        "pitches": "过早推销",
-    },
-    "en": {
-        "commands": "Type /hint for a hint from the coach, /end to close the visit",
-        "you": "you",
-        "coach": "coach",
-        "trust": "trust",
-        "scorecard": "Scorecard",
-        "stage": "stage",
-        "step": "step",
-        "problems": "problems",
-        "why": "deepest why",
-        "angles": "angles",
-        "deadline": "deadline",
-        "budget": "budget",
-        "yes": "yes",
-        "no": "no",
-        "questions": "questions",
-        "pitches": "pitches before need",
-    },
-}
 
 
 @main.command("validate")
@@ -139,10 +96,6 @@ def test_cmd(paths: tuple[str, ...], verbose: bool) -> None:
         sys.exit(1)
 
 
-def _emit(data: dict[str, Any]) -> None:
-    click.echo(json.dumps(data, ensure_ascii=False))
-
-
 @main.command("rehearse")
 @click.argument("scenario_id")
 @click.option("--lang", type=click.Choice(["zh", "en"]), help="Language (default: the scenario's first).")
@@ -168,136 +121,28 @@ def rehearse_cmd(
 
     The session is stored in the database like any other channel's (channel "cli").
     """
-    from bot.engine.results import RehearsalError, TurnResult
-    from bot.engine.service import RehearsalService
-    from bot.storage import Database, store, upgrade
+    from bot.channels.terminal import rehearse
+    from bot.services import UnknownScenario, build_services
+    from bot.storage import Database, upgrade
 
+    settings = get_settings()
     upgrade(database_url)
     db = Database(database_url)
     try:
-        service = RehearsalService(db)
+        services = build_services(db, settings)
         try:
-            runtime = service.library.latest(scenario_id)
-        except RehearsalError:
-            known = ", ".join(service.library.ids()) or "none"
+            rehearse(
+                services,
+                scenario_id,
+                language=lang or settings.default_lang,
+                mode=mode,
+                seed=seed,
+                rep_login=rep_login,
+                as_json=as_json,
+                stdin=sys.stdin,
+            )
+        except UnknownScenario:
+            known = ", ".join(s.id for s in services.rehearsals.scenarios()) or "none"
             raise click.ClickException(f"no scenario {scenario_id!r} (known: {known})") from None
-        language = runtime.language_for(lang or get_settings().default_lang)
-        words = TERMINAL_WORDS[language]
-        with store(db, write=True) as s:
-            user = s.users.by_login(rep_login) or s.users.create(
-                rep_login, login=rep_login, language=language
-            )
-            user_id = user.id
-        started = service.start(user_id, scenario_id, language=language, mode=mode, channel="cli", seed=seed)
-        session_id = started.session_id
-        customer = runtime.scenario.customer
-        who = f"{customer.name.get(language)} ({customer.title.get(language)})"
-
-        def show(result: TurnResult, **extra: Any) -> None:
-            if as_json:
-                _emit(
-                    {
-                        **extra,
-                        "rep": result.rep_text,
-                        "techniques": result.techniques,
-                        "customer": result.customer_reply,
-                        "coach": result.coach_note,
-                        "stage": result.stage,
-                        "step": result.step,
-                        "trust": result.trust,
-                        "status": result.status,
-                        "revealed": result.revealed,
-                    }
-                )
-                return
-            if result.techniques:
-                names = (name_of(TECHNIQUE_NAMES, t, language) for t in result.techniques)
-                click.secho(f"    · {', '.join(names)}", fg="bright_black")
-            if result.customer_reply:
-                click.echo(f"{who}: {result.customer_reply}")
-            if result.coach_note:
-                click.secho(f"  {words['coach']}: {result.coach_note}", fg="cyan")
-            stage, step = (
-                name_of(STAGE_NAMES, result.stage, language),
-                name_of(STEP_NAMES, result.step, language),
-            )
-            click.secho(f"    [{stage} / {step} / {words['trust']} {result.trust:g}]", fg="bright_black")
-
-        if as_json:
-            # The opening turn (the customer speaks first) also names the session.
-            show(started, session_id=session_id, scenario=scenario_id, language=language, mode=mode)
-        else:
-            title = runtime.scenario.title.get(language)
-            click.secho(f"{title} — {runtime.scenario.purpose.get(language)}", bold=True)
-            click.echo(words["commands"] + "\n")
-            show(started)
-
-        result: TurnResult = started
-        lines = sys.stdin if as_json else None
-        while result.status == "active":
-            if lines is not None:
-                raw = lines.readline()
-                if raw == "":
-                    break
-            else:
-                try:
-                    raw = click.prompt(words["you"], prompt_suffix="> ", default="", show_default=False)
-                except (click.Abort, EOFError):
-                    break
-            line = raw.strip()
-            if not line:
-                continue
-            if line == "/end":
-                break
-            if line == "/hint":
-                hint = service.hint(session_id, user_id=user_id)
-                if as_json:
-                    _emit({"hint": hint})
-                else:
-                    click.secho(f"  {hint}", fg="yellow")
-                continue
-            try:
-                result = service.send(session_id, line, user_id=user_id, channel="cli")
-            except RehearsalError as exc:
-                if as_json:
-                    _emit({"error": exc.code, "message": str(exc)})
-                else:
-                    click.secho(f"  ({exc})", fg="red")
-                continue
-            show(result)
-        final = service.end(session_id, user_id=user_id, channel="cli")
-        if final.customer_reply and not final.duplicate:
-            show(final)
-        scorecard = final.scorecard or {}
-        if as_json:
-            _emit({"scorecard": scorecard})
-        else:
-            _print_scorecard(scorecard)
     finally:
         db.dispose()
-
-
-def _print_scorecard(card: dict[str, Any]) -> None:
-    lang = "zh" if card.get("language") == "zh" else "en"
-    words = TERMINAL_WORDS[lang]
-    click.secho(f"\n{words['scorecard']}: {card.get('score')}/100", bold=True)
-    problems = card.get("problems", {})
-    angles = ", ".join(card.get("motivation_angles", [])) or "-"
-    stage = name_of(STAGE_NAMES, card.get("stage_reached"), lang)
-    step = name_of(STEP_NAMES, card.get("step_reached"), lang)
-    click.echo(
-        f"  {words['stage']} {stage} · {words['step']} {step} · "
-        f"{words['problems']} {len(problems.get('uncovered', []))}/{problems.get('total')} · "
-        f"{words['why']} {card.get('deepest_why_chain')} · {words['angles']} {angles}"
-    )
-    need = card.get("explicit_need", {})
-    deadline, budget = (words["yes"] if need.get(key) else words["no"] for key in ("deadline", "budget"))
-    click.echo(
-        f"  {words['deadline']} {deadline} · {words['budget']} {budget} · "
-        f"{words['questions']} {card.get('question_share', 0):.0%} · "
-        f"{words['pitches']} {card.get('pitches_before_need')}"
-    )
-    for key in ("keep", "start", "stop"):
-        point = card.get("coaching", {}).get(key)
-        if point:
-            click.echo(f"  {point['label']}: {point['text']}")

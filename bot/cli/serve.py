@@ -1,4 +1,8 @@
-"""``coach serve``: migrate, then run the web server (web chat, JSON API, Telegram webhook)."""
+"""``coach serve``: run the web server (web chat, JSON API, Telegram webhook).
+
+The app migrates the schema and creates the demo accounts as it starts (``bot.app``); doing it
+here as well would migrate twice per start.
+"""
 
 from __future__ import annotations
 
@@ -26,15 +30,12 @@ def serve(host: str, port: int, workers: int, reload: bool) -> None:
     """Start the server on HOST:PORT and print the URL to open."""
     import uvicorn
 
-    from bot.storage import upgrade
+    from bot.services import demo_sign_in_lines
 
     settings = get_settings()
-    upgrade(settings.database_url)
     if str(PROJECT_ROOT) not in sys.path:
         sys.path.insert(0, str(PROJECT_ROOT))
-    from bot.channels.web.bootstrap import ensure_demo_accounts
-
-    for line in ensure_demo_accounts(settings):
+    for line in demo_sign_in_lines() if settings.demo_accounts else []:
         click.echo(line)
     shown_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     click.echo(f"Open http://{shown_host}:{port}/chat in your browser.")

@@ -87,6 +87,16 @@ class UserRepository:
         self._s.flush()
         return link
 
+    def telegram_chats(self, user_id: int) -> Sequence[int]:
+        """The Telegram chats linked to a user, oldest link first."""
+        links = self._s.scalars(
+            select(TelegramLink)
+            .where(TelegramLink.user_id == user_id)
+            .order_by(TelegramLink.created_at, TelegramLink.telegram_user_id)
+        ).all()
+        # A private chat's id is the user's id; older links may not have stored it.
+        return tuple(dict.fromkeys(link.chat_id or link.telegram_user_id for link in links))
+
     def issue_link_code(self, user: User, *, ttl: timedelta = timedelta(minutes=15)) -> str:
         code = secrets.token_hex(4).upper()
         self._s.add(LinkCode(code=code, user_id=user.id, expires_at=utcnow() + ttl))
@@ -160,6 +170,14 @@ class SessionRepository:
             .limit(limit)
         )
         return self._s.scalars(query).all()
+
+    def many(self, session_ids: Sequence[str]) -> Sequence[RehearsalSession]:
+        """The sessions among ``session_ids`` that exist, in one query."""
+        if not session_ids:
+            return []
+        return self._s.scalars(
+            select(RehearsalSession).where(RehearsalSession.id.in_(list(session_ids)))
+        ).all()
 
     def outcomes_for_users(self, user_ids: Sequence[int]) -> Sequence[Row[Any]]:
         """(user_id, status, started_at, updated_at, ended_at, scorecard) of every session of these

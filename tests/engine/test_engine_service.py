@@ -20,7 +20,7 @@ from bot.engine.results import (
     UnknownScenario,
 )
 from bot.engine.runtime import default_classify
-from bot.engine.service import RehearsalService
+from bot.services import RehearsalService
 from bot.storage import Database, store
 
 LINES_EN = [

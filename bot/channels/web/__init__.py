@@ -1,18 +1,10 @@
-"""The FastAPI application: web chat, JSON API, Telegram webhook, health checks."""
+"""The web channel: the chat and manager pages, the JSON API and its sign-in cookie."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-
 from fastapi import FastAPI
-from fastapi.responses import JSONResponse
-from starlette.concurrency import run_in_threadpool
 
-from bot.channels.telegram import TelegramChannel
-from bot.config import Settings, get_settings
-from bot.engine.service import RehearsalService
-from bot.storage import Database, upgrade
+from bot.config import Settings
 
 from .api import LoginThrottle
 from .api import router as api_router
@@ -22,64 +14,13 @@ from .events import STREAM_SECONDS, TurnSignals
 from .manager import manager_router, notes_router
 from .pages import mount_pages
 
-# Any constant works; it names "schema migration" among PostgreSQL advisory locks.
-_MIGRATION_LOCK_KEY = 0x5C0AC4
 
+def install_web(app: FastAPI, settings: Settings) -> None:
+    """Add the web channel's routes, middleware and per-process state to ``app``.
 
-def migrate(url: str) -> None:
-    """Upgrade the schema; on PostgreSQL one worker at a time (several start together)."""
-    db = Database(url)
-    try:
-        if db.is_sqlite:
-            upgrade(url)
-            return
-        with db.engine.connect() as connection:
-            connection.exec_driver_sql(f"SELECT pg_advisory_lock({_MIGRATION_LOCK_KEY})")
-            try:
-                upgrade(url)
-            finally:
-                connection.exec_driver_sql(f"SELECT pg_advisory_unlock({_MIGRATION_LOCK_KEY})")
-    finally:
-        db.dispose()
-
-
-def _build_service(db: Database, settings: Settings) -> RehearsalService:
-    """The rehearsal engine over ``db``; loads and validates the scenario library once."""
-    service = RehearsalService(db, settings=settings)
-    # The classifier loads its word lists on first use (~1.5 s): pay that while starting up,
-    # not on the first line a rep sends to this worker.
-    from bot.classifier import classify
-
-    classify("您好", lang="zh")
-    classify("Hello", lang="en")
-    return service
-
-
-def create_app(settings: Settings | None = None) -> FastAPI:
-    """Build the app; the database schema is brought up to date when it starts."""
-    settings = settings or get_settings()
-
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        await run_in_threadpool(migrate, settings.database_url)
-        app.state.db = Database(settings.database_url)
-        app.state.service = await run_in_threadpool(_build_service, app.state.db, settings)
-        if telegram is not None:
-            await telegram.start(app.state.service, app.state.db)
-        try:
-            yield
-        finally:
-            if telegram is not None:
-                await telegram.stop()
-            app.state.db.dispose()
-
-    app = FastAPI(
-        title="Sales coach · 销售提问教练",
-        version="0.1.0",
-        description="Rehearse customer visits with a simulated customer and a questioning coach. "
-        "Sign in with POST /api/auth/login; the API then uses the session cookie.",
-        lifespan=lifespan,
-    )
+    The routes find the services in ``app.state.services``, set by the composition root
+    (``bot.app``) once the database is ready.
+    """
     app.state.settings = settings
     app.state.cookies = SessionCookies(settings.secret_key)
     app.state.login_throttle = LoginThrottle()
@@ -92,26 +33,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(manager_router)
     app.include_router(notes_router)
     mount_pages(app)
-    # The Telegram webhook, when a bot token is configured (see docs/telegram.md).
-    telegram = TelegramChannel(settings) if settings.telegram_enabled else None
-    app.state.telegram = telegram
-    if telegram is not None:
-        app.include_router(telegram.router)
-
-    @app.get("/healthz", tags=["ops"])
-    async def healthz() -> dict[str, str]:
-        """The process is up."""
-        return {"status": "ok"}
-
-    @app.get("/readyz", tags=["ops"])
-    async def readyz() -> JSONResponse:
-        """The database answers; 503 otherwise."""
-        ok = await run_in_threadpool(app.state.db.ping)
-        return JSONResponse(
-            {"status": "ok" if ok else "database unavailable"}, status_code=200 if ok else 503
-        )
-
-    return app
 
 
-__all__ = ["create_app"]
+__all__ = ["install_web"]

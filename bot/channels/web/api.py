@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import time
 from collections import deque
-from datetime import timedelta
 from functools import partial
 from typing import Annotated, Any
 
@@ -17,11 +16,10 @@ from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from bot.config import Settings
-from bot.engine.results import RehearsalAPI, SessionView
-from bot.storage import Database, store
+from bot.services import LINK_CODE_TTL, RehearsalsAPI, SessionView, UserNotFound
 
-from .auth import CurrentUser, SessionCookies, as_current_user, check_credentials, current_user
-from .errors import ApiError
+from .auth import CurrentUser, SessionCookies, as_current_user, current_user
+from .errors import ApiError, services
 from .events import TurnSignals, turn_stream
 from .schemas import (
     ErrorResponse,
@@ -39,7 +37,6 @@ from .schemas import (
 )
 
 WEB_CHANNEL = "web"
-LINK_CODE_TTL = timedelta(minutes=15)
 
 _errors: dict[int | str, dict[str, Any]] = {
     401: {"model": ErrorResponse, "description": "Not signed in."},
@@ -56,16 +53,8 @@ router = APIRouter(prefix="/api", responses=_errors)
 SignedIn = Annotated[CurrentUser, Depends(current_user)]
 
 
-def _service(request: Request) -> RehearsalAPI:
-    service: RehearsalAPI | None = getattr(request.app.state, "service", None)
-    if service is None:
-        raise ApiError(503, "engine_unavailable", "The rehearsal engine is not loaded.")
-    return service
-
-
-def _db(request: Request) -> Database:
-    db: Database = request.app.state.db
-    return db
+def _service(request: Request) -> RehearsalsAPI:
+    return services(request).rehearsals
 
 
 class LoginThrottle:
@@ -122,7 +111,7 @@ async def login(body: LoginRequest, request: Request, response: Response) -> Me:
     key = (body.login.strip().lower(), request.client.host if request.client else "")
     if throttle.blocked(key):
         raise ApiError(429, "too_many_attempts", "Too many failed sign-ins; wait a few minutes.")
-    user = await run_in_threadpool(check_credentials, _db(request), body.login, body.password)
+    user = await run_in_threadpool(services(request).accounts.check_credentials, body.login, body.password)
     if user is None:
         throttle.failed(key)
         raise ApiError(401, "wrong_credentials", "Wrong login or password.")
@@ -197,6 +186,13 @@ async def _load(request: Request, session_id: str, user: CurrentUser) -> Session
     return view
 
 
+async def _after(request: Request, session_id: str, user: CurrentUser, seq: int) -> SessionView:
+    view: SessionView = await run_in_threadpool(
+        partial(_service(request).turns_after, session_id, seq, user_id=user.id)
+    )
+    return view
+
+
 @router.get(
     "/sessions/{session_id}", response_model=SessionDetail, tags=["rehearsal"], responses=_session_errors
 )
@@ -215,8 +211,8 @@ async def get_turns(
     after: Annotated[int, Query(ge=0, description="Only turns with a larger seq.")] = 0,
 ) -> list[Turn]:
     """The transcript from a given point: what a client that has seen up to ``after`` is missing."""
-    view = await _load(request, session_id, user)
-    return [Turn.of(t) for t in view.turns if t.seq > after]
+    view = await _after(request, session_id, user, after)
+    return [Turn.of(t) for t in view.turns]
 
 
 @router.post(
@@ -293,12 +289,12 @@ async def session_events(
     """Server-sent events: ``turn`` for each new turn (from any channel), ``status`` when the
     stage, step, trust or status changes. The stream ends after the visit ends, and otherwise
     every 15 seconds: EventSource reconnects by itself and resumes after ``Last-Event-ID``."""
-    await _load(request, session_id, user)  # 404 / 403 before the stream starts
+    await _after(request, session_id, user, after)  # 404 / 403 before the stream starts
     last_event_id = request.headers.get("last-event-id", "")
     if last_event_id.isdigit():  # a reconnecting EventSource resumes where it stopped
         after = max(after, int(last_event_id))
     stream = turn_stream(
-        partial(_load, request, session_id, user),
+        partial(_after, request, session_id, user),
         session_id,
         request.app.state.turn_signals,
         after_seq=after,
@@ -315,18 +311,13 @@ async def session_events(
 # --- Telegram linking ----------------------------------------------------------------------
 
 
-def _issue_link_code(db: Database, user_id: int) -> str:
-    with store(db, write=True) as s:
-        user = s.users.get(user_id)
-        if user is None:
-            raise ApiError(401, "not_signed_in", "Sign in first.")
-        return s.users.issue_link_code(user, ttl=LINK_CODE_TTL)
-
-
 @router.post("/telegram/link-code", response_model=LinkCode, tags=["telegram"])
 async def telegram_link_code(request: Request, user: SignedIn) -> LinkCode:
     """A one-time code that links a Telegram account to me: send ``/start CODE`` to the bot."""
-    code = await run_in_threadpool(_issue_link_code, _db(request), user.id)
+    try:
+        code = await run_in_threadpool(services(request).accounts.issue_link_code, user.id)
+    except UserNotFound:
+        raise ApiError(401, "not_signed_in", "Sign in first.") from None
     return LinkCode(
         code=code, command=f"/start {code}", expires_in_seconds=int(LINK_CODE_TTL.total_seconds())
     )

@@ -8,7 +8,6 @@ so any worker process can verify it.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 
 from fastapi import Request
@@ -16,17 +15,13 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from bot.passwords import hash_password, verify_password
-from bot.storage import Database, User, store
+from bot.services import Account, AccountsAPI
 
-from .errors import ApiError
+from .errors import ApiError, services
 
 COOKIE_NAME = "coach_session"
 COOKIE_MAX_AGE_SECONDS = 14 * 24 * 3600
 _SALT = "coach.web.session.v1"
-# Verified against when the login is unknown, so a wrong login costs as much time as a wrong
-# password and response times do not reveal which logins exist.
-_DUMMY_HASH = hash_password("not-a-real-password")
 
 
 @dataclass(frozen=True)
@@ -40,12 +35,8 @@ class CurrentUser:
     language: str
 
 
-def _fingerprint(password_hash: str | None) -> str:
-    return hashlib.sha256((password_hash or "").encode()).hexdigest()[:16]
-
-
-def as_current_user(user: User) -> CurrentUser:
-    """The API's view of a stored user."""
+def as_current_user(user: Account) -> CurrentUser:
+    """The API's view of an account."""
     return CurrentUser(
         id=user.id,
         login=user.login or "",
@@ -62,8 +53,8 @@ class SessionCookies:
         self._serializer = URLSafeTimedSerializer(secret_key, salt=_SALT)
         self._secure = secure
 
-    def issue(self, response: Response, user: User) -> None:
-        token = self._serializer.dumps({"uid": user.id, "pw": _fingerprint(user.password_hash)})
+    def issue(self, response: Response, user: Account) -> None:
+        token = self._serializer.dumps({"uid": user.id, "pw": user.password_fingerprint})
         response.set_cookie(
             COOKIE_NAME,
             token,
@@ -90,22 +81,11 @@ class SessionCookies:
         return data["uid"], str(data.get("pw", ""))
 
 
-def check_credentials(db: Database, login: str, password: str) -> User | None:
-    """The user when login and password match; None otherwise. Blocking: run it in a thread."""
-    with store(db) as s:
-        user = s.users.by_login(login.strip())
-        if user is None or not user.password_hash:
-            verify_password(_DUMMY_HASH, password)
-            return None
-        return user if verify_password(user.password_hash, password) else None
-
-
-def _load_user(db: Database, user_id: int, fingerprint: str) -> CurrentUser | None:
-    with store(db) as s:
-        user = s.users.get(user_id)
-        if user is None or _fingerprint(user.password_hash) != fingerprint:
-            return None
-        return as_current_user(user)
+def _load_user(accounts: AccountsAPI, user_id: int, fingerprint: str) -> CurrentUser | None:
+    account = accounts.account(user_id)
+    if account is None or account.password_fingerprint != fingerprint:
+        return None
+    return as_current_user(account)
 
 
 async def current_user(request: Request) -> CurrentUser:
@@ -114,7 +94,7 @@ async def current_user(request: Request) -> CurrentUser:
     claim = cookies.read(request.cookies.get(COOKIE_NAME))
     if claim is None:
         raise ApiError(401, "not_signed_in", "Sign in first.")
-    user = await run_in_threadpool(_load_user, request.app.state.db, *claim)
+    user = await run_in_threadpool(_load_user, services(request).accounts, *claim)
     if user is None:
         raise ApiError(401, "not_signed_in", "Your sign-in has expired; sign in again.")
     return user
@@ -125,6 +105,5 @@ __all__ = [
     "CurrentUser",
     "SessionCookies",
     "as_current_user",
-    "check_credentials",
     "current_user",
 ]

@@ -11,18 +11,22 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
-from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from bot.engine.results import (
+from bot.services import (
+    DATABASE_ERRORS,
     MessageRejected,
+    NotAManager,
+    NoteNotFound,
     NotYourSession,
     RehearsalError,
+    RepNotFound,
+    Services,
     SessionClosed,
     SessionNotFound,
     UnknownScenario,
+    is_database_unavailable,
 )
 
 # Engine error -> HTTP status. Anything else from the engine is a 400.
@@ -32,6 +36,9 @@ ENGINE_STATUS: dict[type[RehearsalError], int] = {
     NotYourSession: 403,
     SessionClosed: 409,
     MessageRejected: 422,
+    NotAManager: 403,
+    RepNotFound: 404,
+    NoteNotFound: 404,
 }
 # The largest request body the API reads; a rep line of max_message_chars fits with room to spare.
 MAX_BODY_BYTES = 32 * 1024
@@ -56,11 +63,12 @@ def error_response(status: int, code: str, message: str, **extra: Any) -> JSONRe
     return JSONResponse(error_body(code, message, **extra), status_code=status, headers=headers)
 
 
-def is_database_unavailable(exc: BaseException) -> bool:
-    """True for errors that mean "the database did not answer" rather than a bug."""
-    if isinstance(exc, OperationalError | InterfaceError | PoolTimeoutError):
-        return True
-    return isinstance(exc, DBAPIError) and exc.connection_invalidated
+def services(request: Request) -> Services:
+    """The services the composition root put on the app; 503 while they are not built yet."""
+    found: Services | None = getattr(request.app.state, "services", None)
+    if found is None:
+        raise ApiError(503, "engine_unavailable", "The rehearsal engine is not loaded.")
+    return found
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -91,7 +99,7 @@ def install_error_handlers(app: FastAPI) -> None:
         code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
         return error_response(exc.status_code, code, str(exc.detail))
 
-    for db_error in (DBAPIError, PoolTimeoutError):
+    for db_error in DATABASE_ERRORS:
 
         @app.exception_handler(db_error)
         async def _database(_request: Request, exc: Exception) -> JSONResponse:
@@ -202,5 +210,5 @@ __all__ = [
     "SecurityHeaders",
     "error_response",
     "install_error_handlers",
-    "is_database_unavailable",
+    "services",
 ]

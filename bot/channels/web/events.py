@@ -1,7 +1,8 @@
 """Live updates for an open web chat: server-sent events of new turns.
 
 A turn may be stored by this worker, by another worker, or by the Telegram channel. The stream
-therefore reads the transcript from the database (every ``poll_seconds``), and is woken at once
+therefore reads the turns it has not sent yet from the database (every ``poll_seconds``; never the
+whole transcript again), and is woken at once
 when this process stores a turn of the session (``TurnSignals.notify``), so a web rep sees their
 own turns without waiting and a Telegram turn within about a second.
 """
@@ -15,9 +16,8 @@ from collections import defaultdict
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
-from bot.engine.results import SessionView
+from bot.services import SessionView, is_database_unavailable
 
-from .errors import is_database_unavailable
 from .schemas import Turn
 
 POLL_SECONDS = 1.0
@@ -71,7 +71,7 @@ def _status(view: SessionView) -> dict[str, Any]:
 
 
 async def turn_stream(
-    load: Callable[[], Awaitable[SessionView]],
+    load_after: Callable[[int], Awaitable[SessionView]],
     session_id: str,
     signals: TurnSignals,
     *,
@@ -81,6 +81,8 @@ async def turn_stream(
     max_seconds: float = STREAM_SECONDS,
 ) -> AsyncIterator[str]:
     """Yield ``turn`` events for turns after ``after_seq`` and ``status`` events when the state moves.
+
+    ``load_after(seq)`` reads the session with the turns after ``seq`` only.
 
     Ends after the session is over (a final ``status`` event), after ``max_seconds`` (the client
     reconnects with ``Last-Event-ID``), or when the client goes away. A database hiccup is
@@ -93,7 +95,7 @@ async def turn_stream(
     yield "retry: 1000\n\n"  # how long EventSource waits before reconnecting
     while not await is_disconnected() and time.monotonic() < deadline:
         try:
-            view = await load()
+            view = await load_after(last_seq)
         except Exception as exc:
             if not is_database_unavailable(exc):
                 raise

@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from bot.engine.results import ScenarioSummary, SessionView, TurnResult, TurnView
+from bot.services import ScenarioSummary, SessionView, TurnResult, TurnView
 
 Language = Literal["zh", "en"]
 Mode = Literal["practice", "exam"]

@@ -29,6 +29,7 @@ from urllib.parse import quote
 from sqlalchemy import create_engine, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # tests/: live_servers, used by the fakes
 
 from telegram_fakes import FakeBotAPI, Updates, build_app, running, telegram_settings
 from test_telegram_rehearsal import METHOD_LINES_ZH, begin_rehearsal

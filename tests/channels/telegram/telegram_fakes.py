@@ -25,8 +25,8 @@ import httpx
 from fastapi import FastAPI
 from live_servers import UvicornProcess
 
+from bot.app import create_app
 from bot.channels.telegram import TelegramChannel
-from bot.channels.web import create_app
 from bot.config import Settings
 
 BOT_TOKEN = "123456:TEST-token_for-the-fake"

@@ -91,7 +91,9 @@ async def test_notes_newest_first_unread_marked_then_read(db: Database, fake_bot
         await webhook.post(updates.text("/start"))
         rep_id = telegram_rep(db, 9201)
         boss = add_person(db, "boss", "陈经理", role="manager")
-        visit = app.state.service.start(rep_id, SCENARIO, language="zh", mode="practice", channel="web")
+        visit = app.state.services.rehearsals.start(
+            rep_id, SCENARIO, language="zh", mode="practice", channel="web"
+        )
         oldest = add_note(db, boss, rep_id, "开场很自然，继续保持。")
         add_note(db, boss, rep_id, "退货的原因多问一层“为什么”。", session_id=visit.session_id)
         add_note(db, boss, rep_id, "别急着报价 <先问需求> & 再听完。")
@@ -177,7 +179,9 @@ async def test_a_managers_note_reaches_the_reps_telegram(db: Database, fake_bot_
     async with running(app) as webhook, signed_in(app, "wang") as rep, signed_in(app, "boss") as boss:
         code = (await rep.post("/api/telegram/link-code")).json()["code"]
         await webhook.post(updates.text(f"/start {code}"))
-        visit = app.state.service.start(rep_id, SCENARIO, language="zh", mode="practice", channel="web")
+        visit = app.state.services.rehearsals.start(
+            rep_id, SCENARIO, language="zh", mode="practice", channel="web"
+        )
         before = len(fake_bot_api.sent_texts(chat))
         written = await boss.post(
             f"/api/manager/reps/{rep_id}/notes",
@@ -228,7 +232,7 @@ async def test_an_unreachable_telegram_does_not_fail_the_note(
     app = build_app(telegram_settings(db.url, fake_bot_api))
     async with running(app), signed_in(app, "boss") as boss:
         fake_bot_api.stop()  # Telegram goes away after the server started
-        with caplog.at_level(logging.WARNING, logger="bot.channels.telegram.channel"):
+        with caplog.at_level(logging.WARNING, logger="bot.channels.telegram"):
             written = await boss.post(f"/api/manager/reps/{rep_id}/notes", json={"text": "注意倾听。"})
     assert written.status_code == 201, written.text
     assert read_marks(db, rep_id) == {"注意倾听。": False}

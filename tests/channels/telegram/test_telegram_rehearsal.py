@@ -228,7 +228,7 @@ async def test_a_pitching_rep_is_shown_the_door_and_gets_the_scorecard(
         closing = fake_bot_api.sent_texts(chat)[before:]
         await webhook.post(updates.text("/end"))
         await webhook.post(updates.text("/hint"))
-        rehearsal = app.state.service.session(only_session(db).id)
+        rehearsal = app.state.services.rehearsals.session(only_session(db).id)
     assert rehearsal.status == "closed_by_customer" and rehearsal.scorecard is not None
     # The second pitch: the customer's last words, the note that he ended it, the scorecard.
     assert closing[-2] == TEXTS["customer_closed"]["en"]

@@ -28,7 +28,7 @@ from telegram_fakes import (
 )
 
 from bot.channels.telegram import TELEGRAM_MAX_CHARS
-from bot.channels.telegram.channel import Outgoing
+from bot.channels.telegram.delivery import Outgoing, deliver
 from bot.channels.telegram.texts import TEXTS
 from bot.storage import (
     Database,
@@ -322,7 +322,7 @@ async def test_an_over_long_edit_continues_in_new_messages(
         pressed = Update.de_json(
             Updates(user_id=3131).press("md:x", on_message_id=77), channel.application.bot
         )
-        await channel._deliver(pressed, [Outgoing(long_intro, keyboard, edit=True)])
+        await deliver(channel.application.bot, pressed, [Outgoing(long_intro, keyboard, edit=True)])
     (edit,) = fake_bot_api.calls_to("editMessageText")
     follow_ups = fake_bot_api.calls_to("sendMessage")
     assert edit.params["message_id"] == 77 and "reply_markup" not in edit.params

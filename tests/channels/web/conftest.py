@@ -16,12 +16,8 @@ import pytest
 from fastapi import FastAPI
 from web_support import DEMO_LOGIN, DEMO_PASSWORD, LiveServer, add_rep, make_settings, sign_in
 
-import bot.channels.web as web
-from bot.channels.web import create_app
-from bot.config import Settings
+from bot.app import create_app
 from bot.engine.library import ScenarioLibrary
-from bot.engine.service import RehearsalService
-from bot.storage import Database
 
 
 @cache
@@ -30,16 +26,11 @@ def _library(dialogues_dir: Path) -> ScenarioLibrary:
 
 
 @pytest.fixture
-async def app(database_url: str, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FastAPI]:
-    """The app with its lifespan running (schema migrated, service built) and the demo rep."""
+async def app(database_url: str) -> AsyncIterator[FastAPI]:
+    """The app with its lifespan running (schema migrated, services built) and the demo rep."""
     settings = make_settings(database_url)
-
-    def build_service(db: Database, settings: Settings) -> RehearsalService:
-        # The real service; only the parsed scenario files are shared between tests (~0.35 s each).
-        return RehearsalService(db, library=_library(settings.dialogues_dir), settings=settings)
-
-    monkeypatch.setattr(web, "_build_service", build_service)
-    application = create_app(settings)
+    # The real services; only the parsed scenario files are shared between tests (~0.35 s each).
+    application = create_app(settings, library=_library(settings.dialogues_dir))
     async with application.router.lifespan_context(application):
         add_rep(application.state.db, DEMO_LOGIN, DEMO_PASSWORD, "演示销售 Demo Rep")
         yield application

@@ -14,11 +14,9 @@ from pathlib import Path
 import pytest
 from web_support import LiveServer, make_settings
 
-from bot.channels.web import migrate
-from bot.channels.web.bootstrap import ensure_demo_accounts
 from bot.config import PROJECT_ROOT
-from bot.engine.service import RehearsalService
-from bot.storage import Database, store
+from bot.services import AccountService, RehearsalService
+from bot.storage import Database, store, upgrade
 
 CHROMIUM = Path("/usr/bin/chromium")
 ON_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
@@ -66,10 +64,10 @@ def test_rehearsal_in_the_browser(
 
     assert isinstance(chromium, Browser)
     expect.set_options(timeout=15_000)  # generous on a loaded CI machine; a pass is usually < 1 s
-    migrate(database_url)
+    upgrade(database_url)
     db = Database(database_url)
     try:
-        ensure_demo_accounts(make_settings(database_url), db)
+        AccountService(db).ensure_demo_accounts(make_settings(database_url, demo_accounts=True))
         server = live_server_factory(database_url)
         ARTIFACTS.mkdir(exist_ok=True)
 

@@ -13,10 +13,8 @@ import pytest
 from test_web_browser import ARTIFACTS, chromium  # noqa: F401 - the fixture is used by name
 from web_support import LiveServer, add_user, make_settings
 
-from bot.channels.web import migrate
-from bot.channels.web.bootstrap import ensure_demo_accounts
-from bot.engine.service import RehearsalService
-from bot.storage import Database, store
+from bot.services import AccountService, RehearsalService
+from bot.storage import Database, store, upgrade
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 SCENARIO = "precision-parts-returns"
@@ -34,11 +32,11 @@ VISITS = [
 
 def seed(database_url: str) -> list[int]:
     """Demo accounts, a second rep in the demo team, and three finished visits by the demo rep."""
-    migrate(database_url)
+    upgrade(database_url)
     db = Database(database_url)
     try:
-        settings = make_settings(database_url)
-        ensure_demo_accounts(settings, db)
+        settings = make_settings(database_url, demo_accounts=True)
+        AccountService(db).ensure_demo_accounts(settings)
         add_user(db, "lin", "lin-pass-1", team="Demo team", display_name="林晓 Lin")
         with store(db) as s:
             demo = s.users.by_login("demo")

@@ -12,7 +12,7 @@ import pytest
 from live_servers import TcpProxy, proxy_to
 from web_support import DEMO_LOGIN, DEMO_PASSWORD, LiveServer, add_rep, make_settings, sign_in
 
-from bot.channels.web import create_app
+from bot.app import create_app
 from bot.storage import Database
 
 SCENARIO = "precision-parts-returns"

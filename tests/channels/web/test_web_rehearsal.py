@@ -211,7 +211,7 @@ async def test_event_stream_replays_from_a_point_and_ends_with_the_visit(rep: ht
 
 async def test_a_visit_begun_in_telegram_continues_on_the_web(rep: httpx.AsyncClient, app: FastAPI) -> None:
     me = (await rep.get("/api/me")).json()
-    service = app.state.service
+    service = app.state.services.rehearsals
     begun = await asyncio.to_thread(
         service.start, me["id"], SCENARIO, language="zh", mode="practice", channel="telegram"
     )

@@ -16,7 +16,7 @@ import httpx
 import pytest
 from web_support import LiveServer, add_rep, sign_in
 
-from bot.engine.service import RehearsalService
+from bot.services import RehearsalService
 from bot.storage import Database
 
 SCENARIO = "precision-parts-returns"

@@ -18,12 +18,12 @@ DEMO_LOGIN, DEMO_PASSWORD = "demo", "demo1234"
 
 
 def make_settings(database_url: str, **overrides: object) -> Settings:
-    """Settings for a test app: no Telegram, demo accounts on, a fixed secret."""
+    """Settings for a test app: no Telegram, no demo accounts (tests add their users), a fixed secret."""
     values: dict[str, object] = {
         "database_url": database_url,
         "secret_key": SECRET,
         "telegram_bot_token": None,
-        "demo_accounts": True,
+        "demo_accounts": False,
         **overrides,
     }
     return Settings(**values)  # type: ignore[arg-type]
@@ -75,7 +75,7 @@ class LiveServer(UvicornProcess):
         env = {
             "COACH_DATABASE_URL": database_url,
             "COACH_SECRET_KEY": SECRET,
-            "COACH_DEMO_ACCOUNTS": "true",
+            "COACH_DEMO_ACCOUNTS": "false",  # tests add the users they need
             "TELEGRAM_BOT_TOKEN": "",
         }
         super().__init__(env, workers=workers, log_path=log_path)

@@ -1,26 +1,30 @@
-"""``RehearsalService``: the engine over the database, the one object channels talk to.
+"""``RehearsalService``: the engine over the database, for every channel.
 
 Every call is one transaction. A rep line locks its session (``BEGIN IMMEDIATE`` on SQLite, a
 row lock on PostgreSQL), claims the channel's message id in the same transaction, and stores
 the rep turn, the customer's reply, the coach's note and the new state together: all of it or
 none. A redelivered message id finds the stored result and stores nothing.
+
+Scenario versions in the database are ``scripts.py``; the values handed to channels ``views.py``.
 """
 
 from __future__ import annotations
 
 import logging
 import secrets
+import time
+from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from bot.config import Settings, get_settings
-from bot.storage import Database, ProcessedMessage, RehearsalSession, Store, Turn, store
-
-from .library import ScenarioLibrary
-from .machine import SessionState
-from .results import (
+from bot.engine.library import ScenarioLibrary
+from bot.engine.machine import SessionState
+from bot.engine.results import (
     MessageRejected,
     NotYourSession,
+    RehearsalAPI,
     RehearsalError,
     ScenarioSummary,
     SessionClosed,
@@ -28,12 +32,40 @@ from .results import (
     SessionView,
     TurnResult,
     TurnView,
-    UnknownScenario,
 )
-from .runtime import Classify, PlayedTurn, ScenarioRuntime, default_classify
+from bot.engine.runtime import Classify, PlayedTurn, ScenarioRuntime, default_classify
+from bot.storage import Database, ProcessedMessage, RehearsalSession, Store, Turn, store
+
+from .scripts import ScriptVersions
+from .views import (
+    TELEGRAM_CHANNEL,
+    ActiveTurn,
+    LinkedRep,
+    ScenarioCard,
+    TelegramLine,
+    telegram_turn_id,
+    telegram_update_id,
+)
 
 log = logging.getLogger(__name__)
+turn_log = logging.getLogger("bot.turn")
 MODES = ("practice", "exam")
+
+
+class RehearsalsAPI(RehearsalAPI, Protocol):
+    """``RehearsalAPI`` plus the calls shaped for channels. Every call is one transaction."""
+
+    def send_to_active(
+        self, user_id: int, text: str, *, channel: str, message_id: str | None = None
+    ) -> ActiveTurn: ...
+
+    def telegram_line(self, telegram_user_id: int, update_id: int, text: str) -> TelegramLine: ...
+
+    def turns_after(self, session_id: str, seq: int, *, user_id: int | None = None) -> SessionView: ...
+
+    def scenario_card(self, scenario_id: str, language: str | None) -> ScenarioCard: ...
+
+    def titles(self, session_ids: Sequence[str]) -> dict[str, str]: ...
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -41,7 +73,7 @@ def _iso(value: datetime | None) -> str | None:
 
 
 class RehearsalService:
-    """Implements ``RehearsalAPI`` over ``bot.storage``."""
+    """Implements ``RehearsalsAPI`` over ``bot.storage``."""
 
     def __init__(
         self,
@@ -55,8 +87,7 @@ class RehearsalService:
         self.settings = settings or get_settings()
         self.library = library or ScenarioLibrary.from_directory(self.settings.dialogues_dir)
         self._classify = classify
-        self._versions_recorded = False
-        self._recorded: set[tuple[str, str]] = set()  # versions known to be in this database
+        self.versions = ScriptVersions(self.library)
 
     @property
     def classify(self) -> Classify:
@@ -68,6 +99,20 @@ class RehearsalService:
 
     def scenarios(self, language: str | None = None) -> list[ScenarioSummary]:
         return self.library.summaries(language)
+
+    def scenario_card(self, scenario_id: str, language: str | None) -> ScenarioCard:
+        """The scenario in ``language`` when it has it, else in its first language; no database."""
+        runtime = self.library.latest(scenario_id)
+        scenario = runtime.scenario
+        chosen = runtime.language_for(language)
+        return ScenarioCard(
+            id=runtime.id,
+            language=chosen,
+            title=scenario.title.get(chosen),
+            purpose=scenario.purpose.get(chosen),
+            customer_name=scenario.customer.name.get(chosen),
+            customer_title=scenario.customer.title.get(chosen),
+        )
 
     def session(self, session_id: str, *, user_id: int | None = None) -> SessionView:
         with store(self.db) as s:
@@ -82,6 +127,32 @@ class RehearsalService:
         with store(self.db) as s:
             rehearsal = s.sessions.active_for_user(user_id)
             return self._view(s, rehearsal, with_turns=True) if rehearsal is not None else None
+
+    def view_in(self, s: Store, rehearsal: RehearsalSession) -> SessionView:
+        """A session with its transcript, inside a caller's transaction."""
+        return self._view(s, rehearsal, with_turns=True)
+
+    def views_in(self, s: Store, rehearsals: Sequence[RehearsalSession]) -> list[SessionView]:
+        """Sessions without their transcripts, inside a caller's transaction."""
+        return [self._view(s, r, with_turns=False) for r in rehearsals]
+
+    def turns_after(self, session_id: str, seq: int, *, user_id: int | None = None) -> SessionView:
+        """The session with only the turns after ``seq``: what a live view has not shown yet."""
+        with store(self.db) as s:
+            rehearsal = self._owned(s, session_id, user_id)
+            return self._view(s, rehearsal, with_turns=True, after_seq=seq)
+
+    def titles(self, session_ids: Sequence[str]) -> dict[str, str]:
+        """Session id → scenario title in the session's language, for sessions that exist."""
+        wanted = sorted({session_id for session_id in session_ids if session_id})
+        if not wanted:
+            return {}
+        with store(self.db) as s:
+            return self.titles_in(s, wanted)
+
+    def titles_in(self, s: Store, session_ids: Sequence[str]) -> dict[str, str]:
+        """``titles`` inside a caller's transaction (one query, whatever the number of sessions)."""
+        return {row.id: self._title(s, row) for row in s.sessions.many(session_ids)}
 
     # -- a rehearsal's life ------------------------------------------------------------------
 
@@ -103,18 +174,7 @@ class RehearsalService:
             user = s.users.get(user_id)
             if user is None:
                 raise NotYourSession(f"no user {user_id}")
-            if not self._versions_recorded:
-                # Every loaded version goes into script_versions once per process; a file changed
-                # without a new version is reported here and refused below when played.
-                for problem in self.library.record_all(s):
-                    log.warning("scenario not recorded: %s", problem)
-                self._versions_recorded = True
-            if (runtime.id, runtime.version) not in self._recorded:
-                try:
-                    self.library.record(runtime, s)
-                except ValueError as exc:  # the file changed under a version sessions already use
-                    raise UnknownScenario(f"{exc}; raise its version to use it") from None
-                self._recorded.add((runtime.id, runtime.version))
+            self.versions.ensure_recorded(s, runtime)
             prior = self._revealed_before(s, user_id, scenario_id)
             state, opening = runtime.start(lang=language, mode=mode, seed=seed, prior=prior)
             rehearsal = s.sessions.create(
@@ -143,25 +203,109 @@ class RehearsalService:
     def send(
         self, session_id: str, text: str, *, user_id: int, channel: str, message_id: str | None = None
     ) -> TurnResult:
-        # PostgreSQL cannot store NUL in text, and no rep means one: drop it rather than fail.
-        text = (text or "").replace("\x00", "").strip()
-        if not text:
-            raise MessageRejected("the message is empty")
-        if len(text) > self.settings.max_message_chars:
-            raise MessageRejected(f"the message is longer than {self.settings.max_message_chars} characters")
+        text = self._checked(text)
         with store(self.db, write=True) as s:
             rehearsal = self._owned(s, session_id, user_id, lock=True)
             if message_id is not None and not s.inbound.claim(channel, message_id, session_id=session_id):
                 return self._stored_result(s, rehearsal, channel, message_id)
             if rehearsal.status != "active":
                 raise SessionClosed(f"session {session_id} has ended")
-            runtime = self._runtime(s, rehearsal)
-            state = SessionState.from_dict(rehearsal.state)
-            played = runtime.say(state, text, self.classify)
-            result = self._store_turn(s, rehearsal, state, text, played)
-            if message_id is not None:
-                self._record_response(s, channel, message_id, result.to_dict())
-            return result
+            return self._play(s, rehearsal, text, channel, message_id)
+
+    def send_to_active(
+        self, user_id: int, text: str, *, channel: str, message_id: str | None = None
+    ) -> ActiveTurn:
+        """A line into the rep's active session (raises MessageRejected); one transaction."""
+        text = self._checked(text)
+        with store(self.db, write=True) as s:
+            return self._to_active(s, user_id, text, channel, message_id, None)
+
+    def telegram_line(self, telegram_user_id: int, update_id: int, text: str) -> TelegramLine:
+        """A Telegram text update: find the rep and the active session, claim, play; one transaction.
+
+        A line that cannot be played (no session, rejected text) claims the update instead, so
+        Telegram's redelivery is answered once.
+        """
+        try:
+            checked, rejected = self._checked(text), None
+        except MessageRejected as error:
+            checked, rejected = "", error
+        with store(self.db, write=True) as s:
+            if s.inbound.get(TELEGRAM_CHANNEL, telegram_update_id(update_id)) is not None:
+                return TelegramLine(None, ActiveTurn(None, duplicate=True))
+            user = s.users.by_telegram(telegram_user_id)
+            if user is None:
+                return TelegramLine(None, self._claim_update(s, update_id, ActiveTurn(None)))
+            rep = LinkedRep(user.id, user.display_name, user.language)
+            turn = self._to_active(
+                s, user.id, checked, TELEGRAM_CHANNEL, telegram_turn_id(update_id), rejected
+            )
+            if turn.result is None and not turn.duplicate:
+                turn = self._claim_update(s, update_id, turn)
+            return TelegramLine(rep, turn)
+
+    @staticmethod
+    def _claim_update(s: Store, update_id: int, turn: ActiveTurn) -> ActiveTurn:
+        if s.inbound.claim(TELEGRAM_CHANNEL, telegram_update_id(update_id)):
+            return turn
+        return replace(turn, duplicate=True)
+
+    def _to_active(
+        self,
+        s: Store,
+        user_id: int,
+        text: str,
+        channel: str,
+        message_id: str | None,
+        rejected: MessageRejected | None,
+    ) -> ActiveTurn:
+        found = s.sessions.active_for_user(user_id)
+        rehearsal = s.sessions.get(found.id, for_update=True) if found is not None else None
+        if rehearsal is None or rehearsal.status != "active":  # ended while we waited for the lock
+            return ActiveTurn(None)
+        view = self._view(s, rehearsal, with_turns=False)
+        if rejected is not None:
+            return ActiveTurn(view, rejected=rejected)
+        if message_id is not None and not s.inbound.claim(channel, message_id, session_id=rehearsal.id):
+            return ActiveTurn(view, self._stored_result(s, rehearsal, channel, message_id), duplicate=True)
+        return ActiveTurn(view, self._play(s, rehearsal, text, channel, message_id))
+
+    def _checked(self, text: str) -> str:
+        # PostgreSQL cannot store NUL in text, and no rep means one: drop it rather than fail.
+        text = (text or "").replace("\x00", "").strip()
+        if not text:
+            raise MessageRejected("the message is empty")
+        if len(text) > self.settings.max_message_chars:
+            raise MessageRejected(f"the message is longer than {self.settings.max_message_chars} characters")
+        return text
+
+    def _play(
+        self, s: Store, rehearsal: RehearsalSession, text: str, channel: str, message_id: str | None
+    ) -> TurnResult:
+        started = time.perf_counter()
+        runtime = self._runtime(s, rehearsal)
+        state = SessionState.from_dict(rehearsal.state)
+        played = runtime.say(state, text, self.classify)
+        result = self._store_turn(s, rehearsal, state, text, played)
+        if message_id is not None:
+            self._record_response(s, channel, message_id, result.to_dict())
+        outcome = played.outcome
+        figures = {
+            "session": rehearsal.id,
+            "channel": channel,
+            "technique": outcome.techniques[0] if outcome.techniques else "",
+            "event": outcome.event,
+            "trust_change": outcome.trust_delta,
+            "ms": round((time.perf_counter() - started) * 1000, 2),
+        }
+        # One line a turn, its figures as record attributes for a structured (JSON) handler.
+        turn_log.info(
+            "turn %(session)s via %(channel)s: %(technique)s → %(event)s, "
+            "trust %(trust_change)+.2f, %(ms).1f ms",
+            figures,
+            extra=figures,
+        )
+        return result
 
     def hint(self, session_id: str, *, user_id: int) -> str:
         with store(self.db, write=True) as s:
@@ -220,7 +364,7 @@ class RehearsalService:
         return rehearsal
 
     def _runtime(self, s: Store, rehearsal: RehearsalSession) -> ScenarioRuntime:
-        return self.library.version(rehearsal.scenario_id, rehearsal.scenario_version, s)
+        return self.versions.runtime(s, rehearsal.scenario_id, rehearsal.scenario_version)
 
     def _revealed_before(self, s: Store, user_id: int, scenario_id: str) -> list[str]:
         """What earlier visits of this rep to this scenario brought out (for revisits)."""
@@ -296,14 +440,18 @@ class RehearsalService:
             duplicate=True,
         )
 
-    def _view(self, s: Store, rehearsal: RehearsalSession, *, with_turns: bool) -> SessionView:
-        title = rehearsal.scenario_id
+    def _title(self, s: Store, rehearsal: RehearsalSession) -> str:
         try:
-            runtime = self.library.version(rehearsal.scenario_id, rehearsal.scenario_version, s)
-            title = runtime.scenario.title.get(rehearsal.language)
+            return self._runtime(s, rehearsal).scenario.title.get(rehearsal.language)
         except RehearsalError:
-            pass
-        turns = [self._turn_view(t) for t in s.turns.for_session(rehearsal.id)] if with_turns else []
+            return rehearsal.scenario_id
+
+    def _view(
+        self, s: Store, rehearsal: RehearsalSession, *, with_turns: bool, after_seq: int = 0
+    ) -> SessionView:
+        title = self._title(s, rehearsal)
+        stored = s.turns.for_session(rehearsal.id, after_seq=after_seq) if with_turns else []
+        turns = [self._turn_view(t) for t in stored]
         return SessionView(
             id=rehearsal.id,
             user_id=rehearsal.user_id,

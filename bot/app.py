@@ -1,0 +1,92 @@
+"""The composition root: settings → database → migrations → services → channels, in one FastAPI app.
+
+``server.py`` (``uvicorn server:app``) calls ``create_app``; tests call it with their settings.
+Nothing else builds services or opens the database for the server.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
+
+from bot.channels.telegram import TelegramChannel
+from bot.channels.web import install_web
+from bot.config import Settings, get_settings
+from bot.engine.library import ScenarioLibrary
+from bot.services import AccountService, Services, build_services
+from bot.storage import Database, upgrade
+
+
+def _warm_services(db: Database, settings: Settings, library: ScenarioLibrary | None) -> Services:
+    """The services over ``db``, ready for the first line."""
+    services = build_services(db, settings, library)
+    # The classifier loads its word lists on first use (~1.5 s): pay that while starting up,
+    # not on the first line a rep sends to this worker.
+    from bot.classifier import classify
+
+    classify("您好", lang="zh")
+    classify("Hello", lang="en")
+    return services
+
+
+def _prepare_database(settings: Settings, library: ScenarioLibrary | None) -> tuple[Database, Services]:
+    """Migrate (once per start; Alembic's env takes the lock), then build the services."""
+    upgrade(settings.database_url)
+    db = Database(settings.database_url)
+    # Here rather than in `coach serve`, which would have to migrate first: a second migration.
+    AccountService(db).ensure_demo_accounts(settings)
+    return db, _warm_services(db, settings, library)
+
+
+def create_app(settings: Settings | None = None, *, library: ScenarioLibrary | None = None) -> FastAPI:
+    """The server: web channel always, Telegram when a bot token is set; the schema is brought up
+    to date as it starts. ``library`` lets tests share parsed scenarios between apps."""
+    settings = settings or get_settings()
+    telegram = TelegramChannel(settings) if settings.telegram_enabled else None
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.db, app.state.services = await run_in_threadpool(_prepare_database, settings, library)
+        if telegram is not None:
+            await telegram.start(app.state.services)
+        try:
+            yield
+        finally:
+            if telegram is not None:
+                await telegram.stop()
+            app.state.db.dispose()
+
+    app = FastAPI(
+        title="Sales coach · 销售提问教练",
+        version="0.1.0",
+        description="Rehearse customer visits with a simulated customer and a questioning coach. "
+        "Sign in with POST /api/auth/login; the API then uses the session cookie.",
+        lifespan=lifespan,
+    )
+    install_web(app, settings)
+    # The Telegram webhook, when a bot token is configured (see docs/telegram.md).
+    app.state.telegram = telegram
+    if telegram is not None:
+        app.include_router(telegram.router)
+
+    @app.get("/healthz", tags=["ops"])
+    async def healthz() -> dict[str, str]:
+        """The process is up."""
+        return {"status": "ok"}
+
+    @app.get("/readyz", tags=["ops"])
+    async def readyz() -> JSONResponse:
+        """The database answers; 503 otherwise."""
+        ok = await run_in_threadpool(app.state.db.ping)
+        return JSONResponse(
+            {"status": "ok" if ok else "database unavailable"}, status_code=200 if ok else 503
+        )
+
+    return app
+
+
+__all__ = ["create_app"]

@@ -1,0 +1,324 @@
+"""The bot: a python-telegram-bot ``Application`` in webhook mode, its handlers, and its life cycle.
+
+Handlers find the services and settings in ``bot_data`` (set by ``TelegramChannel.start``). The
+blocking work (``handlers.py``, the services) runs in worker threads, so the event loop keeps
+serving other updates and the web chat meanwhile. The database is the only state: any worker
+can take any update.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from functools import partial
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import JSONResponse
+from telegram import Update
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    Defaults,
+    MessageHandler,
+    filters,
+)
+
+from bot.config import Settings
+from bot.services import Services, is_database_unavailable
+
+from . import handlers
+from .callbacks import PICK_PATTERN, UI_PATTERN, decode_pick, decode_ui
+from .claims import Rep, Sender, for_rep, run_claimed
+from .delivery import SEND_RETRIES, Outgoing, deliver, send_html, send_to_chats
+from .texts import both, text, ui_language
+from .webhook import handle_webhook, record_error, webhook_router
+
+logger = logging.getLogger(__name__)
+
+PTBApplication = Application[Any, Any, Any, Any, Any, Any]
+# What runs in a worker thread for an update: for the rep, or for whoever sent it (None: not linked).
+RepAction = Callable[[Rep], list[Outgoing]]
+Action = Callable[[Rep | None], list[Outgoing]]
+
+
+def bot_api_urls(settings: Settings) -> tuple[str, str]:
+    """The Bot API base URL and file base URL (PTB appends the token to both)."""
+    base = settings.telegram_api_base
+    root = base[: -len("/bot")] if base.endswith("/bot") else base.rstrip("/")
+    return base, f"{root}/file/bot"
+
+
+def build_application(settings: Settings) -> PTBApplication:
+    """PTB in webhook mode (no updater), HTML by default, 429s retried by the rate limiter."""
+    if not settings.telegram_bot_token:
+        raise ValueError("TELEGRAM_BOT_TOKEN is not set")
+    base_url, base_file_url = bot_api_urls(settings)
+    application: PTBApplication = (
+        ApplicationBuilder()
+        .token(settings.telegram_bot_token)
+        .base_url(base_url)
+        .base_file_url(base_file_url)
+        .defaults(Defaults(parse_mode=ParseMode.HTML))
+        .updater(None)  # webhook only: updates come from our FastAPI route
+        .rate_limiter(AIORateLimiter(max_retries=SEND_RETRIES))
+        .build()
+    )
+    application.bot_data["settings"] = settings
+    register_handlers(application)
+    return application
+
+
+def register_handlers(application: PTBApplication) -> None:
+    # Order matters: the first matching handler in the group takes the update.
+    application.add_handler(MessageHandler(filters.UpdateType.EDITED, partial(_reply_once, key="edited")))
+    application.add_handler(CommandHandler("start", _on_start))
+    for name, (command, claim_first) in handlers.COMMANDS.items():
+        application.add_handler(
+            CommandHandler(name, partial(_on_command, command=command, claim_first=claim_first))
+        )
+    application.add_handler(MessageHandler(filters.COMMAND, partial(_reply_once, key="unknown_command")))
+    application.add_handler(MessageHandler(filters.TEXT, _on_text))
+    application.add_handler(MessageHandler(filters.ALL, partial(_reply_once, key="unsupported")))
+    application.add_handler(CallbackQueryHandler(_on_ui_choice, pattern=UI_PATTERN))
+    application.add_handler(CallbackQueryHandler(_on_pick, pattern=PICK_PATTERN))
+    application.add_handler(CallbackQueryHandler(_on_expired_choice))
+    application.add_error_handler(_on_error)
+
+
+def _services(context: ContextTypes.DEFAULT_TYPE) -> Services:
+    found: Services | None = context.bot_data.get("services")
+    if found is None:
+        raise RuntimeError("TelegramChannel.start() has not been called")
+    return found
+
+
+def _settings(context: ContextTypes.DEFAULT_TYPE) -> Settings:
+    settings: Settings = context.bot_data["settings"]
+    return settings
+
+
+def _sender(update: Update) -> Sender | None:
+    user = update.effective_user
+    return Sender(update.update_id, user.id, user.language_code) if user is not None else None
+
+
+async def _claimed(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, action: Action, *, claim_first: bool
+) -> list[Outgoing]:
+    """Run ``action(rep)`` in a worker thread, once per update (see ``claims.py``)."""
+    sender = _sender(update)
+    if sender is None:
+        return []
+    run = partial(
+        run_claimed, _services(context), _settings(context), sender, action, claim_first=claim_first
+    )
+    outgoing: list[Outgoing] = await asyncio.to_thread(run)
+    return outgoing
+
+
+# -- PTB callbacks -----------------------------------------------------------------------------
+
+
+async def _on_command(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, *, command: handlers.Command, claim_first: bool
+) -> None:
+    sender, services, args = _sender(update), _services(context), list(context.args or [])
+    if sender is None:
+        return
+    action = for_rep(lambda rep: command(rep, args, services), sender, _settings(context))
+    await deliver(context.bot, update, await _claimed(update, context, action, claim_first=claim_first))
+
+
+async def _on_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    user, chat = update.effective_user, update.effective_chat
+    if user is None or chat is None:
+        return
+    settings = _settings(context)
+    outgoing = await asyncio.to_thread(
+        partial(
+            handlers.start,
+            _services(context),
+            update.update_id,
+            user.id,
+            chat.id,
+            full_name=user.full_name,
+            guessed_lang=ui_language(user.language_code, settings.default_lang),
+            code=context.args[0] if context.args else None,
+        )
+    )
+    await deliver(context.bot, update, outgoing)
+
+
+async def _on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Plain text: a rep line in the rep's active session, whichever channel started it."""
+    sender, message = _sender(update), update.effective_message
+    if sender is None or message is None or message.text is None:
+        return
+    services = _services(context)
+    # One transaction: the rep, the active session, the claim and the turn.
+    line = await asyncio.to_thread(
+        services.rehearsals.telegram_line, sender.telegram_user_id, sender.update_id, message.text
+    )
+    outgoing = await asyncio.to_thread(handlers.line_reply, line, sender, services, _settings(context))
+    await deliver(context.bot, update, outgoing)
+
+
+async def _on_ui_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    language = decode_ui(_callback_data(update))
+    services = _services(context)
+    if language is None:
+        await _on_expired_choice(update, context)
+        return
+    await _answer_press(update, context, lambda rep: handlers.choose_ui(rep, language, services), False)
+
+
+async def _on_pick(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    pick = decode_pick(_callback_data(update))
+    services = _services(context)
+    if pick is None:
+        await _on_expired_choice(update, context)
+        return
+    # Only the last step (which starts a visit) changes anything.
+    await _answer_press(update, context, lambda rep: handlers.choose(rep, pick, services), pick.starts_visit)
+
+
+async def _on_expired_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await _answer_press(update, context, handlers.expired, False)
+
+
+def _callback_data(update: Update) -> str:
+    return (update.callback_query.data if update.callback_query else None) or ""
+
+
+async def _answer_press(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, action: RepAction, claim_first: bool
+) -> None:
+    sender, query = _sender(update), update.callback_query
+    if sender is None or query is None:
+        return
+    outgoing = await _claimed(
+        update, context, for_rep(action, sender, _settings(context)), claim_first=claim_first
+    )
+    if not outgoing:
+        return  # a redelivery: the first delivery answered the query already
+    await query.answer()
+    await deliver(context.bot, update, outgoing)
+
+
+async def _reply_once(update: Update, context: ContextTypes.DEFAULT_TYPE, *, key: str) -> None:
+    """A fixed reply that changes nothing, sent once however often Telegram delivers."""
+    user = update.effective_user
+    if user is None:
+        return
+    default = ui_language(user.language_code, _settings(context).default_lang)
+
+    def build(rep: Rep | None) -> list[Outgoing]:
+        return [Outgoing(text(key, rep.lang if rep else default))]
+
+    await deliver(context.bot, update, await _claimed(update, context, build, claim_first=False))
+
+
+async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """PTB hands handler exceptions here; remember them for the webhook's status code."""
+    error = context.error
+    record_error(error)
+    if is_database_unavailable(error):
+        # Telegram will redeliver after our 503; the retry answers the user.
+        logger.warning("Database unavailable while handling a Telegram update: %s", error)
+        return
+    logger.error("Error while handling a Telegram update", exc_info=error)
+    if isinstance(update, Update) and update.effective_chat is not None:
+        try:
+            await send_html(context.bot, update.effective_chat.id, both("error"))
+        except Exception:
+            logger.warning("Could not tell the user about the error", exc_info=True)
+
+
+# -- the channel -----------------------------------------------------------------------------
+
+
+class TelegramChannel:
+    """The bot: build it with the settings, include ``router``, then ``start`` it with the services."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.application = build_application(settings)
+        self._running = False
+        self._stopped = False
+        self._start_lock = asyncio.Lock()
+        self.router = webhook_router(self.handle_webhook)
+
+    async def start(self, services: Services) -> None:
+        """Hand the services to the handlers and start PTB (which calls getMe once).
+
+        If the Bot API cannot be reached now, the server still starts (the web chat does not
+        need Telegram); the webhook answers 503 and tries again with the next update.
+        """
+        self.application.bot_data["services"] = services
+        if not self.settings.telegram_webhook_secret:
+            logger.warning("COACH_TELEGRAM_WEBHOOK_SECRET is not set: every webhook call will get 403")
+        await self._ensure_running()
+
+    async def _ensure_running(self) -> bool:
+        if self._running:
+            return True
+        async with self._start_lock:
+            if self._running or self._stopped:
+                return self._running
+            try:
+                await self.application.initialize()
+                await self.application.start()
+            except TelegramError as error:  # network trouble, a revoked token...
+                logger.error("Telegram Bot API not reachable (%s); retrying with the next update", error)
+                return False
+            self._running = True
+            return True
+
+    async def stop(self) -> None:
+        """Stop PTB and close its HTTP connections."""
+        async with self._start_lock:
+            self._stopped = True
+            if not self._running:
+                return
+            self._running = False
+            await self.application.stop()
+            await self.application.shutdown()
+
+    async def handle_webhook(self, request: Request) -> JSONResponse:
+        return await handle_webhook(request, self.settings, self.application, self._ensure_running)
+
+    async def send_html(self, chat_id: int, html: str) -> None:
+        """Send ``html`` to a chat, split into Telegram-sized pieces."""
+        await send_html(self.application.bot, chat_id, html)
+
+    async def push_note(self, note_id: int) -> int:
+        """Send a coaching note just written on the web to the rep's linked Telegram chats.
+
+        Call it after the note's transaction has committed. It never raises: when Telegram or
+        the database cannot be reached the note stays on the web (and in /notes) and this is
+        logged. Returns how many chats got the message.
+        """
+        try:
+            if not await self._ensure_running():
+                logger.warning("Coaching note %s not pushed: Telegram Bot API not reachable", note_id)
+                return 0
+            services: Services = self.application.bot_data["services"]
+            push = await asyncio.to_thread(services.coaching.push_targets, note_id)
+        except Exception:
+            logger.warning("Coaching note %s not pushed to Telegram", note_id, exc_info=True)
+            return 0
+        if push is None:
+            return 0
+        html = handlers.pushed_note(push.note, ui_language(push.language, self.settings.default_lang))
+        return await send_to_chats(self.application.bot, push.chats, html, what=f"Coaching note {note_id}")
+
+
+__all__ = ["TelegramChannel", "bot_api_urls", "build_application", "register_handlers"]

@@ -1,0 +1,107 @@
+"""Each update is answered once: the claim (in the database, through the services) decides.
+
+Telegram redelivers an update until the webhook answers 200, and several workers may hold the
+same update at once. Actions that change something claim the update first; the others claim it
+after acting, so an action cut short by a database failure runs again on Telegram's retry
+(concurrent duplicates may both act; only one reply goes out).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from bot.config import Settings
+from bot.services import (
+    LinkedRep,
+    MessageRejected,
+    NotYourSession,
+    RehearsalError,
+    Services,
+    SessionClosed,
+    SessionNotFound,
+    UnknownScenario,
+)
+
+from .delivery import Outgoing
+from .texts import text, ui_language
+
+
+@dataclass(frozen=True)
+class Rep:
+    """The rep behind a Telegram user, as far as the bot needs to know."""
+
+    user_id: int
+    name: str
+    lang: str
+
+    @classmethod
+    def of(cls, linked: LinkedRep | None) -> Rep | None:
+        return cls(linked.user_id, linked.name, ui_language(linked.language)) if linked else None
+
+
+@dataclass(frozen=True)
+class Sender:
+    """Who sent an update: the ids and the language their Telegram app is set to."""
+
+    update_id: int
+    telegram_user_id: int
+    language_code: str | None
+
+
+def error_text(error: RehearsalError, lang: str, settings: Settings) -> str:
+    """What the rep is told when the service refused an action."""
+    if isinstance(error, MessageRejected):
+        return text("message_rejected", lang, limit=settings.max_message_chars)
+    if isinstance(error, SessionClosed):
+        return text("session_closed", lang)
+    if isinstance(error, SessionNotFound | NotYourSession):
+        return text("no_session", lang)
+    if isinstance(error, UnknownScenario):
+        return text("choice_expired", lang)
+    return text("error", lang)
+
+
+def need_start(sender: Sender, settings: Settings) -> list[Outgoing]:
+    return [Outgoing(text("need_start", ui_language(sender.language_code, settings.default_lang)))]
+
+
+def run_claimed(
+    services: Services,
+    settings: Settings,
+    sender: Sender,
+    action: Callable[[Rep | None], list[Outgoing]],
+    *,
+    claim_first: bool,
+) -> list[Outgoing]:
+    """Run ``action`` for the sender's rep (None: not linked); what it returns is sent at most once."""
+    accounts = services.accounts
+    if claim_first:
+        claimed, linked = accounts.claim_telegram_update(sender.update_id, sender.telegram_user_id)
+        return _act(Rep.of(linked), action, settings) if claimed else []
+    outgoing = _act(Rep.of(accounts.telegram_rep(sender.telegram_user_id)), action, settings)
+    claimed, _ = accounts.claim_telegram_update(sender.update_id, sender.telegram_user_id)
+    return outgoing if claimed else []
+
+
+def _act(
+    rep: Rep | None, action: Callable[[Rep | None], list[Outgoing]], settings: Settings
+) -> list[Outgoing]:
+    try:
+        return action(rep)
+    except RehearsalError as error:
+        return [Outgoing(error_text(error, rep.lang if rep else settings.default_lang, settings))]
+
+
+def for_rep(
+    action: Callable[[Rep], list[Outgoing]], sender: Sender, settings: Settings
+) -> Callable[[Rep | None], list[Outgoing]]:
+    """``action`` for a linked rep; anyone else is asked to send /start first."""
+
+    def run(rep: Rep | None) -> list[Outgoing]:
+        return action(rep) if rep is not None else need_start(sender, settings)
+
+    return run
+
+
+__all__ = ["Rep", "Sender", "error_text", "for_rep", "need_start", "run_claimed"]

@@ -1,0 +1,285 @@
+"""What the bot answers: small blocking functions ``(rep, args, services) -> list[Outgoing]``.
+
+They run in worker threads (``app.py`` calls them through ``asyncio.to_thread``) and reach the
+database only through the services.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.config import Settings
+from bot.services import (
+    MODES,
+    MessageRejected,
+    NoteView,
+    ScenarioSummary,
+    Services,
+    SessionView,
+    TelegramLine,
+    TurnResult,
+)
+
+from .callbacks import Pick, pick_language, pick_mode, pick_scenario, scenario_key, ui_choice
+from .claims import Rep, Sender, error_text, need_start
+from .delivery import Outgoing
+from .formatting import (
+    NoteEntry,
+    esc,
+    note_pushed_message,
+    notes_message,
+    scorecard_message,
+    session_title,
+    state_line,
+    turn_message,
+)
+from .texts import both, text, ui_language
+
+CHANNEL = "telegram"
+
+Command = Callable[[Rep, list[str], Services], list[Outgoing]]
+
+
+def _localised(values: dict[str, str], lang: str) -> str:
+    """The ``lang`` variant of a bilingual field, else the first one there is."""
+    return values.get(lang) or next(iter(values.values()), "")
+
+
+def _title(scenario: ScenarioSummary, lang: str) -> str:
+    return _localised(scenario.title, lang) or scenario.id
+
+
+def _scenario(services: Services, scenario_id: str) -> ScenarioSummary | None:
+    return next((s for s in services.rehearsals.scenarios() if s.id == scenario_id), None)
+
+
+def note_entry(note: NoteView) -> NoteEntry:
+    """A coaching note as the bot shows it."""
+    return NoteEntry(
+        author=note.author_name or "—",
+        created_at=note.created_at,
+        text=note.text,
+        unread=note.read_at is None,
+        session_title=note.session_title,
+    )
+
+
+# -- commands ------------------------------------------------------------------------------
+
+
+def help_command(rep: Rep, args: list[str], services: Services) -> list[Outgoing]:
+    return [Outgoing(text("help", rep.lang))]
+
+
+def rehearse(rep: Rep, args: list[str], services: Services) -> list[Outgoing]:
+    """/rehearse: the scenarios as an inline keyboard (or the visit already in progress)."""
+    active = services.rehearsals.active_session(rep.user_id)
+    if active is not None:
+        return [Outgoing(text("session_in_progress", rep.lang, title=esc(session_title(active))))]
+    scenarios = services.rehearsals.scenarios()
+    if not scenarios:
+        return [Outgoing(text("no_scenarios", rep.lang))]
+    rows = [[InlineKeyboardButton(_title(s, rep.lang), callback_data=pick_scenario(s.id))] for s in scenarios]
+    return [Outgoing(text("choose_scenario", rep.lang), InlineKeyboardMarkup(rows))]
+
+
+def hint(rep: Rep, args: list[str], services: Services) -> list[Outgoing]:
+    active = services.rehearsals.active_session(rep.user_id)
+    if active is None:
+        return [Outgoing(text("no_session", rep.lang))]
+    said = services.rehearsals.hint(active.id, user_id=rep.user_id)
+    return [Outgoing(text("hint", rep.lang, hint=esc(said)))]
+
+
+def score(rep: Rep, args: list[str], services: Services) -> list[Outgoing]:
+    """/score: where the current visit stands, else the latest scorecard."""
+    active = services.rehearsals.active_session(rep.user_id)
+    if active is not None:
+        rep_lines = sum(1 for turn in active.turns if turn.speaker == "rep")
+        # Exam mode: no feedback until the end.
+        state = (
+            state_line(active.stage, active.step, active.trust, rep.lang) if active.mode == "practice" else ""
+        )
+        title = esc(session_title(active))
+        return [Outgoing(text("score_active", rep.lang, title=title, state=state, turns=rep_lines))]
+    for view in services.rehearsals.sessions_for(rep.user_id, limit=20):
+        if view.scorecard:
+            return [Outgoing(scorecard_message(view.scorecard, title=session_title(view), lang=rep.lang))]
+    return [Outgoing(text("no_scorecard", rep.lang))]
+
+
+def end(rep: Rep, args: list[str], services: Services) -> list[Outgoing]:
+    active = services.rehearsals.active_session(rep.user_id)
+    if active is None:
+        return [Outgoing(text("ended_nothing", rep.lang))]
+    result = services.rehearsals.end(active.id, user_id=rep.user_id, channel=CHANNEL)
+    return [Outgoing(scorecard_message(result.scorecard or {}, title=session_title(active), lang=rep.lang))]
+
+
+def notes(rep: Rep, args: list[str], services: Services) -> list[Outgoing]:
+    """/notes: the rep's newest coaching notes; the ones shown are marked read."""
+    found = services.coaching.read_notes(rep.user_id)
+    if not found.total:
+        return [Outgoing(text("notes_none", rep.lang))]
+    entries = [note_entry(note) for note in found.notes]
+    return [Outgoing(notes_message(entries, total=found.total, unread=found.unread, lang=rep.lang))]
+
+
+def lang(rep: Rep, args: list[str], services: Services) -> list[Outgoing]:
+    """/lang en|zh switches at once; /lang alone offers both as buttons."""
+    if args and ui_language(args[0], "") in ("zh", "en"):
+        return set_language(rep, ui_language(args[0]), services, edit=False)
+    buttons = [InlineKeyboardButton("中文", callback_data=ui_choice("zh"))]
+    buttons.append(InlineKeyboardButton("English", callback_data=ui_choice("en")))
+    return [Outgoing(text("lang_choose", rep.lang), InlineKeyboardMarkup([buttons]))]
+
+
+def set_language(rep: Rep, language: str, services: Services, *, edit: bool) -> list[Outgoing]:
+    services.accounts.set_language(rep.user_id, language)
+    return [Outgoing(text("lang_set", language), edit=edit)]
+
+
+# -- /start and plain text -----------------------------------------------------------------
+
+
+def start(
+    services: Services,
+    update_id: int,
+    telegram_user_id: int,
+    chat_id: int,
+    *,
+    full_name: str,
+    guessed_lang: str,
+    code: str | None,
+) -> list[Outgoing]:
+    """/start: link to a web account by code, welcome back, or create a rep."""
+    done = services.accounts.telegram_start(
+        update_id, telegram_user_id, chat_id, full_name=full_name, language=guessed_lang, code=code
+    )
+    if done.kind == "duplicate":
+        return []
+    if done.kind == "bad_code":
+        return [Outgoing(both("bad_code"))]
+    name = esc(done.name)
+    if done.kind == "welcome_new":
+        return [Outgoing(text("welcome_new", guessed_lang, name=name)), Outgoing(text("help", guessed_lang))]
+    return [Outgoing(text(done.kind, ui_language(done.language), name=name))]
+
+
+def turn_messages(result: TurnResult, session: SessionView, rep: Rep, services: Services) -> list[Outgoing]:
+    """The customer's reply (and the coach's note), then the scorecard when the visit is over."""
+    customer = _scenario(services, session.scenario_id)
+    name = customer.customer.get("name") if customer else None
+    practice = session.mode == "practice"
+    messages = [Outgoing(turn_message(result, lang=rep.lang, practice=practice, customer_name=name))]
+    if result.ended:
+        if result.status == "closed_by_customer":
+            messages.append(Outgoing(text("customer_closed", rep.lang)))
+        if result.scorecard is not None:
+            title = session_title(session)
+            messages.append(Outgoing(scorecard_message(result.scorecard, title=title, lang=rep.lang)))
+    return messages
+
+
+def line_reply(line: TelegramLine, sender: Sender, services: Services, settings: Settings) -> list[Outgoing]:
+    """The answer to a plain text line, as the rehearsal service played (or refused) it."""
+    turn, rep = line.turn, Rep.of(line.rep)
+    if turn.duplicate:
+        return []
+    if rep is None:
+        return need_start(sender, settings)
+    if turn.session is None:
+        return [Outgoing(text("no_session", rep.lang))]
+    if turn.rejected is not None or turn.result is None:
+        return [Outgoing(error_text(turn.rejected or MessageRejected(), rep.lang, settings))]
+    return turn_messages(turn.result, turn.session, rep, services)
+
+
+# -- inline buttons --------------------------------------------------------------------------
+
+
+def choose_ui(rep: Rep, language: str, services: Services) -> list[Outgoing]:
+    return set_language(rep, language, services, edit=True)
+
+
+def expired(rep: Rep) -> list[Outgoing]:
+    return [Outgoing(text("choice_expired", rep.lang), edit=True)]
+
+
+def choose(rep: Rep, pick: Pick, services: Services) -> list[Outgoing]:
+    """A /rehearse step: the scenario's languages, then the modes, then the visit starts."""
+    scenario = next((s for s in services.rehearsals.scenarios() if scenario_key(s.id) == pick.key), None)
+    if scenario is None or (pick.language is not None and pick.language not in scenario.languages):
+        return expired(rep)
+    title = esc(_title(scenario, rep.lang))
+    if pick.language is None and len(scenario.languages) > 1:
+        buttons = [
+            InlineKeyboardButton(
+                text(f"language_{lang}", rep.lang), callback_data=pick_language(pick.key, lang)
+            )
+            for lang in scenario.languages
+            if lang in ("zh", "en")
+        ]
+        prompt = text("choose_language", rep.lang, title=title)
+        return [Outgoing(prompt, InlineKeyboardMarkup([buttons]), edit=True)]
+    language = pick.language or scenario.languages[0]
+    if pick.mode is None:
+        return [_mode_choice(rep, pick.key, language, title)]
+    return _start_visit(rep, scenario, language, pick.mode, services)
+
+
+def _mode_choice(rep: Rep, key: str, language: str, title: str) -> Outgoing:
+    buttons = [
+        InlineKeyboardButton(text(f"mode_{mode}", rep.lang), callback_data=pick_mode(key, language, mode))
+        for mode in MODES
+    ]
+    prompt = text("choose_mode", rep.lang, title=title, language=text(f"language_{language}", rep.lang))
+    return Outgoing(prompt, InlineKeyboardMarkup([buttons]), edit=True)
+
+
+def _start_visit(
+    rep: Rep, scenario: ScenarioSummary, language: str, mode: str, services: Services
+) -> list[Outgoing]:
+    active = services.rehearsals.active_session(rep.user_id)
+    if active is not None:  # begun meanwhile, e.g. on the web: one visit at a time
+        title_now = esc(session_title(active))
+        return [Outgoing(text("session_in_progress", rep.lang, title=title_now), edit=True)]
+    result = services.rehearsals.start(
+        rep.user_id, scenario.id, language=language, mode=mode, channel=CHANNEL
+    )
+    customer = scenario.customer
+    who = " · ".join(esc(customer[k]) for k in ("name", "title", "company") if customer.get(k))
+    intro = text(
+        "rehearsal_started",
+        rep.lang,
+        title=esc(_title(scenario, rep.lang)),
+        customer=who,
+        purpose=esc(_localised(scenario.purpose, language)),
+        language=text(f"language_{language}", rep.lang),
+        mode=text(f"mode_{mode}", rep.lang),
+    )
+    messages = [Outgoing(intro, edit=True)]
+    if result.customer_reply:
+        practice = mode == "practice"
+        name = customer.get("name")
+        messages.append(Outgoing(turn_message(result, lang=rep.lang, practice=practice, customer_name=name)))
+    return messages
+
+
+def pushed_note(note: NoteView, lang: str) -> str:
+    """The message announcing a new coaching note in the rep's chats."""
+    return note_pushed_message(note_entry(note), lang)
+
+
+COMMANDS: dict[str, tuple[Command, bool]] = {
+    # name: (handler, claim first). Commands that change something claim their update first.
+    "help": (help_command, False),
+    "rehearse": (rehearse, False),
+    "hint": (hint, True),
+    "score": (score, False),
+    "end": (end, True),
+    "notes": (notes, True),  # marks the notes it shows as read
+    "lang": (lang, False),
+}

@@ -1,0 +1,247 @@
+"""``AccountService``: sign-in, users, link codes, Telegram links, language preference, demo accounts.
+
+Every call is one transaction and hands back plain values (``Account``, ``LinkedRep``), never
+storage models, so channels need neither SQLAlchemy nor ``bot.storage``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Protocol
+
+from sqlalchemy.exc import IntegrityError
+
+from bot.config import Settings
+from bot.passwords import hash_password, verify_password
+from bot.storage import Database, User, store
+
+from .errors import UserNotFound
+from .views import TELEGRAM_CHANNEL, LinkedRep, telegram_turn_id, telegram_update_id
+
+DEMO_ACCOUNTS = (
+    # login, password, role, display name
+    ("demo", "demo1234", "rep", "演示销售 Demo Rep"),
+    ("manager", "manager1234", "manager", "演示经理 Demo Manager"),
+    ("trainer", "trainer1234", "trainer", "演示培训师 Demo Trainer"),
+)
+DEMO_TEAM = "Demo team"
+LINK_CODE_TTL = timedelta(minutes=15)
+# Verified against when the login is unknown, so a wrong login costs as much time as a wrong
+# password and response times do not reveal which logins exist.
+_DUMMY_HASH = hash_password("not-a-real-password")
+
+
+def password_fingerprint(password_hash: str | None) -> str:
+    """A short digest of the password hash: a new password makes old sign-in cookies invalid."""
+    return hashlib.sha256((password_hash or "").encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class Account:
+    """A user as channels see one."""
+
+    id: int
+    login: str
+    display_name: str
+    role: str
+    language: str
+    password_fingerprint: str
+
+
+@dataclass(frozen=True)
+class TelegramStart:
+    """What /start did: ``kind`` is linked, bad_code, welcome_back, welcome_new or duplicate."""
+
+    kind: str
+    name: str = ""
+    language: str = ""
+
+
+def _account(user: User) -> Account:
+    return Account(
+        id=user.id,
+        login=user.login or "",
+        display_name=user.display_name,
+        role=user.role,
+        language=user.language,
+        password_fingerprint=password_fingerprint(user.password_hash),
+    )
+
+
+def _linked(user: User | None) -> LinkedRep | None:
+    return LinkedRep(user.id, user.display_name, user.language) if user is not None else None
+
+
+def demo_sign_in_lines() -> list[str]:
+    """How to sign in with the demo accounts (shown by ``coach serve``)."""
+    return [
+        f"Demo {role}: login '{login}', password '{password}'" for login, password, role, _ in DEMO_ACCOUNTS
+    ]
+
+
+class AccountsAPI(Protocol):
+    """Accounts for channels. Every call is one database transaction."""
+
+    def check_credentials(self, login: str, password: str) -> Account | None: ...
+
+    def account(self, user_id: int) -> Account | None: ...
+
+    def issue_link_code(self, user_id: int, *, ttl: timedelta = LINK_CODE_TTL) -> str: ...
+
+    def telegram_rep(self, telegram_user_id: int) -> LinkedRep | None: ...
+
+    def claim_telegram_update(
+        self, update_id: int, telegram_user_id: int
+    ) -> tuple[bool, LinkedRep | None]: ...
+
+    def telegram_start(
+        self,
+        update_id: int,
+        telegram_user_id: int,
+        chat_id: int,
+        *,
+        full_name: str,
+        language: str,
+        code: str | None,
+    ) -> TelegramStart: ...
+
+    def set_language(self, user_id: int, language: str) -> None: ...
+
+    def rep_for_login(self, login: str, *, language: str) -> Account: ...
+
+
+class AccountService:
+    """Implements ``AccountsAPI`` over ``bot.storage``."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def check_credentials(self, login: str, password: str) -> Account | None:
+        """The account when login and password match; None otherwise (slow on purpose: Argon2)."""
+        with store(self.db) as s:
+            user = s.users.by_login(login.strip())
+            if user is None or not user.password_hash:
+                verify_password(_DUMMY_HASH, password)
+                return None
+            return _account(user) if verify_password(user.password_hash, password) else None
+
+    def account(self, user_id: int) -> Account | None:
+        with store(self.db) as s:
+            user = s.users.get(user_id)
+            return _account(user) if user is not None else None
+
+    def create_user(
+        self,
+        login: str,
+        password: str,
+        *,
+        display_name: str | None = None,
+        role: str = "rep",
+        language: str = "zh",
+        team: str | None = None,
+    ) -> Account:
+        """A new account that signs in as ``login`` (raises ValueError when the login is taken)."""
+        with store(self.db, write=True) as s:
+            if s.users.by_login(login):
+                raise ValueError(f"a user with login {login!r} exists already")
+            user = s.users.create(
+                display_name or login,
+                login=login,
+                role=role,
+                language=language,
+                password_hash=hash_password(password),
+                team=s.users.get_or_create_team(team) if team else None,
+            )
+            return _account(user)
+
+    def rep_for_login(self, login: str, *, language: str) -> Account:
+        """The account signing in as ``login``; a rep without a password is created if missing."""
+        with store(self.db, write=True) as s:
+            user = s.users.by_login(login) or s.users.create(login, login=login, language=language)
+            return _account(user)
+
+    def accounts(self, *, role: str | None = None) -> list[Account]:
+        with store(self.db) as s:
+            return [_account(user) for user in s.users.list(role=role)]
+
+    def issue_link_code(self, user_id: int, *, ttl: timedelta = LINK_CODE_TTL) -> str:
+        """A one-time code that links a Telegram account to this user."""
+        with store(self.db, write=True) as s:
+            user = s.users.get(user_id)
+            if user is None:
+                raise UserNotFound(f"no user {user_id}")
+            return s.users.issue_link_code(user, ttl=ttl)
+
+    def telegram_rep(self, telegram_user_id: int) -> LinkedRep | None:
+        with store(self.db) as s:
+            return _linked(s.users.by_telegram(telegram_user_id))
+
+    def claim_telegram_update(self, update_id: int, telegram_user_id: int) -> tuple[bool, LinkedRep | None]:
+        """Claim the update (False: seen before) and look up the rep, in one transaction."""
+        with store(self.db, write=True) as s:
+            if s.inbound.get(TELEGRAM_CHANNEL, telegram_turn_id(update_id)) is not None:
+                return False, None  # already handled as a rehearsal turn
+            if not s.inbound.claim(TELEGRAM_CHANNEL, telegram_update_id(update_id)):
+                return False, None
+            return True, _linked(s.users.by_telegram(telegram_user_id))
+
+    def telegram_start(
+        self,
+        update_id: int,
+        telegram_user_id: int,
+        chat_id: int,
+        *,
+        full_name: str,
+        language: str,
+        code: str | None,
+    ) -> TelegramStart:
+        """/start: link to a web account by code, welcome back, or create a rep (in ``language``)."""
+        with store(self.db, write=True) as s:
+            if not s.inbound.claim(TELEGRAM_CHANNEL, telegram_update_id(update_id)):
+                return TelegramStart("duplicate")
+            if code:
+                user = s.users.redeem_link_code(code)
+                if user is None:
+                    return TelegramStart("bad_code")
+                s.users.link_telegram(telegram_user_id, user, chat_id)
+                return TelegramStart("linked", user.display_name, user.language)
+            user = s.users.by_telegram(telegram_user_id)
+            if user is not None:
+                s.users.link_telegram(telegram_user_id, user, chat_id)  # remember the current chat
+                return TelegramStart("welcome_back", user.display_name, user.language)
+            name = full_name.strip() or f"Telegram {telegram_user_id}"
+            user = s.users.create(name, role="rep", language=language)
+            s.users.link_telegram(telegram_user_id, user, chat_id)
+            return TelegramStart("welcome_new", name, language)
+
+    def set_language(self, user_id: int, language: str) -> None:
+        with store(self.db, write=True) as s:
+            user = s.users.get(user_id)
+            if user is not None:
+                user.language = language
+
+    def ensure_demo_accounts(self, settings: Settings) -> list[str]:
+        """Create the demo accounts if missing; return lines telling how to sign in."""
+        if not settings.demo_accounts:
+            return []
+        try:
+            self._create_demo_accounts(settings.default_lang)
+        except IntegrityError:  # another worker created them at the same moment
+            self._create_demo_accounts(settings.default_lang)
+        return demo_sign_in_lines()
+
+    def _create_demo_accounts(self, language: str) -> None:
+        with store(self.db, write=True) as s:
+            team = s.users.get_or_create_team(DEMO_TEAM)
+            for login, password, role, name in DEMO_ACCOUNTS:
+                if s.users.by_login(login) is None:
+                    s.users.create(
+                        name,
+                        login=login,
+                        role=role,
+                        language=language,
+                        password_hash=hash_password(password),
+                        team=team,
+                    )

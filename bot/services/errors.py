@@ -1,0 +1,66 @@
+"""Errors the services raise, and the one test for "the database did not answer"."""
+
+from __future__ import annotations
+
+from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+
+from bot.engine.results import (
+    MessageRejected,
+    NotYourSession,
+    RehearsalError,
+    SessionClosed,
+    SessionNotFound,
+    UnknownScenario,
+)
+
+# What a database failure raises: channels register error handlers for these without importing SQLAlchemy.
+DATABASE_ERRORS: tuple[type[Exception], ...] = (DBAPIError, PoolTimeoutError, DisconnectionError)
+# Causes are followed this far: drivers wrap errors a few levels deep, never this many.
+_CAUSE_DEPTH = 10
+
+
+class NotAManager(RehearsalError):
+    code = "not_a_manager"
+
+
+class RepNotFound(RehearsalError):
+    """No such rep, or one outside the manager's team (told apart from nothing on purpose)."""
+
+    code = "rep_not_found"
+
+
+class NoteNotFound(RehearsalError):
+    code = "note_not_found"
+
+
+class UserNotFound(RehearsalError):
+    code = "user_not_found"
+
+
+def is_database_unavailable(error: BaseException | None) -> bool:
+    """True when ``error`` (or what caused it) means the database cannot be reached right now."""
+    seen = 0
+    while error is not None and seen < _CAUSE_DEPTH:
+        if isinstance(error, OperationalError | InterfaceError | DisconnectionError | PoolTimeoutError):
+            return True
+        if isinstance(error, DBAPIError) and error.connection_invalidated:
+            return True
+        error, seen = error.__cause__ or error.__context__, seen + 1
+    return False
+
+
+__all__ = [
+    "DATABASE_ERRORS",
+    "MessageRejected",
+    "NotAManager",
+    "NotYourSession",
+    "NoteNotFound",
+    "RehearsalError",
+    "RepNotFound",
+    "SessionClosed",
+    "SessionNotFound",
+    "UnknownScenario",
+    "UserNotFound",
+    "is_database_unavailable",
+]

@@ -16,6 +16,7 @@ from web_support import LiveServer, add_user, make_settings
 from bot.channels.web import migrate
 from bot.channels.web.bootstrap import ensure_demo_accounts
 from bot.engine.service import RehearsalService
+from bot.i18n import translate
 from bot.storage import Database, store
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -123,7 +124,8 @@ def test_the_team_dashboard_in_the_browser(
     transcript = page.locator("#transcript")
     expect(transcript.locator(".msg.rep")).to_have_count(len(VISITS[-1]))
     expect(transcript.locator(".msg.coach")).to_have_count(len(VISITS[-1]))
-    expect(transcript.locator('.msg.rep [data-technique="why"]')).to_have_text("为什么")
+    why = transcript.locator('.msg.rep [data-technique="why"]')
+    expect(why).to_have_text(translate("technique.why", "zh"))  # the catalogue's name, 问“为什么”
     expect(page.locator("#summary [data-score]")).to_have_attribute("data-score", str(scores[-1]))
     expect(page.locator('#summary [data-point="keep"]')).to_be_visible()
 

@@ -10,7 +10,8 @@ from typing import Any
 import click
 
 from bot.config import get_settings
-from bot.engine.names import STAGE_NAMES, STEP_NAMES, TECHNIQUE_NAMES, name_of
+from bot.engine.names import ANGLE_NAMES, STAGE_NAMES, STEP_NAMES, TECHNIQUE_NAMES, name_of
+from bot.i18n import N_, translate
 
 from . import database_url_option, main
 
@@ -19,44 +20,30 @@ def _default_paths(paths: tuple[str, ...]) -> list[Path]:
     return [Path(p) for p in paths] or [get_settings().dialogues_dir]
 
 
-TERMINAL_WORDS: dict[str, dict[str, str]] = {
-    "zh": {
-        "commands": "输入 /hint 请教练给提示，/end 结束拜访",
-        "you": "你",
-        "coach": "教练",
-        "trust": "信任",
-        "scorecard": "评分卡",
-        "stage": "阶段",
-        "step": "提问步骤",
-        "problems": "发现的问题",
-        "why": "最深追问",
-        "angles": "动机角度",
-        "deadline": "期限",
-        "budget": "预算",
-        "yes": "已确认",
-        "no": "未确认",
-        "questions": "提问占比",
-        "pitches": "过早推销",
-    },
-    "en": {
-        "commands": "Type /hint for a hint from the coach, /end to close the visit",
-        "you": "you",
-        "coach": "coach",
-        "trust": "trust",
-        "scorecard": "Scorecard",
-        "stage": "stage",
-        "step": "step",
-        "problems": "problems",
-        "why": "deepest why",
-        "angles": "angles",
-        "deadline": "deadline",
-        "budget": "budget",
-        "yes": "yes",
-        "no": "no",
-        "questions": "questions",
-        "pitches": "pitches before need",
-    },
+# The terminal's own words, by catalogue key.
+TERMINAL_KEYS: dict[str, str] = {
+    "commands": N_("cli.commands"),
+    "you": N_("cli.you"),
+    "coach": N_("cli.coach"),
+    "trust": N_("cli.trust"),
+    "scorecard": N_("cli.scorecard"),
+    "stage": N_("cli.stage"),
+    "step": N_("cli.step"),
+    "problems": N_("cli.problems"),
+    "why": N_("cli.why"),
+    "angles": N_("cli.angles"),
+    "deadline": N_("cli.deadline"),
+    "budget": N_("cli.budget"),
+    "yes": N_("cli.yes"),
+    "no": N_("cli.no"),
+    "questions": N_("cli.questions"),
+    "pitches": N_("cli.pitches"),
 }
+
+
+def terminal_words(lang: str) -> dict[str, str]:
+    """The terminal's words in ``lang``."""
+    return {word: translate(key, lang) for word, key in TERMINAL_KEYS.items()}
 
 
 @main.command("validate")
@@ -182,7 +169,7 @@ def rehearse_cmd(
             known = ", ".join(service.library.ids()) or "none"
             raise click.ClickException(f"no scenario {scenario_id!r} (known: {known})") from None
         language = runtime.language_for(lang or get_settings().default_lang)
-        words = TERMINAL_WORDS[language]
+        words = terminal_words(language)
         with store(db, write=True) as s:
             user = s.users.by_login(rep_login) or s.users.create(
                 rep_login, login=rep_login, language=language
@@ -279,10 +266,10 @@ def rehearse_cmd(
 
 def _print_scorecard(card: dict[str, Any]) -> None:
     lang = "zh" if card.get("language") == "zh" else "en"
-    words = TERMINAL_WORDS[lang]
+    words = terminal_words(lang)
     click.secho(f"\n{words['scorecard']}: {card.get('score')}/100", bold=True)
     problems = card.get("problems", {})
-    angles = ", ".join(card.get("motivation_angles", [])) or "-"
+    angles = ", ".join(name_of(ANGLE_NAMES, a, lang) for a in card.get("motivation_angles", [])) or "-"
     stage = name_of(STAGE_NAMES, card.get("stage_reached"), lang)
     step = name_of(STEP_NAMES, card.get("step_reached"), lang)
     click.echo(

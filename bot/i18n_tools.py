@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any, Final
 
@@ -62,13 +62,19 @@ def placeholders(text: str) -> set[str]:
     return set(_PLACEHOLDER.findall(text))
 
 
-def problems(template: Catalog) -> list[str]:
-    """What is wrong with the committed catalogues, measured against ``template``."""
+def committed_catalogues() -> dict[str, Catalog]:
+    """The .po file of every locale, Chinese first (the reference for placeholders)."""
+    return {locale: read_catalogue(locale) for locale in LOCALES.values()}
+
+
+def problems(template: Catalog, catalogues: Mapping[str, Catalog] | None = None) -> list[str]:
+    """What is wrong with ``catalogues`` (the committed ones by default), measured against ``template``."""
+    catalogues = committed_catalogues() if catalogues is None else catalogues
     wanted = {str(m.id) for m in template if m.id}
     found: list[str] = []
-    reference = {str(m.id): str(m.string) for m in read_catalogue(LOCALES[min(LOCALES)]) if m.id}
-    for locale in LOCALES.values():
-        catalogue = read_catalogue(locale)
+    first = next(iter(catalogues.values()))
+    reference = {str(m.id): str(m.string) for m in first if m.id and m.string}
+    for locale, catalogue in catalogues.items():
         have = {str(m.id) for m in catalogue if m.id}
         found += [f"{locale}: missing key {key}" for key in sorted(wanted - have)]
         found += [f"{locale}: stale key {key} (no code names it)" for key in sorted(have - wanted)]

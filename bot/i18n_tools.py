@@ -1,9 +1,10 @@
 """Catalogue upkeep: the HTML extractor `pybabel extract` uses, and the check CI runs.
 
-``python -m bot.i18n_tools [template.pot]`` fails (exit 1) when a catalogue misses a key of the
-template, keeps a key the code no longer names, leaves a message untranslated or fuzzy, or
-changes a message's placeholders. Without an argument it extracts the template itself, as
-``pybabel extract`` would with the options in ``EXTRACT_OPTIONS``.
+``python -m bot.i18n_tools [template.pot]`` fails (exit 1) when the committed messages.pot or a
+catalogue misses a key of the template or keeps a key the code no longer names, or a catalogue
+leaves a message untranslated or fuzzy or changes a message's placeholders. Without an argument
+it extracts the template itself, as ``pybabel extract`` would with ``KEYWORDS`` and
+``COMMENT_TAGS``.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 
-from bot.i18n import LOCALES, read_catalogue
+from bot.i18n import DOMAIN, LOCALE_DIR, LOCALES, read_catalogue
 
 ROOT: Final = Path(__file__).resolve().parent.parent
 #: The keywords of `pybabel extract` (also written in .ci/run and docs/translations.md).
@@ -57,6 +58,23 @@ def extract_template(root: Path = ROOT) -> Catalog:
     return template
 
 
+def _words(comments: list[str]) -> list[str]:
+    """A comment's words: a .pot wraps long comments, the source wraps them elsewhere."""
+    return " ".join(comments).split()
+
+
+def _stale_template(template: Catalog) -> list[str]:
+    """Where the committed messages.pot differs from ``template`` (keys or translator comments)."""
+    with (LOCALE_DIR / f"{DOMAIN}.pot").open("rb") as handle:
+        committed = {str(m.id): _words(m.auto_comments) for m in read_po(handle) if m.id}
+    fresh = {str(m.id): _words(m.auto_comments) for m in template if m.id}
+    return [f"messages.pot: {key} is out of date" for key in sorted(committed.keys() ^ fresh.keys())] + [
+        f"messages.pot: the translator comment of {key} is out of date"
+        for key in sorted(committed.keys() & fresh.keys())
+        if committed[key] != fresh[key]
+    ]
+
+
 def placeholders(text: str) -> set[str]:
     """The ``{name}`` fields of a text."""
     return set(_PLACEHOLDER.findall(text))
@@ -69,9 +87,11 @@ def committed_catalogues() -> dict[str, Catalog]:
 
 def problems(template: Catalog, catalogues: Mapping[str, Catalog] | None = None) -> list[str]:
     """What is wrong with ``catalogues`` (the committed ones by default), measured against ``template``."""
-    catalogues = committed_catalogues() if catalogues is None else catalogues
     wanted = {str(m.id) for m in template if m.id}
     found: list[str] = []
+    if catalogues is None:
+        catalogues = committed_catalogues()
+        found += _stale_template(template)
     first = next(iter(catalogues.values()))
     reference = {str(m.id): str(m.string) for m in first if m.id and m.string}
     for locale, catalogue in catalogues.items():

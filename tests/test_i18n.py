@@ -147,3 +147,31 @@ def test_the_web_export_holds_the_pages_texts_and_every_name() -> None:
     assert exported["technique.why"] == translate("technique.why", "en")
     assert not any(key.startswith(("telegram.", "coach.", "customer.")) for key in exported)
     assert '"web.chat.start": "开始拜访"' in catalogue_json("zh")
+
+
+def test_the_engine_texts_in_the_catalogue_are_verbatim_copies_until_the_switch() -> None:
+    # Two copies until coach.py, customer.py and scorecard.py read the catalogue; this keeps them
+    # equal (delete it with the tables).
+    from bot.engine import coach, customer, scorecard
+
+    def same(key: str, pair: tuple[str, str]) -> None:
+        assert (translate(key, "zh"), translate(key, "en")) == pair, key
+
+    for event, pair in coach.VERDICTS.items():
+        if event != "none":
+            same(text_keys.VERDICT_KEYS[event], pair)
+    for technique, pair in coach.REASONS.items():
+        same(text_keys.REASON_KEYS[technique], pair)
+    for technique, pair in coach.FALLBACK_EXAMPLES.items():
+        same(text_keys.EXAMPLE_KEYS[technique], pair)
+    for angle, pair in coach.ANGLES.items():
+        same(text_keys.COACH_ANGLE_KEYS[angle], pair)
+    for kind, lines in customer.DEFAULT_REPLIES.items():
+        same(text_keys.REPLY_KEYS[kind], ("\n".join(lines["zh"]), "\n".join(lines["en"])))
+    for event, pair in scorecard.KEEP:
+        same(text_keys.KEEP_KEYS[event], pair)
+    for event, pair in scorecard.STOP:
+        same(text_keys.STOP_KEYS[event], pair)
+    for technique, _, pair in scorecard.START:
+        same(text_keys.START_KEYS[technique], pair)
+    same(text_keys.IGNORED_KEY, coach.IGNORED)

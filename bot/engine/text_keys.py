@@ -182,6 +182,8 @@ KEEP_KEYS: Final[dict[str, str]] = {
     "opener_answered": N_("scorecard.keep.opener_answered"),
     # TRANSLATORS: completes "Keep: ...".
     "greeted": N_("scorecard.keep.greeted"),
+    # TRANSLATORS: completes "Keep: ..."; when no line earned praise.
+    "saw_it_through": N_("scorecard.keep.saw_it_through"),
 }
 
 # scorecard.STOP: mistakes to stop, by event.
@@ -204,6 +206,10 @@ STOP_KEYS: Final[dict[str, str]] = {
     "statement": N_("scorecard.stop.statement"),
     # TRANSLATORS: completes "Stop: ...".
     "small_talk": N_("scorecard.stop.small_talk"),
+    # TRANSLATORS: completes "Stop: ..."; the idle line is quoted after it.
+    "idle": N_("scorecard.stop.idle"),
+    # TRANSLATORS: completes "Stop: ..."; when nothing went wrong.
+    "nothing": N_("scorecard.stop.nothing"),
 }
 
 # scorecard.START (and the revisit advice): what to start doing, by technique.
@@ -241,4 +247,17 @@ POINT_LABEL_KEYS: Final[dict[str, str]] = {
     "keep": N_("scorecard.label.keep"),
     "start": N_("scorecard.label.start"),
     "stop": N_("scorecard.label.stop"),
+}
+
+# coach.py's inline texts: the note's label, the next-step line, a hint, and the topic fallback.
+COACH_TEXT_KEYS: Final[dict[str, str]] = {
+    # TRANSLATORS: {name} is the technique's name (technique.*); opens a coach note.
+    "note_label": N_("coach.note_label"),
+    # TRANSLATORS: {reason} is one of coach.reason.*.
+    "next": N_("coach.next"),
+    # TRANSLATORS: {name} is a technique's name; {reason} is one of coach.reason.*;
+    # {example} is an example question.
+    "hint": N_("coach.hint"),
+    # TRANSLATORS: stands for {topic} when the scenario names none.
+    "topic_fallback": N_("coach.topic_fallback"),
 }

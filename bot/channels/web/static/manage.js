@@ -233,9 +233,12 @@ async function openRep(repId, { push = true } = {}) {
 function renderRepHead() {
   const rep = state.rep;
   $("rep-name").textContent = rep.name || rep.login;
-  $("rep-figures").textContent = rep.sessions === undefined ? "" : t("web.manage.figures", {
+  const values = {
     sessions: rep.sessions, finished: rep.finished, average: show(rep.average_score), best: show(rep.best_score),
-  });
+  };
+  // TRANSLATORS: {sessions} and {finished} are counts; {average} and {best} are scores out of 100.
+  const figures = t("web.manage.figures", values);
+  $("rep-figures").textContent = rep.sessions === undefined ? "" : figures;
   $("rep-trend").replaceChildren(
     el("span", { class: "muted small" }, t("web.manage.trendLabel")), sparkline(rep.trend, { width: 160, height: 40 }));
 }
@@ -381,6 +384,7 @@ async function onSendNote(event) {
   $("note-ok").classList.add("hidden");
   error.classList.add("hidden");
   if (!text || text.length > noteMax()) {
+    // TRANSLATORS: {max} is the longest note, in characters.
     error.textContent = text ? t("web.manage.noteTooLong", { max: noteMax() }) : t("web.manage.noteEmpty");
     error.classList.remove("hidden");
     return;

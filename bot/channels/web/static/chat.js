@@ -84,7 +84,7 @@ async function onLogin(event) {
     $("password").value = "";
     await showHome();
   } catch (err) {
-    error.textContent = err.status === 401 ? (state.lang === "zh" ? "账号或密码不对。" : "Wrong login or password.") : explain(err);
+    error.textContent = err.status === 401 ? t("web.common.wrongCredentials") : explain(err);
     error.classList.remove("hidden");
   } finally {
     submit.disabled = false;
@@ -459,7 +459,8 @@ async function onSend(event) {
   if (!text || state.busy || !state.session) return;
   const maxChars = Number(document.body.dataset.maxChars || 2000);
   if (text.length > maxChars) {
-    showBanner(state.lang === "zh" ? `一句话最多 ${maxChars} 个字。` : `A message may have at most ${maxChars} characters.`);
+    // TRANSLATORS: {max} is the longest message, in characters.
+    showBanner(t("web.chat.tooLong", { max: maxChars }));
     return;
   }
   state.busy = true;

@@ -114,7 +114,7 @@ async function onLogin(event) {
     $("password").value = "";
     await route();
   } catch (err) {
-    $("login-error").textContent = err.status === 401 ? t("web.manage.wrongCredentials") : explain(err);
+    $("login-error").textContent = err.status === 401 ? t("web.common.wrongCredentials") : explain(err);
     $("login-error").classList.remove("hidden");
   } finally {
     submit.disabled = false;

@@ -91,10 +91,18 @@ function translatePage(lang, titleKey) {
   state.lang = lang === "en" ? "en" : "zh";
   try { localStorage.setItem("coach.lang", state.lang); } catch (_) { /* private mode */ }
   document.documentElement.lang = state.lang === "zh" ? "zh-CN" : "en";
-  document.title = t(titleKey);
-  for (const node of document.querySelectorAll("[data-i18n]")) node.textContent = t(node.dataset.i18n);
-  for (const node of document.querySelectorAll("[data-i18n-placeholder]")) node.placeholder = t(node.dataset.i18nPlaceholder);
-  for (const node of document.querySelectorAll("[data-i18n-aria]")) node.setAttribute("aria-label", t(node.dataset.i18nAria));
+  // Without a catalogue (offline) the server-rendered texts stay rather than turning into keys.
+  const texts = catalogue();
+  if (texts[titleKey]) document.title = texts[titleKey];
+  for (const node of document.querySelectorAll("[data-i18n]")) {
+    if (texts[node.dataset.i18n]) node.textContent = texts[node.dataset.i18n];
+  }
+  for (const node of document.querySelectorAll("[data-i18n-placeholder]")) {
+    if (texts[node.dataset.i18nPlaceholder]) node.placeholder = texts[node.dataset.i18nPlaceholder];
+  }
+  for (const node of document.querySelectorAll("[data-i18n-aria]")) {
+    if (texts[node.dataset.i18nAria]) node.setAttribute("aria-label", texts[node.dataset.i18nAria]);
+  }
   for (const button of document.querySelectorAll("[data-set-lang]")) {
     button.setAttribute("aria-pressed", String(button.dataset.setLang === state.lang));
   }

@@ -17,7 +17,7 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import MetaData, create_engine, insert, select
 
-from bot.channels.web import create_app
+from bot.app import create_app
 from bot.config import Settings
 from bot.storage import normalise_url, upgrade
 

@@ -12,49 +12,36 @@ from typing import Any, TextIO
 
 import click
 
-from bot.engine.names import STAGE_NAMES, STEP_NAMES, TECHNIQUE_NAMES, name_of
+from bot.i18n import N_, translate
+from bot.names import ANGLE_NAMES, STAGE_NAMES, STEP_NAMES, TECHNIQUE_NAMES, name_of
 from bot.services import RehearsalError, ScenarioCard, Services, TurnResult
 
 CHANNEL = "cli"
 
-TERMINAL_WORDS: dict[str, dict[str, str]] = {
-    "zh": {
-        "commands": "输入 /hint 请教练给提示，/end 结束拜访",
-        "you": "你",
-        "coach": "教练",
-        "trust": "信任",
-        "scorecard": "评分卡",
-        "stage": "阶段",
-        "step": "提问步骤",
-        "problems": "发现的问题",
-        "why": "最深追问",
-        "angles": "动机角度",
-        "deadline": "期限",
-        "budget": "预算",
-        "yes": "已确认",
-        "no": "未确认",
-        "questions": "提问占比",
-        "pitches": "过早推销",
-    },
-    "en": {
-        "commands": "Type /hint for a hint from the coach, /end to close the visit",
-        "you": "you",
-        "coach": "coach",
-        "trust": "trust",
-        "scorecard": "Scorecard",
-        "stage": "stage",
-        "step": "step",
-        "problems": "problems",
-        "why": "deepest why",
-        "angles": "angles",
-        "deadline": "deadline",
-        "budget": "budget",
-        "yes": "yes",
-        "no": "no",
-        "questions": "questions",
-        "pitches": "pitches before need",
-    },
+# The terminal's own words, by catalogue key.
+TERMINAL_KEYS: dict[str, str] = {
+    "commands": N_("cli.commands"),
+    "you": N_("cli.you"),
+    "coach": N_("cli.coach"),
+    "trust": N_("cli.trust"),
+    "scorecard": N_("cli.scorecard"),
+    "stage": N_("cli.stage"),
+    "step": N_("cli.step"),
+    "problems": N_("cli.problems"),
+    "why": N_("cli.why"),
+    "angles": N_("cli.angles"),
+    "deadline": N_("cli.deadline"),
+    "budget": N_("cli.budget"),
+    "yes": N_("cli.yes"),
+    "no": N_("cli.no"),
+    "questions": N_("cli.questions"),
+    "pitches": N_("cli.pitches"),
 }
+
+
+def terminal_words(lang: str) -> dict[str, str]:
+    """The terminal's words in ``lang``."""
+    return {word: translate(key, lang) for word, key in TERMINAL_KEYS.items()}
 
 
 def _emit(data: dict[str, Any]) -> None:
@@ -70,7 +57,7 @@ class Terminal:
 
     @property
     def words(self) -> dict[str, str]:
-        return TERMINAL_WORDS[self.card.language]
+        return terminal_words(self.card.language)
 
     def show(self, result: TurnResult, **extra: Any) -> None:
         if self.as_json:
@@ -192,10 +179,10 @@ def _play(
 
 def _print_scorecard(card: dict[str, Any]) -> None:
     lang = "zh" if card.get("language") == "zh" else "en"
-    words = TERMINAL_WORDS[lang]
+    words = terminal_words(lang)
     click.secho(f"\n{words['scorecard']}: {card.get('score')}/100", bold=True)
     problems = card.get("problems", {})
-    angles = ", ".join(card.get("motivation_angles", [])) or "-"
+    angles = ", ".join(name_of(ANGLE_NAMES, a, lang) for a in card.get("motivation_angles", [])) or "-"
     stage = name_of(STAGE_NAMES, card.get("stage_reached"), lang)
     step = name_of(STEP_NAMES, card.get("step_reached"), lang)
     click.echo(
@@ -216,4 +203,4 @@ def _print_scorecard(card: dict[str, Any]) -> None:
             click.echo(f"  {point['label']}: {point['text']}")
 
 
-__all__ = ["TERMINAL_WORDS", "rehearse"]
+__all__ = ["TERMINAL_KEYS", "rehearse", "terminal_words"]

@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 from html import escape
 from typing import Any
 
-from bot.engine.names import STAGE_NAMES, STEP_NAMES, TECHNIQUE_NAMES, name_of
-from bot.engine.results import SessionView, TurnResult
+from bot.names import STAGE_NAMES, STEP_NAMES, TECHNIQUE_NAMES, name_of
+from bot.services import SessionView, TurnResult
 
 from .texts import text
 

@@ -1,9 +1,9 @@
-"""The chat page and its static assets, served by the app itself (no CDN: works offline)."""
+"""The pages, their static assets and their text catalogue, served by the app itself (no CDN)."""
 
 from __future__ import annotations
 
 import hashlib
-import json
+from collections.abc import Callable
 from pathlib import Path
 
 from fastapi import APIRouter, FastAPI, Request
@@ -12,7 +12,8 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from bot.config import Settings
-from bot.engine.names import all_terms
+from bot.i18n import catalogue_json, translate
+from bot.vocab import Lang
 
 from .manager_schemas import NOTE_MAX_CHARS
 
@@ -24,23 +25,12 @@ templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
 router = APIRouter(include_in_schema=False)
 
 
-def terms_script() -> str:
-    """The pages' ``TERMS`` table, generated from bot/engine/names.py so every channel says the same."""
-    table = {lang: all_terms(lang) for lang in ("zh", "en")}
-    return (
-        "/* Generated from bot/engine/names.py: names of stages, steps, techniques and statuses. */\n"
-        '"use strict";\n'
-        f"const TERMS = {json.dumps(table, ensure_ascii=False, indent=1)};\n"
-        'const BAD_TECHNIQUES = new Set(["pitch", "private_topic"]);\n'
-    )
-
-
-TERMS_SCRIPT = terms_script()
-
-
 def _asset_version() -> str:
-    """A short hash of the static files: part of asset URLs, so a new release is never cached stale."""
-    digest = hashlib.sha256(TERMS_SCRIPT.encode())
+    """A short hash of the static files and the catalogues: part of asset URLs, so a new release
+    is never cached stale."""
+    digest = hashlib.sha256()
+    for lang in Lang:
+        digest.update(catalogue_json(lang).encode())
     for path in sorted(STATIC_DIR.rglob("*")):
         if path.is_file():
             digest.update(path.name.encode())
@@ -51,13 +41,19 @@ def _asset_version() -> str:
 ASSET_VERSION = _asset_version()
 
 
-@router.get("/static/terms.js")
-async def terms_js() -> Response:
+@router.get("/i18n/{lang}.json")
+async def catalogue(lang: Lang) -> Response:
+    """The pages' texts and names in ``lang``, from the catalogue; cacheable (URLs carry the version)."""
     return Response(
-        TERMS_SCRIPT,
-        media_type="text/javascript; charset=utf-8",
+        catalogue_json(lang),
+        media_type="application/json; charset=utf-8",
         headers={"Cache-Control": "public, max-age=3600"},
     )
+
+
+def _page_texts(lang: str) -> Callable[[str], str]:
+    """``t(key)`` for a template: the page's first paint, before its script loads the catalogue."""
+    return lambda key: translate(key, lang)
 
 
 @router.get("/")
@@ -73,6 +69,7 @@ async def chat(request: Request) -> HTMLResponse:
         "chat.html",
         {
             "lang": settings.default_lang,
+            "t": _page_texts(settings.default_lang),
             "version": ASSET_VERSION,
             "max_chars": settings.max_message_chars,
         },
@@ -87,7 +84,12 @@ async def manage(request: Request) -> HTMLResponse:
     return templates.TemplateResponse(
         request,
         "manage.html",
-        {"lang": settings.default_lang, "version": ASSET_VERSION, "note_max_chars": NOTE_MAX_CHARS},
+        {
+            "lang": settings.default_lang,
+            "t": _page_texts(settings.default_lang),
+            "version": ASSET_VERSION,
+            "note_max_chars": NOTE_MAX_CHARS,
+        },
         headers={"Cache-Control": "no-store"},
     )
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 
 import httpx
@@ -217,16 +216,17 @@ async def test_health_and_readiness(client: httpx.AsyncClient) -> None:
     assert ready.headers["x-frame-options"] == "DENY"
 
 
-def test_the_page_names_every_stage_step_technique_and_angle_in_both_languages() -> None:
-    from bot.channels.web.pages import terms_script
+async def test_the_pages_name_every_stage_step_technique_and_angle_in_both_languages(
+    client: httpx.AsyncClient,
+) -> None:
     from bot.engine.scenario import ANGLES, STAGES, STEPS, TECHNIQUES
 
-    script = terms_script()  # served as /static/terms.js, shared by chat and manager pages
-    start, end = (
-        script.index("const TERMS = ") + len("const TERMS = "),
-        script.index(";\nconst BAD_TECHNIQUES"),
-    )
-    table = json.loads(script[start:end])
-    for term_id in (*STAGES, *STEPS, *TECHNIQUES, *ANGLES, "ended", "closed_by_customer", "active"):
-        assert table["zh"].get(term_id) and table["en"].get(term_id), f"no label for {term_id}"
-        assert re.search(r"[\u4e00-\u9fff]", table["zh"][term_id]), f"{term_id} has no Chinese name"
+    # /i18n/<lang>.json is the catalogue export both pages (chat and manager) load.
+    tables = {lang: (await client.get(f"/i18n/{lang}.json")).json() for lang in ("zh", "en")}
+    wanted = [f"stage.{i}" for i in STAGES] + [f"step.{i}" for i in STEPS]
+    wanted += [f"technique.{i}" for i in TECHNIQUES] + [f"angle.{i}" for i in ANGLES]
+    wanted += ["step.ended", "step.closed_by_customer", "status.active", "status.ended"]
+    for key in wanted:
+        assert tables["zh"].get(key) and tables["en"].get(key), f"no label for {key}"
+        assert re.search(r"[\u4e00-\u9fff]", tables["zh"][key]), f"{key} has no Chinese name"
+        assert tables["zh"][key] != tables["en"][key], f"{key} is not translated"

@@ -15,6 +15,7 @@ import pytest
 from web_support import LiveServer, make_settings
 
 from bot.config import PROJECT_ROOT
+from bot.i18n import translate
 from bot.services import AccountService, RehearsalService
 from bot.storage import Database, store, upgrade
 
@@ -138,7 +139,7 @@ def test_rehearsal_in_the_browser(
         score = int(scorecard.locator("[data-score]").get_attribute("data-score") or "-1")
         assert 0 <= score <= 100
         expect(scorecard).to_contain_text("评分卡")
-        expect(scorecard).to_contain_text("为什么 ×2")
+        expect(scorecard).to_contain_text(f"{translate('technique.why', 'zh')} ×2")  # 问“为什么”
         for kind in ("keep", "start", "stop"):
             expect(scorecard.locator(f'[data-point="{kind}"]')).to_be_visible()
         expect(page.locator("#composer")).to_be_hidden()
@@ -153,7 +154,7 @@ def test_rehearsal_in_the_browser(
         desktop.click(f'#history [data-session="{session_id}"]')
         expect(desktop.locator("#messages .msg.rep")).to_have_count(len(LINES) + 1)
         expect(desktop.locator("#scorecard")).to_contain_text("Scorecard")
-        expect(desktop.locator("#scorecard")).to_contain_text("why ×2")
+        expect(desktop.locator("#scorecard")).to_contain_text("Ask why ×2")
         expect(desktop.locator("#composer")).to_be_hidden()
         desktop.screenshot(path=str(ARTIFACTS / "web-chat-desktop.png"))
 

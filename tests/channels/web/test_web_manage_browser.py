@@ -13,6 +13,7 @@ import pytest
 from test_web_browser import ARTIFACTS, chromium  # noqa: F401 - the fixture is used by name
 from web_support import LiveServer, add_user, make_settings
 
+from bot.i18n import translate
 from bot.services import AccountService, RehearsalService
 from bot.storage import Database, store, upgrade
 
@@ -121,7 +122,8 @@ def test_the_team_dashboard_in_the_browser(
     transcript = page.locator("#transcript")
     expect(transcript.locator(".msg.rep")).to_have_count(len(VISITS[-1]))
     expect(transcript.locator(".msg.coach")).to_have_count(len(VISITS[-1]))
-    expect(transcript.locator('.msg.rep [data-technique="why"]')).to_have_text("为什么")
+    why = transcript.locator('.msg.rep [data-technique="why"]')
+    expect(why).to_have_text(translate("technique.why", "zh"))  # the catalogue's name, 问“为什么”
     expect(page.locator("#summary [data-score]")).to_have_attribute("data-score", str(scores[-1]))
     expect(page.locator('#summary [data-point="keep"]')).to_be_visible()
 

@@ -4,70 +4,6 @@
  * reply to our own request or over the event stream (e.g. a line sent from Telegram). */
 "use strict";
 
-const I18N = {
-  zh: {
-    skip: "跳到主要内容", brand: "销售提问教练", signInTitle: "登录开始演练",
-    signInLead: "和模拟客户对话，练习提问技巧；教练会点评每一句。", login: "账号", password: "密码",
-    signIn: "登录", signingIn: "正在登录…", signOut: "退出", linkTelegram: "连接 Telegram",
-    telegramLead: "想在手机上练？连接 Telegram，同一个账号、同一次演练。",
-    newRehearsal: "新的演练", history: "历史演练", historyEmpty: "还没有演练记录。",
-    setupTitle: "选择一次客户拜访", language: "语言", mode: "模式", practice: "练习", exam: "考核",
-    practiceHelp: "练习模式：每句之后教练给出点评，可以随时要提示。",
-    examHelp: "考核模式：教练保持沉默，结束后看评分卡。",
-    scenario: "场景", noScenarios: "这个语言还没有场景。", start: "开始拜访", starting: "正在开始…",
-    back: "返回", trust: "信任", yourLine: "你的话",
-    placeholder: "对客户说……（Enter 发送）", hint: "提示", end: "结束拜访",
-    endConfirm: "确认结束？", send: "发送", close: "好的", linkTitle: "在 Telegram 上继续",
-    linkLead: "把下面这条消息发给教练机器人，就能用手机继续同一个账号的演练。15 分钟内有效。",
-    customer: "客户", you: "你", coach: "教练",
-    typing: "客户正在回复", ended: "拜访已结束", closedByCustomer: "客户结束了这次拜访",
-    scorecard: "评分卡", score: "得分", reached: "到达阶段", stepReached: "提问步骤",
-    techniquesUsed: "用到的技巧", problems: "发现的问题", deepestWhy: "最深的“为什么”链",
-    angles: "动机角度", need: "明确需求", deadline: "期限", budget: "预算", confirmed: "已确认",
-    notConfirmed: "未确认", questionShare: "提问占比", pitches: "过早推销", trustCurve: "信任曲线",
-    keep: "保持", startDoing: "开始", stop: "停止", none: "无", practiceBadge: "练习", examBadge: "考核",
-    active: "进行中", readOnly: "这次拜访已结束，只能查看。", sessionFrom: "来自",
-    offline: "连接中断，正在重试…", dbDown: "服务暂时不可用（数据库无响应），请稍后再试。",
-    expired: "登录已过期，请重新登录。", genericError: "出错了，请重试。", turns: "句",
-    channel_web: "网页", channel_telegram: "Telegram", channel_cli: "终端",
-    manageLink: "团队看板", notesTitle: "经理留言", notesEmpty: "还没有经理留言。", noteRead: "知道了",
-    noteAbout: "关于：", notesUnread: "条新留言",
-  },
-  en: {
-    skip: "Skip to main content", brand: "Sales coach", signInTitle: "Sign in to rehearse",
-    signInLead: "Talk to a simulated customer and practise your questions; the coach comments on every line.",
-    login: "Login", password: "Password", signIn: "Sign in", signingIn: "Signing in…", signOut: "Sign out",
-    linkTelegram: "Link Telegram", telegramLead: "Rehearse on your phone: link Telegram to this account and continue the same visit.",
-    newRehearsal: "New rehearsal", history: "Earlier sessions",
-    historyEmpty: "No sessions yet.", setupTitle: "Choose a customer visit", language: "Language",
-    mode: "Mode", practice: "Practice", exam: "Exam",
-    practiceHelp: "Practice: the coach comments after each line, and hints are available.",
-    examHelp: "Exam: the coach stays silent until the scorecard.", scenario: "Scenario",
-    noScenarios: "No scenario in this language yet.", start: "Start the visit", starting: "Starting…",
-    back: "Back", trust: "Trust", yourLine: "Your line",
-    placeholder: "Say something… (Enter to send)", hint: "Hint", end: "End visit",
-    endConfirm: "End now?", send: "Send", close: "OK", linkTitle: "Continue in Telegram",
-    linkLead: "Send this message to the coach bot to continue with the same account on your phone. Valid for 15 minutes.",
-    customer: "Customer", you: "You", coach: "Coach",
-    typing: "The customer is replying", ended: "The visit has ended",
-    closedByCustomer: "The customer ended the visit", scorecard: "Scorecard", score: "Score",
-    reached: "Stage reached", stepReached: "Questioning step", techniquesUsed: "Techniques used",
-    problems: "Problems uncovered", deepestWhy: "Deepest why-chain", angles: "Motivation angles",
-    need: "Explicit need", deadline: "Deadline", budget: "Budget", confirmed: "confirmed",
-    notConfirmed: "not confirmed", questionShare: "Share of questions", pitches: "Early pitches",
-    trustCurve: "Trust curve", keep: "Keep", startDoing: "Start", stop: "Stop", none: "none",
-    practiceBadge: "Practice", examBadge: "Exam", active: "in progress",
-    readOnly: "This visit has ended; you can read it.", sessionFrom: "via",
-    offline: "Connection lost, retrying…", dbDown: "The service is briefly unavailable (database not answering). Try again shortly.",
-    expired: "Your sign-in has expired; sign in again.", genericError: "Something went wrong; try again.",
-    turns: "lines", channel_web: "web", channel_telegram: "Telegram", channel_cli: "terminal",
-    manageLink: "Team dashboard", notesTitle: "Coaching notes", notesEmpty: "No coaching notes yet.",
-    noteRead: "Got it", noteAbout: "About: ", notesUnread: "new notes",
-  },
-};
-
-// TERMS and BAD_TECHNIQUES come from terms.js.
-
 const state = {
   lang: "zh",
   me: null,
@@ -81,9 +17,9 @@ const state = {
 };
 
 function explain(err) {
-  if (err.status === 503) return t("dbDown");
-  if (err.status === 0) return t("offline");
-  return err.message || t("genericError");
+  if (err.status === 503) return t("web.common.dbDown");
+  if (err.status === 0) return t("web.chat.offline");
+  return err.message || t("web.common.genericError");
 }
 
 
@@ -95,7 +31,7 @@ function newMessageId() {
 /* ---------- language ---------- */
 
 function applyLanguage(lang) {
-  translatePage(lang, { zh: "销售提问教练 · Sales coach", en: "Sales coach · 销售提问教练" });
+  translatePage(lang, "web.chat.title");
   updateModeHelp();
   if (state.me) {
     renderScenarios();
@@ -141,18 +77,18 @@ async function onLogin(event) {
   const submit = $("login-submit");
   const error = $("login-error");
   submit.disabled = true;
-  submit.textContent = t("signingIn");
+  submit.textContent = t("web.common.signingIn");
   error.classList.add("hidden");
   try {
     state.me = await api("POST", "/api/auth/login", { login: $("login").value, password: $("password").value });
     $("password").value = "";
     await showHome();
   } catch (err) {
-    error.textContent = err.status === 401 ? (state.lang === "zh" ? "账号或密码不对。" : "Wrong login or password.") : explain(err);
+    error.textContent = err.status === 401 ? t("web.common.wrongCredentials") : explain(err);
     error.classList.remove("hidden");
   } finally {
     submit.disabled = false;
-    submit.textContent = t("signIn");
+    submit.textContent = t("web.common.signIn");
   }
 }
 
@@ -185,7 +121,7 @@ function selectedMode() {
 
 function updateModeHelp() {
   const help = $("mode-help");
-  if (help) help.textContent = t(selectedMode() === "exam" ? "examHelp" : "practiceHelp");
+  if (help) help.textContent = selectedMode() === "exam" ? t("web.chat.examHelp") : t("web.chat.practiceHelp");
 }
 
 async function loadScenarios() {
@@ -225,8 +161,8 @@ function renderScenarios() {
       el("span", { class: "s-customer" }, [customer.name, customer.title, customer.company].filter(Boolean).join(" · ")),
       el("span", { class: "s-purpose" }, pick(scenario.purpose, lang)),
       el("span", { class: "s-tags" },
-        el("span", { class: "badge" }, term(scenario.sales_mode)),
-        el("span", { class: "badge" }, term(scenario.difficulty))),
+        el("span", { class: "badge" }, term("scenario.kind", scenario.sales_mode)),
+        el("span", { class: "badge" }, term("scenario.difficulty", scenario.difficulty))),
     );
     box.append(card);
   }
@@ -241,7 +177,7 @@ async function onStart(event) {
   const error = $("setup-error");
   state.busy = true;
   button.disabled = true;
-  button.textContent = t("starting");
+  button.textContent = t("web.chat.starting");
   error.classList.add("hidden");
   try {
     const result = await api("POST", "/api/sessions", {
@@ -255,7 +191,7 @@ async function onStart(event) {
   } finally {
     state.busy = false;
     button.disabled = false;
-    button.textContent = t("start");
+    button.textContent = t("web.chat.start");
   }
 }
 
@@ -282,11 +218,11 @@ async function loadHistory() {
         el("span", { class: "h-title" }, s.title),
         el("span", { class: "h-meta" },
           el("span", {}, stamp),
-          el("span", { class: "badge" }, t(s.mode === "exam" ? "examBadge" : "practiceBadge")),
+          el("span", { class: "badge" }, s.mode === "exam" ? t("web.chat.examBadge") : t("web.chat.practiceBadge")),
           s.status === "active"
-            ? el("span", { class: "badge active" }, t("active"))
-            : (s.score !== null && s.score !== undefined ? el("span", { class: "badge score" }, `${Math.round(s.score)}`) : el("span", { class: "badge" }, term(s.status))),
-          s.channel !== "web" ? el("span", {}, `${t("sessionFrom")} ${t(`channel_${s.channel}`)}`) : null))));
+            ? el("span", { class: "badge active" }, t("web.common.active"))
+            : (s.score !== null && s.score !== undefined ? el("span", { class: "badge score" }, `${Math.round(s.score)}`) : el("span", { class: "badge" }, term("status", s.status))),
+          s.channel !== "web" ? el("span", {}, `${t("web.chat.sessionFrom")} ${term("channel", s.channel)}`) : null))));
   }
   $("history-empty").classList.toggle("hidden", sessions.length > 0);
 }
@@ -317,7 +253,7 @@ function renderNotes(notes) {
   badge.classList.toggle("hidden", unread === 0);
   const pill = $("notes-pill");
   pill.textContent = `✉ ${unread}`;
-  pill.setAttribute("aria-label", `${unread} ${t("notesUnread")}`);
+  pill.setAttribute("aria-label", `${unread} ${t("web.chat.notesUnread")}`);
   pill.classList.toggle("hidden", unread === 0 || !state.me);
   $("notes-empty").classList.toggle("hidden", notes.length > 0);
   $("notes").replaceChildren(...notes.map((note) => el("li", { class: `note${note.read_at ? "" : " unread"}`, "data-note": String(note.id) },
@@ -327,11 +263,11 @@ function renderNotes(notes) {
       el("span", {}, formatStamp(note.created_at)),
       note.session_id
         ? el("button", { type: "button", class: "linklike", onclick: () => openSession(note.session_id) },
-          `${t("noteAbout")}${note.session_title || ""}`)
+          `${t("web.chat.noteAbout")}${note.session_title || ""}`)
         : null),
     note.read_at ? null : el("button", {
       type: "button", class: "btn btn-ghost note-read", onclick: () => markNoteRead(note.id),
-    }, t("noteRead")))));
+    }, t("web.chat.noteRead")))));
 }
 
 async function markNoteRead(noteId) {
@@ -386,8 +322,8 @@ function rerenderSession() {
 
 function renderHeader(view) {
   $("chat-title").textContent = view.title;
-  const parts = [t(view.mode === "exam" ? "examBadge" : "practiceBadge"), view.language === "en" ? "English" : "中文"];
-  if (view.channel && view.channel !== "web") parts.push(`${t("sessionFrom")} ${t(`channel_${view.channel}`)}`);
+  const parts = [view.mode === "exam" ? t("web.chat.examBadge") : t("web.chat.practiceBadge"), view.language === "en" ? "English" : "中文"];
+  if (view.channel && view.channel !== "web") parts.push(`${t("web.chat.sessionFrom")} ${term("channel", view.channel)}`);
   $("chat-sub").textContent = parts.join(" · ");
 }
 
@@ -398,8 +334,8 @@ function trustPercent(trust) {
 }
 
 function applyStatus(status) {
-  if (status.stage !== undefined) $("chip-stage").textContent = term(status.stage);
-  if (status.step !== undefined) $("chip-step").textContent = term(status.step);
+  if (status.stage !== undefined) $("chip-stage").textContent = term("stage", status.stage);
+  if (status.step !== undefined) $("chip-step").textContent = term("step", status.step);
   $("chip-stage").classList.toggle("hidden", !status.stage);
   $("chip-step").classList.toggle("hidden", !status.step);
   if (typeof status.trust === "number") {
@@ -407,7 +343,7 @@ function applyStatus(status) {
     $("trust-fill").style.width = `${percent}%`;
     $("trust-value").textContent = String(percent);
     $("trust").setAttribute("aria-valuenow", String(percent));
-    $("trust").title = `${t("trust")} ${percent}%`;
+    $("trust").title = `${t("web.chat.trust")} ${percent}%`;
   }
   const active = !status.status || status.status === "active";
   if (state.session && status.status) state.session.status = status.status;
@@ -415,7 +351,7 @@ function applyStatus(status) {
   if (!active) {
     closeEvents();
     if (!document.querySelector(".msg.system.end")) {
-      addSystem(t(status.status === "closed_by_customer" ? "closedByCustomer" : "ended"), "end");
+      addSystem(status.status === "closed_by_customer" ? t("web.chat.closedByCustomer") : t("web.chat.ended"), "end");
     }
     if (status.scorecard) renderScorecard(status.scorecard);
     else if (state.session) loadScorecard(state.session.id);
@@ -449,10 +385,10 @@ function renderTurn(turn) {
     state.pending = null;
   }
   const speaker = ["rep", "customer", "coach"].includes(turn.speaker) ? turn.speaker : "system";
-  const who = { rep: t("you"), customer: t("customer"), coach: t("coach"), system: "" }[speaker];
+  const who = { rep: t("web.chat.you"), customer: t("web.common.customer"), coach: t("web.common.coach"), system: "" }[speaker];
   const techniques = speaker === "rep" && turn.techniques && turn.techniques.length
     ? el("span", { class: "techs" }, turn.techniques.map((id) =>
-      el("span", { class: `tech${BAD_TECHNIQUES.has(id) ? " bad" : ""}` }, term(id))))
+      el("span", { class: `tech${BAD_TECHNIQUES.has(id) ? " bad" : ""}` }, term("technique", id))))
     : null;
   const item = el("li", { class: `msg ${speaker}`, "data-seq": String(turn.seq), "data-speaker": turn.speaker },
     who ? el("span", { class: "who" }, who) : null,
@@ -466,8 +402,8 @@ function renderTurn(turn) {
 function showTyping(on) {
   const existing = document.querySelector(".msg.typing");
   if (on && !existing) {
-    $("messages").append(el("li", { class: "msg customer typing", "aria-label": t("typing") },
-      el("span", { class: "who" }, t("customer")), el("span", { class: "bubble" }, el("span", { class: "dots" }, ""))));
+    $("messages").append(el("li", { class: "msg customer typing", "aria-label": t("web.chat.typing") },
+      el("span", { class: "who" }, t("web.common.customer")), el("span", { class: "bubble" }, el("span", { class: "dots" }, ""))));
     scrollToEnd();
   } else if (!on && existing) {
     existing.remove();
@@ -485,7 +421,7 @@ function openEvents() {
   const id = state.session.id;
   const source = new EventSource(`/api/sessions/${encodeURIComponent(id)}/events?after=${state.lastSeq}`);
   state.events = source;
-  const clearOutage = () => { if ($("banner").textContent === t("dbDown")) showBanner(""); };
+  const clearOutage = () => { if ($("banner").textContent === t("web.common.dbDown")) showBanner(""); };
   source.addEventListener("turn", (event) => {
     if (!state.session || state.session.id !== id) return;
     clearOutage();
@@ -496,7 +432,7 @@ function openEvents() {
     clearOutage();
     applyStatus(JSON.parse(event.data));
   });
-  source.addEventListener("unavailable", () => showBanner(t("dbDown")));
+  source.addEventListener("unavailable", () => showBanner(t("web.common.dbDown")));
   source.addEventListener("open", () => showBanner(""));
 }
 
@@ -523,14 +459,15 @@ async function onSend(event) {
   if (!text || state.busy || !state.session) return;
   const maxChars = Number(document.body.dataset.maxChars || 2000);
   if (text.length > maxChars) {
-    showBanner(state.lang === "zh" ? `一句话最多 ${maxChars} 个字。` : `A message may have at most ${maxChars} characters.`);
+    // TRANSLATORS: {max} is the longest message, in characters.
+    showBanner(t("web.chat.tooLong", { max: maxChars }));
     return;
   }
   state.busy = true;
   $("send").disabled = true;
   input.value = "";
   autoGrow();
-  const node = el("li", { class: "msg rep pending" }, el("span", { class: "who" }, t("you")), el("span", { class: "bubble" }, text));
+  const node = el("li", { class: "msg rep pending" }, el("span", { class: "who" }, t("web.chat.you")), el("span", { class: "bubble" }, text));
   $("messages").append(node);
   state.pending = { text, node };
   showTyping(true);
@@ -553,7 +490,7 @@ async function onSend(event) {
       state.pending = null;
       input.value = text; // give the line back so nothing typed is lost
     }
-    showBanner(err.code === "session_closed" ? t("readOnly") : explain(err));
+    showBanner(err.code === "session_closed" ? t("web.chat.readOnly") : explain(err));
     if (err.code === "session_closed") loadScorecard(sessionId);
   } finally {
     showTyping(false);
@@ -582,13 +519,13 @@ let endArmed = null;
 async function onEnd() {
   const button = $("end");
   if (!endArmed) { // a second press within 4 s confirms: ending a visit cannot be undone
-    button.textContent = t("endConfirm");
-    endArmed = setTimeout(() => { endArmed = null; button.textContent = t("end"); }, 4000);
+    button.textContent = t("web.chat.endConfirm");
+    endArmed = setTimeout(() => { endArmed = null; button.textContent = t("web.chat.end"); }, 4000);
     return;
   }
   clearTimeout(endArmed);
   endArmed = null;
-  button.textContent = t("end");
+  button.textContent = t("web.chat.end");
   if (!state.session || state.busy) return;
   state.busy = true;
   try {
@@ -607,7 +544,7 @@ async function onEnd() {
 
 function list(values, empty) {
   const items = (values || []).filter((v) => v !== null && v !== undefined && v !== "");
-  return items.length ? el("ul", {}, items.map((v) => el("li", {}, v))) : el("p", { class: "muted" }, empty || t("none"));
+  return items.length ? el("ul", {}, items.map((v) => el("li", {}, v))) : el("p", { class: "muted" }, empty || t("web.common.none"));
 }
 
 function scoreRing(score) {
@@ -619,7 +556,7 @@ function scoreRing(score) {
   svg.setAttribute("viewBox", "0 0 100 100");
   svg.setAttribute("class", "score-ring");
   svg.setAttribute("role", "img");
-  svg.setAttribute("aria-label", `${t("score")} ${value}`);
+  svg.setAttribute("aria-label", `${t("web.common.score")} ${value}`);
   svg.innerHTML = `<circle cx="50" cy="50" r="${radius}" fill="none" stroke="#e4e8ec" stroke-width="10"/>`
     + `<circle cx="50" cy="50" r="${radius}" fill="none" stroke="${color}" stroke-width="10" stroke-linecap="round" `
     + `stroke-dasharray="${(circumference * value) / 100} ${circumference}" transform="rotate(-90 50 50)"/>`
@@ -629,7 +566,7 @@ function scoreRing(score) {
 
 function trustCurve(points) {
   const values = (points || []).map((p) => (typeof p === "number" ? p : p && (p.trust ?? p.value))).filter((v) => typeof v === "number");
-  if (values.length < 2) return el("p", { class: "muted" }, values.length ? String(trustPercent(values[0])) : t("none"));
+  if (values.length < 2) return el("p", { class: "muted" }, values.length ? String(trustPercent(values[0])) : t("web.common.none"));
   const width = 300;
   const height = 70;
   const scaled = values.map((v) => trustPercent(v) / 100);
@@ -640,7 +577,7 @@ function trustCurve(points) {
   svg.setAttribute("preserveAspectRatio", "none");
   svg.setAttribute("class", "curve");
   svg.setAttribute("role", "img");
-  svg.setAttribute("aria-label", `${t("trustCurve")}: ${scaled.map((v) => Math.round(v * 100)).join(", ")}`);
+  svg.setAttribute("aria-label", `${t("web.chat.trustCurve")}: ${scaled.map((v) => Math.round(v * 100)).join(", ")}`);
   const y = (v) => (height - 6 - v * (height - 12)).toFixed(1);
   const area = `${path} L${width},${height} L0,${height} Z`;
   svg.innerHTML = `<line x1="0" y1="${y(0.5)}" x2="${width}" y2="${y(0.5)}" stroke="#d9dee4" stroke-dasharray="4 4" vector-effect="non-scaling-stroke"/>`
@@ -670,35 +607,35 @@ function renderScorecard(card) {
   const need = card.explicit_need || {};
   const coaching = card.coaching || {};
   const facts = [
-    factRow(t("reached"), term(card.stage_reached)),
-    factRow(t("stepReached"), term(card.step_reached)),
-    factRow(t("questionShare"), `${Math.round(Number(card.question_share || 0) * 100)}%`),
-    factRow(t("deepestWhy"), String(card.deepest_why_chain ?? 0)),
-    factRow(t("pitches"), String(card.pitches_before_need ?? 0)),
+    factRow(t("web.common.reached"), term("stage", card.stage_reached)),
+    factRow(t("web.common.stepReached"), term("step", card.step_reached)),
+    factRow(t("web.common.questionShare"), `${Math.round(Number(card.question_share || 0) * 100)}%`),
+    factRow(t("web.chat.deepestWhy"), String(card.deepest_why_chain ?? 0)),
+    factRow(t("web.chat.pitches"), String(card.pitches_before_need ?? 0)),
   ];
-  const needPill = (key) => el("span", { class: `pill ${need[key] ? "yes" : "off"}` },
-    `${need[key] ? "✓" : "○"} ${t(key)} · ${t(need[key] ? "confirmed" : "notConfirmed")}`);
+  const needPill = (key, label) => el("span", { class: `pill ${need[key] ? "yes" : "off"}` },
+    `${need[key] ? "✓" : "○"} ${label} · ${need[key] ? t("web.chat.confirmed") : t("web.chat.notConfirmed")}`);
   box.replaceChildren(
-    el("h2", { id: "score-title" }, t("scorecard")),
+    el("h2", { id: "score-title" }, t("web.common.scorecard")),
     el("div", { class: "score-top" }, scoreRing(card.score), el("div", { class: "score-facts" }, facts)),
     el("div", { class: "score-grid" },
-      el("div", {}, el("h3", {}, t("techniquesUsed")),
+      el("div", {}, el("h3", {}, t("web.common.techniquesUsed")),
         techniques.length
           ? el("div", { class: "pills" }, techniques.map(([id, count]) =>
-            el("span", { class: `pill${BAD_TECHNIQUES.has(id) ? " bad" : ""}` }, `${term(id)} ×${count}`)))
-          : el("p", { class: "muted" }, t("none"))),
-      el("div", {}, el("h3", {}, `${t("problems")} (${(problems.uncovered || []).length}/${problems.total ?? "?"})`),
+            el("span", { class: `pill${BAD_TECHNIQUES.has(id) ? " bad" : ""}` }, `${term("technique", id)} ×${count}`)))
+          : el("p", { class: "muted" }, t("web.common.none"))),
+      el("div", {}, el("h3", {}, `${t("web.common.problems")} (${(problems.uncovered || []).length}/${problems.total ?? "?"})`),
         list(topics)),
-      el("div", {}, el("h3", {}, t("angles")),
+      el("div", {}, el("h3", {}, t("web.chat.angles")),
         angles.length
-          ? el("div", { class: "pills" }, angles.map((a) => el("span", { class: "pill" }, term(a))))
-          : el("p", { class: "muted" }, t("none"))),
-      el("div", {}, el("h3", {}, t("need")), el("div", { class: "pills" }, needPill("deadline"), needPill("budget"))),
-      el("div", { class: "wide" }, el("h3", {}, t("trustCurve")), trustCurve(card.trust_curve))),
+          ? el("div", { class: "pills" }, angles.map((a) => el("span", { class: "pill" }, term("angle", a))))
+          : el("p", { class: "muted" }, t("web.common.none"))),
+      el("div", {}, el("h3", {}, t("web.chat.need")), el("div", { class: "pills" }, needPill("deadline", t("web.chat.deadline")), needPill("budget", t("web.chat.budget")))),
+      el("div", { class: "wide" }, el("h3", {}, t("web.chat.trustCurve")), trustCurve(card.trust_curve))),
     el("div", { class: "points" },
-      coachingPoint("keep", t("keep"), coaching.keep),
-      coachingPoint("start", t("startDoing"), coaching.start),
-      coachingPoint("stop", t("stop"), coaching.stop)),
+      coachingPoint("keep", t("web.common.keep"), coaching.keep),
+      coachingPoint("start", t("web.common.startDoing"), coaching.start),
+      coachingPoint("stop", t("web.common.stop"), coaching.stop)),
   );
   box.classList.remove("hidden");
   box.scrollIntoView({ block: "start" }); // the score first; the details are a scroll away
@@ -723,7 +660,8 @@ function onKeyDown(event) {
 /* ---------- start ---------- */
 
 async function init() {
-  startLanguage(applyLanguage);
+  // Listeners first, so a click during the catalogue's fetch is not lost.
+  const language = startLanguage(applyLanguage);
   $("login-form").addEventListener("submit", onLogin);
   $("sign-out").addEventListener("click", onSignOut);
   $("link-telegram").addEventListener("click", onLinkTelegram);
@@ -743,6 +681,7 @@ async function init() {
     $("notes").scrollIntoView({ block: "start" });
     $("notes").focus();
   });
+  await language;
   try {
     state.me = await api("GET", "/api/me");
     await showHome();

@@ -1,14 +1,30 @@
-/* Shared by the chat and manage pages: DOM helpers, terms, the JSON API client.
- * Each page defines I18N, state and showLogin(); they are looked up when called. */
+/* Shared by the chat and manage pages: DOM helpers, texts, the JSON API client.
+ * Each page defines state and showLogin(); they are looked up when called.
+ * Every text comes from the catalogue (bot/locale/*.po), served as /i18n/<lang>.json. */
 "use strict";
 
 const $ = (id) => document.getElementById(id);
+const BAD_TECHNIQUES = new Set(["pitch", "private_topic"]);
+const CATALOGUES = {}; // lang -> {key: text}, filled by loadCatalogue
+const catalogue = () => CATALOGUES[state.lang] || CATALOGUES.zh || {};
 const t = (key, values) => {
-  let text = (I18N[state.lang] && I18N[state.lang][key]) || I18N.zh[key] || key;
+  let text = catalogue()[key] || key;
   for (const [name, value] of Object.entries(values || {})) text = text.replace(`{${name}}`, String(value));
   return text;
 };
-const term = (id) => (id ? (TERMS[state.lang][id] || TERMS.zh[id] || String(id).replace(/_/g, " ")) : "");
+/* The name of an id of one kind ("stage", "step", "technique", "angle", "status", "channel", ...). */
+const term = (kind, id) => (id ? (catalogue()[`${kind}.${id}`] || String(id).replace(/_/g, " ")) : "");
+
+/* Fetch a language's catalogue once; the URL carries the release, so browsers may cache it. */
+async function loadCatalogue(lang) {
+  if (CATALOGUES[lang]) return;
+  try {
+    const response = await fetch(`/i18n/${lang}.json?v=${document.body.dataset.version || ""}`);
+    if (response.ok) CATALOGUES[lang] = await response.json();
+  } catch (_) {
+    /* offline: the page keeps the texts it was rendered with, and keys for the rest */
+  }
+}
 const SVG = "http://www.w3.org/2000/svg";
 
 function el(tag, attrs = {}, ...children) {
@@ -58,7 +74,7 @@ async function api(method, path, body) {
     const error = (data && data.error) || {};
     if (response.status === 401 && error.code === "not_signed_in" && state.me) {
       state.me = null;
-      showLogin(t("expired"));
+      showLogin(t("web.common.expired"));
     }
     throw new ApiError(response.status, error.code || "http_error", error.message || response.statusText);
   }
@@ -71,25 +87,39 @@ function showBanner(text) {
 }
 
 /* Switch the page's language: remembered, set on <html>, applied to every data-i18n node. */
-function translatePage(lang, titles) {
+function translatePage(lang, titleKey) {
   state.lang = lang === "en" ? "en" : "zh";
   try { localStorage.setItem("coach.lang", state.lang); } catch (_) { /* private mode */ }
   document.documentElement.lang = state.lang === "zh" ? "zh-CN" : "en";
-  document.title = titles[state.lang];
-  for (const node of document.querySelectorAll("[data-i18n]")) node.textContent = t(node.dataset.i18n);
-  for (const node of document.querySelectorAll("[data-i18n-placeholder]")) node.placeholder = t(node.dataset.i18nPlaceholder);
-  for (const node of document.querySelectorAll("[data-i18n-aria]")) node.setAttribute("aria-label", t(node.dataset.i18nAria));
+  // Without a catalogue (offline) the server-rendered texts stay rather than turning into keys.
+  const texts = catalogue();
+  if (texts[titleKey]) document.title = texts[titleKey];
+  for (const node of document.querySelectorAll("[data-i18n]")) {
+    if (texts[node.dataset.i18n]) node.textContent = texts[node.dataset.i18n];
+  }
+  for (const node of document.querySelectorAll("[data-i18n-placeholder]")) {
+    if (texts[node.dataset.i18nPlaceholder]) node.placeholder = texts[node.dataset.i18nPlaceholder];
+  }
+  for (const node of document.querySelectorAll("[data-i18n-aria]")) {
+    if (texts[node.dataset.i18nAria]) node.setAttribute("aria-label", texts[node.dataset.i18nAria]);
+  }
   for (const button of document.querySelectorAll("[data-set-lang]")) {
     button.setAttribute("aria-pressed", String(button.dataset.setLang === state.lang));
   }
 }
 
-/* The remembered language (else the server's default), and the 中文 / EN buttons. */
-function startLanguage(apply) {
+/* The remembered language (else the server's default), and the 中文 / EN buttons; a language's
+ * catalogue is loaded before the page is drawn in it. */
+async function startLanguage(apply) {
+  const choose = async (lang) => {
+    const wanted = lang === "en" ? "en" : "zh";
+    await loadCatalogue(wanted);
+    apply(wanted);
+  };
   let saved = null;
   try { saved = localStorage.getItem("coach.lang"); } catch (_) { /* private mode */ }
-  apply(saved || document.body.dataset.lang || "zh");
   for (const button of document.querySelectorAll("[data-set-lang]")) {
-    button.addEventListener("click", () => apply(button.dataset.setLang));
+    button.addEventListener("click", () => choose(button.dataset.setLang));
   }
+  await choose(saved || document.body.dataset.lang || "zh");
 }

@@ -1,63 +1,8 @@
 /* Sales coach team dashboard: a manager's reps and their progress, a rep's sessions, the
  * transcript reader and coaching notes. Plain JavaScript, no build step and no CDN.
- * Stage, step and technique names come from terms.js (shared with the chat page). */
+ * Texts and the names of stages, steps and techniques come from the catalogue (common.js). */
 "use strict";
 
-const I18N = {
-  zh: {
-    skip: "跳到主要内容", brand: "团队看板", chatLink: "去演练", signOut: "退出",
-    signInTitle: "经理登录", signInLead: "查看团队的演练记录和进步，给销售写辅导留言。",
-    login: "账号", password: "密码", signIn: "登录", signingIn: "正在登录…",
-    wrongCredentials: "账号或密码不对。",
-    deniedTitle: "这个页面只对经理开放",
-    deniedLead: "你的账号是销售账号。经理的留言会显示在演练页面的侧栏里。",
-    teamTitle: "团队进度",
-    teamLead: "得分来自每次结束的演练的评分卡；小图是最近 10 次的得分。点一位销售查看详情。",
-    colRep: "销售", colSessions: "演练", colFinished: "完成", colAverage: "平均分", colBest: "最高分",
-    colTrend: "趋势", colLast: "最近练习", colUnread: "未读留言", repsEmpty: "你的团队里还没有销售。",
-    never: "从未练习", backTeam: "返回团队", sessionsTitle: "演练记录", sessionsEmpty: "还没有演练。",
-    readerEmpty: "选择一次演练，阅读完整对话和评分。",
-    noteTitle: "写辅导留言", noteLabel: "留言内容",
-    notePlaceholder: "先肯定做得好的地方，再指出下一次要试的一个问题……",
-    noteAbout: "关于这次演练：", noteSend: "发送留言", noteSent: "留言已发送。",
-    noteEmpty: "留言不能为空。", noteTooLong: "留言最多 {max} 个字。",
-    repNotesTitle: "已写的留言", repNotesEmpty: "还没有留言。", unread: "未读", readAt: "已读",
-    about: "关于：", figures: "{sessions} 次演练 · {finished} 次完成 · 平均 {average} · 最高 {best}",
-    customer: "客户", rep: "销售", coach: "教练", practice: "练习", exam: "考核", active: "进行中",
-    scorecard: "评分卡", score: "得分", reached: "到达阶段", stepReached: "提问步骤",
-    techniquesUsed: "用到的技巧", problems: "发现的问题", questionShare: "提问占比", keep: "保持",
-    startDoing: "开始", stop: "停止", none: "无", trendLabel: "最近得分",
-    dbDown: "服务暂时不可用（数据库无响应），请稍后再试。", offline: "连接中断，请重试。",
-    expired: "登录已过期，请重新登录。", genericError: "出错了，请重试。", notFound: "找不到这位销售或这次演练。",
-  },
-  en: {
-    skip: "Skip to main content", brand: "Team dashboard", chatLink: "Rehearse", signOut: "Sign out",
-    signInTitle: "Manager sign-in", signInLead: "Read your team's rehearsals, follow their progress and write coaching notes.",
-    login: "Login", password: "Password", signIn: "Sign in", signingIn: "Signing in…",
-    wrongCredentials: "Wrong login or password.",
-    deniedTitle: "This page is for managers",
-    deniedLead: "Yours is a rep account. Your manager's notes appear in the sidebar of the rehearsal page.",
-    teamTitle: "Team progress",
-    teamLead: "Scores come from the scorecard of each finished rehearsal; the small chart shows the last 10. Pick a rep for details.",
-    colRep: "Rep", colSessions: "Sessions", colFinished: "Finished", colAverage: "Average", colBest: "Best",
-    colTrend: "Trend", colLast: "Last practised", colUnread: "Unread notes", repsEmpty: "No reps in your team yet.",
-    never: "never", backTeam: "Back to the team", sessionsTitle: "Sessions", sessionsEmpty: "No sessions yet.",
-    readerEmpty: "Pick a session to read the whole conversation and its scorecard.",
-    noteTitle: "Write a coaching note", noteLabel: "The note",
-    notePlaceholder: "Say what went well, then one question to try next time…",
-    noteAbout: "About this session: ", noteSend: "Send the note", noteSent: "Note sent.",
-    noteEmpty: "The note is empty.", noteTooLong: "A note may have at most {max} characters.",
-    repNotesTitle: "Notes written", repNotesEmpty: "No notes yet.", unread: "unread", readAt: "read",
-    about: "About: ", figures: "{sessions} sessions · {finished} finished · average {average} · best {best}",
-    customer: "Customer", rep: "Rep", coach: "Coach", practice: "Practice", exam: "Exam", active: "in progress",
-    scorecard: "Scorecard", score: "Score", reached: "Stage reached", stepReached: "Questioning step",
-    techniquesUsed: "Techniques used", problems: "Problems uncovered", questionShare: "Share of questions",
-    keep: "Keep", startDoing: "Start", stop: "Stop", none: "none", trendLabel: "Recent scores",
-    dbDown: "The service is briefly unavailable (database not answering). Try again shortly.",
-    offline: "Connection lost; try again.", expired: "Your sign-in has expired; sign in again.",
-    genericError: "Something went wrong; try again.", notFound: "No such rep or session.",
-  },
-};
 const MANAGER_ROLES = ["manager", "admin"];
 // Bumped by every navigation: an answer that arrives after a newer navigation is dropped, so
 // quick clicks or back presses never leave an older rep or session on the screen.
@@ -74,10 +19,10 @@ const state = {
 };
 
 function explain(err) {
-  if (err.status === 503) return t("dbDown");
-  if (err.status === 0) return t("offline");
-  if (err.status === 404) return t("notFound");
-  return err.message || t("genericError");
+  if (err.status === 503) return t("web.common.dbDown");
+  if (err.status === 0) return t("web.manage.offline");
+  if (err.status === 404) return t("web.manage.notFound");
+  return err.message || t("web.common.genericError");
 }
 
 
@@ -94,7 +39,7 @@ const show = (value) => (value === null || value === undefined ? "—" : String(
 /* ---------- language ---------- */
 
 function applyLanguage(lang) {
-  translatePage(lang, { zh: "团队看板 · Team dashboard", en: "Team dashboard · 团队看板" });
+  translatePage(lang, "web.manage.title");
   renderReps();
   if (state.rep) {
     renderRepHead();
@@ -162,18 +107,18 @@ async function onLogin(event) {
   event.preventDefault();
   const submit = $("login-submit");
   submit.disabled = true;
-  submit.textContent = t("signingIn");
+  submit.textContent = t("web.common.signingIn");
   $("login-error").classList.add("hidden");
   try {
     state.me = await api("POST", "/api/auth/login", { login: $("login").value, password: $("password").value });
     $("password").value = "";
     await route();
   } catch (err) {
-    $("login-error").textContent = err.status === 401 ? t("wrongCredentials") : explain(err);
+    $("login-error").textContent = err.status === 401 ? t("web.common.wrongCredentials") : explain(err);
     $("login-error").classList.remove("hidden");
   } finally {
     submit.disabled = false;
-    submit.textContent = t("signIn");
+    submit.textContent = t("web.common.signIn");
   }
 }
 
@@ -192,7 +137,7 @@ function sparkline(scores, { width = 96, height = 26 } = {}) {
   if (!values.length) return el("span", { class: "muted" }, "—");
   const box = svg("svg", {
     viewBox: `0 0 ${width} ${height}`, width, height, class: "spark", role: "img",
-    "aria-label": `${t("trendLabel")}: ${values.join(", ")}`, "data-scores": values.join(","),
+    "aria-label": `${t("web.manage.trendLabel")}: ${values.join(", ")}`, "data-scores": values.join(","),
   });
   const pad = 3;
   const x = (i) => (values.length === 1 ? width / 2 : pad + (i * (width - 2 * pad)) / (values.length - 1));
@@ -231,16 +176,16 @@ function renderReps() {
   const teams = [...new Set(state.reps.map((r) => r.team).filter(Boolean))];
   $("team-name").textContent = teams.length === 1 ? `· ${teams[0]}` : "";
   body.replaceChildren(...state.reps.map((rep) => el("tr", { "data-rep": String(rep.id) },
-    el("th", { scope: "row", "data-label": t("colRep") },
+    el("th", { scope: "row", "data-label": t("web.manage.colRep") },
       el("button", { type: "button", class: "linklike m-rep-link", onclick: () => openRep(rep.id) }, rep.name),
       el("span", { class: "muted small m-login" }, rep.login)),
-    el("td", { class: "num", "data-label": t("colSessions") }, String(rep.sessions)),
-    el("td", { class: "num", "data-label": t("colFinished") }, String(rep.finished)),
-    el("td", { class: "num", "data-label": t("colAverage") }, show(rep.average_score)),
-    el("td", { class: "num", "data-label": t("colBest") }, show(rep.best_score)),
-    el("td", { class: "m-trend", "data-label": t("colTrend") }, sparkline(rep.trend)),
-    el("td", { "data-label": t("colLast") }, rep.last_practised ? stamp(rep.last_practised) : t("never")),
-    el("td", { class: "num", "data-label": t("colUnread") },
+    el("td", { class: "num", "data-label": t("web.manage.colSessions") }, String(rep.sessions)),
+    el("td", { class: "num", "data-label": t("web.manage.colFinished") }, String(rep.finished)),
+    el("td", { class: "num", "data-label": t("web.manage.colAverage") }, show(rep.average_score)),
+    el("td", { class: "num", "data-label": t("web.manage.colBest") }, show(rep.best_score)),
+    el("td", { class: "m-trend", "data-label": t("web.manage.colTrend") }, sparkline(rep.trend)),
+    el("td", { "data-label": t("web.manage.colLast") }, rep.last_practised ? stamp(rep.last_practised) : t("web.manage.never")),
+    el("td", { class: "num", "data-label": t("web.manage.colUnread") },
       rep.unread_notes ? el("span", { class: "badge unread" }, String(rep.unread_notes)) : "0"))));
   for (const row of body.querySelectorAll("tr")) {
     row.addEventListener("click", (event) => {
@@ -288,11 +233,14 @@ async function openRep(repId, { push = true } = {}) {
 function renderRepHead() {
   const rep = state.rep;
   $("rep-name").textContent = rep.name || rep.login;
-  $("rep-figures").textContent = rep.sessions === undefined ? "" : t("figures", {
+  const values = {
     sessions: rep.sessions, finished: rep.finished, average: show(rep.average_score), best: show(rep.best_score),
-  });
+  };
+  // TRANSLATORS: {sessions} and {finished} are counts; {average} and {best} are scores out of 100.
+  const figures = t("web.manage.figures", values);
+  $("rep-figures").textContent = rep.sessions === undefined ? "" : figures;
   $("rep-trend").replaceChildren(
-    el("span", { class: "muted small" }, t("trendLabel")), sparkline(rep.trend, { width: 160, height: 40 }));
+    el("span", { class: "muted small" }, t("web.manage.trendLabel")), sparkline(rep.trend, { width: 160, height: 40 }));
 }
 
 function renderSessions(sessions) {
@@ -306,10 +254,10 @@ function renderSessions(sessions) {
     el("span", { class: "h-title" }, s.title),
     el("span", { class: "h-meta" },
       el("span", {}, stamp(s.started_at)),
-      el("span", { class: "badge" }, t(s.mode === "exam" ? "exam" : "practice")),
+      el("span", { class: "badge" }, s.mode === "exam" ? t("web.common.exam") : t("web.common.practice")),
       s.status === "active"
-        ? el("span", { class: "badge active" }, t("active"))
-        : (typeof s.score === "number" ? el("span", { class: "badge score" }, String(Math.round(s.score))) : el("span", { class: "badge" }, term(s.status))))))));
+        ? el("span", { class: "badge active" }, t("web.common.active"))
+        : (typeof s.score === "number" ? el("span", { class: "badge score" }, String(Math.round(s.score))) : el("span", { class: "badge" }, term("status", s.status))))))));
   $("sessions-empty").classList.toggle("hidden", sessions.length > 0);
 }
 
@@ -319,10 +267,10 @@ function renderNotes() {
     el("p", { class: "note-meta" },
       el("span", {}, note.author_name),
       el("span", {}, stamp(note.created_at)),
-      el("span", { class: note.read_at ? "" : "badge unread" }, note.read_at ? `${t("readAt")} ${stamp(note.read_at)}` : t("unread")),
+      el("span", { class: note.read_at ? "" : "badge unread" }, note.read_at ? `${t("web.manage.readAt")} ${stamp(note.read_at)}` : t("web.manage.unread")),
       note.session_id
         ? el("button", { type: "button", class: "linklike", onclick: () => openSession(note.session_id) },
-          `${t("about")}${note.session_title || ""}`)
+          `${t("web.manage.about")}${note.session_title || ""}`)
         : null))));
   $("rep-notes-empty").classList.toggle("hidden", state.notes.length > 0);
 }
@@ -358,16 +306,16 @@ function renderReader(view) {
   $("reader-body").classList.remove("hidden");
   $("reader-title").textContent = view.title;
   $("reader-sub").textContent = [
-    stamp(view.started_at), t(view.mode === "exam" ? "exam" : "practice"),
-    view.language === "en" ? "English" : "中文", view.status === "active" ? t("active") : term(view.status),
+    stamp(view.started_at), view.mode === "exam" ? t("web.common.exam") : t("web.common.practice"),
+    view.language === "en" ? "English" : "中文", view.status === "active" ? t("web.common.active") : term("status", view.status),
   ].filter(Boolean).join(" · ");
   renderSummary(view.scorecard);
-  const speakers = { rep: t("rep"), customer: t("customer"), coach: t("coach") };
+  const speakers = { rep: t("web.manage.rep"), customer: t("web.common.customer"), coach: t("web.common.coach") };
   $("transcript").replaceChildren(...view.turns.map((turn) => {
     const speaker = speakers[turn.speaker] ? turn.speaker : "system";
     const techniques = speaker === "rep" && turn.techniques && turn.techniques.length
       ? el("span", { class: "techs" }, turn.techniques.map((id) =>
-        el("span", { class: `tech${BAD_TECHNIQUES.has(id) ? " bad" : ""}`, "data-technique": id }, term(id))))
+        el("span", { class: `tech${BAD_TECHNIQUES.has(id) ? " bad" : ""}`, "data-technique": id }, term("technique", id))))
       : null;
     return el("li", { class: `msg ${speaker}`, "data-seq": String(turn.seq) },
       speakers[speaker] ? el("span", { class: "who" }, speakers[speaker]) : null,
@@ -395,22 +343,22 @@ function renderSummary(card) {
     return el("div", { class: `point ${kind}`, "data-point": kind }, el("b", {}, label), text);
   };
   box.replaceChildren(
-    el("h3", { id: "summary-title", class: "visually-hidden" }, t("scorecard")),
+    el("h3", { id: "summary-title", class: "visually-hidden" }, t("web.common.scorecard")),
     el("div", { class: "m-summary-top" },
-      el("div", { class: `m-score ${level}`, "data-score": String(score), "aria-label": `${t("score")} ${score}` },
-        el("span", { class: "m-score-value" }, String(score)), el("span", { class: "m-score-label" }, t("score"))),
+      el("div", { class: `m-score ${level}`, "data-score": String(score), "aria-label": `${t("web.common.score")} ${score}` },
+        el("span", { class: "m-score-value" }, String(score)), el("span", { class: "m-score-label" }, t("web.common.score"))),
       el("div", { class: "score-facts" },
-        fact(t("reached"), term(card.stage_reached)),
-        fact(t("stepReached"), term(card.step_reached)),
-        fact(t("questionShare"), `${Math.round(Number(card.question_share || 0) * 100)}%`),
-        fact(t("problems"), `${(problems.uncovered || []).length}/${problems.total ?? "?"}`))),
+        fact(t("web.common.reached"), term("stage", card.stage_reached)),
+        fact(t("web.common.stepReached"), term("step", card.step_reached)),
+        fact(t("web.common.questionShare"), `${Math.round(Number(card.question_share || 0) * 100)}%`),
+        fact(t("web.common.problems"), `${(problems.uncovered || []).length}/${problems.total ?? "?"}`))),
     el("div", { class: "pills m-pills" }, counts.length
-      ? counts.map(([id, count]) => el("span", { class: `pill${BAD_TECHNIQUES.has(id) ? " bad" : ""}` }, `${term(id)} ×${count}`))
-      : el("span", { class: "muted" }, `${t("techniquesUsed")}: ${t("none")}`)),
+      ? counts.map(([id, count]) => el("span", { class: `pill${BAD_TECHNIQUES.has(id) ? " bad" : ""}` }, `${term("technique", id)} ×${count}`))
+      : el("span", { class: "muted" }, `${t("web.common.techniquesUsed")}: ${t("web.common.none")}`)),
     el("div", { class: "points" },
-      point("keep", t("keep"), coaching.keep),
-      point("start", t("startDoing"), coaching.start),
-      point("stop", t("stop"), coaching.stop)),
+      point("keep", t("web.common.keep"), coaching.keep),
+      point("start", t("web.common.startDoing"), coaching.start),
+      point("stop", t("web.common.stop"), coaching.stop)),
   );
   box.classList.remove("hidden");
 }
@@ -424,7 +372,7 @@ function noteMax() {
 function updateNoteForm() {
   const open = state.session;
   $("note-about-wrap").classList.toggle("hidden", !open);
-  $("note-about-text").textContent = open ? `${t("noteAbout")}${open.title}` : "";
+  $("note-about-text").textContent = open ? `${t("web.manage.noteAbout")}${open.title}` : "";
   $("note-count").textContent = `${$("note-text").value.length} / ${noteMax()}`;
 }
 
@@ -436,7 +384,8 @@ async function onSendNote(event) {
   $("note-ok").classList.add("hidden");
   error.classList.add("hidden");
   if (!text || text.length > noteMax()) {
-    error.textContent = text ? t("noteTooLong", { max: noteMax() }) : t("noteEmpty");
+    // TRANSLATORS: {max} is the longest note, in characters.
+    error.textContent = text ? t("web.manage.noteTooLong", { max: noteMax() }) : t("web.manage.noteEmpty");
     error.classList.remove("hidden");
     return;
   }
@@ -463,13 +412,15 @@ async function onSendNote(event) {
 /* ---------- start ---------- */
 
 async function init() {
-  startLanguage(applyLanguage);
+  // Listeners first, so a click during the catalogue's fetch is not lost.
+  const language = startLanguage(applyLanguage);
   $("login-form").addEventListener("submit", onLogin);
   $("sign-out").addEventListener("click", onSignOut);
   $("back-team").addEventListener("click", () => showTeam());
   window.addEventListener("popstate", followHash);
   $("note-form").addEventListener("submit", onSendNote);
   $("note-text").addEventListener("input", updateNoteForm);
+  await language;
   try {
     state.me = await api("GET", "/api/me");
   } catch (err) {

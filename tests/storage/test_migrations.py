@@ -5,7 +5,7 @@ from sqlalchemy import inspect
 from bot.storage import Database, current_revision, downgrade, upgrade
 from bot.storage.models import Base
 
-HEAD = "0002"
+HEAD = "0003"
 EXPECTED_TABLES = {
     "teams",
     "users",
@@ -16,6 +16,9 @@ EXPECTED_TABLES = {
     "turns",
     "processed_messages",
     "coaching_notes",
+    "outbox_messages",
+    "outbox_chats",
+    "outbox_limiters",
 }
 
 

@@ -214,9 +214,7 @@ class OutboxMessage(Base):
     claim_token: Mapped[str | None] = mapped_column(String(32))
     last_error: Mapped[str | None] = mapped_column(String(200))
     note_id: Mapped[int | None] = mapped_column(ForeignKey("coaching_notes.id", ondelete="SET NULL"))
-    session_id: Mapped[str | None] = mapped_column(
-        ForeignKey("rehearsal_sessions.id", ondelete="SET NULL")
-    )
+    session_id: Mapped[str | None] = mapped_column(ForeignKey("rehearsal_sessions.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 

@@ -146,7 +146,7 @@ class OutboxRepository:
             )
             .limit(limit)
         )
-        return [(message, chat) for message, chat in self._s.execute(query).tuples()]
+        return [(row[0], row[1]) for row in self._s.execute(query).all()]
 
     def try_lock_chat(self, channel: str, chat_key: str) -> OutboxChat | None:
         """Lock a chat row, or None when another transaction holds it (PostgreSQL SKIP LOCKED)."""
@@ -246,4 +246,4 @@ class OutboxRepository:
         query = select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
         if channel is not None:
             query = query.where(OutboxMessage.channel == channel)
-        return {str(status): int(count) for status, count in self._s.execute(query).tuples()}
+        return {str(status): int(count) for status, count in self._s.execute(query).all()}

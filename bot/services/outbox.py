@@ -416,7 +416,6 @@ class Outbox:
                 interval = timedelta(seconds=1 / pacing.chat_rate)
                 chat.pace_at = max(pace_at or now, now) + interval
                 chat.last_claimed_at = now
-                recent.append(now_ts)
                 claims.append(
                     Claim(
                         token=token,
@@ -429,6 +428,11 @@ class Outbox:
                         resend=any(m.resends > 0 for m in run),
                     )
                 )
+            # Stamped at the end: a claim of many chats takes a while, and its sends start only
+            # now; a stamp from the start would let the next window open too early.
+            if claims:
+                end_ts = max(now_ts, self._clock())
+                recent.extend([end_ts] * len(claims))
             limiter.stamps = recent
             wake_in = None
             if not claims:

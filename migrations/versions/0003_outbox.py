@@ -50,7 +50,9 @@ def upgrade() -> None:
             ondelete="SET NULL",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_outbox_messages")),
-        sa.UniqueConstraint("channel", "chat_key", "seq", name=op.f("uq_outbox_messages_channel_chat_key_seq")),
+        sa.UniqueConstraint(
+            "channel", "chat_key", "seq", name=op.f("uq_outbox_messages_channel_chat_key_seq")
+        ),
     )
     op.create_index(
         "ix_outbox_messages_queue", "outbox_messages", ["channel", "status", "chat_key", "seq"], unique=False

@@ -73,7 +73,12 @@ def put(db: Database, chat_key: str, *texts: str, group_key: str | None = None, 
     with db.session(write=True) as session:
         return [
             enqueue(
-                session, channel=TELEGRAM, chat_key=chat_key, payload={"text": t}, group_key=group_key, **kwargs
+                session,
+                channel=TELEGRAM,
+                chat_key=chat_key,
+                payload={"text": t},
+                group_key=group_key,
+                **kwargs,
             ).id
             for t in texts
         ]

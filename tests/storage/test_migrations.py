@@ -108,3 +108,19 @@ def test_0002_widens_status_and_renames_short_walk_outs(database_url: str) -> No
             )
     finally:
         db.dispose()
+
+
+def test_migrations_and_models_agree_on_everything(database_url: str) -> None:
+    """Beyond column names: types, indexes, unique and foreign keys (the outbox's lookups rely
+    on its indexes and constraints being there on both databases)."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    upgrade(database_url)
+    db = Database(database_url)
+    try:
+        with db.engine.connect() as connection:
+            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            assert compare_metadata(context, Base.metadata) == []
+    finally:
+        db.dispose()

@@ -41,6 +41,8 @@ _MERGE_NEUTRAL_KEYS = frozenset({"text", "reply_markup"})
 #: How many messages of one turn may be merged into one send.
 MAX_MERGE = 4
 ERROR_CHARS = 200
+#: The shortest sleep of an idle dispatcher, whatever a hint says.
+MIN_WAIT = 0.01
 
 
 class Kind(StrEnum):
@@ -357,6 +359,13 @@ class Outbox:
         pacing = self.pacing_for(channel)
         span = pacing.window + pacing.slack
         tolerance = timedelta(seconds=(pacing.chat_burst - 1) / pacing.chat_rate)
+        # A look without locks first: an idle poll must not take SQLite's write lock (turns wait
+        # for it) nor queue for the limiter row on PostgreSQL.
+        with self.db.session() as session:
+            repo = OutboxRepository(session)
+            _, now = self._now()
+            if not repo.due_heads(channel, now=now, pace_limit=now + tolerance, limit=1):
+                return ClaimBatch([], wake_in=self._wake_hint(repo, channel, now, tolerance))
         with self.db.session(write=True) as session:
             repo = OutboxRepository(session)
             limiter = repo.lock_limiter(channel)
@@ -434,14 +443,18 @@ class Outbox:
                 end_ts = max(now_ts, self._clock())
                 recent.extend([end_ts] * len(claims))
             limiter.stamps = recent
-            wake_in = None
-            if not claims:
-                not_before, pace_at = repo.next_due(channel, now=now)
-                hints = [(not_before - now).total_seconds()] if not_before else []
-                if pace_at is not None:
-                    hints.append((pace_at - tolerance - now).total_seconds())
-                wake_in = max(0.0, min(hints)) if hints else None
+            wake_in = None if claims else self._wake_hint(repo, channel, now, tolerance)
             return ClaimBatch(claims, wake_in=wake_in, leases_lost=leases_lost)
+
+    @staticmethod
+    def _wake_hint(repo: OutboxRepository, channel: str, now: datetime, tolerance: timedelta) -> float | None:
+        """Seconds until a retry or a paced chat may come due (None: nothing waiting)."""
+        # Only chats held back by their pace matter: one within its pace is due already.
+        not_before, pace_at = repo.next_due(channel, now=now, pace_limit=now + tolerance)
+        hints = [(not_before - now).total_seconds()] if not_before else []
+        if pace_at is not None:
+            hints.append((pace_at - tolerance - now).total_seconds())
+        return max(0.0, min(hints)) if hints else None
 
     def _settle_unknown(
         self, messages: Sequence[OutboxMessage], now: datetime, error: str, *, delay: float
@@ -683,7 +696,9 @@ class Dispatcher:
                 hints.append(batch.wake_in)
         if sent_any:
             return 0.0
-        return min(hints) if hints else None
+        # Never 0 without progress: a due message whose chat is being written stays due, and
+        # looking again at once would spin until that turn commits.
+        return max(min(hints), MIN_WAIT) if hints else None
 
     async def _deliver(self, sender: Sender, claim: Claim) -> None:
         metrics = self.metrics

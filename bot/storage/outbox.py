@@ -172,9 +172,12 @@ class OutboxRepository:
             .execution_options(populate_existing=True)
         ).all()
 
-    def next_due(self, channel: str, *, now: datetime) -> tuple[datetime | None, datetime | None]:
-        """(earliest future ``not_before`` of a pending message, earliest future ``pace_at``):
-        hints for when the dispatcher should look again. Waking early is harmless."""
+    def next_due(
+        self, channel: str, *, now: datetime, pace_limit: datetime
+    ) -> tuple[datetime | None, datetime | None]:
+        """(earliest future ``not_before`` of a pending message, earliest ``pace_at`` beyond
+        ``pace_limit``): hints for when the dispatcher should look again. Waking early is
+        harmless; waking late delays a chat."""
         not_before = self._s.scalar(
             select(func.min(OutboxMessage.not_before)).where(
                 OutboxMessage.channel == channel,
@@ -184,7 +187,9 @@ class OutboxRepository:
         )
         pace_at = self._s.scalar(
             select(func.min(OutboxChat.pace_at)).where(
-                OutboxChat.channel == channel, OutboxChat.blocked_at.is_(None), OutboxChat.pace_at > now
+                OutboxChat.channel == channel,
+                OutboxChat.blocked_at.is_(None),
+                OutboxChat.pace_at > pace_limit,
             )
         )
         return aware(not_before), aware(pace_at)

@@ -6,6 +6,8 @@ The clock is controlled, so pacing and backoff are checked to the second without
 from __future__ import annotations
 
 import random
+import threading
+import time
 
 import pytest
 from outbox_support import TELEGRAM, UNPACED, Clock, messages, put, statuses
@@ -265,3 +267,66 @@ def test_least_recently_served_chat_goes_first(db: Database) -> None:
         order.append(claim.payload["text"])
         clock.advance(1.0)
     assert order == ["b0", "q0", "b1", "b2", "b3", "b4"]
+
+
+def test_a_chat_s_sequence_follows_commit_order(db: Database) -> None:
+    """A second writer to the same chat waits for the first to commit, so a later sequence
+    number can never become visible (and be delivered) before an earlier one."""
+    first_enqueued = threading.Event()
+    release_first = threading.Event()
+    second_done = threading.Event()
+
+    def first_turn() -> None:
+        with db.session(write=True) as session:
+            enqueue(session, channel=TELEGRAM, chat_key="1", payload={"text": "first"})
+            first_enqueued.set()
+            release_first.wait(10)
+
+    def second_turn() -> None:
+        first_enqueued.wait(10)
+        with db.session(write=True) as session:
+            enqueue(session, channel=TELEGRAM, chat_key="1", payload={"text": "second"})
+        second_done.set()
+
+    threads = [threading.Thread(target=first_turn), threading.Thread(target=second_turn)]
+    for thread in threads:
+        thread.start()
+    try:
+        assert not second_done.wait(0.5)  # held back by the first turn's open transaction
+    finally:
+        release_first.set()
+        for thread in threads:
+            thread.join(20)
+    assert second_done.is_set()
+    assert [(m.seq, m.payload["text"]) for m in messages(db, "1")] == [(1, "first"), (2, "second")]
+
+
+def test_a_chat_being_written_is_skipped_not_waited_for(db: Database) -> None:
+    """PostgreSQL: a turn still open on chat 1 does not hold the dispatcher up; chat 2 is served
+    at once (SKIP LOCKED) and chat 1 on a later round."""
+    if db.is_sqlite:
+        pytest.skip("SQLite has no row locks: a claim waits for the writer's commit")
+    outbox = _outbox(db, Clock())
+    put(db, "1", "queued before the turn")
+    put(db, "2", "other chat")
+    turn_open = threading.Event()
+    release = threading.Event()
+
+    def turn() -> None:
+        with db.session(write=True) as session:
+            enqueue(session, channel=TELEGRAM, chat_key="1", payload={"text": "the turn's reply"})
+            turn_open.set()
+            release.wait(10)
+
+    thread = threading.Thread(target=turn)
+    thread.start()
+    try:
+        assert turn_open.wait(10)
+        started = time.monotonic()
+        claims = _claim(outbox)
+        assert time.monotonic() - started < 2.0
+        assert [c.chat_key for c in claims] == ["2"]
+    finally:
+        release.set()
+        thread.join(10)
+    assert [c.payload["text"] for c in _claim(outbox)] == ["queued before the turn"]

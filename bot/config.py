@@ -33,6 +33,11 @@ class Settings(BaseSettings):
     telegram_api_base: str = DEFAULT_TELEGRAM_API_BASE
     max_message_chars: int = 2000
     demo_accounts: bool = True
+    # Outbox pacing (docs/outbox.md), shared by all workers through the database. Telegram allows
+    # about 30 messages a second per bot and about one a second per chat.
+    telegram_rate: float = Field(default=30.0, gt=0)
+    telegram_chat_rate: float = Field(default=1.0, gt=0)
+    telegram_chat_burst: int = Field(default=3, ge=1)
 
     @field_validator("default_lang")
     @classmethod

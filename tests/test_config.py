@@ -50,3 +50,16 @@ def test_unknown_language_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setenv("COACH_DEFAULT_LANG", "fr")
     with pytest.raises(ValidationError, match="must be 'zh' or 'en'"):
         Settings()
+
+
+def test_outbox_pacing_defaults_and_overrides(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.services.outbox import Pacing
+
+    assert Pacing.telegram(Settings()) == Pacing(rate=30, chat_rate=1.0, chat_burst=3)
+    monkeypatch.setenv("COACH_TELEGRAM_RATE", "20")
+    monkeypatch.setenv("COACH_TELEGRAM_CHAT_RATE", "0.5")
+    monkeypatch.setenv("COACH_TELEGRAM_CHAT_BURST", "5")
+    assert Pacing.telegram(Settings()) == Pacing(rate=20, chat_rate=0.5, chat_burst=5)
+    monkeypatch.setenv("COACH_TELEGRAM_CHAT_RATE", "0")
+    with pytest.raises(ValidationError):
+        Settings()

@@ -9,6 +9,9 @@ from .database import Database, current_revision, downgrade, normalise_url, upgr
 from .models import (
     Base,
     CoachingNote,
+    OutboxChat,
+    OutboxLimiter,
+    OutboxMessage,
     ProcessedMessage,
     RehearsalSession,
     ScriptVersion,
@@ -17,12 +20,17 @@ from .models import (
     Turn,
     User,
 )
+from .outbox import OutboxRepository
 from .repository import Store
 
 __all__ = [
     "Base",
     "CoachingNote",
     "Database",
+    "OutboxChat",
+    "OutboxLimiter",
+    "OutboxMessage",
+    "OutboxRepository",
     "ProcessedMessage",
     "RehearsalSession",
     "ScriptVersion",

@@ -180,3 +180,70 @@ class CoachingNote(Base):
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+# The transactional outbox (docs/outbox.md): what a channel sends, stored in the turn's transaction.
+OUTBOX_STATUSES = ("pending", "sending", "sent", "failed", "blocked")
+
+
+class OutboxMessage(Base):
+    """One message to send on a channel, delivered in ``seq`` order within its chat."""
+
+    __tablename__ = "outbox_messages"
+    __table_args__ = (
+        UniqueConstraint("channel", "chat_key", "seq"),
+        # The dispatcher looks for the head (lowest seq) of each chat's pending/sending messages.
+        Index("ix_outbox_messages_queue", "channel", "status", "chat_key", "seq"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    # A string, so chats of channels other than Telegram (WeCom ids, …) fit as well.
+    chat_key: Mapped[str] = mapped_column(String(64))
+    seq: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(16))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # Messages of one turn share a group key; consecutive ones may go out as one message.
+    group_key: Mapped[str | None] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # Re-sends after an unknown outcome (a timeout or a lost lease): at most one per message.
+    resends: Mapped[int] = mapped_column(Integer, default=0)
+    not_before: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    claim_token: Mapped[str | None] = mapped_column(String(32))
+    last_error: Mapped[str | None] = mapped_column(String(200))
+    note_id: Mapped[int | None] = mapped_column(ForeignKey("coaching_notes.id", ondelete="SET NULL"))
+    session_id: Mapped[str | None] = mapped_column(ForeignKey("rehearsal_sessions.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class OutboxChat(Base):
+    """Per-chat outbox state: the sequence counter, the pacing bucket and the blocked flag."""
+
+    __tablename__ = "outbox_chats"
+
+    channel: Mapped[str] = mapped_column(String(16), primary_key=True)
+    chat_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    next_seq: Mapped[int] = mapped_column(Integer, default=1)
+    # GCRA's theoretical arrival time: the chat may send while pace_at <= now + (burst - 1) / rate.
+    pace_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # When the chat was last served: the least recently served chat goes first (fairness).
+    last_claimed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    blocked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+
+class OutboxLimiter(Base):
+    """The bot-wide send limit of one channel, shared by every worker and host on the database.
+
+    ``stamps`` holds the epoch times of the most recent claims (at most the rate's worth), a
+    sliding window: a claim is allowed only while fewer than ``rate`` fall inside the window.
+    """
+
+    __tablename__ = "outbox_limiters"
+
+    channel: Mapped[str] = mapped_column(String(16), primary_key=True)
+    stamps: Mapped[list[Any]] = mapped_column(default=list)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)

@@ -23,6 +23,7 @@ from .models import (
     User,
     utcnow,
 )
+from .outbox import OutboxRepository
 
 
 class UserRepository:
@@ -433,3 +434,4 @@ class Store:
         self.inbound = InboundRepository(session)
         self.scripts = ScriptRepository(session)
         self.notes = NoteRepository(session)
+        self.outbox = OutboxRepository(session)

@@ -5,7 +5,7 @@ from sqlalchemy import inspect
 from bot.storage import Database, current_revision, downgrade, upgrade
 from bot.storage.models import Base
 
-HEAD = "0002"
+HEAD = "0003"
 EXPECTED_TABLES = {
     "teams",
     "users",
@@ -16,6 +16,9 @@ EXPECTED_TABLES = {
     "turns",
     "processed_messages",
     "coaching_notes",
+    "outbox_messages",
+    "outbox_chats",
+    "outbox_limiters",
 }
 
 
@@ -103,5 +106,21 @@ def test_0002_widens_status_and_renames_short_walk_outs(database_url: str) -> No
             assert (
                 connection.exec_driver_sql("SELECT status FROM rehearsal_sessions").scalar() == "walked_out"
             )
+    finally:
+        db.dispose()
+
+
+def test_migrations_and_models_agree_on_everything(database_url: str) -> None:
+    """Beyond column names: types, indexes, unique and foreign keys (the outbox's lookups rely
+    on its indexes and constraints being there on both databases)."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    upgrade(database_url)
+    db = Database(database_url)
+    try:
+        with db.engine.connect() as connection:
+            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            assert compare_metadata(context, Base.metadata) == []
     finally:
         db.dispose()

@@ -1,0 +1,254 @@
+"""Row-level access to the outbox tables; the delivery policy lives in ``bot.services.outbox``.
+
+Lock order, kept everywhere so that no two transactions wait on each other in a circle:
+limiter row, then chat row, then message rows. Claimers take the limiter row without
+SKIP LOCKED (they queue up, so the shared limit is exact) and the chat and message rows with
+SKIP LOCKED (a chat whose turn transaction is still open is simply served on the next round).
+SQLite has no row locks: every outbox write runs under its database-wide write lock instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any, overload
+
+from sqlalchemy import and_, case, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from .models import CoachingNote, OutboxChat, OutboxLimiter, OutboxMessage, utcnow
+
+ACTIVE_STATUSES = ("pending", "sending")
+
+
+@overload
+def aware(value: datetime) -> datetime: ...
+@overload
+def aware(value: None) -> None: ...
+@overload
+def aware(value: datetime | None) -> datetime | None: ...
+def aware(value: datetime | None) -> datetime | None:
+    """SQLite hands back naive datetimes; every outbox time is stored in UTC."""
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value
+
+
+class OutboxRepository:
+    def __init__(self, session: Session) -> None:
+        self._s = session
+
+    @property
+    def _is_postgres(self) -> bool:
+        return self._s.get_bind().dialect.name == "postgresql"
+
+    def _insert_ignore(self, model: type[Any], **values: Any) -> None:
+        """Create a row unless it exists; a concurrent creator wins without an error."""
+        dialect_insert = postgresql.insert if self._is_postgres else sqlite.insert
+        self._s.execute(dialect_insert(model).values(**values).on_conflict_do_nothing())
+
+    # -- writing ------------------------------------------------------------------------------
+
+    def lock_chat_for_enqueue(self, channel: str, chat_key: str) -> OutboxChat:
+        """The chat's state row, created if new and locked until the caller's transaction ends.
+
+        Holding this lock while a sequence number is taken and the message inserted makes the
+        per-chat sequence follow commit order: a later number can never become visible first.
+        """
+        self._insert_ignore(OutboxChat, channel=channel, chat_key=chat_key, next_seq=1, updated_at=utcnow())
+        chat = self._s.get(OutboxChat, (channel, chat_key), with_for_update=True, populate_existing=True)
+        assert chat is not None  # just inserted or already there
+        return chat
+
+    def add(
+        self,
+        chat: OutboxChat,
+        *,
+        kind: str,
+        payload: dict[str, Any],
+        group_key: str | None,
+        note_id: int | None,
+        session_id: str | None,
+        not_before: datetime,
+        now: datetime,
+    ) -> OutboxMessage:
+        message = OutboxMessage(
+            channel=chat.channel,
+            chat_key=chat.chat_key,
+            seq=chat.next_seq,
+            kind=kind,
+            payload=dict(payload),
+            group_key=group_key,
+            # A chat that blocked the bot gets nothing until it writes again (unblock).
+            status="blocked" if chat.blocked_at is not None else "pending",
+            attempts=0,
+            resends=0,
+            not_before=not_before,
+            note_id=note_id,
+            session_id=session_id,
+            created_at=now,
+        )
+        chat.next_seq += 1
+        self._s.add(message)
+        self._s.flush()
+        return message
+
+    # -- claiming -----------------------------------------------------------------------------
+
+    def lock_limiter(self, channel: str) -> OutboxLimiter:
+        """The channel's limiter row, locked: claimers of all workers take turns here."""
+        self._insert_ignore(OutboxLimiter, channel=channel, stamps=[], updated_at=utcnow())
+        limiter = self._s.get(OutboxLimiter, channel, with_for_update=True, populate_existing=True)
+        assert limiter is not None
+        return limiter
+
+    def due_heads(
+        self, channel: str, *, now: datetime, pace_limit: datetime, limit: int
+    ) -> Sequence[tuple[OutboxMessage, OutboxChat]]:
+        """The first active message of each chat that may be sent now, least recently served first.
+
+        A head is due when it is pending and its ``not_before`` has come, or when it was being
+        sent by a worker whose lease ran out; its chat must be unblocked and within its pace
+        (``pace_at <= pace_limit``). Read without locks: the caller locks and re-checks each row.
+        """
+        head_seq = (
+            select(OutboxMessage.chat_key, func.min(OutboxMessage.seq).label("seq"))
+            .where(OutboxMessage.channel == channel, OutboxMessage.status.in_(ACTIVE_STATUSES))
+            .group_by(OutboxMessage.chat_key)
+            .subquery()
+        )
+        query = (
+            select(OutboxMessage, OutboxChat)
+            .join(
+                head_seq,
+                and_(OutboxMessage.chat_key == head_seq.c.chat_key, OutboxMessage.seq == head_seq.c.seq),
+            )
+            .join(
+                OutboxChat,
+                and_(
+                    OutboxChat.channel == OutboxMessage.channel, OutboxChat.chat_key == OutboxMessage.chat_key
+                ),
+            )
+            .where(
+                OutboxMessage.channel == channel,
+                OutboxChat.blocked_at.is_(None),
+                or_(OutboxChat.pace_at.is_(None), OutboxChat.pace_at <= pace_limit),
+                or_(
+                    and_(OutboxMessage.status == "pending", OutboxMessage.not_before <= now),
+                    and_(OutboxMessage.status == "sending", OutboxMessage.lease_until <= now),
+                ),
+            )
+            .order_by(
+                case((OutboxChat.last_claimed_at.is_(None), 0), else_=1),
+                OutboxChat.last_claimed_at,
+                OutboxMessage.id,
+            )
+            .limit(limit)
+        )
+        return [(row[0], row[1]) for row in self._s.execute(query).all()]
+
+    def try_lock_chat(self, channel: str, chat_key: str) -> OutboxChat | None:
+        """Lock a chat row, or None when another transaction holds it (PostgreSQL SKIP LOCKED)."""
+        return self._s.scalar(
+            select(OutboxChat)
+            .where(OutboxChat.channel == channel, OutboxChat.chat_key == chat_key)
+            .with_for_update(skip_locked=True)
+            .execution_options(populate_existing=True)
+        )
+
+    def lock_active(self, channel: str, chat_key: str, *, limit: int) -> Sequence[OutboxMessage]:
+        """The chat's first active messages in order, locked (the caller holds the chat lock)."""
+        return self._s.scalars(
+            select(OutboxMessage)
+            .where(
+                OutboxMessage.channel == channel,
+                OutboxMessage.chat_key == chat_key,
+                OutboxMessage.status.in_(ACTIVE_STATUSES),
+            )
+            .order_by(OutboxMessage.seq)
+            .limit(limit)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        ).all()
+
+    def next_due(
+        self, channel: str, *, now: datetime, pace_limit: datetime
+    ) -> tuple[datetime | None, datetime | None]:
+        """(earliest future ``not_before`` of a pending message, earliest ``pace_at`` beyond
+        ``pace_limit``): hints for when the dispatcher should look again. Waking early is
+        harmless; waking late delays a chat."""
+        not_before = self._s.scalar(
+            select(func.min(OutboxMessage.not_before)).where(
+                OutboxMessage.channel == channel,
+                OutboxMessage.status == "pending",
+                OutboxMessage.not_before > now,
+            )
+        )
+        pace_at = self._s.scalar(
+            select(func.min(OutboxChat.pace_at)).where(
+                OutboxChat.channel == channel,
+                OutboxChat.blocked_at.is_(None),
+                OutboxChat.pace_at > pace_limit,
+            )
+        )
+        return aware(not_before), aware(pace_at)
+
+    # -- settling -----------------------------------------------------------------------------
+
+    def claimed(self, token: str) -> Sequence[OutboxMessage]:
+        """The messages of one claim, locked, as long as that claim still owns them."""
+        return self._s.scalars(
+            select(OutboxMessage)
+            .where(OutboxMessage.claim_token == token, OutboxMessage.status == "sending")
+            .order_by(OutboxMessage.seq)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        ).all()
+
+    def lock_chat(self, channel: str, chat_key: str) -> OutboxChat | None:
+        return self._s.get(OutboxChat, (channel, chat_key), with_for_update=True, populate_existing=True)
+
+    def block_chat(self, chat: OutboxChat, *, now: datetime, error: str) -> int:
+        """Mark the chat blocked and stop its queue; returns how many messages were stopped."""
+        chat.blocked_at = now
+        result = self._s.execute(
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.channel == chat.channel,
+                OutboxMessage.chat_key == chat.chat_key,
+                OutboxMessage.status.in_(ACTIVE_STATUSES),
+            )
+            .values(status="blocked", last_error=error, lease_until=None, claim_token=None)
+            .execution_options(synchronize_session=False)
+        )
+        return int(result.rowcount)  # type: ignore[attr-defined]
+
+    def mark_notes_read(self, note_ids: Sequence[int], *, now: datetime) -> None:
+        """A note counts as read once the rep has it (delivered), never before."""
+        if note_ids:
+            self._s.execute(
+                update(CoachingNote)
+                .where(CoachingNote.id.in_(list(note_ids)), CoachingNote.read_at.is_(None))
+                .values(read_at=now)
+                .execution_options(synchronize_session=False)
+            )
+
+    # -- reading ------------------------------------------------------------------------------
+
+    def for_chat(self, channel: str, chat_key: str) -> Sequence[OutboxMessage]:
+        return self._s.scalars(
+            select(OutboxMessage)
+            .where(OutboxMessage.channel == channel, OutboxMessage.chat_key == chat_key)
+            .order_by(OutboxMessage.seq)
+        ).all()
+
+    def get_chat(self, channel: str, chat_key: str) -> OutboxChat | None:
+        return self._s.get(OutboxChat, (channel, chat_key))
+
+    def counts(self, channel: str | None = None) -> dict[str, int]:
+        """Messages per status (for health pages and tests)."""
+        query = select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
+        if channel is not None:
+            query = query.where(OutboxMessage.channel == channel)
+        return {str(status): int(count) for status, count in self._s.execute(query).all()}

@@ -10,10 +10,16 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Literal
 
-from .machine import DEEP_GATE, SHALLOW_GATE, DialogueMachine, SessionState, TurnOutcome, rng_for
+from bot.vocab import Technique
+
+from .rules import DEEP_GATE, SHALLOW_GATE
+from .state import SessionState, rng_for
+from .turn import TurnOutcome
 
 if TYPE_CHECKING:
     from bot.classifier import QuestionBank
+
+    from .machine import DialogueMachine
 
 
 # The coach's own names for the techniques, used when no question bank is at hand.
@@ -317,8 +323,8 @@ class Coach:
     def note(self, outcome: TurnOutcome, state: SessionState) -> str:
         """The practice-mode note after a rep line."""
         lang = state.lang
-        primary = outcome.technique if outcome.technique in NAMES else None
-        primary = primary or (outcome.techniques[0] if outcome.techniques else "statement")
+        primary: str = outcome.technique if outcome.technique in NAMES else ""
+        primary = primary or (outcome.techniques[0] if outcome.techniques else Technique.STATEMENT)
         topic = ""
         if outcome.revealed:
             fact = outcome.revealed[-1]

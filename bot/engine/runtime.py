@@ -13,10 +13,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 from .coach import Coach
-from .machine import DialogueMachine, SessionState, TurnOutcome
+from .machine import DialogueMachine
 from .results import ScenarioSummary
 from .scenario import LoadedScenario
 from .scorecard import build_scorecard
+from .state import SessionState
+from .turn import TurnOutcome
 
 if TYPE_CHECKING:
     from bot.classifier import QuestionBank

@@ -17,23 +17,16 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
-from bot.classifier.bank import LABELS
+from bot.vocab import QUESTIONING_STEPS, Angle, Stage, Step, Technique
 from bot.yamlsource import ScriptError, ScriptProblem, SourceDocument, load_yaml, validate
 
 Lang = Literal["zh", "en"]
 LANGS: tuple[str, ...] = ("zh", "en")
 
-STAGES: tuple[str, ...] = ("first_impression", "liking", "trust", "persuasion", "excitation")
-STEPS: tuple[str, ...] = ("opener", "curiosity", "analysis", "what_if", "how_do_you_see", "need_confirmation")
-TECHNIQUES: tuple[str, ...] = LABELS  # one list of technique ids, the classifier's
-ANGLES: tuple[str, ...] = (
-    "vision",
-    "long_term_harm",
-    "spreading_harm",
-    "long_term_gain",
-    "spreading_gain",
-    "avoid_harm_review",
-)
+STAGES: tuple[Stage, ...] = tuple(Stage)
+STEPS: tuple[Step, ...] = QUESTIONING_STEPS
+TECHNIQUES: tuple[Technique, ...] = tuple(Technique)
+ANGLES: tuple[Angle, ...] = tuple(Angle)
 NEED_FACTS: tuple[str, ...] = ("deadline", "budget")
 
 # Every situation the engine answers in; a scenario may write its own wordings for each (the

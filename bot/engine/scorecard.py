@@ -10,10 +10,14 @@ lines, so the advice is about what they actually said.
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .coach import ANGLES, NAMES
-from .machine import QUESTION_TECHNIQUES, DialogueMachine, SessionState
+from .rules import QUESTION_TECHNIQUES
+from .state import SessionState
+
+if TYPE_CHECKING:
+    from .machine import DialogueMachine
 
 # Events worth keeping, best first, with why they worked.
 KEEP: list[tuple[str, tuple[str, str]]] = [

@@ -237,7 +237,7 @@ class RehearsalService:
     ) -> TurnResult:
         outcome = played.outcome
         # The three turns go to the database in one batch at commit (a third of a turn's time).
-        s.turns.add(rehearsal, "rep", text, techniques=outcome.techniques, flush=False)
+        s.turns.add(rehearsal, "rep", text, techniques=list[str](outcome.techniques), flush=False)
         rehearsal.stage, rehearsal.step, rehearsal.trust = state.stage, state.step, state.trust
         s.turns.add(rehearsal, "customer", outcome.reply, revealed=outcome.revealed, flush=False)
         if played.note:

@@ -14,9 +14,10 @@ from typing import Any
 
 from bot.yamlsource import ScriptError, ScriptProblem
 
-from .machine import SessionState
 from .runtime import Classify, ScenarioRuntime, default_classify
 from .scenario import STAGES, STEPS, TrainerTest, load_scenario, scenario_files
+from .state import SessionState
+from .table import Move
 
 
 @dataclass
@@ -79,11 +80,11 @@ def run_test(
         played = runtime.say(state, turn.rep, classify)
         outcome = played.outcome
         said = f'(line: "{turn.rep}")'
-        heard = outcome.technique if outcome.technique != "private" else outcome.techniques[0]
+        heard = outcome.technique if outcome.technique != Move.PRIVATE else outcome.techniques[0]
         if turn.technique is not None and heard != turn.technique:
             fail(
                 (*where, "technique"),
-                f"the line was taken as {heard} (classifier: {list(outcome.techniques)}), "
+                f"the line was taken as {heard} (classifier: {[str(t) for t in outcome.techniques]}), "
                 f"not {turn.technique} {said}",
             )
         if turn.stage is not None and state.stage != turn.stage:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.engine.machine import SessionState
 from bot.engine.runtime import ScenarioRuntime
+from bot.engine.state import SessionState
 
 METHOD_EN = [
     ("Good morning Mr Wang, thanks for your time.", "greeting"),

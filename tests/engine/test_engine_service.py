@@ -10,7 +10,6 @@ from engine_support import DIALOGUES, EXAMPLE, EXAMPLE_ID
 
 from bot.config import Settings
 from bot.engine.library import ScenarioLibrary
-from bot.engine.machine import SessionState
 from bot.engine.results import (
     MessageRejected,
     NotYourSession,
@@ -21,6 +20,7 @@ from bot.engine.results import (
 )
 from bot.engine.runtime import default_classify
 from bot.engine.service import RehearsalService
+from bot.engine.state import SessionState
 from bot.storage import Database, store
 
 LINES_EN = [

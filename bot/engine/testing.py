@@ -10,12 +10,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from bot.yamlsource import ScriptError, ScriptProblem
 
 from .runtime import Classify, ScenarioRuntime, default_classify
 from .scenario import STAGES, STEPS, TrainerTest, load_scenario, scenario_files
+from .scorecard import Scorecard
 from .state import SessionState
 from .table import Move
 
@@ -27,7 +27,7 @@ class TrainerTestResult:
     name: str
     failures: list[ScriptProblem] = field(default_factory=list)
     score: int | None = None
-    scorecard: dict[str, Any] = field(default_factory=dict)  # of the finished conversation
+    scorecard: Scorecard | None = None  # of the finished conversation
 
     @property
     def passed(self) -> bool:
@@ -121,7 +121,7 @@ def _check_expect(
     expect = test.expect
     problems: list[tuple[tuple[str | int, ...], str]] = []
     scorecard = runtime.scorecard(state)
-    result.score = scorecard["score"]
+    result.score = scorecard.score
     result.scorecard = scorecard
     if expect.status is not None and state.status != expect.status:
         problems.append((("expect", "status"), f"the visit ended {state.status}, expected {expect.status}"))
@@ -139,11 +139,12 @@ def _check_expect(
         problems.append((("expect", "not_revealed"), f"revealed {extra}, which should have stayed hidden"))
     if expect.score is not None:
         low, high = expect.score
-        if not low <= scorecard["score"] <= high:
+        if not low <= scorecard.score <= high:
+            parts = scorecard.parts.to_json()
             problems.append(
                 (
                     ("expect", "score"),
-                    f"score {scorecard['score']} is outside [{low}, {high}] (parts: {scorecard['parts']})",
+                    f"score {scorecard.score} is outside [{low}, {high}] (parts: {parts})",
                 )
             )
     return problems

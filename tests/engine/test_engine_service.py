@@ -172,7 +172,7 @@ def test_an_interrupted_session_resumes_exactly_from_the_database(
         assert stored.coach_note == played.note
         assert stored.trust == state.trust and stored.stage == state.stage and stored.step == state.step
     runtime.end(state)
-    assert final.scorecard == runtime.scorecard(state)
+    assert final.scorecard == runtime.scorecard(state).to_json()
 
 
 def test_hints_are_stored_and_counted(db: Database, service: RehearsalService) -> None:

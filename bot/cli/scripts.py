@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -13,6 +13,9 @@ from bot.config import get_settings
 from bot.engine.names import STAGE_NAMES, STEP_NAMES, TECHNIQUE_NAMES, name_of
 
 from . import database_url_option, main
+
+if TYPE_CHECKING:
+    from bot.engine.scorecard import Scorecard
 
 
 def _default_paths(paths: tuple[str, ...]) -> list[Path]:
@@ -169,6 +172,7 @@ def rehearse_cmd(
     The session is stored in the database like any other channel's (channel "cli").
     """
     from bot.engine.results import RehearsalError, TurnResult
+    from bot.engine.scorecard import Scorecard
     from bot.engine.service import RehearsalService
     from bot.storage import Database, store, upgrade
 
@@ -271,33 +275,31 @@ def rehearse_cmd(
         scorecard = final.scorecard or {}
         if as_json:
             _emit({"scorecard": scorecard})
-        else:
-            _print_scorecard(scorecard)
+        elif scorecard:
+            _print_scorecard(Scorecard.from_json(scorecard))
     finally:
         db.dispose()
 
 
-def _print_scorecard(card: dict[str, Any]) -> None:
-    lang = "zh" if card.get("language") == "zh" else "en"
+def _print_scorecard(card: Scorecard) -> None:
+    lang = "zh" if card.language == "zh" else "en"
     words = TERMINAL_WORDS[lang]
-    click.secho(f"\n{words['scorecard']}: {card.get('score')}/100", bold=True)
-    problems = card.get("problems", {})
-    angles = ", ".join(card.get("motivation_angles", [])) or "-"
-    stage = name_of(STAGE_NAMES, card.get("stage_reached"), lang)
-    step = name_of(STEP_NAMES, card.get("step_reached"), lang)
+    click.secho(f"\n{words['scorecard']}: {card.score}/100", bold=True)
+    problems = card.problems
+    angles = ", ".join(card.motivation_angles) or "-"
+    stage = name_of(STAGE_NAMES, card.stage_reached, lang)
+    step = name_of(STEP_NAMES, card.step_reached, lang)
     click.echo(
         f"  {words['stage']} {stage} · {words['step']} {step} · "
-        f"{words['problems']} {len(problems.get('uncovered', []))}/{problems.get('total')} · "
-        f"{words['why']} {card.get('deepest_why_chain')} · {words['angles']} {angles}"
+        f"{words['problems']} {len(problems.uncovered)}/{problems.total} · "
+        f"{words['why']} {card.deepest_why_chain} · {words['angles']} {angles}"
     )
-    need = card.get("explicit_need", {})
-    deadline, budget = (words["yes"] if need.get(key) else words["no"] for key in ("deadline", "budget"))
+    need = card.explicit_need
+    deadline, budget = (words["yes"] if found else words["no"] for found in (need.deadline, need.budget))
     click.echo(
         f"  {words['deadline']} {deadline} · {words['budget']} {budget} · "
-        f"{words['questions']} {card.get('question_share', 0):.0%} · "
-        f"{words['pitches']} {card.get('pitches_before_need')}"
+        f"{words['questions']} {card.question_share:.0%} · "
+        f"{words['pitches']} {card.pitches_before_need}"
     )
-    for key in ("keep", "start", "stop"):
-        point = card.get("coaching", {}).get(key)
-        if point:
-            click.echo(f"  {point['label']}: {point['text']}")
+    for point in (card.coaching.keep, card.coaching.start, card.coaching.stop):
+        click.echo(f"  {point.label}: {point.text}")

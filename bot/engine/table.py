@@ -14,6 +14,7 @@ from enum import StrEnum
 
 from bot.vocab import QUESTIONING_STEPS, Stage, Step, Technique
 
+# One-letter names keep each row on one line, so the table reads as a table.
 from .reactions import TurnModel as M
 
 Condition = Callable[[M], bool]

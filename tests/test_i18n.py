@@ -153,7 +153,7 @@ def test_the_web_export_holds_the_pages_texts_and_every_name() -> None:
 def test_the_engine_texts_in_the_catalogue_are_verbatim_copies_until_the_switch() -> None:
     # Two copies until coach.py, customer.py and scorecard.py read the catalogue; this keeps them
     # equal (delete it with the tables).
-    from bot.engine import coach, customer, scorecard
+    from bot.engine import coach, coaching, customer
 
     def same(key: str, pair: tuple[str, str]) -> None:
         assert (translate(key, "zh"), translate(key, "en")) == pair, key
@@ -169,10 +169,10 @@ def test_the_engine_texts_in_the_catalogue_are_verbatim_copies_until_the_switch(
         same(text_keys.COACH_ANGLE_KEYS[angle], pair)
     for kind, lines in customer.DEFAULT_REPLIES.items():
         same(text_keys.REPLY_KEYS[kind], ("\n".join(lines["zh"]), "\n".join(lines["en"])))
-    for event, pair in scorecard.KEEP:
+    for event, pair in coaching.KEEP:
         same(text_keys.KEEP_KEYS[event], pair)
-    for event, pair in scorecard.STOP:
+    for event, pair in coaching.STOP:
         same(text_keys.STOP_KEYS[event], pair)
-    for technique, _, pair in scorecard.START:
+    for technique, _, pair in coaching.START:
         same(text_keys.START_KEYS[technique], pair)
     same(text_keys.IGNORED_KEY, coach.IGNORED)

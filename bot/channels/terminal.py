@@ -14,7 +14,7 @@ import click
 
 from bot.i18n import N_, translate
 from bot.names import ANGLE_NAMES, STAGE_NAMES, STEP_NAMES, TECHNIQUE_NAMES, name_of
-from bot.services import RehearsalError, ScenarioCard, Services, TurnResult
+from bot.services import RehearsalError, ScenarioCard, Scorecard, Services, TurnResult
 
 CHANNEL = "cli"
 
@@ -177,30 +177,29 @@ def _play(
             return
 
 
-def _print_scorecard(card: dict[str, Any]) -> None:
-    lang = "zh" if card.get("language") == "zh" else "en"
+def _print_scorecard(stored: dict[str, Any]) -> None:
+    card = Scorecard.from_json(stored)
+    lang = "zh" if card.language == "zh" else "en"
     words = terminal_words(lang)
-    click.secho(f"\n{words['scorecard']}: {card.get('score')}/100", bold=True)
-    problems = card.get("problems", {})
-    angles = ", ".join(name_of(ANGLE_NAMES, a, lang) for a in card.get("motivation_angles", [])) or "-"
-    stage = name_of(STAGE_NAMES, card.get("stage_reached"), lang)
-    step = name_of(STEP_NAMES, card.get("step_reached"), lang)
+    click.secho(f"\n{words['scorecard']}: {card.score}/100", bold=True)
+    problems = card.problems
+    angles = ", ".join(name_of(ANGLE_NAMES, a, lang) for a in card.motivation_angles) or "-"
+    stage = name_of(STAGE_NAMES, card.stage_reached, lang)
+    step = name_of(STEP_NAMES, card.step_reached, lang)
     click.echo(
         f"  {words['stage']} {stage} · {words['step']} {step} · "
-        f"{words['problems']} {len(problems.get('uncovered', []))}/{problems.get('total')} · "
-        f"{words['why']} {card.get('deepest_why_chain')} · {words['angles']} {angles}"
+        f"{words['problems']} {len(problems.uncovered)}/{problems.total} · "
+        f"{words['why']} {card.deepest_why_chain} · {words['angles']} {angles}"
     )
-    need = card.get("explicit_need", {})
-    deadline, budget = (words["yes"] if need.get(key) else words["no"] for key in ("deadline", "budget"))
+    need = card.explicit_need
+    deadline, budget = (words["yes"] if found else words["no"] for found in (need.deadline, need.budget))
     click.echo(
         f"  {words['deadline']} {deadline} · {words['budget']} {budget} · "
-        f"{words['questions']} {card.get('question_share', 0):.0%} · "
-        f"{words['pitches']} {card.get('pitches_before_need')}"
+        f"{words['questions']} {card.question_share:.0%} · "
+        f"{words['pitches']} {card.pitches_before_need}"
     )
-    for key in ("keep", "start", "stop"):
-        point = card.get("coaching", {}).get(key)
-        if point:
-            click.echo(f"  {point['label']}: {point['text']}")
+    for point in (card.coaching.keep, card.coaching.start, card.coaching.stop):
+        click.echo(f"  {point.label}: {point.text}")
 
 
 __all__ = ["TERMINAL_KEYS", "rehearse", "terminal_words"]

@@ -10,10 +10,17 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Literal
 
-from .machine import DEEP_GATE, SHALLOW_GATE, DialogueMachine, SessionState, TurnOutcome, rng_for
+from bot.vocab import Event, Technique
+
+from .rules import DEEP_GATE, SHALLOW_GATE
+from .scenario import NEED_FACTS
+from .state import SessionState, rng_for
+from .turn import TurnOutcome
 
 if TYPE_CHECKING:
     from bot.classifier import QuestionBank
+
+    from .machine import DialogueMachine
 
 
 # The coach's own names for the techniques, used when no question bank is at hand.
@@ -247,46 +254,56 @@ class Coach:
 
     # -- what to do next ---------------------------------------------------------------------
 
-    def suggest(self, state: SessionState) -> tuple[str, str | None]:
+    def suggest(self, state: SessionState) -> tuple[Technique, str | None]:
         """The technique that fits the moment, and the scenario topic it is about (if any)."""
         c = self.customer
         if state.pending_question is not None:
-            return "answer_with_question", None
+            return Technique.ANSWER_WITH_QUESTION, None
         if state.prior and state.turn <= 3 and state.trust >= SHALLOW_GATE - 10:
-            return "revisit_topic", None
-        problem_out = any(p.id in state.revealed for p in c.problems)
+            return Technique.REVISIT_TOPIC, None
         if state.trust < SHALLOW_GATE:
-            if state.opener_closed == 0 and state.turn < 3:
-                return "closed_question", None
-            if c.next_situation(state) is not None:
-                return "curiosity_care", None
-            return "humble_disclaimer", None
-        if not problem_out:
-            if c.next_situation(state) is not None:
-                return "curiosity_care", None
-            return "what_else", None
-        found = c.next_cause(state)
-        if found is not None:
-            return "why", state.current_problem
-        motivated = self.d.motivation_count(state) >= self.d.motivation_needed
-        if not c.root_found(state) and c.next_sibling(state) is not None:
-            return "what_else", None
-        if not c.root_found(state):
-            return "why", state.current_problem
-        if c.next_sibling(state) is not None and not motivated and state.trust < DEEP_GATE:
-            return "what_else", None
+            return self._to_earn_liking(state), None
+        if not any(p.id in state.revealed for p in c.problems):
+            return (
+                Technique.CURIOSITY_CARE if c.next_situation(state) is not None else Technique.WHAT_ELSE
+            ), None
+        if c.next_cause(state) is not None or not c.root_found(state):
+            return self._towards_the_root(state)
+        return self._after_the_root(state)
+
+    def _to_earn_liking(self, state: SessionState) -> Technique:
+        """Before the customer likes the rep: easy questions, care, or asking permission."""
+        if state.opener_closed == 0 and state.turn < 3:
+            return Technique.CLOSED_QUESTION
+        if self.customer.next_situation(state) is not None:
+            return Technique.CURIOSITY_CARE
+        return Technique.HUMBLE_DISCLAIMER
+
+    def _towards_the_root(self, state: SessionState) -> tuple[Technique, str | None]:
+        """A problem is out but no root need yet: dig, or look for another problem."""
+        c = self.customer
+        if c.next_cause(state) is None and c.next_sibling(state) is not None:
+            return Technique.WHAT_ELSE, None
+        return Technique.WHY, state.current_problem
+
+    def _after_the_root(self, state: SessionState) -> tuple[Technique, str | None]:
+        """A root need is out: motivation (what if), the customer's view, then deadline and budget."""
+        c = self.customer
+        motivated = c.motivated(state)
         if state.trust < DEEP_GATE:
-            return "humble_disclaimer", None
+            if c.next_sibling(state) is not None and not motivated:
+                return Technique.WHAT_ELSE, None
+            return Technique.HUMBLE_DISCLAIMER, None
         if not motivated:
             root_problem = next(
                 (p.id for p in c.problems if c.root_found(state, p.id)), state.current_problem
             )
-            return "what_if", root_problem
+            return Technique.WHAT_IF, root_problem
         if c.next_view(state) is not None:
-            return "how_do_you_see", None
-        if any(fact not in state.revealed for fact in ("deadline", "budget")):
-            return "need_confirmation", None
-        return "confirm_question", None
+            return Technique.HOW_DO_YOU_SEE, None
+        if any(fact not in state.revealed for fact in NEED_FACTS):
+            return Technique.NEED_CONFIRMATION, None
+        return Technique.CONFIRM_QUESTION, None
 
     def name(self, technique: str, lang: str) -> str:
         bank = self.bank()
@@ -318,7 +335,7 @@ class Coach:
         """The practice-mode note after a rep line."""
         lang = state.lang
         primary = outcome.technique if outcome.technique in NAMES else None
-        primary = primary or (outcome.techniques[0] if outcome.techniques else "statement")
+        primary = primary or (outcome.techniques[0] if outcome.techniques else Technique.STATEMENT)
         topic = ""
         if outcome.revealed:
             fact = outcome.revealed[-1]
@@ -326,7 +343,7 @@ class Coach:
             if fact in NEED_WORDS:
                 topic = _pick(NEED_WORDS[fact], lang)
         angle = ""
-        if outcome.event == "implication":
+        if outcome.event == Event.IMPLICATION:
             implication = next(i for i in self.customer.implications if i.id == outcome.revealed[-1])
             angle = _pick(ANGLES[implication.angle], lang)
         verdict = _pick(VERDICTS.get(outcome.event, ("", "")), lang).format(topic=topic, angle=angle)
@@ -370,7 +387,7 @@ class Coach:
         technique, topic_id = self.suggest(state)
         rng = rng_for(state.seed, state.turn, salt=101 + state.hints)
         own = self.customer.scenario.hints.get(technique)
-        if technique == "answer_with_question" and state.pending_question is not None:
+        if technique == Technique.ANSWER_WITH_QUESTION and state.pending_question is not None:
             # The customer is waiting on one question: the example must answer that one.
             asked = next(
                 (q for q in self.customer.scenario.customer_questions if q.id == state.pending_question), None

@@ -12,6 +12,8 @@ import random
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from bot.vocab import Angle
+
 from .scenario import (
     NEED_FACTS,
     REPLY_KEYS,
@@ -25,7 +27,7 @@ from .scenario import (
 )
 
 if TYPE_CHECKING:
-    from .machine import SessionState
+    from .state import SessionState
 
 # Plain wordings for every situation the engine handles; a scenario's ``replies`` override them.
 DEFAULT_REPLIES: dict[str, dict[str, tuple[str, ...]]] = {
@@ -126,7 +128,7 @@ LONG_CUES: dict[str, tuple[str, ...]] = {
     "zh": ("明年", "长期", "以后", "将来", "几年", "未来", "长远", "年底"),
     "en": ("next year", "long", "years", "future", "by then", "eventually", "in the end", "year end"),
 }
-HARM_ANGLES = frozenset({"long_term_harm", "spreading_harm", "avoid_harm_review"})
+HARM_ANGLES = frozenset({Angle.LONG_TERM_HARM, Angle.SPREADING_HARM, Angle.AVOID_HARM_REVIEW})
 # Words that say a need-confirmation question is about money rather than timing.
 BUDGET_CUES: dict[str, tuple[str, ...]] = {
     "zh": ("预算", "费用", "钱", "投入", "资金", "经费", "成本", "花多少", "多少投资"),
@@ -160,6 +162,8 @@ class Customer:
             self.questions_after.setdefault(question.after, []).append(question)
         self.questions = {q.id: q for q in s.customer_questions}
         self.causes_total = sum(len(p.causes) for p in s.problems)
+        self.implication_ids = frozenset(i.id for i in s.implications)
+        self.motivation_needed = s.explicit_need.motivation_needed
         self.fact_lines: dict[str, dict[str, list[str]]] = {}
         for item in s.situation:
             self.fact_lines[item.id] = self._by_lang(item.says)
@@ -280,6 +284,14 @@ class Customer:
             )
 
         return min(candidates, key=rank)[1]
+
+    def motivation_count(self, state: SessionState) -> int:
+        """How many implications (what is at stake) the customer has seen so far."""
+        return sum(1 for fact in state.revealed if fact in self.implication_ids)
+
+    def motivated(self, state: SessionState) -> bool:
+        """True once enough is at stake for the customer to talk about deadline and budget."""
+        return self.motivation_count(state) >= self.motivation_needed
 
     def next_view(self, state: SessionState) -> View | None:
         for view in self.views:

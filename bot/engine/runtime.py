@@ -12,11 +12,15 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
+from bot.vocab import Mode
+
 from .coach import Coach
-from .machine import DialogueMachine, SessionState, TurnOutcome
+from .machine import DialogueMachine
 from .results import ScenarioSummary
 from .scenario import LoadedScenario
-from .scorecard import build_scorecard
+from .scorecard import Scorecard, build_scorecard
+from .state import SessionState
+from .turn import TurnOutcome
 
 if TYPE_CHECKING:
     from bot.classifier import QuestionBank
@@ -51,7 +55,7 @@ class PlayedTurn:
 
     outcome: TurnOutcome
     note: str | None
-    scorecard: dict[str, Any] | None = None
+    scorecard: Scorecard | None = None
 
 
 class ScenarioRuntime:
@@ -102,7 +106,7 @@ class ScenarioRuntime:
     def play(self, state: SessionState, text: str, techniques: list[str]) -> PlayedTurn:
         """One classified rep line; the scorecard comes with it when the customer ends the visit."""
         outcome = self.machine.turn(state, text, techniques)
-        note = self.coach.note(outcome, state) if state.mode == "practice" else None
+        note = self.coach.note(outcome, state) if state.mode == Mode.PRACTICE else None
         scorecard = build_scorecard(self.machine, state) if not state.active else None
         return PlayedTurn(outcome, note, scorecard)
 
@@ -128,5 +132,5 @@ class ScenarioRuntime:
         state.hints += 1
         return text
 
-    def scorecard(self, state: SessionState) -> dict[str, Any]:
+    def scorecard(self, state: SessionState) -> Scorecard:
         return build_scorecard(self.machine, state)

@@ -10,13 +10,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from bot.yamlsource import ScriptError, ScriptProblem
 
-from .machine import SessionState
 from .runtime import Classify, ScenarioRuntime, default_classify
-from .scenario import STAGES, STEPS, TrainerTest, load_scenario, scenario_files
+from .scenario import STAGES, STEPS, TrainerTest, TrainerTurn, load_scenario, scenario_files
+from .scorecard import Scorecard
+from .state import SessionState
+from .table import Move
+from .turn import TurnOutcome
 
 
 @dataclass
@@ -26,7 +28,7 @@ class TrainerTestResult:
     name: str
     failures: list[ScriptProblem] = field(default_factory=list)
     score: int | None = None
-    scorecard: dict[str, Any] = field(default_factory=dict)  # of the finished conversation
+    scorecard: Scorecard | None = None  # of the finished conversation
 
     @property
     def passed(self) -> bool:
@@ -61,56 +63,70 @@ def run_test(
     def fail(path: tuple[str | int, ...], message: str) -> None:
         result.failures.append(doc.problem(("tests", index, *path), message))
 
-    prior: list[str] = []
-    if test.previous_visit:
-        earlier, _ = runtime.start(lang=test.lang, mode=test.mode, seed=test.seed)
-        for line in test.previous_visit:
-            if not earlier.active:
-                break
-            runtime.say(earlier, line, classify)
-        prior = list(earlier.revealed)
+    prior = _previous_visit(runtime, test, classify)
     state, _ = runtime.start(lang=test.lang, mode=test.mode, seed=test.seed, prior=prior)
     for j, turn in enumerate(test.turns):
-        where = ("turns", j)
         if not state.active:
-            fail((*where, "rep"), f"the visit was already over ({state.status}) before this line")
+            fail(("turns", j, "rep"), f"the visit was already over ({state.status}) before this line")
             break
         trust_before = state.trust
-        played = runtime.say(state, turn.rep, classify)
-        outcome = played.outcome
-        said = f'(line: "{turn.rep}")'
-        heard = outcome.technique if outcome.technique != "private" else outcome.techniques[0]
-        if turn.technique is not None and heard != turn.technique:
-            fail(
-                (*where, "technique"),
-                f"the line was taken as {heard} (classifier: {list(outcome.techniques)}), "
-                f"not {turn.technique} {said}",
-            )
-        if turn.stage is not None and state.stage != turn.stage:
-            fail((*where, "stage"), f"stage is {state.stage}, expected {turn.stage} {said}")
-        if turn.step is not None and state.step != turn.step:
-            fail((*where, "step"), f"step is {state.step}, expected {turn.step} {said}")
-        missing = [fact for fact in turn.reveals if fact not in outcome.revealed]
-        if missing:
-            fail(
-                (*where, "reveals"),
-                f"did not reveal {missing}; revealed {outcome.revealed or 'nothing'} "
-                f"(event {outcome.event}, trust {state.trust:g}) {said}",
-            )
-        if turn.trust is not None:
-            move = _trust_move(trust_before, state.trust)
-            if move != turn.trust:
-                fail(
-                    (*where, "trust"),
-                    f"trust went {move} ({trust_before:g} -> {state.trust:g}), expected {turn.trust} {said}",
-                )
-        if turn.status is not None and state.status != turn.status:
-            fail((*where, "status"), f"status is {state.status}, expected {turn.status} {said}")
+        outcome = runtime.say(state, turn.rep, classify).outcome
+        for key, message in _check_turn(turn, state, outcome, trust_before):
+            fail(("turns", j, key), message)
     if test.end and state.active:
         runtime.end(state)
     for path, message in _check_expect(runtime, test, state, result):
         fail(path, message)
     return result
+
+
+def _previous_visit(runtime: ScenarioRuntime, test: TrainerTest, classify: Classify) -> list[str]:
+    """What the test's earlier visit (if it has one) brought out, for the visit under test."""
+    if not test.previous_visit:
+        return []
+    earlier, _ = runtime.start(lang=test.lang, mode=test.mode, seed=test.seed)
+    for line in test.previous_visit:
+        if not earlier.active:
+            break
+        runtime.say(earlier, line, classify)
+    return list(earlier.revealed)
+
+
+def _check_turn(
+    turn: TrainerTurn, state: SessionState, outcome: TurnOutcome, trust_before: float
+) -> list[tuple[str, str]]:
+    """What one played line got wrong, as (the turn's key, message)."""
+    problems: list[tuple[str, str]] = []
+    said = f'(line: "{turn.rep}")'
+    heard = outcome.technique if outcome.technique != Move.PRIVATE else outcome.techniques[0]
+    if turn.technique is not None and heard != turn.technique:
+        classified = [str(t) for t in outcome.techniques]
+        problems.append(
+            (
+                "technique",
+                f"the line was taken as {heard} (classifier: {classified}), not {turn.technique} {said}",
+            )
+        )
+    if turn.stage is not None and state.stage != turn.stage:
+        problems.append(("stage", f"stage is {state.stage}, expected {turn.stage} {said}"))
+    if turn.step is not None and state.step != turn.step:
+        problems.append(("step", f"step is {state.step}, expected {turn.step} {said}"))
+    missing = [fact for fact in turn.reveals if fact not in outcome.revealed]
+    if missing:
+        revealed = outcome.revealed or "nothing"
+        context = f"(event {outcome.event}, trust {state.trust:g}) {said}"
+        problems.append(("reveals", f"did not reveal {missing}; revealed {revealed} {context}"))
+    move = _trust_move(trust_before, state.trust)
+    if turn.trust is not None and move != turn.trust:
+        problems.append(
+            (
+                "trust",
+                f"trust went {move} ({trust_before:g} -> {state.trust:g}), expected {turn.trust} {said}",
+            )
+        )
+    if turn.status is not None and state.status != turn.status:
+        problems.append(("status", f"status is {state.status}, expected {turn.status} {said}"))
+    return problems
 
 
 def _check_expect(
@@ -120,7 +136,7 @@ def _check_expect(
     expect = test.expect
     problems: list[tuple[tuple[str | int, ...], str]] = []
     scorecard = runtime.scorecard(state)
-    result.score = scorecard["score"]
+    result.score = scorecard.score
     result.scorecard = scorecard
     if expect.status is not None and state.status != expect.status:
         problems.append((("expect", "status"), f"the visit ended {state.status}, expected {expect.status}"))
@@ -138,11 +154,12 @@ def _check_expect(
         problems.append((("expect", "not_revealed"), f"revealed {extra}, which should have stayed hidden"))
     if expect.score is not None:
         low, high = expect.score
-        if not low <= scorecard["score"] <= high:
+        if not low <= scorecard.score <= high:
+            parts = scorecard.parts.to_json()
             problems.append(
                 (
                     ("expect", "score"),
-                    f"score {scorecard['score']} is outside [{low}, {high}] (parts: {scorecard['parts']})",
+                    f"score {scorecard.score} is outside [{low}, {high}] (parts: {parts})",
                 )
             )
     return problems

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from bot.config import Settings
 from bot.engine.library import ScenarioLibrary
 from bot.engine.results import ScenarioSummary, SessionView, TurnResult, TurnView
+from bot.engine.scorecard import Scorecard
 from bot.storage import Database
 
 from .accounts import (
@@ -99,6 +100,7 @@ __all__ = [
     "RepNotFound",
     "ScenarioCard",
     "ScenarioSummary",
+    "Scorecard",
     "Services",
     "SessionClosed",
     "SessionNotFound",

@@ -336,11 +336,12 @@ class RehearsalService:
             runtime = self._runtime(s, rehearsal)
             state = SessionState.from_dict(rehearsal.state)
             played = runtime.end(state)
+            scorecard = None if played.scorecard is None else played.scorecard.to_json()
             rehearsal.stage, rehearsal.step, rehearsal.trust = state.stage, state.step, state.trust
             s.sessions.set_state(rehearsal, state.to_dict())
             if played.outcome.reply:
                 s.turns.add(rehearsal, "customer", played.outcome.reply)
-            s.sessions.end(rehearsal, status="ended", scorecard=played.scorecard)
+            s.sessions.end(rehearsal, status="ended", scorecard=scorecard)
             return TurnResult(
                 session_id=rehearsal.id,
                 status="ended",
@@ -348,7 +349,7 @@ class RehearsalService:
                 step=state.step,
                 trust=state.trust,
                 customer_reply=played.outcome.reply or None,
-                scorecard=played.scorecard,
+                scorecard=scorecard,
             )
 
     # -- helpers -----------------------------------------------------------------------------
@@ -380,15 +381,16 @@ class RehearsalService:
         self, s: Store, rehearsal: RehearsalSession, state: SessionState, text: str, played: PlayedTurn
     ) -> TurnResult:
         outcome = played.outcome
+        scorecard = None if played.scorecard is None else played.scorecard.to_json()
         # The three turns go to the database in one batch at commit (a third of a turn's time).
-        s.turns.add(rehearsal, "rep", text, techniques=outcome.techniques, flush=False)
+        s.turns.add(rehearsal, "rep", text, techniques=list[str](outcome.techniques), flush=False)
         rehearsal.stage, rehearsal.step, rehearsal.trust = state.stage, state.step, state.trust
         s.turns.add(rehearsal, "customer", outcome.reply, revealed=outcome.revealed, flush=False)
         if played.note:
             s.turns.add(rehearsal, "coach", played.note, flush=False)
         s.sessions.set_state(rehearsal, state.to_dict())
         if not state.active:
-            s.sessions.end(rehearsal, status=state.status, scorecard=played.scorecard)
+            s.sessions.end(rehearsal, status=state.status, scorecard=scorecard)
         return TurnResult(
             session_id=rehearsal.id,
             status=state.status,
@@ -400,7 +402,7 @@ class RehearsalService:
             customer_reply=outcome.reply,
             coach_note=played.note,
             revealed=list(outcome.revealed),
-            scorecard=played.scorecard,
+            scorecard=scorecard,
         )
 
     @staticmethod

@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 from engine_support import EXAMPLE
 
-from bot.engine.machine import DialogueMachine, SessionState
+from bot.engine.machine import DialogueMachine
 from bot.engine.runtime import ScenarioRuntime
 from bot.engine.scenario import LoadedScenario, load_scenario
+from bot.engine.state import SessionState
 
 
 @pytest.fixture(scope="session")

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.engine.machine import SessionState
 from bot.engine.runtime import ScenarioRuntime
+from bot.engine.state import SessionState
+from bot.vocab import Status
 
 METHOD_EN = [
     ("Good morning Mr Wang, thanks for your time.", "greeting"),
@@ -40,7 +41,7 @@ def rehearse(
         notes.append(runtime.play(state, text, [technique]).note)
     if state.active:
         runtime.end(state)
-    return state, notes, runtime.scorecard(state)
+    return state, notes, runtime.scorecard(state).to_json()  # the stored scorecard
 
 
 def test_practice_notes_name_the_technique_judge_it_and_say_what_next(runtime: ScenarioRuntime) -> None:
@@ -145,8 +146,8 @@ def test_the_pitcher_scores_low_and_is_told_to_stop_pitching(runtime: ScenarioRu
 def test_a_walk_out_caps_the_score(runtime: ScenarioRuntime) -> None:
     state, _, card = rehearse(runtime, METHOD_EN[:8])
     assert card["score"] > 30
-    state.status = "closed_by_customer"
-    assert runtime.scorecard(state)["score"] <= 30
+    state.status = Status.CLOSED_BY_CUSTOMER
+    assert runtime.scorecard(state).score <= 30
 
 
 def test_the_scorecard_speaks_the_session_language(runtime: ScenarioRuntime) -> None:
@@ -154,9 +155,9 @@ def test_the_scorecard_speaks_the_session_language(runtime: ScenarioRuntime) -> 
     runtime.play(state, "我们的系统是行业第一。", ["pitch"])
     runtime.end(state)
     card = runtime.scorecard(state)
-    assert card["language"] == "zh"
-    assert card["coaching"]["stop"]["label"] == "停止"
-    assert "「我们的系统是行业第一。」" in card["coaching"]["stop"]["text"]
+    assert card.language == "zh"
+    assert card.coaching.stop.label == "停止"
+    assert "「我们的系统是行业第一。」" in card.coaching.stop.text
 
 
 def test_hints_quote_the_scenario_own_examples_first(runtime: ScenarioRuntime) -> None:
@@ -196,18 +197,18 @@ def test_a_line_in_the_other_language_is_still_recognised(runtime: ScenarioRunti
 
 
 def test_keep_praises_another_line_than_the_one_to_stop() -> None:
-    from bot.engine.scorecard import _coaching_points
+    from bot.engine.coaching import coaching_points
 
     history = [
         {"text": "Why did returns double?", "event": "dug", "ignored": True, "techniques": ["why"]},
         {"text": "Why only at final inspection?", "event": "dug", "ignored": False, "techniques": ["why"]},
     ]
-    points = _coaching_points(history, [turn["event"] for turn in history], "en")
-    assert points["stop"]["quote"] == "Why did returns double?"  # it ignored the customer's question
-    assert points["keep"]["quote"] == "Why only at final inspection?"
+    points = coaching_points(history, [turn["event"] for turn in history], "en")
+    assert points.stop.quote == "Why did returns double?"  # it ignored the customer's question
+    assert points.keep.quote == "Why only at final inspection?"
     # With only one such line, the same line may be both praised and corrected.
-    points = _coaching_points(history[:1], ["dug"], "en")
-    assert points["keep"]["quote"] == points["stop"]["quote"] == "Why did returns double?"
+    points = coaching_points(history[:1], ["dug"], "en")
+    assert points.keep.quote == points.stop.quote == "Why did returns double?"
 
 
 def test_a_hint_to_answer_with_a_question_answers_the_question_asked(runtime: ScenarioRuntime) -> None:

@@ -11,14 +11,10 @@ import threading
 
 import pytest
 
-from bot.engine.machine import (
-    DEEP_GATE,
-    SHALLOW_GATE,
-    STAGE_TRUST,
-    DialogueMachine,
-    SessionState,
-)
+from bot.engine.machine import DialogueMachine
+from bot.engine.rules import DEEP_GATE, SHALLOW_GATE, STAGE_TRUST
 from bot.engine.scenario import Lines, LoadedScenario
+from bot.engine.state import SessionState
 
 
 def play(machine: DialogueMachine, state: SessionState, *techniques: str, text: str = "...") -> str:
@@ -579,8 +575,8 @@ def test_any_sequence_of_techniques_keeps_the_invariants() -> None:
     """Random visits on every bundled scenario: no crash, and the state always makes sense."""
     from engine_support import DIALOGUES
 
-    from bot.engine.machine import END_STEPS
     from bot.engine.scenario import STAGES, STEPS, TECHNIQUES, load_scenario
+    from bot.vocab import END_STEPS
 
     rng = random.Random(20261126)
     words = {
@@ -609,3 +605,57 @@ def test_any_sequence_of_techniques_keeps_the_invariants() -> None:
             if state.active:
                 machine.end(state)
             assert state.step in END_STEPS and len(state.trust_curve) == state.turn + 1
+
+
+# -- the transition table --------------------------------------------------------------------
+
+
+def test_an_interest_check_plays_like_an_open_question(machine: DialogueMachine) -> None:
+    # Guarded at first, then a change to tell, then small talk: every open-question row.
+    lines = ["How are things?", "Is that something you'd want to look at?", "Anything interesting lately?"]
+    asked, checked = (machine.start(lang="en", mode="practice", seed=3)[0] for _ in range(2))
+    events = []
+    for trust, line in zip((20.0, 45.0, 45.0), lines, strict=True):
+        asked.trust = checked.trust = trust
+        as_open = machine.turn(asked, line, ["open_question"])
+        as_check = machine.turn(checked, line, ["interest_check"])
+        assert (as_check.reply, as_check.event, as_check.revealed, as_check.trust_after, as_check.step) == (
+            as_open.reply,
+            as_open.event,
+            as_open.revealed,
+            as_open.trust_after,
+            as_open.step,
+        )
+        assert checked.history[-1]["technique"] == "interest_check"
+        events.append(as_check.event)
+    assert events[0] == "guarded" and "situation" in events
+
+
+def test_every_technique_has_a_transition() -> None:
+    from bot.engine.table import STEP_ROWS
+    from bot.vocab import Technique
+
+    assert set(Technique) <= {row.trigger for row in STEP_ROWS}
+
+
+def test_a_row_naming_something_the_model_lacks_is_refused_when_the_machine_is_built() -> None:
+    from bot.engine.machine import TableError, build_machine
+    from bot.engine.reactions import TurnModel
+    from bot.engine.table import Row
+    from bot.vocab import QUESTIONING_STEPS, Step, Technique
+
+    # Not methods of the model: ``transitions`` looks callbacks up on the model by name.
+    def dance(model: TurnModel) -> None:
+        model.say("small_talk")
+
+    def lucky(model: TurnModel) -> bool:
+        return True
+
+    good = Row(Technique.WHY, Step.ANALYSIS, TurnModel.dig, when=(TurnModel.can_dig,))
+    assert build_machine([good], QUESTIONING_STEPS, "step").events["why"]
+    with pytest.raises(TableError, match="not a method of TurnModel"):
+        build_machine([Row(Technique.WHY, None, dance)], QUESTIONING_STEPS, "step")
+    with pytest.raises(TableError, match="not a method of TurnModel"):
+        build_machine([Row(Technique.WHY, None, TurnModel.dig, when=(lucky,))], QUESTIONING_STEPS, "step")
+    with pytest.raises(TableError, match="unknown states"):
+        build_machine([Row(Technique.WHY, "nowhere", TurnModel.dig)], QUESTIONING_STEPS, "step")

@@ -10,7 +10,6 @@ from engine_support import DIALOGUES, EXAMPLE, EXAMPLE_ID
 
 from bot.config import Settings
 from bot.engine.library import ScenarioLibrary
-from bot.engine.machine import SessionState
 from bot.engine.results import (
     MessageRejected,
     NotYourSession,
@@ -20,6 +19,7 @@ from bot.engine.results import (
     UnknownScenario,
 )
 from bot.engine.runtime import default_classify
+from bot.engine.state import SessionState
 from bot.services import RehearsalService
 from bot.storage import Database, store
 
@@ -172,7 +172,7 @@ def test_an_interrupted_session_resumes_exactly_from_the_database(
         assert stored.coach_note == played.note
         assert stored.trust == state.trust and stored.stage == state.stage and stored.step == state.step
     runtime.end(state)
-    assert final.scorecard == runtime.scorecard(state)
+    assert final.scorecard == runtime.scorecard(state).to_json()
 
 
 def test_hints_are_stored_and_counted(db: Database, service: RehearsalService) -> None:

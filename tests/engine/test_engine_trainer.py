@@ -43,7 +43,9 @@ def test_each_scenario_contrasts_a_pitcher_with_a_method_follower(
     classify = default_classify()
     pitchers, followers = [], []
     for index, test in enumerate(scenario.tests):
-        card = run_test(runtime, index, test, classify).scorecard
+        scorecard = run_test(runtime, index, test, classify).scorecard
+        assert scorecard is not None
+        card = scorecard.to_json()
         techniques = card["techniques"]["order"]
         if techniques and set(techniques) == {"pitch"}:
             pitchers.append((test.lang, card))

@@ -9,7 +9,7 @@ from html import escape
 from typing import Any
 
 from bot.names import STAGE_NAMES, STEP_NAMES, TECHNIQUE_NAMES, name_of
-from bot.services import SessionView, TurnResult
+from bot.services import Scorecard, SessionView, TurnResult
 
 from .texts import text
 
@@ -71,89 +71,34 @@ def _number(value: Any) -> str:
     return str(value)
 
 
-def _quoted_points(points: Any) -> dict[str, str]:
-    """Coaching points as {"keep"|"start"|"stop": text}, from a dict or a list of dicts."""
-    found: dict[str, str] = {}
-    if isinstance(points, dict):
-        for key in ("keep", "start", "stop"):
-            value = points.get(key)
-            if isinstance(value, dict):
-                value = value.get("text") or value.get("advice")
-            if value:
-                found[key] = str(value)
-    elif isinstance(points, list):
-        for item in points:
-            if isinstance(item, dict) and item.get("kind") in ("keep", "start", "stop"):
-                found[str(item["kind"])] = str(item.get("text") or item.get("advice") or "")
-    return found
-
-
 def scorecard_message(scorecard: dict[str, Any], *, title: str, lang: str) -> str:
-    """The end-of-visit scorecard; parts the engine did not report are left out."""
+    """The end-of-visit scorecard, from the stored JSON (empty: the title alone)."""
     lines = [text("scorecard_title", lang, title=esc(title))]
-    if "score" in scorecard:
-        lines.append(text("scorecard_score", lang, score=esc(_number(scorecard["score"]))))
-    stage = scorecard.get("stage_reached", scorecard.get("stage"))
-    step = scorecard.get("step_reached", scorecard.get("step"))
-    if stage or step:
-        lines.append(
-            text(
-                "scorecard_reached",
-                lang,
-                stage=esc(name_of(STAGE_NAMES, stage, lang)),
-                step=esc(name_of(STEP_NAMES, step, lang)),
-            )
-        )
-    curve = scorecard.get("trust_curve")
-    if isinstance(curve, list) and len(curve) > 1:
-        lines.append(text("scorecard_trust", lang, curve=sparkline([float(v) for v in curve])))
-    if "question_share" in scorecard:
-        share = float(scorecard["question_share"])
-        share_pct = share * 100 if share <= 1 else share
-        lines.append(
-            text(
-                "scorecard_questions",
-                lang,
-                share=esc(_number(round(share_pct))),
-                pitches=esc(_number(scorecard.get("pitches_before_need", 0))),
-            )
-        )
-    problems = scorecard.get("problems")
-    if isinstance(problems, dict) and "total" in problems:
-        found = problems.get("uncovered", problems.get("found", []))
-        lines.append(
-            text(
-                "scorecard_problems",
-                lang,
-                found=esc(len(found) if isinstance(found, list) else found),
-                total=esc(problems["total"]),
-                depth=esc(scorecard.get("deepest_why_chain", problems.get("deepest_why", 0))),
-            )
-        )
-    need = scorecard.get("explicit_need")
-    if isinstance(need, dict):
-        mark = {True: text("yes", lang), False: text("no", lang)}
-        lines.append(
-            text(
-                "scorecard_need",
-                lang,
-                deadline=mark[bool(need.get("deadline"))],
-                budget=mark[bool(need.get("budget"))],
-            )
-        )
-    techniques = scorecard.get("techniques")
-    counts = techniques.get("counts", techniques) if isinstance(techniques, dict) else None
-    if isinstance(counts, dict) and counts:
+    if not scorecard:
+        return lines[0]
+    card = Scorecard.from_json(scorecard)
+    lines.append(text("scorecard_score", lang, score=esc(_number(card.score))))
+    stage, step = name_of(STAGE_NAMES, card.stage_reached, lang), name_of(STEP_NAMES, card.step_reached, lang)
+    lines.append(text("scorecard_reached", lang, stage=esc(stage), step=esc(step)))
+    if len(card.trust_curve) > 1:
+        lines.append(text("scorecard_trust", lang, curve=sparkline([float(v) for v in card.trust_curve])))
+    share, pitches = _number(round(card.question_share * 100)), _number(card.pitches_before_need)
+    lines.append(text("scorecard_questions", lang, share=esc(share), pitches=esc(pitches)))
+    found, total = len(card.problems.uncovered), card.problems.total
+    depth = card.deepest_why_chain
+    lines.append(text("scorecard_problems", lang, found=esc(found), total=esc(total), depth=esc(depth)))
+    mark = {True: text("yes", lang), False: text("no", lang)}
+    need = card.explicit_need
+    lines.append(text("scorecard_need", lang, deadline=mark[need.deadline], budget=mark[need.budget]))
+    counts = card.techniques.counts
+    if counts:
         listed = ", ".join(
-            f"{name_of(TECHNIQUE_NAMES, str(name), lang)} ×{count}" for name, count in counts.items()
+            f"{name_of(TECHNIQUE_NAMES, name, lang)} ×{count}" for name, count in counts.items()
         )
         lines.append(text("scorecard_techniques", lang, techniques=esc(listed)))
-    points = _quoted_points(scorecard.get("coaching_points", scorecard.get("coaching")))
-    if points:
-        lines.append("")
-        for key in ("keep", "start", "stop"):
-            if key in points:
-                lines.append(text(f"scorecard_{key}", lang, text=esc(points[key])))
+    lines.append("")
+    for point in (card.coaching.keep, card.coaching.start, card.coaching.stop):
+        lines.append(text(f"scorecard_{point.kind}", lang, text=esc(point.text)))
     return "\n".join(lines)
 
 

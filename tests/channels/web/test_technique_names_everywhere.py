@@ -6,6 +6,7 @@ and manager pages' catalogue export, and the terminal rehearsal are compared wit
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 from pathlib import Path
@@ -48,10 +49,11 @@ def bank_names(lang: str) -> dict[str, str]:
 def telegram_names(lang: str) -> dict[str, str]:
     """Names as the Telegram scorecard lists them ("Techniques used: A ×1, B ×1, ...")."""
     techniques = list(bank_names(lang))
-    message = scorecard_message(
-        {"techniques": {"counts": dict.fromkeys(techniques, 1)}}, title="t", lang=lang
-    )
-    listed = message.splitlines()[-1].split("：" if lang == "zh" else ": ", 1)[1]
+    stored = json.loads((PROJECT_ROOT / "tests" / "data" / "engine" / "stored_sessions.json").read_text())
+    card = copy.deepcopy(stored[0]["scorecard"])  # a whole scorecard as the engine stores it
+    card["techniques"]["counts"] = dict.fromkeys(techniques, 1)
+    message = scorecard_message(card, title="t", lang=lang)
+    listed = next(line for line in message.splitlines() if " ×1" in line).split("：" if lang == "zh" else ": ", 1)[1]
     shown = [entry.removesuffix(" ×1") for entry in listed.split(", ")]
     return dict(zip(techniques, shown, strict=True))
 

@@ -1,0 +1,225 @@
+"""The checks of a scenario that pydantic cannot do, each problem located in the file.
+
+Every text exists in every language the scenario declares, references between parts point at
+something that exists, every fact can be revealed by some conversation, replies are written
+only for situations the engine knows, and trainer tests name only what exists. Each check is
+one function reporting through ``report(path, message)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from pydantic import BaseModel
+
+from bot.yamlsource import ScriptProblem, SourceDocument
+
+from .schema import NEED_FACTS, REPLY_KEYS, STAGES, STEPS, TECHNIQUES, Lines, Scenario, Text, TrainerTest
+
+
+def _text_paths(value: Any, path: tuple[str | int, ...]) -> Iterator[tuple[tuple[str | int, ...], Any]]:
+    """Every Text / Lines value inside a model, with its path in the document."""
+    if isinstance(value, Text | Lines):
+        yield path, value
+        return
+    if isinstance(value, BaseModel):
+        for name in type(value).model_fields:
+            yield from _text_paths(getattr(value, name), (*path, name))
+    elif isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            yield from _text_paths(item, (*path, index))
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _text_paths(item, (*path, key))
+
+
+def _reachable(s: Scenario) -> set[str]:
+    """Facts some conversation can reveal: a fixed point over each fact's prerequisites.
+
+    Trust can climb to 100 by good questions, so only ``min_trust`` above 100 (impossible by
+    the schema) or prerequisite cycles and chains through missing facts make a fact unreachable.
+    """
+    prerequisites: dict[str, set[str]] = {}
+    for item in s.situation:
+        prerequisites[item.id] = set(item.requires)
+    for problem in s.problems:
+        prerequisites[problem.id] = set(problem.requires)
+        before = problem.id
+        for cause in problem.causes:
+            prerequisites[cause.id] = {before}
+            before = cause.id
+    for implication in s.implications:
+        prerequisites[implication.id] = {implication.problem, *implication.requires}
+    for view in s.views:
+        owner = next((p for p in s.problems if p.id == view.problem), None)
+        root = owner.causes[-1].id if owner else view.problem
+        prerequisites[view.id] = {root, *view.requires}
+    motivation = {i.id for i in s.implications}
+    reached: set[str] = set()
+    changed = True
+    while changed:
+        changed = False
+        for fact, needs in prerequisites.items():
+            if fact not in reached and needs <= reached:
+                reached.add(fact)
+                changed = True
+    if len(motivation & reached) >= s.explicit_need.motivation_needed:
+        reached.update(NEED_FACTS)
+    return reached
+
+
+Location = tuple[str | int, ...]
+Report = Callable[[Location, str], None]
+
+
+def check_scenario(s: Scenario, doc: SourceDocument) -> list[ScriptProblem]:
+    """The checks pydantic cannot do; each problem is located in the file."""
+    problems: list[ScriptProblem] = []
+
+    def report(path: Location, message: str) -> None:
+        problems.append(doc.problem(path, message))
+
+    for check in (_check_languages, _check_ids, _check_references, _check_motivation, _check_keys):
+        check(s, report)
+    if not problems:  # a loop is only worth reporting once every reference resolves
+        _check_reachable(s, report)
+    for index, test in enumerate(s.tests):
+        _check_trainer_test(s, ("tests", index), test, report)
+    return problems
+
+
+def _check_languages(s: Scenario, report: Report) -> None:
+    """Every text in every language the scenario declares; trainer tests in one of them."""
+    langs = list(dict.fromkeys(s.languages))
+    if len(langs) != len(s.languages):
+        report(("languages",), "a language is listed twice")
+    for path, value in _text_paths(s.model_copy(update={"tests": []}), ()):
+        for lang in langs:
+            if not getattr(value, lang):
+                report(path, f"missing the {lang!r} text (the scenario declares languages {langs})")
+    for index, test in enumerate(s.tests):
+        if test.lang not in langs:
+            report(("tests", index, "lang"), f"language {test.lang!r} is not one of the scenario's {langs}")
+
+
+def _id_paths(s: Scenario) -> list[tuple[str, Location]]:
+    """Every id the scenario defines (facts and customer questions), with where it is defined."""
+    id_paths: list[tuple[str, Location]] = [
+        (item.id, ("situation", i, "id")) for i, item in enumerate(s.situation)
+    ]
+    for i, problem in enumerate(s.problems):
+        id_paths.append((problem.id, ("problems", i, "id")))
+        id_paths.extend(
+            (cause.id, ("problems", i, "causes", j, "id")) for j, cause in enumerate(problem.causes)
+        )
+    id_paths.extend(
+        (implication.id, ("implications", i, "id")) for i, implication in enumerate(s.implications)
+    )
+    id_paths.extend((view.id, ("views", i, "id")) for i, view in enumerate(s.views))
+    id_paths.extend(
+        (question.id, ("customer_questions", i, "id")) for i, question in enumerate(s.customer_questions)
+    )
+    return id_paths
+
+
+def _check_ids(s: Scenario, report: Report) -> None:
+    """Ids are unique across every kind of fact and do not shadow the built-in ones."""
+    seen: dict[str, Location] = {}
+    for fact_id, path in _id_paths(s):
+        if fact_id in NEED_FACTS or fact_id == "pitch":
+            report(path, f"id {fact_id!r} is reserved")
+        elif fact_id in seen:
+            report(path, f"id {fact_id!r} is used twice (first at {'.'.join(map(str, seen[fact_id]))})")
+        else:
+            seen[fact_id] = path
+
+
+def _check_ref(report: Report, path: Location, ref: str, allowed: set[str], what: str) -> None:
+    if ref not in allowed:
+        known = ", ".join(sorted(allowed)) or "none"
+        report(path, f"{what} {ref!r} does not exist (known: {known})")
+
+
+def _check_requires(report: Report, base: Location, requires: list[str], facts: set[str]) -> None:
+    for j, ref in enumerate(requires):
+        _check_ref(report, (*base, "requires", j), ref, facts, "fact")
+
+
+def _check_references(s: Scenario, report: Report) -> None:
+    """Every reference between parts points at a problem or a fact that exists."""
+    problem_ids = {p.id for p in s.problems}
+    facts = set(s.fact_ids())
+    for i, item in enumerate(s.situation):
+        if item.leads_to is not None:
+            _check_ref(report, ("situation", i, "leads_to"), item.leads_to, problem_ids, "problem")
+        _check_requires(report, ("situation", i), item.requires, facts)
+    for i, problem in enumerate(s.problems):
+        _check_requires(report, ("problems", i), problem.requires, facts)
+    for i, implication in enumerate(s.implications):
+        _check_ref(report, ("implications", i, "problem"), implication.problem, problem_ids, "problem")
+        _check_requires(report, ("implications", i), implication.requires, facts)
+    for i, view in enumerate(s.views):
+        _check_ref(report, ("views", i, "problem"), view.problem, problem_ids, "problem")
+        _check_requires(report, ("views", i), view.requires, facts)
+    for i, question in enumerate(s.customer_questions):
+        _check_ref(report, ("customer_questions", i, "after"), question.after, facts | {"pitch"}, "fact")
+        if question.reveals is not None:
+            _check_ref(report, ("customer_questions", i, "reveals"), question.reveals, facts, "fact")
+
+
+def _check_motivation(s: Scenario, report: Report) -> None:
+    motivation = len(s.implications)
+    if s.explicit_need.motivation_needed > motivation:
+        report(
+            ("explicit_need", "motivation_needed"),
+            f"needs {s.explicit_need.motivation_needed} implications but the scenario has {motivation}",
+        )
+
+
+def _check_keys(s: Scenario, report: Report) -> None:
+    """Replies only for situations the engine knows, hints only for techniques that exist."""
+    for key in s.replies:
+        if key not in REPLY_KEYS:
+            report(
+                ("replies", key),
+                f"reply for an unknown situation {key!r} (known: {', '.join(REPLY_KEYS)})",
+            )
+    for key in s.hints:
+        if key not in TECHNIQUES:
+            report(("hints", key), f"hint for an unknown technique {key!r} (known: {', '.join(TECHNIQUES)})")
+
+
+def _check_reachable(s: Scenario, report: Report) -> None:
+    reachable = _reachable(s)
+    facts = set(s.fact_ids())
+    for fact_id, path in _id_paths(s):
+        if fact_id in facts and fact_id not in reachable:
+            report(path, f"fact {fact_id!r} can never be revealed (its prerequisites form a loop)")
+
+
+def _check_stage_and_step(report: Report, base: Location, stage: str | None, step: str | None) -> None:
+    if stage is not None and stage not in STAGES:
+        report((*base, "stage"), f"unknown stage {stage!r} (one of {', '.join(STAGES)})")
+    if step is not None and step not in STEPS:
+        report((*base, "step"), f"unknown step {step!r} (one of {', '.join(STEPS)})")
+
+
+def _check_trainer_test(s: Scenario, base: Location, test: TrainerTest, report: Report) -> None:
+    """A trainer test names only techniques, stages, steps and facts that exist."""
+    facts = set(s.fact_ids())
+    for j, turn in enumerate(test.turns):
+        where: Location = (*base, "turns", j)
+        if turn.technique is not None and turn.technique not in TECHNIQUES:
+            report((*where, "technique"), f"unknown technique {turn.technique!r}")
+        _check_stage_and_step(report, where, turn.stage, turn.step)
+        for k, ref in enumerate(turn.reveals):
+            _check_ref(report, (*where, "reveals", k), ref, facts, "fact")
+    expect = test.expect
+    where = (*base, "expect")
+    _check_stage_and_step(report, where, expect.stage, expect.step)
+    for key in ("revealed", "not_revealed"):
+        for k, ref in enumerate(getattr(expect, key)):
+            _check_ref(report, (*where, key, k), ref, facts, "fact")
+    if expect.score is not None and expect.score[0] > expect.score[1]:
+        report((*where, "score"), "the range's low end is above its high end")

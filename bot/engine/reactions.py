@@ -1,0 +1,306 @@
+"""What each transition does: the customer's reactions to a rep's line.
+
+``TurnModel`` is the ``transitions`` model of one turn. The transition table (``table.py``)
+names its guards (from ``guards.Guards``) and its reactions (here); each reaction makes the
+customer answer, moves ``delta`` (this turn's trust change) and names the turn's ``event``
+for the coach.
+"""
+
+from __future__ import annotations
+
+from bot.vocab import Event, Step, Technique
+
+from .customer import Customer
+from .guards import Guards
+from .rules import COST, GAIN, OFFENCE_OF
+from .state import SessionState
+
+
+class TurnModel(Guards):
+    """One turn: the guards' input plus what the customer says and does in reply."""
+
+    def __init__(
+        self, customer: Customer, state: SessionState, text: str, techniques: list[Technique]
+    ) -> None:
+        super().__init__(customer, state, text, techniques)
+        self.parts: list[str] = []
+        self.revealed: list[str] = []
+        self.event = Event.NONE
+        self.delta = 0.0
+        self.asked_question: str | None = None
+
+    def say(self, key: str, **fields: str) -> None:
+        """Add the customer's wording for one of the engine's situations to the reply."""
+        self.parts.append(self.customer.say(key, self.lang, self.rng, **fields))
+
+    def reveal(self, fact_id: str) -> None:
+        """The customer tells a fact (once), and may raise the question it prompts."""
+        if fact_id in self.state.revealed:
+            return
+        self.state.revealed.append(fact_id)
+        self.revealed.append(fact_id)
+        if fact_id in self.state.prior:
+            self.state.prior.remove(fact_id)
+        self.parts.append(self.customer.tell(fact_id, self.lang, self.rng))
+        question = self.customer.question_after(fact_id, self.state)
+        if question is not None and self.state.pending_question is None and self.asked_question is None:
+            self.asked_question = question.id
+
+    def cost(self, kind: str) -> None:
+        """Lose the trust a mistake costs; double when this persona is offended by it."""
+        offended = OFFENCE_OF.get(kind) in self.customer.persona.offended_by
+        self.delta -= COST[kind] * (2 if offended else 1)
+
+    def greet(self) -> None:
+        self.event = Event.GREETED
+        if not self.state.greeted:
+            self.state.greeted = True
+            self.delta += GAIN["greeting"]
+        self.say("greeting")
+
+    def answer_closed(self) -> None:
+        if self.state.step == Step.OPENER and self.state.opener_closed < 2:
+            self.state.opener_closed += 1
+            self.delta += GAIN["opener_closed"]
+            self.event = Event.OPENER_ANSWERED
+        else:
+            self.delta += GAIN["closed"]
+            self.event = Event.SMALL_TALK
+        self.say("small_talk")
+
+    def answer_guarded(self) -> None:
+        self.event = Event.GUARDED
+        self.delta += GAIN["guarded"]
+        self.say("guarded")
+
+    def answer_open(self) -> None:
+        item = self.customer.next_situation(self.state)
+        if item is not None and item.min_trust <= self.state.trust:
+            self._tell_situation(item.id, GAIN["open"])
+            return
+        if self.customer.persona.talkative == "high" and self.can_dig():
+            self.dig()
+            return
+        self.event = Event.SMALL_TALK
+        self.delta += GAIN["closed"]
+        self.say("small_talk")
+
+    def show_care(self) -> None:
+        item = self.customer.next_situation(self.state)
+        self.state.cares += 1
+        gain = GAIN["care"] if self.state.cares <= 2 else GAIN["care_again"]
+        if item is not None and item.min_trust <= self.state.trust:
+            self._tell_situation(item.id, gain)
+            return
+        self.event = Event.CARE
+        self.delta += GAIN["care_again"]
+        self.say("small_talk")
+
+    def _tell_situation(self, fact_id: str, gain: float) -> None:
+        item = next(i for i in self.customer.situation if i.id == fact_id)
+        self.event = Event.SITUATION
+        self.delta += gain
+        self.reveal(item.id)
+        if item.leads_to is not None and item.leads_to not in self.state.revealed:
+            self._open_problem(item.leads_to)
+
+    def _open_problem(self, problem_id: str) -> None:
+        self.state.current_problem = problem_id
+        self.reveal(problem_id)
+
+    def grant_permission(self) -> None:
+        self.event = Event.PERMISSION
+        self.state.permission = True
+        self.delta += GAIN["permission"]
+        self.say("permission")
+
+    def deflect(self) -> None:
+        self.state.deflections += 1
+        if self.softened:
+            self.event = Event.DEFLECTED_SOFTENED
+            self.say("deflect_softened")
+        else:
+            self.event = Event.DEFLECTED
+            self.cost("deflect")
+            self.say("deflect")
+
+    def no_problem_yet(self) -> None:
+        self.event = Event.NO_PROBLEM_YET
+        self.say("no_problem_yet")
+
+    def dig(self) -> None:
+        found = self.customer.next_cause(self.state)
+        assert found is not None  # guarded by can_dig
+        problem, index = found
+        cause = problem.causes[index]
+        if cause.min_trust > self.state.trust:
+            self.deflect()
+            return
+        self.delta += GAIN["reveal"]
+        self.reveal(cause.id)
+        self.event = Event.ROOT_FOUND if index == len(problem.causes) - 1 else Event.DUG
+
+    def at_root(self) -> None:
+        self.event = Event.AT_ROOT
+        self.say("no_deeper")
+
+    def open_sibling(self) -> None:
+        problem = self.customer.next_sibling(self.state)
+        assert problem is not None  # guarded by has_sibling
+        if problem.min_trust > self.state.trust:
+            self.deflect()
+            return
+        self.event = Event.SIBLING
+        self.delta += GAIN["reveal"]
+        self._open_problem(problem.id)
+
+    def tell_more_situation(self) -> None:
+        item = self.customer.next_situation(self.state)
+        assert item is not None  # guarded by has_situation_left
+        if item.min_trust > self.state.trust:
+            self.deflect()
+            return
+        self._tell_situation(item.id, GAIN["reveal"])
+
+    def nothing_new(self) -> None:
+        self.event = Event.SMALL_TALK
+        self.say("small_talk")
+
+    def nothing_else(self) -> None:
+        self.event = Event.NOTHING_ELSE
+        self.say("nothing_else")
+
+    def imagine(self) -> None:
+        implication = self.customer.next_implication(self.state, self.text, self.lang)
+        assert implication is not None  # guarded by has_implication
+        if implication.min_trust > self.state.trust:
+            self.deflect()
+            return
+        self.event = Event.IMPLICATION
+        self.delta += GAIN["implication"]
+        self.reveal(implication.id)
+
+    def share_view(self) -> None:
+        view = self.customer.next_view(self.state)
+        assert view is not None  # guarded by has_view
+        self.event = Event.VIEW
+        self.delta += GAIN["view"]
+        self.reveal(view.id)
+
+    def view_too_early(self) -> None:
+        self.event = Event.VIEW_TOO_EARLY
+        self.cost("view_too_early")
+        self.say("view_too_early")
+
+    def confirm_need(self) -> None:
+        fact = self.customer.next_need(self.state, self.text, self.lang)
+        assert fact is not None  # guarded by need_left
+        self.event = Event.NEED
+        self.delta += GAIN["need"]
+        self.reveal(fact)
+
+    def need_not_ready(self) -> None:
+        self.event = Event.NEED_NOT_READY
+        self.cost("need_not_ready")
+        self.say("need_not_ready")
+
+    def need_done(self) -> None:
+        self.event = Event.NEED_DONE
+        self.say("need_done")
+
+    def confirm_yes(self) -> None:
+        self.event = Event.CONFIRMED
+        self.state.confirmed_upto = len(self.state.revealed)
+        self.delta += GAIN["confirm"]
+        self.say("confirm_yes")
+
+    def confirm_nothing(self) -> None:
+        self.event = Event.CONFIRM_NOTHING
+        self.say("confirm_nothing")
+
+    def revisit(self) -> None:
+        """Pick up where an earlier visit left off: its facts count again, its problem is current."""
+        self.event = Event.REVISITED
+        recalled = list(self.state.prior)
+        self.state.prior.clear()
+        for fact in recalled:
+            if fact not in self.state.revealed:
+                self.state.revealed.append(fact)
+                self.revealed.append(fact)
+        problems = [f for f in recalled if f in self.customer.loaded.problems]
+        owners = [
+            self.customer.loaded.cause_owner[f] for f in recalled if f in self.customer.loaded.cause_owner
+        ]
+        if problems or owners:
+            self.state.current_problem = (owners or problems)[-1]
+        topical = [f for f in recalled if f in self.customer.loaded.fact_topic]
+        topic = self.customer.topic(topical[-1], self.lang) if topical else ""
+        self.delta += GAIN["revisit_prior"]
+        self.say("revisit", topic=topic)
+
+    def revisit_talk(self) -> None:
+        self.event = Event.REVISITED_TALK
+        topical = [f for f in self.state.revealed if f in self.customer.loaded.fact_topic]
+        topic = self.customer.topic(topical[-1], self.lang) if topical else ""
+        self.delta += GAIN["revisit_talk"]
+        self.say("revisit", topic=topic)
+
+    def revisit_unknown(self) -> None:
+        self.event = Event.REVISIT_UNKNOWN
+        self.cost("revisit_unknown")
+        self.say("revisit_unknown")
+
+    def answer_back(self) -> None:
+        question_id = self.state.pending_question
+        assert question_id is not None  # guarded by pending
+        question = self.customer.questions[question_id]
+        self.state.pending_question = None
+        self.state.answered_back += 1
+        self.event = Event.ANSWERED_BACK
+        self.delta += GAIN["answer_back"]
+        self.parts.append(self.customer.pick(question.answered, self.lang, self.rng))
+        if question.reveals is not None:
+            if question.reveals in self.customer.loaded.problems:
+                self._open_problem(question.reveals)
+            else:
+                self.reveal(question.reveals)
+
+    def accept_answer(self) -> None:
+        self.state.pending_question = None
+        self.event = Event.ANSWERED_PLAINLY
+        self.delta += GAIN["accept_answer"]
+        self.say("small_talk")
+
+    def neutral(self) -> None:
+        self.event = Event.STATEMENT
+        self.say("statement")
+
+    def reject_pitch(self) -> None:
+        self.event = Event.PITCH_EARLY
+        self.state.pitches += 1
+        self.state.pitches_before_need += 1
+        self.cost("pitch_early")
+        self.say("pitch_early")
+
+    def hear_pitch(self) -> None:
+        self.event = Event.PITCH_AFTER_NEED
+        self.state.pitches += 1
+        self.delta += GAIN["pitch_after_need"]
+        self.say("pitch_after_need")
+        question = self.customer.question_after("pitch", self.state)
+        if question is not None and self.state.pending_question is None:
+            self.asked_question = question.id
+
+    def offend_private(self) -> None:
+        self.event = Event.PRIVATE
+        self.state.offences += 1
+        self.cost("private")
+        self.say("private_topic")
+
+    def walk_out(self) -> None:
+        self.event = Event.WALKED_OUT if self.event == Event.NONE else self.event
+        self.say("close_visit")
+
+    def farewell(self) -> None:
+        self.event = Event.ENDED
+        self.say("farewell")

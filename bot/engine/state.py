@@ -1,0 +1,92 @@
+"""One rehearsal's state: what the engine knows about a visit, stored as JSON after every turn.
+
+Stage, step, status, language and mode are vocabulary enums; they are ``str`` subclasses, so
+the stored JSON reads exactly as it did when they were plain strings, and old sessions load.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+from bot.vocab import Lang, Mode, Stage, Status, Step
+
+
+@dataclass
+class SessionState:
+    """Everything the engine knows about one rehearsal; stored as JSON each turn."""
+
+    scenario_id: str
+    version: str
+    lang: Lang
+    mode: Mode
+    seed: int
+    trust: float
+    stage: Stage = Stage.FIRST_IMPRESSION
+    step: Step = Step.OPENER
+    status: Status = Status.ACTIVE
+    turn: int = 0
+    revealed: list[str] = field(default_factory=list)
+    prior: list[str] = field(default_factory=list)
+    current_problem: str | None = None
+    pending_question: str | None = None
+    asked: list[str] = field(default_factory=list)
+    permission: bool = False
+    confirmed_upto: int = 0
+    opener_closed: int = 0
+    cares: int = 0
+    greeted: bool = False
+    pitches: int = 0
+    pitches_before_need: int = 0
+    deflections: int = 0
+    offences: int = 0
+    ignored_questions: int = 0
+    answered_back: int = 0
+    hints: int = 0
+    stage_reached: Stage = Stage.FIRST_IMPRESSION
+    step_reached: Step = Step.OPENER
+    trust_curve: list[float] = field(default_factory=list)
+    history: list[dict[str, Any]] = field(default_factory=list)
+    last_customer: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready copy. Hand-written: ``dataclasses.asdict`` deep-copies the history
+        recursively and cost more than the rest of a turn."""
+        data = {name: getattr(self, name) for name in _STATE_FIELDS}
+        for name in _STATE_LISTS:
+            data[name] = list(data[name])
+        data["history"] = [dict(entry) for entry in self.history]  # entries are never edited
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> SessionState:
+        """Read a stored state; keys this version does not know are dropped."""
+        known = {key: value for key, value in data.items() if key in _STATE_FIELDS}
+        for name, enum in _STATE_ENUMS.items():
+            if name in known:
+                known[name] = enum(known[name])
+        return cls(**known)
+
+    @property
+    def active(self) -> bool:
+        return self.status == Status.ACTIVE
+
+
+_STATE_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(SessionState))
+_STATE_LISTS = ("revealed", "prior", "asked", "trust_curve")
+# The stored JSON holds the enums' string values; read them back as the enums.
+_STATE_ENUMS: dict[str, type[Lang | Mode | Stage | Step | Status]] = {
+    "lang": Lang,
+    "mode": Mode,
+    "stage": Stage,
+    "step": Step,
+    "status": Status,
+    "stage_reached": Stage,
+    "step_reached": Step,
+}
+
+
+def rng_for(seed: int, turn: int, salt: int = 0) -> random.Random:
+    """A generator private to (session seed, turn): never the global one, so replays are exact."""
+    return random.Random(((seed & 0xFFFFFFFFFFFF) * 1_000_003 + turn) * 31 + salt)

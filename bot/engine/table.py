@@ -1,0 +1,126 @@
+"""The transition table: the method's rules as declarative rows, one per transition.
+
+A row references the model's guard and reaction methods themselves (``TurnModel.dig``), so a
+misspelt name fails at import and mypy checks them; ``machine.build_machine`` turns the rows
+into ``transitions`` definitions and refuses a row naming anything the model does not have.
+Rows of one trigger are tried in order; the first whose conditions hold fires.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+
+from bot.vocab import QUESTIONING_STEPS, Stage, Step, Technique
+
+# One-letter names keep each row on one line, so the table reads as a table.
+from .reactions import TurnModel as M
+
+Condition = Callable[[M], bool]
+Reaction = Callable[[M], None]
+
+
+class Move(StrEnum):
+    """The machines' triggers that are not a technique of the rep's."""
+
+    PRIVATE = "private"  # the line touches a private topic, whatever its technique
+    PROGRESS = "progress"  # the visit's flow catches up with what was uncovered
+    REP_ENDS = "rep_ends"
+    WALK_OUT = "walk_out"
+    WARM = "warm"  # one stage up
+    COOL = "cool"  # one stage down
+
+
+Trigger = Technique | Move
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One transition: on ``trigger`` from any of ``source``, if every ``when`` holds and no
+    ``unless`` does, run ``then`` and move to ``dest`` (None: the state stays)."""
+
+    trigger: Trigger
+    dest: str | None
+    then: Reaction | None = None
+    when: tuple[Condition, ...] = ()
+    unless: tuple[Condition, ...] = ()
+    source: tuple[str, ...] = QUESTIONING_STEPS
+
+
+def _step_rows() -> tuple[Row, ...]:
+    T, S = Technique, Step
+    rows = [
+        Row(Move.PRIVATE, None, M.offend_private),
+        Row(T.GREETING, None, M.greet),
+        Row(T.CLOSED_QUESTION, None, M.answer_closed),
+    ]
+    # An interest check plays as an open question until it gets a reaction of its own.
+    for open_question in (T.OPEN_QUESTION, T.INTEREST_CHECK):
+        rows += [
+            Row(open_question, None, M.answer_guarded, when=(M.guarded,)),
+            Row(open_question, S.CURIOSITY, M.answer_open, when=(M.has_situation_left,)),
+            Row(open_question, None, M.answer_open),
+        ]
+    rows += [
+        Row(T.CURIOSITY_CARE, S.CURIOSITY, M.show_care, when=(M.has_situation_left,)),
+        Row(T.CURIOSITY_CARE, None, M.show_care),
+        Row(T.HUMBLE_DISCLAIMER, None, M.grant_permission),
+        Row(T.REVISIT_TOPIC, S.ANALYSIS, M.revisit, when=(M.has_prior,)),
+        Row(T.REVISIT_TOPIC, None, M.revisit_talk, when=(M.has_facts,)),
+        Row(T.REVISIT_TOPIC, None, M.revisit_unknown),
+        Row(T.WHY, None, M.deflect, when=(M.too_early_shallow,)),
+        Row(T.WHY, None, M.no_problem_yet, unless=(M.has_problem,)),
+        Row(T.WHY, S.ANALYSIS, M.dig, when=(M.can_dig,)),
+        Row(T.WHY, None, M.at_root),
+        Row(T.WHAT_ELSE, None, M.deflect, when=(M.too_early_shallow,)),
+        Row(T.WHAT_ELSE, S.ANALYSIS, M.open_sibling, when=(M.has_sibling,)),
+        Row(T.WHAT_ELSE, S.CURIOSITY, M.tell_more_situation, when=(M.has_situation_left,)),
+        Row(T.WHAT_ELSE, None, M.nothing_else),
+        Row(T.WHAT_IF, None, M.deflect, when=(M.too_early_deep,)),
+        Row(T.WHAT_IF, None, M.no_problem_yet, unless=(M.has_problem,)),
+        Row(T.WHAT_IF, S.WHAT_IF, M.imagine, when=(M.has_implication,)),
+        Row(T.WHAT_IF, None, M.nothing_else),
+        Row(T.HOW_DO_YOU_SEE, None, M.deflect, when=(M.too_early_deep,)),
+        Row(T.HOW_DO_YOU_SEE, None, M.view_too_early, unless=(M.root_found,)),
+        Row(T.HOW_DO_YOU_SEE, S.HOW_DO_YOU_SEE, M.share_view, when=(M.has_view,)),
+        Row(T.HOW_DO_YOU_SEE, None, M.nothing_new),
+        Row(T.NEED_CONFIRMATION, None, M.deflect, when=(M.too_early_deep,)),
+        Row(T.NEED_CONFIRMATION, None, M.need_not_ready, unless=(M.motivated,)),
+        Row(T.NEED_CONFIRMATION, S.NEED_CONFIRMATION, M.confirm_need, when=(M.need_left,)),
+        Row(T.NEED_CONFIRMATION, None, M.need_done),
+        Row(T.CONFIRM_QUESTION, None, M.confirm_yes, when=(M.has_news,)),
+        Row(T.CONFIRM_QUESTION, None, M.confirm_nothing),
+        # Only fired while the customer's question is pending (see turn.effective_technique).
+        Row(T.ANSWER_WITH_QUESTION, None, M.answer_back, when=(M.pending,)),
+        Row(T.PITCH, None, M.hear_pitch, when=(M.root_found,)),
+        Row(T.PITCH, None, M.reject_pitch),
+        Row(T.STATEMENT, None, M.accept_answer, when=(M.pending,)),
+        Row(T.STATEMENT, None, M.neutral),
+        Row(Move.PROGRESS, S.ANALYSIS, when=(M.has_problem,), source=(S.OPENER, S.CURIOSITY)),
+        Row(Move.PROGRESS, S.CURIOSITY, when=(M.has_situation_revealed,), source=(S.OPENER,)),
+        Row(Move.REP_ENDS, S.ENDED, M.farewell),
+        Row(Move.WALK_OUT, S.CLOSED_BY_CUSTOMER, M.walk_out),
+    ]
+    return tuple(rows)
+
+
+def _stage_rows() -> tuple[Row, ...]:
+    up: list[tuple[Stage, Stage, tuple[Condition, ...]]] = [
+        (Stage.FIRST_IMPRESSION, Stage.LIKING, (M.trust_at_liking,)),
+        (Stage.LIKING, Stage.TRUST, (M.trust_at_trust, M.has_facts)),
+        (Stage.TRUST, Stage.PERSUASION, (M.trust_at_persuasion, M.root_found)),
+        (Stage.PERSUASION, Stage.EXCITATION, (M.trust_at_excitation, M.motivated)),
+    ]
+    rows: list[Row] = []
+    for lower, upper, conditions in up:
+        rows.append(Row(Move.WARM, upper, when=conditions, source=(lower,)))
+        # Cooling only looks at trust: facts once uncovered stay uncovered.
+        rows.append(Row(Move.COOL, lower, unless=conditions[:1], source=(upper,)))
+    return tuple(rows)
+
+
+#: The need-questioning step: each technique is a trigger, its rows are the method's guards.
+STEP_ROWS: tuple[Row, ...] = _step_rows()
+#: The relationship stage: one stage up (``warm``) or down (``cool``) per turn.
+STAGE_ROWS: tuple[Row, ...] = _stage_rows()

@@ -1,0 +1,201 @@
+"""One rep line through the machines: route -> answer -> trust -> advance -> record.
+
+- **route**: which trigger the customer reacts to (a private topic, the answer to his own
+  question, or the line's technique read in context), and whether his question was ignored;
+- **answer**: fire it on the step machine; the first row whose guards hold makes him answer;
+- **trust**: apply the turn's trust change; he walks out when it collapses;
+- **advance**: the step catches up with what is uncovered, the stage cools or warms by one;
+- **record**: the turn goes into the session's history and comes back as a ``TurnOutcome``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from bot.vocab import QUESTIONING_STEPS, Event, Stage, Status, Step, Technique
+
+from .customer import joiner
+from .reactions import TurnModel
+from .rules import HARD_QUESTIONS, NOT_IGNORING, WALK_OUT_PITCHES, WALK_OUT_TRUST
+from .state import SessionState
+from .table import Move, Trigger
+
+if TYPE_CHECKING:
+    from .machine import DialogueMachine
+
+_STAGES: tuple[Stage, ...] = tuple(Stage)
+# The enums by value: a dict look-up costs a twentieth of calling the enum, several times a turn.
+_TECHNIQUE_OF: dict[str, Technique] = {t.value: t for t in Technique}
+_STEP_OF: dict[str, Step] = {s.value: s for s in Step}
+_STAGE_OF: dict[str, Stage] = {s.value: s for s in Stage}
+
+
+@dataclass
+class TurnOutcome:
+    """What one rep line (or the end of the visit) did."""
+
+    reply: str
+    event: Event  # what happened, for the coach
+    techniques: list[Technique]  # as classified, primary first
+    revealed: list[str]
+    trust_before: float
+    trust_after: float
+    stage: Stage
+    step: Step
+    status: Status
+    ignored_question: bool = False
+    asked_question: str | None = None
+    technique: Trigger | None = None  # what the customer reacted to (``Move.PRIVATE`` for a private question)
+
+    @property
+    def trust_delta(self) -> float:
+        return round(self.trust_after - self.trust_before, 2)
+
+
+def effective_technique(state: SessionState, techniques: list[Technique]) -> Technique:
+    """The technique the customer reacts to, where the label alone would mislead.
+
+    - "Answering with a question" needs a question of the customer's to answer: without
+      one, the line is whatever the classifier saw next in it (a why, a what-if...).
+    - A confirming question before the customer has said anything checks what the rep
+      already knows (明知故问): the customer hears an easy closed question.
+    """
+    primary = techniques[0]
+    if primary == Technique.ANSWER_WITH_QUESTION and state.pending_question is None:
+        primary = techniques[1] if len(techniques) > 1 else Technique.OPEN_QUESTION
+    if primary == Technique.CONFIRM_QUESTION and not state.revealed:
+        primary = Technique.CLOSED_QUESTION
+    return primary
+
+
+def play_turn(dialogue: DialogueMachine, state: SessionState, text: str, labels: list[str]) -> TurnOutcome:
+    """Play one rep line (already classified) on ``state``, which is updated in place."""
+    if not state.active:
+        raise ValueError("the visit is over")
+    techniques = [_TECHNIQUE_OF[label] for label in labels] or [Technique.STATEMENT]
+    model = TurnModel(dialogue.customer, state, text, techniques)
+    trust_before = state.trust
+    trigger, ignored = _route(dialogue, model)
+    _answer(dialogue, model, trigger)
+    walked_out = _settle_trust(model)
+    _advance(dialogue, model, walked_out)
+    return _record(model, trigger, trust_before, ignored)
+
+
+def _route(dialogue: DialogueMachine, model: TurnModel) -> tuple[Trigger, bool]:
+    """The trigger the customer reacts to, and whether the line left his question unanswered."""
+    state, techniques = model.state, model.techniques
+    if dialogue.customer.is_private(model.text, state.lang):
+        return Move.PRIVATE, False
+    if state.pending_question is not None and Technique.ANSWER_WITH_QUESTION in techniques:
+        return Technique.ANSWER_WITH_QUESTION, False  # answering the customer's question wins over the rest
+    trigger = effective_technique(state, techniques)
+    if state.pending_question is None or trigger in NOT_IGNORING:
+        return trigger, False
+    # The rep moved on without answering: the customer says so, and minds it a little.
+    state.ignored_questions += 1
+    state.pending_question = None
+    model.say("ignored_question")
+    model.cost("ignored")
+    return trigger, True
+
+
+def _answer(dialogue: DialogueMachine, model: TurnModel, trigger: Trigger) -> None:
+    """Fire the trigger on the step machine; the customer may ask a question of his own."""
+    state = model.state
+    dialogue.fire_step(trigger, model)
+    state.step = _STEP_OF[model.step]
+    if trigger in HARD_QUESTIONS:
+        state.permission = False  # the granted permission is used up by the hard question
+    if model.asked_question is not None:
+        question = dialogue.customer.questions[model.asked_question]
+        state.pending_question = question.id
+        state.asked.append(question.id)
+        model.parts.append(dialogue.customer.pick(question.asks, state.lang, model.rng))
+
+
+def _settle_trust(model: TurnModel) -> bool:
+    """Apply the turn's trust change (kept within 0-100); True when the customer walks out."""
+    state = model.state
+    state.trust = max(0.0, min(100.0, round(state.trust + model.delta, 2)))
+    return state.trust < WALK_OUT_TRUST or state.pitches_before_need >= WALK_OUT_PITCHES
+
+
+def _advance(dialogue: DialogueMachine, model: TurnModel, walked_out: bool) -> None:
+    """Move the step (or end the visit) and the stage, and note the furthest reached."""
+    state = model.state
+    if walked_out:
+        dialogue.fire_step(Move.WALK_OUT, model)
+        state.status = Status.CLOSED_BY_CUSTOMER
+    else:
+        dialogue.fire_step(Move.PROGRESS, model)
+    state.step = _STEP_OF[model.step]
+    model.stage = str(state.stage)
+    if not dialogue.fire_stage(Move.COOL, model):
+        dialogue.fire_stage(Move.WARM, model)
+    state.stage = _STAGE_OF[model.stage]
+    if _STAGES.index(state.stage) > _STAGES.index(state.stage_reached):
+        state.stage_reached = state.stage
+    if state.step in QUESTIONING_STEPS and QUESTIONING_STEPS.index(state.step) > QUESTIONING_STEPS.index(
+        state.step_reached
+    ):
+        state.step_reached = state.step
+
+
+def _record(model: TurnModel, trigger: Trigger, trust_before: float, ignored: bool) -> TurnOutcome:
+    """Write the turn into the session's history and say what it did."""
+    state, techniques = model.state, model.techniques
+    state.turn += 1
+    state.trust_curve.append(state.trust)
+    reply = joiner(state.lang).join(model.parts)
+    state.last_customer = reply
+    state.history.append(
+        {
+            "text": model.text,
+            "techniques": techniques,
+            "technique": techniques[0] if trigger == Move.PRIVATE else trigger,
+            "event": model.event,
+            "trust": state.trust,
+            "delta": round(state.trust - trust_before, 2),
+            "revealed": list(model.revealed),
+            "step": state.step,
+            "ignored": ignored,
+        }
+    )
+    return TurnOutcome(
+        reply=reply,
+        event=model.event,
+        techniques=techniques,
+        technique=trigger,
+        revealed=list(model.revealed),
+        trust_before=trust_before,
+        trust_after=state.trust,
+        stage=state.stage,
+        step=state.step,
+        status=state.status,
+        ignored_question=ignored,
+        asked_question=model.asked_question,
+    )
+
+
+def end_visit(dialogue: DialogueMachine, state: SessionState) -> TurnOutcome:
+    """The rep closes the visit (nothing happens if it is already over)."""
+    model = TurnModel(dialogue.customer, state, "", [])
+    trust = state.trust
+    if state.active:
+        dialogue.fire_step(Move.REP_ENDS, model)
+        state.step = _STEP_OF[model.step]
+        state.status = Status.ENDED
+        state.last_customer = joiner(state.lang).join(model.parts)
+    return TurnOutcome(
+        reply=joiner(state.lang).join(model.parts),
+        event=Event.ENDED,
+        techniques=[],
+        revealed=[],
+        trust_before=trust,
+        trust_after=state.trust,
+        stage=state.stage,
+        step=state.step,
+        status=state.status,
+    )

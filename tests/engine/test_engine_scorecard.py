@@ -1,0 +1,67 @@
+"""The ``Scorecard`` dataclass against scorecards and states stored before it existed.
+
+``tests/data/engine/stored_sessions.json`` was captured with the engine of commit 67ee12f
+(scorecards were dicts then): each entry's classified lines, the stored scorecard and, for
+one, the stored session state.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from engine_support import DIALOGUES
+
+from bot.engine.runtime import ScenarioRuntime
+from bot.engine.scenario import load_scenario
+from bot.engine.scorecard import Scorecard
+from bot.engine.state import SessionState
+from bot.vocab import Stage, Status
+
+STORED: list[dict[str, Any]] = json.loads(
+    (Path(__file__).resolve().parents[1] / "data" / "engine" / "stored_sessions.json").read_text("utf-8")
+)
+
+
+@pytest.fixture(scope="module")
+def runtimes() -> dict[str, ScenarioRuntime]:
+    loaded = (ScenarioRuntime(load_scenario(file)) for file in sorted(DIALOGUES.glob("*.yaml")))
+    return {runtime.id: runtime for runtime in loaded}
+
+
+def _dumped(data: object) -> str:
+    """The JSON text as stored: key order and values both count."""
+    return json.dumps(data, ensure_ascii=False)
+
+
+@pytest.mark.parametrize("stored", STORED, ids=[f"{s['scenario']}-{s['lang']}" for s in STORED])
+def test_a_stored_scorecard_reads_back_to_the_same_json(stored: dict[str, Any]) -> None:
+    card = Scorecard.from_json(stored["scorecard"])
+    assert _dumped(card.to_json()) == _dumped(stored["scorecard"])
+    assert card.coaching.keep.label in ("Keep", "保持") and card.score == stored["scorecard"]["score"]
+
+
+@pytest.mark.parametrize("stored", STORED, ids=[f"{s['scenario']}-{s['lang']}" for s in STORED])
+def test_the_same_lines_build_the_same_scorecard_as_before(
+    runtimes: dict[str, ScenarioRuntime], stored: dict[str, Any]
+) -> None:
+    runtime = runtimes[stored["scenario"]]
+    state, _ = runtime.start(lang=stored["lang"], mode=stored["mode"], seed=stored["seed"])
+    for index, line in enumerate(stored["lines"]):
+        runtime.play(state, line["text"], line["techniques"])
+        if index in stored["hint_after"]:
+            runtime.hint(state)
+    if state.active:
+        runtime.end(state)
+    assert _dumped(runtime.scorecard(state).to_json()) == _dumped(stored["scorecard"])
+    if "state" in stored:
+        assert _dumped(state.to_dict()) == _dumped(stored["state"])
+
+
+def test_a_stored_state_reads_back_as_enums_and_writes_the_same_json() -> None:
+    stored = next(s["state"] for s in STORED if "state" in s)
+    state = SessionState.from_dict(stored)
+    assert state.status is Status.CLOSED_BY_CUSTOMER and isinstance(state.stage, Stage)
+    assert _dumped(state.to_dict()) == _dumped(stored)

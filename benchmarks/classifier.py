@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/classifier.py            # every part, the figures in docs/classifier.md
     .venv/bin/python benchmarks/classifier.py --errors   # also list the development part's misses
 
-Reads ``tests/data/classifier/{dev,holdout,blind,extra_dev,extra_dev2,extra_dev3,extra_dev4}_{zh,en}.jsonl``
+Reads ``questionbank/data/{dev,holdout,blind,extra_dev,extra_dev2,extra_dev3,extra_dev4}_{zh,en}.jsonl``
 (each line: ``text``, ``lang``, ``label``, optional ``also`` and ``context``). For each part and
 language it prints per-label precision, recall and F1, macro-F1, accuracy and the confusion
 matrix; then the time per utterance (median and p99) over every line. The hold-out and blind
@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 
 from bot.classifier import LABELS, Classifier, load_question_bank  # noqa: E402
 
-DATA = ROOT / "tests" / "data" / "classifier"
+DATA = ROOT / "questionbank" / "data"
 PARTS = ("dev", "holdout", "blind", "extra_dev", "extra_dev2", "extra_dev3", "extra_dev4")
 SCORED_ONLY = ("holdout", "blind")  # never listed line by line: they measure, not teach
 SHORT = {

@@ -707,6 +707,7 @@ class DialogueMachine:
           already knows (明知故问): the customer hears an easy closed question.
         """
         primary = techniques[0]
+        primary = "open_question" if primary == "interest_check" else primary  # until the engine routes it
         if primary == "answer_with_question" and state.pending_question is None:
             primary = techniques[1] if len(techniques) > 1 else "open_question"
         if primary == "confirm_question" and not state.revealed:

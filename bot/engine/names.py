@@ -43,6 +43,7 @@ TECHNIQUE_NAMES: Final[dict[str, dict[str, str]]] = {
     "open_question": {"zh": "开放性问题", "en": "open question"},
     "need_confirmation": {"zh": "确认需求", "en": "need confirmation"},
     "pitch": {"zh": "推销", "en": "pitch"},
+    "interest_check": {"zh": "兴趣确认", "en": "interest check"},
 }
 
 ANGLE_NAMES: Final[dict[str, dict[str, str]]] = {

@@ -20,7 +20,6 @@ How a line is labelled (docs/classifier.md explains it with examples):
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -59,6 +58,7 @@ _SECONDARY = frozenset(
     ]
 )
 _EXPLAIN = 3  # evidence items shown: the features that weighed most
+_MAX_CONFIDENCE = 0.99
 _CLAUSE_BREAK_RE = re.compile(r"[,，、]")
 _CONTENT_RE = re.compile(r"[a-z0-9]+|[\u3400-\u4dbf\u4e00-\u9fff]")
 _FILLER_WORDS = frozenset(["but", "so", "or", "the", "a", "to", "um", "uh", "er", "hmm"])
@@ -469,10 +469,12 @@ class Classifier:
         assert model is not None
         vector = model.vector_of(*pieces(facts.norm, facts.lang), self.flags(facts))
         decision = model.decision(vector)
-        probabilities = model.probabilities(decision)
-        ranked = [model.labels[i] for i in probabilities.argsort()[::-1]]
-        label = next(t for t in ranked if self._allowed(t, facts))
-        confidence = float(probabilities[model.labels.index(label)])
+        scores = decision.tolist()
+        ranked = sorted(range(len(scores)), key=scores.__getitem__, reverse=True)
+        best = next(i for i in ranked if self._allowed(model.labels[i], facts))
+        label = model.labels[best]
+        # a probability, never a certainty: 0.996 shows as 0.99
+        confidence = min(float(model.probabilities(decision)[best]), _MAX_CONFIDENCE)
         evidence = self._explain(label, facts, model.contributions(vector, label, _EXPLAIN * 4))
         if confidence < model.unsure_below:
             # Too close to call: the coach says it is unsure and the engine hears a statement.
@@ -486,7 +488,7 @@ class Classifier:
                 guess=label,
             )
         # one-vs-rest: a positive score is the model's own "this too"
-        also = frozenset(t for t, score in zip(model.labels, decision.tolist(), strict=True) if score > 0)
+        also = frozenset(t for t, score in zip(model.labels, scores, strict=True) if score > 0)
         techniques = self._in_order(label, facts, also)
         return Classification(label, techniques, round(confidence, 2), facts.lang, evidence)
 
@@ -518,13 +520,14 @@ class Classifier:
         A rule is shown with what it matched; an n-gram only when it says something (a word, not
         a lone character or punctuation).
         """
-        hits = {f"r:{e.technique}:{e.pattern}": e for items in facts.found.values() for e in items}
         evidence = []
         for name, weight in weights:
-            hit = hits.get(name)
             kind, _, value = name.partition(":")
+            hit = _hit(facts, value) if kind == "r" else None
             if hit is not None:
-                evidence.append(dataclasses.replace(hit, weight=round(weight, 3)))
+                evidence.append(
+                    Evidence(hit.technique, hit.pattern, hit.text, hit.matched, hit.span, round(weight, 3))
+                )
             elif kind not in ("c", "w"):
                 evidence.append(Evidence(label, name, name, "", (0, 0), round(weight, 3)))
             elif len(_CONTENT_RE.findall(value)) >= (1 if kind == "w" else 2):
@@ -536,6 +539,12 @@ class Classifier:
             if len(evidence) == _EXPLAIN:
                 break
         return tuple(evidence)
+
+
+def _hit(facts: Facts, name: str) -> Evidence | None:
+    """The rule hit behind a feature ``<technique>:<pattern id>``."""
+    technique, _, pattern = name.partition(":")
+    return next((e for e in facts.found.get(technique, ()) if e.pattern == pattern), None)
 
 
 def _compile_pattern(technique: str, spec: PatternSpec) -> _Pattern:

@@ -14,8 +14,8 @@ import io
 import json
 import math
 import zipfile
+from collections import Counter
 from dataclasses import dataclass
-from itertools import chain, repeat
 from pathlib import Path
 from typing import Any
 
@@ -84,13 +84,11 @@ class TechniqueModel:
 
     def vector_of(self, chars: list[str], word_grams: list[str], flags: list[str]) -> Vector:
         """:meth:`vector` from :func:`features.pieces`, looked up and counted in C (the fast path)."""
-        found = np.fromiter(
-            chain(map(self._chars.get, chars, repeat(-1)), map(self._words.get, word_grams, repeat(-1))),
-            dtype=np.int64,
-            count=len(chars) + len(word_grams),
-        )
-        index, counts = np.unique(found[found >= 0], return_counts=True)
-        value = counts * self.idf[index]
+        counts = Counter(map(self._chars.get, chars))
+        counts.update(map(self._words.get, word_grams))
+        counts.pop(None, None)
+        index = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
+        value = np.fromiter(counts.values(), dtype=np.float64, count=len(counts)) * self.idf[index]
         norm = math.sqrt(float(value @ value)) or 1.0
         extra_index, extra_value = self._flag_values(flags)
         return Vector(

@@ -1,7 +1,8 @@
 """Question bank and technique classifier, Chinese and English.
 
-``classify(text, lang="auto", context=None)`` names the questioning technique of a rep line; the
-rules come from the trainer-authored bank in ``questionbank/`` (see docs/classifier.md).
+``classify(text, lang="auto", context=None)`` names the questioning technique of a rep line: a
+model trained on the bank's labelled lines decides, the trainer-authored rules of the bank in
+``questionbank/`` give it features and explain it (see docs/classifier.md).
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ def default_bank() -> QuestionBank:
 
 
 def default_classifier() -> Classifier:
-    """The classifier built from :func:`default_bank`, built once."""
+    """The classifier built from :func:`default_bank` and the model shipped with it, built once."""
     global _classifier
     if _classifier is None:
         bank = default_bank()
@@ -44,7 +45,7 @@ def default_classifier() -> Classifier:
 
 
 def reload_default() -> QuestionBank:
-    """Re-read the bank from disk so a trainer's edits take effect; returns the new bank.
+    """Re-read the bank and its model from disk so a trainer's edits take effect; returns the bank.
 
     A broken bank raises :class:`bot.yamlsource.ScriptError` and the previous one stays in use.
     """

@@ -5,7 +5,7 @@ Layout of a bank directory:
 - ``bank.yaml``: ``version``, the decision ``threshold``, the ``precedence`` of the specific
   techniques, the shared ``markers`` (what makes a clause a question, a request or a pitch-free
   aside) and the ``shorthand`` table;
-- one ``<technique id>.yaml`` per technique (all 15 labels must be present): names, definition,
+- one ``<technique id>.yaml`` per technique (all 16 labels must be present): names, definition,
   when to use it, suited ``steps``, example questions, coaching tips, common mistakes, and the
   ``detect`` block with the detection patterns per language.
 
@@ -44,8 +44,9 @@ Label = Literal[
     "answer_with_question",
     "pitch",
     "statement",
+    "interest_check",
 ]
-#: The fixed label ids, in the order reports list them.
+#: The fixed label ids, in the order reports list them: those of ``bot.vocab.Technique`` (tested).
 LABELS: tuple[str, ...] = get_args(Label)
 
 #: Where a technique suits: relationship stages (methodology §2), the five-step canvas (§3) and

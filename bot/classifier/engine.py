@@ -1,4 +1,4 @@
-"""The rule engine: patterns from the question bank, combined by a few structural rules.
+"""The classifier: the question bank's rules find the facts, a trained model decides.
 
 How a line is labelled (docs/classifier.md explains it with examples):
 
@@ -6,20 +6,16 @@ How a line is labelled (docs/classifier.md explains it with examples):
    split into sentences and comma clauses. A clause *asks* when it matches a ``question`` marker
    (after ``not_question`` masks are blanked out), ends with a question mark and has some content,
    or matches a ``request`` marker ("tell me about...", "讲讲...").
-2. Every technique's patterns are searched; a technique *fires* when the weights of its distinct
-   matching patterns add up to the bank's threshold (1.0). For techniques with
-   ``needs_question: true`` only ``standalone`` patterns count when the line asks nothing.
-3. The primary label:
-   - a humble disclaimer whose permission is the whole request -> ``humble_disclaimer``;
-     when the line also asks a real question, that question's kind wins and
-     ``humble_disclaimer`` is listed second;
-   - a line whose last clause promotes the product without asking -> ``pitch``;
-   - the customer's previous line was a question and the rep answers, then asks ->
-     ``answer_with_question``;
-   - otherwise the first fired technique in the bank's ``precedence`` (among those whose evidence
-     is within one threshold of the strongest);
-   - otherwise a question is ``open_question`` when an open cue fired, else ``closed_question``;
-   - otherwise ``greeting`` when it fired, else ``statement``.
+2. Every technique's patterns are searched (:meth:`Classifier.facts`). Cues inside an if-clause
+   do not count for ``ignore_in_condition`` techniques, only ``standalone`` ones count in a line
+   that asks nothing, and permission phrases are set aside to see whether a real question remains.
+3. The model (:mod:`bot.classifier.model`) scores every label from the n-grams, the rules' hits
+   and the clause facts (:meth:`Classifier.flags`), the customer's previous line included. A few
+   hard vetoes apply (an answer with a question needs the customer's question); below the
+   model's ``unsure_below`` probability the line is a ``statement`` marked ``unsure``.
+4. The evidence is what weighed most for the chosen label: rules with what they matched, clause
+   facts, n-grams. Without a model (a bank with no ``model/``) :meth:`Classifier.rule_label`
+   decides alone.
 """
 
 from __future__ import annotations
@@ -29,7 +25,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .bank import LABELS, LANGS, PatternSpec, QuestionBank, shorthand_for
+from .bank import LANGS, LangPatterns, PatternSpec, QuestionBank, shorthand_for
+from .features import overlap_bucket, pieces
+from .model import MODEL_DIR, TechniqueModel
 from .prefilter import FactorIndex, required_factors
 from .text import (
     clauses,
@@ -43,7 +41,24 @@ from .text import (
     sentences,
 )
 
-GENERIC = ("closed_question", "open_question")
+_STRUCTURAL = ("humble_disclaimer", "answer_with_question")
+#: Kinds listed after the primary label when the rules found them too.
+_SECONDARY = frozenset(
+    [
+        "humble_disclaimer",
+        "revisit_topic",
+        "need_confirmation",
+        "what_if",
+        "what_else",
+        "how_do_you_see",
+        "why",
+        "curiosity_care",
+        "confirm_question",
+        "interest_check",
+    ]
+)
+_EXPLAIN = 3  # evidence items shown: the features that weighed most
+_MAX_CONFIDENCE = 0.99
 _CLAUSE_BREAK_RE = re.compile(r"[,，、]")
 _CONTENT_RE = re.compile(r"[a-z0-9]+|[\u3400-\u4dbf\u4e00-\u9fff]")
 _FILLER_WORDS = frozenset(["but", "so", "or", "the", "a", "to", "um", "uh", "er", "hmm"])
@@ -80,6 +95,8 @@ class Classification:
     confidence: float
     lang: str
     evidence: tuple[Evidence, ...] = ()
+    unsure: bool = False  # the model was not confident: ``technique`` is then "statement"
+    guess: str | None = None  # what the model would have said when unsure
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -88,6 +105,8 @@ class Classification:
             "confidence": self.confidence,
             "lang": self.lang,
             "evidence": [e.to_dict() for e in self.evidence],
+            "unsure": self.unsure,
+            "guess": self.guess,
         }
 
 
@@ -191,11 +210,27 @@ class _Analysis:
         return len(parts) >= 3 or (len(parts) >= 2 and words >= 10) or words >= 14
 
 
-class Classifier:
-    """Classifies rep lines with the rules of one question bank."""
+@dataclass
+class Facts:
+    """What the rules found in one normalised line (``norm`` is empty when nothing was said)."""
 
-    def __init__(self, bank: QuestionBank) -> None:
+    norm: str
+    lang: str
+    analysis: _Analysis
+    found: dict[str, list[Evidence]]  # after premises, question-less lines and permissions
+    scores: dict[str, float]
+    fired: frozenset[str]
+    real_question: bool  # a question remains once permission phrases are set aside
+    previous_asks: bool  # the customer's previous line asked something
+    previous: str  # the customer's previous line, normalised ("" without one)
+
+
+class Classifier:
+    """Classifies rep lines: a trained model decides, the question bank's rules explain."""
+
+    def __init__(self, bank: QuestionBank, model: TechniqueModel | None = None) -> None:
         self.bank = bank
+        self.model = model
         self.threshold = bank.threshold
         self.precedence = [t for t in bank.precedence if t in bank.techniques]
         self.needs_question: dict[str, bool] = {
@@ -211,46 +246,13 @@ class Classifier:
             for spec in t.detect.patterns[lang]
             if spec.standalone
         }
-        self._rules: dict[str, _LangRules] = {}
         self._asked: dict[str, bool] = {}  # the customer's previous lines: did they ask?
-        markers = bank.header.markers
-        for lang in LANGS:
-            patterns: dict[str, list[_Pattern]] = {}
-            for technique in bank.techniques.values():
-                compiled = []
-                for spec in technique.detect.patterns[lang]:
-                    compiled.append(
-                        _Pattern(
-                            technique.id,
-                            spec,
-                            re.compile(spec.regex) if spec.regex is not None else None,
-                            tuple(spec.words or ()),
-                            required_factors(spec.regex)
-                            if spec.regex is not None
-                            else frozenset(spec.words or ()) or None,
-                            frozenset(spec.not_inside),
-                        )
-                    )
-                patterns[technique.id] = compiled
-            flat = [p for ps in patterns.values() for p in ps]
-            if any(p.words or p.not_inside for p in flat):
-                init_segmenter()  # load jieba's dictionary now, not on the first line
-            self._rules[lang] = _LangRules(
-                patterns=patterns,
-                question=_union([p.regex for p in markers.question[lang] if p.regex]),
-                request=_union([p.regex for p in markers.request[lang] if p.regex]),
-                not_question=_union([p.regex for p in markers.not_question[lang] if p.regex]),
-                condition=_union([p.regex for p in markers.condition[lang] if p.regex]),
-                asked=[(re.compile(p.regex), p.standalone) for p in markers.asked[lang] if p.regex],
-                shorthand=shorthand_for(bank.header, lang),
-                flat=flat,
-                index=FactorIndex([p.factors for p in flat]),
-                by_id={(p.technique, p.spec.id): p for p in flat},
-            )
+        self._rules: dict[str, _LangRules] = {lang: _compile_rules(bank, lang) for lang in LANGS}
 
     @classmethod
-    def from_bank(cls, bank: QuestionBank) -> Classifier:
-        return cls(bank)
+    def from_bank(cls, bank: QuestionBank, *, rules_only: bool = False) -> Classifier:
+        """The classifier of a bank, with the model shipped in its ``model/`` folder if any."""
+        return cls(bank, None if rules_only else TechniqueModel.load(bank.directory / MODEL_DIR))
 
     # --- analysis -------------------------------------------------------------------------------
 
@@ -293,16 +295,7 @@ class Classifier:
             )
         return found
 
-    @staticmethod
-    def _score(items: list[Evidence]) -> float:
-        return sum(e.weight for e in items)
-
-    def _previous_asks(self, context: Mapping[str, Any] | None) -> bool:
-        if not context:
-            return False
-        previous = context.get("previous")
-        if not isinstance(previous, str) or not previous.strip():
-            return False
+    def _previous_asks(self, previous: str) -> bool:
         known = self._asked.get(previous)
         if known is None:
             if len(self._asked) > 4096:
@@ -341,178 +334,257 @@ class Classifier:
                     return True
         return False
 
+    # --- the rules' facts -----------------------------------------------------------------------
+
+    def facts(self, text: str, lang: str = "auto", context: Mapping[str, Any] | None = None) -> Facts:
+        """Everything the rules find in one line: the model's features and the reps' evidence."""
+        cleaned = clean(text)
+        if lang not in LANGS:
+            lang = detect_lang(cleaned)
+        rules = self._rules[lang]
+        norm = normalise(cleaned, lang, rules.shorthand) if _CONTENT_RE.search(cleaned.lower()) else ""
+        analysis = self._analyse(norm, rules)
+        found = self._evidence(norm, rules) if norm else {}
+        self._drop_premises(norm, found, rules)
+        if not analysis.asks:
+            self._standalone_only(found)
+        humble_fired, real_question = self._set_aside_humble(norm, analysis, found, rules)
+        scores = {t: sum(e.weight for e in items) for t, items in found.items()}
+        fired = {t for t, s in scores.items() if s >= self.threshold}
+        if humble_fired:
+            fired.add("humble_disclaimer")
+        previous = _previous_text(context)
+        return Facts(
+            norm=norm,
+            lang=lang,
+            analysis=analysis,
+            found=found,
+            scores=scores,
+            fired=frozenset(fired),
+            real_question=real_question,
+            previous_asks=bool(previous) and self._previous_asks(previous),
+            previous=normalise(clean(previous), detect_lang(clean(previous))) if previous else "",
+        )
+
+    def _drop_premises(self, norm: str, found: dict[str, list[Evidence]], rules: _LangRules) -> None:
+        """Cues inside an if-clause are a premise: "if the budget were cut, ..." is no budget question."""
+        touched = self.ignore_in_condition & set(found)
+        if rules.condition is None or not touched:
+            return
+        premises = [m.span() for m in rules.condition.finditer(norm)]
+        for technique in touched:
+            found[technique] = [e for e in found[technique] if not any(_inside(e.span, p) for p in premises)]
+
+    def _standalone_only(self, found: dict[str, list[Evidence]]) -> None:
+        """A line that asks nothing keeps only the standalone cues of the question kinds."""
+        for technique in list(found):
+            if self.needs_question.get(technique, True):
+                found[technique] = [e for e in found[technique] if (technique, e.pattern) in self.standalone]
+
+    def _set_aside_humble(
+        self, norm: str, analysis: _Analysis, found: dict[str, list[Evidence]], rules: _LangRules
+    ) -> tuple[bool, bool]:
+        """Set the permission and apology phrases aside; (did they fire, does a real question remain).
+
+        Cues inside a permission phrase do not count for other techniques ("would it be ok if I
+        asked about X" is no what-if), and what remains must ask on its own.
+        """
+        humble = found.get("humble_disclaimer", [])
+        if sum(e.weight for e in humble) < self.threshold:
+            return False, analysis.asks
+        spans = [
+            span
+            for e in humble
+            if e.weight > 0
+            for span in rules.by_id[("humble_disclaimer", e.pattern)].spans(norm)
+        ]
+        for technique in found:
+            if technique != "humble_disclaimer":
+                found[technique] = [
+                    e for e in found[technique] if not any(_overlaps(e.span, s) for s in spans)
+                ]
+        # What is left must say something on its own: "我先?" after "请教一件事可以吗" does not.
+        return True, self._analyse(_mask(norm, spans), rules, min_content=4).asks
+
+    def rule_label(self, facts: Facts) -> str:
+        """The rules' own reading, a feature for the model (and the answer when no model is loaded)."""
+        analysis = facts.analysis
+        specific = [t for t in self.precedence if t in facts.fired and t not in _STRUCTURAL]
+        if analysis.asks and facts.previous_asks and _answers_first(analysis):
+            return "answer_with_question"
+        if "pitch" in facts.fired and not analysis.last_asks:
+            return "pitch"
+        if "humble_disclaimer" in facts.fired and not facts.real_question:
+            return "humble_disclaimer"
+        if specific:
+            return specific[0]
+        if analysis.asks:
+            if analysis.rising_summary(facts.lang):
+                return "confirm_question"
+            return (
+                "open_question" if "open_question" in facts.fired or analysis.request else "closed_question"
+            )
+        return "greeting" if "greeting" in facts.fired else "statement"
+
+    def flags(self, facts: Facts) -> list[str]:
+        """The rules' hits and the clause facts, as binary features."""
+        analysis = facts.analysis
+        answers_first = _answers_first(analysis)
+        facts_on = {
+            "q:asks": analysis.asks,
+            "q:last": analysis.last_asks,
+            "q:request": analysis.request,
+            "q:mark-only": analysis.asks and all(c.by_mark for c in analysis.clauses if c.asks),
+            "q:summary": analysis.rising_summary(facts.lang),
+            "q:answers-first": answers_first,
+            "q:real": facts.real_question,
+            "ctx:asks": facts.previous_asks,
+            "ctx:asks-answered-asked": facts.previous_asks and answers_first and analysis.asks,
+            "ctx:asks-asked": facts.previous_asks and analysis.asks,
+        }
+        flags = [f"lang:{facts.lang}"]
+        flags += [name for name, on in facts_on.items() if on]
+        flags += [f"r:{e.technique}:{e.pattern}" for items in facts.found.values() for e in items]
+        if facts.previous:
+            flags.append(f"ctx:overlap:{overlap_bucket(facts.norm, facts.previous)}")
+        return flags
+
     # --- classification -------------------------------------------------------------------------
 
     def classify(
         self, text: str, lang: str = "auto", context: Mapping[str, Any] | None = None
     ) -> Classification:
-        cleaned = clean(text)
-        if lang not in LANGS:
-            lang = detect_lang(cleaned)
-        if not _CONTENT_RE.search(cleaned.lower()):
-            return Classification("statement", ("statement",), 1.0 if not cleaned else 0.9, lang)
-        rules = self._rules[lang]
-        norm = normalise(cleaned, lang, rules.shorthand)
-        analysis = self._analyse(norm, rules)
-        found = self._evidence(norm, rules)
-        return self._decide(norm, analysis, found, lang, rules, context)
+        facts = self.facts(text, lang, context)
+        if not facts.norm:  # blank lines, emoji, punctuation: nothing was said
+            return Classification("statement", ("statement",), 1.0, facts.lang)
+        if self.model is None:
+            label = self.rule_label(facts)
+            techniques = self._in_order(label, facts, facts.fired)
+            return Classification(label, techniques, 0.5, facts.lang, self._rule_evidence(label, facts))
+        return self._judge(facts)
 
-    def _decide(
-        self,
-        norm: str,
-        analysis: _Analysis,
-        found: dict[str, list[Evidence]],
-        lang: str,
-        rules: _LangRules,
-        context: Mapping[str, Any] | None,
-    ) -> Classification:
-        threshold = self.threshold
-        asks = analysis.asks
-        if rules.condition is not None and any(t in found for t in self.ignore_in_condition):
-            premises = [m.span() for m in rules.condition.finditer(norm)]
-            if premises:  # "if the budget were cut, ...": a premise, not a question about it
-                for technique in self.ignore_in_condition & set(found):
-                    found[technique] = [
-                        e for e in found[technique] if not any(_inside(e.span, p) for p in premises)
-                    ]
-        if not asks:  # only standalone patterns count for techniques that need a question
-            for technique in list(found):
-                if self.needs_question.get(technique, True):
-                    found[technique] = [
-                        e for e in found[technique] if (technique, e.pattern) in self.standalone
-                    ]
+    def _judge(self, facts: Facts) -> Classification:
+        """The model decides; the rules veto what the method rules out and explain the rest."""
+        model = self.model
+        assert model is not None
+        vector = model.vector_of(*pieces(facts.norm, facts.lang), self.flags(facts))
+        decision = model.decision(vector)
+        scores = decision.tolist()
+        ranked = sorted(range(len(scores)), key=scores.__getitem__, reverse=True)
+        best = next(i for i in ranked if self._allowed(model.labels[i], facts))
+        label = model.labels[best]
+        # a probability, never a certainty: 0.996 shows as 0.99
+        confidence = min(float(model.probabilities(decision)[best]), _MAX_CONFIDENCE)
+        evidence = self._explain(label, facts, model.contributions(vector, label, _EXPLAIN * 4))
+        if confidence < model.unsure_below:
+            # Too close to call: the coach says it is unsure and the engine hears a statement.
+            return Classification(
+                "statement",
+                ("statement",),
+                round(confidence, 2),
+                facts.lang,
+                evidence,
+                unsure=True,
+                guess=label,
+            )
+        # one-vs-rest: a positive score is the model's own "this too"
+        also = frozenset(t for t, score in zip(model.labels, scores, strict=True) if score > 0)
+        techniques = self._in_order(label, facts, also)
+        return Classification(label, techniques, round(confidence, 2), facts.lang, evidence)
 
-        # Humble disclaimer: its spans are set aside; does a real question remain?
-        humble = found.get("humble_disclaimer", [])
-        humble_fired = self._score(humble) >= threshold
-        real_question = asks
-        humble_spans: list[tuple[int, int]] = []
-        if humble_fired:
-            # every occurrence of each permission or apology phrase is set aside, not just the first
-            spans = [
-                span
-                for e in humble
-                if e.weight > 0
-                for span in rules.by_id[("humble_disclaimer", e.pattern)].spans(norm)
-            ]
-            for technique in list(found):
-                if technique == "humble_disclaimer":
-                    continue
-                kept = [e for e in found[technique] if not any(_overlaps(e.span, s) for s in spans)]
-                found[technique] = kept
-            humble_spans = spans
-            masked = _mask(norm, spans)
-            # What is left must say something on its own: "我先?" after "请教一件事可以吗" does not.
-            real_question = self._analyse(masked, rules, min_content=4).asks
+    def _allowed(self, label: str, facts: Facts) -> bool:
+        """The hard vetoes, where the method is unambiguous."""
+        if label == "answer_with_question":  # only the customer's question can be answered
+            return facts.previous_asks and facts.analysis.asks
+        return True
 
-        scores = {t: self._score(items) for t, items in found.items()}
-        fired = {t for t, s in scores.items() if s >= threshold}
-        if humble_fired:
-            fired.add("humble_disclaimer")
+    def _in_order(self, label: str, facts: Facts, also: frozenset[str] = frozenset()) -> tuple[str, ...]:
+        """The primary label, then the other kinds in the order they occur in the line.
 
-        def evidence_for(*techniques: str) -> tuple[Evidence, ...]:
-            return tuple(e for t in techniques for e in found.get(t, []) if e.weight > 0)
+        The others are the kinds in ``also`` and a permission the rules set aside ("Sorry to ask,
+        but why…" is a why, then a humble disclaimer).
+        """
+        others = {t for t in also if t in _SECONDARY} | (facts.fired & {"humble_disclaimer"})
+        first = {
+            t: min((e.span[0] for e in facts.found.get(t, []) if e.weight > 0), default=len(facts.norm))
+            for t in others - {label}
+        }
+        return (label, *sorted(first, key=lambda t: (first[t], t)))
 
-        specific = [t for t in self.precedence if t in fired and t != "humble_disclaimer"]
-        if len(specific) > 1:
-            # Precedence settles a tie between kinds that both clearly apply; a kind with much
-            # stronger evidence (a full threshold more) is not overruled by a barely-fired one.
-            strongest = max(scores[t] for t in specific)
-            leading = [t for t in specific if scores[t] > strongest - threshold]
-            specific = leading + [t for t in specific if t not in leading]
-        form = None
-        explicit_form = False  # a form cue fired (not just the default "closed")
-        if asks:
-            form = "open_question" if ("open_question" in fired or analysis.request) else "closed_question"
-            explicit_form = analysis.request or scores.get(form, 0.0) > 0
+    def _rule_evidence(self, label: str, facts: Facts) -> tuple[Evidence, ...]:
+        return tuple(e for e in facts.found.get(label, []) if e.weight > 0)
 
-        # 1. permission is the whole request. A kind that needs a question does not count through
-        # cues in the permission's own clause: in 「关于预算我能请教一下吗？」 the budget is the
-        # topic of the permission, not a question about the budget.
-        if humble_fired and not real_question and specific:
-            asked_in = [
-                (c.start, c.end)
-                for c in analysis.clauses
-                if any(_overlaps((c.start, c.end), h) for h in humble_spans)
-            ]
-            specific = [
-                t
-                for t in specific
-                if not self.needs_question.get(t, True)
-                or self._score(
-                    [
-                        e
-                        for e in found[t]
-                        if (t, e.pattern) in self.standalone
-                        or not any(_overlaps(e.span, c) for c in asked_in)
-                    ]
+    def _explain(self, label: str, facts: Facts, weights: list[tuple[str, float]]) -> tuple[Evidence, ...]:
+        """The rules, clause facts and n-grams that weighed most for ``label``, strongest first.
+
+        A rule is shown with what it matched; an n-gram only when it says something (a word, not
+        a lone character or punctuation).
+        """
+        evidence = []
+        for name, weight in weights:
+            kind, _, value = name.partition(":")
+            hit = _hit(facts, value) if kind == "r" else None
+            if hit is not None:
+                evidence.append(
+                    Evidence(hit.technique, hit.pattern, hit.text, hit.matched, hit.span, round(weight, 3))
                 )
-                >= threshold
-            ]
-        if humble_fired and not real_question and not specific:
-            return self._result(
-                "humble_disclaimer", [], scores, lang, evidence_for("humble_disclaimer"), fired
-            )
+            elif kind not in ("c", "w"):
+                evidence.append(Evidence(label, name, name, "", (0, 0), round(weight, 3)))
+            elif len(_CONTENT_RE.findall(value)) >= (1 if kind == "w" else 2):
+                start = facts.norm.find(value)
+                span = (start, start + len(value)) if start >= 0 else (0, 0)
+                evidence.append(
+                    Evidence(label, name, name, value if start >= 0 else "", span, round(weight, 3))
+                )
+            if len(evidence) == _EXPLAIN:
+                break
+        return tuple(evidence)
 
-        # 2. the line ends promoting the product, without asking
-        if "pitch" in fired and not analysis.last_asks:
-            return self._result("pitch", [], scores, lang, evidence_for("pitch"), fired)
 
-        # 3. answer the customer's question, then ask one back
-        if asks and self._previous_asks(context) and _answers_first(analysis):
-            inner = [t for t in specific if t != "answer_with_question"]
-            others = [*inner[:1], *([form] if form and not inner else [])]
-            if humble_fired:
-                others.append("humble_disclaimer")
-            return self._result(
-                "answer_with_question", others, scores, lang, evidence_for(*inner[:1]), fired, bonus=0.1
-            )
-        specific = [t for t in specific if t != "answer_with_question"]
+def _hit(facts: Facts, name: str) -> Evidence | None:
+    """The rule hit behind a feature ``<technique>:<pattern id>``."""
+    technique, _, pattern = name.partition(":")
+    return next((e for e in facts.found.get(technique, ()) if e.pattern == pattern), None)
 
-        if specific:
-            primary = specific[0]
-            others = specific[1:]
-            if humble_fired:
-                others.append("humble_disclaimer")
-            if form and explicit_form and primary != "confirm_question":
-                others.append(form)
-            return self._result(primary, others, scores, lang, evidence_for(primary), fired)
 
-        if form == "closed_question" and analysis.rising_summary(lang):
-            return self._result("confirm_question", [], scores, lang, evidence_for("confirm_question"), fired)
-        if form == "closed_question" and scores.get("greeting", 0.0) >= 2 * threshold:
-            # "您好，请问您是李经理吧？我是华腾的小陈。": pleasantries around a who-are-you check
-            return self._result("greeting", [form], scores, lang, evidence_for("greeting"), fired)
-        if form is not None:
-            others = ["humble_disclaimer"] if humble_fired else []
-            return self._result(form, others, scores, lang, evidence_for(form), fired)
-        if "greeting" in fired:
-            return self._result("greeting", [], scores, lang, evidence_for("greeting"), fired)
-        return Classification("statement", ("statement",), 0.6, lang, ())
+def _compile_pattern(technique: str, spec: PatternSpec) -> _Pattern:
+    regex = re.compile(spec.regex) if spec.regex is not None else None
+    words = tuple(spec.words or ())
+    factors = required_factors(spec.regex) if spec.regex is not None else frozenset(words) or None
+    return _Pattern(technique, spec, regex, words, factors, frozenset(spec.not_inside))
 
-    def _result(
-        self,
-        primary: str,
-        others: list[str],
-        scores: dict[str, float],
-        lang: str,
-        evidence: tuple[Evidence, ...],
-        fired: set[str],
-        bonus: float = 0.0,
-    ) -> Classification:
-        labels = [primary]
-        for label in others:
-            if label not in labels and label in LABELS:
-                labels.append(label)
-        score = scores.get(primary, 0.0)
-        if primary in GENERIC:
-            confidence = 0.7 if score >= self.threshold else 0.55
-        else:
-            confidence = 0.6 + 0.15 * min(score / self.threshold, 2.0) + bonus
-        rivals = len([t for t in fired if t not in labels and t not in GENERIC])
-        confidence -= 0.1 * rivals + 0.05 * max(0, len(labels) - 2)
-        confidence = round(max(0.3, min(confidence, 0.97)), 2)
-        return Classification(primary, tuple(labels), confidence, lang, evidence)
+
+def _compile_rules(bank: QuestionBank, lang: str) -> _LangRules:
+    """One language's patterns and markers, compiled and indexed by their literals."""
+    patterns: dict[str, list[_Pattern]] = {
+        t.id: [_compile_pattern(t.id, spec) for spec in t.detect.patterns[lang]]
+        for t in bank.techniques.values()
+    }
+    flat = [p for ps in patterns.values() for p in ps]
+    if any(p.words or p.not_inside for p in flat):
+        init_segmenter()  # load jieba's dictionary now, not on the first line
+    markers = bank.header.markers
+
+    def union(group: LangPatterns) -> re.Pattern[str] | None:
+        return _union([p.regex for p in group[lang] if p.regex])
+
+    return _LangRules(
+        patterns=patterns,
+        question=union(markers.question),
+        request=union(markers.request),
+        not_question=union(markers.not_question),
+        condition=union(markers.condition),
+        asked=[(re.compile(p.regex), p.standalone) for p in markers.asked[lang] if p.regex],
+        shorthand=shorthand_for(bank.header, lang),
+        flat=flat,
+        index=FactorIndex([p.factors for p in flat]),
+        by_id={(p.technique, p.spec.id): p for p in flat},
+    )
+
+
+def _previous_text(context: Mapping[str, Any] | None) -> str:
+    previous = context.get("previous") if context else None
+    return previous if isinstance(previous, str) and previous.strip() else ""
 
 
 def _has_content(body: str, minimum: int = 1) -> bool:

@@ -12,7 +12,7 @@ from typing import Any
 
 from bot.config import PROJECT_ROOT
 
-DATA = PROJECT_ROOT / "tests" / "data" / "classifier"
+DATA = PROJECT_ROOT / "questionbank" / "data"
 DEVELOPMENT_PARTS: list[str] = sorted(
     path.stem for path in DATA.glob("*.jsonl") if path.stem.split("_")[0] in ("dev", "extra")
 )

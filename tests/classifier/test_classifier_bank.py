@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,6 +12,7 @@ import pytest
 import bot.classifier as classifier_module
 from bot.classifier import LABELS, STEPS, Classifier, classify, default_bank, load_question_bank
 from bot.classifier.bank import HEADER_FILE
+from bot.classifier.training import train_and_save
 from bot.config import PROJECT_ROOT, get_settings
 from bot.yamlsource import ScriptError
 
@@ -144,29 +146,44 @@ def test_missing_directory() -> None:
         load_question_bank("/nonexistent/questionbank")
 
 
-# --- a trainer's new pattern takes effect --------------------------------------------------------
+# --- a trainer's new phrasing takes effect once the model is retrained ---------------------------
 
-PHRASE = "剩下的那些呢"
+PHRASE = "余下的几样呢"
+#: A family of lines a trainer would add for the phrasing (the tested phrase is not among them).
+NEW_LINES = [
+    "余下的那些呢？",
+    "余下的几个呢",
+    "那余下的几条呢？",
+    "余下的几种呢",
+    "剩下的几样呢？",
+    "那剩下几项呢",
+]
 
 
-def _add_pattern(bank_dir: Path) -> None:
+def _add_phrasing(bank_dir: Path) -> None:
+    """What a trainer does: a pattern for the meaning, labelled lines, then ``coach bank train``."""
     path = bank_dir / "what_else.yaml"
     text = path.read_text(encoding="utf-8").replace(
         "    zh:\n",
-        "    zh:\n      - id: the-rest\n        regex: '剩下的(?:那些)?呢'\n"
+        "    zh:\n      - id: the-rest\n        regex: '(?:剩下|余下)的?[^,。?]{0,4}呢'\n"
         '        matches: ["剩下的那些呢？"]\n',
         1,
     )
     path.write_text(text, encoding="utf-8")
+    rows = [
+        json.dumps({"text": t, "lang": "zh", "label": "what_else"}, ensure_ascii=False) for t in NEW_LINES
+    ]
+    (bank_dir / "data" / "trainer_zh.jsonl").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    train_and_save(bank_dir)
 
 
-def test_new_pattern_in_a_bank_directory_is_used(bank_copy: Path) -> None:
+def test_new_phrasing_in_a_bank_directory_is_learned(bank_copy: Path) -> None:
     before = Classifier.from_bank(load_question_bank(bank_copy)).classify(PHRASE)
     assert before.technique != "what_else"
-    _add_pattern(bank_copy)
+    _add_phrasing(bank_copy)
     after = Classifier.from_bank(load_question_bank(bank_copy)).classify(PHRASE)
     assert after.technique == "what_else"
-    assert after.evidence[0].pattern == "the-rest" and after.evidence[0].matched == PHRASE
+    assert "the-rest" in [e.pattern for e in after.evidence]
 
 
 @pytest.fixture
@@ -183,7 +200,7 @@ def settings_bank(bank_copy: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[
 
 def test_reload_default_picks_up_a_trainers_edit(settings_bank: Path) -> None:
     assert classify(PHRASE).technique != "what_else"
-    _add_pattern(settings_bank)
+    _add_phrasing(settings_bank)
     assert classify(PHRASE).technique != "what_else"  # still the loaded bank until reload
     bank = classifier_module.reload_default()
     assert bank.directory == settings_bank

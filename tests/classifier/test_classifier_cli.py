@@ -64,16 +64,52 @@ def test_bank_option_uses_another_directory_and_reports_problems(tmp_path: Path)
 
     bank = tmp_path / "bank"
     shutil.copytree(PROJECT_ROOT / "questionbank", bank)
-    (record,) = run("剩下的那些呢？\n", "--bank", str(bank))
-    assert record["technique"] != "what_else"
+    (bank / "model" / "technique.npz").unlink()  # without a model the rules alone decide
+    (record,) = run("What else?\n", "--bank", str(bank))
+    assert record["technique"] == "what_else"
     path = bank / "what_else.yaml"
-    text = path.read_text(encoding="utf-8").replace(
-        "    zh:\n", "    zh:\n      - id: the-rest\n        regex: '剩下的(?:那些)?呢'\n", 1
+    text = path.read_text(encoding="utf-8").replace("  - id:", "  - id:", 1)
+    text = text.replace(
+        "    en:\n", "    en:\n      - id: the-rest\n        colour: red\n        regex: 'rest'\n", 1
     )
     path.write_text(text, encoding="utf-8")
-    (record,) = run("剩下的那些呢？\n", "--bank", str(bank))
-    assert record["technique"] == "what_else"
-    path.write_text(text.replace("id: the-rest", "id: the-rest\n        colour: red", 1), encoding="utf-8")
     result = CliRunner().invoke(main, ["classify", "--bank", str(bank)], input="x\n")
     assert result.exit_code != 0
     assert f"{path}:" in result.output and "colour: unknown key" in result.output
+
+
+def test_jsonl_input_carries_the_customers_line() -> None:
+    lines = [
+        {
+            "text": "Yes, it runs on tablets. What devices does your team use?",
+            "context": "Does it work on tablets?",
+        },
+        {"text": "Yes, it runs on tablets. What devices does your team use?"},
+        {"text": ""},
+    ]
+    records = run("".join(json.dumps(line) + "\n" for line in lines), "--jsonl")
+    assert [r["technique"] for r in records][::2] == ["answer_with_question", "statement"]
+    assert records[1]["technique"] not in ("answer_with_question", "statement")  # it still asks
+    result = CliRunner().invoke(main, ["classify", "--jsonl"], input="not json\n")
+    assert result.exit_code != 0 and "line 1: not JSON" in result.output
+
+
+def test_bank_train_and_evaluate(tmp_path: Path) -> None:
+    import shutil
+
+    from bot.config import PROJECT_ROOT
+
+    bank = tmp_path / "bank"
+    shutil.copytree(PROJECT_ROOT / "questionbank", bank)
+    shutil.rmtree(bank / "model")
+    result = CliRunner().invoke(main, ["bank", "train", "--bank", str(bank)])
+    assert result.exit_code == 0, result.output
+    shipped = PROJECT_ROOT / "questionbank" / "model"
+    for name in ("technique.json", "technique.npz"):  # same data, same bytes
+        assert (bank / "model" / name).read_bytes() == (shipped / name).read_bytes(), name
+    result = CliRunner().invoke(main, ["bank", "evaluate", "--bank", str(bank)])
+    assert result.exit_code == 0, result.output
+    summary = result.output.split("=== summary")[1]
+    for part in ("training (cross-validated)", "holdout", "blind"):
+        assert part in summary
+    assert "confusion (rows: gold, columns: predicted)" in result.output

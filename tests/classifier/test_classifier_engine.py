@@ -239,7 +239,15 @@ def test_result_shape() -> None:
     assert isinstance(evidence, Evidence)
     assert evidence.technique == "what_else" and evidence.pattern
     assert result.to_dict()["evidence"][0]["matched"] == evidence.matched
-    assert set(result.to_dict()) == {"technique", "techniques", "confidence", "lang", "evidence"}
+    assert set(result.to_dict()) == {
+        "technique",
+        "techniques",
+        "confidence",
+        "lang",
+        "evidence",
+        "unsure",
+        "guess",
+    }
 
 
 def test_confidence_is_higher_for_a_clear_case(classifier: Classifier) -> None:

@@ -53,7 +53,8 @@ def telegram_names(lang: str) -> dict[str, str]:
     card = copy.deepcopy(stored[0]["scorecard"])  # a whole scorecard as the engine stores it
     card["techniques"]["counts"] = dict.fromkeys(techniques, 1)
     message = scorecard_message(card, title="t", lang=lang)
-    listed = next(line for line in message.splitlines() if " ×1" in line).split("：" if lang == "zh" else ": ", 1)[1]
+    counted = next(line for line in message.splitlines() if " ×1" in line)
+    listed = counted.split("：" if lang == "zh" else ": ", 1)[1]
     shown = [entry.removesuffix(" ×1") for entry in listed.split(", ")]
     return dict(zip(techniques, shown, strict=True))
 

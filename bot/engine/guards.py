@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import random
 
-from bot.vocab import Lang, Stage, Technique
+from bot.vocab import Angle, Lang, Stage, Technique
 
-from .customer import Customer
-from .rules import DEEP_GATE, GUARDED_BELOW, SHALLOW_GATE, SOFTENING, STAGE_TRUST
-from .scenario import NEED_FACTS
+from .customer import HARM_ANGLES, Customer
+from .listening import NO_FOCUS, Focus, angle_wanted
+from .rules import DEEP_GATE, GUARDED_BELOW, NEXT_STEP_TRUST, SHALLOW_GATE, SOFTENING, STAGE_TRUST
+from .scenario import NEED_FACTS, Implication, View
 from .state import SessionState, rng_for
 
 
@@ -24,9 +25,15 @@ class Guards:
     step: str
 
     def __init__(
-        self, customer: Customer, state: SessionState, text: str, techniques: list[Technique]
+        self,
+        customer: Customer,
+        state: SessionState,
+        text: str,
+        techniques: list[Technique],
+        focus: Focus = NO_FOCUS,
     ) -> None:
         self.customer = customer
+        self.focus = focus
         self.state = state
         self.stage = str(state.stage)
         self.step = str(state.step)
@@ -50,7 +57,74 @@ class Guards:
         return self.state.trust < GUARDED_BELOW[self.customer.persona.talkative]
 
     def has_problem(self) -> bool:
+        """A problem to talk about: the one the line names (once told), else the current one."""
+        if self.focus.problem is not None and self.focus.kind == "named":
+            return self.focus.problem in self.state.revealed
         return self.state.current_problem is not None
+
+    # -- what the line is about (``listening.Focus``) ------------------------------------------
+
+    def off_topic(self) -> bool:
+        return self.focus.kind == "off_topic"
+
+    def unclear(self) -> bool:
+        return self.focus.kind == "unclear"
+
+    def names_new_problem(self) -> bool:
+        """The line names one of the customer's problems he has not told yet."""
+        f = self.focus
+        return f.kind == "named" and f.problem is not None and f.problem not in self.state.revealed
+
+    def names_new_situation(self) -> bool:
+        """The line names a change around the customer he has not told yet."""
+        f = self.focus
+        return f.kind == "named" and f.situation is not None and f.situation not in self.state.revealed
+
+    def names_other_topic(self) -> bool:
+        """The line names a topic that is not a problem's (the solution, a change with no problem)."""
+        return self.focus.kind == "named" and self.focus.problem is None
+
+    def need_confirmed(self) -> bool:
+        """Motivated, a deadline or budget out, and trust enough to commit to a next step."""
+        s = self.state
+        return (
+            self.customer.motivated(s)
+            and any(fact in s.revealed for fact in NEED_FACTS)
+            and s.trust >= NEXT_STEP_TRUST
+        )
+
+    def implication(self) -> Implication | None:
+        """The implication a what-if draws out: of the problem it is about only; the one it names,
+        else by the angle it asks for (review, vision, harm or gain, spreading or long-term)."""
+        s, c = self.state, self.customer
+        candidates = [
+            (index, i)
+            for index, i in enumerate(c.implications)
+            if i.id not in s.revealed and i.problem in s.revealed and c._met(i.requires, s.revealed)
+        ]
+        problem = self.focus.problem if self.focus.problem is not None else s.current_problem
+        if problem is not None:
+            candidates = [(index, i) for index, i in candidates if i.problem == problem]
+        if not candidates:
+            return None
+        named = [i for _, i in candidates if i.id == self.focus.implication]
+        if named:
+            return named[0]
+        wanted = angle_wanted(self.text, self.lang)
+        harm = c.imagines_unsolved(self.text, self.lang)
+        scope = c.scope_of(self.text, self.lang)
+
+        def rank(entry: tuple[int, Implication]) -> tuple[int, int, int, int]:
+            index, i = entry
+            angle = Angle(i.angle)
+            return (
+                0 if wanted is None or angle == wanted else 1,
+                0 if (angle in HARM_ANGLES) == harm or angle == wanted else 1,
+                0 if scope is None or angle.startswith(scope) else 1,
+                index,
+            )
+
+        return min(candidates, key=rank)[1]
 
     def can_dig(self) -> bool:
         return self.customer.next_cause(self.state) is not None
@@ -65,13 +139,27 @@ class Guards:
         return any(item.id in self.state.revealed for item in self.customer.situation)
 
     def has_implication(self) -> bool:
-        return self.customer.next_implication(self.state, self.text, self.lang) is not None
+        return self.implication() is not None
 
     def root_found(self) -> bool:
         return self.customer.root_found(self.state)
 
     def has_view(self) -> bool:
-        return self.customer.next_view(self.state) is not None
+        return self.view() is not None
+
+    def view(self) -> View | None:
+        """The customer's view on the problem the line is about (any problem for a generic line)."""
+        problem = self.focus.problem if self.focus.kind == "named" else None
+        for view in self.customer.views:
+            if problem is not None and view.problem != problem:
+                continue
+            if (
+                view.id not in self.state.revealed
+                and self.customer.root_found(self.state, view.problem)
+                and self.customer._met(view.requires, self.state.revealed)
+            ):
+                return view
+        return None
 
     def motivated(self) -> bool:
         return self.customer.motivated(self.state)

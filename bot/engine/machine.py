@@ -24,10 +24,12 @@ from transitions import Machine
 from bot.vocab import END_STEPS, QUESTIONING_STEPS, Lang, Mode, Stage, Technique
 
 from .customer import Customer
+from .listening import Focus, focus_of
 from .reactions import TurnModel
 from .scenario import LoadedScenario
 from .state import SessionState, rng_for
 from .table import STAGE_ROWS, STEP_ROWS, Move, Row, Trigger
+from .topics.index import TopicIndex
 from .turn import TurnOutcome, effective_technique, end_visit, play_turn
 
 
@@ -97,6 +99,18 @@ class DialogueMachine:
         self.motivation_needed = self.customer.motivation_needed
         self.stage_machine = build_machine(STAGE_ROWS, tuple(Stage), "stage")
         self.step_machine = build_machine(STEP_ROWS, (*QUESTIONING_STEPS, *END_STEPS), "step")
+        s = loaded.scenario
+        self.topics = TopicIndex(loaded, keywords=s.topic_keywords() or None)
+        # A situation item, an implication or a view id -> the problem it belongs to.
+        self.parents: dict[str, str | None] = {item.id: item.leads_to for item in s.situation}
+        self.parents.update({i.id: i.problem for i in s.implications})
+        self.parents.update({v.id: v.problem for v in s.views})
+
+    def focus(self, state: SessionState, text: str) -> Focus:
+        """What ``text`` is about, read in the context of what the customer said (docs/topics.md)."""
+        match = self.topics.match(text, state.lang, said=state.said, context_topic=state.topic)
+        title = self.topics.topic(match.topic).title.get(state.lang, "") if match.topic else ""
+        return focus_of(match, self.parents, title)
 
     def motivation_count(self, state: SessionState) -> int:
         return self.customer.motivation_count(state)

@@ -274,7 +274,17 @@ class Scenario(Strict):
     # generic examples, so a hint in a factory visit never quotes a shop.
     hints: dict[str, Lines] = Field(default_factory=dict)
     rubric: Rubric = Field(default_factory=Rubric)
+    # Optional words that name a topic (keys as in docs/topics.md: "problem:returns",
+    # "cause:returns/late_detection", "solution"...), per language; fed to the topic matcher.
+    keywords: dict[str, Lines] = Field(default_factory=dict)
     tests: list[TrainerTest] = Field(default_factory=list)
+
+    def topic_keywords(self) -> dict[str, dict[str, list[str]]]:
+        """``keywords`` in the shape ``TopicIndex`` takes."""
+        return {
+            key: {lang: list(getattr(lines, lang) or []) for lang in ("zh", "en")}
+            for key, lines in self.keywords.items()
+        }
 
     # Derived look-ups, filled by ``index()`` after validation.
     def fact_ids(self) -> list[str]:

@@ -49,6 +49,17 @@ class SessionState:
     trust_curve: list[float] = field(default_factory=list)
     history: list[dict[str, Any]] = field(default_factory=list)
     last_customer: str = ""
+    # Added with topic matching (defaults so stored sessions from before load unchanged):
+    topic: str | None = None  # the topic key the customer last talked about (docs/topics.md)
+    said: list[str] = field(default_factory=list)  # the customer's last lines, most recent last
+    off_topic: int = 0  # questions about things this customer does not have
+    off_topic_run: int = 0  # of them in a row (each costs more than the one before)
+    last_reply_key: str = ""  # the engine wording used last turn, so a fallback is not repeated
+    visit: str = "fresh"  # "fresh" or "follow_up" (the customer remembers ``prior``)
+    earlier: list[str] = field(default_factory=list)  # facts an earlier visit uncovered (no credit now)
+    picked_up: list[str] = field(default_factory=list)  # earlier facts the rep revisited this visit
+    next_step: str = ""  # "", "agreed" or "declined": the visit's purpose asked for
+    interest: str = ""  # the customer's answer to the last interest check
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready copy. Hand-written: ``dataclasses.asdict`` deep-copies the history
@@ -74,7 +85,7 @@ class SessionState:
 
 
 _STATE_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(SessionState))
-_STATE_LISTS = ("revealed", "prior", "asked", "trust_curve")
+_STATE_LISTS = ("revealed", "prior", "asked", "trust_curve", "said", "earlier", "picked_up")
 # The stored JSON holds the enums' string values; read them back as the enums.
 _STATE_ENUMS: dict[str, type[Lang | Mode | Stage | Step | Status]] = {
     "lang": Lang,

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from bot.vocab import QUESTIONING_STEPS, Event, Stage, Status, Step, Technique
 
 from .customer import joiner
+from .listening import NEXT_STEP_TECHNIQUES, TOPICAL, asks_next_step
 from .reactions import TurnModel
 from .rules import HARD_QUESTIONS, NOT_IGNORING, WALK_OUT_PITCHES, WALK_OUT_TRUST
 from .state import SessionState
@@ -74,13 +75,16 @@ def play_turn(dialogue: DialogueMachine, state: SessionState, text: str, labels:
     if not state.active:
         raise ValueError("the visit is over")
     techniques = [_TECHNIQUE_OF[label] for label in labels] or [Technique.STATEMENT]
-    model = TurnModel(dialogue.customer, state, text, techniques)
+    focus = dialogue.focus(state, text)
+    if focus.kind == "named" and focus.problem is not None and focus.problem in state.revealed:
+        state.current_problem = focus.problem  # the problem the rep names is the one talked about
+    model = TurnModel(dialogue.customer, state, text, techniques, focus)
     trust_before = state.trust
     trigger, ignored = _route(dialogue, model)
     _answer(dialogue, model, trigger)
     walked_out = _settle_trust(model)
     _advance(dialogue, model, walked_out)
-    return _record(model, trigger, trust_before, ignored)
+    return _record(dialogue, model, trigger, trust_before, ignored)
 
 
 def _route(dialogue: DialogueMachine, model: TurnModel) -> tuple[Trigger, bool]:
@@ -91,7 +95,13 @@ def _route(dialogue: DialogueMachine, model: TurnModel) -> tuple[Trigger, bool]:
     if state.pending_question is not None and Technique.ANSWER_WITH_QUESTION in techniques:
         return Technique.ANSWER_WITH_QUESTION, False  # answering the customer's question wins over the rest
     trigger = effective_technique(state, techniques)
-    if state.pending_question is None or trigger in NOT_IGNORING:
+    if model.focus.kind == "off_topic" and trigger in TOPICAL:
+        trigger = Move.OFF_TOPIC
+    elif trigger in NEXT_STEP_TECHNIQUES and asks_next_step(model.text, state.lang, model.focus):
+        trigger = Move.NEXT_STEP
+    if model.focus.kind != "off_topic":
+        state.off_topic_run = 0
+    if state.pending_question is None or trigger in NOT_IGNORING or trigger == Move.NEXT_STEP:
         return trigger, False
     # The rep moved on without answering: the customer says so, and minds it a little.
     state.ignored_questions += 1
@@ -143,13 +153,21 @@ def _advance(dialogue: DialogueMachine, model: TurnModel, walked_out: bool) -> N
         state.step_reached = state.step
 
 
-def _record(model: TurnModel, trigger: Trigger, trust_before: float, ignored: bool) -> TurnOutcome:
+def _record(
+    dialogue: DialogueMachine, model: TurnModel, trigger: Trigger, trust_before: float, ignored: bool
+) -> TurnOutcome:
     """Write the turn into the session's history and say what it did."""
-    state, techniques = model.state, model.techniques
+    state, techniques, focus = model.state, model.techniques, model.focus
     state.turn += 1
     state.trust_curve.append(state.trust)
     reply = joiner(state.lang).join(model.parts)
     state.last_customer = reply
+    state.last_reply_key = model.reply_key
+    remember_said(state, reply)
+    if model.revealed:
+        state.topic = dialogue.topics.key_for_fact(model.revealed[-1]) or state.topic
+    elif focus.kind == "named":
+        state.topic = focus.key
     state.history.append(
         {
             "text": model.text,
@@ -161,6 +179,8 @@ def _record(model: TurnModel, trigger: Trigger, trust_before: float, ignored: bo
             "revealed": list(model.revealed),
             "step": state.step,
             "ignored": ignored,
+            "topic": focus.key,
+            "focus": focus.kind,
         }
     )
     return TurnOutcome(
@@ -177,6 +197,13 @@ def _record(model: TurnModel, trigger: Trigger, trust_before: float, ignored: bo
         ignored_question=ignored,
         asked_question=model.asked_question,
     )
+
+
+def remember_said(state: SessionState, line: str) -> None:
+    """Keep the customer's last lines (the topic matcher looks at six)."""
+    if line:
+        state.said.append(line)
+        del state.said[:-6]
 
 
 def end_visit(dialogue: DialogueMachine, state: SessionState) -> TurnOutcome:

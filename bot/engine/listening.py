@@ -1,0 +1,182 @@
+"""How the customer listens: what a rep's line is about, in this scenario's terms.
+
+The topic matcher (``bot.engine.topics``) says which of the scenario's topics a line names; this
+module turns that into a ``Focus`` the guards and reactions read: the problem, situation item,
+implication or view the line is about, or that it is generic (it refers to what the customer just
+said), unclear (content words that match nothing) or off-topic (it names things this customer
+does not have). It also holds the customer's built-in lines for these moments (catalogue keys
+``customer.listen.*``), the cues of an implication's angle, and the cues of a next-step request.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from dataclasses import dataclass
+from typing import Final
+
+from bot.i18n import N_, translate
+from bot.vocab import Angle, Technique
+
+from .topics.index import TopicMatch
+
+# Lines whose technique is about content: they are answered about their topic, and an off-topic
+# one gets "that's not us". Greetings, permission, statements, pitches and answers are not.
+TOPICAL: Final = frozenset(
+    {
+        Technique.CLOSED_QUESTION,
+        Technique.OPEN_QUESTION,
+        Technique.INTEREST_CHECK,
+        Technique.CURIOSITY_CARE,
+        Technique.WHY,
+        Technique.WHAT_ELSE,
+        Technique.WHAT_IF,
+        Technique.HOW_DO_YOU_SEE,
+        Technique.NEED_CONFIRMATION,
+        Technique.CONFIRM_QUESTION,
+        Technique.REVISIT_TOPIC,
+    }
+)
+# Techniques a next-step request may be read as (a question about the visit's purpose).
+NEXT_STEP_TECHNIQUES: Final = frozenset(
+    {
+        Technique.CLOSED_QUESTION,
+        Technique.OPEN_QUESTION,
+        Technique.CONFIRM_QUESTION,
+        Technique.NEED_CONFIRMATION,
+        Technique.STATEMENT,
+        Technique.PITCH,
+    }
+)
+# Words that ask for the next step: a meeting, a pilot, a proposal, a signature.
+NEXT_STEP_CUES: Final[dict[str, tuple[str, ...]]] = {
+    "zh": (
+        "下周", "下次", "再约", "约个", "约一", "见个面", "见一面", "试点", "带方案", "方案过来",
+        "方案来", "签", "合同", "下单", "周几方便", "哪天方便", "什么时候方便", "上午方便",
+        "下午方便", "安排一次", "安排个", "演示",
+    ),
+    "en": (
+        "next week", "next meeting", "meet again", "another meeting", "set up a meeting",
+        "follow-up meeting", "pilot", "proposal", "sign", "contract", "place an order",
+        "come back", "demo", "trial", "which day", "are you free", "would suit", "suits you",
+    ),
+}  # fmt: skip
+_QUESTION_END = re.compile(r"[?？]|[吗吧呢][。.!！]?\s*$")
+# What-if cues beyond harm / gain and their scope: the avoid-harm review and the vision.
+REVIEW_CUES: Final[dict[str, tuple[str, ...]]] = {
+    "zh": ("担心", "顾虑", "风险", "阻力", "障碍", "抵触", "难处", "代价", "要学"),
+    "en": ("worr", "concern", "risk", "obstacle", "resist", "downside", "hold you back", "stand in the way"),
+}
+VISION_CUES: Final[dict[str, tuple[str, ...]]] = {
+    "zh": ("设想", "理想", "样子", "画面", "描绘", "愿景"),
+    "en": ("picture", "ideal", "look like", "envision", "dream"),
+}
+
+# The customer's built-in lines for the listening moments; each has variants so a fallback is
+# never said twice in a row.
+LISTEN_KEYS: Final[dict[str, tuple[str, ...]]] = {
+    # TRANSLATORS: the rep asked about something this customer does not have (another industry).
+    "off_topic": (
+        N_("customer.listen.off_topic.1"),
+        N_("customer.listen.off_topic.2"),
+        N_("customer.listen.off_topic.3"),
+    ),
+    "unclear": (N_("customer.listen.unclear.1"), N_("customer.listen.unclear.2")),
+    # TRANSLATORS: {topic} is a scenario topic in the visit's language.
+    "deflect_about": (N_("customer.listen.deflect_about.1"), N_("customer.listen.deflect_about.2")),
+    # TRANSLATORS: {topic} is a scenario topic in the visit's language.
+    "not_yet_about": (N_("customer.listen.not_yet_about.1"), N_("customer.listen.not_yet_about.2")),
+    # TRANSLATORS: {topic} is a scenario topic in the visit's language.
+    "nothing_more_about": (
+        N_("customer.listen.nothing_more_about.1"),
+        N_("customer.listen.nothing_more_about.2"),
+    ),
+    "interest_puzzled": (N_("customer.listen.interest_puzzled.1"), N_("customer.listen.interest_puzzled.2")),
+    "interest_lukewarm": (
+        N_("customer.listen.interest_lukewarm.1"),
+        N_("customer.listen.interest_lukewarm.2"),
+    ),
+    "interest_yes": (N_("customer.listen.interest_yes.1"), N_("customer.listen.interest_yes.2")),
+    "next_step_yes": (N_("customer.listen.next_step_yes.1"), N_("customer.listen.next_step_yes.2")),
+    "next_step_no_problem": (N_("customer.listen.next_step_no_problem"),),
+    "next_step_not_motivated": (N_("customer.listen.next_step_not_motivated"),),
+    "next_step_no_need": (N_("customer.listen.next_step_no_need"),),
+    "next_step_low_trust": (N_("customer.listen.next_step_low_trust"),),
+    "farewell_neutral": (N_("customer.listen.farewell_neutral"),),
+    "farewell_cool": (N_("customer.listen.farewell_cool"),),
+    "again": (N_("customer.listen.again.1"), N_("customer.listen.again.2")),
+}
+
+
+def listen_line(key: str, lang: str, rng: random.Random, avoid: str = "", **fields: str) -> str:
+    """One wording of a listening moment, not ``avoid`` (the customer's previous line) if another exists."""
+    options = [translate(k, lang, **fields) for k in LISTEN_KEYS[key]]
+    fresh = [text for text in options if text != avoid] or options
+    return fresh[rng.randrange(len(fresh))]
+
+
+def has_cue(text: str, cues: dict[str, tuple[str, ...]], lang: str) -> bool:
+    lowered = text.lower()
+    return any(cue in lowered for cue in cues[lang])
+
+
+def asks_next_step(text: str, lang: str, focus: Focus) -> bool:
+    """True when the line asks for the visit's next step (by topic ``purpose`` or by words)."""
+    if not _QUESTION_END.search(text):
+        return False  # "sign this month and training is free" is a pitch, not a request
+    if focus.kind == "named" and focus.key == "purpose":
+        return True
+    return has_cue(text, NEXT_STEP_CUES, lang) or has_cue(text, NEXT_STEP_CUES, "zh" if lang == "en" else "en")
+
+
+def angle_wanted(text: str, lang: str) -> Angle | None:
+    """The review or the vision when the what-if asks for it; else None (harm / gain decide)."""
+    if has_cue(text, REVIEW_CUES, lang):
+        return Angle.AVOID_HARM_REVIEW
+    if has_cue(text, VISION_CUES, lang):
+        return Angle.VISION
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class Focus:
+    """What one rep line is about, in the scenario's ids."""
+
+    kind: str  # "named", "generic", "unclear", "off_topic" or "none" (no matcher / not topical)
+    key: str | None = None  # the topic key (the context topic for a generic line)
+    problem: str | None = None  # the problem the topic belongs to
+    situation: str | None = None
+    implication: str | None = None
+    view: str | None = None
+    title: str = ""  # the topic's short name in the visit's language
+
+    @property
+    def specific(self) -> bool:
+        """The line named something of this customer's (not generic, not off-topic)."""
+        return self.kind == "named"
+
+
+NO_FOCUS: Final = Focus("none")
+
+
+def focus_of(match: TopicMatch, parents: dict[str, str | None], title: str) -> Focus:
+    """The focus of a matched line (see ``Focus``); ``parents`` maps a situation item, an
+    implication or a view id to its problem id."""
+    if match.off_topic:
+        return Focus("off_topic")
+    kind = "generic" if match.generic else "named"
+    key = match.topic
+    if key is None:
+        return Focus("generic" if match.generic else "unclear")
+    head, _, rest = key.partition(":")
+    if head == "situation":
+        return Focus(kind, key, problem=parents.get(rest), situation=rest, title=title)
+    if head == "problem":
+        return Focus(kind, key, problem=rest, title=title)
+    if head == "cause":
+        return Focus(kind, key, problem=rest.split("/")[0], title=title)
+    if head == "implication":
+        return Focus(kind, key, problem=parents.get(rest), implication=rest, title=title)
+    if head == "view":
+        return Focus(kind, key, problem=parents.get(rest), view=rest, title=title)
+    return Focus(kind, key, title=title)

@@ -84,6 +84,23 @@ class Guards:
         """The line names a topic that is not a problem's (the solution, a change with no problem)."""
         return self.focus.kind == "named" and self.focus.problem is None
 
+    def names_open_implication(self) -> bool:
+        """The line names what is at stake (an implication he has not told, trust enough): any
+        question about it is heard as a what-if."""
+        f = self.focus
+        if f.kind != "named" or f.implication is None or self.too_early_deep():
+            return False
+        found = self.implication()
+        return found is not None and found.id == f.implication
+
+    def names_open_view(self) -> bool:
+        """The line names an idea he has a view on, and he is ready to give it."""
+        f = self.focus
+        if f.kind != "named" or f.view is None or self.too_early_deep():
+            return False
+        found = self.view()
+        return found is not None and found.id == f.view
+
     def need_confirmed(self) -> bool:
         """Motivated, a deadline or budget out, and trust enough to commit to a next step."""
         s = self.state
@@ -150,7 +167,8 @@ class Guards:
     def view(self) -> View | None:
         """The customer's view on the problem the line is about (any problem for a generic line)."""
         problem = self.focus.problem if self.focus.kind == "named" else None
-        for view in self.customer.views:
+        views = [v for v in self.customer.views if v.id == self.focus.view] or self.customer.views
+        for view in views:
             if problem is not None and view.problem != problem:
                 continue
             if (

@@ -18,7 +18,15 @@ from typing import Final
 from bot.i18n import N_, translate
 from bot.vocab import Angle, Technique
 
-from .topics.index import TopicMatch
+from .topics.index import TopicMatch, specificity
+
+# The matcher flags a line off-topic from one foreign word ("生意", "money"); the customer only
+# says "that's not us" when the foreign words weigh this much (two ordinary words), and otherwise
+# hears the line as generic: it refers to what he just said.
+OFF_TOPIC_MASS: Final = 2.0
+# A match this weak ("what else is on your mind?" sharing one word with an implication) is not
+# the rep naming a topic: the line is heard as generic.
+NAMED_MIN: Final = 0.1
 
 # Lines whose technique is about content: they are answered about their topic, and an off-topic
 # one gets "that's not us". Greetings, permission, statements, pitches and answers are not.
@@ -38,12 +46,13 @@ TOPICAL: Final = frozenset(
     }
 )
 # Techniques a next-step request may be read as (a question about the visit's purpose).
+# (Not need confirmation: "by when must the pilot run?" asks for the deadline, not the meeting.)
 NEXT_STEP_TECHNIQUES: Final = frozenset(
     {
         Technique.CLOSED_QUESTION,
         Technique.OPEN_QUESTION,
         Technique.CONFIRM_QUESTION,
-        Technique.NEED_CONFIRMATION,
+        Technique.HOW_DO_YOU_SEE,
         Technique.STATEMENT,
         Technique.PITCH,
     }
@@ -120,6 +129,10 @@ def has_cue(text: str, cues: dict[str, tuple[str, ...]], lang: str) -> bool:
     return any(cue in lowered for cue in cues[lang])
 
 
+def is_question(text: str) -> bool:
+    return bool(_QUESTION_END.search(text))
+
+
 def asks_next_step(text: str, lang: str, focus: Focus) -> bool:
     """True when the line asks for the visit's next step (by topic ``purpose`` or by words)."""
     if not _QUESTION_END.search(text):
@@ -159,11 +172,15 @@ class Focus:
 NO_FOCUS: Final = Focus("none")
 
 
-def focus_of(match: TopicMatch, parents: dict[str, str | None], title: str) -> Focus:
+def focus_of(match: TopicMatch, parents: dict[str, str | None], title: str, context: str | None) -> Focus:
     """The focus of a matched line (see ``Focus``); ``parents`` maps a situation item, an
-    implication or a view id to its problem id."""
+    implication or a view id to its problem id; ``context`` is the topic the customer was on."""
     if match.off_topic:
-        return Focus("off_topic")
+        if sum(specificity(word) for word in match.unknown) >= OFF_TOPIC_MASS:
+            return Focus("off_topic")
+        return Focus("generic", context, problem=_problem_of(context, parents))
+    if not match.generic and match.topic is not None and match.score < NAMED_MIN:
+        return Focus("generic", context, problem=_problem_of(context, parents))
     kind = "generic" if match.generic else "named"
     key = match.topic
     if key is None:
@@ -180,3 +197,17 @@ def focus_of(match: TopicMatch, parents: dict[str, str | None], title: str) -> F
     if head == "view":
         return Focus(kind, key, problem=parents.get(rest), view=rest, title=title)
     return Focus(kind, key, title=title)
+
+
+def _problem_of(key: str | None, parents: dict[str, str | None]) -> str | None:
+    """The problem a topic key belongs to, if any."""
+    if key is None:
+        return None
+    head, _, rest = key.partition(":")
+    if head == "problem":
+        return rest
+    if head == "cause":
+        return rest.split("/")[0]
+    if head in ("situation", "implication", "view"):
+        return parents.get(rest)
+    return None

@@ -110,7 +110,7 @@ class DialogueMachine:
         """What ``text`` is about, read in the context of what the customer said (docs/topics.md)."""
         match = self.topics.match(text, state.lang, said=state.said, context_topic=state.topic)
         title = self.topics.topic(match.topic).title.get(state.lang, "") if match.topic else ""
-        return focus_of(match, self.parents, title)
+        return focus_of(match, self.parents, title, state.topic)
 
     def motivation_count(self, state: SessionState) -> int:
         return self.customer.motivation_count(state)

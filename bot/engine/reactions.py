@@ -281,7 +281,7 @@ class TurnModel(Guards):
 
     def nothing_new(self) -> None:
         self.event = Event.SMALL_TALK
-        self.say("small_talk")
+        self.about("nothing_more_about", "small_talk")
 
     def nothing_else(self) -> None:
         self.event = Event.NOTHING_ELSE

@@ -73,6 +73,30 @@ class NeedFound:
 
 
 @dataclass(frozen=True)
+class Listening:
+    """How far the rep talked about this customer's business (added with topic matching; a
+    scorecard stored before reads as all zeros)."""
+
+    on_topic_share: float = 0.0  # of the questions, the share that named one of his topics
+    off_topic: int = 0  # questions about things this customer does not have
+    unclear: int = 0  # questions the customer could not place
+    facts_this_visit: int = 0  # facts uncovered in this visit (not an earlier one's)
+    picked_up: int = 0  # an earlier visit's facts the rep revisited
+    interest: str = ""  # his answer to the last interest check: puzzled / lukewarm / interested
+    next_step: str = ""  # agreed / declined / "" (not asked)
+    visit: str = "fresh"  # fresh / follow_up
+    factor: float = 1.0  # what the score was multiplied by for substance (see ``_substance``)
+
+    def to_json(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any] | None) -> Listening:
+        known = {f.name for f in fields(cls)}
+        return cls(**{key: value for key, value in (data or {}).items() if key in known})
+
+
+@dataclass(frozen=True)
 class Scorecard:
     """Everything the end of a visit shows; ``to_json`` gives the stored dict."""
 
@@ -99,6 +123,8 @@ class Scorecard:
     trust_curve: list[float]
     revealed: list[str]
     coaching: Coaching
+    listening: Listening = Listening()
+    faults: dict[str, int] | None = None  # pitch_before_need, deep_too_early, off_topic, ignored_question
 
     def to_json(self) -> dict[str, Any]:
         t, p, n = self.techniques, self.problems, self.explicit_need
@@ -126,6 +152,8 @@ class Scorecard:
             "trust_curve": list(self.trust_curve),
             "revealed": list(self.revealed),
             "coaching": self.coaching.to_json(),
+            "listening": self.listening.to_json(),
+            "faults": dict(self.faults or {}),
         }
 
     @classmethod
@@ -155,6 +183,8 @@ class Scorecard:
             trust_curve=list(data["trust_curve"]),
             revealed=list(data["revealed"]),
             coaching=Coaching.from_json(data["coaching"]),
+            listening=Listening.from_json(data.get("listening")),
+            faults=dict(data.get("faults") or {}),
         )
 
 
@@ -170,18 +200,54 @@ def _depth(scenario: Scenario, chains: dict[str, int]) -> float:
     return 0.7 * max(ratios, default=0.0) + 0.3 * (sum(ratios) / len(ratios) if ratios else 0.0)
 
 
-def _discipline(state: SessionState) -> float:
-    """1 minus the mistakes: pitches before a need, private topics, deflections, ignored questions."""
+def _faults(state: SessionState) -> dict[str, int]:
+    """The mistakes of the visit, counted."""
+    events = Counter(turn["event"] for turn in state.history)
+    return {
+        "pitch_before_need": state.pitches_before_need,
+        "deep_too_early": events[Event.DEFLECTED],
+        "off_topic": state.off_topic,
+        "ignored_question": state.ignored_questions,
+        "private": state.offences,
+        "next_step_too_early": events[Event.NEXT_STEP_DECLINED],
+    }
+
+
+def _discipline(state: SessionState, faults: dict[str, int]) -> float:
+    """1 minus the mistakes: pitches before a need, private topics, deflections, ignored questions,
+    off-topic questions, asking for a next step the customer is not ready for."""
     if not state.history:
         return 0.0
-    deflections = sum(1 for turn in state.history if turn["event"] == Event.DEFLECTED)
     mistakes = (
-        0.5 * state.pitches_before_need
-        + 0.25 * state.offences
-        + 0.1 * deflections
-        + 0.1 * state.ignored_questions
+        0.5 * faults["pitch_before_need"]
+        + 0.25 * faults["private"]
+        + 0.1 * faults["deep_too_early"]
+        + 0.1 * faults["ignored_question"]
+        + 0.15 * faults["off_topic"]
+        + 0.1 * faults["next_step_too_early"]
     )
     return max(0.0, 1.0 - mistakes)
+
+
+# Substance: the score is multiplied by FLOOR + (1 - FLOOR) x min(1, on-topic share / FULL_SHARE).
+# A visit of generic questions ("why is that?") gets at most the floor's share of its score;
+# a rep whose questions name the customer's own topics most of the time keeps it all.
+SUBSTANCE_FLOOR = 0.35
+SUBSTANCE_FULL_SHARE = 0.7
+
+
+def _on_topic_share(history: list[dict[str, Any]], heard: list[str]) -> float:
+    """Of the rep's questions, the share that named one of this customer's topics."""
+    questions = [
+        turn for turn, technique in zip(history, heard, strict=False) if technique in QUESTION_TECHNIQUES
+    ]
+    if not questions:
+        return 0.0
+    return sum(1 for turn in questions if turn.get("focus") == "named") / len(questions)
+
+
+def _substance(share: float) -> float:
+    return SUBSTANCE_FLOOR + (1 - SUBSTANCE_FLOOR) * min(1.0, share / SUBSTANCE_FULL_SHARE)
 
 
 def _motivation(dialogue: DialogueMachine, angles: list[Angle]) -> float:
@@ -196,23 +262,34 @@ def build_scorecard(dialogue: DialogueMachine, state: SessionState) -> Scorecard
     scenario = dialogue.loaded.scenario
     history = state.history
     heard = techniques_heard(history)
-    revealed = set(state.revealed)
+    # Only what this visit uncovered counts; an earlier visit's facts the rep picked up count half
+    # for the problem they belong to (picking up the thread is a skill; the old facts are not).
+    earlier = set(state.earlier)
+    revealed = set(state.revealed) - earlier
+    picked = set(state.picked_up)
     uncovered = [p.id for p in scenario.problems if p.id in revealed]
+    revisited = [p.id for p in scenario.problems if p.id in picked and p.id not in revealed]
     chains = {p.id: sum(1 for cause in p.causes if cause.id in revealed) for p in scenario.problems}
     angles = sorted({Angle(i.angle) for i in scenario.implications if i.id in revealed}, key=_ANGLES.index)
     need = NeedFound("deadline" in revealed, "budget" in revealed, {"deadline", "budget"} <= revealed)
     share = sum(1 for t in heard if t in QUESTION_TECHNIQUES) / len(history) if history else 0.0
+    faults = _faults(state)
+    on_topic = _on_topic_share(history, heard)
+    factor = _substance(on_topic)
     parts = RubricParts(
-        problems=len(uncovered) / len(scenario.problems),
+        problems=(len(uncovered) + 0.5 * len(revisited)) / len(scenario.problems),
         depth=_depth(scenario, chains),
         motivation=_motivation(dialogue, angles),
-        need=(need.deadline + need.budget) / 2,
+        need=0.35 * need.deadline
+        + 0.35 * need.budget
+        + 0.15 * (state.interest == "interested")
+        + 0.15 * (state.next_step == "agreed"),
         questions=share,
         trust=state.trust / 100.0,
-        discipline=_discipline(state),
+        discipline=_discipline(state, faults),
     )
     weights = RubricParts(**scenario.rubric.weights.normalised())
-    score = round(100 * parts.weighted(weights))
+    score = round(100 * parts.weighted(weights) * factor)
     if state.status == Status.CLOSED_BY_CUSTOMER:
         score = min(score, 30)  # whatever came before, a visit the customer walked out of is a fail
     return Scorecard(
@@ -239,9 +316,21 @@ def build_scorecard(dialogue: DialogueMachine, state: SessionState) -> Scorecard
         pitches=state.pitches,
         hints=state.hints,
         trust_curve=list(state.trust_curve),
-        revealed=list(state.revealed),
+        revealed=[fact for fact in state.revealed if fact not in earlier],
         coaching=coaching_points(history, [turn["event"] for turn in history], state.lang),
+        listening=Listening(
+            on_topic_share=round(on_topic, 3),
+            off_topic=state.off_topic,
+            unclear=sum(1 for turn in history if turn["event"] == Event.UNCLEAR),
+            facts_this_visit=len(revealed),
+            picked_up=len(picked),
+            interest=state.interest,
+            next_step=state.next_step,
+            visit=state.visit,
+            factor=round(factor, 3),
+        ),
+        faults=faults,
     )
 
 
-__all__ = ["Scorecard", "build_scorecard"]
+__all__ = ["Listening", "Scorecard", "build_scorecard"]

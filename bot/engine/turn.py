@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from bot.vocab import QUESTIONING_STEPS, Event, Stage, Status, Step, Technique
 
 from .customer import joiner
-from .listening import NEXT_STEP_TECHNIQUES, TOPICAL, asks_next_step
+from .listening import NEXT_STEP_TECHNIQUES, TOPICAL, asks_next_step, is_question
 from .reactions import TurnModel
 from .rules import HARD_QUESTIONS, NOT_IGNORING, WALK_OUT_PITCHES, WALK_OUT_TRUST
 from .state import SessionState
@@ -95,6 +95,8 @@ def _route(dialogue: DialogueMachine, model: TurnModel) -> tuple[Trigger, bool]:
     if state.pending_question is not None and Technique.ANSWER_WITH_QUESTION in techniques:
         return Technique.ANSWER_WITH_QUESTION, False  # answering the customer's question wins over the rest
     trigger = effective_technique(state, techniques)
+    if trigger == Technique.STATEMENT and model.focus.kind == "named" and is_question(model.text):
+        trigger = Technique.OPEN_QUESTION  # a question about his business, whatever its form
     if model.focus.kind == "off_topic" and trigger in TOPICAL:
         trigger = Move.OFF_TOPIC
     elif trigger in NEXT_STEP_TECHNIQUES and asks_next_step(model.text, state.lang, model.focus):

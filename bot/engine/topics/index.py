@@ -377,8 +377,8 @@ class TopicIndex:
 
         # Off-topic: the words foreign to this scenario outweigh the ones it knows, and nothing
         # matches well. Generic words count on neither side (any visit uses them).
-        unknown_mass = sum(_specificity(w) for w in unknown)
-        known_mass = sum(_specificity(w) for w in specific if w not in unknown)
+        unknown_mass = sum(specificity(w) for w in unknown)
+        known_mass = sum(specificity(w) for w in specific if w not in unknown)
         off_topic = (
             unknown_mass >= 1.0
             and unknown_mass > known_mass + OFF_TOPIC_MARGIN
@@ -408,7 +408,7 @@ def _key(text: str, lang: str) -> str:
     return normalise(clean(text), lang).replace(" ", "")
 
 
-def _specificity(word: str) -> float:
+def specificity(word: str) -> float:
     """How much a word says about a business. Without a frequency list, length stands in:
     a single Chinese character or a short English stem says little, a long one says a lot."""
     if not word.isascii():

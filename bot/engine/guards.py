@@ -11,7 +11,7 @@ import random
 from bot.vocab import Angle, Lang, Stage, Technique
 
 from .customer import HARM_ANGLES, Customer
-from .listening import NO_FOCUS, Focus, angle_wanted
+from .listening import NO_FOCUS, SITUATION_MIN, Focus, angle_wanted
 from .rules import DEEP_GATE, GUARDED_BELOW, NEXT_STEP_TRUST, SHALLOW_GATE, SOFTENING, STAGE_TRUST
 from .scenario import NEED_FACTS, Implication, View
 from .state import SessionState, rng_for
@@ -58,8 +58,9 @@ class Guards:
 
     def has_problem(self) -> bool:
         """A problem to talk about: the one the line names (once told), else the current one."""
-        if self.focus.problem is not None and self.focus.kind == "named":
-            return self.focus.problem in self.state.revealed
+        f = self.focus
+        if f.problem is not None and f.kind == "named" and f.problem in self.state.revealed:
+            return True
         return self.state.current_problem is not None
 
     # -- what the line is about (``listening.Focus``) ------------------------------------------
@@ -70,6 +71,11 @@ class Guards:
     def unclear(self) -> bool:
         return self.focus.kind == "unclear"
 
+    def names_new_problem_directly(self) -> bool:
+        """The line names a problem he has not told, or one of its causes (not only something
+        that belongs to it, like a view or an implication)."""
+        return self.names_new_problem() and str(self.focus.key).startswith(("problem:", "cause:"))
+
     def names_new_problem(self) -> bool:
         """The line names one of the customer's problems he has not told yet."""
         f = self.focus
@@ -78,7 +84,12 @@ class Guards:
     def names_new_situation(self) -> bool:
         """The line names a change around the customer he has not told yet."""
         f = self.focus
-        return f.kind == "named" and f.situation is not None and f.situation not in self.state.revealed
+        return (
+            f.kind == "named"
+            and f.situation is not None
+            and f.score >= SITUATION_MIN
+            and f.situation not in self.state.revealed
+        )
 
     def names_other_topic(self) -> bool:
         """The line names a topic that is not a problem's (the solution, a change with no problem)."""
@@ -119,7 +130,8 @@ class Guards:
             for index, i in enumerate(c.implications)
             if i.id not in s.revealed and i.problem in s.revealed and c._met(i.requires, s.revealed)
         ]
-        problem = self.focus.problem if self.focus.problem is not None else s.current_problem
+        # The named problem once he has told it; else (generic, or not told yet) the current one.
+        problem = self.focus.problem if self.focus.problem in s.revealed else s.current_problem
         if problem is not None:
             candidates = [(index, i) for index, i in candidates if i.problem == problem]
         if not candidates:
@@ -166,18 +178,20 @@ class Guards:
 
     def view(self) -> View | None:
         """The customer's view on the problem the line is about (any problem for a generic line)."""
-        problem = self.focus.problem if self.focus.kind == "named" else None
-        views = [v for v in self.customer.views if v.id == self.focus.view] or self.customer.views
-        for view in views:
-            if problem is not None and view.problem != problem:
-                continue
-            if (
-                view.id not in self.state.revealed
-                and self.customer.root_found(self.state, view.problem)
-                and self.customer._met(view.requires, self.state.revealed)
-            ):
-                return view
-        return None
+        s, c = self.state, self.customer
+        ready = [
+            v
+            for v in c.views
+            if v.id not in s.revealed and c.root_found(s, v.problem) and c._met(v.requires, s.revealed)
+        ]
+        f = self.focus
+        if f.kind == "named" and f.problem is not None:
+            # The view the line names, else his view on the problem it names (nothing on another).
+            return next((v for v in ready if v.id == f.view), None) or next(
+                (v for v in ready if v.problem == f.problem), None
+            )
+        # A generic line, or one about the solution or a peer's case: the problem on the table first.
+        return next((v for v in ready if v.problem == s.current_problem), None) or next(iter(ready), None)
 
     def motivated(self) -> bool:
         return self.customer.motivated(self.state)

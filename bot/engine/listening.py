@@ -27,6 +27,9 @@ OFF_TOPIC_MASS: Final = 2.0
 # A match this weak ("what else is on your mind?" sharing one word with an implication) is not
 # the rep naming a topic: the line is heard as generic.
 NAMED_MIN: Final = 0.1
+# Care and open questions are often about the person ("you look tired"), which matches a change
+# around him poorly: only a clear match picks the change he talks about.
+SITUATION_MIN: Final = 0.2
 
 # Lines whose technique is about content: they are answered about their topic, and an off-topic
 # one gets "that's not us". Greetings, permission, statements, pitches and answers are not.
@@ -139,7 +142,8 @@ def asks_next_step(text: str, lang: str, focus: Focus) -> bool:
         return False  # "sign this month and training is free" is a pitch, not a request
     if focus.kind == "named" and focus.key == "purpose":
         return True
-    return has_cue(text, NEXT_STEP_CUES, lang) or has_cue(text, NEXT_STEP_CUES, "zh" if lang == "en" else "en")
+    other = "zh" if lang == "en" else "en"  # reps mix languages
+    return has_cue(text, NEXT_STEP_CUES, lang) or has_cue(text, NEXT_STEP_CUES, other)
 
 
 def angle_wanted(text: str, lang: str) -> Angle | None:
@@ -162,6 +166,7 @@ class Focus:
     implication: str | None = None
     view: str | None = None
     title: str = ""  # the topic's short name in the visit's language
+    score: float = 0.0  # how well the line matched the topic
 
     @property
     def specific(self) -> bool:
@@ -187,7 +192,7 @@ def focus_of(match: TopicMatch, parents: dict[str, str | None], title: str, cont
         return Focus("generic" if match.generic else "unclear")
     head, _, rest = key.partition(":")
     if head == "situation":
-        return Focus(kind, key, problem=parents.get(rest), situation=rest, title=title)
+        return Focus(kind, key, problem=parents.get(rest), situation=rest, title=title, score=match.score)
     if head == "problem":
         return Focus(kind, key, problem=rest, title=title)
     if head == "cause":

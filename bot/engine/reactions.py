@@ -189,8 +189,21 @@ class TurnModel(Guards):
         assert problem_id is not None  # guarded by names_new_problem
         problem = self.customer.loaded.problems[problem_id]
         if not self.customer._met(problem.requires, self.state.revealed):
-            self.event = Event.NO_PROBLEM_YET
-            self.listen("not_yet_about", topic=self.focus.title)
+            self.not_told_yet()
+            return
+        leading = next(
+            (
+                i
+                for i in self.customer.situation
+                if i.leads_to == problem_id
+                and i.id not in self.state.revealed
+                and self.customer._met(i.requires, self.state.revealed)
+                and i.min_trust <= self.state.trust
+            ),
+            None,
+        )
+        if leading is not None:  # he tells the change behind it first, and the problem with it
+            self._tell_situation(leading.id, GAIN["reveal"])
             return
         if problem.min_trust > self.state.trust:
             self.deflect()
@@ -199,11 +212,20 @@ class TurnModel(Guards):
         self.delta += GAIN["reveal"]
         self._open_problem(problem_id)
 
+    def not_told_yet(self) -> None:
+        """The line names a problem he has not told: not his problem yet (no fact, no cost)."""
+        self.event = Event.NO_PROBLEM_YET
+        self.about("not_yet_about", "no_problem_yet")
+
     def tell_named_situation(self) -> None:
-        """The line names a change around the customer: he tells that one if he is ready to."""
+        """The line names a change around the customer: he tells that one if he is ready to, else
+        what is on his mind as for any caring or open question."""
         item = next(i for i in self.customer.situation if i.id == self.focus.situation)
         if not self.customer._met(item.requires, self.state.revealed) or item.min_trust > self.state.trust:
-            self.answer_guarded()
+            if Technique.CURIOSITY_CARE in self.techniques[:1]:
+                self.show_care()
+            else:
+                self.answer_open()
             return
         self.state.cares += 1
         self._tell_situation(item.id, GAIN["care"] if self.state.cares <= 2 else GAIN["open"])

@@ -74,8 +74,7 @@ class NeedFound:
 
 @dataclass(frozen=True)
 class Listening:
-    """How far the rep talked about this customer's business (added with topic matching; a
-    scorecard stored before reads as all zeros)."""
+    """How far the rep talked about this customer's business (added with topic matching)."""
 
     on_topic_share: float = 0.0  # of the questions, the share that named one of his topics
     off_topic: int = 0  # questions about things this customer does not have
@@ -91,9 +90,9 @@ class Listening:
         return {f.name: getattr(self, f.name) for f in fields(self)}
 
     @classmethod
-    def from_json(cls, data: dict[str, Any] | None) -> Listening:
+    def from_json(cls, data: dict[str, Any]) -> Listening:
         known = {f.name for f in fields(cls)}
-        return cls(**{key: value for key, value in (data or {}).items() if key in known})
+        return cls(**{key: value for key, value in data.items() if key in known})
 
 
 @dataclass(frozen=True)
@@ -123,12 +122,13 @@ class Scorecard:
     trust_curve: list[float]
     revealed: list[str]
     coaching: Coaching
-    listening: Listening = Listening()
-    faults: dict[str, int] | None = None  # pitch_before_need, deep_too_early, off_topic, ignored_question
+    # Added with topic matching; None on a scorecard stored before (its JSON stays as it was).
+    listening: Listening | None = None
+    faults: dict[str, int] | None = None  # pitch_before_need, deep_too_early, off_topic, ...
 
     def to_json(self) -> dict[str, Any]:
         t, p, n = self.techniques, self.problems, self.explicit_need
-        return {
+        data: dict[str, Any] = {
             "score": self.score,
             "parts": self.parts.to_json(),
             "weights": self.weights.to_json(),
@@ -152,9 +152,12 @@ class Scorecard:
             "trust_curve": list(self.trust_curve),
             "revealed": list(self.revealed),
             "coaching": self.coaching.to_json(),
-            "listening": self.listening.to_json(),
-            "faults": dict(self.faults or {}),
         }
+        if self.listening is not None:
+            data["listening"] = self.listening.to_json()
+        if self.faults is not None:
+            data["faults"] = dict(self.faults)
+        return data
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Scorecard:
@@ -183,8 +186,8 @@ class Scorecard:
             trust_curve=list(data["trust_curve"]),
             revealed=list(data["revealed"]),
             coaching=Coaching.from_json(data["coaching"]),
-            listening=Listening.from_json(data.get("listening")),
-            faults=dict(data.get("faults") or {}),
+            listening=Listening.from_json(data["listening"]) if "listening" in data else None,
+            faults=dict(data["faults"]) if "faults" in data else None,
         )
 
 

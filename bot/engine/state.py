@@ -67,6 +67,9 @@ class SessionState:
         data = {name: getattr(self, name) for name in _STATE_FIELDS}
         for name in _STATE_LISTS:
             data[name] = list(data[name])
+        for name, default in _ADDED_DEFAULTS.items():
+            if data[name] == default:
+                del data[name]  # unused so far: the state is stored exactly as before the field existed
         data["history"] = [dict(entry) for entry in self.history]  # entries are never edited
         return data
 
@@ -85,6 +88,19 @@ class SessionState:
 
 
 _STATE_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(SessionState))
+# Fields added with topic matching, and their defaults: written only once they differ.
+_ADDED_DEFAULTS: dict[str, Any] = {
+    "topic": None,
+    "said": [],
+    "off_topic": 0,
+    "off_topic_run": 0,
+    "last_reply_key": "",
+    "visit": "fresh",
+    "earlier": [],
+    "picked_up": [],
+    "next_step": "",
+    "interest": "",
+}
 _STATE_LISTS = ("revealed", "prior", "asked", "trust_curve", "said", "earlier", "picked_up")
 # The stored JSON holds the enums' string values; read them back as the enums.
 _STATE_ENUMS: dict[str, type[Lang | Mode | Stage | Step | Status]] = {

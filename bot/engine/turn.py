@@ -94,7 +94,7 @@ def _route(dialogue: DialogueMachine, model: TurnModel) -> tuple[Trigger, bool]:
         return Move.PRIVATE, False
     if state.pending_question is not None and Technique.ANSWER_WITH_QUESTION in techniques:
         return Technique.ANSWER_WITH_QUESTION, False  # answering the customer's question wins over the rest
-    trigger = effective_technique(state, techniques)
+    trigger: Trigger = effective_technique(state, techniques)
     if trigger == Technique.STATEMENT and model.focus.kind == "named" and is_question(model.text):
         trigger = Technique.OPEN_QUESTION  # a question about his business, whatever its form
     if model.focus.kind == "off_topic" and trigger in TOPICAL:

@@ -610,25 +610,22 @@ def test_any_sequence_of_techniques_keeps_the_invariants() -> None:
 # -- the transition table --------------------------------------------------------------------
 
 
-def test_an_interest_check_plays_like_an_open_question(machine: DialogueMachine) -> None:
-    # Guarded at first, then a change to tell, then small talk: every open-question row.
-    lines = ["How are things?", "Is that something you'd want to look at?", "Anything interesting lately?"]
-    asked, checked = (machine.start(lang="en", mode="practice", seed=3)[0] for _ in range(2))
-    events = []
-    for trust, line in zip((20.0, 45.0, 45.0), lines, strict=True):
-        asked.trust = checked.trust = trust
-        as_open = machine.turn(asked, line, ["open_question"])
-        as_check = machine.turn(checked, line, ["interest_check"])
-        assert (as_check.reply, as_check.event, as_check.revealed, as_check.trust_after, as_check.step) == (
-            as_open.reply,
-            as_open.event,
-            as_open.revealed,
-            as_open.trust_after,
-            as_open.step,
-        )
-        assert checked.history[-1]["technique"] == "interest_check"
-        events.append(as_check.event)
-    assert events[0] == "guarded" and "situation" in events
+def test_an_interest_check_is_answered_by_where_the_customer_stands(machine: DialogueMachine) -> None:
+    """No problem yet: puzzled. A problem but nothing at stake: lukewarm. Motivated: interested."""
+    line = "If I had an idea for that, would you be interested?"
+    state, _ = machine.start(lang="en", mode="practice", seed=3)
+    state.trust = 50.0
+    puzzled = machine.turn(state, line, ["interest_check"])
+    state.revealed += ["new_standard", "returns"]
+    state.current_problem = "returns"
+    lukewarm = machine.turn(state, line, ["interest_check"])
+    state.revealed += ["late_detection", "lose_share", "overtime_spread"]
+    interested = machine.turn(state, line, ["interest_check"])
+    assert [puzzled.event, lukewarm.event, interested.event] == ["interest"] * 3
+    assert [state.history[i]["technique"] for i in range(3)] == ["interest_check"] * 3
+    assert len({puzzled.reply, lukewarm.reply, interested.reply}) == 3
+    assert interested.trust_delta > 0 and state.interest == "interested"
+    assert not (puzzled.revealed or lukewarm.revealed or interested.revealed)
 
 
 def test_every_technique_has_a_transition() -> None:

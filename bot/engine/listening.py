@@ -31,6 +31,11 @@ NAMED_MIN: Final = 0.1
 # around him poorly: only a clear match picks the change he talks about.
 SITUATION_MIN: Final = 0.2
 
+# A visit to a customer the rep has seen before: a fresh start (the default) or a follow-up.
+FRESH: Final = "fresh"
+FOLLOW_UP: Final = "follow_up"
+VISITS: Final = (FRESH, FOLLOW_UP)
+
 # Lines whose technique is about content: they are answered about their topic, and an off-topic
 # one gets "that's not us". Greetings, permission, statements, pitches and answers are not.
 TOPICAL: Final = frozenset(
@@ -117,6 +122,10 @@ LISTEN_KEYS: Final[dict[str, tuple[str, ...]]] = {
     "farewell_neutral": (N_("customer.listen.farewell_neutral"),),
     "farewell_cool": (N_("customer.listen.farewell_cool"),),
     "again": (N_("customer.listen.again.1"), N_("customer.listen.again.2")),
+    "follow_up_opening": (
+        N_("customer.listen.follow_up_opening.1"),
+        N_("customer.listen.follow_up_opening.2"),
+    ),
 }
 
 

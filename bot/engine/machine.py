@@ -23,8 +23,8 @@ from transitions import Machine
 
 from bot.vocab import END_STEPS, QUESTIONING_STEPS, Lang, Mode, Stage, Technique
 
-from .customer import Customer
-from .listening import Focus, focus_of
+from .customer import Customer, joiner
+from .listening import FOLLOW_UP, FRESH, VISITS, Focus, focus_of, listen_line
 from .reactions import TurnModel
 from .scenario import LoadedScenario
 from .state import SessionState, rng_for
@@ -120,10 +120,20 @@ class DialogueMachine:
         return frozenset(self.loaded.scenario.fact_ids())
 
     def start(
-        self, *, lang: str, mode: str, seed: int, prior: list[str] | None = None
+        self, *, lang: str, mode: str, seed: int, prior: list[str] | None = None, visit: str = FRESH
     ) -> tuple[SessionState, str]:
-        """A fresh session and the customer's opening words."""
+        """A new session and the customer's opening words.
+
+        ``visit`` is ``"fresh"`` (the default: the customer starts from nothing, whatever earlier
+        sessions uncovered) or ``"follow_up"``: he remembers ``prior`` (what earlier visits
+        uncovered), the rep may pick it up, and only what this visit adds counts in its score.
+        """
+        if visit not in VISITS:
+            raise ValueError(f"visit must be one of {VISITS}, not {visit!r}")
         s = self.loaded.scenario
+        remembered = (
+            [fact for fact in (prior or []) if fact in self.known_facts] if visit == FOLLOW_UP else []
+        )
         state = SessionState(
             scenario_id=s.id,
             version=s.version,
@@ -131,10 +141,16 @@ class DialogueMachine:
             mode=Mode(mode),
             seed=seed,
             trust=float(s.customer.initial_trust),
-            prior=[fact for fact in (prior or []) if fact in self.known_facts],
+            prior=list(remembered),
+            visit=visit,
+            earlier=list(remembered),
         )
         state.trust_curve.append(state.trust)
         opening = self.customer.opening(state.lang, rng_for(seed, 0, salt=7))
+        if remembered:
+            opening += joiner(state.lang) + listen_line(
+                "follow_up_opening", state.lang, rng_for(seed, 0, salt=8)
+            )
         state.last_customer = opening
         return state, opening
 

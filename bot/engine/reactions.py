@@ -366,6 +366,8 @@ class TurnModel(Guards):
             if fact not in self.state.revealed:
                 self.state.revealed.append(fact)
                 self.revealed.append(fact)
+            if fact not in self.state.picked_up:
+                self.state.picked_up.append(fact)  # credit for picking up the thread, not the fact
         problems = [f for f in recalled if f in self.customer.loaded.problems]
         owners = [
             self.customer.loaded.cause_owner[f] for f in recalled if f in self.customer.loaded.cause_owner

@@ -99,9 +99,12 @@ class ScenarioRuntime:
         )
 
     def start(
-        self, *, lang: str, mode: str, seed: int, prior: list[str] | None = None
+        self, *, lang: str, mode: str, seed: int, prior: list[str] | None = None, visit: str = "fresh"
     ) -> tuple[SessionState, str]:
-        return self.machine.start(lang=self.language_for(lang), mode=mode, seed=seed, prior=prior)
+        """A new session; ``visit="follow_up"`` makes the customer remember ``prior``."""
+        return self.machine.start(
+            lang=self.language_for(lang), mode=mode, seed=seed, prior=prior, visit=visit
+        )
 
     def play(self, state: SessionState, text: str, techniques: list[str]) -> PlayedTurn:
         """One classified rep line; the scorecard comes with it when the customer ends the visit."""

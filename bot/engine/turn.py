@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from bot.vocab import QUESTIONING_STEPS, Event, Stage, Status, Step, Technique
 
 from .customer import joiner
-from .listening import NEXT_STEP_TECHNIQUES, TOPICAL, asks_next_step, is_question
+from .listening import NEXT_STEP_TECHNIQUES, TOPICAL, Focus, asks_next_step, is_question
 from .reactions import TurnModel
 from .rules import HARD_QUESTIONS, NOT_IGNORING, WALK_OUT_PITCHES, WALK_OUT_TRUST
 from .state import SessionState
@@ -76,9 +76,11 @@ def play_turn(dialogue: DialogueMachine, state: SessionState, text: str, labels:
         raise ValueError("the visit is over")
     techniques = [_TECHNIQUE_OF[label] for label in labels] or [Technique.STATEMENT]
     focus = dialogue.focus(state, text)
+    recalled = recall_named(state, focus) if state.prior and focus.kind == "named" else []
     if focus.kind == "named" and focus.problem is not None and focus.problem in state.revealed:
         state.current_problem = focus.problem  # the problem the rep names is the one talked about
     model = TurnModel(dialogue.customer, state, text, techniques, focus)
+    model.revealed.extend(recalled)
     trust_before = state.trust
     trigger, ignored = _route(dialogue, model)
     _answer(dialogue, model, trigger)
@@ -199,6 +201,21 @@ def _record(
         ignored_question=ignored,
         asked_question=model.asked_question,
     )
+
+
+def recall_named(state: SessionState, focus: Focus) -> list[str]:
+    """In a follow-up visit, a line naming what the customer told last time picks it up: he
+    remembers it (and the problem it belongs to), so the talk goes on from there."""
+    fact = str(focus.key).partition(":")[2].split("/")[-1]
+    recalled = []
+    for known in (focus.problem, fact):
+        if known is not None and known in state.prior:
+            state.prior.remove(known)
+            if known not in state.revealed:
+                state.revealed.append(known)
+                recalled.append(known)
+            state.picked_up.append(known)
+    return recalled
 
 
 def remember_said(state: SessionState, line: str) -> None:

@@ -165,7 +165,12 @@ class RehearsalService:
         mode: str,
         channel: str,
         seed: int | None = None,
+        visit: str = "fresh",
     ) -> TurnResult:
+        """Start a visit. ``visit="follow_up"`` makes the customer remember what this rep's
+        earlier visits to the scenario uncovered; ``"fresh"`` (the default) starts from nothing."""
+        if visit not in ("fresh", "follow_up"):
+            raise ValueError(f"visit must be 'fresh' or 'follow_up', not {visit!r}")
         runtime = self.library.latest(scenario_id)
         language = runtime.language_for(language)
         mode = mode if mode in MODES else "practice"
@@ -175,8 +180,8 @@ class RehearsalService:
             if user is None:
                 raise NotYourSession(f"no user {user_id}")
             self.versions.ensure_recorded(s, runtime)
-            prior = self._revealed_before(s, user_id, scenario_id)
-            state, opening = runtime.start(lang=language, mode=mode, seed=seed, prior=prior)
+            prior = self._revealed_before(s, user_id, scenario_id) if visit == "follow_up" else []
+            state, opening = runtime.start(lang=language, mode=mode, seed=seed, prior=prior, visit=visit)
             rehearsal = s.sessions.create(
                 user=user,
                 scenario_id=runtime.id,

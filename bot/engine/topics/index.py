@@ -90,13 +90,7 @@ class TopicMatch:
 
 def topic_keys(scenario: Scenario) -> list[str]:
     """Every topic key of a scenario, in index order."""
-    keys = [f"situation:{s.id}" for s in scenario.situation]
-    keys += [f"problem:{p.id}" for p in scenario.problems]
-    keys += [f"cause:{p.id}/{c.id}" for p in scenario.problems for c in p.causes]
-    keys += [f"implication:{i.id}" for i in scenario.implications]
-    keys += [f"view:{v.id}" for v in scenario.views]
-    keys += [f"customer_question:{q.id}" for q in scenario.customer_questions]
-    return [*keys, "solution", "purpose"]
+    return scenario.topic_keys()
 
 
 def _texts(value: Text | Lines | None, lang: str) -> list[str]:

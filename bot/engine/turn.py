@@ -99,10 +99,11 @@ def _route(dialogue: DialogueMachine, model: TurnModel) -> tuple[Trigger, bool]:
     trigger: Trigger = effective_technique(state, techniques)
     if trigger == Technique.STATEMENT and model.focus.kind == "named" and is_question(model.text):
         trigger = Technique.OPEN_QUESTION  # a question about his business, whatever its form
-    if model.focus.kind == "off_topic" and trigger in TOPICAL:
-        trigger = Move.OFF_TOPIC
-    elif trigger in NEXT_STEP_TECHNIQUES and asks_next_step(model.text, state.lang, model.focus):
+    # Asking for the next step names days and meetings, words no scenario has: it goes first.
+    if trigger in NEXT_STEP_TECHNIQUES and asks_next_step(model.text, state.lang, model.focus):
         trigger = Move.NEXT_STEP
+    elif model.focus.kind == "off_topic" and trigger in TOPICAL:
+        trigger = Move.OFF_TOPIC
     if model.focus.kind != "off_topic":
         state.off_topic_run = 0
     if state.pending_question is None or trigger in NOT_IGNORING or trigger == Move.NEXT_STEP:

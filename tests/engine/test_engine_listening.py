@@ -8,6 +8,7 @@ everywhere. The other tests pin the listening behaviours one by one.
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import pytest
@@ -125,7 +126,7 @@ def test_a_why_about_a_problem_not_told_yet_gets_no_fact(machine: DialogueMachin
 def test_the_customer_never_repeats_a_fallback_twice_in_a_row(machine: DialogueMachine) -> None:
     state = _at(machine, [], 50)
     replies = [machine.turn(state, "Right, I see.", ["statement"]).reply for _ in range(6)]
-    assert all(a != b for a, b in zip(replies, replies[1:], strict=False))
+    assert all(a != b for a, b in itertools.pairwise(replies))
 
 
 @pytest.mark.parametrize(

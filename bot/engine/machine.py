@@ -17,6 +17,7 @@ One ``DialogueMachine`` is built per scenario version and shared by every sessio
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from typing import Any
 
 from transitions import Machine
@@ -31,6 +32,11 @@ from .state import SessionState, rng_for
 from .table import STAGE_ROWS, STEP_ROWS, Move, Row, Trigger
 from .topics.index import TopicIndex
 from .turn import TurnOutcome, effective_technique, end_visit, play_turn
+
+# A named topic must match this well on the line's own words (no echo, no context boost); a
+# match above OWN_WORDS_MIN + ECHO_ROOM cannot come from the boosts alone (they add up to 0.31).
+OWN_WORDS_MIN = 0.1
+ECHO_ROOM = 0.31
 
 
 class TableError(ValueError):
@@ -109,6 +115,12 @@ class DialogueMachine:
     def focus(self, state: SessionState, text: str) -> Focus:
         """What ``text`` is about, read in the context of what the customer said (docs/topics.md)."""
         match = self.topics.match(text, state.lang, said=state.said, context_topic=state.topic)
+        if match.topic is not None and not match.generic and match.score < OWN_WORDS_MIN + ECHO_ROOM:
+            # A line that names a topic only by echoing a word of his ("busy?") and the context
+            # boost has nothing of its own: without them it must still match something.
+            alone = self.topics.match(text, state.lang)
+            if alone.topic is None or alone.score < OWN_WORDS_MIN:
+                return focus_of(replace(match, topic=None, generic=True), self.parents, "", state.topic)
         title = self.topics.topic(match.topic).title.get(state.lang, "") if match.topic else ""
         return focus_of(match, self.parents, title, state.topic)
 

@@ -197,7 +197,7 @@ def techniques_heard(history: list[dict[str, Any]]) -> list[str]:
     return [turn.get("technique") or turn["techniques"][0] for turn in history if turn["techniques"]]
 
 
-def _depth(scenario: Scenario, chains: dict[str, int]) -> float:
+def _depth(scenario: Scenario, chains: dict[str, float]) -> float:
     """0.7 x the deepest why-chain's share + 0.3 x the mean share."""
     ratios = [chains[p.id] / len(p.causes) for p in scenario.problems]
     return 0.7 * max(ratios, default=0.0) + 0.3 * (sum(ratios) / len(ratios) if ratios else 0.0)
@@ -253,11 +253,29 @@ def _substance(share: float) -> float:
     return SUBSTANCE_FLOOR + (1 - SUBSTANCE_FLOOR) * min(1.0, share / SUBSTANCE_FULL_SHARE)
 
 
-def _motivation(dialogue: DialogueMachine, angles: list[Angle]) -> float:
-    """The angles seen, of min(3, the script's angles) but at least what the script needs."""
+def _motivation(dialogue: DialogueMachine, angles: dict[Angle, float]) -> float:
+    """The angles seen (each by its credit), of min(3, the script's angles) but at least what
+    the script needs."""
     script_angles = {i.angle for i in dialogue.loaded.scenario.implications}
     target = max(dialogue.motivation_needed, min(3, len(script_angles)))
-    return min(1.0, len(angles) / target) if target else 0.0
+    return min(1.0, sum(angles.values()) / target) if target else 0.0
+
+
+# A fact the customer told in answer to a generic line ("why is that?", "anything else?") earns
+# this share of the credit of one the rep asked about by name: he volunteered it.
+GENERIC_CREDIT = 0.5
+
+
+def _credit(history: list[dict[str, Any]], revealed: set[str]) -> dict[str, float]:
+    """Each fact of this visit: 1 when the line that drew it named one of his topics (or was
+    played before lines were matched to topics), else ``GENERIC_CREDIT``."""
+    credit: dict[str, float] = {}
+    for turn in history:
+        focus = turn.get("focus")
+        weight = 1.0 if focus in (None, "named") else GENERIC_CREDIT
+        for fact in turn["revealed"]:
+            credit[fact] = max(credit.get(fact, 0.0), weight)
+    return {fact: credit.get(fact, 1.0) for fact in revealed}
 
 
 def build_scorecard(dialogue: DialogueMachine, state: SessionState) -> Scorecard:
@@ -272,19 +290,26 @@ def build_scorecard(dialogue: DialogueMachine, state: SessionState) -> Scorecard
     picked = set(state.picked_up)
     uncovered = [p.id for p in scenario.problems if p.id in revealed]
     revisited = [p.id for p in scenario.problems if p.id in picked and p.id not in revealed]
+    credit = _credit(history, revealed)
     chains = {p.id: sum(1 for cause in p.causes if cause.id in revealed) for p in scenario.problems}
-    angles = sorted({Angle(i.angle) for i in scenario.implications if i.id in revealed}, key=_ANGLES.index)
+    earned = {p.id: sum(credit.get(cause.id, 0.0) for cause in p.causes) for p in scenario.problems}
+    angle_credit: dict[Angle, float] = {}
+    for i in scenario.implications:
+        if i.id in revealed:
+            angle = Angle(i.angle)
+            angle_credit[angle] = max(angle_credit.get(angle, 0.0), credit[i.id])
+    angles = sorted(angle_credit, key=_ANGLES.index)
     need = NeedFound("deadline" in revealed, "budget" in revealed, {"deadline", "budget"} <= revealed)
     share = sum(1 for t in heard if t in QUESTION_TECHNIQUES) / len(history) if history else 0.0
     faults = _faults(state)
     on_topic = _on_topic_share(history, heard)
     factor = _substance(on_topic)
     parts = RubricParts(
-        problems=(len(uncovered) + 0.5 * len(revisited)) / len(scenario.problems),
-        depth=_depth(scenario, chains),
-        motivation=_motivation(dialogue, angles),
-        need=0.35 * need.deadline
-        + 0.35 * need.budget
+        problems=(sum(credit[p] for p in uncovered) + 0.5 * len(revisited)) / len(scenario.problems),
+        depth=_depth(scenario, earned),
+        motivation=_motivation(dialogue, angle_credit),
+        need=0.35 * credit.get("deadline", 0.0)
+        + 0.35 * credit.get("budget", 0.0)
         + 0.15 * (state.interest == "interested")
         + 0.15 * (state.next_step == "agreed"),
         questions=share,

@@ -86,6 +86,7 @@ class TopicMatch:
     off_topic: bool = False  # the line names things this customer does not have
     generic: bool = False  # no content of its own: "why is that?" (topic = the context topic)
     unknown: tuple[str, ...] = ()  # the line's words no topic of this scenario uses
+    known_mass: float = 0.0  # how much the line's specific words this scenario uses weigh
 
 
 def topic_keys(scenario: Scenario) -> list[str]:
@@ -103,12 +104,14 @@ def _texts(value: Text | Lines | None, lang: str) -> list[str]:
 
 
 def _all_strings(value: object) -> Iterable[str]:
-    """Every string inside a scenario model: the scenario's whole vocabulary."""
+    """Every string inside a scenario model: the scenario's whole vocabulary. Trainer tests are
+    left out: their rep lines ask about other customers on purpose (off-topic questions)."""
     if isinstance(value, str):
         yield value
     elif isinstance(value, BaseModel):
         for name in type(value).model_fields:
-            yield from _all_strings(getattr(value, name))
+            if name != "tests":
+                yield from _all_strings(getattr(value, name))
     elif isinstance(value, list | tuple):
         for item in value:
             yield from _all_strings(item)
@@ -380,7 +383,15 @@ class TopicIndex:
         )
         if off_topic or best_score < MIN_SCORE:
             # No topic: the best candidate is still named, as the runner-up, for the coach and logs.
-            return TopicMatch(None, best_score, guess(best), best_score, off_topic=off_topic, unknown=unknown)
+            return TopicMatch(
+                None,
+                best_score,
+                guess(best),
+                best_score,
+                off_topic=off_topic,
+                unknown=unknown,
+                known_mass=known_mass,
+            )
         return TopicMatch(self.keys[best], best_score, guess(second), scores[second], unknown=unknown)
 
     @staticmethod

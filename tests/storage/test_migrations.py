@@ -5,7 +5,7 @@ from sqlalchemy import inspect
 from bot.storage import Database, current_revision, downgrade, upgrade
 from bot.storage.models import Base
 
-HEAD = "0002"
+HEAD = "0004"
 EXPECTED_TABLES = {
     "teams",
     "users",
@@ -16,6 +16,8 @@ EXPECTED_TABLES = {
     "turns",
     "processed_messages",
     "coaching_notes",
+    "web_sessions",
+    "sign_in_attempts",
 }
 
 
@@ -103,5 +105,27 @@ def test_0002_widens_status_and_renames_short_walk_outs(database_url: str) -> No
             assert (
                 connection.exec_driver_sql("SELECT status FROM rehearsal_sessions").scalar() == "walked_out"
             )
+    finally:
+        db.dispose()
+
+
+def test_0004_keeps_existing_users_active(database_url: str) -> None:
+    """Users created before 0004 can still sign in (active defaults to true), and it reverses."""
+    upgrade(database_url, "0002")
+    db = Database(database_url)
+    try:
+        with db.engine.begin() as connection:
+            connection.exec_driver_sql(
+                "INSERT INTO users (id, display_name, role, language, created_at) "
+                "VALUES (1, 'r', 'rep', 'zh', CURRENT_TIMESTAMP)"
+            )
+        upgrade(database_url, "0004")
+        with db.engine.connect() as connection:
+            row = connection.exec_driver_sql("SELECT active, password_changed_at FROM users").one()
+        assert bool(row[0]) is True and row[1] is None
+        downgrade(database_url, "0002")
+        assert "web_sessions" not in _tables(database_url)
+        with db.engine.connect() as connection:
+            assert connection.exec_driver_sql("SELECT count(*) FROM users").scalar() == 1
     finally:
         db.dispose()

@@ -33,6 +33,21 @@ class Settings(BaseSettings):
     telegram_api_base: str = DEFAULT_TELEGRAM_API_BASE
     max_message_chars: int = 2000
     demo_accounts: bool = True
+    # The address people use, e.g. https://coach.example.com: https turns on Secure cookies and
+    # HSTS, and its origin is accepted by the cross-site check (behind a proxy that rewrites Host).
+    public_url: str | None = None
+    # Proxies whose X-Forwarded-For/-Proto are believed (uvicorn --forwarded-allow-ips); none
+    # by default, so a client cannot pick its own address for the sign-in throttle.
+    forwarded_allow_ips: str = ""
+    # Password checks at once per process (64 MiB each); more are answered 429 straight away.
+    password_checks_max: int = Field(default=4, ge=1)
+    sign_in_failures_per_login: int = Field(default=10, ge=1)
+    sign_in_failures_per_address: int = Field(default=50, ge=1)
+    sign_in_window_seconds: int = Field(default=300, ge=1)
+    session_days: int = Field(default=14, ge=1)
+    # `coach prune` keeps ended sign-in sessions and handled message ids this long.
+    retention_days: int = Field(default=30, ge=1)
+    log_format: str = "json"
 
     @field_validator("default_lang")
     @classmethod

@@ -14,6 +14,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from .database import Database
 from .models import LinkCode, ProcessedMessage, SignInAttempt, User, WebSession, utcnow
 
 
@@ -160,3 +161,19 @@ class AccountRepository:
 
 
 __all__ = ["AccountRepository", "aware"]
+
+
+READY_KEY = "ops:readyz"
+
+
+def database_writable(db: Database) -> bool:
+    """True when the database commits a one-row write (``/readyz``): a full disk or a read-only
+    replica answers SELECT 1 but cannot store a turn."""
+    try:
+        with db.session(write=True) as s:
+            now = utcnow()
+            # One fixed row, rewritten each time: the table never grows from health checks.
+            AccountRepository(s).add_failure(READY_KEY, now=now, since=now)
+        return True
+    except Exception:
+        return False

@@ -4,23 +4,29 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 
 from fastapi import FastAPI
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from bot.channels.telegram import TelegramChannel
 from bot.config import Settings, get_settings
 from bot.engine.service import RehearsalService
+from bot.passwords import CheckGate
+from bot.services.throttle import SignInThrottle, ThrottleLimits
 from bot.storage import Database, upgrade
+from bot.storage.accounts import database_writable
 
-from .api import LoginThrottle
 from .api import router as api_router
-from .auth import SessionCookies
+from .auth import COOKIE_NAME, SessionCookies
 from .errors import BodySizeLimit, SecurityHeaders, install_error_handlers
 from .events import STREAM_SECONDS, TurnSignals
+from .input import JsonDepthLimit
 from .manager import manager_router, notes_router
+from .observability import RequestContext, metrics_response
 from .pages import mount_pages
+from .security import OriginCheck, StrictTransport, https_public_url
 
 # Any constant works; it names "schema migration" among PostgreSQL advisory locks.
 _MIGRATION_LOCK_KEY = 0x5C0AC4
@@ -63,6 +69,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await run_in_threadpool(migrate, settings.database_url)
         app.state.db = Database(settings.database_url)
+        app.state.sign_in_throttle = SignInThrottle(
+            app.state.db,
+            ThrottleLimits(
+                per_login=settings.sign_in_failures_per_login,
+                per_address=settings.sign_in_failures_per_address,
+                window=timedelta(seconds=settings.sign_in_window_seconds),
+            ),
+        )
         app.state.service = await run_in_threadpool(_build_service, app.state.db, settings)
         if telegram is not None:
             await telegram.start(app.state.service, app.state.db)
@@ -81,13 +95,23 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
-    app.state.cookies = SessionCookies(settings.secret_key)
-    app.state.login_throttle = LoginThrottle()
+    app.state.cookies = SessionCookies(
+        secure=https_public_url(settings), max_age=settings.session_days * 24 * 3600
+    )
+    app.state.session_ttl = timedelta(days=settings.session_days)
+    app.state.check_gate = CheckGate(settings.password_checks_max)
     app.state.turn_signals = TurnSignals()
     app.state.event_stream_seconds = STREAM_SECONDS
     install_error_handlers(app)
+    # Added innermost first: the request id wraps everything, the size limit comes before the
+    # depth scan (which buffers the body), the Origin check before any route runs.
+    app.add_middleware(JsonDepthLimit)
     app.add_middleware(BodySizeLimit)
+    app.add_middleware(OriginCheck, cookie_name=COOKIE_NAME, public_url=settings.public_url)
     app.add_middleware(SecurityHeaders)
+    if https_public_url(settings):
+        app.add_middleware(StrictTransport)
+    app.add_middleware(RequestContext)
     app.include_router(api_router)
     app.include_router(manager_router)
     app.include_router(notes_router)
@@ -103,13 +127,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         """The process is up."""
         return {"status": "ok"}
 
-    @app.get("/readyz", tags=["ops"])
+    @app.get(
+        "/readyz",
+        tags=["ops"],
+        responses={503: {"description": "The database does not answer or cannot be written."}},
+    )
     async def readyz() -> JSONResponse:
-        """The database answers; 503 otherwise."""
-        ok = await run_in_threadpool(app.state.db.ping)
+        """The database answers and takes a write (a full disk is not ready); 503 otherwise."""
+        ok = await run_in_threadpool(database_writable, app.state.db)
         return JSONResponse(
             {"status": "ok" if ok else "database unavailable"}, status_code=200 if ok else 503
         )
+
+    @app.get("/metrics", tags=["ops"], response_class=Response)
+    async def metrics() -> Response:
+        """Prometheus metrics (text format)."""
+        return metrics_response()
 
     return app
 

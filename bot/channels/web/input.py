@@ -1,0 +1,142 @@
+"""Input hygiene for the web API: text, ids and JSON shapes the database and parser accept.
+
+Each rule stops a 500 seen in the reliability issue: PostgreSQL refuses NUL in text, INTEGER
+columns overflow at 2^31, and ``json.loads`` raises RecursionError on deep nesting. A message
+of only zero-width characters looks empty to the rep and the classifier alike.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Annotated
+
+from fastapi import Path
+from pydantic import AfterValidator
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from .errors import error_response
+
+MAX_DB_ID = 2**31 - 1  # INTEGER primary keys on PostgreSQL (and what SQLite stores for them)
+MAX_JSON_DEPTH = 32
+# Whitespace the rep may type; every other control character (Cc) is refused.
+_ALLOWED_CONTROLS = frozenset("\n\t\r")
+_STRINGS = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_BRACKETS = re.compile(rb"[\[\]{}]")
+
+
+def control_characters(text: str) -> list[str]:
+    """The control characters in ``text`` that are not newline, tab or carriage return."""
+    return [c for c in text if unicodedata.category(c) == "Cc" and c not in _ALLOWED_CONTROLS]
+
+
+def is_invisible(text: str) -> bool:
+    """True when nothing would be seen: only whitespace and format characters (zero-width
+    spaces and joiners, bidi marks, BOM: Unicode category Cf)."""
+    return all(c.isspace() or unicodedata.category(c) == "Cf" for c in text)
+
+
+def _no_controls(value: str) -> str:
+    if control_characters(value):
+        raise ValueError("contains a control character (only newline and tab are allowed)")
+    return value
+
+
+def _visible(value: str) -> str:
+    value = _no_controls(value)
+    if is_invisible(value):
+        raise ValueError("has no visible characters")
+    return value
+
+
+# Field types for request models: pydantic turns the ValueError into our 422 invalid_request.
+CleanStr = Annotated[str, AfterValidator(_no_controls)]
+VisibleText = Annotated[str, AfterValidator(_visible)]
+
+# Path parameters: out-of-range or odd ids are a 422 before any query runs.
+DbId = Annotated[int, Path(ge=1, le=MAX_DB_ID, description="A numeric id (1 to 2^31-1).")]
+SessionId = Annotated[
+    str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$", description="A session id.")
+]
+
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f")
+
+
+def isolate_bidi(text: str) -> str:
+    """Wrap text that contains bidi controls in FSI…PDI, so an RTL override cannot reorder the
+    words around it when shown (Telegram messages, logs). The web pages isolate with CSS."""
+    if any(c in _BIDI_CONTROLS for c in text):
+        return f"\u2068{text}\u2069"
+    return text
+
+
+def json_depth(body: bytes) -> int:
+    """The deepest nesting of arrays and objects in a JSON text, without parsing it.
+
+    Strings are removed first, so brackets inside them do not count; a malformed body gets
+    some number and is then refused by the parser as usual.
+    """
+    depth = deepest = 0
+    for match in _BRACKETS.finditer(_STRINGS.sub(b'""', body)):
+        if match.group() in (b"[", b"{"):
+            depth += 1
+            deepest = max(deepest, depth)
+        else:
+            depth -= 1
+    return deepest
+
+
+class JsonDepthLimit:
+    """Refuse JSON bodies nested deeper than ``limit`` with 400 before any route parses them.
+
+    Install inside the body size limit: that bounds how much is buffered here.
+    """
+
+    def __init__(self, app: ASGIApp, limit: int = MAX_JSON_DEPTH) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
+            await self.app(scope, receive, send)
+            return
+        chunks: list[bytes] = []
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                return  # the client went away
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body", False):
+                break
+        body = b"".join(chunks)
+        if json_depth(body) > self.limit:
+            response = error_response(
+                400, "json_too_deep", f"The JSON body is nested deeper than {self.limit} levels."
+            )
+            await response(scope, receive, send)
+            return
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+
+__all__ = [
+    "MAX_DB_ID",
+    "MAX_JSON_DEPTH",
+    "CleanStr",
+    "DbId",
+    "JsonDepthLimit",
+    "SessionId",
+    "VisibleText",
+    "control_characters",
+    "is_invisible",
+    "isolate_bidi",
+    "json_depth",
+]

@@ -23,10 +23,39 @@ coach coaching customer company business office market marketing service support
 woaini wodemima mima nihao zhongguo beijing shanghai shenzhen guangzhou aini woaini1314
 qazwsx qazwsxedc 1qaz2wsx 1q2w3e4r 1q2w3e4r5t zaq12wsx abc abcd abcde abcdef abcdefg abcdefgh
 killer access mustang maggie pussy ginger joshua pepper matrix silver golden diamond tigger
-""".split()
-SUFFIXES = ["", "1", "12", "123", "1234", "12345", "123456", "1234567", "12345678", "!", "1!", "123!",
-            "01", "007", "2020", "2021", "2022", "2023", "2024", "2025", "2026", "520", "1314", "888",
-            "666", "@123", "#1", "99", "00", "11"]
+""".split()  # noqa: SIM905 -- a word list reads and edits better as plain text
+SUFFIXES = [
+    "",
+    "1",
+    "12",
+    "123",
+    "1234",
+    "12345",
+    "123456",
+    "1234567",
+    "12345678",
+    "!",
+    "1!",
+    "123!",
+    "01",
+    "007",
+    "2020",
+    "2021",
+    "2022",
+    "2023",
+    "2024",
+    "2025",
+    "2026",
+    "520",
+    "1314",
+    "888",
+    "666",
+    "@123",
+    "#1",
+    "99",
+    "00",
+    "11",
+]
 
 
 def candidates() -> set[str]:
@@ -43,7 +72,15 @@ def candidates() -> set[str]:
         for variant in {word, word.capitalize(), word.upper()}:
             for suffix in SUFFIXES:
                 found.add(variant + suffix)
-    for walk in ("qwertyuiop", "asdfghjkl", "zxcvbnm", "1qaz2wsx3edc", "qazwsxedcrfv", "1234qwer", "qwer1234"):
+    for walk in (
+        "qwertyuiop",
+        "asdfghjkl",
+        "zxcvbnm",
+        "1qaz2wsx3edc",
+        "qazwsxedcrfv",
+        "1234qwer",
+        "qwer1234",
+    ):
         for n in range(6, len(walk) + 1):
             found.add(walk[:n])
     for year in range(1950, 2031):  # birthdays and years as passwords

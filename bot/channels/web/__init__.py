@@ -22,7 +22,7 @@ from .api import router as api_router
 from .auth import COOKIE_NAME, SessionCookies
 from .errors import BodySizeLimit, SecurityHeaders, install_error_handlers
 from .events import STREAM_SECONDS, TurnSignals
-from .input import JsonDepthLimit
+from .input import JsonDepthLimit, document_common_errors
 from .manager import manager_router, notes_router
 from .observability import RequestContext, metrics_response
 from .pages import mount_pages
@@ -103,6 +103,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.turn_signals = TurnSignals()
     app.state.event_stream_seconds = STREAM_SECONDS
     install_error_handlers(app)
+    document_common_errors(app)
     # Added innermost first: the request id wraps everything, the size limit comes before the
     # depth scan (which buffers the body), the Origin check before any route runs.
     app.add_middleware(JsonDepthLimit)

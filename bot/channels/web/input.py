@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import Path
+from fastapi import FastAPI, Path
 from pydantic import AfterValidator
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -127,6 +127,45 @@ class JsonDepthLimit:
         await self.app(scope, replay, send)
 
 
+# Responses any route can give, whatever it documents itself: the middleware and the handlers
+# above answer them before (or instead of) the route.
+COMMON_ERRORS: dict[str, str] = {
+    "400": "Malformed JSON (malformed_json) or JSON nested too deep (json_too_deep).",
+    "403": "A state-changing request with the cookie from another site (cross_site_request).",
+    "413": "The request body is too large (body_too_large).",
+    "422": "A field is missing or invalid, e.g. a control character (invalid_request).",
+    "429": "Too many requests (see Retry-After).",
+    "500": "An unexpected error (internal_error).",
+    "503": "The database is not answering (database_unavailable); retry.",
+}
+_SAFE_OPERATIONS = frozenset({"get", "head", "options"})
+
+
+def document_common_errors(app: FastAPI) -> None:
+    """Add the common error responses, in the JSON error shape, to every operation's OpenAPI."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        spec = build()
+        error_ref = {"$ref": "#/components/schemas/ErrorResponse"}
+        for operations in spec.get("paths", {}).values():
+            for method, operation in operations.items():
+                responses = operation.setdefault("responses", {})
+                for status_code, description in COMMON_ERRORS.items():
+                    if method in _SAFE_OPERATIONS and status_code in ("403", "413"):
+                        continue  # bodies and the Origin check only concern state changes
+                    responses.setdefault(
+                        status_code,
+                        {"description": description, "content": {"application/json": {"schema": error_ref}}},
+                    )
+        app.openapi_schema = spec
+        return spec
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
 __all__ = [
     "MAX_DB_ID",
     "MAX_JSON_DEPTH",
@@ -136,6 +175,7 @@ __all__ = [
     "SessionId",
     "VisibleText",
     "control_characters",
+    "document_common_errors",
     "is_invisible",
     "isolate_bidi",
     "json_depth",

@@ -21,7 +21,8 @@ from bot.config import Settings
 
 from .errors import error_response
 
-DEFAULT_SECRET = "dev-insecure-change-me"
+# The published default from bot/config.py (one source: the field default itself).
+DEFAULT_SECRET: str = Settings.model_fields["secret_key"].default
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 HSTS_VALUE = b"max-age=31536000; includeSubDomains"
 

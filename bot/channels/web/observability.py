@@ -19,6 +19,7 @@ import logging
 import os
 import re
 import time
+import traceback
 import uuid
 from datetime import UTC, datetime
 from typing import Any
@@ -32,6 +33,7 @@ from prometheus_client import (
     generate_latest,
 )
 from prometheus_client import multiprocess as prometheus_multiprocess
+from sqlalchemy.exc import StatementError
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -139,6 +141,20 @@ class JsonFormatter(logging.Formatter):
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
         return json.dumps(entry, ensure_ascii=False)
+
+    def formatException(self, ei: Any) -> str:
+        _type, value, tb = ei
+        if isinstance(value, StatementError):
+            # The driver's message quotes values too (PostgreSQL: "Key (login)=(...) already
+            # exists"), and hide_parameters cannot reach it: keep the frames, the error types
+            # and the SQL text, drop the rest.
+            cause = type(value.orig).__name__ if value.orig is not None else "-"
+            frames = "".join(traceback.format_tb(tb))
+            return (
+                f"Traceback (most recent call last):\n{frames}{type(value).__name__} ({cause}); "
+                f"SQL: {value.statement}; details and parameters hidden"
+            )
+        return super().formatException(ei)
 
 
 def log_config(log_format: str = "json", level: str = "INFO") -> dict[str, Any]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -47,7 +48,7 @@ class Settings(BaseSettings):
     session_days: int = Field(default=14, ge=1)
     # `coach prune` keeps ended sign-in sessions and handled message ids this long.
     retention_days: int = Field(default=30, ge=1)
-    log_format: str = "json"
+    log_format: Literal["json", "text"] = "json"
 
     @field_validator("default_lang")
     @classmethod

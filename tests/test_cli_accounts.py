@@ -115,3 +115,29 @@ def test_demo_accounts_only_for_the_local_default_setup_with_policy_passwords(db
     assert all(password_problem(a.password) is None for a in created)
     assert len({a.password for a in created}) == 3
     assert bootstrap.ensure_demo_accounts(settings, db) == []  # shown once: the second start says nothing
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_serve_trusts_no_proxy_unless_named_and_logs_json(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import uvicorn
+
+    runs: list[dict[str, object]] = []
+    monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: runs.append(kwargs))
+    monkeypatch.setenv("COACH_DATABASE_URL", database_url)
+    monkeypatch.setenv("COACH_DEMO_ACCOUNTS", "false")
+    get_settings.cache_clear()
+    try:
+        assert CliRunner().invoke(main, ["serve"]).exit_code == 0
+        named = CliRunner().invoke(main, ["serve", "--forwarded-allow-ips", "10.0.0.5"])
+        assert named.exit_code == 0, named.output
+    finally:
+        get_settings.cache_clear()
+    default, proxied = runs
+    # uvicorn's own default trusts X-Forwarded-For from 127.0.0.1: a local client could pick
+    # any address for the sign-in throttle.
+    assert default["proxy_headers"] is False and default["forwarded_allow_ips"] is None
+    assert proxied["proxy_headers"] is True and proxied["forwarded_allow_ips"] == "10.0.0.5"
+    log_config = default["log_config"]
+    assert isinstance(log_config, dict) and "JsonFormatter" in str(log_config["formatters"])

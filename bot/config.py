@@ -41,7 +41,8 @@ class Settings(BaseSettings):
     # by default, so a client cannot pick its own address for the sign-in throttle.
     forwarded_allow_ips: str = ""
     # Password checks at once per process (64 MiB each); more are answered 429 straight away.
-    password_checks_max: int = Field(default=4, ge=1)
+    # None: half the cores, 1 to 4 (bot.passwords.DEFAULT_CONCURRENT_CHECKS).
+    password_checks_max: int | None = Field(default=None, ge=1)
     sign_in_failures_per_login: int = Field(default=10, ge=1)
     sign_in_failures_per_address: int = Field(default=50, ge=1)
     sign_in_window_seconds: int = Field(default=300, ge=1)

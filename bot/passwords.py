@@ -7,6 +7,7 @@ able to take all memory and CPU from people who are already signed in.
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,8 +23,9 @@ _hasher = PasswordHasher()
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 200
 COMMON_PASSWORDS_FILE = Path(__file__).resolve().parent / "data" / "common_passwords.txt"
-# Four checks at once use at most 256 MiB and keep up with ~40 sign-ins a second on two cores.
-DEFAULT_CONCURRENT_CHECKS = 4
+# Half the cores (at least one, at most four: 256 MiB): the other half keeps serving people who
+# are signed in. Measured with benchmarks/login_flood.py, see docs/reliability.md.
+DEFAULT_CONCURRENT_CHECKS = max(1, min(4, (os.cpu_count() or 2) // 2))
 
 
 def hash_password(password: str) -> str:
@@ -117,14 +119,23 @@ class CheckGate:
     def __init__(self, limit: int = DEFAULT_CONCURRENT_CHECKS) -> None:
         self.limit = limit
         self._slots = threading.BoundedSemaphore(limit)
+        self._in_use = 0
+
+    @property
+    def full(self) -> bool:
+        """Every slot taken right now: a caller can refuse before doing any other work (the
+        throttle's database read); ``slot()`` still decides for certain."""
+        return self._in_use >= self.limit
 
     @contextmanager
     def slot(self) -> Iterator[None]:
         if not self._slots.acquire(blocking=False):
             raise TooBusy
+        self._in_use += 1  # only read as a hint by ``full``; the semaphore is the real guard
         try:
             yield
         finally:
+            self._in_use -= 1
             self._slots.release()
 
     def verify(self, password_hash: str | None, password: str) -> bool:

@@ -13,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from bot.channels.telegram import TelegramChannel
 from bot.config import Settings, get_settings
 from bot.engine.service import RehearsalService
-from bot.passwords import CheckGate
+from bot.passwords import DEFAULT_CONCURRENT_CHECKS, CheckGate
 from bot.services.throttle import SignInThrottle, ThrottleLimits
 from bot.storage import Database, upgrade
 from bot.storage.accounts import database_writable
@@ -99,7 +99,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         secure=https_public_url(settings), max_age=settings.session_days * 24 * 3600
     )
     app.state.session_ttl = timedelta(days=settings.session_days)
-    app.state.check_gate = CheckGate(settings.password_checks_max)
+    app.state.check_gate = CheckGate(settings.password_checks_max or DEFAULT_CONCURRENT_CHECKS)
     app.state.turn_signals = TurnSignals()
     app.state.event_stream_seconds = STREAM_SECONDS
     install_error_handlers(app)

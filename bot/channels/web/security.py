@@ -76,13 +76,15 @@ class OriginCheck:
         self.cookie_name = cookie_name
         self.extra_origin = origin_of(public_url) if public_url else None
 
-    def _allowed(self, scope: Scope, headers: Headers) -> set[str]:
+    def _allowed(self, headers: Headers) -> set[str]:
+        """Allowed hosts (``host[:port]``). The scheme is not compared: behind a proxy that ends
+        TLS and is not trusted for X-Forwarded-Proto the app sees http while the page is https."""
         allowed = set()
         host = headers.get("host")
         if host:
-            allowed.add(f"{scope.get('scheme', 'http')}://{host}".lower())
+            allowed.add(host.lower())
         if self.extra_origin:
-            allowed.add(self.extra_origin)
+            allowed.add(urlsplit(self.extra_origin).netloc)
         return allowed
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -94,7 +96,10 @@ class OriginCheck:
             await self.app(scope, receive, send)
             return
         claimed = headers.get("origin") or headers.get("referer")
-        if claimed is not None and origin_of(claimed) not in self._allowed(scope, headers):
+        claimed_origin = origin_of(claimed) if claimed is not None else None
+        if claimed is not None and (
+            claimed_origin is None or urlsplit(claimed_origin).netloc not in self._allowed(headers)
+        ):
             response = error_response(
                 403, "cross_site_request", "This request came from another site and was refused."
             )

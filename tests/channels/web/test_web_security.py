@@ -260,6 +260,9 @@ async def test_a_cross_site_post_with_the_cookie_is_refused_and_same_origin_work
     assert same.status_code == 200
     by_referer = await rep.post("/api/telegram/link-code", headers={"referer": "http://testserver/chat"})
     assert by_referer.status_code == 200
+    # Behind a proxy that ends TLS the app sees http while the page's origin is https.
+    behind_tls = await rep.post("/api/telegram/link-code", headers={"origin": "https://testserver"})
+    assert behind_tls.status_code == 200
 
 
 # --- 3. sign-in flood ----------------------------------------------------------------------

@@ -59,7 +59,8 @@ class DemoAccount:
 
 @dataclass(frozen=True)
 class TelegramStart:
-    """What /start did: ``kind`` is linked, bad_code, welcome_back, welcome_new or duplicate."""
+    """What /start did: ``kind`` is linked, bad_code, welcome_back, welcome_new, deactivated
+    (the account was deactivated: nothing changes) or duplicate."""
 
     kind: str
     name: str = ""
@@ -78,7 +79,7 @@ def _account(user: User) -> Account:
 
 
 def _linked(user: User | None) -> LinkedRep | None:
-    return LinkedRep(user.id, user.display_name, user.language) if user is not None else None
+    return LinkedRep(user.id, user.display_name, user.language, user.active) if user is not None else None
 
 
 def new_demo_password() -> str:
@@ -221,9 +222,13 @@ class AccountService:
                 user = s.users.redeem_link_code(code)
                 if user is None:
                     return TelegramStart("bad_code")
+                if not user.active:
+                    return TelegramStart("deactivated", user.display_name, user.language)
                 s.users.link_telegram(telegram_user_id, user, chat_id)
                 return TelegramStart("linked", user.display_name, user.language)
             user = s.users.by_telegram(telegram_user_id)
+            if user is not None and not user.active:
+                return TelegramStart("deactivated", user.display_name, user.language)
             if user is not None:
                 s.users.link_telegram(telegram_user_id, user, chat_id)  # remember the current chat
                 return TelegramStart("welcome_back", user.display_name, user.language)

@@ -22,6 +22,7 @@ from .text_keys import (
     IGNORED_KEY,
     NEED_WORD_KEYS,
     REASON_KEYS,
+    UNSURE_KEYS,
     VERDICT_KEYS,
     text,
 )
@@ -146,8 +147,14 @@ class Coach:
 
     # -- notes and hints ---------------------------------------------------------------------
 
-    def note(self, outcome: TurnOutcome, state: SessionState) -> str:
-        """The practice-mode note after a rep line."""
+    def note(
+        self, outcome: TurnOutcome, state: SessionState, *, unsure: bool = False, guess: str | None = None
+    ) -> str:
+        """The practice-mode note after a rep line.
+
+        When the classifier was ``unsure`` the note says it could not tell the technique (naming
+        the ``guess`` if there is one) instead of naming it and judging it as a statement.
+        """
         lang = state.lang
         primary = outcome.technique if outcome.technique in NOTED else None
         primary = primary or (outcome.techniques[0] if outcome.techniques else Technique.STATEMENT)
@@ -163,7 +170,15 @@ class Coach:
             angle = text(COACH_ANGLE_KEYS[implication.angle], lang)
         verdict_key = VERDICT_KEYS.get(outcome.event)
         verdict = text(verdict_key, lang).format(topic=topic, angle=angle) if verdict_key else ""
-        parts = [text(COACH_TEXT_KEYS["note_label"], lang).format(name=self.name(primary, lang))]
+        if unsure:
+            if guess and guess != Technique.STATEMENT:
+                parts = [text(UNSURE_KEYS["guess"], lang).format(name=self.name(guess, lang))]
+            else:
+                parts = [text(UNSURE_KEYS["plain"], lang)]
+            if outcome.event == Event.STATEMENT:
+                verdict = ""  # "that was a statement" would judge the line confidently
+        else:
+            parts = [text(COACH_TEXT_KEYS["note_label"], lang).format(name=self.name(primary, lang))]
         if outcome.ignored_question:
             parts.append(text(IGNORED_KEY, lang))
         if verdict:

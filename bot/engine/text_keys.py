@@ -284,3 +284,12 @@ COACH_TEXT_KEYS: Final[dict[str, str]] = {
 # The quote marks around a rep line inside a coaching point.
 # TRANSLATORS: {quote} is the rep's own line, quoted after a coaching point's lead.
 QUOTE_KEY: Final = N_("scorecard.quote")
+
+# The coach's note when the classifier could not tell the line's technique (it counts as a statement).
+UNSURE_KEYS: Final[dict[str, str]] = {
+    # TRANSLATORS: opens a coach note instead of coach.note_label when the classifier was unsure.
+    "plain": N_("coach.unsure"),
+    # TRANSLATORS: opens a coach note when the classifier was unsure; {name} is the technique it
+    # guessed (technique.*).
+    "guess": N_("coach.unsure_guess"),
+}

@@ -289,7 +289,6 @@ QUOTE_KEY: Final = N_("scorecard.quote")
 UNSURE_KEYS: Final[dict[str, str]] = {
     # TRANSLATORS: opens a coach note instead of coach.note_label when the classifier was unsure.
     "plain": N_("coach.unsure"),
-    # TRANSLATORS: opens a coach note when the classifier was unsure; {name} is the technique it
-    # guessed (technique.*).
+    # TRANSLATORS: opens a coach note when unsure; {name} is the guessed technique (technique.*).
     "guess": N_("coach.unsure_guess"),
 }

@@ -203,7 +203,8 @@ class Guards:
         return len(self.state.revealed) > self.state.confirmed_upto
 
     def has_prior(self) -> bool:
-        return bool(self.state.prior)
+        """Something of an earlier visit to pick up (or picked up by naming it this very turn)."""
+        return bool(self.state.prior) or bool(getattr(self, "revealed", None))
 
     def has_facts(self) -> bool:
         return bool(self.state.revealed)

@@ -203,7 +203,7 @@ def focus_of(match: TopicMatch, parents: dict[str, str | None], title: str, cont
             and (match.score < OFF_TOPIC_SCORE or foreign >= OFF_TOPIC_DOMINANT * max(match.known_mass, 0.75))
         ):
             return Focus("off_topic")
-        if match.known_mass < 1.0:
+        if foreign >= OFF_TOPIC_MASS and match.known_mass < 1.0:
             return Focus("unclear")  # mostly words he does not use, and none of his: what do you mean?
         return Focus("generic", context, problem=_problem_of(context, parents))
     if not match.generic and match.topic is not None and match.score < NAMED_MIN:

@@ -360,7 +360,10 @@ class TurnModel(Guards):
     def revisit(self) -> None:
         """Pick up where an earlier visit left off: its facts count again, its problem is current."""
         self.event = Event.REVISITED
-        recalled = list(self.state.prior)
+        # What the line named was recalled already (turn.recall_named); the rest comes back now,
+        # all in the order the earlier visit told it, so the deepest point is last.
+        earlier_now = set(self.state.prior) | set(self.revealed)
+        recalled = [fact for fact in self.state.earlier if fact in earlier_now] or list(self.state.prior)
         self.state.prior.clear()
         for fact in recalled:
             if fact not in self.state.revealed:

@@ -226,7 +226,8 @@ def test_motivation_and_views_run_out(machine: DialogueMachine, state: SessionSt
     assert play(machine, state, "how_do_you_see") == "view"
     play(machine, state, "answer_with_question")
     outcome = machine.turn(state, "Another idea: would sensors work?", ["how_do_you_see"])
-    assert outcome.event == "small_talk" and outcome.revealed == []
+    # No view left; "sensors" is a word this customer never used, so he asks what is meant.
+    assert outcome.event in ("small_talk", "unclear") and outcome.revealed == []
 
 
 @pytest.mark.parametrize(
@@ -390,7 +391,11 @@ def test_confirming_questions_need_something_new(machine: DialogueMachine, state
 
 def test_revisit_picks_up_where_the_last_visit_left_off(machine: DialogueMachine) -> None:
     state, _ = machine.start(
-        lang="en", mode="practice", seed=1, prior=["new_standard", "returns", "late_detection", "not_a_fact"]
+        lang="en",
+        mode="practice",
+        seed=1,
+        prior=["new_standard", "returns", "late_detection", "not_a_fact"],
+        visit="follow_up",
     )
     assert state.prior == ["new_standard", "returns", "late_detection"]  # unknown ids are dropped
     outcome = machine.turn(state, "Last time you mentioned the final inspection?", ["revisit_topic"])
@@ -408,7 +413,7 @@ def test_a_trainers_braces_are_just_text(example: LoadedScenario) -> None:
     replies = dict(s.replies)
     replies["revisit"] = Lines(en=["Right, {topic}: where were we? {not a field}"])
     machine = DialogueMachine(LoadedScenario(s.model_copy(update={"replies": replies}), example.source))
-    state, _ = machine.start(lang="en", mode="practice", seed=1, prior=["returns"])
+    state, _ = machine.start(lang="en", mode="practice", seed=1, prior=["returns"], visit="follow_up")
     reply = machine.turn(state, "Last time you mentioned returns?", ["revisit_topic"]).reply
     assert reply == "Right, the doubled returns: where were we? {not a field}"
 

@@ -179,3 +179,18 @@ def test_old_states_without_the_new_fields_load_with_defaults() -> None:
     )
     assert state.topic is None and state.said == [] and state.visit == "fresh" and state.next_step == ""
     assert "topic" not in state.to_dict()  # unused new fields are not written
+
+
+def test_coaching_never_praises_a_door_pitch_nor_advises_what_was_just_done(machine: DialogueMachine) -> None:
+    from bot.engine.scorecard import build_scorecard
+    from bot.engine.text_keys import START_KEYS, text
+
+    state, _ = machine.start(lang="zh", mode="practice", seed=4)
+    pitch = "王总，我们的质量系统这个月签约打八折，最近忙吧？"
+    machine.turn(state, pitch, ["curiosity_care", "pitch"])  # the classifier's first reading: care
+    for _ in range(2):
+        machine.turn(state, "如果退货一直这样，明年会怎么样？", ["what_if"])
+    machine.end(state)
+    coaching = build_scorecard(machine, state).coaching
+    assert coaching.keep.quote != pitch
+    assert text(START_KEYS["what_if"], "zh") not in coaching.start.text  # tried: not "start what-if"

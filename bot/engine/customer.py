@@ -253,6 +253,14 @@ class Customer:
 
     # -- reading the rep's words ----------------------------------------------------------
 
+    def names_referral(self, text: str, lang: str) -> bool:
+        """True when the line names someone the scenario lists as a possible referral."""
+        referrals = self.persona.referrals
+        if referrals is None:
+            return False
+        lowered = text.lower()
+        return any(name.lower() in lowered for name in referrals.for_lang(lang))
+
     def is_private(self, text: str, lang: str) -> bool:
         lowered = text.lower()
         return any(cue in lowered for cue in self.private_cues[lang])

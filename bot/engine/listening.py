@@ -84,6 +84,21 @@ NEXT_STEP_CUES: Final[dict[str, tuple[str, ...]]] = {
     ),
 }  # fmt: skip
 _QUESTION_END = re.compile(r"[?？]|[吗吧呢][。.!！]?\s*$")
+# An opener without etiquette: no surname and title, slang, "who's in charge?".
+IMPOLITE_CUES: Final[dict[str, tuple[str, ...]]] = {
+    "zh": ("喂，", "喂,", "喂！", "哥们", "兄弟，", "谁管事", "谁说了算", "管事的", "老板呢", "你们头儿"),
+    "en": (
+        "hey buddy",
+        "hey man",
+        "hey mate",
+        "yo,",
+        "who's in charge",
+        "who is in charge",
+        "who's the boss",
+        "who runs this",
+    ),
+}
+
 # What-if cues beyond harm / gain and their scope: the avoid-harm review and the vision.
 REVIEW_CUES: Final[dict[str, tuple[str, ...]]] = {
     "zh": ("担心", "顾虑", "风险", "阻力", "障碍", "抵触", "难处", "代价", "要学"),
@@ -127,6 +142,7 @@ LISTEN_KEYS: Final[dict[str, tuple[str, ...]]] = {
     "farewell_neutral": (N_("customer.listen.farewell_neutral"),),
     "farewell_cool": (N_("customer.listen.farewell_cool"),),
     "again": (N_("customer.listen.again.1"), N_("customer.listen.again.2")),
+    "impolite": (N_("customer.listen.impolite.1"), N_("customer.listen.impolite.2")),
     "follow_up_opening": (
         N_("customer.listen.follow_up_opening.1"),
         N_("customer.listen.follow_up_opening.2"),

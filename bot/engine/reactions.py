@@ -177,6 +177,13 @@ class TurnModel(Guards):
         self.delta -= COST["off_topic"] * self.state.off_topic_run
         self.listen("off_topic")
 
+    def mind_manners(self) -> None:
+        """No surname and title, slang: the customer answers coolly and trusts the rep less."""
+        self.event = Event.IMPOLITE
+        self.state.offences += 1
+        self.cost("impolite")
+        self.listen("impolite")
+
     def ask_what_meant(self) -> None:
         self.event = Event.UNCLEAR
         self.cost("unclear")

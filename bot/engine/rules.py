@@ -44,6 +44,7 @@ GAIN: Final[dict[str, float]] = {
     "accept_answer": 1.0,
     "pitch_after_need": 1.0,
     "interest": 4.0,
+    "referral": 6.0,  # the rep names who referred him (the best door, the method says)
     "next_step": 5.0,
 }
 COST: Final[dict[str, float]] = {
@@ -57,11 +58,13 @@ COST: Final[dict[str, float]] = {
     "off_topic": 4.0,  # times the number of off-topic questions in a row
     "unclear": 1.0,
     "next_step_early": 2.0,
+    "impolite": 6.0,  # "hey buddy, who's in charge?"
 }
 OFFENCE_OF: Final[dict[str, str]] = {
     "deflect": "deep_questions_before_trust",
     "pitch_early": "early_pitch",
     "private": "private_topics",
+    "impolite": "private_topics",  # the same lack of etiquette
 }
 
 QUESTION_TECHNIQUES: Final = frozenset(Technique) - NON_QUESTIONS

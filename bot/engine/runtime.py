@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
+from bot.i18n import N_, translate
 from bot.vocab import Mode
 
 from .coach import Coach
@@ -47,6 +48,9 @@ def default_classify() -> Classify:
         return classify(text, lang=lang, context=context)
 
     return run
+
+
+EXAM_NO_HINT = N_("coach.exam_no_hint")
 
 
 @dataclass
@@ -150,6 +154,9 @@ class ScenarioRuntime:
         return PlayedTurn(outcome, None, build_scorecard(self.machine, state))
 
     def hint(self, state: SessionState) -> str:
+        """A hint in practice mode; an exam gives none (and counts none)."""
+        if state.mode == Mode.EXAM:
+            return translate(EXAM_NO_HINT, state.lang)
         text = self.coach.hint(state)
         state.hints += 1
         return text

@@ -117,6 +117,8 @@ class Persona(Strict):
     initial_trust: Trust = 20
     offended_by: list[Offence] = Field(default_factory=list)
     private_topics: Lines | None = None  # words that make a question private, per language
+    # Who may have referred the rep (names, per language): naming one earns trust once.
+    referrals: Lines | None = None
 
 
 class SituationItem(Strict):

@@ -60,6 +60,8 @@ class SessionState:
     picked_up: list[str] = field(default_factory=list)  # earlier facts the rep revisited this visit
     next_step: str = ""  # "", "agreed" or "declined": the visit's purpose asked for
     interest: str = ""  # the customer's answer to the last interest check
+    referred: bool = False  # the rep named the person who referred him (trust once)
+    advised: list[str] = field(default_factory=list)  # the coach's last suggested techniques
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready copy. Hand-written: ``dataclasses.asdict`` deep-copies the history
@@ -100,8 +102,10 @@ _ADDED_DEFAULTS: dict[str, Any] = {
     "picked_up": [],
     "next_step": "",
     "interest": "",
+    "referred": False,
+    "advised": [],
 }
-_STATE_LISTS = ("revealed", "prior", "asked", "trust_curve", "said", "earlier", "picked_up")
+_STATE_LISTS = ("revealed", "prior", "asked", "trust_curve", "said", "earlier", "picked_up", "advised")
 # The stored JSON holds the enums' string values; read them back as the enums.
 _STATE_ENUMS: dict[str, type[Lang | Mode | Stage | Step | Status]] = {
     "lang": Lang,

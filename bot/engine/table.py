@@ -26,6 +26,7 @@ class Move(StrEnum):
 
     PRIVATE = "private"  # the line touches a private topic, whatever its technique
     OFF_TOPIC = "off_topic"  # a question about something this customer does not have
+    IMPOLITE = "impolite"  # slang and no manners: "hey buddy, who's in charge?"
     NEXT_STEP = "next_step"  # the rep asks for the visit's purpose: a meeting, a pilot, a proposal
     PROGRESS = "progress"  # the visit's flow catches up with what was uncovered
     REP_ENDS = "rep_ends"
@@ -55,6 +56,7 @@ def _step_rows() -> tuple[Row, ...]:
     rows = [
         Row(Move.PRIVATE, None, M.offend_private),
         Row(Move.OFF_TOPIC, None, M.talk_off_topic),
+        Row(Move.IMPOLITE, None, M.mind_manners),
         Row(Move.NEXT_STEP, None, M.agree_next_step, when=(M.need_confirmed,)),
         Row(Move.NEXT_STEP, None, M.decline_next_step),
         Row(T.GREETING, None, M.greet),

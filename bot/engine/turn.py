@@ -16,9 +16,17 @@ from typing import TYPE_CHECKING
 from bot.vocab import QUESTIONING_STEPS, Event, Stage, Status, Step, Technique
 
 from .customer import joiner
-from .listening import NEXT_STEP_TECHNIQUES, TOPICAL, Focus, asks_next_step, is_question
+from .listening import (
+    IMPOLITE_CUES,
+    NEXT_STEP_TECHNIQUES,
+    TOPICAL,
+    Focus,
+    asks_next_step,
+    has_cue,
+    is_question,
+)
 from .reactions import TurnModel
-from .rules import HARD_QUESTIONS, NOT_IGNORING, WALK_OUT_PITCHES, WALK_OUT_TRUST
+from .rules import GAIN, HARD_QUESTIONS, NOT_IGNORING, WALK_OUT_PITCHES, WALK_OUT_TRUST
 from .state import SessionState
 from .table import Move, Trigger
 
@@ -81,6 +89,9 @@ def play_turn(dialogue: DialogueMachine, state: SessionState, text: str, labels:
         state.current_problem = focus.problem  # the problem the rep names is the one talked about
     model = TurnModel(dialogue.customer, state, text, techniques, focus)
     model.revealed.extend(recalled)
+    if not state.referred and dialogue.customer.names_referral(text, state.lang):
+        state.referred = True  # the best door: someone he knows sent the rep
+        model.delta += GAIN["referral"]
     trust_before = state.trust
     trigger, ignored = _route(dialogue, model)
     _answer(dialogue, model, trigger)
@@ -94,6 +105,8 @@ def _route(dialogue: DialogueMachine, model: TurnModel) -> tuple[Trigger, bool]:
     state, techniques = model.state, model.techniques
     if dialogue.customer.is_private(model.text, state.lang):
         return Move.PRIVATE, False
+    if has_cue(model.text, IMPOLITE_CUES, state.lang):
+        return Move.IMPOLITE, False
     if state.pending_question is not None and Technique.ANSWER_WITH_QUESTION in techniques:
         return Technique.ANSWER_WITH_QUESTION, False  # answering the customer's question wins over the rest
     trigger: Trigger = effective_technique(state, techniques)

@@ -194,3 +194,33 @@ def test_coaching_never_praises_a_door_pitch_nor_advises_what_was_just_done(mach
     coaching = build_scorecard(machine, state).coaching
     assert coaching.keep.quote != pitch
     assert text(START_KEYS["what_if"], "zh") not in coaching.start.text  # tried: not "start what-if"
+
+
+def test_an_impolite_opener_costs_trust_and_a_named_referral_earns_it() -> None:
+    clinic = DialogueMachine(load_scenario(DIALOGUES / "clinic_chain_data_breach.yaml"))
+    rude, _ = clinic.start(lang="zh", mode="practice", seed=1)
+    outcome = clinic.turn(rude, "喂，哥们，谁管事？", ["open_question"])
+    assert outcome.event == "impolite" and outcome.trust_delta < 0
+    referred, _ = clinic.start(lang="zh", mode="practice", seed=1)
+    plain, _ = clinic.start(lang="zh", mode="practice", seed=1)
+    with_name = clinic.turn(referred, "林总监您好，许院长让我来拜访您。", ["greeting"])
+    without = clinic.turn(plain, "林总监您好，我来拜访您。", ["greeting"])
+    assert with_name.trust_delta > without.trust_delta and referred.referred
+    again = clinic.turn(referred, "许院长还说您最近很忙。", ["statement"])
+    assert again.trust_delta <= 0  # once only
+
+
+def test_the_coach_never_gives_the_same_next_step_three_times_running(runtime: ScenarioRuntime) -> None:
+    state, _ = runtime.start(lang="en", mode="practice", seed=2)
+    advice = []
+    for _ in range(6):
+        runtime.play(state, "Right.", ["statement"])
+        advice.append(state.advised[-1])
+    assert all(not (a == b == c) for a, b, c in zip(advice, advice[1:], advice[2:], strict=False))
+
+
+def test_exam_mode_gives_no_hints(runtime: ScenarioRuntime) -> None:
+    state, _ = runtime.start(lang="en", mode="exam", seed=2)
+    assert runtime.play(state, "Why are the returns up?", ["why"]).note is None
+    text = runtime.hint(state)
+    assert "exam" in text.lower() and state.hints == 0

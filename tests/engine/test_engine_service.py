@@ -177,16 +177,25 @@ def test_an_interrupted_session_resumes_exactly_from_the_database(
 
 def test_hints_are_stored_and_counted(db: Database, service: RehearsalService) -> None:
     rep = make_rep(db)
-    session_id = service.start(rep, EXAMPLE_ID, language="zh", mode="exam", channel="web").session_id
+    session_id = service.start(rep, EXAMPLE_ID, language="zh", mode="practice", channel="web").session_id
     hint = service.hint(session_id, user_id=rep)
     assert hint.startswith("提示（")
     view = service.session(session_id)
     assert view.turns[-1].speaker == "coach" and view.turns[-1].text == hint
+    final = service.end(session_id, user_id=rep, channel="web")
+    assert final.scorecard is not None and final.scorecard["hints"] == 1
+
+
+def test_an_exam_gives_no_hints_and_no_notes(db: Database, service: RehearsalService) -> None:
+    rep = make_rep(db)
+    session_id = service.start(rep, EXAMPLE_ID, language="zh", mode="exam", channel="web").session_id
+    hint = service.hint(session_id, user_id=rep)
+    assert not hint.startswith("提示（") and "考试" in hint
     result = service.send(session_id, "听说你们主要给新能源车做精密零件，对吧？", user_id=rep, channel="web")
     assert result.coach_note is None  # exam mode: the coach is silent
     assert [t.speaker for t in service.session(session_id).turns][-2:] == ["rep", "customer"]
     final = service.end(session_id, user_id=rep, channel="web")
-    assert final.scorecard is not None and final.scorecard["hints"] == 1
+    assert final.scorecard is not None and final.scorecard["hints"] == 0
 
 
 def test_the_customer_walks_out_on_a_pitcher(db: Database, service: RehearsalService) -> None:

@@ -212,36 +212,33 @@ def focus_of(match: TopicMatch, parents: dict[str, str | None], title: str, cont
     """The focus of a matched line (see ``Focus``); ``parents`` maps a situation item, an
     implication or a view id to its problem id; ``context`` is the topic the customer was on."""
     if match.off_topic:
-        foreign = sum(specificity(word) for word in match.unknown)
-        if (
-            foreign >= OFF_TOPIC_MASS
-            and foreign > OFF_TOPIC_RATIO * match.known_mass
-            and (match.score < OFF_TOPIC_SCORE or foreign >= OFF_TOPIC_DOMINANT * max(match.known_mass, 0.75))
-        ):
-            return Focus("off_topic")
-        if foreign >= OFF_TOPIC_MASS and match.known_mass < 1.0:
-            return Focus("unclear")  # mostly words he does not use, and none of his: what do you mean?
+        return _foreign(match, parents, context)
+    if match.generic or (match.topic is not None and match.score < NAMED_MIN):
         return Focus("generic", context, problem=_problem_of(context, parents))
-    if not match.generic and match.topic is not None and match.score < NAMED_MIN:
-        return Focus("generic", context, problem=_problem_of(context, parents))
-    kind = "generic" if match.generic else "named"
     key = match.topic
-    if match.generic:
-        key = context
     if key is None:
-        return Focus("generic" if match.generic else "unclear")
+        return Focus("unclear")
     head, _, rest = key.partition(":")
-    if head == "situation":
-        return Focus(kind, key, problem=parents.get(rest), situation=rest, title=title, score=match.score)
-    if head == "problem":
-        return Focus(kind, key, problem=rest, title=title)
-    if head == "cause":
-        return Focus(kind, key, problem=rest.split("/")[0], title=title)
-    if head == "implication":
-        return Focus(kind, key, problem=parents.get(rest), implication=rest, title=title)
-    if head == "view":
-        return Focus(kind, key, problem=parents.get(rest), view=rest, title=title)
-    return Focus(kind, key, title=title)
+    fields: dict[str, str | None] = {"problem": _problem_of(key, parents)}
+    if head in ("situation", "implication", "view"):
+        fields[head] = rest
+    score = match.score if head == "situation" else 0.0
+    return Focus("named", key, title=title, score=score, **fields)
+
+
+def _foreign(match: TopicMatch, parents: dict[str, str | None], context: str | None) -> Focus:
+    """A line the matcher flagged off-topic: off-topic, unclear or generic (see OFF_TOPIC_*)."""
+    foreign = sum(specificity(word) for word in match.unknown)
+    known = match.known_mass
+    if (
+        foreign >= OFF_TOPIC_MASS
+        and foreign > OFF_TOPIC_RATIO * known
+        and (match.score < OFF_TOPIC_SCORE or foreign >= OFF_TOPIC_DOMINANT * max(known, 0.75))
+    ):
+        return Focus("off_topic")
+    if foreign >= OFF_TOPIC_MASS and known < 1.0:
+        return Focus("unclear")  # mostly words he does not use, and none of his: what do you mean?
+    return Focus("generic", context, problem=_problem_of(context, parents))
 
 
 def _problem_of(key: str | None, parents: dict[str, str | None]) -> str | None:

@@ -266,6 +266,52 @@ def _motivation(dialogue: DialogueMachine, angles: dict[Angle, float]) -> float:
 GENERIC_CREDIT = 0.5
 
 
+def _angle_credit(scenario: Scenario, credit: dict[str, float]) -> dict[Angle, float]:
+    """Each motivation angle seen, by the best credit of its implications."""
+    angles: dict[Angle, float] = {}
+    for i in scenario.implications:
+        if i.id in credit:
+            angle = Angle(i.angle)
+            angles[angle] = max(angles.get(angle, 0.0), credit[i.id])
+    return angles
+
+
+def _need(state: SessionState, credit: dict[str, float]) -> float:
+    """Deadline and budget (by credit), the customer interested, the next step agreed."""
+    interested = 0.15 if state.interest == "interested" else 0.0
+    agreed = 0.15 if state.next_step == "agreed" else 0.0
+    return 0.35 * credit.get("deadline", 0.0) + 0.35 * credit.get("budget", 0.0) + interested + agreed
+
+
+def _chains(
+    scenario: Scenario, revealed: set[str], credit: dict[str, float]
+) -> tuple[dict[str, int], dict[str, float]]:
+    """Per problem: the causes uncovered, and the credit they earned."""
+    chains = {p.id: sum(1 for cause in p.causes if cause.id in revealed) for p in scenario.problems}
+    earned = {p.id: sum(credit.get(cause.id, 0.0) for cause in p.causes) for p in scenario.problems}
+    return chains, earned
+
+
+def _problems(scenario: Scenario, uncovered: list[str], picked: set[str], credit: dict[str, float]) -> float:
+    """Problems uncovered (by credit), and half of each one only picked up from an earlier visit."""
+    revisited = [p.id for p in scenario.problems if p.id in picked and p.id not in credit]
+    return (sum(credit[p] for p in uncovered) + 0.5 * len(revisited)) / len(scenario.problems)
+
+
+def _listening(state: SessionState, on_topic: float, factor: float, facts: int, picked: int) -> Listening:
+    return Listening(
+        on_topic_share=round(on_topic, 3),
+        off_topic=state.off_topic,
+        unclear=sum(1 for turn in state.history if turn["event"] == Event.UNCLEAR),
+        facts_this_visit=facts,
+        picked_up=picked,
+        interest=state.interest,
+        next_step=state.next_step,
+        visit=state.visit,
+        factor=round(factor, 3),
+    )
+
+
 def _credit(history: list[dict[str, Any]], revealed: set[str]) -> dict[str, float]:
     """Each fact of this visit: 1 when the line that drew it named one of his topics (or was
     played before lines were matched to topics), else ``GENERIC_CREDIT``."""
@@ -289,15 +335,9 @@ def build_scorecard(dialogue: DialogueMachine, state: SessionState) -> Scorecard
     revealed = set(state.revealed) - earlier
     picked = set(state.picked_up)
     uncovered = [p.id for p in scenario.problems if p.id in revealed]
-    revisited = [p.id for p in scenario.problems if p.id in picked and p.id not in revealed]
     credit = _credit(history, revealed)
-    chains = {p.id: sum(1 for cause in p.causes if cause.id in revealed) for p in scenario.problems}
-    earned = {p.id: sum(credit.get(cause.id, 0.0) for cause in p.causes) for p in scenario.problems}
-    angle_credit: dict[Angle, float] = {}
-    for i in scenario.implications:
-        if i.id in revealed:
-            angle = Angle(i.angle)
-            angle_credit[angle] = max(angle_credit.get(angle, 0.0), credit[i.id])
+    chains, earned = _chains(scenario, revealed, credit)
+    angle_credit = _angle_credit(scenario, credit)
     angles = sorted(angle_credit, key=_ANGLES.index)
     need = NeedFound("deadline" in revealed, "budget" in revealed, {"deadline", "budget"} <= revealed)
     share = sum(1 for t in heard if t in QUESTION_TECHNIQUES) / len(history) if history else 0.0
@@ -305,13 +345,10 @@ def build_scorecard(dialogue: DialogueMachine, state: SessionState) -> Scorecard
     on_topic = _on_topic_share(history, heard)
     factor = _substance(on_topic)
     parts = RubricParts(
-        problems=(sum(credit[p] for p in uncovered) + 0.5 * len(revisited)) / len(scenario.problems),
+        problems=_problems(scenario, uncovered, picked, credit),
         depth=_depth(scenario, earned),
         motivation=_motivation(dialogue, angle_credit),
-        need=0.35 * credit.get("deadline", 0.0)
-        + 0.35 * credit.get("budget", 0.0)
-        + 0.15 * (state.interest == "interested")
-        + 0.15 * (state.next_step == "agreed"),
+        need=_need(state, credit),
         questions=share,
         trust=state.trust / 100.0,
         discipline=_discipline(state, faults),
@@ -346,17 +383,7 @@ def build_scorecard(dialogue: DialogueMachine, state: SessionState) -> Scorecard
         trust_curve=list(state.trust_curve),
         revealed=[fact for fact in state.revealed if fact not in earlier],
         coaching=coaching_points(history, [turn["event"] for turn in history], state.lang),
-        listening=Listening(
-            on_topic_share=round(on_topic, 3),
-            off_topic=state.off_topic,
-            unclear=sum(1 for turn in history if turn["event"] == Event.UNCLEAR),
-            facts_this_visit=len(revealed),
-            picked_up=len(picked),
-            interest=state.interest,
-            next_step=state.next_step,
-            visit=state.visit,
-            factor=round(factor, 3),
-        ),
+        listening=_listening(state, on_topic, factor, len(revealed), len(picked)),
         faults=faults,
     )
 

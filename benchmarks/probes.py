@@ -59,7 +59,8 @@ def main() -> None:
     print(f"probes: {args.probes} ({len(probes)} probes x {args.seeds} seeds)")
     for key in sorted(total):
         print(f"  {key[0]:<24} {key[1]}: {passed[key]}/{total[key]}")
-    print(f"all: {sum(passed.values())}/{sum(total.values())} = {sum(passed.values()) / sum(total.values()):.2f}")
+    ok, n = sum(passed.values()), sum(total.values())
+    print(f"all: {ok}/{n} = {ok / n:.2f}")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,66 @@
+"""What an outbox message carries, and merging one turn's messages into one send (pure)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from enum import StrEnum
+from typing import Any
+
+#: Telegram's limit for one message's text (it counts UTF-16 code units).
+TELEGRAM_MAX_CHARS = 4096
+#: Between merged messages of one turn (the customer's reply, then the coach's note).
+MERGE_SEPARATOR = "\n\n"
+#: Payload keys whose values need not agree for two messages to become one.
+_MERGE_NEUTRAL_KEYS = frozenset({"text", "reply_markup"})
+#: How many messages of one turn may be merged into one send.
+MAX_MERGE = 4
+
+
+class Kind(StrEnum):
+    """What an outbox message is; ``note`` messages mark their coaching note read on delivery."""
+
+    REPLY = "reply"
+    NOTE = "note"
+    PUSH = "push"
+
+
+def text_length(text: str) -> int:
+    """Length as Telegram counts it: UTF-16 code units (an emoji outside the BMP counts 2)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _mergeable(merged: Mapping[str, Any], payload: Mapping[str, Any]) -> bool:
+    if not isinstance(merged.get("text"), str) or not isinstance(payload.get("text"), str):
+        return False
+    options = {k: v for k, v in merged.items() if k not in _MERGE_NEUTRAL_KEYS}
+    if options != {k: v for k, v in payload.items() if k not in _MERGE_NEUTRAL_KEYS}:
+        return False
+    return merged.get("reply_markup") is None or payload.get("reply_markup") is None
+
+
+def merge_payloads(
+    payloads: Sequence[Mapping[str, Any]], *, limit: int = TELEGRAM_MAX_CHARS
+) -> tuple[dict[str, Any], int]:
+    """Merge the longest leading run of ``payloads`` that fits in one message.
+
+    Returns the payload to send and how many of ``payloads`` it carries (at least one).
+    Two payloads merge only when both are text, every other option (parse mode, link
+    previews…) agrees, at most one carries a reply keyboard (it is kept), and the joined text
+    fits in ``limit``.
+    """
+    if not payloads:
+        raise ValueError("nothing to merge")
+    merged = dict(payloads[0])
+    count = 1
+    for payload in payloads[1:]:
+        if not _mergeable(merged, payload):
+            break
+        text = f"{merged['text']}{MERGE_SEPARATOR}{payload['text']}"
+        if text_length(text) > limit:
+            break
+        markup = merged.get("reply_markup")
+        merged = {**merged, **payload, "text": text}
+        if markup is not None:
+            merged["reply_markup"] = markup
+        count += 1
+    return merged, count

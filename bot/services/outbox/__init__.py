@@ -13,21 +13,33 @@ from __future__ import annotations
 
 from .claims import Claim, ClaimBatch, Outbox
 from .dispatcher import MIN_WAIT, Dispatcher, DispatchMetrics, Sender, SendOutcome, SendResult
-from .payloads import MAX_MERGE, MERGE_SEPARATOR, TELEGRAM_MAX_CHARS, Kind, merge_payloads, text_length
+from .payloads import (
+    MAX_MERGE,
+    MERGE_SEPARATOR,
+    NOTE_IDS_KEY,
+    TELEGRAM_MAX_CHARS,
+    Kind,
+    Outbound,
+    merge_payloads,
+    sendable,
+    text_length,
+)
 from .policy import ERROR_CHARS, Pacing, RetryPolicy, backoff_delay
-from .queue import add_waker, enqueue, remove_waker, unblock, wake_dispatchers
+from .queue import add_waker, enqueue, post, remove_waker, unblock, wake_dispatchers
 
 __all__ = [
     "ERROR_CHARS",
     "MAX_MERGE",
     "MERGE_SEPARATOR",
     "MIN_WAIT",
+    "NOTE_IDS_KEY",
     "TELEGRAM_MAX_CHARS",
     "Claim",
     "ClaimBatch",
     "DispatchMetrics",
     "Dispatcher",
     "Kind",
+    "Outbound",
     "Outbox",
     "Pacing",
     "RetryPolicy",
@@ -38,7 +50,9 @@ __all__ = [
     "backoff_delay",
     "enqueue",
     "merge_payloads",
+    "post",
     "remove_waker",
+    "sendable",
     "text_length",
     "unblock",
     "wake_dispatchers",

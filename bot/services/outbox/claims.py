@@ -20,7 +20,7 @@ from bot.storage import Database
 from bot.storage.models import OutboxMessage
 from bot.storage.outbox import OutboxRepository, aware
 
-from .payloads import MAX_MERGE, merge_payloads
+from .payloads import MAX_MERGE, NOTE_IDS_KEY, merge_payloads
 from .policy import Pacing, RetryPolicy, backoff_delay, short_error
 
 log = logging.getLogger(__name__)
@@ -65,6 +65,14 @@ class _Round:
     def pace_limit(self) -> datetime:
         """A chat whose pace is at most this may send (its burst allowance)."""
         return self.now + self.tolerance
+
+
+def _note_ids(messages: Sequence[OutboxMessage]) -> list[int]:
+    """The coaching notes these messages carry: one pushed note, or the notes a list shows."""
+    found = [m.note_id for m in messages if m.note_id is not None]
+    for message in messages:
+        found.extend(int(i) for i in (message.payload or {}).get(NOTE_IDS_KEY) or [])
+    return found
 
 
 def _due_run(active: Sequence[OutboxMessage], now: datetime) -> list[OutboxMessage]:
@@ -279,7 +287,7 @@ class Outbox:
                 message.sent_at = now
                 message.last_error = None
                 message.lease_until = message.claim_token = None
-            repo.mark_notes_read([m.note_id for m in messages if m.note_id is not None], now=now)
+            repo.mark_notes_read(_note_ids(messages), now=now)
             return True
 
         return bool(self._settle(claim, apply))

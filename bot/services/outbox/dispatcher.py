@@ -17,6 +17,7 @@ from typing import Any, Protocol
 from bot.storage import Database
 
 from .claims import Claim, Outbox
+from .payloads import sendable
 from .policy import Pacing, RetryPolicy
 from .queue import add_waker, remove_waker
 
@@ -206,7 +207,9 @@ class Dispatcher:
 
     async def _send(self, sender: Sender, claim: Claim) -> SendResult:
         try:
-            return await asyncio.wait_for(sender.send(claim.chat_key, claim.payload), self.send_timeout)
+            return await asyncio.wait_for(
+                sender.send(claim.chat_key, sendable(claim.payload)), self.send_timeout
+            )
         except TimeoutError:
             return SendResult.unknown("timeout")
         except Exception as exc:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
@@ -12,6 +13,10 @@ TELEGRAM_MAX_CHARS = 4096
 MERGE_SEPARATOR = "\n\n"
 #: Payload keys whose values need not agree for two messages to become one.
 _MERGE_NEUTRAL_KEYS = frozenset({"text", "reply_markup"})
+#: Payload keys starting with this are the outbox's own, never handed to a sender.
+PRIVATE_PREFIX = "_"
+#: The coaching notes a message shows (a /notes list): marked read once it is delivered.
+NOTE_IDS_KEY = "_note_ids"
 #: How many messages of one turn may be merged into one send.
 MAX_MERGE = 4
 
@@ -24,6 +29,30 @@ class Kind(StrEnum):
     PUSH = "push"
 
 
+@dataclass(frozen=True)
+class Outbound:
+    """One message a channel wants delivered, worded by the channel, queued by a service.
+
+    ``payload`` is what the channel's sender takes (JSON-able: text, parse mode, keyboard…);
+    ``note_ids`` are the coaching notes it shows, marked read when it is delivered.
+    """
+
+    payload: dict[str, Any]
+    kind: str = Kind.REPLY
+    note_ids: tuple[int, ...] = ()
+
+
+def sendable(payload: Mapping[str, Any]) -> dict[str, Any]:
+    """The payload without the outbox's own keys: what the sender gets."""
+    return {k: v for k, v in payload.items() if not k.startswith(PRIVATE_PREFIX)}
+
+
+def _options(payload: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        k: v for k, v in payload.items() if k not in _MERGE_NEUTRAL_KEYS and not k.startswith(PRIVATE_PREFIX)
+    }
+
+
 def text_length(text: str) -> int:
     """Length as Telegram counts it: UTF-16 code units (an emoji outside the BMP counts 2)."""
     return len(text.encode("utf-16-le")) // 2
@@ -32,8 +61,7 @@ def text_length(text: str) -> int:
 def _mergeable(merged: Mapping[str, Any], payload: Mapping[str, Any]) -> bool:
     if not isinstance(merged.get("text"), str) or not isinstance(payload.get("text"), str):
         return False
-    options = {k: v for k, v in merged.items() if k not in _MERGE_NEUTRAL_KEYS}
-    if options != {k: v for k, v in payload.items() if k not in _MERGE_NEUTRAL_KEYS}:
+    if _options(merged) != _options(payload):
         return False
     return merged.get("reply_markup") is None or payload.get("reply_markup") is None
 

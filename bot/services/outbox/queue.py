@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -14,7 +14,7 @@ from bot.storage import Store
 from bot.storage.models import OutboxMessage
 from bot.storage.outbox import OutboxRepository
 
-from .payloads import Kind
+from .payloads import NOTE_IDS_KEY, Kind, Outbound
 
 # -- waking dispatchers after a commit ------------------------------------------------------------
 
@@ -113,3 +113,39 @@ def unblock(target: Store | Session, *, channel: str, chat_key: str) -> bool:
         return False
     chat.blocked_at = None
     return True
+
+
+def post(
+    target: Store | Session,
+    *,
+    channel: str,
+    chat_key: str,
+    messages: Sequence[Outbound],
+    group_key: str | None = None,
+    session_id: str | None = None,
+    unblock_chat: bool = False,
+) -> list[OutboxMessage]:
+    """Queue a channel's messages for one chat, in order, in the caller's transaction.
+
+    ``unblock_chat``: the chat just wrote to the bot, so a block it had put on the bot is over
+    (done first, so these messages are not stopped with the old ones).
+    """
+    if unblock_chat:
+        unblock(target, channel=channel, chat_key=chat_key)
+    queued = []
+    for message in messages:
+        payload = dict(message.payload)
+        if message.note_ids:
+            payload[NOTE_IDS_KEY] = list(message.note_ids)
+        queued.append(
+            enqueue(
+                target,
+                channel=channel,
+                chat_key=chat_key,
+                payload=payload,
+                kind=message.kind,
+                group_key=group_key,
+                session_id=session_id,
+            )
+        )
+    return queued

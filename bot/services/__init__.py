@@ -49,7 +49,11 @@ from .errors import (
     UserNotFound,
     is_database_unavailable,
 )
+from .outbox import Dispatcher, Kind, Outbound, Pacing, SendResult
+from .outbox import Sender as OutboxSender
+from .outbox.service import Backlog, OutboxService
 from .rehearsals import MODES, RehearsalsAPI, RehearsalService
+from .telegram import TelegramAnswers, telegram_group
 from .views import ActiveTurn, LinkedRep, ScenarioCard, TelegramLine, telegram_turn_id
 
 
@@ -60,13 +64,20 @@ class Services:
     rehearsals: RehearsalsAPI
     accounts: AccountsAPI
     coaching: CoachingAPI
+    # What the channels send goes through the outbox (docs/outbox.md).
+    outbox: OutboxService
+    telegram: TelegramAnswers
 
 
 def build_services(db: Database, settings: Settings, library: ScenarioLibrary | None = None) -> Services:
     """The services over ``db``; the scenario library is loaded (and checked) once, here."""
     rehearsals = RehearsalService(db, library=library, settings=settings)
     return Services(
-        rehearsals=rehearsals, accounts=AccountService(db), coaching=CoachingService(db, rehearsals)
+        rehearsals=rehearsals,
+        accounts=AccountService(db),
+        coaching=CoachingService(db, rehearsals),
+        outbox=OutboxService(db),
+        telegram=TelegramAnswers(db),
     )
 
 
@@ -82,8 +93,11 @@ __all__ = [
     "AccountService",
     "AccountsAPI",
     "ActiveTurn",
+    "Backlog",
     "CoachingAPI",
     "CoachingService",
+    "Dispatcher",
+    "Kind",
     "LinkedRep",
     "ManagedView",
     "MessageRejected",
@@ -93,6 +107,10 @@ __all__ = [
     "NoteNotFound",
     "NotePush",
     "NoteView",
+    "Outbound",
+    "OutboxSender",
+    "OutboxService",
+    "Pacing",
     "RehearsalError",
     "RehearsalService",
     "RehearsalsAPI",
@@ -101,10 +119,12 @@ __all__ = [
     "ScenarioCard",
     "ScenarioSummary",
     "Scorecard",
+    "SendResult",
     "Services",
     "SessionClosed",
     "SessionNotFound",
     "SessionView",
+    "TelegramAnswers",
     "TelegramLine",
     "TelegramStart",
     "TurnResult",
@@ -114,5 +134,6 @@ __all__ = [
     "build_services",
     "demo_sign_in_lines",
     "is_database_unavailable",
+    "telegram_group",
     "telegram_turn_id",
 ]

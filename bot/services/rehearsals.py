@@ -34,9 +34,10 @@ from bot.engine.results import (
 from bot.engine.runtime import Classify, PlayedTurn, ScenarioRuntime, default_classify
 from bot.storage import Database, RehearsalSession, Store, store
 
-from .outbox import Outbound, post
+from .outbox import Outbound
 from .scripts import ScriptVersions
 from .stored import iso, record_response, stored_result, turn_view
+from .telegram import post_answer
 from .views import (
     TELEGRAM_CHANNEL,
     ActiveTurn,
@@ -54,11 +55,6 @@ MODES = ("practice", "exam")
 
 #: How a channel words its answer to a Telegram line; the service queues it with the turn.
 LineReply = Callable[[TelegramLine], Sequence[Outbound]]
-
-
-def telegram_group(update_id: int) -> str:
-    """The outbox group of everything one Telegram update answers (merged when it fits)."""
-    return f"tg:{update_id}"
 
 
 class RehearsalsAPI(RehearsalAPI, Protocol):
@@ -256,16 +252,9 @@ class RehearsalService:
         with store(self.db, write=True) as s:
             line = self._telegram_line(s, telegram_user_id, update_id, checked, rejected)
             messages = reply(line) if reply is not None and chat_id is not None else []
-            if messages:
-                post(
-                    s,
-                    channel=TELEGRAM_CHANNEL,
-                    chat_key=str(chat_id),
-                    messages=messages,
-                    group_key=telegram_group(update_id),
-                    session_id=line.turn.session.id if line.turn.session else None,
-                    unblock_chat=True,
-                )
+            if messages and chat_id is not None:
+                session_id = line.turn.session.id if line.turn.session else None
+                post_answer(s, update_id, chat_id, messages, session_id=session_id)
             return line
 
     def _telegram_line(

@@ -31,6 +31,7 @@ from live_servers import UvicornProcess
 from bot.app import create_app
 from bot.channels.telegram import TelegramChannel
 from bot.config import Settings
+from bot.services import OutboxService
 
 BOT_TOKEN = "123456:TEST-token_for-the-fake"
 WEBHOOK_SECRET = "test-secret_0123456789"
@@ -423,9 +424,13 @@ class Updates:
 class Webhook:
     """Posts updates to /telegram/webhook of a running app, the way Telegram does."""
 
-    def __init__(self, client: httpx.AsyncClient, app: FastAPI | None = None) -> None:
+    def __init__(
+        self, client: httpx.AsyncClient, app: FastAPI | None = None, *, outbox: OutboxService | None = None
+    ) -> None:
+        """``app``: an app run in this process; ``outbox``: the database of a server process."""
         self.client = client
         self.app = app
+        self.outbox = outbox
 
     async def post(
         self,
@@ -448,9 +453,12 @@ class Webhook:
 
     async def delivered(self, timeout: float = 20.0) -> None:
         """Poll until nothing is waiting in the outbox (pending or being sent), or time out."""
-        if self.app is None or getattr(self.app.state, "services", None) is None:
+        outbox = self.outbox
+        if outbox is None and self.app is not None:
+            services = getattr(self.app.state, "services", None)
+            outbox = services.outbox if services is not None else None
+        if outbox is None:
             return
-        outbox = self.app.state.services.outbox
         deadline = time.monotonic() + timeout
         while (await asyncio.to_thread(outbox.backlog)).depth:
             if time.monotonic() > deadline:

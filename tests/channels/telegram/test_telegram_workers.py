@@ -48,7 +48,7 @@ async def test_two_workers_many_concurrent_updates_each_turn_once_and_whole(
         await asyncio.to_thread(server.wait_ready, fake_bot_api)
         limits = httpx.Limits(max_connections=200)
         async with httpx.AsyncClient(base_url=server.url, timeout=30, limits=limits) as client:
-            webhook = Webhook(client)
+            webhook = Webhook(client, outbox=OutboxService(Database(database_url)))
             reps = [Updates(user_id=910_000 + n, first_name=f"Rep{n}") for n in range(REPS)]
             for rep in reps:
                 assert (await webhook.post(rep.text("/start"))).status_code == 200

@@ -493,6 +493,7 @@ class UvicornServer(UvicornProcess):
             "COACH_TELEGRAM_API_BASE": settings.telegram_api_base,
             "COACH_DEMO_ACCOUNTS": "false",
             "COACH_TELEGRAM_RATE": str(settings.telegram_rate),
+            "COACH_OUTBOX_LEASE_SECONDS": str(settings.outbox_lease_seconds),
             "COACH_TELEGRAM_CHAT_RATE": str(settings.telegram_chat_rate),
             "COACH_TELEGRAM_CHAT_BURST": str(settings.telegram_chat_burst),
         }

@@ -7,11 +7,13 @@ managers and notes. Channels import from here (and ``bot.vocab``), never from ``
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from bot.config import Settings
 from bot.engine.library import ScenarioLibrary
 from bot.engine.results import ScenarioSummary, SessionView, TurnResult, TurnView
 from bot.engine.scorecard import Scorecard
+from bot.passwords import DEFAULT_CONCURRENT_CHECKS, CheckGate, PolicyViolation, TooBusy
 from bot.storage import Database
 
 from .accounts import (
@@ -20,8 +22,8 @@ from .accounts import (
     Account,
     AccountsAPI,
     AccountService,
+    DemoAccount,
     TelegramStart,
-    demo_sign_in_lines,
 )
 from .coaching import (
     MANAGER_ROLES,
@@ -48,13 +50,16 @@ from .errors import (
     UnknownScenario,
     UserNotFound,
     is_database_unavailable,
+    sql_error_summary,
 )
 from .outbox import Dispatcher, Kind, Outbound, Pacing, SendResult
 from .outbox import Sender as OutboxSender
 from .outbox.service import Backlog, OutboxService
 from .rehearsals import MODES, RehearsalsAPI, RehearsalService
 from .telegram import TelegramAnswers, telegram_group
+from .throttle import SignInThrottle, ThrottleLimits
 from .views import ActiveTurn, LinkedRep, ScenarioCard, TelegramLine, telegram_turn_id
+from .web_sessions import PasswordRejected, SessionUser, WebSessionService
 
 
 @dataclass(frozen=True)
@@ -67,22 +72,34 @@ class Services:
     # What the channels send goes through the outbox (docs/outbox.md).
     outbox: OutboxService
     telegram: TelegramAnswers
+    # Web sign-in sessions and the failed sign-in counts, both in the database so every worker
+    # sees the same.
+    web_sessions: WebSessionService
+    throttle: SignInThrottle
 
 
 def build_services(db: Database, settings: Settings, library: ScenarioLibrary | None = None) -> Services:
     """The services over ``db``; the scenario library is loaded (and checked) once, here."""
     rehearsals = RehearsalService(db, library=library, settings=settings)
+    limits = ThrottleLimits(
+        per_login=settings.sign_in_failures_per_login,
+        per_address=settings.sign_in_failures_per_address,
+        window=timedelta(seconds=settings.sign_in_window_seconds),
+    )
     return Services(
         rehearsals=rehearsals,
         accounts=AccountService(db),
         coaching=CoachingService(db, rehearsals),
         outbox=OutboxService(db),
         telegram=TelegramAnswers(db),
+        web_sessions=WebSessionService(db, ttl=timedelta(days=settings.session_days)),
+        throttle=SignInThrottle(db, limits),
     )
 
 
 __all__ = [
     "DATABASE_ERRORS",
+    "DEFAULT_CONCURRENT_CHECKS",
     "DEMO_ACCOUNTS",
     "LINK_CODE_TTL",
     "MANAGER_ROLES",
@@ -94,8 +111,10 @@ __all__ = [
     "AccountsAPI",
     "ActiveTurn",
     "Backlog",
+    "CheckGate",
     "CoachingAPI",
     "CoachingService",
+    "DemoAccount",
     "Dispatcher",
     "Kind",
     "LinkedRep",
@@ -111,6 +130,8 @@ __all__ = [
     "OutboxSender",
     "OutboxService",
     "Pacing",
+    "PasswordRejected",
+    "PolicyViolation",
     "RehearsalError",
     "RehearsalService",
     "RehearsalsAPI",
@@ -123,17 +144,22 @@ __all__ = [
     "Services",
     "SessionClosed",
     "SessionNotFound",
+    "SessionUser",
     "SessionView",
+    "SignInThrottle",
     "TelegramAnswers",
     "TelegramLine",
     "TelegramStart",
+    "ThrottleLimits",
+    "TooBusy",
     "TurnResult",
     "TurnView",
     "UnknownScenario",
     "UserNotFound",
+    "WebSessionService",
     "build_services",
-    "demo_sign_in_lines",
     "is_database_unavailable",
+    "sql_error_summary",
     "telegram_group",
     "telegram_turn_id",
 ]

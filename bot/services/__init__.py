@@ -52,7 +52,7 @@ from .errors import (
     is_database_unavailable,
     sql_error_summary,
 )
-from .outbox import Dispatcher, Kind, Outbound, Pacing, SendResult
+from .outbox import Dispatcher, Kind, Outbound, Pacing, RetryPolicy, SendResult
 from .outbox import Sender as OutboxSender
 from .outbox.service import Backlog, OutboxService
 from .rehearsals import MODES, RehearsalsAPI, RehearsalService
@@ -137,6 +137,7 @@ __all__ = [
     "RehearsalsAPI",
     "RepFigures",
     "RepNotFound",
+    "RetryPolicy",
     "ScenarioCard",
     "ScenarioSummary",
     "Scorecard",

@@ -300,9 +300,9 @@ class CoachingService:
             if not claim_update_in(s, update_id):
                 return False
             user = s.users.by_telegram(telegram_user_id)
-            linked = LinkedRep(user.id, user.display_name, user.language) if user is not None else None
+            linked = LinkedRep(user.id, user.display_name, user.language, user.active) if user else None
             found = NoteList([], 0, 0)
-            if user is not None:
+            if user is not None and user.active:
                 stored = s.notes.for_rep(user.id)
                 unread = sum(1 for note in stored if note.read_at is None)
                 found = NoteList(self._titled(s, self._notes(s, stored[:NOTES_SHOWN])), len(stored), unread)

@@ -41,7 +41,7 @@ def outbound(messages: Sequence[Outgoing], *, pressed: int | None = None) -> lis
             edit = pressed if message.edit and index == 0 else None
             payload = _payload(piece, message.keyboard if last else None, edit=edit)
             note_ids = tuple(message.note_ids) if last else ()
-            queued.append(Outbound(payload, kind=message.kind, note_ids=note_ids))
+            queued.append(Outbound(payload, kind=message.kind, note_ids=note_ids, joins=message.joins))
     return queued
 
 

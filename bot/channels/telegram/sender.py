@@ -10,6 +10,7 @@ the message replaces the one whose button was pressed.
 from __future__ import annotations
 
 import logging
+import warnings
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import timedelta
 from typing import Any, Final
@@ -50,7 +51,10 @@ def classify(error: TelegramError) -> SendResult:
     """What a PTB error means for the message (the order matters: BadRequest and TimedOut are
     NetworkErrors in PTB)."""
     if isinstance(error, RetryAfter):
-        return SendResult.retry(_seconds(error.retry_after), "429 Too Many Requests")
+        with warnings.catch_warnings():  # PTB 22 warns that the type will become timedelta
+            warnings.simplefilter("ignore")
+            wait = _seconds(error.retry_after)
+        return SendResult.retry(wait, "429 Too Many Requests")
     if isinstance(error, Forbidden):
         return SendResult.blocked(_short("403", error))
     if isinstance(error, BadRequest):

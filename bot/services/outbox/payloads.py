@@ -40,6 +40,9 @@ class Outbound:
     payload: dict[str, Any]
     kind: str = Kind.REPLY
     note_ids: tuple[int, ...] = ()
+    #: May go out as one message with the next ones of its group that join too (a turn's
+    #: customer reply and coach note); a message that does not join always stands alone.
+    joins: bool = False
 
 
 def sendable(payload: Mapping[str, Any]) -> dict[str, Any]:

@@ -127,6 +127,8 @@ def post(
 ) -> list[OutboxMessage]:
     """Queue a channel's messages for one chat, in order, in the caller's transaction.
 
+    Those that ``join`` get ``group_key``: next to each other they may go out as one message.
+
     ``unblock_chat``: the chat just wrote to the bot, so a block it had put on the bot is over
     (done first, so these messages are not stopped with the old ones).
     """
@@ -144,7 +146,7 @@ def post(
                 chat_key=chat_key,
                 payload=payload,
                 kind=message.kind,
-                group_key=group_key,
+                group_key=group_key if message.joins else None,
                 session_id=session_id,
             )
         )

@@ -133,7 +133,8 @@ async def test_bot_api_down_during_a_burst_every_reply_arrives_once_in_order(
     for rep in reps:
         assert_each_reply_once_in_order(fake_bot_api, db, rep.chat["id"])
     rows = outbox_rows(db)
-    assert len(rows) == 2 * CHATS * len(ANY_ORDER_LINES)  # customer reply + coach note, queued apart
+    turn_rows = [row for row in rows if row.session_id is not None]
+    assert len(turn_rows) == 2 * CHATS * len(ANY_ORDER_LINES)  # customer reply + coach note, queued apart
     assert {row.status for row in rows} == {"sent"} and not any(row.resends for row in rows)
 
 
@@ -292,22 +293,6 @@ async def test_429_retry_after_is_waited_out_by_the_outbox(db: Database, fake_bo
     assert (first.status, retry.status) == (429, 200)
     assert retry.at - first.at >= 2.0
     assert fake_bot_api.sent_texts(970_001) == [TEXTS["help"]["zh"]]
-
-
-async def test_sends_never_exceed_thirty_in_any_second_at_the_bot_api(
-    tmp_path: Path, fake_bot_api: FakeBotAPI
-) -> None:
-    app = build_app(telegram_settings(f"sqlite:///{tmp_path / 'pace.sqlite3'}", fake_bot_api))
-    async with running(app) as webhook:
-        services: Services = app.state.services
-        for n in range(90):  # 90 chats, one message each: only the bot-wide limit holds them back
-            await asyncio.to_thread(services.telegram.notice, 1000 + n, [Outbound({"text": f"消息 {n}"})])
-        await webhook.delivered(timeout=30)
-    times = sorted(call.at for call in fake_bot_api.delivered())
-    assert len(times) == 90
-    most = max(sum(1 for t in times if start <= t < start + 1.0) for start in times)
-    assert most <= 30  # counted where Telegram counts: arrivals at the Bot API
-    assert times[-1] - times[0] >= 2.0  # 90 at 30 a second
 
 
 async def test_one_chat_gets_a_small_burst_then_about_one_a_second(

@@ -330,7 +330,8 @@ class FakeBotAPI:
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
-                self.wfile.write(data)
+                with contextlib.suppress(OSError):  # the client went away (a killed server)
+                    self.wfile.write(data)
 
             def log_message(self, format: str, *args: Any) -> None:  # keep test output quiet
                 pass

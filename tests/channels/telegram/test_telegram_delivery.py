@@ -208,18 +208,26 @@ async def test_server_killed_mid_burst_every_reply_arrives_once(
             await burst
             await asyncio.to_thread(_wait_empty, db, 60.0)
         rows = outbox_rows(db)
-        resent = sum(row.resends for row in rows)
-        doubled = sum(
-            assert_each_reply_once_in_order(fake_bot_api, db, rep.chat["id"], resent=resent) for rep in reps
-        )
+        doubled = {}
+        for rep in reps:
+            chat = rep.chat["id"]
+            # A claim the killed server held has an unknown outcome: it is sent once more (counted).
+            resent = any(row.resends for row in rows if row.chat_key == str(chat))
+            doubled[chat] = assert_each_reply_once_in_order(fake_bot_api, db, chat, resent=int(resent))
     finally:
         server.process.stop()
         db.dispose()
     assert 0 < delivered_at_kill < CHATS * len(ANY_ORDER_LINES)
     assert {row.status for row in rows} == {"sent"}
-    # Re-sends happen only for claims the killed server held (their outcome is unknown), once each;
-    # a duplicate the rep sees is one of those.
-    assert doubled <= resent <= CHATS
+    # Re-sends happen only for claims the killed server held (one per chat at most: a chat has one
+    # message in flight), once each; a duplicate the rep sees is one of those, right after itself.
+    assert max(row.resends for row in rows) <= 1
+    assert sum(doubled.values()) <= len({row.chat_key for row in rows if row.resends}) <= CHATS
+    resent_chats = len({row.chat_key for row in rows if row.resends})
+    print(
+        f"killed after {delivered_at_kill} sends; re-sent in {resent_chats} chats; "
+        f"seen twice: {sum(doubled.values())}"
+    )
 
 
 def _wait_empty(db: Database, timeout: float = 30.0) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Protocol
@@ -108,7 +108,9 @@ class Dispatcher:
         batch_size: int = 30,
         poll_interval: float = 0.5,
         send_timeout: float | None = None,
+        observe: Callable[[Claim, SendResult], None] | None = None,
     ) -> None:
+        """``observe`` is told each send's result (for metrics); it must not raise."""
         self.outbox = outbox or Outbox(db, pacing=pacing, policy=policy)
         self.senders = dict(senders)
         self.batch_size = batch_size
@@ -116,6 +118,7 @@ class Dispatcher:
         # A send that outlives the lease could be claimed again elsewhere: give up before that.
         self.send_timeout = send_timeout or self.outbox.policy.lease / 2
         self.metrics = DispatchMetrics()
+        self._observe = observe
         self._wake = asyncio.Event()
         self._stopping = False
         self._task: asyncio.Task[None] | None = None
@@ -203,6 +206,8 @@ class Dispatcher:
             metrics.resends += 1
         result = await self._send(sender, claim)
         metrics.by_outcome[result.outcome] = metrics.by_outcome.get(result.outcome, 0) + 1
+        if self._observe is not None:
+            self._observe(claim, result)
         await self._settle(claim, result)
 
     async def _send(self, sender: Sender, claim: Claim) -> SendResult:

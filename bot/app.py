@@ -14,6 +14,7 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
+from bot.channels.metrics import count_send
 from bot.channels.telegram import TelegramChannel
 from bot.channels.web import install_web
 from bot.config import Settings, get_settings, uses_default_secret
@@ -57,6 +58,7 @@ def _dispatcher(db: Database, settings: Settings, telegram: TelegramChannel) -> 
         {"telegram": telegram.sender()},
         pacing={"telegram": Pacing.telegram(settings)},
         policy=RetryPolicy(lease=settings.outbox_lease_seconds),
+        observe=count_send,
     )
 
 

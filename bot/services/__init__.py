@@ -52,7 +52,7 @@ from .errors import (
     is_database_unavailable,
     sql_error_summary,
 )
-from .outbox import Dispatcher, Kind, Outbound, Pacing, RetryPolicy, SendResult
+from .outbox import Claim, Dispatcher, Kind, Outbound, Pacing, RetryPolicy, SendResult
 from .outbox import Sender as OutboxSender
 from .outbox.service import Backlog, OutboxService
 from .rehearsals import MODES, RehearsalsAPI, RehearsalService
@@ -112,6 +112,7 @@ __all__ = [
     "ActiveTurn",
     "Backlog",
     "CheckGate",
+    "Claim",
     "CoachingAPI",
     "CoachingService",
     "DemoAccount",

@@ -318,3 +318,27 @@ async def test_one_chat_gets_a_small_burst_then_about_one_a_second(
     assert fake_bot_api.sent_texts(4242) == [f"第 {n} 条" for n in range(5)]  # in order
     assert times[2] - times[0] < 0.8  # the burst
     assert all(later - earlier >= 0.8 for earlier, later in itertools.pairwise(times[2:]))
+
+
+def _metric(text: str, name: str) -> float:
+    values = [float(line.split()[-1]) for line in text.splitlines() if line.startswith(name + " ")]
+    assert values, f"{name} not in /metrics"
+    return values[0]
+
+
+async def test_metrics_show_the_outbox_backlog_while_telegram_is_down(
+    db: Database, fake_bot_api: FakeBotAPI
+) -> None:
+    rep = Updates(user_id=980_001)
+    async with running(build_app(telegram_settings(db.url, fake_bot_api))) as webhook:
+        await webhook.post(rep.text("/start"))
+        fake_bot_api.down_for(2.0)
+        await webhook.post(rep.text("/help"), delivered=False)
+        await asyncio.sleep(0.3)
+        during = (await webhook.client.get("/metrics")).text
+        await webhook.delivered(timeout=30)
+        after = (await webhook.client.get("/metrics")).text
+    assert _metric(during, "coach_outbox_depth") == 1
+    assert _metric(during, "coach_outbox_oldest_seconds") > 0.2
+    assert _metric(after, "coach_outbox_depth") == 0
+    assert 'coach_outbox_sends_total{channel="telegram",outcome="retry_after"}' in during

@@ -58,7 +58,7 @@ def classify(error: TelegramError) -> SendResult:
     if isinstance(error, Forbidden):
         return SendResult.blocked(_short("403", error))
     if isinstance(error, BadRequest):
-        if _NOT_MODIFIED in error.message:
+        if _NOT_MODIFIED in error.message.lower():
             return SendResult.sent()
         return SendResult.failed(_short("400", error))
     if isinstance(error, ChatMigrated | InvalidToken):
@@ -87,26 +87,32 @@ class TelegramSender:
         markup = payload.get("reply_markup")
         keyboard = InlineKeyboardMarkup.de_json(dict(markup), bot) if markup else None
         try:
-            if payload.get(EDIT_KEY) is not None:
-                await bot.edit_message_text(
-                    str(payload["text"]),
-                    chat_id=int(chat_key),
-                    message_id=int(payload[EDIT_KEY]),
-                    parse_mode=payload.get("parse_mode"),
-                    reply_markup=keyboard,
-                )
-            else:
-                await bot.send_message(
-                    int(chat_key),
-                    str(payload["text"]),
-                    parse_mode=payload.get("parse_mode"),
-                    reply_markup=keyboard,
-                )
+            await self._request(bot, int(chat_key), payload, keyboard)
         except TelegramError as error:
             result = classify(error)
             logger.info("Telegram send to chat %s: %s (%s)", chat_key, result.outcome, result.error)
             return result
         return SendResult.sent()
+
+    @staticmethod
+    async def _request(bot: Bot, chat_id: int, payload: Mapping[str, Any], keyboard: Any) -> None:
+        text, parse_mode = str(payload["text"]), payload.get("parse_mode")
+        if payload.get(EDIT_KEY) is not None:
+            try:
+                await bot.edit_message_text(
+                    text,
+                    chat_id=chat_id,
+                    message_id=int(payload[EDIT_KEY]),
+                    parse_mode=parse_mode,
+                    reply_markup=keyboard,
+                )
+                return
+            except BadRequest as error:
+                if _NOT_MODIFIED in error.message.lower():
+                    return
+                # The pressed message cannot be edited (too old, deleted): say it anew instead.
+                logger.info("Edit refused in chat %s (%s); sending a new message", chat_id, error.message)
+        await bot.send_message(chat_id, text, parse_mode=parse_mode, reply_markup=keyboard)
 
 
 __all__ = ["EDIT_KEY", "TelegramSender", "classify"]

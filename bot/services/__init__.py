@@ -1,7 +1,8 @@
 """Use cases over the database, one transaction each: what every channel calls.
 
 ``rehearsals`` plays visits, ``accounts`` holds users and Telegram links, ``coaching`` serves
-managers and notes. Channels import from here (and ``bot.vocab``), never from ``bot.storage``.
+managers and notes, ``feedback`` queues reps' "judged wrong" flags for trainers.
+Channels import from here (and ``bot.vocab``), never from ``bot.storage``.
 """
 
 from __future__ import annotations
@@ -49,6 +50,15 @@ from .errors import (
     UserNotFound,
     is_database_unavailable,
 )
+from .feedback import (
+    TECHNIQUES,
+    FeedbackAPI,
+    FeedbackService,
+    FlagNotFound,
+    FlagView,
+    NotARepLine,
+    UnknownTechnique,
+)
 from .rehearsals import MODES, RehearsalsAPI, RehearsalService
 from .views import ActiveTurn, LinkedRep, ScenarioCard, TelegramLine, telegram_turn_id
 
@@ -60,13 +70,17 @@ class Services:
     rehearsals: RehearsalsAPI
     accounts: AccountsAPI
     coaching: CoachingAPI
+    feedback: FeedbackAPI
 
 
 def build_services(db: Database, settings: Settings, library: ScenarioLibrary | None = None) -> Services:
     """The services over ``db``; the scenario library is loaded (and checked) once, here."""
     rehearsals = RehearsalService(db, library=library, settings=settings)
     return Services(
-        rehearsals=rehearsals, accounts=AccountService(db), coaching=CoachingService(db, rehearsals)
+        rehearsals=rehearsals,
+        accounts=AccountService(db),
+        coaching=CoachingService(db, rehearsals),
+        feedback=FeedbackService(db, classify=rehearsals._classify),
     )
 
 
@@ -77,6 +91,7 @@ __all__ = [
     "MANAGER_ROLES",
     "MODES",
     "NOTES_SHOWN",
+    "TECHNIQUES",
     "TREND_LENGTH",
     "Account",
     "AccountService",
@@ -84,10 +99,15 @@ __all__ = [
     "ActiveTurn",
     "CoachingAPI",
     "CoachingService",
+    "FeedbackAPI",
+    "FeedbackService",
+    "FlagNotFound",
+    "FlagView",
     "LinkedRep",
     "ManagedView",
     "MessageRejected",
     "NotAManager",
+    "NotARepLine",
     "NotYourSession",
     "NoteList",
     "NoteNotFound",
@@ -110,6 +130,7 @@ __all__ = [
     "TurnResult",
     "TurnView",
     "UnknownScenario",
+    "UnknownTechnique",
     "UserNotFound",
     "build_services",
     "demo_sign_in_lines",

@@ -5,7 +5,8 @@ from sqlalchemy import inspect
 from bot.storage import Database, current_revision, downgrade, upgrade
 from bot.storage.models import Base
 
-HEAD = "0003"
+# 0005 follows 0003 here; main's 0004 comes between them when the branches meet.
+HEAD = "0005"
 EXPECTED_TABLES = {
     "teams",
     "users",
@@ -19,6 +20,7 @@ EXPECTED_TABLES = {
     "outbox_messages",
     "outbox_chats",
     "outbox_limiters",
+    "judgement_flags",
 }
 
 

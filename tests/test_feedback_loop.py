@@ -66,7 +66,7 @@ def test_review_lists_accepts_and_exports(tmp_path: Path) -> None:
         )
         assert rejected.exit_code == 0 and "no accepted lines" in rejected.output
         assert not (bank / "data" / "feedback_en.jsonl").exists()
-        assert runner.invoke(main, ["bank", "review", "--database-url", url]).output.strip() == (
+        assert runner.invoke(main, ["bank", "review", "list", "--database-url", url]).output.strip() == (
             "no flags waiting for review"
         )
     finally:

@@ -131,9 +131,15 @@ def _export(feedback: FeedbackService, bank_dir: Path | None) -> None:
 @database_url_option
 @click.pass_context
 def review(ctx: click.Context, database_url: str) -> None:
-    """Reps' "judged wrong" flags: list the pending ones (accept, reject, export below)."""
-    if ctx.invoked_subcommand is not None:
-        return
+    """Reps' "judged wrong" flags: alone (or ``list``) lists the pending ones."""
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(review_list, database_url=database_url)
+
+
+@review.command("list")
+@database_url_option
+def review_list(database_url: str) -> None:
+    """The flags waiting for review, oldest first."""
     with _feedback(database_url) as feedback:
         flags = feedback.pending()
     if not flags:

@@ -35,8 +35,9 @@ def played(db: Database) -> tuple[int, str, int]:
     rep = make_user(db, "rep")
     session = rehearsals.start(rep, SCENARIO, channel="web", language="zh", mode="practice", seed=1)
     rehearsals.send(session.session_id, "王总您好，我是李明。", user_id=rep, channel="web")
-    rehearsals.send(session.session_id, WHY, user_id=rep, channel="web")
+    result = rehearsals.send(session.session_id, WHY, user_id=rep, channel="web")
     seq = next(t.seq for t in rehearsals.session(session.session_id, user_id=rep).turns if t.text == WHY)
+    assert result.rep_seq == seq  # what the channels flag by
     return rep, session.session_id, seq
 
 

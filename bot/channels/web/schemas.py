@@ -87,6 +87,9 @@ class TurnOutcome(BaseModel):
     revealed: list[str] = []
     scorecard: dict[str, Any] | None = None
     duplicate: bool = Field(default=False, description="True when this repeats an earlier reply.")
+    rep_seq: int | None = Field(
+        default=None, description="The seq of the rep's line: flag its judgement at /turns/{seq}/flag."
+    )
 
     @classmethod
     def of(cls, result: TurnResult) -> TurnOutcome:

@@ -1,10 +1,11 @@
 """Judgement flags: a rep's "the coach judged this line wrong", queued for a trainer's review.
 
 Revision ID: 0005
-Revises: 0003
+Revises: 0004
 Create Date: 2026-11-29
 
-Written beside another branch's 0004: when both are merged, this one is re-chained to 0004.
+Written on a branch beside main's 0004_accounts (down_revision 0003 there); re-chained to 0004
+when main was merged in.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0005"
-down_revision = "0003"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 

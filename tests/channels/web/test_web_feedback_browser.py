@@ -32,7 +32,8 @@ def test_a_rep_flags_a_judgement_in_the_browser(
     upgrade(database_url)
     db = Database(database_url)
     try:
-        AccountService(db).ensure_demo_accounts(make_settings(database_url, demo_accounts=True))
+        created = AccountService(db).ensure_demo_accounts(make_settings(database_url, demo_accounts=True))
+        (demo,) = [a for a in created if a.login == "demo"]
         server = live_server_factory(database_url)
         page = chromium.new_page(viewport={"width": 1200, "height": 900})
         problems: list[str] = []
@@ -40,7 +41,7 @@ def test_a_rep_flags_a_judgement_in_the_browser(
 
         page.goto(f"{server.url}/chat")
         page.fill("#login", "demo")
-        page.fill("#password", "demo1234")
+        page.fill("#password", demo.password)
         page.press("#password", "Enter")
         page.click('label[for="mode-practice"]')
         page.locator('[data-scenario="precision-parts-returns"]').click()

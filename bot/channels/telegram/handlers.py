@@ -26,6 +26,7 @@ from bot.services import (
 from .callbacks import Pick, pick_language, pick_mode, pick_scenario, scenario_key, ui_choice
 from .claims import Rep, Sender, deactivated, duplicate, error_text, need_start
 from .delivery import Outgoing
+from .flags import flag_keyboard
 from .formatting import (
     NoteEntry,
     esc,
@@ -177,7 +178,8 @@ def turn_messages(result: TurnResult, session: SessionView, rep: Rep, services: 
     customer = _scenario(services, session.scenario_id)
     name = customer.customer.get("name") if customer else None
     practice = session.mode == "practice"
-    messages = [Outgoing(turn_message(result, lang=rep.lang, practice=practice, customer_name=name))]
+    reply = turn_message(result, lang=rep.lang, practice=practice, customer_name=name)
+    messages = [Outgoing(reply, flag_keyboard(result, session, rep.lang))]
     if result.ended:
         if result.status == "closed_by_customer":
             messages.append(Outgoing(text("customer_closed", rep.lang)))

@@ -96,7 +96,7 @@ def build_services(db: Database, settings: Settings, library: ScenarioLibrary | 
         coaching=CoachingService(db, rehearsals),
         web_sessions=WebSessionService(db, ttl=timedelta(days=settings.session_days)),
         throttle=SignInThrottle(db, limits),
-        feedback=FeedbackService(db, classify=rehearsals._classify),
+        feedback=FeedbackService(db),
     )
 
 

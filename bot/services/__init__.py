@@ -1,7 +1,8 @@
 """Use cases over the database, one transaction each: what every channel calls.
 
 ``rehearsals`` plays visits, ``accounts`` holds users and Telegram links, ``coaching`` serves
-managers and notes. Channels import from here (and ``bot.vocab``), never from ``bot.storage``.
+managers and notes, ``feedback`` queues reps' "judged wrong" flags for trainers.
+Channels import from here (and ``bot.vocab``), never from ``bot.storage``.
 """
 
 from __future__ import annotations
@@ -52,6 +53,15 @@ from .errors import (
     is_database_unavailable,
     sql_error_summary,
 )
+from .feedback import (
+    TECHNIQUES,
+    FeedbackAPI,
+    FeedbackService,
+    FlagNotFound,
+    FlagView,
+    NotARepLine,
+    UnknownTechnique,
+)
 from .outbox import Claim, Dispatcher, Kind, Outbound, Pacing, RetryPolicy, SendResult
 from .outbox import Sender as OutboxSender
 from .outbox.service import Backlog, OutboxService
@@ -76,6 +86,7 @@ class Services:
     # sees the same.
     web_sessions: WebSessionService
     throttle: SignInThrottle
+    feedback: FeedbackAPI
 
 
 def build_services(db: Database, settings: Settings, library: ScenarioLibrary | None = None) -> Services:
@@ -94,6 +105,7 @@ def build_services(db: Database, settings: Settings, library: ScenarioLibrary | 
         telegram=TelegramAnswers(db),
         web_sessions=WebSessionService(db, ttl=timedelta(days=settings.session_days)),
         throttle=SignInThrottle(db, limits),
+        feedback=FeedbackService(db),
     )
 
 
@@ -105,6 +117,7 @@ __all__ = [
     "MANAGER_ROLES",
     "MODES",
     "NOTES_SHOWN",
+    "TECHNIQUES",
     "TREND_LENGTH",
     "Account",
     "AccountService",
@@ -117,11 +130,16 @@ __all__ = [
     "CoachingService",
     "DemoAccount",
     "Dispatcher",
+    "FeedbackAPI",
+    "FeedbackService",
+    "FlagNotFound",
+    "FlagView",
     "Kind",
     "LinkedRep",
     "ManagedView",
     "MessageRejected",
     "NotAManager",
+    "NotARepLine",
     "NotYourSession",
     "NoteList",
     "NoteNotFound",
@@ -157,6 +175,7 @@ __all__ = [
     "TurnResult",
     "TurnView",
     "UnknownScenario",
+    "UnknownTechnique",
     "UserNotFound",
     "WebSessionService",
     "build_services",

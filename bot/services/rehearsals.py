@@ -422,7 +422,7 @@ class RehearsalService:
         outcome = played.outcome
         scorecard = None if played.scorecard is None else played.scorecard.to_json()
         # The three turns go to the database in one batch at commit (a third of a turn's time).
-        s.turns.add(rehearsal, "rep", text, techniques=list[str](outcome.techniques), flush=False)
+        line = s.turns.add(rehearsal, "rep", text, techniques=list[str](outcome.techniques), flush=False)
         rehearsal.stage, rehearsal.step, rehearsal.trust = state.stage, state.step, state.trust
         s.turns.add(rehearsal, "customer", outcome.reply, revealed=outcome.revealed, flush=False)
         if played.note:
@@ -442,6 +442,7 @@ class RehearsalService:
             coach_note=played.note,
             revealed=list(outcome.revealed),
             scorecard=scorecard,
+            rep_seq=line.seq,
         )
 
     def _title(self, s: Store, rehearsal: RehearsalSession) -> str:

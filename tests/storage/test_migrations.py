@@ -5,7 +5,8 @@ from sqlalchemy import inspect
 from bot.storage import Database, current_revision, downgrade, upgrade
 from bot.storage.models import Base
 
-HEAD = "0004"
+# 0005 follows 0004 (re-chained from 0003 when main's 0004 came in).
+HEAD = "0005"
 EXPECTED_TABLES = {
     "teams",
     "users",
@@ -21,6 +22,7 @@ EXPECTED_TABLES = {
     "outbox_limiters",
     "web_sessions",
     "sign_in_attempts",
+    "judgement_flags",
 }
 
 

@@ -43,8 +43,8 @@ from bot.services import (
     is_database_unavailable,
 )
 
-from . import handlers
-from .callbacks import PICK_PATTERN, UI_PATTERN, decode_pick, decode_ui
+from . import flags, handlers
+from .callbacks import FLAG_PATTERN, PICK_PATTERN, UI_PATTERN, decode_flag, decode_pick, decode_ui
 from .claims import Rep, Sender, deactivated, for_rep, need_start, run_claimed
 from .delivery import Outgoing, send_html
 from .outgoing import outbound
@@ -103,6 +103,7 @@ def register_handlers(application: PTBApplication) -> None:
     application.add_handler(MessageHandler(filters.ALL, partial(_reply_once, key="unsupported")))
     application.add_handler(CallbackQueryHandler(_on_ui_choice, pattern=UI_PATTERN))
     application.add_handler(CallbackQueryHandler(_on_pick, pattern=PICK_PATTERN))
+    application.add_handler(CallbackQueryHandler(_on_flag, pattern=FLAG_PATTERN))
     application.add_handler(CallbackQueryHandler(_on_expired_choice))
     application.add_error_handler(_on_error)
 
@@ -258,6 +259,19 @@ async def _on_pick(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     # Only the last step (which starts a visit) changes anything.
     await _answer_press(update, context, lambda rep: handlers.choose(rep, pick, services), pick.starts_visit)
+
+
+async def _on_flag(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """ "Wrong judgement?" under a coach's note: open the techniques, or store the flag."""
+    press = decode_flag(_callback_data(update))
+    services = _services(context)
+    if press is None:
+        await _on_expired_choice(update, context)
+        return
+    if not press.chosen:  # opening the keyboard changes nothing
+        await _answer_press(update, context, lambda rep: flags.open_flag(rep, press), False)
+        return
+    await _answer_press(update, context, lambda rep: flags.store_flag(rep, press, services), True)
 
 
 async def _on_expired_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

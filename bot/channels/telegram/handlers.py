@@ -29,6 +29,7 @@ from bot.services import (
 from .callbacks import Pick, pick_language, pick_mode, pick_scenario, scenario_key, ui_choice
 from .claims import Rep, Sender, deactivated, duplicate, error_text, need_start
 from .delivery import Outgoing
+from .flags import flag_keyboard
 from .formatting import (
     NoteEntry,
     esc,
@@ -172,10 +173,11 @@ def turn_messages(result: TurnResult, session: SessionView, rep: Rep, services: 
     name = scenario.customer.get("name") if scenario else None
     practice = session.mode == "practice"
     said, coach = turn_parts(result, lang=rep.lang, practice=practice, customer_name=name)
-    # Queued apart, delivered as one message when they fit (the outbox merges them).
+    # Queued apart, delivered as one message when they fit (the outbox merges them); the
+    # "wrong judgement?" button goes under the coach's note, so it stays with it either way.
     messages = [Outgoing(said, joins=True)] if said else []
     if coach:
-        messages.append(Outgoing(coach, kind=Kind.NOTE, joins=True))
+        messages.append(Outgoing(coach, flag_keyboard(result, session, rep.lang), kind=Kind.NOTE, joins=True))
     if result.ended:
         if result.status == "closed_by_customer":
             messages.append(Outgoing(text("customer_closed", rep.lang)))

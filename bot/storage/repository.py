@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Row, func, select
+from sqlalchemy import Row, and_, case, func, or_, select, union_all
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -16,6 +16,7 @@ from .models import (
     LinkCode,
     ProcessedMessage,
     RehearsalSession,
+    RevealedFacts,
     ScriptVersion,
     Team,
     TelegramLink,
@@ -163,13 +164,30 @@ class SessionRepository:
             RehearsalSession, session_id, with_for_update=for_update, populate_existing=for_update
         )
 
-    def for_user(self, user_id: int, *, limit: int = 50) -> Sequence[RehearsalSession]:
-        query = (
-            select(RehearsalSession)
-            .where(RehearsalSession.user_id == user_id)
-            .order_by(RehearsalSession.started_at.desc(), RehearsalSession.id)
-            .limit(limit)
-        )
+    def for_user(
+        self, user_id: int, *, limit: int = 50, before: str | None = None
+    ) -> Sequence[RehearsalSession]:
+        """A rep's sessions, newest first; ``before`` (a session id) pages on after that one.
+
+        Keyset paging on (started_at, id) over ``ix_rehearsal_sessions_user_started``: page 100
+        costs what page 1 does. An unknown ``before`` gives an empty page.
+        """
+        query = select(RehearsalSession).where(RehearsalSession.user_id == user_id)
+        if before is not None:
+            mark = self._s.execute(
+                select(RehearsalSession.started_at, RehearsalSession.id).where(
+                    RehearsalSession.id == before, RehearsalSession.user_id == user_id
+                )
+            ).first()
+            if mark is None:
+                return []
+            query = query.where(
+                or_(
+                    RehearsalSession.started_at < mark.started_at,
+                    and_(RehearsalSession.started_at == mark.started_at, RehearsalSession.id > mark.id),
+                )
+            )
+        query = query.order_by(RehearsalSession.started_at.desc(), RehearsalSession.id).limit(limit)
         return self._s.scalars(query).all()
 
     def many(self, session_ids: Sequence[str]) -> Sequence[RehearsalSession]:
@@ -199,7 +217,57 @@ class SessionRepository:
         )
         return self._s.execute(query).all()
 
+    def progress_for_users(self, user_ids: Sequence[int]) -> Sequence[Row[Any]]:
+        """Per user: sessions, finished, scored, score_sum, best, and the latest started_at,
+        updated_at and ended_at. One GROUP BY answered from ``ix_rehearsal_sessions_user_status``
+        (no session row, state or scorecard is read)."""
+        if not user_ids:
+            return []
+        rs = RehearsalSession
+        query = (
+            select(
+                rs.user_id,
+                func.count().label("sessions"),
+                func.sum(case((rs.status != "active", 1), else_=0)).label("finished"),
+                func.count(rs.score).label("scored"),
+                func.sum(rs.score).label("score_sum"),
+                func.max(rs.score).label("best"),
+                func.max(rs.started_at).label("started_at"),
+                func.max(rs.updated_at).label("updated_at"),
+                func.max(rs.ended_at).label("ended_at"),
+            )
+            .where(rs.user_id.in_(list(user_ids)))
+            .group_by(rs.user_id)
+        )
+        return self._s.execute(query).all()
+
+    def recent_scores(self, user_ids: Sequence[int], count: int) -> dict[int, list[int]]:
+        """Each user's last ``count`` scores of finished visits, oldest first: one statement, one
+        index seek per user on ``ix_rehearsal_sessions_user_ended``."""
+        if not user_ids or count <= 0:
+            return {}
+        rs = RehearsalSession
+        parts = [
+            select(rs.user_id, rs.score, rs.ended_at, rs.id)
+            .where(
+                rs.user_id == user_id, rs.score.is_not(None), rs.ended_at.is_not(None), rs.status != "active"
+            )
+            .order_by(rs.ended_at.desc(), rs.id.desc())
+            .limit(count)
+            .subquery()
+            for user_id in dict.fromkeys(user_ids)
+        ]
+        query = union_all(*(select(part) for part in parts))
+        found: dict[int, list[tuple[Any, str, int]]] = {}
+        for user_id, score, ended_at, session_id in self._s.execute(query):
+            found.setdefault(int(user_id), []).append((ended_at, session_id, int(score)))
+        return {
+            user_id: [score for *_, score in sorted(rows, key=lambda r: (r[0] is not None, r[0], r[1]))]
+            for user_id, rows in found.items()
+        }
+
     def active_for_user(self, user_id: int) -> RehearsalSession | None:
+        """The rep's active visit: one seek on ``ix_rehearsal_sessions_user_status``."""
         query = (
             select(RehearsalSession)
             .where(RehearsalSession.user_id == user_id, RehearsalSession.status == "active")
@@ -208,18 +276,30 @@ class SessionRepository:
         )
         return self._s.scalar(query)
 
-    def previous_for_scenario(
-        self, user_id: int, scenario_id: str, *, before: str | None = None
-    ) -> Sequence[RehearsalSession]:
-        """Earlier sessions of one rep on one scenario, newest first (for revisits)."""
-        query = (
-            select(RehearsalSession)
-            .where(RehearsalSession.user_id == user_id, RehearsalSession.scenario_id == scenario_id)
-            .order_by(RehearsalSession.started_at.desc())
-        )
-        if before is not None:
-            query = query.where(RehearsalSession.id != before)
-        return self._s.scalars(query).all()
+    def revealed_before(self, user_id: int, scenario_id: str) -> list[str]:
+        """What the rep's visits to this scenario have brought out so far (one row)."""
+        row = self._s.get(RevealedFacts, (user_id, scenario_id))
+        return list(row.facts) if row is not None else []
+
+    def add_revealed(self, user_id: int, scenario_id: str, facts: Sequence[str]) -> None:
+        """Add newly revealed facts to the rep's summary for the scenario (row-locked on PostgreSQL)."""
+        if not facts:
+            return
+        row = self._s.get(RevealedFacts, (user_id, scenario_id), with_for_update=True)
+        if row is None:
+            try:
+                with self._s.begin_nested():
+                    self._s.add(RevealedFacts(user_id=user_id, scenario_id=scenario_id, facts=list(facts)))
+                return
+            except IntegrityError:  # another visit of the rep's wrote it first
+                row = self._s.get(
+                    RevealedFacts, (user_id, scenario_id), with_for_update=True, populate_existing=True
+                )
+                assert row is not None
+        known = list(row.facts or [])
+        fresh = [fact for fact in facts if fact not in known]
+        if fresh:
+            row.facts = [*known, *fresh]
 
     def set_state(self, rehearsal: RehearsalSession, state: dict[str, Any]) -> None:
         # A fresh dict: the JSON column only notices re-assignment, not in-place edits.
@@ -232,6 +312,9 @@ class SessionRepository:
         rehearsal.ended_at = utcnow()
         if scorecard is not None:
             rehearsal.scorecard = scorecard
+            value = scorecard.get("score")
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                rehearsal.score = int(value)
 
 
 class TurnRepository:
@@ -272,8 +355,11 @@ class TurnRepository:
             self._s.flush()
         return turn
 
-    def for_session(self, session_id: str, *, after_seq: int = 0) -> Sequence[Turn]:
+    def for_session(self, session_id: str, *, after_seq: int = 0, limit: int | None = None) -> Sequence[Turn]:
+        """Turns after ``after_seq`` in order: keyset paging on the (session_id, seq) unique index."""
         query = select(Turn).where(Turn.session_id == session_id, Turn.seq > after_seq).order_by(Turn.seq)
+        if limit is not None:
+            query = query.limit(limit)
         return self._s.scalars(query).all()
 
     def count(self, session_id: str) -> int:

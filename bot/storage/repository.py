@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Row, and_, case, func, or_, select, union_all
+from sqlalchemy import Row, and_, bindparam, case, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -242,29 +242,28 @@ class SessionRepository:
         return self._s.execute(query).all()
 
     def recent_scores(self, user_ids: Sequence[int], count: int) -> dict[int, list[int]]:
-        """Each user's last ``count`` scores of finished visits, oldest first: one statement, one
-        index seek per user on ``ix_rehearsal_sessions_user_ended``."""
-        if not user_ids or count <= 0:
+        """Each user's last ``count`` scores of finished visits, oldest first: one index seek per
+        user on ``ix_rehearsal_sessions_user_ended`` (one statement, compiled once)."""
+        if count <= 0:
             return {}
         rs = RehearsalSession
-        parts = [
-            select(rs.user_id, rs.score, rs.ended_at, rs.id)
+        query = (
+            select(rs.score)
             .where(
-                rs.user_id == user_id, rs.score.is_not(None), rs.ended_at.is_not(None), rs.status != "active"
+                rs.user_id == bindparam("user_id"),
+                rs.score.is_not(None),
+                rs.ended_at.is_not(None),
+                rs.status != "active",
             )
             .order_by(rs.ended_at.desc(), rs.id.desc())
             .limit(count)
-            .subquery()
-            for user_id in dict.fromkeys(user_ids)
-        ]
-        query = union_all(*(select(part) for part in parts))
-        found: dict[int, list[tuple[Any, str, int]]] = {}
-        for user_id, score, ended_at, session_id in self._s.execute(query):
-            found.setdefault(int(user_id), []).append((ended_at, session_id, int(score)))
-        return {
-            user_id: [score for *_, score in sorted(rows, key=lambda r: (r[0] is not None, r[0], r[1]))]
-            for user_id, rows in found.items()
-        }
+        )
+        found: dict[int, list[int]] = {}
+        for user_id in dict.fromkeys(user_ids):
+            scores = self._s.scalars(query, {"user_id": user_id}).all()
+            if scores:
+                found[user_id] = [int(score) for score in reversed(scores) if score is not None]
+        return found
 
     def active_for_user(self, user_id: int) -> RehearsalSession | None:
         """The rep's active visit: one seek on ``ix_rehearsal_sessions_user_status``."""

@@ -63,7 +63,7 @@ SERVER_CORE, CLIENT_CORE = "0", "1"
 WRK_SCRIPT = """
 local chats = {%(chats)s}
 local counter = 0
-local prefix = "w" .. tostring(math.random(1, 1e9))
+local prefix = "%(prefix)s"  -- fresh for every run: a repeated id would be a (deduplicated) retry
 wrk.method = "POST"
 request = function()
   counter = counter + 1
@@ -181,7 +181,8 @@ def count_turns(url: str) -> tuple[int, int]:
 def run_wrk(server: Server, chats: list[Chat], seconds: int, folder: Path) -> dict[str, Any]:
     lua = ", ".join(f'{{"{c.session_id}", "{c.cookie}"}}' for c in chats)
     script = folder / f"load-{uuid.uuid4().hex[:6]}.lua"
-    script.write_text(WRK_SCRIPT % {"chats": lua, "line": LINE})
+    prefix = f"w{uuid.uuid4().hex[:12]}"
+    script.write_text(WRK_SCRIPT % {"chats": lua, "line": LINE, "prefix": prefix})
     command = ["taskset", "-c", CLIENT_CORE, "wrk", "-t1", f"-c{CHATS}", f"-d{seconds}s", "--timeout", "10s"]
     output = subprocess.run(
         [*command, "-s", str(script), server.url], capture_output=True, text=True, check=True

@@ -15,7 +15,6 @@ import secrets
 import time
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import datetime
 from typing import Any, Protocol
 
 from bot.config import Settings, get_settings
@@ -31,10 +30,9 @@ from bot.engine.results import (
     SessionNotFound,
     SessionView,
     TurnResult,
-    TurnView,
 )
 from bot.engine.runtime import Classify, PlayedTurn, ScenarioRuntime, default_classify
-from bot.storage import Database, ProcessedMessage, RehearsalSession, Store, Turn, store
+from bot.storage import Database, ProcessedMessage, RehearsalSession, Store, store
 
 from .scripts import ScriptVersions
 from .views import (
@@ -43,8 +41,10 @@ from .views import (
     LinkedRep,
     ScenarioCard,
     TelegramLine,
+    iso,
     telegram_turn_id,
     telegram_update_id,
+    turn_view,
 )
 
 log = logging.getLogger(__name__)
@@ -61,6 +61,8 @@ class RehearsalsAPI(RehearsalAPI, Protocol):
 
     def telegram_line(self, telegram_user_id: int, update_id: int, text: str) -> TelegramLine: ...
 
+    def active_session(self, user_id: int, *, with_turns: bool = True) -> SessionView | None: ...
+
     def turns_after(
         self, session_id: str, seq: int, *, user_id: int | None = None, limit: int | None = None
     ) -> SessionView: ...
@@ -72,10 +74,6 @@ class RehearsalsAPI(RehearsalAPI, Protocol):
     def scenario_card(self, scenario_id: str, language: str | None) -> ScenarioCard: ...
 
     def titles(self, session_ids: Sequence[str]) -> dict[str, str]: ...
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
 
 
 class RehearsalService:
@@ -134,10 +132,12 @@ class RehearsalService:
             found = s.sessions.for_user(user_id, limit=limit, before=before)
             return [self._view(s, r, with_turns=False) for r in found]
 
-    def active_session(self, user_id: int) -> SessionView | None:
+    def active_session(self, user_id: int, *, with_turns: bool = True) -> SessionView | None:
+        """The rep's active visit (one index seek); ``with_turns=False`` skips the transcript,
+        which grows with the visit, for callers that only need the session."""
         with store(self.db) as s:
             rehearsal = s.sessions.active_for_user(user_id)
-            return self._view(s, rehearsal, with_turns=True) if rehearsal is not None else None
+            return self._view(s, rehearsal, with_turns=with_turns) if rehearsal is not None else None
 
     def view_in(self, s: Store, rehearsal: RehearsalSession) -> SessionView:
         """A session with its transcript, inside a caller's transaction."""
@@ -471,7 +471,7 @@ class RehearsalService:
     ) -> SessionView:
         title = self._title(s, rehearsal)
         stored = s.turns.for_session(rehearsal.id, after_seq=after_seq, limit=limit) if with_turns else []
-        turns = [self._turn_view(t) for t in stored]
+        turns = [turn_view(t) for t in stored]
         return SessionView(
             id=rehearsal.id,
             user_id=rehearsal.user_id,
@@ -485,21 +485,8 @@ class RehearsalService:
             stage=rehearsal.stage,
             step=rehearsal.step,
             trust=rehearsal.trust,
-            started_at=_iso(rehearsal.started_at) or "",
-            ended_at=_iso(rehearsal.ended_at),
+            started_at=iso(rehearsal.started_at) or "",
+            ended_at=iso(rehearsal.ended_at),
             scorecard=rehearsal.scorecard,
             turns=turns,
-        )
-
-    @staticmethod
-    def _turn_view(turn: Turn) -> TurnView:
-        return TurnView(
-            seq=turn.seq,
-            speaker=turn.speaker,
-            text=turn.text,
-            techniques=list(turn.techniques or []),
-            stage=turn.stage,
-            step=turn.step,
-            trust=turn.trust,
-            created_at=_iso(turn.created_at),
         )

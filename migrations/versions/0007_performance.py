@@ -2,10 +2,10 @@
 and a per-rep summary of the facts each scenario's visits brought out.
 
 Revision ID: 0007
-Revises: 0003
+Revises: 0004
 Create Date: 2026-11-29
 
-Written on the ``perf`` branch on top of 0003; re-chain ``down_revision`` to the head it lands on.
+Written on the ``perf`` branch on top of 0004 (first on 0003); re-chain ``down_revision`` to the head it lands on.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0007"
-down_revision = "0003"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 

@@ -5,7 +5,8 @@ Revision ID: 0007
 Revises: 0004
 Create Date: 2026-11-29
 
-Written on the ``perf`` branch on top of 0004 (first on 0003); re-chain ``down_revision`` to the head it lands on.
+Written on the ``perf`` branch on top of 0004 (first 0003): re-chain ``down_revision`` to
+the head it lands on.
 """
 
 from __future__ import annotations

@@ -9,8 +9,19 @@ from bot.storage import Database, RehearsalSession, store, upgrade
 from bot.storage.models import RevealedFacts
 
 
+def _before_0007() -> str:
+    """The revision 0007 follows (it moves when 0007 is re-chained onto a newer head)."""
+    from alembic.script import ScriptDirectory
+
+    from bot.storage.database import alembic_config
+
+    down = ScriptDirectory.from_config(alembic_config("sqlite://")).get_revision("0007").down_revision
+    assert isinstance(down, str)
+    return down
+
+
 def test_upgrade_fills_scores_and_revealed_facts(database_url: str) -> None:
-    upgrade(database_url, "0003")
+    upgrade(database_url, _before_0007())
     db = Database(database_url)
     now = datetime.now(UTC)
     try:
@@ -46,7 +57,7 @@ def test_upgrade_fills_scores_and_revealed_facts(database_url: str) -> None:
 
 
 def _insert_without_score(sid, user_id, scenario, state, scorecard, status, started):  # type: ignore[no-untyped-def]
-    """An INSERT naming only the columns revision 0003 has (the model already has ``score``)."""
+    """An INSERT naming only the columns before 0007 (the model already has ``score``)."""
     from sqlalchemy import JSON, DateTime, Float, Integer, String, column, table
 
     sessions = table(

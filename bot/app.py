@@ -14,11 +14,12 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
+from bot.channels.metrics import count_send
 from bot.channels.telegram import TelegramChannel
 from bot.channels.web import install_web
 from bot.config import Settings, get_settings, uses_default_secret
 from bot.engine.library import ScenarioLibrary
-from bot.services import AccountService, Services, build_services
+from bot.services import AccountService, Dispatcher, Pacing, RetryPolicy, Services, build_services
 from bot.storage import Database, upgrade
 from bot.storage.accounts import database_writable
 
@@ -49,6 +50,18 @@ def _prepare_database(settings: Settings, library: ScenarioLibrary | None) -> tu
     return db, _warm_services(db, settings, library)
 
 
+def _dispatcher(db: Database, settings: Settings, telegram: TelegramChannel) -> Dispatcher:
+    """This worker's outbox dispatcher: every worker runs one (docs/outbox.md); pacing is
+    shared through the database."""
+    return Dispatcher(
+        db,
+        {"telegram": telegram.sender()},
+        pacing={"telegram": Pacing.telegram(settings)},
+        policy=RetryPolicy(lease=settings.outbox_lease_seconds),
+        observe=count_send,
+    )
+
+
 def create_app(settings: Settings | None = None, *, library: ScenarioLibrary | None = None) -> FastAPI:
     """The server: web channel always, Telegram when a bot token is set; the schema is brought up
     to date as it starts. ``library`` lets tests share parsed scenarios between apps."""
@@ -58,11 +71,17 @@ def create_app(settings: Settings | None = None, *, library: ScenarioLibrary | N
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.db, app.state.services = await run_in_threadpool(_prepare_database, settings, library)
+        dispatcher = None
         if telegram is not None:
             await telegram.start(app.state.services)
+            dispatcher = _dispatcher(app.state.db, settings, telegram)
+            await dispatcher.start()
+        app.state.dispatcher = dispatcher
         try:
             yield
         finally:
+            if dispatcher is not None:  # sends in flight finish; the rest stays queued
+                await dispatcher.stop()
             if telegram is not None:
                 await telegram.stop()
             app.state.db.dispose()

@@ -134,6 +134,7 @@ class RehearsalAPI(Protocol):
         mode: str,
         channel: str,
         seed: int | None = None,
+        visit: str = "fresh",  # or "follow_up": the customer remembers earlier visits
     ) -> TurnResult: ...
 
     def send(

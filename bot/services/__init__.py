@@ -52,7 +52,11 @@ from .errors import (
     is_database_unavailable,
     sql_error_summary,
 )
+from .outbox import Claim, Dispatcher, Kind, Outbound, Pacing, RetryPolicy, SendResult
+from .outbox import Sender as OutboxSender
+from .outbox.service import Backlog, OutboxService
 from .rehearsals import MODES, RehearsalsAPI, RehearsalService
+from .telegram import TelegramAnswers, telegram_group
 from .throttle import SignInThrottle, ThrottleLimits
 from .views import ActiveTurn, LinkedRep, ScenarioCard, TelegramLine, telegram_turn_id
 from .web_sessions import PasswordRejected, SessionUser, WebSessionService
@@ -65,6 +69,9 @@ class Services:
     rehearsals: RehearsalsAPI
     accounts: AccountsAPI
     coaching: CoachingAPI
+    # What the channels send goes through the outbox (docs/outbox.md).
+    outbox: OutboxService
+    telegram: TelegramAnswers
     # Web sign-in sessions and the failed sign-in counts, both in the database so every worker
     # sees the same.
     web_sessions: WebSessionService
@@ -83,6 +90,8 @@ def build_services(db: Database, settings: Settings, library: ScenarioLibrary | 
         rehearsals=rehearsals,
         accounts=AccountService(db),
         coaching=CoachingService(db, rehearsals),
+        outbox=OutboxService(db),
+        telegram=TelegramAnswers(db),
         web_sessions=WebSessionService(db, ttl=timedelta(days=settings.session_days)),
         throttle=SignInThrottle(db, limits),
     )
@@ -101,10 +110,14 @@ __all__ = [
     "AccountService",
     "AccountsAPI",
     "ActiveTurn",
+    "Backlog",
     "CheckGate",
+    "Claim",
     "CoachingAPI",
     "CoachingService",
     "DemoAccount",
+    "Dispatcher",
+    "Kind",
     "LinkedRep",
     "ManagedView",
     "MessageRejected",
@@ -114,6 +127,10 @@ __all__ = [
     "NoteNotFound",
     "NotePush",
     "NoteView",
+    "Outbound",
+    "OutboxSender",
+    "OutboxService",
+    "Pacing",
     "PasswordRejected",
     "PolicyViolation",
     "RehearsalError",
@@ -121,15 +138,18 @@ __all__ = [
     "RehearsalsAPI",
     "RepFigures",
     "RepNotFound",
+    "RetryPolicy",
     "ScenarioCard",
     "ScenarioSummary",
     "Scorecard",
+    "SendResult",
     "Services",
     "SessionClosed",
     "SessionNotFound",
     "SessionUser",
     "SessionView",
     "SignInThrottle",
+    "TelegramAnswers",
     "TelegramLine",
     "TelegramStart",
     "ThrottleLimits",
@@ -142,5 +162,6 @@ __all__ = [
     "build_services",
     "is_database_unavailable",
     "sql_error_summary",
+    "telegram_group",
     "telegram_turn_id",
 ]

@@ -3,30 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 
-from bot.engine.results import RehearsalError, SessionView, TurnResult, TurnView
-from bot.storage import Turn
+from bot.engine.results import RehearsalError, SessionView, TurnResult
 
 TELEGRAM_CHANNEL = "telegram"
-
-
-def iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
-
-
-def turn_view(turn: Turn) -> TurnView:
-    """A stored turn as channels see it."""
-    return TurnView(
-        seq=turn.seq,
-        speaker=turn.speaker,
-        text=turn.text,
-        techniques=list(turn.techniques or []),
-        stage=turn.stage,
-        step=turn.step,
-        trust=turn.trust,
-        created_at=iso(turn.created_at),
-    )
 
 
 def telegram_turn_id(update_id: int) -> str:

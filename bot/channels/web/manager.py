@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from functools import partial
 from typing import Annotated, Any
 
-from fastapi import APIRouter, BackgroundTasks, Depends, Request, status
+from fastapi import APIRouter, Depends, Request, status
 from starlette.concurrency import run_in_threadpool
 
 from bot.services import MANAGER_ROLES, CoachingAPI, ManagedView, NoteView, RepFigures
@@ -130,22 +130,16 @@ async def rep_notes(rep_id: DbId, request: Request, user: Manager) -> list[Note]
         422: {"model": ErrorResponse, "description": "Empty text or longer than 2000 characters."},
     },
 )
-async def write_note(
-    rep_id: DbId, body: NoteRequest, request: Request, user: Manager, background: BackgroundTasks
-) -> Note:
+async def write_note(rep_id: DbId, body: NoteRequest, request: Request, user: Manager) -> Note:
     """Write a coaching note to a rep, optionally about one of their sessions.
 
-    A rep with a linked Telegram account also gets the note there, once it is stored; when
-    Telegram cannot be reached that is logged and the note is still written."""
-    note = note_of(
+    A rep with a linked Telegram account also gets the note there: it is queued in the outbox
+    with the note (one transaction) and delivered when Telegram can be reached."""
+    return note_of(
         await run_in_threadpool(
             partial(_coaching(request).add_note, user.id, rep_id, body.text, session_id=body.session_id)
         )
     )
-    telegram = getattr(request.app.state, "telegram", None)
-    if telegram is not None:  # after the commit above; push_note never raises
-        background.add_task(telegram.push_note, note.id)
-    return note
 
 
 @notes_router.get("", response_model=list[Note])

@@ -64,6 +64,21 @@ def send(session_id: str, body: MessageRequest) -> dict[str, str]:
     return {"session_id": session_id, "status": "active"}
 
 
+@app.post("/telegram/webhook")
+def webhook(update: dict[str, Any]) -> dict[str, bool]:
+    """The Telegram counterpart: parse the update, insert one row."""
+    message = update.get("message") or {}
+    with engine.begin() as connection:
+        connection.execute(
+            lines.insert().values(
+                session_id=str((message.get("chat") or {}).get("id")),
+                client_message_id=f"tg:{update.get('update_id')}",
+                text=str(message.get("text", "")),
+            )
+        )
+    return {"ok": True}
+
+
 @app.get("/readyz")
 def readyz() -> dict[str, str]:
     return {"status": "ok"}

@@ -17,9 +17,10 @@ Needs ``wrk`` (``apt-get install -y wrk``) and ``taskset``; traffic goes to 127.
    (latency counted from the scheduled moment, so a stall is not hidden); prints p50 / p99 / max.
 5. Checks in the database that every answered request made exactly one rep turn.
 
-The Telegram webhook is not loaded yet: TODO once the outbox wiring is on main (the webhook then
-answers from the turn's transaction and sends through the outbox; load it the same way with
-``X-Telegram-Bot-Api-Secret-Token`` and update bodies, the fake Bot API from tests/ as the target).
+``--telegram`` loads the Telegram webhook instead: 64 linked Telegram users, each update a
+text line (a fresh ``update_id``) posted with the secret header to ``/telegram/webhook``; the
+replies go through the outbox to the fake Bot API of ``tests/channels/telegram`` (in this process,
+on the client core). The baseline's ``/telegram/webhook`` parses the update and inserts one row.
 """
 
 from __future__ import annotations
@@ -83,6 +84,26 @@ end
 """
 
 
+WRK_TELEGRAM = """
+local chats = {%(chats)s}
+local counter = 0
+local base = %(base)d
+request = function()
+  counter = counter + 1
+  local chat = chats[(counter %% #chats) + 1]
+  local id = base + counter
+  local body = '{"update_id": ' .. id .. ', "message": {"message_id": ' .. id .. ', "date": 1700000000, '
+    .. '"chat": {"id": ' .. chat .. ', "type": "private"}, "from": {"id": ' .. chat .. ', "is_bot": false, '
+    .. '"first_name": "Rep"}, "text": "%(line)s"}}'
+  return wrk.format("POST", "/telegram/webhook",
+    {["Content-Type"] = "application/json", ["X-Telegram-Bot-Api-Secret-Token"] = "%(secret)s"}, body)
+end
+""" + WRK_SCRIPT[WRK_SCRIPT.index("done = function") :]
+TELEGRAM_SECRET = "load-test-webhook-secret"
+TELEGRAM_BASE_ID = 7_000_000_000
+_update_base = [0]
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -143,6 +164,10 @@ def prepare_product(url: str) -> list[tuple[str, str]]:
             visit = services.rehearsals.start(
                 account.id, SCENARIO, language="en", mode="practice", channel="web", seed=n
             )
+            with store(db, write=True) as s:
+                user = s.users.get(account.id)
+                assert user is not None
+                s.users.link_telegram(TELEGRAM_BASE_ID + n, user, chat_id=TELEGRAM_BASE_ID + n)
             chats.append((login, visit.session_id))
         return chats
     finally:
@@ -159,8 +184,8 @@ def sign_in(server: Server, chats: list[tuple[str, str]]) -> list[Chat]:
     return signed
 
 
-def count_turns(url: str) -> tuple[int, int]:
-    """(rep turns, processed web messages) in the product database."""
+def count_turns(url: str, channel: str = "web") -> tuple[int, int]:
+    """(rep turns, processed messages of ``channel``) in the product database."""
     db = Database(url)
     try:
         with store(db) as s:
@@ -169,7 +194,11 @@ def count_turns(url: str) -> tuple[int, int]:
                 s.session.scalar(
                     select(func.count())
                     .select_from(ProcessedMessage)
-                    .where(ProcessedMessage.channel == "web")
+                    .where(
+                        ProcessedMessage.channel == channel,
+                        # A Telegram turn is claimed as tg-update:<id>; other updates by the bare id.
+                        ProcessedMessage.external_id.like("tg-update:%") if channel == "telegram" else True,
+                    )
                 )
                 or 0
             )
@@ -178,11 +207,20 @@ def count_turns(url: str) -> tuple[int, int]:
         db.dispose()
 
 
-def run_wrk(server: Server, chats: list[Chat], seconds: int, folder: Path) -> dict[str, Any]:
-    lua = ", ".join(f'{{"{c.session_id}", "{c.cookie}"}}' for c in chats)
+def run_wrk(
+    server: Server, chats: list[Chat], seconds: int, folder: Path, *, telegram: bool = False
+) -> dict[str, Any]:
     script = folder / f"load-{uuid.uuid4().hex[:6]}.lua"
-    prefix = f"w{uuid.uuid4().hex[:12]}"
-    script.write_text(WRK_SCRIPT % {"chats": lua, "line": LINE, "prefix": prefix})
+    if telegram:  # update ids never repeat: a repeated one is a redelivery, answered from storage
+        _update_base[0] += 10_000_000
+        ids = ", ".join(str(TELEGRAM_BASE_ID + n) for n in range(len(chats)))
+        script.write_text(
+            WRK_TELEGRAM % {"chats": ids, "line": LINE, "secret": TELEGRAM_SECRET, "base": _update_base[0]}
+        )
+    else:
+        lua = ", ".join(f'{{"{c.session_id}", "{c.cookie}"}}' for c in chats)
+        prefix = f"w{uuid.uuid4().hex[:12]}"
+        script.write_text(WRK_SCRIPT % {"chats": lua, "line": LINE, "prefix": prefix})
     command = ["taskset", "-c", CLIENT_CORE, "wrk", "-t1", f"-c{CHATS}", f"-d{seconds}s", "--timeout", "10s"]
     output = subprocess.run(
         [*command, "-s", str(script), server.url], capture_output=True, text=True, check=True
@@ -313,6 +351,19 @@ def compare(label: str, product_url: str, baseline_url: str, workers: int, args:
             "COACH_SECRET_KEY": "load-test-secret",
             "TELEGRAM_BOT_TOKEN": "",
         }
+        fake = None
+        if args.telegram:
+            sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "tests" / "channels" / "telegram")]
+            from telegram_fakes import BOT_TOKEN, FakeBotAPI
+
+            fake = FakeBotAPI()
+            fake.start()
+            env.update(
+                TELEGRAM_BOT_TOKEN=BOT_TOKEN,
+                COACH_TELEGRAM_WEBHOOK_SECRET=TELEGRAM_SECRET,
+                COACH_TELEGRAM_API_BASE=fake.base_url,
+            )
+        channel = "telegram" if args.telegram else "web"
         product = Server("server:app", env, workers, folder / "product.log")
         baseline = Server(
             "benchmarks.baseline_app:app",
@@ -322,9 +373,9 @@ def compare(label: str, product_url: str, baseline_url: str, workers: int, args:
         )
         try:
             signed = sign_in(product, chats)
-            turns_before, claimed_before = count_turns(product_url)
+            turns_before, claimed_before = count_turns(product_url, channel)
             print(
-                f"{label}: web message API, {CHATS} chats, "
+                f"{label}: {'Telegram webhook' if args.telegram else 'web message API'}, {CHATS} chats, "
                 f"server on core {SERVER_CORE}, client on core {CLIENT_CORE}"
             )
             answered = 0
@@ -332,7 +383,7 @@ def compare(label: str, product_url: str, baseline_url: str, workers: int, args:
                 runs: dict[str, list[dict[str, Any]]] = {"product": [], "baseline": []}
                 for _ in range(args.rounds):  # A B A B
                     for name, server in (("product", product), ("baseline", baseline)):
-                        figures = run_wrk(server, signed, args.seconds, folder)
+                        figures = run_wrk(server, signed, args.seconds, folder, telegram=args.telegram)
                         runs[name].append(figures)
                         print(_row(f"{name} (wrk -c{CHATS}, {args.seconds} s)", figures), flush=True)
                 answered += sum(f["ok"] for f in runs["product"])
@@ -342,7 +393,7 @@ def compare(label: str, product_url: str, baseline_url: str, workers: int, args:
                     f"  saturation: product {product_rps:.1f} req/s, baseline {baseline_rps:.1f} req/s, "
                     f"ratio {100 * product_rps / baseline_rps:.1f} % (target >= 10 %)"
                 )
-            if not args.skip_open_loop:
+            if not args.skip_open_loop and not args.telegram:
                 time.sleep(1)
                 result = open_loop(product, signed, args.rate, args.seconds)
                 answered += result["ok"]
@@ -352,7 +403,7 @@ def compare(label: str, product_url: str, baseline_url: str, workers: int, args:
                     f"200 {result['ok']}, errors {result['errors']} {result['statuses']}"
                 )
             time.sleep(2)  # requests wrk cut off at its deadline finish on the server
-            turns_after, claimed_after = count_turns(product_url)
+            turns_after, claimed_after = count_turns(product_url, channel)
             turns, claimed = turns_after - turns_before, claimed_after - claimed_before
             verdict = (
                 "OK"
@@ -366,6 +417,8 @@ def compare(label: str, product_url: str, baseline_url: str, workers: int, args:
         finally:
             product.stop()
             baseline.stop()
+            if fake is not None:
+                fake.stop()
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
@@ -393,6 +446,9 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=300, help="open-loop turns a second (default 300)")
     parser.add_argument("--postgres", metavar="URL", help="also PostgreSQL, 2 workers, on this server")
     parser.add_argument("--skip-sqlite", action="store_true")
+    parser.add_argument(
+        "--telegram", action="store_true", help="load the Telegram webhook instead of the web API"
+    )
     parser.add_argument("--skip-saturation", action="store_true")
     parser.add_argument("--skip-open-loop", action="store_true")
     args = parser.parse_args()

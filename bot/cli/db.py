@@ -37,3 +37,22 @@ def db_downgrade(revision: str, database_url: str) -> None:
 def db_current(database_url: str) -> None:
     """Print the schema revision of the database."""
     click.echo(current_revision(database_url) or "base (empty)")
+
+
+@db.command("copy")
+@click.argument("source_url")
+@click.argument("target_url")
+def db_copy(source_url: str, target_url: str) -> None:
+    """Copy every table from SOURCE_URL to the empty TARGET_URL, keeping ids (SQLite → PostgreSQL
+    or back). Stop the server first; the source must be at the newest revision."""
+    from bot.storage.copy import CopyError, copy_database
+
+    try:
+        copied = copy_database(source_url, target_url)
+    except CopyError as error:
+        raise click.ClickException(str(error)) from None
+    for table, rows in copied.items():
+        click.echo(f"{table}: {rows} rows")
+    click.echo(
+        f"copied {sum(copied.values())} rows; the target is at revision {current_revision(target_url)}"
+    )

@@ -101,30 +101,37 @@ def utc(value: datetime | None) -> datetime | None:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
-def _score(scorecard: dict[str, Any] | None) -> int | None:
-    value = (scorecard or {}).get("score")
-    return int(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
-
-
-def figures(rep: User, outcomes: Sequence[Any], unread: int) -> RepFigures:
-    """A rep's figures from their sessions' (status, started_at, updated_at, ended_at, scorecard),
-    oldest first."""
-    finished = [o for o in outcomes if o.status != "active"]
-    finished.sort(key=lambda o: o.ended_at or o.started_at)
-    scores = [score for o in finished if (score := _score(o.scorecard)) is not None]
+def figures(rep: User, totals: Any | None, trend: list[int], unread: int) -> RepFigures:
+    """A rep's figures from their sessions' totals (``SessionRepository.progress_for_users``: one
+    aggregate row, None for a rep without sessions) and their latest scores, oldest first."""
+    if totals is None:
+        return RepFigures(
+            id=rep.id,
+            name=rep.display_name,
+            login=rep.login or "",
+            team=rep.team.name if rep.team else None,
+            sessions=0,
+            finished=0,
+            average_score=None,
+            best_score=None,
+            last_practised=None,
+            trend=[],
+            unread_notes=unread,
+        )
     # The last line said counts, not only when a visit started or ended.
-    moments = [utc(m) for o in outcomes for m in (o.started_at, o.updated_at, o.ended_at) if m is not None]
+    moments = [utc(m) for m in (totals.started_at, totals.updated_at, totals.ended_at) if m is not None]
+    scored = int(totals.scored or 0)
     return RepFigures(
         id=rep.id,
         name=rep.display_name,
         login=rep.login or "",
         team=rep.team.name if rep.team else None,
-        sessions=len(outcomes),
-        finished=len(finished),
-        average_score=round(sum(scores) / len(scores), 1) if scores else None,
-        best_score=max(scores) if scores else None,
+        sessions=int(totals.sessions),
+        finished=int(totals.finished or 0),
+        average_score=round(int(totals.score_sum) / scored, 1) if scored else None,
+        best_score=int(totals.best) if scored else None,
         last_practised=max(m for m in moments if m is not None) if moments else None,
-        trend=scores[-TREND_LENGTH:],
+        trend=trend[-TREND_LENGTH:],
         unread_notes=unread,
     )
 
@@ -208,11 +215,14 @@ class CoachingService:
             else:
                 reps = list(s.users.list(role="rep", team_id=viewer.team_id))
             ids = [rep.id for rep in reps]
-            outcomes: dict[int, list[Any]] = {rep_id: [] for rep_id in ids}
-            for row in s.sessions.outcomes_for_users(ids):
-                outcomes[row.user_id].append(row)
+            # Aggregated in SQL: the cost follows the number of reps, not of their sessions.
+            totals = {int(row.user_id): row for row in s.sessions.progress_for_users(ids)}
+            trends = s.sessions.recent_scores(ids, TREND_LENGTH)
             unread = s.notes.unread_counts(ids)
-            return [figures(rep, outcomes[rep.id], unread.get(rep.id, 0)) for rep in reps]
+            return [
+                figures(rep, totals.get(rep.id), trends.get(rep.id, []), unread.get(rep.id, 0))
+                for rep in reps
+            ]
 
     def rep_sessions(self, viewer_id: int, rep_id: int, *, limit: int = 200) -> list[SessionView]:
         with store(self.db) as s:

@@ -74,7 +74,15 @@ class RehearsalsAPI(RehearsalAPI, Protocol):
         reply: LineReply | None = None,
     ) -> TelegramLine: ...
 
-    def turns_after(self, session_id: str, seq: int, *, user_id: int | None = None) -> SessionView: ...
+    def active_session(self, user_id: int, *, with_turns: bool = True) -> SessionView | None: ...
+
+    def turns_after(
+        self, session_id: str, seq: int, *, user_id: int | None = None, limit: int | None = None
+    ) -> SessionView: ...
+
+    def sessions_page(
+        self, user_id: int, *, limit: int = 50, before: str | None = None
+    ) -> list[SessionView]: ...
 
     def scenario_card(self, scenario_id: str, language: str | None) -> ScenarioCard: ...
 
@@ -129,13 +137,20 @@ class RehearsalService:
             return self._view(s, rehearsal, with_turns=True)
 
     def sessions_for(self, user_id: int, *, limit: int = 50) -> list[SessionView]:
-        with store(self.db) as s:
-            return [self._view(s, r, with_turns=False) for r in s.sessions.for_user(user_id, limit=limit)]
+        return self.sessions_page(user_id, limit=limit)
 
-    def active_session(self, user_id: int) -> SessionView | None:
+    def sessions_page(self, user_id: int, *, limit: int = 50, before: str | None = None) -> list[SessionView]:
+        """The rep's sessions, newest first, ``limit`` at a time; ``before`` is the last id seen."""
+        with store(self.db) as s:
+            found = s.sessions.for_user(user_id, limit=limit, before=before)
+            return [self._view(s, r, with_turns=False) for r in found]
+
+    def active_session(self, user_id: int, *, with_turns: bool = True) -> SessionView | None:
+        """The rep's active visit (one index seek); ``with_turns=False`` skips the transcript,
+        which grows with the visit, for callers that only need the session."""
         with store(self.db) as s:
             rehearsal = s.sessions.active_for_user(user_id)
-            return self._view(s, rehearsal, with_turns=True) if rehearsal is not None else None
+            return self._view(s, rehearsal, with_turns=with_turns) if rehearsal is not None else None
 
     def view_in(self, s: Store, rehearsal: RehearsalSession) -> SessionView:
         """A session with its transcript, inside a caller's transaction."""
@@ -145,11 +160,14 @@ class RehearsalService:
         """Sessions without their transcripts, inside a caller's transaction."""
         return [self._view(s, r, with_turns=False) for r in rehearsals]
 
-    def turns_after(self, session_id: str, seq: int, *, user_id: int | None = None) -> SessionView:
-        """The session with only the turns after ``seq``: what a live view has not shown yet."""
+    def turns_after(
+        self, session_id: str, seq: int, *, user_id: int | None = None, limit: int | None = None
+    ) -> SessionView:
+        """The session with only the turns after ``seq`` (at most ``limit``): what a live view has
+        not shown yet, or the next page of the transcript."""
         with store(self.db) as s:
             rehearsal = self._owned(s, session_id, user_id)
-            return self._view(s, rehearsal, with_turns=True, after_seq=seq)
+            return self._view(s, rehearsal, with_turns=True, after_seq=seq, limit=limit)
 
     def titles(self, session_ids: Sequence[str]) -> dict[str, str]:
         """Session id → scenario title in the session's language, for sessions that exist."""
@@ -380,6 +398,7 @@ class RehearsalService:
             s.sessions.set_state(rehearsal, state.to_dict())
             if played.outcome.reply:
                 s.turns.add(rehearsal, "customer", played.outcome.reply)
+            s.sessions.add_revealed(rehearsal.user_id, rehearsal.scenario_id, played.outcome.revealed)
             s.sessions.end(rehearsal, status="ended", scorecard=scorecard)
             return TurnResult(
                 session_id=rehearsal.id,
@@ -406,15 +425,11 @@ class RehearsalService:
     def _runtime(self, s: Store, rehearsal: RehearsalSession) -> ScenarioRuntime:
         return self.versions.runtime(s, rehearsal.scenario_id, rehearsal.scenario_version)
 
-    def _revealed_before(self, s: Store, user_id: int, scenario_id: str) -> list[str]:
-        """What earlier visits of this rep to this scenario brought out (for revisits)."""
-        facts: list[str] = []
-        for earlier in reversed(s.sessions.previous_for_scenario(user_id, scenario_id)):
-            state = earlier.state or {}
-            for fact in [*state.get("revealed", []), *state.get("prior", [])]:
-                if fact not in facts:
-                    facts.append(fact)
-        return facts
+    @staticmethod
+    def _revealed_before(s: Store, user_id: int, scenario_id: str) -> list[str]:
+        """What earlier visits of this rep to this scenario brought out (for revisits): one row,
+        kept by ``_store_turn``, rather than every earlier visit's state."""
+        return s.sessions.revealed_before(user_id, scenario_id)
 
     def _store_turn(
         self, s: Store, rehearsal: RehearsalSession, state: SessionState, text: str, played: PlayedTurn
@@ -428,6 +443,7 @@ class RehearsalService:
         if played.note:
             s.turns.add(rehearsal, "coach", played.note, flush=False)
         s.sessions.set_state(rehearsal, state.to_dict())
+        s.sessions.add_revealed(rehearsal.user_id, rehearsal.scenario_id, outcome.revealed)
         if not state.active:
             s.sessions.end(rehearsal, status=state.status, scorecard=scorecard)
         return TurnResult(
@@ -452,10 +468,16 @@ class RehearsalService:
             return rehearsal.scenario_id
 
     def _view(
-        self, s: Store, rehearsal: RehearsalSession, *, with_turns: bool, after_seq: int = 0
+        self,
+        s: Store,
+        rehearsal: RehearsalSession,
+        *,
+        with_turns: bool,
+        after_seq: int = 0,
+        limit: int | None = None,
     ) -> SessionView:
         title = self._title(s, rehearsal)
-        stored = s.turns.for_session(rehearsal.id, after_seq=after_seq) if with_turns else []
+        stored = s.turns.for_session(rehearsal.id, after_seq=after_seq, limit=limit) if with_turns else []
         turns = [turn_view(t) for t in stored]
         return SessionView(
             id=rehearsal.id,

@@ -11,6 +11,8 @@ from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from .writelock import FifoLock, writer_lock
+
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent.parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 
@@ -65,8 +67,11 @@ class Database:
         else:
             kwargs.update(pool_pre_ping=True, pool_size=10, max_overflow=20)
         self.engine = create_engine(self.url, **kwargs)
+        # SQLite: writers queue here, in order, before BEGIN IMMEDIATE (see writelock.py).
+        self.write_lock: FifoLock | None = None
         if self.dialect == "sqlite":
             _configure_sqlite(self.engine)
+            self.write_lock = writer_lock(parsed.database)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     @property
@@ -78,8 +83,16 @@ class Database:
         """A unit of work: commits on success, rolls back on error.
 
         ``write=True`` takes SQLite's write lock at the start (BEGIN IMMEDIATE), so two turns
-        never interleave their reads and writes; PostgreSQL uses row locks instead.
+        never interleave their reads and writes; PostgreSQL uses row locks instead. On SQLite the
+        process's writers first queue for ``write_lock``, so they never spin on the file lock.
         """
+        if write and self.write_lock is not None:
+            with self.write_lock.held():
+                yield from self._unit_of_work(write=True)
+        else:
+            yield from self._unit_of_work(write=write)
+
+    def _unit_of_work(self, *, write: bool) -> Iterator[Session]:
         session = self._sessions()
         try:
             if write and self.is_sqlite:

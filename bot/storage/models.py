@@ -116,7 +116,22 @@ class ScriptVersion(Base):
 
 class RehearsalSession(Base):
     __tablename__ = "rehearsal_sessions"
-    __table_args__ = (Index("ix_rehearsal_sessions_user_started", "user_id", "started_at"),)
+    __table_args__ = (
+        Index("ix_rehearsal_sessions_user_started", "user_id", "started_at"),
+        # The rep's active visit is one index seek (every Telegram line and web send looks it up),
+        # and team progress counts, sums and maxes from this index alone (0007_performance).
+        Index(
+            "ix_rehearsal_sessions_user_status",
+            "user_id",
+            "status",
+            "updated_at",
+            "started_at",
+            "ended_at",
+            "score",
+        ),
+        # The trend: a rep's newest scored visits.
+        Index("ix_rehearsal_sessions_user_ended", "user_id", "ended_at"),
+    )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
@@ -133,6 +148,8 @@ class RehearsalSession(Base):
     state: Mapped[dict[str, Any]] = mapped_column(default=dict)
     next_seq: Mapped[int] = mapped_column(Integer, default=1)
     scorecard: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # The scorecard's score, as a column so team progress can aggregate it in SQL.
+    score: Mapped[int | None] = mapped_column(Integer)
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
     ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
@@ -156,6 +173,21 @@ class Turn(Base):
     trust: Mapped[float | None] = mapped_column(Float)
     revealed: Mapped[list[Any]] = mapped_column(default=list)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class RevealedFacts(Base):
+    """What a rep's visits to one scenario have brought out so far, in the order it came out.
+
+    A revisit starts from it (the customer remembers); kept up to date by the turns that reveal
+    something, so starting a visit reads one row however many visits came before.
+    """
+
+    __tablename__ = "revealed_facts"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    scenario_id: Mapped[str] = mapped_column(String(120), primary_key=True)
+    facts: Mapped[list[Any]] = mapped_column(default=list)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 
 
 class ProcessedMessage(Base):

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Row, func, select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -26,6 +26,7 @@ from .models import (
     utcnow,
 )
 from .outbox import OutboxRepository
+from .sessions import SessionRepository
 
 NAME_CHARS: int = getattr(User.__table__.c.display_name.type, "length", None) or 120
 
@@ -130,121 +131,6 @@ class UserRepository:
         return self._s.get(User, link_code.user_id)
 
 
-class SessionRepository:
-    def __init__(self, session: Session) -> None:
-        self._s = session
-
-    def create(
-        self,
-        *,
-        user: User,
-        scenario_id: str,
-        scenario_version: str,
-        channel: str,
-        mode: str = "practice",
-        language: str = "zh",
-        seed: int = 0,
-        state: dict[str, Any] | None = None,
-        stage: str | None = None,
-        step: str | None = None,
-        trust: float = 0.0,
-    ) -> RehearsalSession:
-        rehearsal = RehearsalSession(
-            user_id=user.id,
-            scenario_id=scenario_id,
-            scenario_version=scenario_version,
-            channel=channel,
-            mode=mode,
-            language=language,
-            seed=seed,
-            state=state or {},
-            stage=stage,
-            step=step,
-            trust=trust,
-            status="active",
-            next_seq=1,
-        )
-        self._s.add(rehearsal)
-        self._s.flush()
-        return rehearsal
-
-    def get(self, session_id: str, *, for_update: bool = False) -> RehearsalSession | None:
-        """Load a session; ``for_update`` holds a row lock until the transaction ends (PostgreSQL)."""
-        return self._s.get(
-            RehearsalSession, session_id, with_for_update=for_update, populate_existing=for_update
-        )
-
-    def for_user(self, user_id: int, *, limit: int = 50) -> Sequence[RehearsalSession]:
-        query = (
-            select(RehearsalSession)
-            .where(RehearsalSession.user_id == user_id)
-            .order_by(RehearsalSession.started_at.desc(), RehearsalSession.id)
-            .limit(limit)
-        )
-        return self._s.scalars(query).all()
-
-    def many(self, session_ids: Sequence[str]) -> Sequence[RehearsalSession]:
-        """The sessions among ``session_ids`` that exist, in one query."""
-        if not session_ids:
-            return []
-        return self._s.scalars(
-            select(RehearsalSession).where(RehearsalSession.id.in_(list(session_ids)))
-        ).all()
-
-    def outcomes_for_users(self, user_ids: Sequence[int]) -> Sequence[Row[Any]]:
-        """(user_id, status, started_at, updated_at, ended_at, scorecard) of every session of these
-        users, oldest first: what progress figures need, without the engine state or the turns."""
-        if not user_ids:
-            return []
-        query = (
-            select(
-                RehearsalSession.user_id,
-                RehearsalSession.status,
-                RehearsalSession.started_at,
-                RehearsalSession.updated_at,
-                RehearsalSession.ended_at,
-                RehearsalSession.scorecard,
-            )
-            .where(RehearsalSession.user_id.in_(list(user_ids)))
-            .order_by(RehearsalSession.started_at, RehearsalSession.id)
-        )
-        return self._s.execute(query).all()
-
-    def active_for_user(self, user_id: int) -> RehearsalSession | None:
-        query = (
-            select(RehearsalSession)
-            .where(RehearsalSession.user_id == user_id, RehearsalSession.status == "active")
-            .order_by(RehearsalSession.updated_at.desc())
-            .limit(1)
-        )
-        return self._s.scalar(query)
-
-    def previous_for_scenario(
-        self, user_id: int, scenario_id: str, *, before: str | None = None
-    ) -> Sequence[RehearsalSession]:
-        """Earlier sessions of one rep on one scenario, newest first (for revisits)."""
-        query = (
-            select(RehearsalSession)
-            .where(RehearsalSession.user_id == user_id, RehearsalSession.scenario_id == scenario_id)
-            .order_by(RehearsalSession.started_at.desc())
-        )
-        if before is not None:
-            query = query.where(RehearsalSession.id != before)
-        return self._s.scalars(query).all()
-
-    def set_state(self, rehearsal: RehearsalSession, state: dict[str, Any]) -> None:
-        # A fresh dict: the JSON column only notices re-assignment, not in-place edits.
-        rehearsal.state = dict(state)
-
-    def end(
-        self, rehearsal: RehearsalSession, *, status: str = "ended", scorecard: dict[str, Any] | None = None
-    ) -> None:
-        rehearsal.status = status
-        rehearsal.ended_at = utcnow()
-        if scorecard is not None:
-            rehearsal.scorecard = scorecard
-
-
 class TurnRepository:
     def __init__(self, session: Session) -> None:
         self._s = session
@@ -283,8 +169,11 @@ class TurnRepository:
             self._s.flush()
         return turn
 
-    def for_session(self, session_id: str, *, after_seq: int = 0) -> Sequence[Turn]:
+    def for_session(self, session_id: str, *, after_seq: int = 0, limit: int | None = None) -> Sequence[Turn]:
+        """Turns after ``after_seq`` in order: keyset paging on the (session_id, seq) unique index."""
         query = select(Turn).where(Turn.session_id == session_id, Turn.seq > after_seq).order_by(Turn.seq)
+        if limit is not None:
+            query = query.limit(limit)
         return self._s.scalars(query).all()
 
     def count(self, session_id: str) -> int:
@@ -298,6 +187,10 @@ class InboundRepository:
 
     def __init__(self, session: Session) -> None:
         self._s = session
+        # The session's identity map holds clean objects weakly: without this reference a claimed
+        # row can be collected before its response is recorded, and recording it would cost an
+        # autoflush and a SELECT (a third of a web turn's time under load, py-spy).
+        self._claimed: dict[tuple[str, str], ProcessedMessage] = {}
 
     def claim(self, channel: str, external_id: str, *, session_id: str | None = None) -> bool:
         """Record the message as being processed; False when it was already claimed.
@@ -305,11 +198,13 @@ class InboundRepository:
         Runs in a savepoint so a lost race leaves the caller's transaction usable. On
         PostgreSQL a concurrent claim of the same id waits for the first to commit or roll back.
         """
+        message = ProcessedMessage(channel=channel, external_id=external_id, session_id=session_id)
         try:
             with self._s.begin_nested():
-                self._s.add(ProcessedMessage(channel=channel, external_id=external_id, session_id=session_id))
+                self._s.add(message)
         except IntegrityError:
             return False
+        self._claimed[(channel, external_id)] = message
         return True
 
     def get(self, channel: str, external_id: str) -> ProcessedMessage | None:
@@ -320,7 +215,7 @@ class InboundRepository:
         )
 
     def record_response(self, channel: str, external_id: str, response: dict[str, Any]) -> None:
-        message = self.get(channel, external_id)
+        message = self._claimed.get((channel, external_id)) or self.get(channel, external_id)
         if message is not None:
             message.response = response
 

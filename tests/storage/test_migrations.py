@@ -5,8 +5,7 @@ from sqlalchemy import inspect
 from bot.storage import Database, current_revision, downgrade, upgrade
 from bot.storage.models import Base
 
-# 0005 follows 0004 (re-chained from 0003 when main's 0004 came in).
-HEAD = "0005"
+HEAD = "0007"
 EXPECTED_TABLES = {
     "teams",
     "users",
@@ -23,6 +22,7 @@ EXPECTED_TABLES = {
     "web_sessions",
     "sign_in_attempts",
     "judgement_flags",
+    "revealed_facts",
 }
 
 

@@ -229,10 +229,16 @@ async def start_session(body: StartRequest, request: Request, user: SignedIn) ->
 
 @router.get("/sessions", response_model=list[SessionSummary], tags=["rehearsal"])
 async def my_sessions(
-    request: Request, user: SignedIn, limit: Annotated[int, Query(ge=1, le=200)] = 50
+    request: Request,
+    user: SignedIn,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    before: Annotated[
+        str | None, Query(max_length=32, description="The last session id of the previous page.")
+    ] = None,
 ) -> list[SessionSummary]:
-    """My sessions, newest first."""
-    views = await run_in_threadpool(partial(_service(request).sessions_for, user.id, limit=limit))
+    """My sessions, newest first, ``limit`` at a time; the next page is ``?before=<last id>``."""
+    page = partial(_service(request).sessions_page, user.id, limit=limit, before=before)
+    views = await run_in_threadpool(page)
     return [SessionSummary.of(v) for v in views]
 
 
@@ -243,9 +249,11 @@ async def _load(request: Request, session_id: str, user: CurrentUser) -> Session
     return view
 
 
-async def _after(request: Request, session_id: str, user: CurrentUser, seq: int) -> SessionView:
+async def _after(
+    request: Request, session_id: str, user: CurrentUser, seq: int, limit: int | None = None
+) -> SessionView:
     view: SessionView = await run_in_threadpool(
-        partial(_service(request).turns_after, session_id, seq, user_id=user.id)
+        partial(_service(request).turns_after, session_id, seq, user_id=user.id, limit=limit)
     )
     return view
 
@@ -266,9 +274,13 @@ async def get_turns(
     request: Request,
     user: SignedIn,
     after: Annotated[int, Query(ge=0, description="Only turns with a larger seq.")] = 0,
+    limit: Annotated[
+        int | None, Query(ge=1, le=1000, description="At most this many (all when left out).")
+    ] = None,
 ) -> list[Turn]:
-    """The transcript from a given point: what a client that has seen up to ``after`` is missing."""
-    view = await _after(request, session_id, user, after)
+    """The transcript from a given point: what a client that has seen up to ``after`` is missing.
+    Paged: ``?after=<last seq>&limit=N``."""
+    view = await _after(request, session_id, user, after, limit)
     return [Turn.of(t) for t in view.turns]
 
 

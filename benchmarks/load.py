@@ -1,0 +1,474 @@
+"""Saturation and open-loop latency of the web message API, against a bare baseline app.
+
+    .venv/bin/python benchmarks/load.py [--seconds 10] [--rounds 2] [--rate 300]
+                                        [--postgres URL] [--skip-saturation] [--skip-open-loop]
+
+Needs ``wrk`` (``apt-get install -y wrk``) and ``taskset``; traffic goes to 127.0.0.1 only.
+
+1. Starts the product (``uvicorn server:app``; SQLite, 1 worker, and with ``--postgres`` also
+   PostgreSQL, 2 workers) and the baseline (``benchmarks/baseline_app.py``: a FastAPI endpoint
+   parsing the same JSON and inserting one row) on the same database kind and worker count. The
+   servers run on core 0 (``taskset -c 0``), the load generator on core 1.
+2. 64 reps, each signed in with an active rehearsal; every request says a line into one of them
+   (round robin) with a fresh ``client_message_id``.
+3. Saturation: ``wrk -t1 -c64`` for ``--seconds``, product and baseline interleaved A B A B
+   (``--rounds`` pairs); prints requests/s, p50 / p99 / max, errors, and the ratio.
+4. Open loop: an asyncio client sends ``--rate`` lines a second on schedule for ``--seconds``
+   (latency counted from the scheduled moment, so a stall is not hidden); prints p50 / p99 / max.
+5. Checks in the database that every answered request made exactly one rep turn.
+
+``--telegram`` loads the Telegram webhook instead: 64 linked Telegram users, each update a
+text line (a fresh ``update_id``) posted with the secret header to ``/telegram/webhook``; the
+replies go through the outbox to the fake Bot API of ``tests/channels/telegram`` (in this process,
+on the client core). The baseline's ``/telegram/webhook`` parses the update and inserts one row.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import func, select  # noqa: E402
+
+from bot.config import Settings  # noqa: E402
+from bot.services import build_services  # noqa: E402
+from bot.storage import Database, ProcessedMessage, Turn, store, upgrade  # noqa: E402
+
+SCENARIO = "precision-parts-returns"
+# A line the customer answers forever without walking out (checked: 300 in a row stay active).
+LINE = "Do you run two shifts at the moment?"
+CHATS = 64
+PASSWORD = "load-test-password"
+SERVER_CORE, CLIENT_CORE = "0", "1"
+
+WRK_SCRIPT = """
+local chats = {%(chats)s}
+local counter = 0
+local prefix = "%(prefix)s"  -- fresh for every run: a repeated id would be a (deduplicated) retry
+wrk.method = "POST"
+request = function()
+  counter = counter + 1
+  local chat = chats[(counter %% #chats) + 1]
+  local body = '{"text": "%(line)s", "client_message_id": "' .. prefix .. "-" .. counter .. '"}'
+  return wrk.format("POST", "/api/sessions/" .. chat[1] .. "/messages",
+    {["Content-Type"] = "application/json", ["Cookie"] = chat[2]}, body)
+end
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    'WRK {"requests": %%d, "seconds": %%f, "connect": %%d, "read": %%d, "write": %%d, "status": %%d, '
+    .. '"timeout": %%d, "p50": %%d, "p99": %%d, "max": %%d}\\n',
+    summary.requests, summary.duration / 1e6, e.connect, e.read, e.write, e.status, e.timeout,
+    latency:percentile(50), latency:percentile(99), latency.max))
+end
+"""
+
+
+WRK_TELEGRAM = """
+local chats = {%(chats)s}
+local counter = 0
+local base = %(base)d
+request = function()
+  counter = counter + 1
+  local chat = chats[(counter %% #chats) + 1]
+  local id = base + counter
+  local body = '{"update_id": ' .. id .. ', "message": {"message_id": ' .. id .. ', "date": 1700000000, '
+    .. '"chat": {"id": ' .. chat .. ', "type": "private"}, "from": {"id": ' .. chat .. ', "is_bot": false, '
+    .. '"first_name": "Rep"}, "text": "%(line)s"}}'
+  return wrk.format("POST", "/telegram/webhook",
+    {["Content-Type"] = "application/json", ["X-Telegram-Bot-Api-Secret-Token"] = "%(secret)s"}, body)
+end
+""" + WRK_SCRIPT[WRK_SCRIPT.index("done = function") :]
+TELEGRAM_SECRET = "load-test-webhook-secret"
+TELEGRAM_BASE_ID = 7_000_000_000
+_update_base = [0]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class Chat:
+    session_id: str
+    cookie: str
+
+
+class Server:
+    """``uvicorn APP`` pinned to the server core, on a free port of 127.0.0.1."""
+
+    def __init__(self, app: str, env: dict[str, str], workers: int, log: Path) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        command = ["taskset", "-c", SERVER_CORE, sys.executable, "-m", "uvicorn", app, "--host", "127.0.0.1"]
+        command += ["--port", str(self.port), "--workers", str(workers), "--log-level", "warning"]
+        command += ["--no-access-log"]
+        self._log = open(log, "wb")  # noqa: SIM115 - closed in stop()
+        self.process = subprocess.Popen(
+            command, cwd=ROOT, env={**os.environ, **env}, stdout=self._log, stderr=subprocess.STDOUT
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"{app} exited: {log.read_text(errors='replace')}")
+            try:
+                if httpx.get(f"{self.url}/readyz", timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        raise TimeoutError(f"{app} did not start")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self._log.close()
+
+
+def prepare_product(url: str) -> list[tuple[str, str]]:
+    """64 reps with a password and an active rehearsal each: (login, session id)."""
+    upgrade(url)
+    db = Database(url)
+    try:
+        services = build_services(db, Settings(database_url=url, demo_accounts=False))
+        chats = []
+        for n in range(CHATS):
+            login = f"load{n}"
+            account = services.accounts.create_user(login, PASSWORD, language="en")
+            visit = services.rehearsals.start(
+                account.id, SCENARIO, language="en", mode="practice", channel="web", seed=n
+            )
+            with store(db, write=True) as s:
+                user = s.users.get(account.id)
+                assert user is not None
+                s.users.link_telegram(TELEGRAM_BASE_ID + n, user, chat_id=TELEGRAM_BASE_ID + n)
+            chats.append((login, visit.session_id))
+        return chats
+    finally:
+        db.dispose()
+
+
+def sign_in(server: Server, chats: list[tuple[str, str]]) -> list[Chat]:
+    signed = []
+    for login, session_id in chats:
+        response = httpx.post(f"{server.url}/api/auth/login", json={"login": login, "password": PASSWORD})
+        response.raise_for_status()
+        cookie = "; ".join(f"{k}={v}" for k, v in response.cookies.items())
+        signed.append(Chat(session_id, cookie))
+    return signed
+
+
+def count_turns(url: str, channel: str = "web") -> tuple[int, int]:
+    """(rep turns, processed messages of ``channel``) in the product database."""
+    db = Database(url)
+    try:
+        with store(db) as s:
+            turns = s.session.scalar(select(func.count()).select_from(Turn).where(Turn.speaker == "rep")) or 0
+            claimed = (
+                s.session.scalar(
+                    select(func.count())
+                    .select_from(ProcessedMessage)
+                    .where(
+                        ProcessedMessage.channel == channel,
+                        # A Telegram turn is claimed as tg-update:<id>; other updates by the bare id.
+                        ProcessedMessage.external_id.like("tg-update:%") if channel == "telegram" else True,
+                    )
+                )
+                or 0
+            )
+            return int(turns), int(claimed)
+    finally:
+        db.dispose()
+
+
+def run_wrk(
+    server: Server, chats: list[Chat], seconds: int, folder: Path, *, telegram: bool = False
+) -> dict[str, Any]:
+    script = folder / f"load-{uuid.uuid4().hex[:6]}.lua"
+    if telegram:  # update ids never repeat: a repeated one is a redelivery, answered from storage
+        _update_base[0] += 10_000_000
+        ids = ", ".join(str(TELEGRAM_BASE_ID + n) for n in range(len(chats)))
+        script.write_text(
+            WRK_TELEGRAM % {"chats": ids, "line": LINE, "secret": TELEGRAM_SECRET, "base": _update_base[0]}
+        )
+    else:
+        lua = ", ".join(f'{{"{c.session_id}", "{c.cookie}"}}' for c in chats)
+        prefix = f"w{uuid.uuid4().hex[:12]}"
+        script.write_text(WRK_SCRIPT % {"chats": lua, "line": LINE, "prefix": prefix})
+    command = ["taskset", "-c", CLIENT_CORE, "wrk", "-t1", f"-c{CHATS}", f"-d{seconds}s", "--timeout", "10s"]
+    output = subprocess.run(
+        [*command, "-s", str(script), server.url], capture_output=True, text=True, check=True
+    ).stdout
+    line = next(part for part in output.splitlines() if part.startswith("WRK "))
+    figures: dict[str, Any] = json.loads(line[4:])
+    figures["errors"] = sum(figures[k] for k in ("connect", "read", "write", "status", "timeout"))
+    figures["ok"] = figures["requests"] - figures["status"]
+    figures["rps"] = figures["requests"] / figures["seconds"]
+    return figures
+
+
+async def _open_loop(server: Server, chats: list[Chat], rate: float, seconds: float) -> dict[str, Any]:
+    """Send ``rate`` requests a second on schedule over keep-alive connections; latency from the
+    scheduled moment. Raw HTTP/1.1 on asyncio streams: the client must not be the bottleneck."""
+    host, port = "127.0.0.1", server.port
+    pool: asyncio.Queue[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = asyncio.Queue()
+    for _ in range(CHATS):
+        pool.put_nowait(await asyncio.open_connection(host, port))
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+    errors = 0
+    prefix = f"o{uuid.uuid4().hex[:8]}"
+
+    async def one(n: int, due: float) -> None:
+        nonlocal errors
+        chat = chats[n % len(chats)]
+        body = json.dumps({"text": LINE, "client_message_id": f"{prefix}-{n}"}).encode()
+        head = (
+            f"POST /api/sessions/{chat.session_id}/messages HTTP/1.1\r\nHost: {host}\r\n"
+            f"Content-Type: application/json\r\nCookie: {chat.cookie}\r\nContent-Length: {len(body)}\r\n\r\n"
+        ).encode()
+        reader, writer = await pool.get()
+        try:
+            writer.write(head + body)
+            status_line = await reader.readline()
+            length = 0
+            while (header := await reader.readline()) not in (b"\r\n", b""):
+                name, _, value = header.decode().partition(":")
+                if name.lower() == "content-length":
+                    length = int(value)
+            await reader.readexactly(length)
+            status = int(status_line.split()[1])
+            statuses[status] = statuses.get(status, 0) + 1
+            latencies.append(time.perf_counter() - due)
+        except (OSError, asyncio.IncompleteReadError, IndexError, ValueError):
+            errors += 1
+            reader, writer = await asyncio.open_connection(host, port)
+        finally:
+            pool.put_nowait((reader, writer))
+
+    began = time.perf_counter()
+    tasks = []
+    total = int(rate * seconds)
+    for n in range(total):
+        due = began + n / rate
+        delay = due - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        tasks.append(asyncio.create_task(one(n, due)))
+    await asyncio.gather(*tasks)
+    while not pool.empty():
+        _, writer = pool.get_nowait()
+        writer.close()
+    ms = sorted(latency * 1000 for latency in latencies)
+    return {
+        "sent": total,
+        "ok": statuses.get(200, 0),
+        "statuses": statuses,
+        "errors": errors + sum(v for k, v in statuses.items() if k != 200),
+        "p50": statistics.median(ms) if ms else float("nan"),
+        "p99": ms[min(len(ms) - 1, round(0.99 * (len(ms) - 1)))] if ms else float("nan"),
+        "max": ms[-1] if ms else float("nan"),
+    }
+
+
+def open_loop(server: Server, chats: list[Chat], rate: float, seconds: float) -> dict[str, Any]:
+    command = [sys.executable, __file__, "--_open-loop-child", server.url, str(rate), str(seconds)]
+    payload = json.dumps([[c.session_id, c.cookie] for c in chats])
+    output = subprocess.run(
+        ["taskset", "-c", CLIENT_CORE, *command], input=payload, capture_output=True, text=True, check=True
+    ).stdout
+    result: dict[str, Any] = json.loads(output.strip().splitlines()[-1])
+    return result
+
+
+def _open_loop_child(url: str, rate: str, seconds: str) -> None:
+    chats = [Chat(session_id, cookie) for session_id, cookie in json.loads(sys.stdin.read())]
+    server = Server.__new__(Server)
+    server.url, server.port = url, int(url.rsplit(":", 1)[1])
+    print(json.dumps(asyncio.run(_open_loop(server, chats, float(rate), float(seconds)))))
+
+
+@contextmanager
+def postgres_schema(url: str) -> Iterator[str]:
+    from urllib.parse import quote
+
+    from sqlalchemy import create_engine, text
+
+    schema = f"load_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        separator = "&" if "?" in url else "?"
+        yield f"{url}{separator}options={quote(f'-csearch_path={schema}')}"
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def _row(name: str, f: dict[str, Any]) -> str:
+    return (
+        f"  {name:<34} {f['rps']:9.1f} req/s   p50 {f['p50'] / 1000:8.1f} ms   p99 {f['p99'] / 1000:8.1f} ms"
+        f"   max {f['max'] / 1000:8.1f} ms   errors {f['errors']}"
+    )
+
+
+def compare(label: str, product_url: str, baseline_url: str, workers: int, args: argparse.Namespace) -> None:
+    folder = Path(tempfile.mkdtemp(prefix="coach-load-"))
+    try:
+        _create_baseline_table(baseline_url)
+        chats = prepare_product(product_url)
+        env = {
+            "COACH_DATABASE_URL": product_url,
+            "COACH_DEMO_ACCOUNTS": "false",
+            "COACH_SECRET_KEY": "load-test-secret",
+            "TELEGRAM_BOT_TOKEN": "",
+        }
+        fake = None
+        if args.telegram:
+            sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "tests" / "channels" / "telegram")]
+            from telegram_fakes import BOT_TOKEN, FakeBotAPI
+
+            fake = FakeBotAPI()
+            fake.start()
+            env.update(
+                TELEGRAM_BOT_TOKEN=BOT_TOKEN,
+                COACH_TELEGRAM_WEBHOOK_SECRET=TELEGRAM_SECRET,
+                COACH_TELEGRAM_API_BASE=fake.base_url,
+            )
+        channel = "telegram" if args.telegram else "web"
+        product = Server("server:app", env, workers, folder / "product.log")
+        baseline = Server(
+            "benchmarks.baseline_app:app",
+            {"COACH_BASELINE_DATABASE_URL": baseline_url},
+            workers,
+            folder / "base.log",
+        )
+        try:
+            signed = sign_in(product, chats)
+            turns_before, claimed_before = count_turns(product_url, channel)
+            print(
+                f"{label}: {'Telegram webhook' if args.telegram else 'web message API'}, {CHATS} chats, "
+                f"server on core {SERVER_CORE}, client on core {CLIENT_CORE}"
+            )
+            answered = 0
+            if not args.skip_saturation:
+                runs: dict[str, list[dict[str, Any]]] = {"product": [], "baseline": []}
+                for _ in range(args.rounds):  # A B A B
+                    for name, server in (("product", product), ("baseline", baseline)):
+                        figures = run_wrk(server, signed, args.seconds, folder, telegram=args.telegram)
+                        runs[name].append(figures)
+                        print(_row(f"{name} (wrk -c{CHATS}, {args.seconds} s)", figures), flush=True)
+                answered += sum(f["ok"] for f in runs["product"])
+                product_rps = statistics.mean(f["rps"] for f in runs["product"])
+                baseline_rps = statistics.mean(f["rps"] for f in runs["baseline"])
+                print(
+                    f"  saturation: product {product_rps:.1f} req/s, baseline {baseline_rps:.1f} req/s, "
+                    f"ratio {100 * product_rps / baseline_rps:.1f} % (target >= 10 %)"
+                )
+            if not args.skip_open_loop and not args.telegram:
+                time.sleep(1)
+                result = open_loop(product, signed, args.rate, args.seconds)
+                answered += result["ok"]
+                print(
+                    f"  open loop {args.rate:g} turns/s for {args.seconds} s: p50 {result['p50']:.1f} ms, "
+                    f"p99 {result['p99']:.1f} ms, max {result['max']:.1f} ms, sent {result['sent']}, "
+                    f"200 {result['ok']}, errors {result['errors']} {result['statuses']}"
+                )
+            time.sleep(2)  # requests wrk cut off at its deadline finish on the server
+            turns_after, claimed_after = count_turns(product_url, channel)
+            turns, claimed = turns_after - turns_before, claimed_after - claimed_before
+            verdict = (
+                "OK"
+                if turns == claimed and answered <= turns <= answered + CHATS * 2 * args.rounds
+                else "MISMATCH"
+            )
+            print(
+                f"  database: {turns} rep turns and {claimed} claimed message ids for {answered} answered "
+                f"requests (wrk drops up to {CHATS} in flight at each deadline; those still run): {verdict}"
+            )
+        finally:
+            product.stop()
+            baseline.stop()
+            if fake is not None:
+                fake.stop()
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _create_baseline_table(url: str) -> None:
+    from sqlalchemy import create_engine
+
+    os.environ["COACH_BASELINE_DATABASE_URL"] = url
+    from benchmarks import baseline_app
+
+    engine = create_engine(url)
+    baseline_app.metadata.create_all(engine)
+    engine.dispose()
+
+
+def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] == "--_open-loop-child":
+        _open_loop_child(*sys.argv[2:5])
+        return
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--seconds", type=int, default=10, help="length of each run (default 10)")
+    parser.add_argument("--rounds", type=int, default=2, help="A B pairs per comparison (default 2)")
+    parser.add_argument("--rate", type=float, default=300, help="open-loop turns a second (default 300)")
+    parser.add_argument("--postgres", metavar="URL", help="also PostgreSQL, 2 workers, on this server")
+    parser.add_argument("--skip-sqlite", action="store_true")
+    parser.add_argument(
+        "--telegram", action="store_true", help="load the Telegram webhook instead of the web API"
+    )
+    parser.add_argument("--skip-saturation", action="store_true")
+    parser.add_argument("--skip-open-loop", action="store_true")
+    args = parser.parse_args()
+    if shutil.which("wrk") is None and not args.skip_saturation:
+        raise SystemExit("wrk is missing: apt-get install -y wrk")
+    print(f"load average before: {os.getloadavg()[0]:.2f} (2 cores shared)")
+    if not args.skip_sqlite:
+        with tempfile.TemporaryDirectory() as folder:
+            compare(
+                "SQLite, 1 worker",
+                f"sqlite:///{Path(folder) / 'product.sqlite3'}",
+                f"sqlite:///{Path(folder) / 'baseline.sqlite3'}",
+                1,
+                args,
+            )
+    if args.postgres:
+        with postgres_schema(args.postgres) as product_url, postgres_schema(args.postgres) as baseline_url:
+            compare("PostgreSQL, 2 workers", product_url, baseline_url, 2, args)
+    print(f"load average after: {os.getloadavg()[0]:.2f}")
+
+
+if __name__ == "__main__":
+    main()

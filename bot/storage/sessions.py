@@ -1,0 +1,191 @@
+"""Rehearsal sessions: create, lock, list by keyset, the active one, progress figures, and the
+facts each rep's visits to a scenario brought out. Every query here has an index that fits it
+(``models.RehearsalSession.__table_args__``; migration 0007_performance)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Row, and_, bindparam, case, func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from .models import RehearsalSession, RevealedFacts, User, utcnow
+
+
+class SessionRepository:
+    def __init__(self, session: Session) -> None:
+        self._s = session
+
+    def create(
+        self,
+        *,
+        user: User,
+        scenario_id: str,
+        scenario_version: str,
+        channel: str,
+        mode: str = "practice",
+        language: str = "zh",
+        seed: int = 0,
+        state: dict[str, Any] | None = None,
+        stage: str | None = None,
+        step: str | None = None,
+        trust: float = 0.0,
+    ) -> RehearsalSession:
+        rehearsal = RehearsalSession(
+            user_id=user.id,
+            scenario_id=scenario_id,
+            scenario_version=scenario_version,
+            channel=channel,
+            mode=mode,
+            language=language,
+            seed=seed,
+            state=state or {},
+            stage=stage,
+            step=step,
+            trust=trust,
+            status="active",
+            next_seq=1,
+        )
+        self._s.add(rehearsal)
+        self._s.flush()
+        return rehearsal
+
+    def get(self, session_id: str, *, for_update: bool = False) -> RehearsalSession | None:
+        """Load a session; ``for_update`` holds a row lock until the transaction ends (PostgreSQL)."""
+        return self._s.get(
+            RehearsalSession, session_id, with_for_update=for_update, populate_existing=for_update
+        )
+
+    def for_user(
+        self, user_id: int, *, limit: int = 50, before: str | None = None
+    ) -> Sequence[RehearsalSession]:
+        """A rep's sessions, newest first; ``before`` (a session id) pages on after that one.
+
+        Keyset paging on (started_at, id) over ``ix_rehearsal_sessions_user_started``: page 100
+        costs what page 1 does. An unknown ``before`` gives an empty page.
+        """
+        query = select(RehearsalSession).where(RehearsalSession.user_id == user_id)
+        if before is not None:
+            mark = self._s.execute(
+                select(RehearsalSession.started_at, RehearsalSession.id).where(
+                    RehearsalSession.id == before, RehearsalSession.user_id == user_id
+                )
+            ).first()
+            if mark is None:
+                return []
+            query = query.where(
+                or_(
+                    RehearsalSession.started_at < mark.started_at,
+                    and_(RehearsalSession.started_at == mark.started_at, RehearsalSession.id > mark.id),
+                )
+            )
+        query = query.order_by(RehearsalSession.started_at.desc(), RehearsalSession.id).limit(limit)
+        return self._s.scalars(query).all()
+
+    def many(self, session_ids: Sequence[str]) -> Sequence[RehearsalSession]:
+        """The sessions among ``session_ids`` that exist, in one query."""
+        if not session_ids:
+            return []
+        return self._s.scalars(
+            select(RehearsalSession).where(RehearsalSession.id.in_(list(session_ids)))
+        ).all()
+
+    def progress_for_users(self, user_ids: Sequence[int]) -> Sequence[Row[Any]]:
+        """Per user: sessions, finished, scored, score_sum, best, and the latest started_at,
+        updated_at and ended_at. One GROUP BY answered from ``ix_rehearsal_sessions_user_status``
+        (no session row, state or scorecard is read)."""
+        if not user_ids:
+            return []
+        rs = RehearsalSession
+        query = (
+            select(
+                rs.user_id,
+                func.count().label("sessions"),
+                func.sum(case((rs.status != "active", 1), else_=0)).label("finished"),
+                func.count(rs.score).label("scored"),
+                func.sum(rs.score).label("score_sum"),
+                func.max(rs.score).label("best"),
+                func.max(rs.started_at).label("started_at"),
+                func.max(rs.updated_at).label("updated_at"),
+                func.max(rs.ended_at).label("ended_at"),
+            )
+            .where(rs.user_id.in_(list(user_ids)))
+            .group_by(rs.user_id)
+        )
+        return self._s.execute(query).all()
+
+    def recent_scores(self, user_ids: Sequence[int], count: int) -> dict[int, list[int]]:
+        """Each user's last ``count`` scores of finished visits, oldest first: one index seek per
+        user on ``ix_rehearsal_sessions_user_ended`` (one statement, compiled once)."""
+        if count <= 0:
+            return {}
+        rs = RehearsalSession
+        query = (
+            select(rs.score)
+            .where(
+                rs.user_id == bindparam("user_id"),
+                rs.score.is_not(None),
+                rs.ended_at.is_not(None),
+                rs.status != "active",
+            )
+            .order_by(rs.ended_at.desc(), rs.id.desc())
+            .limit(count)
+        )
+        found: dict[int, list[int]] = {}
+        for user_id in dict.fromkeys(user_ids):
+            scores = self._s.scalars(query, {"user_id": user_id}).all()
+            if scores:
+                found[user_id] = [int(score) for score in reversed(scores) if score is not None]
+        return found
+
+    def active_for_user(self, user_id: int) -> RehearsalSession | None:
+        """The rep's active visit: one seek on ``ix_rehearsal_sessions_user_status``."""
+        query = (
+            select(RehearsalSession)
+            .where(RehearsalSession.user_id == user_id, RehearsalSession.status == "active")
+            .order_by(RehearsalSession.updated_at.desc())
+            .limit(1)
+        )
+        return self._s.scalar(query)
+
+    def revealed_before(self, user_id: int, scenario_id: str) -> list[str]:
+        """What the rep's visits to this scenario have brought out so far (one row)."""
+        row = self._s.get(RevealedFacts, (user_id, scenario_id))
+        return list(row.facts) if row is not None else []
+
+    def add_revealed(self, user_id: int, scenario_id: str, facts: Sequence[str]) -> None:
+        """Add newly revealed facts to the rep's summary for the scenario (row-locked on PostgreSQL)."""
+        if not facts:
+            return
+        row = self._s.get(RevealedFacts, (user_id, scenario_id), with_for_update=True)
+        if row is None:
+            try:
+                with self._s.begin_nested():
+                    self._s.add(RevealedFacts(user_id=user_id, scenario_id=scenario_id, facts=list(facts)))
+                return
+            except IntegrityError:  # another visit of the rep's wrote it first
+                row = self._s.get(
+                    RevealedFacts, (user_id, scenario_id), with_for_update=True, populate_existing=True
+                )
+                assert row is not None
+        known = list(row.facts or [])
+        fresh = [fact for fact in facts if fact not in known]
+        if fresh:
+            row.facts = [*known, *fresh]
+
+    def set_state(self, rehearsal: RehearsalSession, state: dict[str, Any]) -> None:
+        # A fresh dict: the JSON column only notices re-assignment, not in-place edits.
+        rehearsal.state = dict(state)
+
+    def end(
+        self, rehearsal: RehearsalSession, *, status: str = "ended", scorecard: dict[str, Any] | None = None
+    ) -> None:
+        rehearsal.status = status
+        rehearsal.ended_at = utcnow()
+        if scorecard is not None:
+            rehearsal.scorecard = scorecard
+            value = scorecard.get("score")
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                rehearsal.score = int(value)

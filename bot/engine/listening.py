@@ -75,12 +75,14 @@ NEXT_STEP_CUES: Final[dict[str, tuple[str, ...]]] = {
     "zh": (
         "下周", "下次", "再约", "约个", "约一", "见个面", "见一面", "试点", "带方案", "方案过来",
         "方案来", "签", "合同", "下单", "周几方便", "哪天方便", "什么时候方便", "上午方便",
-        "下午方便", "安排一次", "安排个", "演示",
+        "下午方便", "安排一次", "安排个", "演示", "碰个头", "碰一下", "约时间", "见面聊", "过来给您",
     ),
     "en": (
         "next week", "next meeting", "meet again", "another meeting", "set up a meeting",
         "follow-up meeting", "pilot", "proposal", "sign", "contract", "place an order",
         "come back", "demo", "trial", "which day", "are you free", "would suit", "suits you",
+        "could we meet", "can we meet", "shall we meet", "meet next", "get together", "schedule a",
+        "book a", "show you a plan", "walk you through",
     ),
 }  # fmt: skip
 _QUESTION_END = re.compile(r"[?？]|[吗吧呢][。.!！]?\s*$")

@@ -10,6 +10,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_TELEGRAM_API_BASE = "https://api.telegram.org/bot"
+DEFAULT_WECOM_API_BASE = "https://qyapi.weixin.qq.com/cgi-bin"
 
 
 def _default_database_url() -> str:
@@ -38,6 +39,17 @@ class Settings(BaseSettings):
     telegram_rate: float = Field(default=30.0, gt=0)
     telegram_chat_rate: float = Field(default=1.0, gt=0)
     telegram_chat_burst: int = Field(default=3, ge=1)
+    # WeCom (企业微信) self-built application (docs/wecom.md); the channel is off without them.
+    wecom_corp_id: str | None = None
+    wecom_agent_id: int | None = None
+    wecom_secret: str | None = None
+    wecom_token: str | None = None
+    wecom_aes_key: str | None = None
+    wecom_api_base: str = DEFAULT_WECOM_API_BASE
+    # WeCom lets an application send a member about 30 messages a minute.
+    wecom_rate: float = Field(default=20.0, gt=0)
+    wecom_chat_rate: float = Field(default=0.5, gt=0)
+    wecom_chat_burst: int = Field(default=5, ge=1)
 
     @field_validator("default_lang")
     @classmethod
@@ -49,6 +61,12 @@ class Settings(BaseSettings):
     @property
     def telegram_enabled(self) -> bool:
         return bool(self.telegram_bot_token)
+
+    @property
+    def wecom_enabled(self) -> bool:
+        """All five WeCom values are set (docs/wecom.md)."""
+        values = (self.wecom_corp_id, self.wecom_agent_id, self.wecom_secret, self.wecom_token)
+        return all(value not in (None, "") for value in values) and bool(self.wecom_aes_key)
 
 
 @lru_cache(maxsize=1)

@@ -22,6 +22,7 @@ from .models import (
 )
 from .outbox import OutboxRepository
 from .repository import Store
+from .wecom import WeComLink, WeComLinkRepository
 
 __all__ = [
     "Base",
@@ -38,6 +39,8 @@ __all__ = [
     "Team",
     "TelegramLink",
     "Turn",
+    "WeComLink",
+    "WeComLinkRepository",
     "User",
     "current_revision",
     "downgrade",

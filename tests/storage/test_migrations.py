@@ -5,7 +5,7 @@ from sqlalchemy import inspect
 from bot.storage import Database, current_revision, downgrade, upgrade
 from bot.storage.models import Base
 
-HEAD = "0003"
+HEAD = "0006"
 EXPECTED_TABLES = {
     "teams",
     "users",
@@ -19,6 +19,7 @@ EXPECTED_TABLES = {
     "outbox_messages",
     "outbox_chats",
     "outbox_limiters",
+    "wecom_links",
 }
 
 

@@ -15,9 +15,11 @@ from starlette.concurrency import run_in_threadpool
 
 from bot.channels.telegram import TelegramChannel
 from bot.channels.web import install_web
+from bot.channels.wecom import WeComChannel
 from bot.config import Settings, get_settings
 from bot.engine.library import ScenarioLibrary
 from bot.services import AccountService, Services, build_services
+from bot.services.outbox import Dispatcher
 from bot.storage import Database, upgrade
 
 
@@ -47,15 +49,28 @@ def create_app(settings: Settings | None = None, *, library: ScenarioLibrary | N
     to date as it starts. ``library`` lets tests share parsed scenarios between apps."""
     settings = settings or get_settings()
     telegram = TelegramChannel(settings) if settings.telegram_enabled else None
+    wecom = WeComChannel(settings) if settings.wecom_enabled else None
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.db, app.state.services = await run_in_threadpool(_prepare_database, settings, library)
         if telegram is not None:
             await telegram.start(app.state.services)
+        # WeCom replies go through the outbox: this worker's dispatcher sends what turns queued.
+        app.state.wecom_dispatcher = None
+        if wecom is not None:
+            wecom.start(app.state.services)
+            app.state.wecom_dispatcher = Dispatcher(
+                app.state.db, {"wecom": wecom.sender}, pacing={"wecom": wecom.pacing}
+            )
+            await app.state.wecom_dispatcher.start()
         try:
             yield
         finally:
+            if app.state.wecom_dispatcher is not None:
+                await app.state.wecom_dispatcher.stop()
+            if wecom is not None:
+                await wecom.stop()
             if telegram is not None:
                 await telegram.stop()
             app.state.db.dispose()
@@ -72,6 +87,10 @@ def create_app(settings: Settings | None = None, *, library: ScenarioLibrary | N
     app.state.telegram = telegram
     if telegram is not None:
         app.include_router(telegram.router)
+    # The WeCom callback URL, when the application is configured (see docs/wecom.md).
+    app.state.wecom = wecom
+    if wecom is not None:
+        app.include_router(wecom.router)
 
     @app.get("/healthz", tags=["ops"])
     async def healthz() -> dict[str, str]:

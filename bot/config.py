@@ -50,6 +50,8 @@ class Settings(BaseSettings):
     wecom_rate: float = Field(default=20.0, gt=0)
     wecom_chat_rate: float = Field(default=0.5, gt=0)
     wecom_chat_burst: int = Field(default=5, ge=1)
+    # Seconds to wait after WeCom's "API rate limit" (45009); it counts calls per minute.
+    wecom_rate_limit_wait: float = Field(default=60.0, ge=0)
 
     @field_validator("default_lang")
     @classmethod

@@ -150,6 +150,7 @@ class Channel(StrEnum):
     WEB = "web"
     TELEGRAM = "telegram"
     CLI = "cli"
+    WECOM = "wecom"
 
 
 class Role(StrEnum):

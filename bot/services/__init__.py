@@ -51,6 +51,7 @@ from .errors import (
 )
 from .rehearsals import MODES, RehearsalsAPI, RehearsalService
 from .views import ActiveTurn, LinkedRep, ScenarioCard, TelegramLine, telegram_turn_id
+from .wecom import WECOM_CHANNEL, WeComAPI, WeComLine, WeComService, WeComStart
 
 
 @dataclass(frozen=True)
@@ -60,13 +61,18 @@ class Services:
     rehearsals: RehearsalsAPI
     accounts: AccountsAPI
     coaching: CoachingAPI
+    wecom: WeComAPI
 
 
 def build_services(db: Database, settings: Settings, library: ScenarioLibrary | None = None) -> Services:
     """The services over ``db``; the scenario library is loaded (and checked) once, here."""
     rehearsals = RehearsalService(db, library=library, settings=settings)
+    coaching = CoachingService(db, rehearsals)
     return Services(
-        rehearsals=rehearsals, accounts=AccountService(db), coaching=CoachingService(db, rehearsals)
+        rehearsals=rehearsals,
+        accounts=AccountService(db),
+        coaching=coaching,
+        wecom=WeComService(db, rehearsals, coaching),
     )
 
 
@@ -111,6 +117,11 @@ __all__ = [
     "TurnView",
     "UnknownScenario",
     "UserNotFound",
+    "WECOM_CHANNEL",
+    "WeComAPI",
+    "WeComLine",
+    "WeComService",
+    "WeComStart",
     "build_services",
     "demo_sign_in_lines",
     "is_database_unavailable",

@@ -144,6 +144,9 @@ async def write_note(
     telegram = getattr(request.app.state, "telegram", None)
     if telegram is not None:  # after the commit above; push_note never raises
         background.add_task(telegram.push_note, note.id)
+    wecom = getattr(request.app.state, "wecom", None)
+    if wecom is not None:  # queued in the outbox for the rep's WeCom; never raises
+        background.add_task(wecom.push_note, note.id)
     return note
 
 

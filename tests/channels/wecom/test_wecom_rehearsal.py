@@ -200,3 +200,25 @@ async def test_a_managers_note_is_pushed_to_the_reps_wecom(db: Database, fake_we
     assert pushed == "📝 陈经理 给你写了一条教练笔记：\n\n多问一层“为什么”。\n\n发送 /notes 查看全部笔记。"
     assert listed.startswith("📝 教练笔记（共 1 条，未读 1 条）")  # the push marks nothing read
     assert len(fake_wecom.state.sent) == 2  # nothing for the rep without WeCom
+
+
+async def test_a_long_reply_arrives_in_pieces_within_wecoms_limit(
+    db: Database, fake_wecom: FakeWeComAPI
+) -> None:
+    rep_id = add_person(db, "sun", "孙力")
+    boss = add_person(db, "boss2", "陈经理", role="manager")
+    with store(db, write=True) as s:
+        author, rep = s.users.get(boss), s.users.get(rep_id)
+        assert author is not None and rep is not None
+        for n in range(20):
+            s.notes.add(author=author, rep=rep, text=f"第{n}条：" + "先问清楚退货的原因，再谈方案。" * 12)
+    member = Member("SunLi")
+    app = build_app(wecom_settings(db.url, fake_wecom))
+    async with running(app) as callbacks:
+        app.state.services.wecom.map_user("SunLi", rep_id)
+        assert (await callbacks.post(member.text("/notes"))).status_code == 200
+        await fake_wecom.wait_for("SunLi", 3, settle=0.8)
+    pieces = fake_wecom.texts("SunLi")
+    assert len(pieces) >= 3 and all(len(piece.encode()) <= 2048 for piece in pieces)
+    assert pieces[0].startswith("📝 教练笔记（共 20 条，未读 20 条）")
+    assert all(f"第{n}条：" in "".join(pieces) for n in range(20))  # every note, in the pieces' order

@@ -6,6 +6,7 @@ Nothing else builds services or opens the database for the server.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -16,11 +17,12 @@ from starlette.concurrency import run_in_threadpool
 from bot.channels.telegram import TelegramChannel
 from bot.channels.web import install_web
 from bot.channels.wecom import WeComChannel
-from bot.config import Settings, get_settings
+from bot.config import Settings, get_settings, uses_default_secret
 from bot.engine.library import ScenarioLibrary
 from bot.services import AccountService, Services, build_services
 from bot.services.outbox import Dispatcher
 from bot.storage import Database, upgrade
+from bot.storage.accounts import database_writable
 
 
 def _warm_services(db: Database, settings: Settings, library: ScenarioLibrary | None) -> Services:
@@ -40,7 +42,12 @@ def _prepare_database(settings: Settings, library: ScenarioLibrary | None) -> tu
     upgrade(settings.database_url)
     db = Database(settings.database_url)
     # Here rather than in `coach serve`, which would have to migrate first: a second migration.
-    AccountService(db).ensure_demo_accounts(settings)
+    # Only the local development set-up gets them (the default secret; `coach serve` turns them
+    # off for a non-loopback host), each with a random password shown once on the terminal and
+    # never logged.
+    if settings.demo_accounts and uses_default_secret(settings):
+        for account in AccountService(db).ensure_demo_accounts(settings):
+            print(account.line(), file=sys.stderr, flush=True)
     return db, _warm_services(db, settings, library)
 
 
@@ -97,10 +104,14 @@ def create_app(settings: Settings | None = None, *, library: ScenarioLibrary | N
         """The process is up."""
         return {"status": "ok"}
 
-    @app.get("/readyz", tags=["ops"])
+    @app.get(
+        "/readyz",
+        tags=["ops"],
+        responses={503: {"description": "The database does not answer or cannot be written."}},
+    )
     async def readyz() -> JSONResponse:
-        """The database answers; 503 otherwise."""
-        ok = await run_in_threadpool(app.state.db.ping)
+        """The database answers and takes a write (a full disk is not ready); 503 otherwise."""
+        ok = await run_in_threadpool(database_writable, app.state.db)
         return JSONResponse(
             {"status": "ok" if ok else "database unavailable"}, status_code=200 if ok else 503
         )

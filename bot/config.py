@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import ipaddress
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -39,6 +41,22 @@ class Settings(BaseSettings):
     telegram_rate: float = Field(default=30.0, gt=0)
     telegram_chat_rate: float = Field(default=1.0, gt=0)
     telegram_chat_burst: int = Field(default=3, ge=1)
+    # The address people use, e.g. https://coach.example.com: https turns on Secure cookies and
+    # HSTS, and its origin is accepted by the cross-site check (behind a proxy that rewrites Host).
+    public_url: str | None = None
+    # Proxies whose X-Forwarded-For/-Proto are believed (uvicorn --forwarded-allow-ips); none
+    # by default, so a client cannot pick its own address for the sign-in throttle.
+    forwarded_allow_ips: str = ""
+    # Password checks at once per process (64 MiB each); more are answered 429 straight away.
+    # None: half the cores, 1 to 4 (bot.passwords.DEFAULT_CONCURRENT_CHECKS).
+    password_checks_max: int | None = Field(default=None, ge=1)
+    sign_in_failures_per_login: int = Field(default=10, ge=1)
+    sign_in_failures_per_address: int = Field(default=50, ge=1)
+    sign_in_window_seconds: int = Field(default=300, ge=1)
+    session_days: int = Field(default=14, ge=1)
+    # `coach prune` keeps ended sign-in sessions and handled message ids this long.
+    retention_days: int = Field(default=30, ge=1)
+    log_format: Literal["json", "text"] = "json"
     # WeCom (企业微信) self-built application (docs/wecom.md); the channel is off without them.
     wecom_corp_id: str | None = None
     wecom_agent_id: int | None = None
@@ -69,6 +87,31 @@ class Settings(BaseSettings):
         """All five WeCom values are set (docs/wecom.md)."""
         values = (self.wecom_corp_id, self.wecom_agent_id, self.wecom_secret, self.wecom_token)
         return all(value not in (None, "") for value in values) and bool(self.wecom_aes_key)
+
+
+# The published default (the field default itself): fine on this machine, refused elsewhere.
+DEFAULT_SECRET: str = Settings.model_fields["secret_key"].default
+
+
+def uses_default_secret(settings: Settings) -> bool:
+    return settings.secret_key == DEFAULT_SECRET
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` (a name or an address) only serves this machine."""
+    if host in ("localhost", "localhost.localdomain"):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def demo_accounts_allowed(settings: Settings, host: str) -> bool:
+    """Demo accounts belong to the local development set-up only: the README's start command
+    on a loopback address with the default secret. A server with its own secret is a real
+    deployment and gets no accounts nobody asked for."""
+    return settings.demo_accounts and uses_default_secret(settings) and is_loopback(host)
 
 
 @lru_cache(maxsize=1)

@@ -24,13 +24,14 @@ def test_import_contracts_are_kept() -> None:
     assert "0 broken" in completed.stdout
 
 
-# What CONTRIBUTING.md asks of the outer layers: short functions, short modules.
-LIMITED = ["bot/services", "bot/channels", "bot/app.py", "bot/cli"]
+# What CONTRIBUTING.md asks of all of bot/: short functions, short modules. The classifier's
+# functions are measured too, though the issue that split the engine left its rule cascade out.
+LIMITED = ["bot"]
 MAX_COMPLEXITY = 20
 MAX_MODULE_LINES = 500
 
 
-def test_no_function_of_the_outer_layers_is_too_complex() -> None:
+def test_no_function_is_too_complex() -> None:
     completed = subprocess.run(
         [str(BIN / "radon"), "cc", "--json", *LIMITED],
         cwd=PROJECT_ROOT,
@@ -49,7 +50,7 @@ def test_no_function_of_the_outer_layers_is_too_complex() -> None:
     assert too_complex == []
 
 
-def test_no_module_of_the_outer_layers_is_too_long() -> None:
+def test_no_module_is_too_long() -> None:
     modules = [
         path
         for place in LIMITED

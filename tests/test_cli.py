@@ -40,7 +40,7 @@ def test_users_create_and_list(database_url: str) -> None:
         "--team",
         "华东",
         "--password",
-        "pw123456",
+        "wang-fang-east-7",
         "--database-url",
         database_url,
     ]

@@ -128,7 +128,7 @@ def test_technique_names_are_the_question_banks() -> None:
     assert translate("technique.interest_check", "zh") == "兴趣确认"
 
 
-def test_the_engine_keys_for_the_coming_switch_are_in_the_catalogue() -> None:
+def test_the_engine_keys_are_in_the_catalogue() -> None:
     tables = [
         text_keys.VERDICT_KEYS,
         text_keys.REASON_KEYS,
@@ -136,7 +136,14 @@ def test_the_engine_keys_for_the_coming_switch_are_in_the_catalogue() -> None:
         text_keys.KEEP_KEYS,
         text_keys.STOP_KEYS,
         text_keys.START_KEYS,
+        text_keys.COACH_ANGLE_KEYS,
+        text_keys.NEED_WORD_KEYS,
+        text_keys.EXAMPLE_KEYS,
+        text_keys.LEAD_KEYS,
+        text_keys.POINT_LABEL_KEYS,
+        text_keys.COACH_TEXT_KEYS,
     ]
+    assert has(text_keys.IGNORED_KEY) and has(text_keys.QUOTE_KEY)
     for table in tables:
         assert table and all(has(key) for key in table.values())
     assert "{topic}" in translate(text_keys.VERDICT_KEYS["dug"], "en")
@@ -150,29 +157,15 @@ def test_the_web_export_holds_the_pages_texts_and_every_name() -> None:
     assert '"web.chat.start": "开始拜访"' in catalogue_json("zh")
 
 
-def test_the_engine_texts_in_the_catalogue_are_verbatim_copies_until_the_switch() -> None:
-    # Two copies until coach.py, customer.py and scorecard.py read the catalogue; this keeps them
-    # equal (delete it with the tables).
+def test_the_engine_has_no_text_tables_of_its_own() -> None:
+    # The engine reads its texts from the catalogue; the old zh/en tables must not come back.
     from bot.engine import coach, coaching, customer
 
-    def same(key: str, pair: tuple[str, str]) -> None:
-        assert (translate(key, "zh"), translate(key, "en")) == pair, key
-
-    for event, pair in coach.VERDICTS.items():
-        if event != "none":
-            same(text_keys.VERDICT_KEYS[event], pair)
-    for technique, pair in coach.REASONS.items():
-        same(text_keys.REASON_KEYS[technique], pair)
-    for technique, pair in coach.FALLBACK_EXAMPLES.items():
-        same(text_keys.EXAMPLE_KEYS[technique], pair)
-    for angle, pair in coach.ANGLES.items():
-        same(text_keys.COACH_ANGLE_KEYS[angle], pair)
-    for kind, lines in customer.DEFAULT_REPLIES.items():
-        same(text_keys.REPLY_KEYS[kind], ("\n".join(lines["zh"]), "\n".join(lines["en"])))
-    for event, pair in coaching.KEEP:
-        same(text_keys.KEEP_KEYS[event], pair)
-    for event, pair in coaching.STOP:
-        same(text_keys.STOP_KEYS[event], pair)
-    for technique, _, pair in coaching.START:
-        same(text_keys.START_KEYS[technique], pair)
-    same(text_keys.IGNORED_KEY, coach.IGNORED)
+    for module, gone in (
+        (coach, ("NAMES", "VERDICTS", "IGNORED", "ANGLES", "NEED_WORDS", "REASONS", "FALLBACK_EXAMPLES")),
+        (customer, ("DEFAULT_REPLIES",)),
+        (coaching, ("ZH_LEADS", "EN_LEADS", "POINT_LABELS")),
+    ):
+        for name in gone:
+            assert not hasattr(module, name), f"{module.__name__}.{name}"
+    assert text_keys.lines(text_keys.REPLY_KEYS["small_talk"], "en") == ("Yes.", "Right.", "More or less.")

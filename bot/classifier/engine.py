@@ -20,24 +20,31 @@ How a line is labelled (docs/classifier.md explains it with examples):
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from .bank import LANGS, LangPatterns, PatternSpec, QuestionBank, shorthand_for
+from .bank import LANGS, QuestionBank
 from .features import overlap_bucket, pieces
 from .model import MODEL_DIR, TechniqueModel
-from .prefilter import FactorIndex, required_factors
+from .rules import (
+    CLAUSE_BREAK_RE,
+    CONTENT_RE,
+    Analysis,
+    Clause,
+    LangRules,
+    answers_first,
+    compile_rules,
+    has_content,
+    inside,
+    mask,
+    overlaps,
+)
 from .text import (
     clauses,
     clean,
     detect_lang,
-    init_segmenter,
-    inside_word,
     normalise,
-    search,
-    segment,
     sentences,
 )
 
@@ -59,9 +66,6 @@ _SECONDARY = frozenset(
 )
 _EXPLAIN = 3  # evidence items shown: the features that weighed most
 _MAX_CONFIDENCE = 0.99
-_CLAUSE_BREAK_RE = re.compile(r"[,，、]")
-_CONTENT_RE = re.compile(r"[a-z0-9]+|[\u3400-\u4dbf\u4e00-\u9fff]")
-_FILLER_WORDS = frozenset(["but", "so", "or", "the", "a", "to", "um", "uh", "er", "hmm"])
 
 
 @dataclass(frozen=True)
@@ -110,113 +114,13 @@ class Classification:
         }
 
 
-@dataclass(frozen=True)
-class _Pattern:
-    technique: str
-    spec: PatternSpec
-    regex: re.Pattern[str] | None
-    words: tuple[str, ...]
-    factors: frozenset[str] | None  # literals a match must contain one of (None: always search)
-    not_inside: frozenset[str] = frozenset()
-
-    @property
-    def text(self) -> str:
-        return self.spec.regex if self.spec.regex is not None else " ".join(self.words)
-
-    def spans(self, text: str) -> list[tuple[int, int]]:
-        """Every match of the pattern (outside its ``not_inside`` words)."""
-        if self.regex is None:
-            span = self.search(text)
-            return [span] if span else []
-        return [
-            m.span()
-            for m in self.regex.finditer(text)
-            if not (self.not_inside and inside_word(text, m.span(), self.not_inside))
-        ]
-
-    def search(self, text: str) -> tuple[int, int] | None:
-        if self.regex is not None:
-            return search(self.regex, text, self.not_inside)
-        if not all(word in text for word in self.words):  # cheap test before segmenting
-            return None
-        tokens = segment(text)
-        if not all(word in tokens for word in self.words):
-            return None
-        start = text.find(self.words[0])
-        return (start, start + len(self.words[0]))
-
-
-def _union(regexes: list[str]) -> re.Pattern[str] | None:
-    if not regexes:
-        return None
-    return re.compile("|".join(f"(?:{r})" for r in regexes))
-
-
-@dataclass
-class _LangRules:
-    patterns: dict[str, list[_Pattern]]
-    question: re.Pattern[str] | None
-    request: re.Pattern[str] | None
-    not_question: re.Pattern[str] | None
-    condition: re.Pattern[str] | None
-    asked: list[tuple[re.Pattern[str], bool]]  # (marker, holds in a sentence closed by a full stop)
-    shorthand: Any
-    flat: list[_Pattern]
-    index: FactorIndex
-    by_id: dict[tuple[str, str], _Pattern]
-
-
-@dataclass
-class _Clause:
-    start: int
-    end: int
-    asks: bool
-    request: bool
-    by_mark: bool = False  # it asks only because a question mark closes it (no marker matched)
-
-
-@dataclass
-class _Analysis:
-    text: str
-    clauses: list[_Clause] = field(default_factory=list)
-
-    @property
-    def asks(self) -> bool:
-        return any(c.asks for c in self.clauses)
-
-    @property
-    def last_asks(self) -> bool:
-        return bool(self.clauses) and self.clauses[-1].asks
-
-    @property
-    def request(self) -> bool:
-        return any(c.request for c in self.clauses)
-
-    def rising_summary(self, lang: str) -> bool:
-        """A statement of several parts said with a question mark: the rep checks a summary.
-
-        "Okay, three clinics, one receptionist, and bookings all come through WhatsApp?" asks only
-        through its question mark (no clause starts like a question), and it says enough to be a
-        recap (two clauses with content, or a long sentence), not a one-fact check ("SAP?").
-        """
-        asking = [c for c in self.clauses if c.asks]
-        if not asking or not all(c.by_mark for c in asking):
-            return False
-        parts = [c for c in self.clauses if _has_content(self.text[c.start : c.end], 2)]
-        if lang == "zh":
-            size = len(_CONTENT_RE.findall(self.text))
-            return len(parts) >= 2 and size >= 14
-        words = len(_CONTENT_RE.findall(self.text))
-        return len(parts) >= 3 or (len(parts) >= 2 and words >= 10) or words >= 14
-
-
 @dataclass
 class Facts:
     """What the rules found in one normalised line (``norm`` is empty when nothing was said)."""
 
     norm: str
     lang: str
-    analysis: _Analysis
+    analysis: Analysis
     found: dict[str, list[Evidence]]  # after premises, question-less lines and permissions
     scores: dict[str, float]
     fired: frozenset[str]
@@ -247,7 +151,7 @@ class Classifier:
             if spec.standalone
         }
         self._asked: dict[str, bool] = {}  # the customer's previous lines: did they ask?
-        self._rules: dict[str, _LangRules] = {lang: _compile_rules(bank, lang) for lang in LANGS}
+        self._rules: dict[str, LangRules] = {lang: compile_rules(bank, lang) for lang in LANGS}
 
     @classmethod
     def from_bank(cls, bank: QuestionBank, *, rules_only: bool = False) -> Classifier:
@@ -256,8 +160,8 @@ class Classifier:
 
     # --- analysis -------------------------------------------------------------------------------
 
-    def _analyse(self, text: str, rules: _LangRules, min_content: int = 1) -> _Analysis:
-        analysis = _Analysis(text)
+    def _analyse(self, text: str, rules: LangRules, min_content: int = 1) -> Analysis:
+        analysis = Analysis(text)
         for s_start, s_end in sentences(text):
             sentence_mark = text[s_start:s_end].rstrip().endswith("?")
             parts = clauses(text, s_start, s_end)
@@ -269,13 +173,13 @@ class Classifier:
                 request = bool(rules.request and rules.request.search(body))
                 asks = request or bool(rules.question and rules.question.search(body))
                 by_mark = False
-                if not asks and sentence_mark and not _CLAUSE_BREAK_RE.search(text, c_end, s_end):
+                if not asks and sentence_mark and not CLAUSE_BREAK_RE.search(text, c_end, s_end):
                     asks = by_mark = True  # the clause the question mark closes
-                asks = asks and _has_content(body, min_content)
-                analysis.clauses.append(_Clause(c_start, c_end, asks, request, by_mark and asks))
+                asks = asks and has_content(body, min_content)
+                analysis.clauses.append(Clause(c_start, c_end, asks, request, by_mark and asks))
         return analysis
 
-    def _evidence(self, text: str, rules: _LangRules) -> dict[str, list[Evidence]]:
+    def _evidence(self, text: str, rules: LangRules) -> dict[str, list[Evidence]]:
         found: dict[str, list[Evidence]] = {}
         flat = rules.flat
         for position in rules.index.candidates(text):
@@ -319,7 +223,7 @@ class Classifier:
         text = normalise(cleaned, lang, rules.shorthand)
         for s_start, s_end in sentences(text):
             sentence = text[s_start:s_end].rstrip()
-            if sentence.endswith("?") and _has_content(sentence):
+            if sentence.endswith("?") and has_content(sentence):
                 return True
             stated = sentence.endswith((".", "。", "!"))
             markers = [m for m, standalone in rules.asked if standalone or not stated]
@@ -342,7 +246,7 @@ class Classifier:
         if lang not in LANGS:
             lang = detect_lang(cleaned)
         rules = self._rules[lang]
-        norm = normalise(cleaned, lang, rules.shorthand) if _CONTENT_RE.search(cleaned.lower()) else ""
+        norm = normalise(cleaned, lang, rules.shorthand) if CONTENT_RE.search(cleaned.lower()) else ""
         analysis = self._analyse(norm, rules)
         found = self._evidence(norm, rules) if norm else {}
         self._drop_premises(norm, found, rules)
@@ -366,14 +270,14 @@ class Classifier:
             previous=normalise(clean(previous), detect_lang(clean(previous))) if previous else "",
         )
 
-    def _drop_premises(self, norm: str, found: dict[str, list[Evidence]], rules: _LangRules) -> None:
+    def _drop_premises(self, norm: str, found: dict[str, list[Evidence]], rules: LangRules) -> None:
         """Cues inside an if-clause are a premise: "if the budget were cut, ..." is no budget question."""
         touched = self.ignore_in_condition & set(found)
         if rules.condition is None or not touched:
             return
         premises = [m.span() for m in rules.condition.finditer(norm)]
         for technique in touched:
-            found[technique] = [e for e in found[technique] if not any(_inside(e.span, p) for p in premises)]
+            found[technique] = [e for e in found[technique] if not any(inside(e.span, p) for p in premises)]
 
     def _standalone_only(self, found: dict[str, list[Evidence]]) -> None:
         """A line that asks nothing keeps only the standalone cues of the question kinds."""
@@ -382,7 +286,7 @@ class Classifier:
                 found[technique] = [e for e in found[technique] if (technique, e.pattern) in self.standalone]
 
     def _set_aside_humble(
-        self, norm: str, analysis: _Analysis, found: dict[str, list[Evidence]], rules: _LangRules
+        self, norm: str, analysis: Analysis, found: dict[str, list[Evidence]], rules: LangRules
     ) -> tuple[bool, bool]:
         """Set the permission and apology phrases aside; (did they fire, does a real question remain).
 
@@ -401,16 +305,16 @@ class Classifier:
         for technique in found:
             if technique != "humble_disclaimer":
                 found[technique] = [
-                    e for e in found[technique] if not any(_overlaps(e.span, s) for s in spans)
+                    e for e in found[technique] if not any(overlaps(e.span, s) for s in spans)
                 ]
         # What is left must say something on its own: "我先?" after "请教一件事可以吗" does not.
-        return True, self._analyse(_mask(norm, spans), rules, min_content=4).asks
+        return True, self._analyse(mask(norm, spans), rules, min_content=4).asks
 
     def rule_label(self, facts: Facts) -> str:
         """The rules' own reading, a feature for the model (and the answer when no model is loaded)."""
         analysis = facts.analysis
         specific = [t for t in self.precedence if t in facts.fired and t not in _STRUCTURAL]
-        if analysis.asks and facts.previous_asks and _answers_first(analysis):
+        if analysis.asks and facts.previous_asks and answers_first(analysis):
             return "answer_with_question"
         if "pitch" in facts.fired and not analysis.last_asks:
             return "pitch"
@@ -429,17 +333,17 @@ class Classifier:
     def flags(self, facts: Facts) -> list[str]:
         """The rules' hits and the clause facts, as binary features."""
         analysis = facts.analysis
-        answers_first = _answers_first(analysis)
+        answered_first = answers_first(analysis)
         facts_on = {
             "q:asks": analysis.asks,
             "q:last": analysis.last_asks,
             "q:request": analysis.request,
             "q:mark-only": analysis.asks and all(c.by_mark for c in analysis.clauses if c.asks),
             "q:summary": analysis.rising_summary(facts.lang),
-            "q:answers-first": answers_first,
+            "q:answers-first": answered_first,
             "q:real": facts.real_question,
             "ctx:asks": facts.previous_asks,
-            "ctx:asks-answered-asked": facts.previous_asks and answers_first and analysis.asks,
+            "ctx:asks-answered-asked": facts.previous_asks and answered_first and analysis.asks,
             "ctx:asks-asked": facts.previous_asks and analysis.asks,
         }
         flags = [f"lang:{facts.lang}"]
@@ -530,7 +434,7 @@ class Classifier:
                 )
             elif kind not in ("c", "w"):
                 evidence.append(Evidence(label, name, name, "", (0, 0), round(weight, 3)))
-            elif len(_CONTENT_RE.findall(value)) >= (1 if kind == "w" else 2):
+            elif len(CONTENT_RE.findall(value)) >= (1 if kind == "w" else 2):
                 start = facts.norm.find(value)
                 span = (start, start + len(value)) if start >= 0 else (0, 0)
                 evidence.append(
@@ -547,80 +451,6 @@ def _hit(facts: Facts, name: str) -> Evidence | None:
     return next((e for e in facts.found.get(technique, ()) if e.pattern == pattern), None)
 
 
-def _compile_pattern(technique: str, spec: PatternSpec) -> _Pattern:
-    regex = re.compile(spec.regex) if spec.regex is not None else None
-    words = tuple(spec.words or ())
-    factors = required_factors(spec.regex) if spec.regex is not None else frozenset(words) or None
-    return _Pattern(technique, spec, regex, words, factors, frozenset(spec.not_inside))
-
-
-def _compile_rules(bank: QuestionBank, lang: str) -> _LangRules:
-    """One language's patterns and markers, compiled and indexed by their literals."""
-    patterns: dict[str, list[_Pattern]] = {
-        t.id: [_compile_pattern(t.id, spec) for spec in t.detect.patterns[lang]]
-        for t in bank.techniques.values()
-    }
-    flat = [p for ps in patterns.values() for p in ps]
-    if any(p.words or p.not_inside for p in flat):
-        init_segmenter()  # load jieba's dictionary now, not on the first line
-    markers = bank.header.markers
-
-    def union(group: LangPatterns) -> re.Pattern[str] | None:
-        return _union([p.regex for p in group[lang] if p.regex])
-
-    return _LangRules(
-        patterns=patterns,
-        question=union(markers.question),
-        request=union(markers.request),
-        not_question=union(markers.not_question),
-        condition=union(markers.condition),
-        asked=[(re.compile(p.regex), p.standalone) for p in markers.asked[lang] if p.regex],
-        shorthand=shorthand_for(bank.header, lang),
-        flat=flat,
-        index=FactorIndex([p.factors for p in flat]),
-        by_id={(p.technique, p.spec.id): p for p in flat},
-    )
-
-
 def _previous_text(context: Mapping[str, Any] | None) -> str:
     previous = context.get("previous") if context else None
     return previous if isinstance(previous, str) and previous.strip() else ""
-
-
-def _has_content(body: str, minimum: int = 1) -> bool:
-    """A clause before a question mark asks when it says something (``right?`` does, ``but?`` not)."""
-    return sum(1 for t in _CONTENT_RE.findall(body) if t not in _FILLER_WORDS) >= minimum
-
-
-def _inside(a: tuple[int, int], b: tuple[int, int]) -> bool:
-    return b[0] <= a[0] and a[1] <= b[1]
-
-
-def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
-    return a[0] < b[1] and b[0] < a[1]
-
-
-def _mask(text: str, spans: list[tuple[int, int]]) -> str:
-    chars = list(text)
-    for start, end in spans:
-        for i in range(start, min(end, len(chars))):
-            if chars[i] not in ",.?!;:。… ":
-                chars[i] = "_"  # a word character: what is left cannot join across the gap
-        after = end
-        while after < len(chars) and chars[after] == " ":
-            after += 1
-        if after < len(chars) and chars[after] == "?" and end > start:
-            # the question mark that closes a permission belongs to it: in 「去年那次事故我能问问吗？」
-            # the topic before the permission does not ask by that mark
-            chars[after] = "."
-    return "".join(chars)
-
-
-def _answers_first(analysis: _Analysis) -> bool:
-    """The line starts with an answer (a clause that does not ask) before it asks."""
-    for clause in analysis.clauses:
-        if clause.asks:
-            return False
-        if _has_content(analysis.text[clause.start : clause.end]):
-            return True
-    return False

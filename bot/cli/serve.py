@@ -1,11 +1,14 @@
 """``coach serve``: run the web server (web chat, JSON API, Telegram webhook).
 
 The app migrates the schema and creates the demo accounts as it starts (``bot.app``); doing it
-here as well would migrate twice per start.
+here as well would migrate twice per start. Here: the refusal to serve other machines with the
+public default secret, whether demo accounts are allowed (local development only), which proxies
+are trusted, and JSON logs.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 
 import click
@@ -26,17 +29,32 @@ from . import main
     help="Worker processes; use PostgreSQL for more than one.",
 )
 @click.option("--reload", is_flag=True, help="Restart on code changes (development).")
-def serve(host: str, port: int, workers: int, reload: bool) -> None:
+@click.option(
+    "--forwarded-allow-ips",
+    default=lambda: get_settings().forwarded_allow_ips,
+    show_default="COACH_FORWARDED_ALLOW_IPS, none",
+    help="Comma-separated proxy addresses whose X-Forwarded-For/-Proto are trusted.",
+)
+def serve(host: str, port: int, workers: int, reload: bool, forwarded_allow_ips: str) -> None:
     """Start the server on HOST:PORT and print the URL to open."""
     import uvicorn
 
-    from bot.services import demo_sign_in_lines
+    from bot.channels.web.observability import log_config
+    from bot.channels.web.security import InsecureSecret, refuse_default_secret
+    from bot.config import demo_accounts_allowed
 
     settings = get_settings()
+    try:
+        refuse_default_secret(settings, host)
+    except InsecureSecret as exc:
+        raise click.ClickException(str(exc)) from None
+    if not demo_accounts_allowed(settings, host):
+        # The app creates demo accounts as it starts (and prints their passwords once); the
+        # workers read their settings from the environment, so this reaches every one of them.
+        os.environ["COACH_DEMO_ACCOUNTS"] = "false"
+        get_settings.cache_clear()
     if str(PROJECT_ROOT) not in sys.path:
         sys.path.insert(0, str(PROJECT_ROOT))
-    for line in demo_sign_in_lines() if settings.demo_accounts else []:
-        click.echo(line)
     shown_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     click.echo(f"Open http://{shown_host}:{port}/chat in your browser.")
     uvicorn.run(
@@ -46,5 +64,8 @@ def serve(host: str, port: int, workers: int, reload: bool) -> None:
         workers=workers,
         reload=reload,
         app_dir=str(PROJECT_ROOT),
-        log_level="info",
+        log_config=log_config(settings.log_format),
+        # No proxy is trusted unless named: otherwise any client picks its own address.
+        proxy_headers=bool(forwarded_allow_ips),
+        forwarded_allow_ips=forwarded_allow_ips or None,
     )

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import click
 
-from bot.passwords import hash_password
+from bot.passwords import hash_password, password_problem
+from bot.services import web_sessions
 from bot.storage import Database, store
 from bot.storage.models import ROLES
 
@@ -14,6 +15,20 @@ from . import database_url_option, main
 @main.group()
 def users() -> None:
     """Create and list user accounts."""
+
+
+def _check_policy(password: str, login: str) -> None:
+    problem = password_problem(password, login=login)
+    if problem is not None:
+        raise click.ClickException(f"{problem.en} / {problem.zh}")
+
+
+def _user_id(db: Database, login: str) -> int:
+    with store(db) as s:
+        user = s.users.by_login(login)
+        if user is None:
+            raise click.ClickException(f"no user with login {login!r}")
+        return user.id
 
 
 @users.command("create")
@@ -34,6 +49,7 @@ def users_create(
     database_url: str,
 ) -> None:
     """Create an account that signs in as LOGIN."""
+    _check_policy(password, login)
     db = Database(database_url)
     try:
         with store(db, write=True) as s:
@@ -64,5 +80,46 @@ def users_list(role: str | None, database_url: str) -> None:
                 click.echo(
                     f"{user.id}\t{user.login or '-'}\t{user.role}\t{user.language}\t{user.display_name}"
                 )
+    finally:
+        db.dispose()
+
+
+@users.command("set-password")
+@click.argument("login")
+@click.password_option(help="The new password (at least 10 characters, not a common one).")
+@database_url_option
+def users_set_password(login: str, password: str, database_url: str) -> None:
+    """Reset LOGIN's password (an administrator's reset); every web session of theirs ends."""
+    _check_policy(password, login)
+    db = Database(database_url)
+    try:
+        web_sessions.set_password(db, _user_id(db, login), password)
+        click.echo(f"password of {login!r} changed; their web sessions were ended")
+    finally:
+        db.dispose()
+
+
+@users.command("deactivate")
+@click.argument("login")
+@database_url_option
+def users_deactivate(login: str, database_url: str) -> None:
+    """Stop LOGIN from signing in and end their web sessions; their history is kept."""
+    db = Database(database_url)
+    try:
+        ended = web_sessions.set_active(db, _user_id(db, login), False)
+        click.echo(f"{login!r} deactivated; {ended} web session(s) ended")
+    finally:
+        db.dispose()
+
+
+@users.command("activate")
+@click.argument("login")
+@database_url_option
+def users_activate(login: str, database_url: str) -> None:
+    """Let a deactivated LOGIN sign in again (old sessions stay ended)."""
+    db = Database(database_url)
+    try:
+        web_sessions.set_active(db, _user_id(db, login), True)
+        click.echo(f"{login!r} activated")
     finally:
         db.dispose()

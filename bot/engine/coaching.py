@@ -12,44 +12,35 @@ from typing import Any
 
 from bot.vocab import Event
 
-# Events worth keeping, best first, with why they worked.
-KEEP: list[tuple[str, tuple[str, str]]] = [
-    ("root_found", ("这句追问挖到了根本需求", "this question reached the root need")),
-    (
-        "implication",
-        ("这句“如果”让客户自己看到了利害", "this what-if let the customer see the stakes himself"),
-    ),
-    ("answered_back", ("你简短回答后把问题抛了回去", "you answered briefly and asked back")),
-    ("sibling", ("这句“还有吗”打开了另一个问题", "this what-else opened another problem")),
-    ("need", ("你确认了明确需求", "you confirmed the explicit need")),
-    ("view", ("你用案例引出了客户的看法", "you drew out the customer's view with a case")),
-    ("dug", ("这句追问让客户往下讲了一层", "this why took the customer one level deeper")),
-    ("revisited", ("你接上了上次拜访的话题", "you picked up the last visit's topic")),
-    ("situation", ("你的关心让客户讲出了变化", "your care got the customer talking about what changed")),
-    ("confirmed", ("你的总结让客户觉得被理解", "your summary made the customer feel understood")),
-    ("opener_answered", ("你用容易回答的问题开了头", "you opened with an easy question")),
-    ("greeted", ("你礼貌地开了场", "you opened politely")),
+from .text_keys import KEEP_KEYS, LEAD_KEYS, POINT_LABEL_KEYS, QUOTE_KEY, START_KEYS, STOP_KEYS
+from .text_keys import text as translate_text
+
+# Events worth keeping, best first; why they worked is the catalogue's scorecard.keep.<event>.
+KEEP: list[str] = [
+    "root_found",
+    "implication",
+    "answered_back",
+    "sibling",
+    "need",
+    "view",
+    "dug",
+    "revisited",
+    "situation",
+    "confirmed",
+    "opener_answered",
+    "greeted",
 ]
-# Mistakes to stop, worst first.
-STOP: list[tuple[str, tuple[str, str]]] = [
-    (
-        "pitch_early",
-        ("还没有需求就推销，客户失去了耐心", "pitching before a need lost the customer's patience"),
-    ),
-    ("private", ("问了私人话题", "you asked about a private matter")),
-    (
-        "deflected",
-        ("信任不够时问得太深，客户回避了", "you asked too deep before trust, and the customer dodged"),
-    ),
-    ("ignored", ("没有回应客户的问题", "you ignored the customer's question")),
-    ("revisit_unknown", ("提到了客户没说过的话", "you referred to something the customer never said")),
-    (
-        "need_not_ready",
-        ("客户还没有动机就问时间和预算", "you asked for timing and budget before the customer was motivated"),
-    ),
-    ("view_too_early", ("还没找到根本需求就给方案", "you offered solutions before finding the root need")),
-    ("statement", ("说了陈述而不是提问", "you made a statement instead of asking")),
-    ("small_talk", ("问题没有带出新信息", "the question brought out nothing new")),
+# Mistakes to stop, worst first (scorecard.stop.<event>).
+STOP: list[str] = [
+    "pitch_early",
+    "private",
+    "deflected",
+    "ignored",
+    "revisit_unknown",
+    "need_not_ready",
+    "view_too_early",
+    "statement",
+    "small_talk",
 ]
 # Lines that moved nothing forward.
 IDLE_EVENTS = frozenset(
@@ -64,50 +55,23 @@ IDLE_EVENTS = frozenset(
         "answered_plainly",
     }
 )
-# What to start doing: the method's techniques in order, with the event that shows success.
-START: list[tuple[str, set[str], tuple[str, str]]] = [
-    ("curiosity_care", {"situation", "care"}, ("用关心和好奇打开话题", "open with care and curiosity")),
-    (
-        "why",
-        {"dug", "root_found"},
-        ("用“为什么”一层层挖到根本需求", "dig with why, one level at a time, to the root need"),
-    ),
-    ("what_else", {"sibling"}, ("用“还有吗”找出更多问题", "use what-else to find more problems")),
-    ("what_if", {"implication"}, ("用“如果”让客户看到利害", "use what-if so the customer sees the stakes")),
-    (
-        "how_do_you_see",
-        {"view"},
-        ("说出想法或案例，问客户怎么看", "offer an idea or a case and ask for the customer's view"),
-    ),
-    ("need_confirmation", {"need"}, ("确认时间计划和预算", "confirm the deadline and the budget")),
-    ("confirm_question", {"confirmed"}, ("总结并确认客户说的话", "sum up and check what the customer said")),
+# What to start doing: the method's techniques in order, with the events that show success
+# (the advice is scorecard.start.<technique>).
+START: list[tuple[str, set[str]]] = [
+    ("curiosity_care", {"situation", "care"}),
+    ("why", {"dug", "root_found"}),
+    ("what_else", {"sibling"}),
+    ("what_if", {"implication"}),
+    ("how_do_you_see", {"view"}),
+    ("need_confirmation", {"need"}),
+    ("confirm_question", {"confirmed"}),
 ]
 
-
-ZH_LEADS = {"is": "：", "after": "，比如接在这句之后：", "instead": "，比如替换这句："}
-EN_LEADS = {"is": ": ", "after": ", for example right after: ", "instead": ", for example instead of: "}
-
-
-# The points' headings, in the order of the languages' pairs.
-POINT_LABELS: dict[str, tuple[str, str]] = {
-    "keep": ("保持", "Keep"),
-    "start": ("开始", "Start"),
-    "stop": ("停止", "Stop"),
-}
-
-NO_KEEP = ("你坚持把拜访进行到了最后", "you saw the visit through")
-IDLE_STOP = (
-    "这句没有带出新东西，可以换成往前推进的问题",
-    "this line moved nothing forward; ask one that does",
-)
-NOTHING_TO_STOP = (
-    "没有需要停止的做法；继续避免过早推销和信任不够时的深问",
-    "nothing to stop; keep avoiding early pitches and deep questions before trust",
-)
-NOTHING_TO_START = (
-    "下次拜访用“重拾旧话题”接着今天往下谈",
-    "next visit, pick up today's topics and go on from there",
-)
+# The advice when the visit gives no event to keep, no mistake, or nothing left to start.
+NO_KEEP = KEEP_KEYS["saw_it_through"]
+IDLE_STOP = STOP_KEYS["idle"]
+NOTHING_TO_STOP = STOP_KEYS["nothing"]
+NOTHING_TO_START = START_KEYS["revisit_topic"]
 # The answers that call for a technique: the start point quotes the line right before it.
 CALLS_FOR: dict[str, set[str]] = {
     "curiosity_care": {"opener_answered", "greeted"},
@@ -164,12 +128,8 @@ class Coaching:
         return cls(**{key: CoachingPoint.from_json(data[key]) for key in ("keep", "start", "stop")})
 
 
-def _pick(pair: tuple[str, str], lang: str) -> str:
-    return pair[0] if lang == "zh" else pair[1]
-
-
 def _point(
-    kind: str, advice: tuple[str, str], history: History, index: int | None, lang: str, relation: str = "is"
+    kind: str, advice: str, history: History, index: int | None, lang: str, relation: str = "is"
 ) -> CoachingPoint:
     """A coaching point quoting the rep's line at ``index``.
 
@@ -177,26 +137,24 @@ def _point(
     the advice fits right *after* it, or *instead* of it (start).
     """
     quote = history[index]["text"] if index is not None and 0 <= index < len(history) else None
-    text = _pick(advice, lang)
+    text = translate_text(advice, lang)
     if quote:
-        leads = ZH_LEADS if lang == "zh" else EN_LEADS
-        opening, closing = ("「", "」") if lang == "zh" else ('"', '"')
-        text = f"{text}{leads[relation]}{opening}{quote}{closing}"
-    return CoachingPoint(
-        kind, text, quote, None if index is None else index + 1, _pick(POINT_LABELS[kind], lang)
-    )
+        lead = translate_text(LEAD_KEYS[relation], lang)
+        text = text + lead + translate_text(QUOTE_KEY, lang).format(quote=quote)
+    label = translate_text(POINT_LABEL_KEYS[kind], lang)
+    return CoachingPoint(kind, text, quote, None if index is None else index + 1, label)
 
 
 def _last(history: History) -> int | None:
     return len(history) - 1 if history else None
 
 
-def _first_fault(history: History) -> tuple[int, tuple[str, str]] | None:
-    """The rep's first line showing the most serious mistake (STOP's order), with its advice."""
-    for event, advice in STOP:
+def _first_fault(history: History) -> tuple[int, str] | None:
+    """The rep's first line showing the most serious mistake (STOP's order), with its advice's key."""
+    for event in STOP:
         for i, turn in enumerate(history):
             if turn["event"] == event or (event == "ignored" and turn["ignored"]):
-                return i, advice
+                return i, STOP_KEYS[event]
     return None
 
 
@@ -212,12 +170,12 @@ def coaching_points(history: History, events: list[str], lang: str) -> Coaching:
 
 
 def _keep(history: History, events: list[str], lang: str, fault: int | None) -> CoachingPoint:
-    for event, advice in KEEP:
+    for event in KEEP:
         indexes = [i for i, name in enumerate(events) if name == event]
         if indexes:
             # Praise a line that is not also the one to stop, when the rep gave us one.
             praised = next((i for i in indexes if i != fault), indexes[0])
-            return _point("keep", advice, history, praised, lang)
+            return _point("keep", KEEP_KEYS[event], history, praised, lang)
     return _point("keep", NO_KEEP, history, _last(history), lang)
 
 
@@ -231,10 +189,10 @@ def _idle_stop(history: History, lang: str, keep_index: int) -> CoachingPoint:
 
 
 def _start(history: History, events: list[str], lang: str) -> CoachingPoint:
-    for technique, successes, advice in START:
+    for technique, successes in START:
         if not successes & set(events):
             index, relation = _where_it_fit(technique, history)
-            return _point("start", advice, history, index, lang, relation)
+            return _point("start", START_KEYS[technique], history, index, lang, relation)
     return _point("start", NOTHING_TO_START, history, _last(history), lang)
 
 

@@ -25,82 +25,15 @@ from .scenario import (
     SituationItem,
     View,
 )
+from .text_keys import REPLY_KEYS as REPLY_TEXT_KEYS
+from .text_keys import lines
 
 if TYPE_CHECKING:
     from .state import SessionState
 
-# Plain wordings for every situation the engine handles; a scenario's ``replies`` override them.
-DEFAULT_REPLIES: dict[str, dict[str, tuple[str, ...]]] = {
-    "greeting": {"zh": ("你好。", "你好，请坐。"), "en": ("Hello.", "Hello, have a seat.")},
-    "small_talk": {"zh": ("嗯，是的。", "对。", "差不多吧。"), "en": ("Yes.", "Right.", "More or less.")},
-    "permission": {"zh": ("你问吧。", "没关系，请讲。"), "en": ("Go ahead.", "Sure, ask.")},
-    "guarded": {
-        "zh": ("还好吧。", "都差不多，没什么特别的。"),
-        "en": ("It's fine.", "Nothing special, really."),
-    },
-    "deflect": {
-        "zh": ("这个问题有点深，我们先别聊这个。", "这个嘛，以后再说吧。"),
-        "en": ("That's a bit deep for now.", "Let's leave that for another time."),
-    },
-    "deflect_softened": {
-        "zh": ("谢谢你先问一声，不过这个我现在还不想多谈。",),
-        "en": ("Thanks for asking first, but I'd rather not go into that yet.",),
-    },
-    "pitch_early": {
-        "zh": ("先别介绍产品了，我还没说需要什么。",),
-        "en": ("Let's not get into products yet; I haven't said I need anything.",),
-    },
-    "pitch_after_need": {
-        "zh": ("嗯，这个听起来跟我们的问题有关系。",),
-        "en": ("Right, that sounds relevant to our problem.",),
-    },
-    "private_topic": {
-        "zh": ("这是我的私事，跟今天的话题没关系吧。",),
-        "en": ("That's a private matter; let's keep to business.",),
-    },
-    "nothing_else": {"zh": ("别的暂时没有了。",), "en": ("Nothing else for now.",)},
-    "no_deeper": {"zh": ("再往下我也说不出什么了。",), "en": ("That's as deep as it goes, I think.",)},
-    "no_problem_yet": {
-        "zh": ("你指的是什么？我们现在挺好的。",),
-        "en": ("Why what? Things are fine here.",),
-    },
-    "confirm_yes": {"zh": ("对，是这样。",), "en": ("Yes, that's right.",)},
-    "confirm_nothing": {
-        "zh": ("嗯……我好像还没说什么吧。",),
-        "en": ("Well, I haven't really told you much yet.",),
-    },
-    "revisit": {
-        "zh": ("对，上次我们说到{topic}，接着说吧。",),
-        "en": ("Yes, last time we got as far as {topic}. Let's go on from there.",),
-    },
-    "revisit_unknown": {
-        "zh": ("我说过这个吗？不记得了。",),
-        "en": ("Did I say that? I don't remember.",),
-    },
-    "view_too_early": {
-        "zh": ("你还不了解我们的情况，先别急着出主意。",),
-        "en": ("You don't know our situation yet; hold the ideas for now.",),
-    },
-    "need_not_ready": {
-        "zh": ("现在说时间和预算还太早。",),
-        "en": ("It's too early to talk about timing or money.",),
-    },
-    "need_done": {
-        "zh": ("时间和预算刚才都说过了。",),
-        "en": ("I've told you the timing and the budget already.",),
-    },
-    "ignored_question": {
-        "zh": ("你还没回答我刚才的问题。",),
-        "en": ("You haven't answered my question.",),
-    },
-    "statement": {"zh": ("嗯。", "哦，这样。"), "en": ("I see.", "Okay.")},
-    "close_visit": {
-        "zh": ("今天就到这里吧，我还有事。",),
-        "en": ("Let's leave it there for today, I have things to do.",),
-    },
-    "farewell": {"zh": ("好的，谢谢，再联系。",), "en": ("All right, thanks. Let's keep in touch.",)},
-}
-assert set(DEFAULT_REPLIES) == set(REPLY_KEYS), "every reply key needs a default wording"
+# Plain wordings for every situation the engine handles are the catalogue's customer.reply.*
+# (text_keys.REPLY_KEYS, one variant per line); a scenario's ``replies`` override them.
+assert set(REPLY_TEXT_KEYS) == set(REPLY_KEYS), "every reply key needs a default wording"
 
 # How a "what if" question points: at the problem left unsolved (harm) or solved (gain), and at
 # the long run or at the people and places around it. Counted, not matched once: "if you could
@@ -178,10 +111,10 @@ class Customer:
         self.fact_lines["deadline"] = self._by_lang(s.explicit_need.deadline)
         self.fact_lines["budget"] = self._by_lang(s.explicit_need.budget)
         self.replies: dict[str, dict[str, list[str]]] = {}
-        for key, defaults in DEFAULT_REPLIES.items():
+        for key, text_key in REPLY_TEXT_KEYS.items():
             written = s.replies.get(key)
             self.replies[key] = {
-                lang: (written.for_lang(lang) if written else []) or list(defaults[lang])
+                lang: (written.for_lang(lang) if written else []) or list(lines(text_key, lang))
                 for lang in ("zh", "en")
             }
         self.private_cues: dict[str, tuple[str, ...]] = {

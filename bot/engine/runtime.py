@@ -103,10 +103,26 @@ class ScenarioRuntime:
     ) -> tuple[SessionState, str]:
         return self.machine.start(lang=self.language_for(lang), mode=mode, seed=seed, prior=prior)
 
-    def play(self, state: SessionState, text: str, techniques: list[str]) -> PlayedTurn:
-        """One classified rep line; the scorecard comes with it when the customer ends the visit."""
+    def play(
+        self,
+        state: SessionState,
+        text: str,
+        techniques: list[str],
+        *,
+        unsure: bool = False,
+        guess: str | None = None,
+    ) -> PlayedTurn:
+        """One classified rep line; the scorecard comes with it when the customer ends the visit.
+
+        ``unsure`` (with the classifier's ``guess``) says the classifier could not tell the line's
+        technique: the machine hears the techniques given (a statement), the note says it is unsure.
+        """
         outcome = self.machine.turn(state, text, techniques)
-        note = self.coach.note(outcome, state) if state.mode == Mode.PRACTICE else None
+        note = (
+            self.coach.note(outcome, state, unsure=unsure, guess=guess)
+            if state.mode == Mode.PRACTICE
+            else None
+        )
         scorecard = build_scorecard(self.machine, state) if not state.active else None
         return PlayedTurn(outcome, note, scorecard)
 
@@ -121,7 +137,10 @@ class ScenarioRuntime:
         previous = state.last_customer if state.pending_question is not None else ""
         classification = classify(text, "auto", {"previous": previous})
         techniques = list(classification.techniques) or [classification.technique]
-        return self.play(state, text, techniques)
+        # Older or fake classifiers may not say whether they were unsure.
+        unsure = bool(getattr(classification, "unsure", False))
+        guess = getattr(classification, "guess", None) if unsure else None
+        return self.play(state, text, techniques, unsure=unsure, guess=guess)
 
     def end(self, state: SessionState) -> PlayedTurn:
         outcome = self.machine.end(state)

@@ -1,15 +1,34 @@
 """Catalogue keys of the coach's, the customer's and the scorecard's built-in texts.
 
-The texts are in the catalogue already, copied verbatim from the tables in coach.py,
-customer.py and scorecard.py; those modules still read their own tables until they are
-switched to ``bot.i18n.translate`` with these keys (a lookup per table, no new wording).
+coach.py, customer.py and coaching.py read their texts from the catalogue (``bot.i18n``) through
+these keys; naming them here with ``N_()`` is what lets ``pybabel extract`` find them.
+``text()`` is the engine's lookup: ``translate`` without parameters, cached per (key, language)
+because a coach note asks for several texts on every turn.
 """
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Final
 
-from bot.i18n import N_
+from bot.i18n import N_, translate
+
+
+@cache
+def text(key: str, lang: str) -> str:
+    """The raw text of ``key`` in ``lang`` (placeholders left unfilled), cached."""
+    return translate(key, lang)
+
+
+def lines(key: str, lang: str) -> tuple[str, ...]:
+    """A text holding one variant per line (the customer's replies), split into its variants."""
+    return _lines(key, lang)
+
+
+@cache
+def _lines(key: str, lang: str) -> tuple[str, ...]:
+    return tuple(text(key, lang).split("\n"))
+
 
 # coach.VERDICTS: how the turn went, by the machine's event (no text for "none").
 VERDICT_KEYS: Final[dict[str, str]] = {
@@ -260,4 +279,16 @@ COACH_TEXT_KEYS: Final[dict[str, str]] = {
     "hint": N_("coach.hint"),
     # TRANSLATORS: stands for {topic} when the scenario names none.
     "topic_fallback": N_("coach.topic_fallback"),
+}
+
+# The quote marks around a rep line inside a coaching point.
+# TRANSLATORS: {quote} is the rep's own line, quoted after a coaching point's lead.
+QUOTE_KEY: Final = N_("scorecard.quote")
+
+# The coach's note when the classifier could not tell the line's technique (it counts as a statement).
+UNSURE_KEYS: Final[dict[str, str]] = {
+    # TRANSLATORS: opens a coach note instead of coach.note_label when the classifier was unsure.
+    "plain": N_("coach.unsure"),
+    # TRANSLATORS: opens a coach note when unsure; {name} is the guessed technique (technique.*).
+    "guess": N_("coach.unsure_guess"),
 }

@@ -11,18 +11,27 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from bot.vocab import QUESTIONING_STEPS, Event, Stage, Status, Step, Technique
 
-from .customer import joiner
+from .customer import Customer, joiner
 from .reactions import TurnModel
 from .rules import HARD_QUESTIONS, NOT_IGNORING, WALK_OUT_PITCHES, WALK_OUT_TRUST
 from .state import SessionState
 from .table import Move, Trigger
 
-if TYPE_CHECKING:
-    from .machine import DialogueMachine
+
+class DialogueMachine(Protocol):
+    """What a turn needs of the scenario's machines (``machine.DialogueMachine`` is one); a
+    protocol, so the turn does not import the module that builds on it."""
+
+    @property
+    def customer(self) -> Customer: ...
+
+    def fire_step(self, trigger: Trigger, model: TurnModel) -> bool: ...
+
+    def fire_stage(self, trigger: Move, model: TurnModel) -> bool: ...
 
 _STAGES: tuple[Stage, ...] = tuple(Stage)
 # The enums by value: a dict look-up costs a twentieth of calling the enum, several times a turn.

@@ -7,11 +7,13 @@ managers and notes. Channels import from here (and ``bot.vocab``), never from ``
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from bot.config import Settings
 from bot.engine.library import ScenarioLibrary
 from bot.engine.results import ScenarioSummary, SessionView, TurnResult, TurnView
 from bot.engine.scorecard import Scorecard
+from bot.passwords import DEFAULT_CONCURRENT_CHECKS, CheckGate, PolicyViolation, TooBusy
 from bot.storage import Database
 
 from .accounts import (
@@ -20,8 +22,8 @@ from .accounts import (
     Account,
     AccountsAPI,
     AccountService,
+    DemoAccount,
     TelegramStart,
-    demo_sign_in_lines,
 )
 from .coaching import (
     MANAGER_ROLES,
@@ -48,9 +50,12 @@ from .errors import (
     UnknownScenario,
     UserNotFound,
     is_database_unavailable,
+    sql_error_summary,
 )
 from .rehearsals import MODES, RehearsalsAPI, RehearsalService
+from .throttle import SignInThrottle, ThrottleLimits
 from .views import ActiveTurn, LinkedRep, ScenarioCard, TelegramLine, telegram_turn_id
+from .web_sessions import PasswordRejected, SessionUser, WebSessionService
 from .wecom import WECOM_CHANNEL, WeComAPI, WeComLine, WeComService, WeComStart
 
 
@@ -61,6 +66,10 @@ class Services:
     rehearsals: RehearsalsAPI
     accounts: AccountsAPI
     coaching: CoachingAPI
+    # Web sign-in sessions and the failed sign-in counts, both in the database so every worker
+    # sees the same.
+    web_sessions: WebSessionService
+    throttle: SignInThrottle
     wecom: WeComAPI
 
 
@@ -68,16 +77,24 @@ def build_services(db: Database, settings: Settings, library: ScenarioLibrary | 
     """The services over ``db``; the scenario library is loaded (and checked) once, here."""
     rehearsals = RehearsalService(db, library=library, settings=settings)
     coaching = CoachingService(db, rehearsals)
+    limits = ThrottleLimits(
+        per_login=settings.sign_in_failures_per_login,
+        per_address=settings.sign_in_failures_per_address,
+        window=timedelta(seconds=settings.sign_in_window_seconds),
+    )
     return Services(
         rehearsals=rehearsals,
         accounts=AccountService(db),
         coaching=coaching,
+        web_sessions=WebSessionService(db, ttl=timedelta(days=settings.session_days)),
+        throttle=SignInThrottle(db, limits),
         wecom=WeComService(db, rehearsals, coaching),
     )
 
 
 __all__ = [
     "DATABASE_ERRORS",
+    "DEFAULT_CONCURRENT_CHECKS",
     "DEMO_ACCOUNTS",
     "LINK_CODE_TTL",
     "MANAGER_ROLES",
@@ -89,8 +106,10 @@ __all__ = [
     "AccountService",
     "AccountsAPI",
     "ActiveTurn",
+    "CheckGate",
     "CoachingAPI",
     "CoachingService",
+    "DemoAccount",
     "LinkedRep",
     "ManagedView",
     "MessageRejected",
@@ -100,6 +119,8 @@ __all__ = [
     "NoteNotFound",
     "NotePush",
     "NoteView",
+    "PasswordRejected",
+    "PolicyViolation",
     "RehearsalError",
     "RehearsalService",
     "RehearsalsAPI",
@@ -111,9 +132,13 @@ __all__ = [
     "Services",
     "SessionClosed",
     "SessionNotFound",
+    "SessionUser",
     "SessionView",
+    "SignInThrottle",
     "TelegramLine",
     "TelegramStart",
+    "ThrottleLimits",
+    "TooBusy",
     "TurnResult",
     "TurnView",
     "UnknownScenario",
@@ -122,8 +147,9 @@ __all__ = [
     "WeComLine",
     "WeComService",
     "WeComStart",
+    "WebSessionService",
     "build_services",
-    "demo_sign_in_lines",
     "is_database_unavailable",
+    "sql_error_summary",
     "telegram_turn_id",
 ]

@@ -6,7 +6,7 @@ storage models, so channels need neither SQLAlchemy nor ``bot.storage``.
 
 from __future__ import annotations
 
-import hashlib
+import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Protocol
@@ -14,28 +14,23 @@ from typing import Protocol
 from sqlalchemy.exc import IntegrityError
 
 from bot.config import Settings
-from bot.passwords import hash_password, verify_password
+from bot.passwords import CheckGate, hash_password, password_problem
 from bot.storage import Database, User, store
 
 from .errors import UserNotFound
 from .views import TELEGRAM_CHANNEL, LinkedRep, telegram_turn_id, telegram_update_id
 
 DEMO_ACCOUNTS = (
-    # login, password, role, display name
-    ("demo", "demo1234", "rep", "演示销售 Demo Rep"),
-    ("manager", "manager1234", "manager", "演示经理 Demo Manager"),
-    ("trainer", "trainer1234", "trainer", "演示培训师 Demo Trainer"),
+    # login, role, display name: each password is random, made when the account is created
+    ("demo", "rep", "演示销售 Demo Rep"),
+    ("manager", "manager", "演示经理 Demo Manager"),
+    ("trainer", "trainer", "演示培训师 Demo Trainer"),
 )
 DEMO_TEAM = "Demo team"
 LINK_CODE_TTL = timedelta(minutes=15)
-# Verified against when the login is unknown, so a wrong login costs as much time as a wrong
-# password and response times do not reveal which logins exist.
+# Verified against when the login is unknown (or inactive), so a wrong login costs as much time
+# as a wrong password and response times do not reveal which logins exist.
 _DUMMY_HASH = hash_password("not-a-real-password")
-
-
-def password_fingerprint(password_hash: str | None) -> str:
-    """A short digest of the password hash: a new password makes old sign-in cookies invalid."""
-    return hashlib.sha256((password_hash or "").encode()).hexdigest()[:16]
 
 
 @dataclass(frozen=True)
@@ -47,12 +42,25 @@ class Account:
     display_name: str
     role: str
     language: str
-    password_fingerprint: str
+    active: bool = True
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    """A demo account created just now, with its password (shown once, on the terminal)."""
+
+    login: str
+    password: str
+    role: str
+
+    def line(self) -> str:
+        return f"Demo {self.role}: login '{self.login}', password '{self.password}'"
 
 
 @dataclass(frozen=True)
 class TelegramStart:
-    """What /start did: ``kind`` is linked, bad_code, welcome_back, welcome_new or duplicate."""
+    """What /start did: ``kind`` is linked, bad_code, welcome_back, welcome_new, deactivated
+    (the account was deactivated: nothing changes) or duplicate."""
 
     kind: str
     name: str = ""
@@ -66,25 +74,28 @@ def _account(user: User) -> Account:
         display_name=user.display_name,
         role=user.role,
         language=user.language,
-        password_fingerprint=password_fingerprint(user.password_hash),
+        active=user.active,
     )
 
 
 def _linked(user: User | None) -> LinkedRep | None:
-    return LinkedRep(user.id, user.display_name, user.language) if user is not None else None
+    return LinkedRep(user.id, user.display_name, user.language, user.active) if user is not None else None
 
 
-def demo_sign_in_lines() -> list[str]:
-    """How to sign in with the demo accounts (shown by ``coach serve``)."""
-    return [
-        f"Demo {role}: login '{login}', password '{password}'" for login, password, role, _ in DEMO_ACCOUNTS
-    ]
+def new_demo_password() -> str:
+    """A random password that meets the policy (16 characters, ~96 bits)."""
+    password = secrets.token_urlsafe(12)
+    while password_problem(password) is not None:  # practically never; the policy decides
+        password = secrets.token_urlsafe(12)
+    return password
 
 
 class AccountsAPI(Protocol):
     """Accounts for channels. Every call is one database transaction."""
 
-    def check_credentials(self, login: str, password: str) -> Account | None: ...
+    def check_credentials(
+        self, login: str, password: str, gate: CheckGate | None = None
+    ) -> Account | None: ...
 
     def account(self, user_id: int) -> Account | None: ...
 
@@ -118,14 +129,20 @@ class AccountService:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    def check_credentials(self, login: str, password: str) -> Account | None:
-        """The account when login and password match; None otherwise (slow on purpose: Argon2)."""
+    def check_credentials(self, login: str, password: str, gate: CheckGate | None = None) -> Account | None:
+        """The account when login and password match and it is active; None otherwise (slow on
+        purpose: Argon2). With a ``gate`` the hash check takes one of its slots and raises
+        ``TooBusy`` (without hashing) when none is free. The check runs after the read's
+        transaction ends, so a slow hash holds no connection."""
+        verify = (gate or CheckGate(1)).verify
         with store(self.db) as s:
             user = s.users.by_login(login.strip())
-            if user is None or not user.password_hash:
-                verify_password(_DUMMY_HASH, password)
-                return None
-            return _account(user) if verify_password(user.password_hash, password) else None
+            account = _account(user) if user is not None else None
+            password_hash = user.password_hash if user is not None else None
+        if account is None or not password_hash or not account.active:
+            verify(_DUMMY_HASH, password)
+            return None
+        return account if verify(password_hash, password) else None
 
     def account(self, user_id: int) -> Account | None:
         with store(self.db) as s:
@@ -205,9 +222,13 @@ class AccountService:
                 user = s.users.redeem_link_code(code)
                 if user is None:
                     return TelegramStart("bad_code")
+                if not user.active:
+                    return TelegramStart("deactivated", user.display_name, user.language)
                 s.users.link_telegram(telegram_user_id, user, chat_id)
                 return TelegramStart("linked", user.display_name, user.language)
             user = s.users.by_telegram(telegram_user_id)
+            if user is not None and not user.active:
+                return TelegramStart("deactivated", user.display_name, user.language)
             if user is not None:
                 s.users.link_telegram(telegram_user_id, user, chat_id)  # remember the current chat
                 return TelegramStart("welcome_back", user.display_name, user.language)
@@ -222,21 +243,23 @@ class AccountService:
             if user is not None:
                 user.language = language
 
-    def ensure_demo_accounts(self, settings: Settings) -> list[str]:
-        """Create the demo accounts if missing; return lines telling how to sign in."""
+    def ensure_demo_accounts(self, settings: Settings) -> list[DemoAccount]:
+        """Create the missing demo accounts (when ``settings.demo_accounts``); returns the ones
+        created now, with their random passwords, so they are shown once and never again."""
         if not settings.demo_accounts:
             return []
         try:
-            self._create_demo_accounts(settings.default_lang)
+            return self._create_demo_accounts(settings.default_lang)
         except IntegrityError:  # another worker created them at the same moment
-            self._create_demo_accounts(settings.default_lang)
-        return demo_sign_in_lines()
+            return self._create_demo_accounts(settings.default_lang)
 
-    def _create_demo_accounts(self, language: str) -> None:
+    def _create_demo_accounts(self, language: str) -> list[DemoAccount]:
+        created = []
         with store(self.db, write=True) as s:
             team = s.users.get_or_create_team(DEMO_TEAM)
-            for login, password, role, name in DEMO_ACCOUNTS:
+            for login, role, name in DEMO_ACCOUNTS:
                 if s.users.by_login(login) is None:
+                    password = new_demo_password()
                     s.users.create(
                         name,
                         login=login,
@@ -245,3 +268,5 @@ class AccountService:
                         password_hash=hash_password(password),
                         team=team,
                     )
+                    created.append(DemoAccount(login, password, role))
+        return created

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError, StatementError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 from bot.engine.results import (
@@ -50,6 +50,15 @@ def is_database_unavailable(error: BaseException | None) -> bool:
     return False
 
 
+def sql_error_summary(error: BaseException) -> str | None:
+    """For a failed SQL statement: its type, the driver error's type and the SQL text, without
+    the driver's message (it can quote values) or the bound parameters; None for other errors."""
+    if not isinstance(error, StatementError):
+        return None
+    cause = type(error.orig).__name__ if error.orig is not None else "-"
+    return f"{type(error).__name__} ({cause}); SQL: {error.statement}; details and parameters hidden"
+
+
 __all__ = [
     "DATABASE_ERRORS",
     "MessageRejected",
@@ -63,4 +72,5 @@ __all__ = [
     "UnknownScenario",
     "UserNotFound",
     "is_database_unavailable",
+    "sql_error_summary",
 ]

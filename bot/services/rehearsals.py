@@ -236,7 +236,9 @@ class RehearsalService:
             user = s.users.by_telegram(telegram_user_id)
             if user is None:
                 return TelegramLine(None, self._claim_update(s, update_id, ActiveTurn(None)))
-            rep = LinkedRep(user.id, user.display_name, user.language)
+            rep = LinkedRep(user.id, user.display_name, user.language, user.active)
+            if not user.active:  # deactivated: nothing is played or stored but the update's claim
+                return TelegramLine(rep, self._claim_update(s, update_id, ActiveTurn(None)))
             turn = self._to_active(
                 s, user.id, checked, TELEGRAM_CHANNEL, telegram_turn_id(update_id), rejected
             )

@@ -26,6 +26,8 @@ class LinkedRep:
     user_id: int
     name: str
     language: str
+    # False once an admin deactivated the user: the bot refuses politely and plays nothing.
+    active: bool = True
 
 
 @dataclass(frozen=True)

@@ -56,7 +56,9 @@ class Database:
         self.url = normalise_url(url)
         parsed = make_url(self.url)
         self.dialect = parsed.get_backend_name()
-        kwargs: dict[str, Any] = {"echo": echo, "future": True}
+        # hide_parameters: a failed statement's error (and so its log line) never carries the
+        # bound values: message texts, logins, names.
+        kwargs: dict[str, Any] = {"echo": echo, "future": True, "hide_parameters": True}
         if self.dialect == "sqlite":
             ensure_sqlite_directory(self.url)
             kwargs["connect_args"] = {"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}

@@ -21,6 +21,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.sql.expression import true
 
 # Explicit constraint names keep Alembic migrations identical on SQLite and PostgreSQL.
 NAMING_CONVENTION = {
@@ -69,6 +70,9 @@ class User(Base):
     language: Mapped[str] = mapped_column(String(8), default="zh")
     password_hash: Mapped[str | None] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # A deactivated user keeps their history but can no longer sign in (web or Telegram).
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    password_changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     team: Mapped[Team | None] = relationship()
 
@@ -247,3 +251,29 @@ class OutboxLimiter(Base):
     channel: Mapped[str] = mapped_column(String(16), primary_key=True)
     stamps: Mapped[list[Any]] = mapped_column(default=list)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+
+class WebSession(Base):
+    """A web sign-in. The cookie holds a random token; only its SHA-256 is stored, so a copy of
+    the database does not let anyone sign in, and revoking a row ends that browser's session."""
+
+    __tablename__ = "web_sessions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    user_agent: Mapped[str | None] = mapped_column(String(120))
+
+
+class SignInAttempt(Base):
+    """Failed sign-ins per key ("login:<name>" or "addr:<ip>") in a fixed window, in the
+    database so every worker and host counts the same failures."""
+
+    __tablename__ = "sign_in_attempts"
+
+    key: Mapped[str] = mapped_column(String(160), primary_key=True)
+    window_start: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    failures: Mapped[int] = mapped_column(Integer, default=0)

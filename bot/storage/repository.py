@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import unicodedata
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -25,6 +26,15 @@ from .models import (
 )
 from .outbox import OutboxRepository
 
+NAME_CHARS: int = getattr(User.__table__.c.display_name.type, "length", None) or 120
+
+
+def fit_name(name: str) -> str:
+    """A display name the column takes on every backend: control characters (PostgreSQL refuses
+    NUL) become spaces and it is cut to the column's length. Telegram allows longer names."""
+    cleaned = "".join(" " if unicodedata.category(c) == "Cc" else c for c in name).strip()
+    return cleaned[:NAME_CHARS] or "?"
+
 
 class UserRepository:
     def __init__(self, session: Session) -> None:
@@ -42,7 +52,7 @@ class UserRepository:
     ) -> User:
         user = User(
             login=login,
-            display_name=display_name,
+            display_name=fit_name(display_name),
             role=role,
             language=language,
             password_hash=password_hash,

@@ -1,10 +1,10 @@
 """WeCom links: which user a WeCom member rehearses as.
 
 Revision ID: 0006
-Revises: 0003
+Revises: 0004
 Create Date: 2026-11-29
 
-Re-chain at merge: other branches add 0004 and 0005; this one must then revise the newest.
+Re-chain at merge: this revises 0004 (the head on main at 12:00 UTC); if 0005 lands first, revise it.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0006"
-down_revision = "0003"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from bot.engine.runtime import ScenarioRuntime
 from bot.engine.state import SessionState
 from bot.vocab import Status
@@ -23,6 +25,10 @@ METHOD_EN = [
     ("We check the controllers first. Which presses are old?", "answer_with_question"),
     ("By when do you need results?", "need_confirmation"),
     ("What budget could you set aside?", "need_confirmation"),
+]
+METHOD_ZH = [
+    ("王总您好，感谢您抽时间见我。", "greeting"),
+    ("你们主要做新能源汽车零件，对吧？", "closed_question"),
 ]
 PITCHER_EN = [
     ("Our monitoring system is the best on the market.", "pitch"),
@@ -219,3 +225,44 @@ def test_a_hint_to_answer_with_a_question_answers_the_question_asked(runtime: Sc
     assert asked.hint is not None and asked.hint.for_lang("en")[0] in hint
     state.pending_question = "q_peers"
     assert "Quite a few, yes" in runtime.hint(state)
+
+
+# Lines the classifier's model could not call when this was written ("coach classify --evidence");
+# the test checks the classification's own ``unsure`` flag first, so a retrained model that becomes
+# sure of them fails here with a clear message rather than a wrong note.
+UNSURE_LINES = [("What then", "en"), ("嗯，那交期呢", "zh")]
+
+
+@pytest.mark.parametrize(("line", "lang"), UNSURE_LINES)
+def test_an_unsure_line_gets_a_note_that_says_so_and_counts_as_a_statement(
+    runtime: ScenarioRuntime, line: str, lang: str
+) -> None:
+    from bot.classifier import classify
+    from bot.engine.runtime import default_classify
+    from bot.i18n import translate
+
+    classification = classify(line, lang="auto", context={"previous": ""})
+    assert classification.unsure, f"the model is sure of {line!r} now: pick another ambiguous line"
+    assert classification.technique == "statement"
+    state, _ = runtime.start(lang=lang, mode="practice", seed=5)
+    for text, technique in (METHOD_EN if lang == "en" else METHOD_ZH)[:2]:
+        runtime.play(state, text, [technique])
+    played = runtime.say(state, line, default_classify())
+    assert played.outcome.techniques == ["statement"]  # the engine still hears a statement
+    note = played.note or ""
+    if classification.guess:
+        name = translate(f"technique.{classification.guess}", lang)
+        assert note.startswith(translate("coach.unsure_guess", lang, name=name)), note
+    else:
+        assert note.startswith(translate("coach.unsure", lang)), note
+    # no confident naming or judging of the line
+    assert translate("coach.note_label", lang, name=translate("technique.statement", lang)) not in note
+    assert translate("coach.verdict.statement", lang) not in note
+
+
+def test_a_sure_line_keeps_the_confident_note(runtime: ScenarioRuntime) -> None:
+    from bot.engine.runtime import default_classify
+
+    state, _ = runtime.start(lang="en", mode="practice", seed=5)
+    played = runtime.say(state, "Good morning Mr Wang, thanks for your time.", default_classify())
+    assert (played.note or "").startswith("[Greeting]")

@@ -19,6 +19,8 @@ EXPECTED_TABLES = {
     "outbox_messages",
     "outbox_chats",
     "outbox_limiters",
+    "web_sessions",
+    "sign_in_attempts",
     "wecom_links",
 }
 
@@ -123,5 +125,27 @@ def test_migrations_and_models_agree_on_everything(database_url: str) -> None:
         with db.engine.connect() as connection:
             context = MigrationContext.configure(connection, opts={"compare_type": True})
             assert compare_metadata(context, Base.metadata) == []
+    finally:
+        db.dispose()
+
+
+def test_0004_keeps_existing_users_active(database_url: str) -> None:
+    """Users created before 0004 can still sign in (active defaults to true), and it reverses."""
+    upgrade(database_url, "0003")
+    db = Database(database_url)
+    try:
+        with db.engine.begin() as connection:
+            connection.exec_driver_sql(
+                "INSERT INTO users (id, display_name, role, language, created_at) "
+                "VALUES (1, 'r', 'rep', 'zh', CURRENT_TIMESTAMP)"
+            )
+        upgrade(database_url, "0004")
+        with db.engine.connect() as connection:
+            row = connection.exec_driver_sql("SELECT active, password_changed_at FROM users").one()
+        assert bool(row[0]) is True and row[1] is None
+        downgrade(database_url, "0003")
+        assert "web_sessions" not in _tables(database_url)
+        with db.engine.connect() as connection:
+            assert connection.exec_driver_sql("SELECT count(*) FROM users").scalar() == 1
     finally:
         db.dispose()

@@ -17,7 +17,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import JSONResponse
 from telegram import Update
-from telegram.constants import ParseMode
+from telegram.constants import ChatType, ParseMode
 from telegram.error import TelegramError
 from telegram.ext import (
     AIORateLimiter,
@@ -31,6 +31,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot.channels.text import unreadable
 from bot.config import Settings
 from bot.services import Services, is_database_unavailable
 
@@ -78,6 +79,8 @@ def build_application(settings: Settings) -> PTBApplication:
 
 def register_handlers(application: PTBApplication) -> None:
     # Order matters: the first matching handler in the group takes the update.
+    # Rehearsals and notes are private: in a group, channel or supergroup the bot only says so.
+    application.add_handler(MessageHandler(~filters.ChatType.PRIVATE, _on_group_chat))
     application.add_handler(MessageHandler(filters.UpdateType.EDITED, partial(_reply_once, key="edited")))
     application.add_handler(CommandHandler("start", _on_start))
     for name, (command, claim_first) in handlers.COMMANDS.items():
@@ -162,6 +165,11 @@ async def _on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     sender, message = _sender(update), update.effective_message
     if sender is None or message is None or message.text is None:
         return
+    if unreadable(message.text):
+        # NUL and other control characters, or nothing visible: not a line anyone meant to say;
+        # a polite word, and nothing stored (the webhook still answers 200).
+        await _reply_once(update, context, key="unreadable_text")
+        return
     services = _services(context)
     # One transaction: the rep, the active session, the claim and the turn.
     line = await asyncio.to_thread(
@@ -169,6 +177,21 @@ async def _on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     )
     outgoing = await asyncio.to_thread(handlers.line_reply, line, sender, services, _settings(context))
     await deliver(context.bot, update, outgoing)
+
+
+async def _on_group_chat(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Any message in a group: the bot works in private chats only. Nothing is claimed or
+    stored for the group or its members (no user, rehearsal or note), so the answer needs no
+    database; a redelivered update may be answered twice, which Telegram only does after a
+    failed delivery."""
+    user = update.effective_user
+    language = ui_language(user.language_code if user else None, _settings(context).default_lang)
+    await deliver(context.bot, update, [Outgoing(text("private_only", language))])
+
+
+def _in_private_chat(update: Update) -> bool:
+    chat = update.effective_chat
+    return chat is None or chat.type == ChatType.PRIVATE
 
 
 async def _on_ui_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -203,6 +226,10 @@ async def _answer_press(
 ) -> None:
     sender, query = _sender(update), update.callback_query
     if sender is None or query is None:
+        return
+    if not _in_private_chat(update):  # a button under a message in a group: nothing happens
+        await query.answer()
+        await _on_group_chat(update, context)
         return
     outgoing = await _claimed(
         update, context, for_rep(action, sender, _settings(context)), claim_first=claim_first

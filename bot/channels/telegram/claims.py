@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from bot.channels.metrics import WEBHOOK_DUPLICATES
 from bot.config import Settings
 from bot.services import (
     LinkedRep,
@@ -34,10 +35,13 @@ class Rep:
     user_id: int
     name: str
     lang: str
+    active: bool = True
 
     @classmethod
     def of(cls, linked: LinkedRep | None) -> Rep | None:
-        return cls(linked.user_id, linked.name, ui_language(linked.language)) if linked else None
+        if linked is None:
+            return None
+        return cls(linked.user_id, linked.name, ui_language(linked.language), linked.active)
 
 
 @dataclass(frozen=True)
@@ -66,6 +70,17 @@ def need_start(sender: Sender, settings: Settings) -> list[Outgoing]:
     return [Outgoing(text("need_start", ui_language(sender.language_code, settings.default_lang)))]
 
 
+def deactivated(rep: Rep) -> list[Outgoing]:
+    """The polite refusal for a user an admin deactivated (nothing is played or changed)."""
+    return [Outgoing(text("deactivated", rep.lang))]
+
+
+def duplicate() -> list[Outgoing]:
+    """Telegram delivered an update again (or two workers got it): counted, answered once."""
+    WEBHOOK_DUPLICATES.inc()
+    return []
+
+
 def run_claimed(
     services: Services,
     settings: Settings,
@@ -78,10 +93,10 @@ def run_claimed(
     accounts = services.accounts
     if claim_first:
         claimed, linked = accounts.claim_telegram_update(sender.update_id, sender.telegram_user_id)
-        return _act(Rep.of(linked), action, settings) if claimed else []
+        return _act(Rep.of(linked), action, settings) if claimed else duplicate()
     outgoing = _act(Rep.of(accounts.telegram_rep(sender.telegram_user_id)), action, settings)
     claimed, _ = accounts.claim_telegram_update(sender.update_id, sender.telegram_user_id)
-    return outgoing if claimed else []
+    return outgoing if claimed else duplicate()
 
 
 def _act(
@@ -96,12 +111,15 @@ def _act(
 def for_rep(
     action: Callable[[Rep], list[Outgoing]], sender: Sender, settings: Settings
 ) -> Callable[[Rep | None], list[Outgoing]]:
-    """``action`` for a linked rep; anyone else is asked to send /start first."""
+    """``action`` for a linked, active rep; anyone else is asked to send /start first, and a
+    deactivated user is refused."""
 
     def run(rep: Rep | None) -> list[Outgoing]:
-        return action(rep) if rep is not None else need_start(sender, settings)
+        if rep is None:
+            return need_start(sender, settings)
+        return action(rep) if rep.active else deactivated(rep)
 
     return run
 
 
-__all__ = ["Rep", "Sender", "error_text", "for_rep", "need_start", "run_claimed"]
+__all__ = ["Rep", "Sender", "deactivated", "duplicate", "error_text", "for_rep", "need_start", "run_claimed"]

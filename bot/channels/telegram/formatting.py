@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from html import escape
 from typing import Any
 
+from bot.channels.text import isolate_bidi
 from bot.names import STAGE_NAMES, STEP_NAMES, TECHNIQUE_NAMES, name_of
 from bot.services import Scorecard, SessionView, TurnResult
 
@@ -17,6 +18,12 @@ from .texts import text
 def esc(value: object) -> str:
     """Escape a value for Telegram's HTML parse mode (quotes are fine outside attributes)."""
     return escape(str(value), quote=False)
+
+
+def user_text(value: object) -> str:
+    """Text a person wrote (a name, a note), escaped and bidi-isolated: a right-to-left override
+    in it cannot reorder the bot's words around it."""
+    return esc(isolate_bidi(str(value)))
 
 
 def state_line(stage: str | None, step: str | None, trust: float | None, lang: str) -> str:
@@ -124,13 +131,13 @@ def note_date(value: datetime) -> str:
 
 
 def _note_block(note: NoteEntry, lang: str) -> str:
-    header = f"<b>{esc(note.author)}</b> · {esc(note_date(note.created_at))}"
+    header = f"<b>{user_text(note.author)}</b> · {esc(note_date(note.created_at))}"
     if note.unread:
         header = f"{text('note_unread', lang)} {header}"
     lines = [header]
     if note.session_title:
         lines.append(f"<i>{text('note_about', lang, title=esc(note.session_title))}</i>")
-    lines.append(esc(note.text))
+    lines.append(user_text(note.text))
     return "\n".join(lines)
 
 
@@ -145,7 +152,7 @@ def notes_message(notes: Sequence[NoteEntry], *, total: int, unread: int, lang: 
 
 def note_pushed_message(note: NoteEntry, lang: str) -> str:
     """The message a rep gets in Telegram when a manager has just written them a note."""
-    body = esc(note.text)
+    body = user_text(note.text)
     if note.session_title:
         body = f"<i>{text('note_about', lang, title=esc(note.session_title))}</i>\n{body}"
-    return text("note_pushed", lang, author=esc(note.author), note=body)
+    return text("note_pushed", lang, author=user_text(note.author), note=body)

@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.channels.metrics import TURNS
 from bot.config import Settings
 from bot.services import (
     MODES,
@@ -23,7 +24,7 @@ from bot.services import (
 )
 
 from .callbacks import Pick, pick_language, pick_mode, pick_scenario, scenario_key, ui_choice
-from .claims import Rep, Sender, error_text, need_start
+from .claims import Rep, Sender, deactivated, duplicate, error_text, need_start
 from .delivery import Outgoing
 from .formatting import (
     NoteEntry,
@@ -34,6 +35,7 @@ from .formatting import (
     session_title,
     state_line,
     turn_message,
+    user_text,
 )
 from .texts import both, text, ui_language
 
@@ -159,10 +161,12 @@ def start(
         update_id, telegram_user_id, chat_id, full_name=full_name, language=guessed_lang, code=code
     )
     if done.kind == "duplicate":
-        return []
+        return duplicate()
     if done.kind == "bad_code":
         return [Outgoing(both("bad_code"))]
-    name = esc(done.name)
+    if done.kind == "deactivated":
+        return [Outgoing(text("deactivated", ui_language(done.language)))]
+    name = user_text(done.name)
     if done.kind == "welcome_new":
         return [Outgoing(text("welcome_new", guessed_lang, name=name)), Outgoing(text("help", guessed_lang))]
     return [Outgoing(text(done.kind, ui_language(done.language), name=name))]
@@ -187,13 +191,16 @@ def line_reply(line: TelegramLine, sender: Sender, services: Services, settings:
     """The answer to a plain text line, as the rehearsal service played (or refused) it."""
     turn, rep = line.turn, Rep.of(line.rep)
     if turn.duplicate:
-        return []
+        return duplicate()
     if rep is None:
         return need_start(sender, settings)
+    if not rep.active:
+        return deactivated(rep)
     if turn.session is None:
         return [Outgoing(text("no_session", rep.lang))]
     if turn.rejected is not None or turn.result is None:
         return [Outgoing(error_text(turn.rejected or MessageRejected(), rep.lang, settings))]
+    TURNS.labels(CHANNEL).inc()
     return turn_messages(turn.result, turn.session, rep, services)
 
 

@@ -26,6 +26,9 @@ TEXT_KEYS: Final[tuple[str, ...]] = (
     N_("telegram.bad_code"),
     N_("telegram.help"),
     N_("telegram.need_start"),
+    N_("telegram.private_only"),
+    N_("telegram.unreadable_text"),
+    N_("telegram.deactivated"),
     N_("telegram.no_session"),
     # TRANSLATORS: {title} is the scenario's title. Telegram HTML: keep the tags.
     N_("telegram.session_in_progress"),

@@ -1,38 +1,60 @@
-"""The web channel: the chat and manager pages, the JSON API and its sign-in cookie."""
+"""The web channel: the chat and manager pages, the JSON API, its sign-in cookie and the
+request-level guards (Origin check, HSTS, body size and JSON depth limits, request ids, metrics)."""
 
 from __future__ import annotations
 
 from fastapi import FastAPI
+from fastapi.responses import Response
 
 from bot.config import Settings
+from bot.services import DEFAULT_CONCURRENT_CHECKS, CheckGate
 
-from .api import LoginThrottle
 from .api import router as api_router
-from .auth import SessionCookies
+from .auth import COOKIE_NAME, SessionCookies
 from .errors import BodySizeLimit, SecurityHeaders, install_error_handlers
 from .events import STREAM_SECONDS, TurnSignals
+from .input import JsonDepthLimit, document_common_errors
 from .manager import manager_router, notes_router
+from .observability import RequestContext, metrics_response
 from .pages import mount_pages
+from .security import OriginCheck, StrictTransport, https_public_url
 
 
 def install_web(app: FastAPI, settings: Settings) -> None:
     """Add the web channel's routes, middleware and per-process state to ``app``.
 
     The routes find the services in ``app.state.services``, set by the composition root
-    (``bot.app``) once the database is ready.
+    (``bot.app``) once the database is ready, sign-in sessions and the throttle among them; the
+    cap on concurrent password checks (``app.state.check_gate``, per process) is set here.
     """
     app.state.settings = settings
-    app.state.cookies = SessionCookies(settings.secret_key)
-    app.state.login_throttle = LoginThrottle()
+    app.state.cookies = SessionCookies(
+        secure=https_public_url(settings), max_age=settings.session_days * 24 * 3600
+    )
+    # Password checks at once in this process (64 MiB each); the rest are refused with 429.
+    app.state.check_gate = CheckGate(settings.password_checks_max or DEFAULT_CONCURRENT_CHECKS)
     app.state.turn_signals = TurnSignals()
     app.state.event_stream_seconds = STREAM_SECONDS
     install_error_handlers(app)
+    document_common_errors(app)
+    # Added innermost first: the request id wraps everything, the size limit comes before the
+    # depth scan (which buffers the body), the Origin check before any route runs.
+    app.add_middleware(JsonDepthLimit)
     app.add_middleware(BodySizeLimit)
+    app.add_middleware(OriginCheck, cookie_name=COOKIE_NAME, public_url=settings.public_url)
     app.add_middleware(SecurityHeaders)
+    if https_public_url(settings):
+        app.add_middleware(StrictTransport)
+    app.add_middleware(RequestContext)
     app.include_router(api_router)
     app.include_router(manager_router)
     app.include_router(notes_router)
     mount_pages(app)
+
+    @app.get("/metrics", tags=["ops"], response_class=Response)
+    async def metrics() -> Response:
+        """Prometheus metrics (text format)."""
+        return metrics_response()
 
 
 __all__ = ["install_web"]

@@ -6,8 +6,6 @@ serving other requests and event streams while a turn is stored.
 
 from __future__ import annotations
 
-import time
-from collections import deque
 from functools import partial
 from typing import Annotated, Any
 
@@ -16,11 +14,22 @@ from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from bot.config import Settings
-from bot.services import LINK_CODE_TTL, RehearsalsAPI, SessionView, UserNotFound
+from bot.services import (
+    LINK_CODE_TTL,
+    CheckGate,
+    PasswordRejected,
+    RehearsalsAPI,
+    Services,
+    SessionView,
+    TooBusy,
+    UserNotFound,
+)
 
-from .auth import CurrentUser, SessionCookies, as_current_user, current_user
+from .auth import COOKIE_NAME, CurrentUser, SessionCookies, as_current_user, current_user
 from .errors import ApiError, services
 from .events import TurnSignals, turn_stream
+from .input import SessionId, is_invisible
+from .observability import SIGN_IN_FAILURES, TURNS
 from .schemas import (
     ErrorResponse,
     Hint,
@@ -28,6 +37,7 @@ from .schemas import (
     LoginRequest,
     Me,
     MessageRequest,
+    PasswordChange,
     Scenario,
     SessionDetail,
     SessionSummary,
@@ -57,35 +67,6 @@ def _service(request: Request) -> RehearsalsAPI:
     return services(request).rehearsals
 
 
-class LoginThrottle:
-    """At most ``limit`` failed sign-ins per login and client address in ``window`` seconds.
-
-    Per process: with several workers the effective limit is a multiple, which still turns a
-    password-guessing run from thousands of tries a minute into a handful.
-    """
-
-    def __init__(self, limit: int = 10, window: float = 300.0) -> None:
-        self.limit = limit
-        self.window = window
-        self._failures: dict[tuple[str, str], deque[float]] = {}
-
-    def _recent(self, key: tuple[str, str]) -> deque[float]:
-        failures = self._failures.setdefault(key, deque())
-        cutoff = time.monotonic() - self.window
-        while failures and failures[0] < cutoff:
-            failures.popleft()
-        return failures
-
-    def blocked(self, key: tuple[str, str]) -> bool:
-        return len(self._recent(key)) >= self.limit
-
-    def failed(self, key: tuple[str, str]) -> None:
-        self._recent(key).append(time.monotonic())
-
-    def succeeded(self, key: tuple[str, str]) -> None:
-        self._failures.pop(key, None)
-
-
 # --- sign-in -------------------------------------------------------------------------------
 
 
@@ -99,33 +80,107 @@ def _me(user: CurrentUser) -> Me:
     )
 
 
+def _gate(request: Request) -> CheckGate:
+    gate: CheckGate = request.app.state.check_gate
+    return gate
+
+
+def _address(request: Request) -> str:
+    return request.client.host if request.client else ""
+
+
+def _too_busy(retry_after: int) -> ApiError:
+    return ApiError(
+        429,
+        "too_many_sign_ins",
+        "Too many sign-ins at once; try again in a moment.",
+        headers={"Retry-After": str(retry_after)},
+    )
+
+
 @router.post(
     "/auth/login",
     response_model=Me,
     tags=["auth"],
-    responses={401: {"model": ErrorResponse, "description": "Wrong login or password."}},
+    responses={
+        401: {"model": ErrorResponse, "description": "Wrong login or password."},
+        429: {"model": ErrorResponse, "description": "Too many failed sign-ins, or too many at once."},
+    },
 )
 async def login(body: LoginRequest, request: Request, response: Response) -> Me:
-    """Check login and password; on success set the signed session cookie."""
-    throttle: LoginThrottle = request.app.state.login_throttle
-    key = (body.login.strip().lower(), request.client.host if request.client else "")
-    if throttle.blocked(key):
+    """Check login and password; on success start a session and set its cookie."""
+    services_: Services = services(request)
+    throttle = services_.throttle
+    address = _address(request)
+    if _gate(request).full:  # refused before the throttle's database read: a flood costs next to nothing
+        SIGN_IN_FAILURES.labels("busy").inc()
+        raise _too_busy(TooBusy.retry_after_seconds)
+    if await run_in_threadpool(throttle.blocked, body.login, address):
+        SIGN_IN_FAILURES.labels("throttled").inc()
         raise ApiError(429, "too_many_attempts", "Too many failed sign-ins; wait a few minutes.")
-    user = await run_in_threadpool(services(request).accounts.check_credentials, body.login, body.password)
+    check = partial(services_.accounts.check_credentials, body.login, body.password, _gate(request))
+    try:
+        user = await run_in_threadpool(check)
+    except TooBusy as busy:
+        SIGN_IN_FAILURES.labels("busy").inc()
+        raise _too_busy(busy.retry_after_seconds) from None
     if user is None:
-        throttle.failed(key)
+        SIGN_IN_FAILURES.labels("wrong_credentials").inc()
+        await run_in_threadpool(throttle.failed, body.login, address)
         raise ApiError(401, "wrong_credentials", "Wrong login or password.")
-    throttle.succeeded(key)
+    await run_in_threadpool(throttle.succeeded, body.login)
+    issue = partial(services_.web_sessions.issue, user.id, user_agent=request.headers.get("user-agent"))
     cookies: SessionCookies = request.app.state.cookies
-    cookies.issue(response, user)
+    cookies.set(response, await run_in_threadpool(issue))
     return _me(as_current_user(user))
 
 
 @router.post("/auth/logout", status_code=status.HTTP_204_NO_CONTENT, tags=["auth"])
 async def logout(request: Request, response: Response) -> None:
-    """Forget the session cookie (signing out twice is fine)."""
+    """End this session on the server and forget the cookie (signing out twice is fine)."""
+    await run_in_threadpool(services(request).web_sessions.revoke, request.cookies.get(COOKIE_NAME))
     cookies: SessionCookies = request.app.state.cookies
     cookies.clear(response)
+
+
+@router.post(
+    "/auth/password",
+    status_code=status.HTTP_204_NO_CONTENT,
+    tags=["auth"],
+    responses={
+        403: {"model": ErrorResponse, "description": "The current password is wrong."},
+        422: {"model": ErrorResponse, "description": "The new password breaks the policy (code says which)."},
+        429: {"model": ErrorResponse, "description": "Too many password checks at once or failures."},
+    },
+)
+async def change_password(body: PasswordChange, request: Request, user: SignedIn) -> None:
+    """Change my password; every other session of mine ends, this one stays signed in."""
+    services_: Services = services(request)
+    throttle = services_.throttle
+    address = _address(request)
+    if await run_in_threadpool(throttle.blocked, user.login, address):
+        raise ApiError(429, "too_many_attempts", "Too many failed attempts; wait a few minutes.")
+    check = partial(services_.accounts.check_credentials, user.login, body.current_password, _gate(request))
+    try:
+        confirmed = await run_in_threadpool(check)
+    except TooBusy as busy:
+        raise ApiError(
+            429,
+            "too_many_sign_ins",
+            "Too many password checks at once; try again in a moment.",
+            headers={"Retry-After": str(busy.retry_after_seconds)},
+        ) from None
+    if confirmed is None or confirmed.id != user.id:
+        await run_in_threadpool(throttle.failed, user.login, address)
+        raise ApiError(403, "wrong_password", "The current password is wrong.")
+    change = partial(
+        services_.web_sessions.set_password, user.id, body.new_password, keep_session_id=user.session_id
+    )
+    try:
+        await run_in_threadpool(change)
+    except PasswordRejected as rejected:
+        violation = rejected.violation
+        raise ApiError(422, violation.code, violation.en, zh=violation.zh) from None
 
 
 @router.get("/me", response_model=Me, tags=["auth"])
@@ -196,7 +251,7 @@ async def _after(request: Request, session_id: str, user: CurrentUser, seq: int)
 @router.get(
     "/sessions/{session_id}", response_model=SessionDetail, tags=["rehearsal"], responses=_session_errors
 )
-async def get_session(session_id: str, request: Request, user: SignedIn) -> SessionDetail:
+async def get_session(session_id: SessionId, request: Request, user: SignedIn) -> SessionDetail:
     """One session with its whole transcript (and the scorecard once it ended)."""
     return SessionDetail.of(await _load(request, session_id, user))
 
@@ -205,7 +260,7 @@ async def get_session(session_id: str, request: Request, user: SignedIn) -> Sess
     "/sessions/{session_id}/turns", response_model=list[Turn], tags=["rehearsal"], responses=_session_errors
 )
 async def get_turns(
-    session_id: str,
+    session_id: SessionId,
     request: Request,
     user: SignedIn,
     after: Annotated[int, Query(ge=0, description="Only turns with a larger seq.")] = 0,
@@ -227,10 +282,12 @@ async def get_turns(
     },
 )
 async def send_message(
-    session_id: str, body: MessageRequest, request: Request, user: SignedIn
+    session_id: SessionId, body: MessageRequest, request: Request, user: SignedIn
 ) -> TurnOutcome:
     """Say something to the customer. Sending the same ``client_message_id`` again is safe."""
     settings: Settings = request.app.state.settings
+    if is_invisible(body.text):  # zero-width characters only: as empty as blank text
+        raise ApiError(422, "message_rejected", "The message is empty.")
     if len(body.text) > settings.max_message_chars:
         raise ApiError(
             413, "message_too_long", f"A message may have at most {settings.max_message_chars} characters."
@@ -245,15 +302,19 @@ async def send_message(
         message_id=f"{session_id}:{body.client_message_id}",
     )
     result = await run_in_threadpool(send)
+    TURNS.labels(WEB_CHANNEL).inc()
     signals: TurnSignals = request.app.state.turn_signals
     signals.notify(session_id)
     return TurnOutcome.of(result)
 
 
 @router.post(
-    "/sessions/{session_id}/hint", response_model=Hint, tags=["rehearsal"], responses=_session_errors
+    "/sessions/{session_id}/hint",
+    response_model=Hint,
+    tags=["rehearsal"],
+    responses={**_session_errors, 409: {"model": ErrorResponse, "description": "The visit has ended."}},
 )
-async def hint(session_id: str, request: Request, user: SignedIn) -> Hint:
+async def hint(session_id: SessionId, request: Request, user: SignedIn) -> Hint:
     """A question to try next, for the current step of the visit."""
     text = await run_in_threadpool(partial(_service(request).hint, session_id, user_id=user.id))
     return Hint(hint=text)
@@ -262,7 +323,7 @@ async def hint(session_id: str, request: Request, user: SignedIn) -> Hint:
 @router.post(
     "/sessions/{session_id}/end", response_model=TurnOutcome, tags=["rehearsal"], responses=_session_errors
 )
-async def end_session(session_id: str, request: Request, user: SignedIn) -> TurnOutcome:
+async def end_session(session_id: SessionId, request: Request, user: SignedIn) -> TurnOutcome:
     """End the visit; the result carries the scorecard. Ending twice returns the same scorecard."""
     end = partial(_service(request).end, session_id, user_id=user.id, channel=WEB_CHANNEL)
     result = await run_in_threadpool(end)
@@ -281,7 +342,7 @@ async def end_session(session_id: str, request: Request, user: SignedIn) -> Turn
     response_class=StreamingResponse,
 )
 async def session_events(
-    session_id: str,
+    session_id: SessionId,
     request: Request,
     user: SignedIn,
     after: Annotated[int, Query(ge=0, description="Send turns with a larger seq.")] = 0,
@@ -323,4 +384,4 @@ async def telegram_link_code(request: Request, user: SignedIn) -> LinkCode:
     )
 
 
-__all__ = ["WEB_CHANNEL", "LoginThrottle", "router"]
+__all__ = ["WEB_CHANNEL", "router"]

@@ -1,9 +1,12 @@
-"""Web sign-in: a signed, HttpOnly, SameSite=Lax session cookie and the ``current_user`` dependency.
+"""Web sign-in: a server-side session behind an HttpOnly, SameSite=Lax cookie, and the
+``current_user`` dependency.
 
-The cookie holds the user id and a fingerprint of the password hash, signed with
-``Settings.secret_key`` (itsdangerous). Changing a password therefore signs out every browser
-that used the old one. Nothing secret is stored in the cookie and no session table is needed,
-so any worker process can verify it.
+The cookie holds a random token; the database holds its SHA-256 (``web_sessions``, through
+``bot.services.WebSessionService``), the expiry and whether it was revoked. Nothing in the
+cookie can be computed offline (the old cookie was signed with a key whose default is public,
+and its password fingerprint was a constant for users without a password), and sign-out, a
+password change or deactivation end a session for every worker at once. ``Secure`` is set
+when the public URL is https.
 """
 
 from __future__ import annotations
@@ -11,17 +14,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from fastapi import Request
-from itsdangerous import BadSignature, URLSafeTimedSerializer
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from bot.services import Account, AccountsAPI
+from bot.services import Account, SessionUser
+from bot.services.web_sessions import SESSION_TTL
 
 from .errors import ApiError, services
 
 COOKIE_NAME = "coach_session"
-COOKIE_MAX_AGE_SECONDS = 14 * 24 * 3600
-_SALT = "coach.web.session.v1"
+COOKIE_MAX_AGE_SECONDS = int(SESSION_TTL.total_seconds())
 
 
 @dataclass(frozen=True)
@@ -33,32 +35,38 @@ class CurrentUser:
     display_name: str
     role: str
     language: str
+    # The stored id of the session this request came with ("" outside a web session).
+    session_id: str = ""
 
 
-def as_current_user(user: Account) -> CurrentUser:
-    """The API's view of an account."""
+def as_current_user(user: Account | SessionUser, session_id: str = "") -> CurrentUser:
+    """The API's view of an account (or of a session's user)."""
     return CurrentUser(
         id=user.id,
         login=user.login or "",
         display_name=user.display_name,
         role=user.role,
         language=user.language,
+        session_id=getattr(user, "session_id", "") or session_id,
     )
 
 
 class SessionCookies:
-    """Issues and checks the session cookie for one secret key."""
+    """Sets and clears the session cookie (the token itself comes from the session service)."""
 
-    def __init__(self, secret_key: str, *, secure: bool = False) -> None:
-        self._serializer = URLSafeTimedSerializer(secret_key, salt=_SALT)
+    def __init__(self, *, secure: bool = False, max_age: int = COOKIE_MAX_AGE_SECONDS) -> None:
         self._secure = secure
+        self._max_age = max_age
 
-    def issue(self, response: Response, user: Account) -> None:
-        token = self._serializer.dumps({"uid": user.id, "pw": user.password_fingerprint})
+    @property
+    def secure(self) -> bool:
+        return self._secure
+
+    def set(self, response: Response, token: str) -> None:
         response.set_cookie(
             COOKIE_NAME,
             token,
-            max_age=COOKIE_MAX_AGE_SECONDS,
+            max_age=self._max_age,
             httponly=True,
             samesite="lax",
             secure=self._secure,
@@ -68,36 +76,16 @@ class SessionCookies:
     def clear(self, response: Response) -> None:
         response.delete_cookie(COOKIE_NAME, path="/", httponly=True, samesite="lax", secure=self._secure)
 
-    def read(self, token: str | None) -> tuple[int, str] | None:
-        """(user id, password fingerprint) from a valid, unexpired cookie; None otherwise."""
-        if not token:
-            return None
-        try:
-            data = self._serializer.loads(token, max_age=COOKIE_MAX_AGE_SECONDS)
-        except BadSignature:  # also covers SignatureExpired
-            return None
-        if not isinstance(data, dict) or not isinstance(data.get("uid"), int):
-            return None
-        return data["uid"], str(data.get("pw", ""))
-
-
-def _load_user(accounts: AccountsAPI, user_id: int, fingerprint: str) -> CurrentUser | None:
-    account = accounts.account(user_id)
-    if account is None or account.password_fingerprint != fingerprint:
-        return None
-    return as_current_user(account)
-
 
 async def current_user(request: Request) -> CurrentUser:
     """FastAPI dependency: the signed-in user, or a 401 JSON error."""
-    cookies: SessionCookies = request.app.state.cookies
-    claim = cookies.read(request.cookies.get(COOKIE_NAME))
-    if claim is None:
+    token = request.cookies.get(COOKIE_NAME)
+    if not token:
         raise ApiError(401, "not_signed_in", "Sign in first.")
-    user = await run_in_threadpool(_load_user, services(request).accounts, *claim)
-    if user is None:
+    found = await run_in_threadpool(services(request).web_sessions.read, token)
+    if found is None:
         raise ApiError(401, "not_signed_in", "Your sign-in has expired; sign in again.")
-    return user
+    return as_current_user(found)
 
 
 __all__ = [

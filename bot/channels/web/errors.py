@@ -14,6 +14,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from bot.channels.web.observability import count_error
 from bot.services import (
     DATABASE_ERRORS,
     MessageRejected,
@@ -42,24 +43,35 @@ ENGINE_STATUS: dict[type[RehearsalError], int] = {
 }
 # The largest request body the API reads; a rep line of max_message_chars fits with room to spare.
 MAX_BODY_BYTES = 32 * 1024
+# Telegram updates can be larger than any API body (a long message with entities, a reply with
+# the quoted message, a caption): 256 KiB leaves room for every legal update.
+WEBHOOK_PATH_PREFIX = "/telegram/"
+MAX_WEBHOOK_BODY_BYTES = 256 * 1024
 
 
 class ApiError(Exception):
     """An error the API reports as JSON with an HTTP status."""
 
-    def __init__(self, status: int, code: str, message: str) -> None:
+    def __init__(
+        self, status: int, code: str, message: str, *, headers: dict[str, str] | None = None, **extra: Any
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.code = code
         self.message = message
+        self.headers = headers
+        self.extra = extra
 
 
 def error_body(code: str, message: str, **extra: Any) -> dict[str, Any]:
     return {"error": {"code": code, "message": message, **extra}}
 
 
-def error_response(status: int, code: str, message: str, **extra: Any) -> JSONResponse:
-    headers = {"Retry-After": "2"} if status == 503 else None
+def error_response(
+    status: int, code: str, message: str, *, headers: dict[str, str] | None = None, **extra: Any
+) -> JSONResponse:
+    headers = {"Retry-After": "2", **(headers or {})} if status == 503 else headers
+    count_error(code)
     return JSONResponse(error_body(code, message, **extra), status_code=status, headers=headers)
 
 
@@ -76,7 +88,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(ApiError)
     async def _api_error(_request: Request, exc: ApiError) -> JSONResponse:
-        return error_response(exc.status, exc.code, exc.message)
+        return error_response(exc.status, exc.code, exc.message, headers=exc.headers, **exc.extra)
 
     @app.exception_handler(RehearsalError)
     async def _engine_error(_request: Request, exc: RehearsalError) -> JSONResponse:
@@ -97,7 +109,10 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
-        return error_response(exc.status_code, code, str(exc.detail))
+        # Starlette puts Allow on its 405 in ``headers``; keep it (RFC 9110 requires it).
+        return error_response(
+            exc.status_code, code, str(exc.detail), headers=dict(exc.headers) if exc.headers else None
+        )
 
     for db_error in DATABASE_ERRORS:
 
@@ -109,6 +124,12 @@ def install_error_handlers(app: FastAPI) -> None:
                 )
             raise exc
 
+    @app.exception_handler(Exception)
+    async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
+        # Starlette logs the traceback after this answer; the client gets the documented shape
+        # (and the request id header), never a plain-text "Internal Server Error".
+        return error_response(500, "internal_error", "Something went wrong on our side; try again.")
+
 
 class BodySizeLimit:
     """Refuse request bodies over ``limit`` bytes with 413, before the app reads them.
@@ -118,19 +139,24 @@ class BodySizeLimit:
     nothing is stored.
     """
 
-    def __init__(self, app: ASGIApp, limit: int = MAX_BODY_BYTES) -> None:
+    def __init__(
+        self, app: ASGIApp, limit: int = MAX_BODY_BYTES, webhook_limit: int = MAX_WEBHOOK_BODY_BYTES
+    ) -> None:
         self.app = app
         self.limit = limit
+        self.webhook_limit = webhook_limit
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
             await self.app(scope, receive, send)
             return
+        webhook = str(scope.get("path", "")).startswith(WEBHOOK_PATH_PREFIX)
+        limit = self.webhook_limit if webhook else self.limit
         headers = dict(scope.get("headers", ()))
         length = headers.get(b"content-length")
         if length is not None:
-            if not length.isdigit() or int(length) > self.limit:
-                await self._too_large(scope, receive, send)
+            if not length.isdigit() or int(length) > limit:
+                await self._too_large(scope, receive, send, limit)
                 return
             await self.app(scope, receive, send)
             return
@@ -142,8 +168,8 @@ class BodySizeLimit:
                 return  # the client went away before sending its body
             chunk = message.get("body", b"")
             size += len(chunk)
-            if size > self.limit:
-                await self._too_large(scope, receive, send)
+            if size > limit:
+                await self._too_large(scope, receive, send, limit)
                 return
             chunks.append(chunk)
             if not message.get("more_body", False):
@@ -159,10 +185,8 @@ class BodySizeLimit:
 
         await self.app(scope, replay, send)
 
-    async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
-        response = error_response(
-            413, "body_too_large", f"The request body is larger than {self.limit} bytes."
-        )
+    async def _too_large(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
+        response = error_response(413, "body_too_large", f"The request body is larger than {limit} bytes.")
         await response(scope, receive, send)
 
 

@@ -19,6 +19,7 @@ from bot.services import MANAGER_ROLES, CoachingAPI, ManagedView, NoteView, RepF
 
 from .auth import CurrentUser, current_user
 from .errors import ApiError, services
+from .input import DbId, SessionId
 from .manager_schemas import ManagedSession, Note, NoteRequest, RepProgress, RepRef
 from .schemas import ErrorResponse, SessionDetail, SessionSummary
 
@@ -100,21 +101,21 @@ async def team_reps(request: Request, user: Manager) -> list[RepProgress]:
 
 
 @manager_router.get("/reps/{rep_id}/sessions", response_model=list[SessionSummary], responses=_not_found)
-async def rep_sessions(rep_id: int, request: Request, user: Manager) -> list[SessionSummary]:
+async def rep_sessions(rep_id: DbId, request: Request, user: Manager) -> list[SessionSummary]:
     """A rep's sessions, newest first, with the score once ended."""
     views = await run_in_threadpool(_coaching(request).rep_sessions, user.id, rep_id)
     return [SessionSummary.of(v) for v in views]
 
 
 @manager_router.get("/sessions/{session_id}", response_model=ManagedSession, responses=_not_found)
-async def managed_session(session_id: str, request: Request, user: Manager) -> ManagedSession:
+async def managed_session(session_id: SessionId, request: Request, user: Manager) -> ManagedSession:
     """One session of a rep: the transcript (techniques on each rep line, coach notes), the
     scorecard and the coaching notes written about it."""
     return _managed(await run_in_threadpool(_coaching(request).managed_session, user.id, session_id))
 
 
 @manager_router.get("/reps/{rep_id}/notes", response_model=list[Note], responses=_not_found)
-async def rep_notes(rep_id: int, request: Request, user: Manager) -> list[Note]:
+async def rep_notes(rep_id: DbId, request: Request, user: Manager) -> list[Note]:
     """The coaching notes a rep has received (from any manager), newest first."""
     notes = await run_in_threadpool(_coaching(request).rep_notes, user.id, rep_id)
     return [note_of(n) for n in notes]
@@ -130,7 +131,7 @@ async def rep_notes(rep_id: int, request: Request, user: Manager) -> list[Note]:
     },
 )
 async def write_note(
-    rep_id: int, body: NoteRequest, request: Request, user: Manager, background: BackgroundTasks
+    rep_id: DbId, body: NoteRequest, request: Request, user: Manager, background: BackgroundTasks
 ) -> Note:
     """Write a coaching note to a rep, optionally about one of their sessions.
 
@@ -162,7 +163,7 @@ async def my_notes(request: Request, user: SignedIn) -> list[Note]:
     response_model=Note,
     responses={404: {"model": ErrorResponse, "description": "No such note of mine."}},
 )
-async def mark_read(note_id: int, request: Request, user: SignedIn) -> Note:
+async def mark_read(note_id: DbId, request: Request, user: SignedIn) -> Note:
     """Mark one of my notes as read (again is fine: the first time is kept)."""
     return note_of(await run_in_threadpool(_coaching(request).mark_read, user.id, note_id))
 

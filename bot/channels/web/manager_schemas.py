@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field, field_validator
 
+from .input import CleanStr, VisibleText
 from .schemas import SessionDetail, _Request
 
 NOTE_MAX_CHARS = 2000
@@ -53,8 +54,10 @@ class Note(BaseModel):
 
 
 class NoteRequest(_Request):
-    text: str = Field(min_length=1, max_length=NOTE_MAX_CHARS, examples=["多问几个“为什么”，再给方案。"])
-    session_id: str | None = Field(
+    text: VisibleText = Field(
+        min_length=1, max_length=NOTE_MAX_CHARS, examples=["多问几个“为什么”，再给方案。"]
+    )
+    session_id: CleanStr | None = Field(
         default=None, min_length=1, max_length=32, description="The rep's session the note is about."
     )
 

@@ -8,6 +8,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from bot.services import ScenarioSummary, SessionView, TurnResult, TurnView
 
+from .input import CleanStr
+
 Language = Literal["zh", "en"]
 Mode = Literal["practice", "exam"]
 
@@ -27,8 +29,17 @@ class ErrorResponse(BaseModel):
 
 
 class LoginRequest(_Request):
-    login: str = Field(min_length=1, max_length=80, examples=["demo"])
-    password: str = Field(min_length=1, max_length=256, examples=["demo1234"])
+    login: CleanStr = Field(min_length=1, max_length=80, examples=["demo"])
+    password: str = Field(min_length=1, max_length=256, examples=["correct-horse-battery"])
+
+
+class PasswordChange(_Request):
+    current_password: str = Field(min_length=1, max_length=256)
+    new_password: str = Field(
+        min_length=1,
+        max_length=256,
+        description="At least 10 characters, not a common password, not the login.",
+    )
 
 
 class Me(BaseModel):
@@ -55,13 +66,13 @@ class Scenario(BaseModel):
 
 
 class StartRequest(_Request):
-    scenario_id: str = Field(min_length=1, max_length=120)
+    scenario_id: CleanStr = Field(min_length=1, max_length=120)
     language: Language = "zh"
     mode: Mode = "practice"
 
 
 class MessageRequest(_Request):
-    text: str = Field(min_length=1, description="What the rep says.")
+    text: CleanStr = Field(min_length=1, description="What the rep says.")
     client_message_id: str = Field(
         min_length=1,
         max_length=64,

@@ -146,74 +146,10 @@ class TopicIndex:
     def __init__(self, scenario: LoadedScenario | Scenario, keywords: Keywords | None = None) -> None:
         s = scenario.scenario if isinstance(scenario, LoadedScenario) else scenario
         self.scenario_id = s.id
-        self.topics: list[Topic] = []
-        # Per topic and language: (text, weight) fields; and the customer's own wordings.
-        fields: list[dict[str, list[tuple[str, float]]]] = []
-        spoken: list[dict[str, list[str]]] = []
-
-        def add(
-            topic: Topic, parts: Iterable[tuple[Text | Lines | None, float]], said: Iterable[Lines]
-        ) -> None:
-            self.topics.append(topic)
-            fields.append({lang: [(t, w) for v, w in parts for t in _texts(v, lang)] for lang in LANGS})
-            spoken.append({lang: [t for v in said for t in _texts(v, lang)] for lang in LANGS})
-
-        problem_title = {p.id: p.topic for p in s.problems}
-        for item in s.situation:
-            add(
-                Topic(f"situation:{item.id}", "situation", item.id, title=_titles(item.topic)),
-                [(item.topic, TITLE), (item.says, SAYS)],
-                [item.says],
-            )
-        for problem in s.problems:
-            add(
-                Topic(f"problem:{problem.id}", "problem", problem.id, title=_titles(problem.topic)),
-                [(problem.topic, TITLE), (problem.symptom, SAYS)],
-                [problem.symptom],
-            )
-        for problem in s.problems:
-            for cause in problem.causes:
-                add(
-                    Topic(
-                        f"cause:{problem.id}/{cause.id}",
-                        "cause",
-                        cause.id,
-                        parent=f"problem:{problem.id}",
-                        title=_titles(cause.topic),
-                    ),
-                    [(cause.topic, TITLE), (cause.says, SAYS), (problem.topic, PARENT)],
-                    [cause.says],
-                )
-        for implication in s.implications:
-            add(
-                Topic(
-                    f"implication:{implication.id}",
-                    "implication",
-                    implication.id,
-                    parent=f"problem:{implication.problem}",
-                    angle=implication.angle,
-                ),
-                [(implication.says, SAYS), (problem_title.get(implication.problem), PARENT)],
-                [implication.says],
-            )
-        for view in s.views:
-            add(
-                Topic(f"view:{view.id}", "view", view.id, parent=f"problem:{view.problem}"),
-                [(view.says, SAYS), (problem_title.get(view.problem), PARENT)],
-                [view.says],
-            )
-        for question in s.customer_questions:
-            add(
-                Topic(f"customer_question:{question.id}", "customer_question", question.id),
-                [(question.asks, SAYS), (question.answered, SAYS)],
-                [question.asks, question.answered],
-            )
-        add(
-            Topic("solution", "solution", "", title=_titles(s.solution.name)),
-            [(s.solution.name, TITLE), (s.solution.summary, SAYS)],
-            [],
-        )
-        add(Topic("purpose", "purpose", "", title=_titles(s.purpose)), [(s.purpose, SAYS)], [])
+        texts = _TopicTexts()
+        texts.collect(s)
+        self.topics: list[Topic] = texts.topics
+        fields, spoken = texts.fields, texts.spoken
 
         self.keys: list[str] = [t.key for t in self.topics]
         self._fact_keys: dict[str, str] = {t.id: t.key for t in self.topics if t.id}
@@ -332,34 +268,44 @@ class TopicIndex:
         index = self._langs[lang]
         found: Tokens = tokens(text, lang, index.terms)
         context = self.position.get(context_topic) if context_topic else None
+        weights = _weights(found, index)
+        scores = self._scores(weights, lang, said, context)
+        ranked = sorted(range(len(scores)), key=scores.__getitem__, reverse=True)
+        return self._verdict(found, index, lang, scores, ranked, context)
 
-        weights: dict[str, float] = {}
-        for feature in found.features:
-            idf = index.idf.get(feature, index.unknown_idf)
-            weight = KIND_WEIGHT[feature[0]] * idf
-            if feature[0] == PHRASE:
-                # "car maker" is the scenario's "carmaker": the joined stems, when it uses them.
-                compound = f"{WORD}:{stem(feature[2:].replace('_', ''))}"
-                if compound in index.idf and compound not in weights:
-                    weights[compound] = KIND_WEIGHT[WORD] * index.idf[compound]
-            weights[feature] = weight
+    def _scores(
+        self, weights: dict[str, float], lang: str, said: Sequence[str], context: int | None
+    ) -> list[float]:
+        """Cosine similarity of the line with each topic, plus the echo and context boosts."""
+        index = self._langs[lang]
         norm = math.sqrt(sum(w * w for w in weights.values()))
         scores = [0.0] * len(self.topics)
-        if norm:
-            for feature, weight in weights.items():
-                for number, value in index.postings.get(feature, ()):
-                    scores[number] += weight * value / norm
-            # Echoing the customer: the share of the line's weight found in one of his lines.
-            factor = SAID_BOOST
-            for line in reversed(said[-SAID_LINES:]):
-                for number, features in self.said_topics(line, lang):
-                    echo = sum(w * w for f, w in weights.items() if f in features) / (norm * norm)
-                    scores[number] += factor * echo
-                factor *= SAID_DECAY
-            if context is not None:
-                scores[context] += CONTEXT_BOOST
+        if not norm:
+            return scores
+        for feature, weight in weights.items():
+            for number, value in index.postings.get(feature, ()):
+                scores[number] += weight * value / norm
+        # Echoing the customer: the share of the line's weight found in one of his lines.
+        factor = SAID_BOOST
+        for line in reversed(said[-SAID_LINES:]):
+            for number, features in self.said_topics(line, lang):
+                echo = sum(w * w for f, w in weights.items() if f in features) / (norm * norm)
+                scores[number] += factor * echo
+            factor *= SAID_DECAY
+        if context is not None:
+            scores[context] += CONTEXT_BOOST
+        return scores
 
-        ranked = sorted(range(len(scores)), key=scores.__getitem__, reverse=True)
+    def _verdict(
+        self,
+        found: Tokens,
+        index: _LangIndex,
+        lang: str,
+        scores: list[float],
+        ranked: list[int],
+        context: int | None,
+    ) -> TopicMatch:
+        """On a topic, generic (refers to the context), or off-topic (foreign to this customer)."""
         best, second = ranked[0], ranked[1]
         best_score = scores[best]
 
@@ -373,7 +319,7 @@ class TopicIndex:
             if context is None:
                 return TopicMatch(None, 0.0, guess(best), best_score, generic=True)
             other = second if best == context else best
-            return TopicMatch(context_topic, scores[context], guess(other), scores[other], generic=True)
+            return TopicMatch(self.keys[context], scores[context], guess(other), scores[other], generic=True)
 
         # Off-topic: the words foreign to this scenario outweigh the ones it knows, and nothing
         # matches well. Generic words count on neither side (any visit uses them).
@@ -397,6 +343,100 @@ class TopicIndex:
         if lang == "zh" and len(word) > 2:
             return any(f"{BIGRAM}:{word[i : i + 2]}" in index.bigrams for i in range(len(word) - 1))
         return False
+
+
+class _TopicTexts:
+    """Every topic of a scenario with its weighted texts per language and the customer's wordings."""
+
+    def __init__(self) -> None:
+        self.topics: list[Topic] = []
+        self.fields: list[dict[str, list[tuple[str, float]]]] = []
+        self.spoken: list[dict[str, list[str]]] = []
+
+    def add(
+        self, topic: Topic, parts: Iterable[tuple[Text | Lines | None, float]], said: Iterable[Lines]
+    ) -> None:
+        self.topics.append(topic)
+        self.fields.append({lang: [(t, w) for v, w in parts for t in _texts(v, lang)] for lang in LANGS})
+        self.spoken.append({lang: [t for v in said for t in _texts(v, lang)] for lang in LANGS})
+
+    def collect(self, s: Scenario) -> None:
+        self._situation_and_problems(s)
+        self._consequences(s)
+        self.add(
+            Topic("solution", "solution", "", title=_titles(s.solution.name)),
+            [(s.solution.name, TITLE), (s.solution.summary, SAYS)],
+            [],
+        )
+        self.add(Topic("purpose", "purpose", "", title=_titles(s.purpose)), [(s.purpose, SAYS)], [])
+
+    def _situation_and_problems(self, s: Scenario) -> None:
+        for item in s.situation:
+            self.add(
+                Topic(f"situation:{item.id}", "situation", item.id, title=_titles(item.topic)),
+                [(item.topic, TITLE), (item.says, SAYS)],
+                [item.says],
+            )
+        for problem in s.problems:
+            self.add(
+                Topic(f"problem:{problem.id}", "problem", problem.id, title=_titles(problem.topic)),
+                [(problem.topic, TITLE), (problem.symptom, SAYS)],
+                [problem.symptom],
+            )
+        for problem in s.problems:
+            for cause in problem.causes:
+                self.add(
+                    Topic(
+                        f"cause:{problem.id}/{cause.id}",
+                        "cause",
+                        cause.id,
+                        parent=f"problem:{problem.id}",
+                        title=_titles(cause.topic),
+                    ),
+                    [(cause.topic, TITLE), (cause.says, SAYS), (problem.topic, PARENT)],
+                    [cause.says],
+                )
+
+    def _consequences(self, s: Scenario) -> None:
+        problem_title = {p.id: p.topic for p in s.problems}
+        for implication in s.implications:
+            self.add(
+                Topic(
+                    f"implication:{implication.id}",
+                    "implication",
+                    implication.id,
+                    parent=f"problem:{implication.problem}",
+                    angle=implication.angle,
+                ),
+                [(implication.says, SAYS), (problem_title.get(implication.problem), PARENT)],
+                [implication.says],
+            )
+        for view in s.views:
+            self.add(
+                Topic(f"view:{view.id}", "view", view.id, parent=f"problem:{view.problem}"),
+                [(view.says, SAYS), (problem_title.get(view.problem), PARENT)],
+                [view.says],
+            )
+        for question in s.customer_questions:
+            self.add(
+                Topic(f"customer_question:{question.id}", "customer_question", question.id),
+                [(question.asks, SAYS), (question.answered, SAYS)],
+                [question.asks, question.answered],
+            )
+
+
+def _weights(found: Tokens, index: _LangIndex) -> dict[str, float]:
+    """Each feature of the line weighted by its kind and its rarity in this scenario."""
+    weights: dict[str, float] = {}
+    for feature in found.features:
+        weight = KIND_WEIGHT[feature[0]] * index.idf.get(feature, index.unknown_idf)
+        if feature[0] == PHRASE:
+            # "car maker" is the scenario's "carmaker": the joined stems, when it uses them.
+            compound = f"{WORD}:{stem(feature[2:].replace('_', ''))}"
+            if compound in index.idf and compound not in weights:
+                weights[compound] = KIND_WEIGHT[WORD] * index.idf[compound]
+        weights[feature] = weight
+    return weights
 
 
 def _titles(text: Text) -> dict[str, str]:

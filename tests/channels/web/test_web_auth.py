@@ -11,7 +11,7 @@ from itsdangerous import URLSafeTimedSerializer
 from web_support import DEMO_LOGIN, DEMO_PASSWORD, sign_in
 
 from bot.channels.web.auth import COOKIE_NAME
-from bot.passwords import hash_password
+from bot.services import web_sessions
 from bot.storage import store
 
 # These check the HTTP layer (routing, cookies, parsing, limits); the database backend does not
@@ -111,10 +111,11 @@ async def test_forged_and_tampered_cookies_are_refused(client: httpx.AsyncClient
 
 
 async def test_a_new_password_signs_old_browsers_out(rep: httpx.AsyncClient, app: FastAPI) -> None:
-    with store(app.state.db, write=True) as s:
+    with store(app.state.db) as s:
         user = s.users.by_login(DEMO_LOGIN)
         assert user is not None
-        user.password_hash = hash_password("a-new-password")
+    # An administrator's reset (coach users set-password) ends every session of the user.
+    web_sessions.set_password(app.state.db, user.id, "salt-river-17-lantern")
     response = await rep.get("/api/me")
     assert response.status_code == 401
     assert response.json()["error"]["code"] == "not_signed_in"

@@ -68,7 +68,8 @@ def test_rehearsal_in_the_browser(
     upgrade(database_url)
     db = Database(database_url)
     try:
-        AccountService(db).ensure_demo_accounts(make_settings(database_url, demo_accounts=True))
+        created = AccountService(db).ensure_demo_accounts(make_settings(database_url, demo_accounts=True))
+        (demo,) = [a for a in created if a.login == "demo"]
         server = live_server_factory(database_url)
         ARTIFACTS.mkdir(exist_ok=True)
 
@@ -89,7 +90,7 @@ def test_rehearsal_in_the_browser(
         page.fill("#password", "wrong-password")
         page.press("#password", "Enter")
         expect(page.locator("#login-error")).to_have_text("账号或密码不对。")
-        page.fill("#password", "demo1234")
+        page.fill("#password", demo.password)
         page.press("#password", "Enter")
 
         # Pick the scenario, Chinese, practice mode.

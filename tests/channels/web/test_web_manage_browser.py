@@ -31,13 +31,14 @@ VISITS = [
 ]
 
 
-def seed(database_url: str) -> list[int]:
-    """Demo accounts, a second rep in the demo team, and three finished visits by the demo rep."""
+def seed(database_url: str) -> tuple[list[int], dict[str, str]]:
+    """Demo accounts (returned with their random passwords), a second rep in the demo team, and
+    three finished visits by the demo rep."""
     upgrade(database_url)
     db = Database(database_url)
     try:
         settings = make_settings(database_url, demo_accounts=True)
-        AccountService(db).ensure_demo_accounts(settings)
+        passwords = {a.login: a.password for a in AccountService(db).ensure_demo_accounts(settings)}
         add_user(db, "lin", "lin-pass-1", team="Demo team", display_name="林晓 Lin")
         with store(db) as s:
             demo = s.users.by_login("demo")
@@ -54,7 +55,7 @@ def seed(database_url: str) -> list[int]:
             scorecard = service.end(session_id, user_id=demo_id, channel="web").scorecard
             assert scorecard is not None
             scores.append(int(scorecard["score"]))
-        return scores
+        return scores, passwords
     finally:
         db.dispose()
 
@@ -69,7 +70,7 @@ def test_the_team_dashboard_in_the_browser(
 
     assert isinstance(chromium, Browser)
     expect.set_options(timeout=15_000)
-    scores = seed(database_url)
+    scores, passwords = seed(database_url)
     server = live_server_factory(database_url)
     ARTIFACTS.mkdir(exist_ok=True)
     problems: list[str] = []
@@ -92,7 +93,7 @@ def test_the_team_dashboard_in_the_browser(
     rep_page.goto(f"{server.url}/manage")
     expect(rep_page.locator("#login-title")).to_have_text("经理登录")
     rep_page.fill("#login", "demo")
-    rep_page.fill("#password", "demo1234")
+    rep_page.fill("#password", passwords["demo"])
     rep_page.press("#password", "Enter")
     expect(rep_page.locator("#denied-title")).to_be_visible()
 
@@ -101,7 +102,7 @@ def test_the_team_dashboard_in_the_browser(
     watch(page)
     page.goto(f"{server.url}/chat")
     page.fill("#login", "manager")
-    page.fill("#password", "manager1234")
+    page.fill("#password", passwords["manager"])
     page.press("#password", "Enter")
     expect(page.locator("#manage-link")).to_be_visible()  # managers get a way to their page
     page.click("#manage-link")

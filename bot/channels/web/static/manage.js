@@ -20,6 +20,8 @@ const state = {
 
 function explain(err) {
   if (err.status === 503) return t("web.common.dbDown");
+  if (err.code === "too_many_attempts") return t("web.common.tooManyAttempts");
+  if (err.code === "too_many_sign_ins") return t("web.common.tooManyAtOnce");
   if (err.status === 0) return t("web.manage.offline");
   if (err.status === 404) return t("web.manage.notFound");
   return err.message || t("web.common.genericError");

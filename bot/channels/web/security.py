@@ -1,0 +1,124 @@
+"""Cross-site request refusal, HTTPS-only cookies and HSTS, and the default-secret start check.
+
+Why an Origin check when the cookie is SameSite=Lax: Lax still sends the cookie on requests
+from *same-site* pages (another app on a sibling subdomain), and a form post with no body is a
+valid call to /end, /hint, mark-read, link-code and logout. Browsers send Origin on every
+cross-origin POST (and Referer when Origin is withheld), so a state-changing request that
+carries our cookie and names another origin is refused. A request with neither header is not
+from a browser page (curl, the test client, server-to-server) and has no ambient cookie to
+abuse, so it passes.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from starlette.datastructures import Headers
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from bot.config import DEFAULT_SECRET, Settings, is_loopback, uses_default_secret
+
+from .errors import error_response
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+HSTS_VALUE = b"max-age=31536000; includeSubDomains"
+
+
+def https_public_url(settings: Settings) -> bool:
+    """Cookies get ``Secure`` and responses HSTS only behind an https public address: over
+    plain http (local development) a Secure cookie would never come back."""
+    return (settings.public_url or "").lower().startswith("https://")
+
+
+def origin_of(url: str) -> str | None:
+    """``scheme://host[:port]`` of a URL, lower case; None for anything else (including "null")."""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return None
+    return f"{parts.scheme}://{parts.netloc}".lower()
+
+
+class InsecureSecret(RuntimeError):
+    pass
+
+
+def refuse_default_secret(settings: Settings, host: str) -> None:
+    """Refuse to serve anyone but this machine with the published default secret."""
+    if settings.secret_key == DEFAULT_SECRET and not is_loopback(host):
+        raise InsecureSecret(
+            f"COACH_SECRET_KEY is the public default; set it (e.g. `python -c 'import secrets; "
+            f"print(secrets.token_urlsafe(32))'`) before serving on {host}. "
+            "Only 127.0.0.1/localhost may run with the default (development)."
+        )
+
+
+class OriginCheck:
+    """403 for a state-changing request that carries ``cookie_name`` from another origin."""
+
+    def __init__(self, app: ASGIApp, *, cookie_name: str, public_url: str | None = None) -> None:
+        self.app = app
+        self.cookie_name = cookie_name
+        self.extra_origin = origin_of(public_url) if public_url else None
+
+    def _allowed(self, headers: Headers) -> set[str]:
+        """Allowed hosts (``host[:port]``). The scheme is not compared: behind a proxy that ends
+        TLS and is not trusted for X-Forwarded-Proto the app sees http while the page is https."""
+        allowed = set()
+        host = headers.get("host")
+        if host:
+            allowed.add(host.lower())
+        if self.extra_origin:
+            allowed.add(urlsplit(self.extra_origin).netloc)
+        return allowed
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] in SAFE_METHODS:
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        if f"{self.cookie_name}=" not in headers.get("cookie", ""):
+            await self.app(scope, receive, send)
+            return
+        claimed = headers.get("origin") or headers.get("referer")
+        claimed_origin = origin_of(claimed) if claimed is not None else None
+        if claimed is not None and (
+            claimed_origin is None or urlsplit(claimed_origin).netloc not in self._allowed(headers)
+        ):
+            response = error_response(
+                403, "cross_site_request", "This request came from another site and was refused."
+            )
+            await response(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
+class StrictTransport:
+    """Adds Strict-Transport-Security to every response (install only behind https)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def with_hsts(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), (b"strict-transport-security", HSTS_VALUE)]
+            await send(message)
+
+        await self.app(scope, receive, with_hsts)
+
+
+__all__ = [
+    "DEFAULT_SECRET",
+    "InsecureSecret",
+    "OriginCheck",
+    "StrictTransport",
+    "https_public_url",
+    "is_loopback",
+    "origin_of",
+    "refuse_default_secret",
+    "uses_default_secret",
+]

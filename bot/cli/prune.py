@@ -1,0 +1,48 @@
+"""``coach prune``: delete rows kept only for a while, by the retention settings.
+
+Run it daily (cron, a systemd timer); it is safe to run on several hosts at once.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import click
+
+from bot.config import get_settings
+from bot.storage import Database
+from bot.storage.accounts import AccountRepository
+from bot.storage.models import utcnow
+
+from . import database_url_option, main
+
+
+@main.command()
+@click.option(
+    "--days",
+    type=click.IntRange(min=1),
+    default=lambda: get_settings().retention_days,
+    show_default="COACH_RETENTION_DAYS, 30",
+    help="Keep ended sign-in sessions and handled message ids this many days.",
+)
+@database_url_option
+def prune(days: int, database_url: str) -> None:
+    """Remove expired or revoked sign-in sessions, used or expired link codes, old handled
+    message ids and stale sign-in counters. (Delivered outbox rows: once the outbox merges.)"""
+    settings = get_settings()
+    now = utcnow()
+    keep = now - timedelta(days=days)
+    db = Database(database_url)
+    try:
+        with db.session(write=True) as s:
+            removed = AccountRepository(s).prune(
+                now=now,
+                sessions_before=keep,
+                processed_before=keep,
+                # A counter whose window is over counts nothing any more.
+                attempts_before=now - timedelta(seconds=settings.sign_in_window_seconds),
+            )
+    finally:
+        db.dispose()
+    for table, count in removed.items():
+        click.echo(f"{table}: {count} removed")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from functools import partial
 
+from bot.channels.text import unreadable
 from bot.config import Settings
 from bot.services import LinkedRep, RehearsalError, Services
 
@@ -99,6 +100,10 @@ def handle(services: Services, settings: Settings, inbound: Inbound) -> None:
         return  # entering the application, menu clicks…: nothing to answer
     if inbound.msg_type != "text":
         _fixed(services, inbound, "unsupported", settings.default_lang)
+        return
+    if unreadable(inbound.content):
+        # Control characters or nothing visible: not a line anyone meant to say; nothing stored.
+        _fixed(services, inbound, "unreadable_text", settings.default_lang)
         return
     command = handlers.parse_command(inbound.content)
     if command is not None:

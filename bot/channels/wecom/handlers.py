@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Final
 
+from bot.channels.metrics import TURNS
 from bot.channels.telegram.claims import error_text as shared_error_text
 from bot.channels.telegram.formatting import (
     esc,
@@ -280,6 +281,7 @@ def line_texts(line: WeComLine, services: Services, settings: Settings) -> list[
         return [text("no_session", rep.lang)]
     if turn.rejected is not None or turn.result is None:
         return [error_text(turn.rejected or MessageRejected(), rep.lang, settings)]
+    TURNS.labels(CHANNEL).inc()
     return turn_texts(turn.result, turn.session, rep.lang, services)
 
 

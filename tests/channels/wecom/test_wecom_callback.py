@@ -75,10 +75,12 @@ async def test_start_creates_a_rep_and_non_text_gets_a_polite_reply(
         assert (await app.post(picture)).status_code == 200
         assert (await app.post(picture)).status_code == 200  # WeCom's retry: no second reply
         await app.post(member.text("/nonsense"))
-        texts = await fake_wecom.wait_for("zhangsan", 4)
+        await app.post(member.text("\u200b\u200b"))  # nothing visible: not a line
+        texts = await fake_wecom.wait_for("zhangsan", 5)
     assert "zhangsan" in welcome[0] and "/rehearse" in welcome[1]
     assert "<" not in welcome[1]  # plain text: no Telegram HTML left
     assert texts[2] == text("unsupported", "zh") and texts[3] == text("unknown_command", "zh")
+    assert texts[4] == text("unreadable_text", "zh")
     assert _count(db, User) == 1
 
 

@@ -14,13 +14,21 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
+from bot.channels.metrics import count_send
 from bot.channels.telegram import TelegramChannel
 from bot.channels.web import install_web
 from bot.channels.wecom import WeComChannel
 from bot.config import Settings, get_settings, uses_default_secret
 from bot.engine.library import ScenarioLibrary
-from bot.services import AccountService, Services, build_services
-from bot.services.outbox import Dispatcher
+from bot.services import (
+    AccountService,
+    Dispatcher,
+    OutboxSender,
+    Pacing,
+    RetryPolicy,
+    Services,
+    build_services,
+)
 from bot.storage import Database, upgrade
 from bot.storage.accounts import database_writable
 
@@ -51,6 +59,28 @@ def _prepare_database(settings: Settings, library: ScenarioLibrary | None) -> tu
     return db, _warm_services(db, settings, library)
 
 
+def _dispatcher(
+    db: Database, settings: Settings, telegram: TelegramChannel | None, wecom: WeComChannel | None
+) -> Dispatcher | None:
+    """This worker's outbox dispatcher for the channels that are on: every worker runs one
+    (docs/outbox.md); pacing is shared through the database. None: no channel sends."""
+    senders: dict[str, OutboxSender] = {}
+    pacing: dict[str, Pacing] = {}
+    if telegram is not None:
+        senders["telegram"], pacing["telegram"] = telegram.sender(), Pacing.telegram(settings)
+    if wecom is not None:
+        senders["wecom"], pacing["wecom"] = wecom.sender, wecom.pacing
+    if not senders:
+        return None
+    return Dispatcher(
+        db,
+        senders,
+        pacing=pacing,
+        policy=RetryPolicy(lease=settings.outbox_lease_seconds),
+        observe=count_send,
+    )
+
+
 def create_app(settings: Settings | None = None, *, library: ScenarioLibrary | None = None) -> FastAPI:
     """The server: web channel always, Telegram when a bot token is set; the schema is brought up
     to date as it starts. ``library`` lets tests share parsed scenarios between apps."""
@@ -63,19 +93,18 @@ def create_app(settings: Settings | None = None, *, library: ScenarioLibrary | N
         app.state.db, app.state.services = await run_in_threadpool(_prepare_database, settings, library)
         if telegram is not None:
             await telegram.start(app.state.services)
-        # WeCom replies go through the outbox: this worker's dispatcher sends what turns queued.
-        app.state.wecom_dispatcher = None
         if wecom is not None:
             wecom.start(app.state.services)
-            app.state.wecom_dispatcher = Dispatcher(
-                app.state.db, {"wecom": wecom.sender}, pacing={"wecom": wecom.pacing}
-            )
-            await app.state.wecom_dispatcher.start()
+        # One dispatcher per worker sends what the turns queued, for every channel that is on.
+        dispatcher = _dispatcher(app.state.db, settings, telegram, wecom)
+        if dispatcher is not None:
+            await dispatcher.start()
+        app.state.dispatcher = dispatcher
         try:
             yield
         finally:
-            if app.state.wecom_dispatcher is not None:
-                await app.state.wecom_dispatcher.stop()
+            if dispatcher is not None:  # sends in flight finish; the rest stays queued
+                await dispatcher.stop()
             if wecom is not None:
                 await wecom.stop()
             if telegram is not None:

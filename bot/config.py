@@ -36,6 +36,10 @@ class Settings(BaseSettings):
     telegram_api_base: str = DEFAULT_TELEGRAM_API_BASE
     max_message_chars: int = 2000
     demo_accounts: bool = True
+    # A claimed outbox message whose worker died is sent again after this many seconds; longer
+    # than a send may take (docs/outbox.md). Delivered outbox rows are kept this many days.
+    outbox_lease_seconds: float = Field(default=60.0, ge=2)
+    outbox_retention_days: int = Field(default=7, ge=1)
     # Outbox pacing (docs/outbox.md), shared by all workers through the database. Telegram allows
     # about 30 messages a second per bot and about one a second per chat.
     telegram_rate: float = Field(default=30.0, gt=0)

@@ -124,6 +124,12 @@ class Event(StrEnum):
     PITCH_EARLY = "pitch_early"
     PITCH_AFTER_NEED = "pitch_after_need"
     PRIVATE = "private"
+    OFF_TOPIC = "off_topic"  # asked about something this customer does not have
+    IMPOLITE = "impolite"  # an opener without etiquette ("hey buddy, who's in charge?")
+    UNCLEAR = "unclear"  # named nothing the customer could place
+    INTEREST = "interest"  # the customer answered an interest check
+    NEXT_STEP_AGREED = "next_step_agreed"
+    NEXT_STEP_DECLINED = "next_step_declined"
     WALKED_OUT = "walked_out"
     ENDED = "ended"
     NONE = "none"

@@ -14,9 +14,10 @@ from bot.cli import main
 from bot.config import demo_accounts_allowed, get_settings
 from bot.passwords import password_problem, verify_password
 from bot.services import AccountService, web_sessions
+from bot.services.outbox import enqueue
 from bot.storage import Database, store
 from bot.storage.accounts import AccountRepository
-from bot.storage.models import LinkCode, ProcessedMessage, WebSession, utcnow
+from bot.storage.models import LinkCode, OutboxMessage, ProcessedMessage, WebSession, utcnow
 
 
 def _rep(db: Database, login: str = "lin") -> int:
@@ -81,6 +82,31 @@ def test_prune_removes_only_what_retention_allows(db: Database) -> None:
         )
         assert s.scalars(select(LinkCode.code)).all() == ["FRESH"]
         assert s.scalar(select(func.count()).select_from(ProcessedMessage)) == 1
+
+
+def test_prune_removes_settled_outbox_rows_past_retention_and_never_pending_ones(db: Database) -> None:
+    old = utcnow() - timedelta(days=10)
+    with store(db, write=True) as s:
+        for n in range(6):
+            enqueue(s, channel="telegram", chat_key="5", payload={"text": str(n)})
+    with db.session(write=True) as s:
+        rows = s.scalars(select(OutboxMessage).order_by(OutboxMessage.seq)).all()
+        for row, status in zip(
+            rows, ["sent", "failed", "blocked", "pending", "sending", "sent"], strict=True
+        ):
+            row.status = status
+            row.created_at = old
+            row.sent_at = old if status == "sent" else None
+        rows[-1].sent_at = utcnow()  # delivered today: kept
+    result = CliRunner().invoke(main, ["prune", "--database-url", db.url])
+    assert result.exit_code == 0, result.output
+    assert "outbox_messages: 3 removed" in result.output
+    with db.session() as s:
+        assert s.scalars(select(OutboxMessage.status).order_by(OutboxMessage.seq)).all() == [
+            "pending",
+            "sending",
+            "sent",
+        ]
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)

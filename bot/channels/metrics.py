@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from prometheus_client import Counter, Gauge, Histogram
 
+from bot.services import Claim, SendResult
+
 TURNS = Counter("coach_turns_total", "Rep lines answered by the engine, by channel.", ["channel"])
 REQUEST_SECONDS = Histogram(
     "coach_request_seconds",
@@ -18,9 +20,15 @@ REQUEST_SECONDS = Histogram(
 ERRORS = Counter("coach_errors_total", "JSON error responses by error code.", ["code"])
 WEBHOOK_DUPLICATES = Counter("coach_webhook_duplicates_total", "Telegram updates delivered again.")
 SIGN_IN_FAILURES = Counter("coach_sign_in_failures_total", "Refused sign-ins by reason.", ["reason"])
-OUTBOX_DEPTH = Gauge("coach_outbox_depth", "Outbox rows not yet delivered.", multiprocess_mode="max")
+# Read from the database at each scrape by the worker that serves it: the latest value is
+# the truth (another worker's older reading is not).
+OUTBOX_DEPTH = Gauge("coach_outbox_depth", "Outbox rows not yet delivered.", multiprocess_mode="mostrecent")
 OUTBOX_AGE = Gauge(
-    "coach_outbox_oldest_seconds", "Age of the oldest undelivered row.", multiprocess_mode="max"
+    "coach_outbox_oldest_seconds", "Age of the oldest undelivered row.", multiprocess_mode="mostrecent"
+)
+OUTBOX_SENDS = Counter("coach_outbox_sends_total", "Outbox sends by their outcome.", ["channel", "outcome"])
+OUTBOX_RESENDS = Counter(
+    "coach_outbox_resends_total", "Outbox sends that may duplicate an earlier one whose outcome was unknown."
 )
 
 
@@ -28,8 +36,17 @@ __all__ = [
     "ERRORS",
     "OUTBOX_AGE",
     "OUTBOX_DEPTH",
+    "OUTBOX_RESENDS",
+    "OUTBOX_SENDS",
     "REQUEST_SECONDS",
     "SIGN_IN_FAILURES",
     "TURNS",
     "WEBHOOK_DUPLICATES",
 ]
+
+
+def count_send(claim: Claim, result: SendResult) -> None:
+    """The outbox dispatcher's ``observe`` hook: every send by outcome, and the re-sends."""
+    OUTBOX_SENDS.labels(claim.channel, str(result.outcome)).inc()
+    if claim.resend:
+        OUTBOX_RESENDS.inc()

@@ -13,6 +13,7 @@ from bot.config import get_settings
 from bot.storage import Database
 from bot.storage.accounts import AccountRepository
 from bot.storage.models import utcnow
+from bot.storage.outbox import OutboxRepository
 
 from . import database_url_option, main
 
@@ -25,10 +26,17 @@ from . import database_url_option, main
     show_default="COACH_RETENTION_DAYS, 30",
     help="Keep ended sign-in sessions and handled message ids this many days.",
 )
+@click.option(
+    "--outbox-days",
+    type=click.IntRange(min=1),
+    default=lambda: get_settings().outbox_retention_days,
+    show_default="COACH_OUTBOX_RETENTION_DAYS, 7",
+    help="Keep delivered (or given-up) outbox messages this many days.",
+)
 @database_url_option
-def prune(days: int, database_url: str) -> None:
+def prune(days: int, outbox_days: int, database_url: str) -> None:
     """Remove expired or revoked sign-in sessions, used or expired link codes, old handled
-    message ids and stale sign-in counters. (Delivered outbox rows: once the outbox merges.)"""
+    message ids, stale sign-in counters and settled outbox messages (sent, failed, blocked)."""
     settings = get_settings()
     now = utcnow()
     keep = now - timedelta(days=days)
@@ -42,6 +50,8 @@ def prune(days: int, database_url: str) -> None:
                 # A counter whose window is over counts nothing any more.
                 attempts_before=now - timedelta(seconds=settings.sign_in_window_seconds),
             )
+            # Messages still pending or being sent are never removed, however old.
+            removed["outbox_messages"] = OutboxRepository(s).prune(now - timedelta(days=outbox_days))
     finally:
         db.dispose()
     for table, count in removed.items():

@@ -13,6 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from bot.vocab import Event
 from bot.yamlsource import ScriptProblem, SourceDocument
 
 from .schema import NEED_FACTS, REPLY_KEYS, STAGES, STEPS, TECHNIQUES, Lines, Scenario, Text, TrainerTest
@@ -177,8 +178,18 @@ def _check_motivation(s: Scenario, report: Report) -> None:
         )
 
 
+EVENTS: tuple[str, ...] = tuple(str(event) for event in Event)
+
+
 def _check_keys(s: Scenario, report: Report) -> None:
-    """Replies only for situations the engine knows, hints only for techniques that exist."""
+    """Replies only for situations the engine knows, hints only for techniques that exist,
+    keywords only for topics the scenario has."""
+    topics = set(s.topic_keys())
+    for key in s.keywords:
+        if key not in topics:
+            report(
+                ("keywords", key), f"keywords for an unknown topic {key!r} (see docs/topics.md for the keys)"
+            )
     for key in s.replies:
         if key not in REPLY_KEYS:
             report(
@@ -215,6 +226,10 @@ def _check_trainer_test(s: Scenario, base: Location, test: TrainerTest, report: 
         _check_stage_and_step(report, where, turn.stage, turn.step)
         for k, ref in enumerate(turn.reveals):
             _check_ref(report, (*where, "reveals", k), ref, facts, "fact")
+        if turn.topic is not None and turn.topic not in (*s.topic_keys(), "off_topic", "generic"):
+            report((*where, "topic"), f"unknown topic {turn.topic!r} (a topic key, off_topic or generic)")
+        if turn.event is not None and turn.event not in EVENTS:
+            report((*where, "event"), f"unknown event {turn.event!r} (one of {', '.join(EVENTS)})")
     expect = test.expect
     where = (*base, "expect")
     _check_stage_and_step(report, where, expect.stage, expect.step)

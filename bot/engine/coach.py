@@ -58,6 +58,21 @@ def _words(text: str, lang: str) -> set[str]:
     return {word for word in _LATIN.findall(text.lower()) if word not in _STOPWORDS}
 
 
+# When the same advice would come a third time in a row: another way in, by the method's order.
+MOVE_ON: dict[str, Technique] = {
+    Technique.CLOSED_QUESTION: Technique.CURIOSITY_CARE,
+    Technique.CURIOSITY_CARE: Technique.HUMBLE_DISCLAIMER,
+    Technique.HUMBLE_DISCLAIMER: Technique.CLOSED_QUESTION,
+    Technique.WHY: Technique.WHAT_ELSE,
+    Technique.WHAT_ELSE: Technique.CURIOSITY_CARE,
+    Technique.WHAT_IF: Technique.HOW_DO_YOU_SEE,
+    Technique.HOW_DO_YOU_SEE: Technique.WHAT_IF,
+    Technique.NEED_CONFIRMATION: Technique.CONFIRM_QUESTION,
+    Technique.CONFIRM_QUESTION: Technique.NEED_CONFIRMATION,
+    Technique.REVISIT_TOPIC: Technique.WHY,
+}
+
+
 class Coach:
     """Notes and hints for one scenario version; ``bank`` is the question bank (loaded lazily)."""
 
@@ -86,6 +101,15 @@ class Coach:
         if c.next_cause(state) is not None or not c.root_found(state):
             return self._towards_the_root(state)
         return self._after_the_root(state)
+
+    def advise(self, state: SessionState) -> tuple[Technique, str | None]:
+        """``suggest``, but the advice moves on: the same technique is never the next step more
+        than twice in a row (a rep who did not manage it is shown another way in)."""
+        technique, topic_id = self.suggest(state)
+        if state.advised[-2:] == [technique, technique] and technique in MOVE_ON:
+            technique, topic_id = MOVE_ON[technique], None
+        state.advised = [*state.advised[-1:], str(technique)]
+        return technique, topic_id
 
     def _to_earn_liking(self, state: SessionState) -> Technique:
         """Before the customer likes the rep: easy questions, care, or asking permission."""
@@ -184,7 +208,7 @@ class Coach:
         if verdict:
             parts.append(verdict)
         if state.active:
-            technique, topic_id = self.suggest(state)
+            technique, topic_id = self.advise(state)
             next_text = text(COACH_TEXT_KEYS["next"], lang)
             parts.append(next_text.format(reason=self._reason(technique, topic_id, lang)))
         return ("" if lang == "zh" else " ").join(parts)

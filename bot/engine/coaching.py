@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from bot.vocab import Event
+from bot.vocab import Event, Technique
 
 from .text_keys import KEEP_KEYS, LEAD_KEYS, POINT_LABEL_KEYS, QUOTE_KEY, START_KEYS, STOP_KEYS
 from .text_keys import text as translate_text
@@ -33,11 +33,13 @@ KEEP: list[str] = [
 # Mistakes to stop, worst first (scorecard.stop.<event>).
 STOP: list[str] = [
     "pitch_early",
+    "off_topic",
     "private",
     "deflected",
     "ignored",
     "revisit_unknown",
     "need_not_ready",
+    "next_step_declined",
     "view_too_early",
     "statement",
     "small_talk",
@@ -169,9 +171,17 @@ def coaching_points(history: History, events: list[str], lang: str) -> Coaching:
     return Coaching(keep=keep, start=_start(history, events, lang), stop=stop)
 
 
+def _praisable(turn: dict[str, Any]) -> bool:
+    """A line the engine may have misjudged is never praised: one the classifier also read as a
+    pitch (a door pitch taken for care), or one about nothing of this customer's."""
+    return Technique.PITCH not in turn["techniques"] and turn.get("focus") not in ("off_topic", "unclear")
+
+
 def _keep(history: History, events: list[str], lang: str, fault: int | None) -> CoachingPoint:
     for event in KEEP:
-        indexes = [i for i, name in enumerate(events) if name == event]
+        indexes = [i for i, name in enumerate(events) if name == event and _praisable(history[i])]
+        # A line that named his topic is the better example than a generic one.
+        indexes.sort(key=lambda i: history[i].get("focus") not in (None, "named"))
         if indexes:
             # Praise a line that is not also the one to stop, when the rep gave us one.
             praised = next((i for i in indexes if i != fault), indexes[0])
@@ -189,10 +199,15 @@ def _idle_stop(history: History, lang: str, keep_index: int) -> CoachingPoint:
 
 
 def _start(history: History, events: list[str], lang: str) -> CoachingPoint:
+    used = {str(turn.get("technique")) for turn in history}
     for technique, successes in START:
-        if not successes & set(events):
+        # Never "start" what the rep did: a technique tried without success is not the advice.
+        if not successes & set(events) and technique not in used:
             index, relation = _where_it_fit(technique, history)
             return _point("start", START_KEYS[technique], history, index, lang, relation)
+    generic = [i for i, turn in enumerate(history) if turn.get("focus") == "generic"]
+    if len(generic) * 2 > len(history):  # mostly "why is that?": name what the customer said
+        return _point("start", START_KEYS["name_topics"], history, generic[0], lang, "instead")
     return _point("start", NOTHING_TO_START, history, _last(history), lang)
 
 

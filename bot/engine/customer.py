@@ -191,33 +191,6 @@ class Customer:
         problems = [self.loaded.problems[problem_id]] if problem_id else self.problems
         return any(p.causes[-1].id in state.revealed for p in problems)
 
-    def next_implication(self, state: SessionState, text: str, lang: str) -> Implication | None:
-        """The implication a 'what if' draws out: the angle matching the question's direction
-        (unsolved -> harm, solved -> gain) first, then problems whose root is known."""
-        harm = self.imagines_unsolved(text, lang)
-        scope = self.scope_of(text, lang)
-        candidates = [
-            (index, implication)
-            for index, implication in enumerate(self.implications)
-            if implication.id not in state.revealed
-            and implication.problem in state.revealed
-            and self._met(implication.requires, state.revealed)
-        ]
-        if not candidates:
-            return None
-
-        def rank(entry: tuple[int, Implication]) -> tuple[int, int, int, int, int]:
-            index, implication = entry
-            return (
-                0 if (implication.angle in HARM_ANGLES) == harm else 1,
-                0 if scope is None or implication.angle.startswith(scope) else 1,
-                0 if self.root_found(state, implication.problem) else 1,
-                0 if implication.problem == state.current_problem else 1,
-                index,
-            )
-
-        return min(candidates, key=rank)[1]
-
     def motivation_count(self, state: SessionState) -> int:
         """How many implications (what is at stake) the customer has seen so far."""
         return sum(1 for fact in state.revealed if fact in self.implication_ids)
@@ -252,6 +225,14 @@ class Customer:
         return None
 
     # -- reading the rep's words ----------------------------------------------------------
+
+    def names_referral(self, text: str, lang: str) -> bool:
+        """True when the line names someone the scenario lists as a possible referral."""
+        referrals = self.persona.referrals
+        if referrals is None:
+            return False
+        lowered = text.lower()
+        return any(name.lower() in lowered for name in referrals.for_lang(lang))
 
     def is_private(self, text: str, lang: str) -> bool:
         lowered = text.lower()

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import random
 
-from bot.vocab import Lang, Stage, Technique
+from bot.vocab import Angle, Lang, Stage, Technique
 
-from .customer import Customer
-from .rules import DEEP_GATE, GUARDED_BELOW, SHALLOW_GATE, SOFTENING, STAGE_TRUST
-from .scenario import NEED_FACTS
+from .customer import HARM_ANGLES, Customer
+from .listening import NO_FOCUS, SITUATION_MIN, Focus, angle_wanted
+from .rules import DEEP_GATE, GUARDED_BELOW, NEXT_STEP_TRUST, SHALLOW_GATE, SOFTENING, STAGE_TRUST
+from .scenario import NEED_FACTS, Implication, View
 from .state import SessionState, rng_for
 
 
@@ -24,9 +25,15 @@ class Guards:
     step: str
 
     def __init__(
-        self, customer: Customer, state: SessionState, text: str, techniques: list[Technique]
+        self,
+        customer: Customer,
+        state: SessionState,
+        text: str,
+        techniques: list[Technique],
+        focus: Focus = NO_FOCUS,
     ) -> None:
         self.customer = customer
+        self.focus = focus
         self.state = state
         self.stage = str(state.stage)
         self.step = str(state.step)
@@ -50,7 +57,103 @@ class Guards:
         return self.state.trust < GUARDED_BELOW[self.customer.persona.talkative]
 
     def has_problem(self) -> bool:
+        """A problem to talk about: the one the line names (once told), else the current one."""
+        f = self.focus
+        if f.problem is not None and f.kind == "named" and f.problem in self.state.revealed:
+            return True
         return self.state.current_problem is not None
+
+    # -- what the line is about (``listening.Focus``) ------------------------------------------
+
+    def off_topic(self) -> bool:
+        return self.focus.kind == "off_topic"
+
+    def unclear(self) -> bool:
+        return self.focus.kind == "unclear"
+
+    def names_new_problem_directly(self) -> bool:
+        """The line names a problem he has not told, or one of its causes (not only something
+        that belongs to it, like a view or an implication)."""
+        return self.names_new_problem() and str(self.focus.key).startswith(("problem:", "cause:"))
+
+    def names_new_problem(self) -> bool:
+        """The line names one of the customer's problems he has not told yet."""
+        f = self.focus
+        return f.kind == "named" and f.problem is not None and f.problem not in self.state.revealed
+
+    def names_new_situation(self) -> bool:
+        """The line names a change around the customer he has not told yet."""
+        f = self.focus
+        return (
+            f.kind == "named"
+            and f.situation is not None
+            and f.score >= SITUATION_MIN
+            and f.situation not in self.state.revealed
+        )
+
+    def names_other_topic(self) -> bool:
+        """The line names a topic that is not a problem's (the solution, a change with no problem)."""
+        return self.focus.kind == "named" and self.focus.problem is None
+
+    def names_open_implication(self) -> bool:
+        """The line names what is at stake (an implication he has not told, trust enough): any
+        question about it is heard as a what-if."""
+        f = self.focus
+        if f.kind != "named" or f.implication is None or self.too_early_deep():
+            return False
+        found = self.implication()
+        return found is not None and found.id == f.implication
+
+    def names_open_view(self) -> bool:
+        """The line names an idea he has a view on, and he is ready to give it."""
+        f = self.focus
+        if f.kind != "named" or f.view is None or self.too_early_deep():
+            return False
+        found = self.view()
+        return found is not None and found.id == f.view
+
+    def need_confirmed(self) -> bool:
+        """Motivated, a deadline or budget out, and trust enough to commit to a next step."""
+        s = self.state
+        return (
+            self.customer.motivated(s)
+            and any(fact in s.revealed for fact in NEED_FACTS)
+            and s.trust >= NEXT_STEP_TRUST
+        )
+
+    def implication(self) -> Implication | None:
+        """The implication a what-if draws out: of the problem it is about only; the one it names,
+        else by the angle it asks for (review, vision, harm or gain, spreading or long-term)."""
+        s, c = self.state, self.customer
+        candidates = [
+            (index, i)
+            for index, i in enumerate(c.implications)
+            if i.id not in s.revealed and i.problem in s.revealed and c._met(i.requires, s.revealed)
+        ]
+        # The named problem once he has told it; else (generic, or not told yet) the current one.
+        problem = self.focus.problem if self.focus.problem in s.revealed else s.current_problem
+        if problem is not None:
+            candidates = [(index, i) for index, i in candidates if i.problem == problem]
+        if not candidates:
+            return None
+        named = [i for _, i in candidates if i.id == self.focus.implication]
+        if named:
+            return named[0]
+        wanted = angle_wanted(self.text, self.lang)
+        harm = c.imagines_unsolved(self.text, self.lang)
+        scope = c.scope_of(self.text, self.lang)
+
+        def rank(entry: tuple[int, Implication]) -> tuple[int, int, int, int]:
+            index, i = entry
+            angle = Angle(i.angle)
+            return (
+                0 if wanted is None or angle == wanted else 1,
+                0 if (angle in HARM_ANGLES) == harm or angle == wanted else 1,
+                0 if scope is None or angle.startswith(scope) else 1,
+                index,
+            )
+
+        return min(candidates, key=rank)[1]
 
     def can_dig(self) -> bool:
         return self.customer.next_cause(self.state) is not None
@@ -65,13 +168,30 @@ class Guards:
         return any(item.id in self.state.revealed for item in self.customer.situation)
 
     def has_implication(self) -> bool:
-        return self.customer.next_implication(self.state, self.text, self.lang) is not None
+        return self.implication() is not None
 
     def root_found(self) -> bool:
         return self.customer.root_found(self.state)
 
     def has_view(self) -> bool:
-        return self.customer.next_view(self.state) is not None
+        return self.view() is not None
+
+    def view(self) -> View | None:
+        """The customer's view on the problem the line is about (any problem for a generic line)."""
+        s, c = self.state, self.customer
+        ready = [
+            v
+            for v in c.views
+            if v.id not in s.revealed and c.root_found(s, v.problem) and c._met(v.requires, s.revealed)
+        ]
+        f = self.focus
+        if f.kind == "named" and f.problem is not None:
+            # The view the line names, else his view on the problem it names (nothing on another).
+            return next((v for v in ready if v.id == f.view), None) or next(
+                (v for v in ready if v.problem == f.problem), None
+            )
+        # A generic line, or one about the solution or a peer's case: the problem on the table first.
+        return next((v for v in ready if v.problem == s.current_problem), None) or next(iter(ready), None)
 
     def motivated(self) -> bool:
         return self.customer.motivated(self.state)
@@ -83,7 +203,8 @@ class Guards:
         return len(self.state.revealed) > self.state.confirmed_upto
 
     def has_prior(self) -> bool:
-        return bool(self.state.prior)
+        """Something of an earlier visit to pick up (or picked up by naming it this very turn)."""
+        return bool(self.state.prior) or bool(getattr(self, "revealed", None))
 
     def has_facts(self) -> bool:
         return bool(self.state.revealed)

@@ -17,18 +17,26 @@ One ``DialogueMachine`` is built per scenario version and shared by every sessio
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from typing import Any
 
 from transitions import Machine
 
 from bot.vocab import END_STEPS, QUESTIONING_STEPS, Lang, Mode, Stage, Technique
 
-from .customer import Customer
+from .customer import Customer, joiner
+from .listening import FOLLOW_UP, FRESH, VISITS, Focus, focus_of, listen_line
 from .reactions import TurnModel
 from .scenario import LoadedScenario
 from .state import SessionState, rng_for
 from .table import STAGE_ROWS, STEP_ROWS, Move, Row, Trigger
+from .topics.index import TopicIndex
 from .turn import TurnOutcome, effective_technique, end_visit, play_turn
+
+# A named topic must match this well on the line's own words (no echo, no context boost); a
+# match above OWN_WORDS_MIN + ECHO_ROOM cannot come from the boosts alone (they add up to 0.31).
+OWN_WORDS_MIN = 0.1
+ECHO_ROOM = 0.31
 
 
 class TableError(ValueError):
@@ -97,6 +105,24 @@ class DialogueMachine:
         self.motivation_needed = self.customer.motivation_needed
         self.stage_machine = build_machine(STAGE_ROWS, tuple(Stage), "stage")
         self.step_machine = build_machine(STEP_ROWS, (*QUESTIONING_STEPS, *END_STEPS), "step")
+        s = loaded.scenario
+        self.topics = TopicIndex(loaded, keywords=s.topic_keywords() or None)
+        # A situation item, an implication or a view id -> the problem it belongs to.
+        self.parents: dict[str, str | None] = {item.id: item.leads_to for item in s.situation}
+        self.parents.update({i.id: i.problem for i in s.implications})
+        self.parents.update({v.id: v.problem for v in s.views})
+
+    def focus(self, state: SessionState, text: str) -> Focus:
+        """What ``text`` is about, read in the context of what the customer said (docs/topics.md)."""
+        match = self.topics.match(text, state.lang, said=state.said, context_topic=state.topic)
+        if match.topic is not None and not match.generic and match.score < OWN_WORDS_MIN + ECHO_ROOM:
+            # A line that names a topic only by echoing a word of his ("busy?") and the context
+            # boost has nothing of its own: without them it must still match something.
+            alone = self.topics.match(text, state.lang)
+            if alone.topic is None or alone.score < OWN_WORDS_MIN:
+                return focus_of(replace(match, topic=None, generic=True), self.parents, "", state.topic)
+        title = self.topics.topic(match.topic).title.get(state.lang, "") if match.topic else ""
+        return focus_of(match, self.parents, title, state.topic)
 
     def motivation_count(self, state: SessionState) -> int:
         return self.customer.motivation_count(state)
@@ -106,10 +132,20 @@ class DialogueMachine:
         return frozenset(self.loaded.scenario.fact_ids())
 
     def start(
-        self, *, lang: str, mode: str, seed: int, prior: list[str] | None = None
+        self, *, lang: str, mode: str, seed: int, prior: list[str] | None = None, visit: str = FRESH
     ) -> tuple[SessionState, str]:
-        """A fresh session and the customer's opening words."""
+        """A new session and the customer's opening words.
+
+        ``visit`` is ``"fresh"`` (the default: the customer starts from nothing, whatever earlier
+        sessions uncovered) or ``"follow_up"``: he remembers ``prior`` (what earlier visits
+        uncovered), the rep may pick it up, and only what this visit adds counts in its score.
+        """
+        if visit not in VISITS:
+            raise ValueError(f"visit must be one of {VISITS}, not {visit!r}")
         s = self.loaded.scenario
+        remembered = (
+            [fact for fact in (prior or []) if fact in self.known_facts] if visit == FOLLOW_UP else []
+        )
         state = SessionState(
             scenario_id=s.id,
             version=s.version,
@@ -117,10 +153,16 @@ class DialogueMachine:
             mode=Mode(mode),
             seed=seed,
             trust=float(s.customer.initial_trust),
-            prior=[fact for fact in (prior or []) if fact in self.known_facts],
+            prior=list(remembered),
+            visit=visit,
+            earlier=list(remembered),
         )
         state.trust_curve.append(state.trust)
         opening = self.customer.opening(state.lang, rng_for(seed, 0, salt=7))
+        if remembered:
+            opening += joiner(state.lang) + listen_line(
+                "follow_up_opening", state.lang, rng_for(seed, 0, salt=8)
+            )
         state.last_customer = opening
         return state, opening
 

@@ -12,6 +12,7 @@ from bot.vocab import Event, Step, Technique
 
 from .customer import Customer
 from .guards import Guards
+from .listening import NO_FOCUS, Focus, listen_line
 from .rules import COST, GAIN, OFFENCE_OF
 from .state import SessionState
 
@@ -20,18 +21,46 @@ class TurnModel(Guards):
     """One turn: the guards' input plus what the customer says and does in reply."""
 
     def __init__(
-        self, customer: Customer, state: SessionState, text: str, techniques: list[Technique]
+        self,
+        customer: Customer,
+        state: SessionState,
+        text: str,
+        techniques: list[Technique],
+        focus: Focus = NO_FOCUS,
     ) -> None:
-        super().__init__(customer, state, text, techniques)
+        super().__init__(customer, state, text, techniques, focus)
         self.parts: list[str] = []
+        self.reply_key = ""  # the last engine wording used this turn (none when only facts were told)
         self.revealed: list[str] = []
         self.event = Event.NONE
         self.delta = 0.0
         self.asked_question: str | None = None
 
     def say(self, key: str, **fields: str) -> None:
-        """Add the customer's wording for one of the engine's situations to the reply."""
-        self.parts.append(self.customer.say(key, self.lang, self.rng, **fields))
+        """Add the customer's wording for one of the engine's situations to the reply; a fallback
+        said last turn is worded differently this time (or, with one wording only, shortened)."""
+        text = self.customer.say(key, self.lang, self.rng, **fields)
+        if key == self.state.last_reply_key and text in self.state.last_customer:
+            for _ in range(4):
+                text = self.customer.say(key, self.lang, self.rng, **fields)
+                if text not in self.state.last_customer:
+                    break
+            else:
+                text = listen_line("again", self.lang, self.rng, avoid=self.state.last_customer)
+        self.reply_key = key
+        self.parts.append(text)
+
+    def listen(self, key: str, **fields: str) -> None:
+        """Add one of the listening moments' wordings (``listening.LISTEN_KEYS``)."""
+        self.reply_key = key
+        self.parts.append(listen_line(key, self.lang, self.rng, avoid=self.state.last_customer, **fields))
+
+    def about(self, key: str, fallback: str) -> None:
+        """Say ``key`` about the topic the line named, or the plain ``fallback`` for a generic line."""
+        if self.focus.kind == "named" and self.focus.title:
+            self.listen(key, topic=self.focus.title)
+        else:
+            self.say(fallback)
 
     def reveal(self, fact_id: str) -> None:
         """The customer tells a fact (once), and may raise the question it prompts."""
@@ -74,6 +103,15 @@ class TurnModel(Guards):
         self.say("guarded")
 
     def answer_open(self) -> None:
+        if self.focus.kind == "named" and self.focus.situation is None:
+            # An open question about a problem he told: he says more about it, nothing unrelated.
+            if self.has_problem() and self.can_dig():
+                self.dig()
+                return
+            self.event = Event.SMALL_TALK
+            self.delta += GAIN["closed"]
+            self.say("small_talk")
+            return
         item = self.customer.next_situation(self.state)
         if item is not None and item.min_trust <= self.state.trust:
             self._tell_situation(item.id, GAIN["open"])
@@ -122,11 +160,119 @@ class TurnModel(Guards):
         else:
             self.event = Event.DEFLECTED
             self.cost("deflect")
-            self.say("deflect")
+            self.about("deflect_about", "deflect")
 
     def no_problem_yet(self) -> None:
         self.event = Event.NO_PROBLEM_YET
-        self.say("no_problem_yet")
+        self.about("not_yet_about", "no_problem_yet")
+
+    # -- listening: what the line is about -------------------------------------------------------
+
+    def talk_off_topic(self) -> None:
+        """The rep asked about something this customer does not have: no fact, and it costs more
+        each time in a row."""
+        self.event = Event.OFF_TOPIC
+        self.state.off_topic += 1
+        self.state.off_topic_run += 1
+        self.delta -= COST["off_topic"] * self.state.off_topic_run
+        self.listen("off_topic")
+
+    def mind_manners(self) -> None:
+        """No surname and title, slang: the customer answers coolly and trusts the rep less."""
+        self.event = Event.IMPOLITE
+        self.state.offences += 1
+        self.cost("impolite")
+        self.listen("impolite")
+
+    def ask_what_meant(self) -> None:
+        self.event = Event.UNCLEAR
+        self.cost("unclear")
+        self.listen("unclear")
+
+    def open_named(self) -> None:
+        """The line names a problem the customer has not told: he tells it when it is reachable
+        (its conditions met, trust enough), else he does not see it as a problem yet."""
+        problem_id = self.focus.problem
+        assert problem_id is not None  # guarded by names_new_problem
+        problem = self.customer.loaded.problems[problem_id]
+        if not self.customer._met(problem.requires, self.state.revealed):
+            self.not_told_yet()
+            return
+        leading = next(
+            (
+                i
+                for i in self.customer.situation
+                if i.leads_to == problem_id
+                and i.id not in self.state.revealed
+                and self.customer._met(i.requires, self.state.revealed)
+                and i.min_trust <= self.state.trust
+            ),
+            None,
+        )
+        if leading is not None:  # he tells the change behind it first, and the problem with it
+            self._tell_situation(leading.id, GAIN["reveal"])
+            return
+        if problem.min_trust > self.state.trust:
+            self.deflect()
+            return
+        self.event = Event.SIBLING
+        self.delta += GAIN["reveal"]
+        self._open_problem(problem_id)
+
+    def not_told_yet(self) -> None:
+        """The line names a problem he has not told: not his problem yet (no fact, no cost)."""
+        self.event = Event.NO_PROBLEM_YET
+        self.about("not_yet_about", "no_problem_yet")
+
+    def tell_named_situation(self) -> None:
+        """The line names a change around the customer: he tells that one if he is ready to, else
+        what is on his mind as for any caring or open question."""
+        item = next(i for i in self.customer.situation if i.id == self.focus.situation)
+        if not self.customer._met(item.requires, self.state.revealed) or item.min_trust > self.state.trust:
+            if Technique.CURIOSITY_CARE in self.techniques[:1]:
+                self.show_care()
+            else:
+                self.answer_open()
+            return
+        self.state.cares += 1
+        self._tell_situation(item.id, GAIN["care"] if self.state.cares <= 2 else GAIN["open"])
+
+    def check_interest(self) -> None:
+        """The interest check, answered by where the customer stands."""
+        self.event = Event.INTEREST
+        if not any(p.id in self.state.revealed for p in self.customer.problems):
+            self.state.interest = "puzzled"
+            self.listen("interest_puzzled")
+        elif not self.motivated():
+            self.state.interest = "lukewarm"
+            self.listen("interest_lukewarm")
+        else:
+            if self.state.interest != "interested":
+                self.delta += GAIN["interest"]
+            self.state.interest = "interested"
+            self.listen("interest_yes")
+
+    def agree_next_step(self) -> None:
+        self.event = Event.NEXT_STEP_AGREED
+        if self.state.next_step != "agreed":
+            self.delta += GAIN["next_step"]
+        self.state.next_step = "agreed"
+        self.listen("next_step_yes")
+
+    def decline_next_step(self) -> None:
+        """Politely no, with the reason in the customer's terms."""
+        self.event = Event.NEXT_STEP_DECLINED
+        if self.state.next_step != "agreed":
+            self.state.next_step = "declined"
+        self.cost("next_step_early")
+        if not any(p.id in self.state.revealed for p in self.customer.problems):
+            self.listen("next_step_no_problem")
+        elif not self.motivated():
+            self.listen("next_step_not_motivated")
+        elif not any(fact in self.state.revealed for fact in ("deadline", "budget")):
+            self.listen("next_step_no_need")
+        else:
+            self.listen("next_step_low_trust")
 
     def dig(self) -> None:
         found = self.customer.next_cause(self.state)
@@ -142,7 +288,7 @@ class TurnModel(Guards):
 
     def at_root(self) -> None:
         self.event = Event.AT_ROOT
-        self.say("no_deeper")
+        self.about("nothing_more_about", "no_deeper")
 
     def open_sibling(self) -> None:
         problem = self.customer.next_sibling(self.state)
@@ -164,14 +310,14 @@ class TurnModel(Guards):
 
     def nothing_new(self) -> None:
         self.event = Event.SMALL_TALK
-        self.say("small_talk")
+        self.about("nothing_more_about", "small_talk")
 
     def nothing_else(self) -> None:
         self.event = Event.NOTHING_ELSE
-        self.say("nothing_else")
+        self.about("nothing_more_about", "nothing_else")
 
     def imagine(self) -> None:
-        implication = self.customer.next_implication(self.state, self.text, self.lang)
+        implication = self.implication()
         assert implication is not None  # guarded by has_implication
         if implication.min_trust > self.state.trust:
             self.deflect()
@@ -181,7 +327,7 @@ class TurnModel(Guards):
         self.reveal(implication.id)
 
     def share_view(self) -> None:
-        view = self.customer.next_view(self.state)
+        view = self.view()
         assert view is not None  # guarded by has_view
         self.event = Event.VIEW
         self.delta += GAIN["view"]
@@ -221,12 +367,17 @@ class TurnModel(Guards):
     def revisit(self) -> None:
         """Pick up where an earlier visit left off: its facts count again, its problem is current."""
         self.event = Event.REVISITED
-        recalled = list(self.state.prior)
+        # What the line named was recalled already (turn.recall_named); the rest comes back now,
+        # all in the order the earlier visit told it, so the deepest point is last.
+        earlier_now = set(self.state.prior) | set(self.revealed)
+        recalled = [fact for fact in self.state.earlier if fact in earlier_now] or list(self.state.prior)
         self.state.prior.clear()
         for fact in recalled:
             if fact not in self.state.revealed:
                 self.state.revealed.append(fact)
                 self.revealed.append(fact)
+            if fact not in self.state.picked_up:
+                self.state.picked_up.append(fact)  # credit for picking up the thread, not the fact
         problems = [f for f in recalled if f in self.customer.loaded.problems]
         owners = [
             self.customer.loaded.cause_owner[f] for f in recalled if f in self.customer.loaded.cause_owner
@@ -302,5 +453,12 @@ class TurnModel(Guards):
         self.say("close_visit")
 
     def farewell(self) -> None:
+        """Goodbye in the tone the visit earned: warm (the scenario's own words), neutral or cool."""
         self.event = Event.ENDED
-        self.say("farewell")
+        s = self.state
+        if s.next_step == "agreed" or (self.motivated() and s.trust >= 55):
+            self.say("farewell")
+        elif s.trust < 35 or s.off_topic >= 3 or s.pitches_before_need > 0:
+            self.listen("farewell_cool")
+        else:
+            self.listen("farewell_neutral")

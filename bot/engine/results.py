@@ -84,6 +84,7 @@ class TurnResult:
     revealed: list[str] = field(default_factory=list)
     scorecard: dict[str, Any] | None = None
     duplicate: bool = False  # a redelivered message: nothing new was stored
+    rep_seq: int | None = None  # the seq of the rep's line, for flagging its judgement
 
     @property
     def ended(self) -> bool:
@@ -134,6 +135,7 @@ class RehearsalAPI(Protocol):
         mode: str,
         channel: str,
         seed: int | None = None,
+        visit: str = "fresh",  # or "follow_up": the customer remembers earlier visits
     ) -> TurnResult: ...
 
     def send(

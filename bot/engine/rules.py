@@ -18,6 +18,7 @@ STAGE_TRUST: Final[dict[Stage, float]] = {
 SHALLOW_GATE: Final = 30.0  # why / what else need the customer to like the rep
 DEEP_GATE: Final = 45.0  # what if / how do you see it / deadline and budget need trust
 SOFTENING: Final = 10.0  # a humble disclaimer lowers each gate by this much
+NEXT_STEP_TRUST: Final = 55.0  # a next step (meeting, pilot, proposal) needs this much trust
 WALK_OUT_TRUST: Final = 5.0
 WALK_OUT_PITCHES: Final = 3
 GUARDED_BELOW: Final[dict[str, float]] = {"low": 40.0, "medium": 30.0, "high": 20.0}
@@ -42,6 +43,9 @@ GAIN: Final[dict[str, float]] = {
     "answer_back": 6.0,
     "accept_answer": 1.0,
     "pitch_after_need": 1.0,
+    "interest": 4.0,
+    "referral": 6.0,  # the rep names who referred him (the best door, the method says)
+    "next_step": 5.0,
 }
 COST: Final[dict[str, float]] = {
     "deflect": 4.0,
@@ -51,11 +55,16 @@ COST: Final[dict[str, float]] = {
     "need_not_ready": 2.0,
     "view_too_early": 1.0,
     "revisit_unknown": 3.0,
+    "off_topic": 4.0,  # times the number of off-topic questions in a row
+    "unclear": 1.0,
+    "next_step_early": 2.0,
+    "impolite": 6.0,  # "hey buddy, who's in charge?"
 }
 OFFENCE_OF: Final[dict[str, str]] = {
     "deflect": "deep_questions_before_trust",
     "pitch_early": "early_pitch",
     "private": "private_topics",
+    "impolite": "private_topics",  # the same lack of etiquette
 }
 
 QUESTION_TECHNIQUES: Final = frozenset(Technique) - NON_QUESTIONS

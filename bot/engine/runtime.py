@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
+from bot.i18n import N_, translate
 from bot.vocab import Mode
 
 from .coach import Coach
@@ -47,6 +48,9 @@ def default_classify() -> Classify:
         return classify(text, lang=lang, context=context)
 
     return run
+
+
+EXAM_NO_HINT = N_("coach.exam_no_hint")
 
 
 @dataclass
@@ -99,9 +103,12 @@ class ScenarioRuntime:
         )
 
     def start(
-        self, *, lang: str, mode: str, seed: int, prior: list[str] | None = None
+        self, *, lang: str, mode: str, seed: int, prior: list[str] | None = None, visit: str = "fresh"
     ) -> tuple[SessionState, str]:
-        return self.machine.start(lang=self.language_for(lang), mode=mode, seed=seed, prior=prior)
+        """A new session; ``visit="follow_up"`` makes the customer remember ``prior``."""
+        return self.machine.start(
+            lang=self.language_for(lang), mode=mode, seed=seed, prior=prior, visit=visit
+        )
 
     def play(
         self,
@@ -147,6 +154,9 @@ class ScenarioRuntime:
         return PlayedTurn(outcome, None, build_scorecard(self.machine, state))
 
     def hint(self, state: SessionState) -> str:
+        """A hint in practice mode; an exam gives none (and counts none)."""
+        if state.mode == Mode.EXAM:
+            return translate(EXAM_NO_HINT, state.lang)
         text = self.coach.hint(state)
         state.hints += 1
         return text

@@ -117,6 +117,8 @@ class Persona(Strict):
     initial_trust: Trust = 20
     offended_by: list[Offence] = Field(default_factory=list)
     private_topics: Lines | None = None  # words that make a question private, per language
+    # Who may have referred the rep (names, per language): naming one earns trust once.
+    referrals: Lines | None = None
 
 
 class SituationItem(Strict):
@@ -226,8 +228,14 @@ class TrainerTurn(Strict):
     stage: str | None = None
     step: str | None = None
     reveals: list[str] = Field(default_factory=list)  # facts this very turn reveals
+    reveals_nothing: bool = False  # the turn must reveal no fact
     trust: TrustMove | None = None
     status: Status | None = None
+    # What the line was heard to be about: a topic key ("problem:returns"), "off_topic" or "generic".
+    topic: str | None = None
+    event: str | None = None  # what the engine judged the line did ("off_topic", "interest", ...)
+    says: list[str] = Field(default_factory=list)  # texts the customer's reply must contain
+    coach: list[str] = Field(default_factory=list)  # texts the coach's note must contain
 
 
 class TrainerExpect(Strict):
@@ -239,6 +247,8 @@ class TrainerExpect(Strict):
     revealed: list[str] = Field(default_factory=list)
     not_revealed: list[str] = Field(default_factory=list)
     score: tuple[Trust, Trust] | None = None  # inclusive range
+    next_step: Literal["agreed", "declined"] | None = None  # the customer's last answer to it
+    says: list[str] = Field(default_factory=list)  # texts the farewell must contain
 
 
 class TrainerTest(Strict):
@@ -247,6 +257,8 @@ class TrainerTest(Strict):
     seed: int = 1
     mode: Literal["practice", "exam"] = "practice"
     previous_visit: list[str] = Field(default_factory=list)  # rep lines of an earlier visit
+    # With an earlier visit: "follow_up" (the default then: the customer remembers it) or "fresh".
+    visit: Literal["follow_up", "fresh"] | None = None
     turns: list[TrainerTurn] = Field(min_length=1)
     end: bool = True  # the rep ends the visit after the last line
     expect: TrainerExpect = Field(default_factory=TrainerExpect)
@@ -274,7 +286,27 @@ class Scenario(Strict):
     # generic examples, so a hint in a factory visit never quotes a shop.
     hints: dict[str, Lines] = Field(default_factory=dict)
     rubric: Rubric = Field(default_factory=Rubric)
+    # Optional words that name a topic (keys as in docs/topics.md: "problem:returns",
+    # "cause:returns/late_detection", "solution"...), per language; fed to the topic matcher.
+    keywords: dict[str, Lines] = Field(default_factory=dict)
     tests: list[TrainerTest] = Field(default_factory=list)
+
+    def topic_keys(self) -> list[str]:
+        """Every topic key (docs/topics.md), in the topic matcher's order."""
+        keys = [f"situation:{s.id}" for s in self.situation]
+        keys += [f"problem:{p.id}" for p in self.problems]
+        keys += [f"cause:{p.id}/{c.id}" for p in self.problems for c in p.causes]
+        keys += [f"implication:{i.id}" for i in self.implications]
+        keys += [f"view:{v.id}" for v in self.views]
+        keys += [f"customer_question:{q.id}" for q in self.customer_questions]
+        return [*keys, "solution", "purpose"]
+
+    def topic_keywords(self) -> dict[str, dict[str, list[str]]]:
+        """``keywords`` in the shape ``TopicIndex`` takes."""
+        return {
+            key: {lang: list(getattr(lines, lang) or []) for lang in ("zh", "en")}
+            for key, lines in self.keywords.items()
+        }
 
     # Derived look-ups, filled by ``index()`` after validation.
     def fact_ids(self) -> list[str]:

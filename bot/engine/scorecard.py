@@ -73,6 +73,29 @@ class NeedFound:
 
 
 @dataclass(frozen=True)
+class Listening:
+    """How far the rep talked about this customer's business (added with topic matching)."""
+
+    on_topic_share: float = 0.0  # of the questions, the share that named one of his topics
+    off_topic: int = 0  # questions about things this customer does not have
+    unclear: int = 0  # questions the customer could not place
+    facts_this_visit: int = 0  # facts uncovered in this visit (not an earlier one's)
+    picked_up: int = 0  # an earlier visit's facts the rep revisited
+    interest: str = ""  # his answer to the last interest check: puzzled / lukewarm / interested
+    next_step: str = ""  # agreed / declined / "" (not asked)
+    visit: str = "fresh"  # fresh / follow_up
+    factor: float = 1.0  # what the score was multiplied by for substance (see ``_substance``)
+
+    def to_json(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Listening:
+        known = {f.name for f in fields(cls)}
+        return cls(**{key: value for key, value in data.items() if key in known})
+
+
+@dataclass(frozen=True)
 class Scorecard:
     """Everything the end of a visit shows; ``to_json`` gives the stored dict."""
 
@@ -99,10 +122,13 @@ class Scorecard:
     trust_curve: list[float]
     revealed: list[str]
     coaching: Coaching
+    # Added with topic matching; None on a scorecard stored before (its JSON stays as it was).
+    listening: Listening | None = None
+    faults: dict[str, int] | None = None  # pitch_before_need, deep_too_early, off_topic, ...
 
     def to_json(self) -> dict[str, Any]:
         t, p, n = self.techniques, self.problems, self.explicit_need
-        return {
+        data: dict[str, Any] = {
             "score": self.score,
             "parts": self.parts.to_json(),
             "weights": self.weights.to_json(),
@@ -127,6 +153,11 @@ class Scorecard:
             "revealed": list(self.revealed),
             "coaching": self.coaching.to_json(),
         }
+        if self.listening is not None:
+            data["listening"] = self.listening.to_json()
+        if self.faults is not None:
+            data["faults"] = dict(self.faults)
+        return data
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Scorecard:
@@ -155,6 +186,8 @@ class Scorecard:
             trust_curve=list(data["trust_curve"]),
             revealed=list(data["revealed"]),
             coaching=Coaching.from_json(data["coaching"]),
+            listening=Listening.from_json(data["listening"]) if "listening" in data else None,
+            faults=dict(data["faults"]) if "faults" in data else None,
         )
 
 
@@ -164,31 +197,131 @@ def techniques_heard(history: list[dict[str, Any]]) -> list[str]:
     return [turn.get("technique") or turn["techniques"][0] for turn in history if turn["techniques"]]
 
 
-def _depth(scenario: Scenario, chains: dict[str, int]) -> float:
+def _depth(scenario: Scenario, chains: dict[str, float]) -> float:
     """0.7 x the deepest why-chain's share + 0.3 x the mean share."""
     ratios = [chains[p.id] / len(p.causes) for p in scenario.problems]
     return 0.7 * max(ratios, default=0.0) + 0.3 * (sum(ratios) / len(ratios) if ratios else 0.0)
 
 
-def _discipline(state: SessionState) -> float:
-    """1 minus the mistakes: pitches before a need, private topics, deflections, ignored questions."""
+def _faults(state: SessionState) -> dict[str, int]:
+    """The mistakes of the visit, counted."""
+    events = Counter(turn["event"] for turn in state.history)
+    return {
+        "pitch_before_need": state.pitches_before_need,
+        "deep_too_early": events[Event.DEFLECTED],
+        "off_topic": state.off_topic,
+        "ignored_question": state.ignored_questions,
+        "private": state.offences,
+        "next_step_too_early": events[Event.NEXT_STEP_DECLINED],
+    }
+
+
+def _discipline(state: SessionState, faults: dict[str, int]) -> float:
+    """1 minus the mistakes: pitches before a need, private topics, deflections, ignored questions,
+    off-topic questions, asking for a next step the customer is not ready for."""
     if not state.history:
         return 0.0
-    deflections = sum(1 for turn in state.history if turn["event"] == Event.DEFLECTED)
     mistakes = (
-        0.5 * state.pitches_before_need
-        + 0.25 * state.offences
-        + 0.1 * deflections
-        + 0.1 * state.ignored_questions
+        0.5 * faults["pitch_before_need"]
+        + 0.25 * faults["private"]
+        + 0.1 * faults["deep_too_early"]
+        + 0.1 * faults["ignored_question"]
+        + 0.15 * faults["off_topic"]
+        + 0.1 * faults["next_step_too_early"]
     )
     return max(0.0, 1.0 - mistakes)
 
 
-def _motivation(dialogue: DialogueMachine, angles: list[Angle]) -> float:
-    """The angles seen, of min(3, the script's angles) but at least what the script needs."""
+# Substance: the score is multiplied by FLOOR + (1 - FLOOR) x min(1, on-topic share / FULL_SHARE).
+# A visit of generic questions ("why is that?") gets at most the floor's share of its score;
+# a rep whose questions name the customer's own topics most of the time keeps it all.
+SUBSTANCE_FLOOR = 0.35
+SUBSTANCE_FULL_SHARE = 0.7
+
+
+def _on_topic_share(history: list[dict[str, Any]], heard: list[str]) -> float:
+    """Of the rep's questions, the share that named one of this customer's topics."""
+    questions = [
+        turn for turn, technique in zip(history, heard, strict=False) if technique in QUESTION_TECHNIQUES
+    ]
+    if not questions:
+        return 0.0
+    return sum(1 for turn in questions if turn.get("focus") == "named") / len(questions)
+
+
+def _substance(share: float) -> float:
+    return SUBSTANCE_FLOOR + (1 - SUBSTANCE_FLOOR) * min(1.0, share / SUBSTANCE_FULL_SHARE)
+
+
+def _motivation(dialogue: DialogueMachine, angles: dict[Angle, float]) -> float:
+    """The angles seen (each by its credit), of min(3, the script's angles) but at least what
+    the script needs."""
     script_angles = {i.angle for i in dialogue.loaded.scenario.implications}
     target = max(dialogue.motivation_needed, min(3, len(script_angles)))
-    return min(1.0, len(angles) / target) if target else 0.0
+    return min(1.0, sum(angles.values()) / target) if target else 0.0
+
+
+# A fact the customer told in answer to a generic line ("why is that?", "anything else?") earns
+# this share of the credit of one the rep asked about by name: he volunteered it.
+GENERIC_CREDIT = 0.5
+
+
+def _angle_credit(scenario: Scenario, credit: dict[str, float]) -> dict[Angle, float]:
+    """Each motivation angle seen, by the best credit of its implications."""
+    angles: dict[Angle, float] = {}
+    for i in scenario.implications:
+        if i.id in credit:
+            angle = Angle(i.angle)
+            angles[angle] = max(angles.get(angle, 0.0), credit[i.id])
+    return angles
+
+
+def _need(state: SessionState, credit: dict[str, float]) -> float:
+    """Deadline and budget (by credit), the customer interested, the next step agreed."""
+    interested = 0.15 if state.interest == "interested" else 0.0
+    agreed = 0.15 if state.next_step == "agreed" else 0.0
+    return 0.35 * credit.get("deadline", 0.0) + 0.35 * credit.get("budget", 0.0) + interested + agreed
+
+
+def _chains(
+    scenario: Scenario, revealed: set[str], credit: dict[str, float]
+) -> tuple[dict[str, int], dict[str, float]]:
+    """Per problem: the causes uncovered, and the credit they earned."""
+    chains = {p.id: sum(1 for cause in p.causes if cause.id in revealed) for p in scenario.problems}
+    earned = {p.id: sum(credit.get(cause.id, 0.0) for cause in p.causes) for p in scenario.problems}
+    return chains, earned
+
+
+def _problems(scenario: Scenario, uncovered: list[str], picked: set[str], credit: dict[str, float]) -> float:
+    """Problems uncovered (by credit), and half of each one only picked up from an earlier visit."""
+    revisited = [p.id for p in scenario.problems if p.id in picked and p.id not in credit]
+    return (sum(credit[p] for p in uncovered) + 0.5 * len(revisited)) / len(scenario.problems)
+
+
+def _listening(state: SessionState, on_topic: float, factor: float, facts: int, picked: int) -> Listening:
+    return Listening(
+        on_topic_share=round(on_topic, 3),
+        off_topic=state.off_topic,
+        unclear=sum(1 for turn in state.history if turn["event"] == Event.UNCLEAR),
+        facts_this_visit=facts,
+        picked_up=picked,
+        interest=state.interest,
+        next_step=state.next_step,
+        visit=state.visit,
+        factor=round(factor, 3),
+    )
+
+
+def _credit(history: list[dict[str, Any]], revealed: set[str]) -> dict[str, float]:
+    """Each fact of this visit: 1 when the line that drew it named one of his topics (or was
+    played before lines were matched to topics), else ``GENERIC_CREDIT``."""
+    credit: dict[str, float] = {}
+    for turn in history:
+        focus = turn.get("focus")
+        weight = 1.0 if focus in (None, "named") else GENERIC_CREDIT
+        for fact in turn["revealed"]:
+            credit[fact] = max(credit.get(fact, 0.0), weight)
+    return {fact: credit.get(fact, 1.0) for fact in revealed}
 
 
 def build_scorecard(dialogue: DialogueMachine, state: SessionState) -> Scorecard:
@@ -196,23 +329,32 @@ def build_scorecard(dialogue: DialogueMachine, state: SessionState) -> Scorecard
     scenario = dialogue.loaded.scenario
     history = state.history
     heard = techniques_heard(history)
-    revealed = set(state.revealed)
+    # Only what this visit uncovered counts; an earlier visit's facts the rep picked up count half
+    # for the problem they belong to (picking up the thread is a skill; the old facts are not).
+    earlier = set(state.earlier)
+    revealed = set(state.revealed) - earlier
+    picked = set(state.picked_up)
     uncovered = [p.id for p in scenario.problems if p.id in revealed]
-    chains = {p.id: sum(1 for cause in p.causes if cause.id in revealed) for p in scenario.problems}
-    angles = sorted({Angle(i.angle) for i in scenario.implications if i.id in revealed}, key=_ANGLES.index)
+    credit = _credit(history, revealed)
+    chains, earned = _chains(scenario, revealed, credit)
+    angle_credit = _angle_credit(scenario, credit)
+    angles = sorted(angle_credit, key=_ANGLES.index)
     need = NeedFound("deadline" in revealed, "budget" in revealed, {"deadline", "budget"} <= revealed)
     share = sum(1 for t in heard if t in QUESTION_TECHNIQUES) / len(history) if history else 0.0
+    faults = _faults(state)
+    on_topic = _on_topic_share(history, heard)
+    factor = _substance(on_topic)
     parts = RubricParts(
-        problems=len(uncovered) / len(scenario.problems),
-        depth=_depth(scenario, chains),
-        motivation=_motivation(dialogue, angles),
-        need=(need.deadline + need.budget) / 2,
+        problems=_problems(scenario, uncovered, picked, credit),
+        depth=_depth(scenario, earned),
+        motivation=_motivation(dialogue, angle_credit),
+        need=_need(state, credit),
         questions=share,
         trust=state.trust / 100.0,
-        discipline=_discipline(state),
+        discipline=_discipline(state, faults),
     )
     weights = RubricParts(**scenario.rubric.weights.normalised())
-    score = round(100 * parts.weighted(weights))
+    score = round(100 * parts.weighted(weights) * factor)
     if state.status == Status.CLOSED_BY_CUSTOMER:
         score = min(score, 30)  # whatever came before, a visit the customer walked out of is a fail
     return Scorecard(
@@ -239,9 +381,11 @@ def build_scorecard(dialogue: DialogueMachine, state: SessionState) -> Scorecard
         pitches=state.pitches,
         hints=state.hints,
         trust_curve=list(state.trust_curve),
-        revealed=list(state.revealed),
+        revealed=[fact for fact in state.revealed if fact not in earlier],
         coaching=coaching_points(history, [turn["event"] for turn in history], state.lang),
+        listening=_listening(state, on_topic, factor, len(revealed), len(picked)),
+        faults=faults,
     )
 
 
-__all__ = ["Scorecard", "build_scorecard"]
+__all__ = ["Listening", "Scorecard", "build_scorecard"]

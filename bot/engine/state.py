@@ -49,6 +49,19 @@ class SessionState:
     trust_curve: list[float] = field(default_factory=list)
     history: list[dict[str, Any]] = field(default_factory=list)
     last_customer: str = ""
+    # Added with topic matching (defaults so stored sessions from before load unchanged):
+    topic: str | None = None  # the topic key the customer last talked about (docs/topics.md)
+    said: list[str] = field(default_factory=list)  # the customer's last lines, most recent last
+    off_topic: int = 0  # questions about things this customer does not have
+    off_topic_run: int = 0  # of them in a row (each costs more than the one before)
+    last_reply_key: str = ""  # the engine wording used last turn, so a fallback is not repeated
+    visit: str = "fresh"  # "fresh" or "follow_up" (the customer remembers ``prior``)
+    earlier: list[str] = field(default_factory=list)  # facts an earlier visit uncovered (no credit now)
+    picked_up: list[str] = field(default_factory=list)  # earlier facts the rep revisited this visit
+    next_step: str = ""  # "", "agreed" or "declined": the visit's purpose asked for
+    interest: str = ""  # the customer's answer to the last interest check
+    referred: bool = False  # the rep named the person who referred him (trust once)
+    advised: list[str] = field(default_factory=list)  # the coach's last suggested techniques
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready copy. Hand-written: ``dataclasses.asdict`` deep-copies the history
@@ -56,6 +69,9 @@ class SessionState:
         data = {name: getattr(self, name) for name in _STATE_FIELDS}
         for name in _STATE_LISTS:
             data[name] = list(data[name])
+        for name, default in _ADDED_DEFAULTS.items():
+            if data[name] == default:
+                del data[name]  # unused so far: the state is stored exactly as before the field existed
         data["history"] = [dict(entry) for entry in self.history]  # entries are never edited
         return data
 
@@ -74,7 +90,22 @@ class SessionState:
 
 
 _STATE_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(SessionState))
-_STATE_LISTS = ("revealed", "prior", "asked", "trust_curve")
+# Fields added with topic matching, and their defaults: written only once they differ.
+_ADDED_DEFAULTS: dict[str, Any] = {
+    "topic": None,
+    "said": [],
+    "off_topic": 0,
+    "off_topic_run": 0,
+    "last_reply_key": "",
+    "visit": "fresh",
+    "earlier": [],
+    "picked_up": [],
+    "next_step": "",
+    "interest": "",
+    "referred": False,
+    "advised": [],
+}
+_STATE_LISTS = ("revealed", "prior", "asked", "trust_curve", "said", "earlier", "picked_up", "advised")
 # The stored JSON holds the enums' string values; read them back as the enums.
 _STATE_ENUMS: dict[str, type[Lang | Mode | Stage | Step | Status]] = {
     "lang": Lang,

@@ -25,6 +25,9 @@ class Move(StrEnum):
     """The machines' triggers that are not a technique of the rep's."""
 
     PRIVATE = "private"  # the line touches a private topic, whatever its technique
+    OFF_TOPIC = "off_topic"  # a question about something this customer does not have
+    IMPOLITE = "impolite"  # slang and no manners: "hey buddy, who's in charge?"
+    NEXT_STEP = "next_step"  # the rep asks for the visit's purpose: a meeting, a pilot, a proposal
     PROGRESS = "progress"  # the visit's flow catches up with what was uncovered
     REP_ENDS = "rep_ends"
     WALK_OUT = "walk_out"
@@ -52,17 +55,24 @@ def _step_rows() -> tuple[Row, ...]:
     T, S = Technique, Step
     rows = [
         Row(Move.PRIVATE, None, M.offend_private),
+        Row(Move.OFF_TOPIC, None, M.talk_off_topic),
+        Row(Move.IMPOLITE, None, M.mind_manners),
+        Row(Move.NEXT_STEP, None, M.agree_next_step, when=(M.need_confirmed,)),
+        Row(Move.NEXT_STEP, None, M.decline_next_step),
         Row(T.GREETING, None, M.greet),
         Row(T.CLOSED_QUESTION, None, M.answer_closed),
+        Row(T.INTEREST_CHECK, None, M.answer_guarded, when=(M.guarded,)),
+        Row(T.INTEREST_CHECK, None, M.check_interest),
+        Row(T.OPEN_QUESTION, None, M.answer_guarded, when=(M.guarded,)),
+        Row(T.OPEN_QUESTION, S.WHAT_IF, M.imagine, when=(M.names_open_implication,)),
+        Row(T.OPEN_QUESTION, S.HOW_DO_YOU_SEE, M.share_view, when=(M.names_open_view,)),
+        Row(T.OPEN_QUESTION, S.CURIOSITY, M.tell_named_situation, when=(M.names_new_situation,)),
+        Row(T.OPEN_QUESTION, S.ANALYSIS, M.open_named, when=(M.names_new_problem,)),
+        Row(T.OPEN_QUESTION, S.CURIOSITY, M.answer_open, when=(M.has_situation_left,)),
+        Row(T.OPEN_QUESTION, None, M.answer_open),
     ]
-    # An interest check plays as an open question until it gets a reaction of its own.
-    for open_question in (T.OPEN_QUESTION, T.INTEREST_CHECK):
-        rows += [
-            Row(open_question, None, M.answer_guarded, when=(M.guarded,)),
-            Row(open_question, S.CURIOSITY, M.answer_open, when=(M.has_situation_left,)),
-            Row(open_question, None, M.answer_open),
-        ]
     rows += [
+        Row(T.CURIOSITY_CARE, S.CURIOSITY, M.tell_named_situation, when=(M.names_new_situation,)),
         Row(T.CURIOSITY_CARE, S.CURIOSITY, M.show_care, when=(M.has_situation_left,)),
         Row(T.CURIOSITY_CARE, None, M.show_care),
         Row(T.HUMBLE_DISCLAIMER, None, M.grant_permission),
@@ -70,18 +80,26 @@ def _step_rows() -> tuple[Row, ...]:
         Row(T.REVISIT_TOPIC, None, M.revisit_talk, when=(M.has_facts,)),
         Row(T.REVISIT_TOPIC, None, M.revisit_unknown),
         Row(T.WHY, None, M.deflect, when=(M.too_early_shallow,)),
+        Row(T.WHY, None, M.ask_what_meant, when=(M.unclear,)),
+        Row(T.WHY, S.WHAT_IF, M.imagine, when=(M.names_open_implication,)),
+        # Why digs what is on the table: a problem he has not told is not his problem yet.
+        Row(T.WHY, None, M.not_told_yet, when=(M.names_new_problem_directly,)),
         Row(T.WHY, None, M.no_problem_yet, unless=(M.has_problem,)),
         Row(T.WHY, S.ANALYSIS, M.dig, when=(M.can_dig,)),
         Row(T.WHY, None, M.at_root),
         Row(T.WHAT_ELSE, None, M.deflect, when=(M.too_early_shallow,)),
+        Row(T.WHAT_ELSE, S.ANALYSIS, M.open_named, when=(M.names_new_problem,)),
         Row(T.WHAT_ELSE, S.ANALYSIS, M.open_sibling, when=(M.has_sibling,)),
         Row(T.WHAT_ELSE, S.CURIOSITY, M.tell_more_situation, when=(M.has_situation_left,)),
         Row(T.WHAT_ELSE, None, M.nothing_else),
         Row(T.WHAT_IF, None, M.deflect, when=(M.too_early_deep,)),
+        Row(T.WHAT_IF, None, M.ask_what_meant, when=(M.unclear,)),
+        Row(T.WHAT_IF, S.HOW_DO_YOU_SEE, M.share_view, when=(M.names_open_view,)),
         Row(T.WHAT_IF, None, M.no_problem_yet, unless=(M.has_problem,)),
         Row(T.WHAT_IF, S.WHAT_IF, M.imagine, when=(M.has_implication,)),
         Row(T.WHAT_IF, None, M.nothing_else),
         Row(T.HOW_DO_YOU_SEE, None, M.deflect, when=(M.too_early_deep,)),
+        Row(T.HOW_DO_YOU_SEE, None, M.ask_what_meant, when=(M.unclear,)),
         Row(T.HOW_DO_YOU_SEE, None, M.view_too_early, unless=(M.root_found,)),
         Row(T.HOW_DO_YOU_SEE, S.HOW_DO_YOU_SEE, M.share_view, when=(M.has_view,)),
         Row(T.HOW_DO_YOU_SEE, None, M.nothing_new),

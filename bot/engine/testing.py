@@ -64,20 +64,48 @@ def run_test(
         result.failures.append(doc.problem(("tests", index, *path), message))
 
     prior = _previous_visit(runtime, test, classify)
-    state, _ = runtime.start(lang=test.lang, mode=test.mode, seed=test.seed, prior=prior)
+    visit = test.visit or ("follow_up" if test.previous_visit else "fresh")
+    state, _ = runtime.start(lang=test.lang, mode=test.mode, seed=test.seed, prior=prior, visit=visit)
     for j, turn in enumerate(test.turns):
         if not state.active:
             fail(("turns", j, "rep"), f"the visit was already over ({state.status}) before this line")
             break
         trust_before = state.trust
-        outcome = runtime.say(state, turn.rep, classify).outcome
-        for key, message in _check_turn(turn, state, outcome, trust_before):
+        played = runtime.say(state, turn.rep, classify)
+        for key, message in _check_turn(turn, state, played.outcome, trust_before):
             fail(("turns", j, key), message)
-    if test.end and state.active:
-        runtime.end(state)
+        for key, message in _check_words(turn, state, played.outcome.reply, played.note):
+            fail(("turns", j, key), message)
+    farewell = runtime.end(state).outcome.reply if test.end and state.active else ""
     for path, message in _check_expect(runtime, test, state, result):
         fail(path, message)
+    for text in test.expect.says:
+        if text not in farewell:
+            fail(("expect", "says"), f'the farewell does not contain "{text}" (farewell: "{farewell}")')
     return result
+
+
+def _check_words(
+    turn: TrainerTurn, state: SessionState, reply: str, note: str | None
+) -> list[tuple[str, str]]:
+    """What the line was heard to be about, the customer's words and the coach's note."""
+    problems: list[tuple[str, str]] = []
+    said = f'(line: "{turn.rep}")'
+    entry = state.history[-1]
+    heard = entry.get("focus") if entry.get("focus") in ("off_topic", "generic") else entry.get("topic")
+    if turn.topic is not None and heard != turn.topic:
+        problems.append(("topic", f"the line was heard as about {heard}, not {turn.topic} {said}"))
+    if turn.event is not None and entry["event"] != turn.event:
+        problems.append(("event", f"the event was {entry['event']}, not {turn.event} {said}"))
+    if turn.reveals_nothing and entry["revealed"]:
+        problems.append(("reveals_nothing", f"revealed {entry['revealed']} {said}"))
+    for text in turn.says:
+        if text not in reply:
+            problems.append(("says", f'the customer did not say "{text}" (reply: "{reply}") {said}'))
+    for text in turn.coach:
+        if note is None or text not in note:
+            problems.append(("coach", f'the coach did not say "{text}" (note: "{note}") {said}'))
+    return problems
 
 
 def _previous_visit(runtime: ScenarioRuntime, test: TrainerTest, classify: Classify) -> list[str]:
@@ -152,6 +180,13 @@ def _check_expect(
     extra = [fact for fact in expect.not_revealed if fact in state.revealed]
     if extra:
         problems.append((("expect", "not_revealed"), f"revealed {extra}, which should have stayed hidden"))
+    if expect.next_step is not None and state.next_step != expect.next_step:
+        problems.append(
+            (
+                ("expect", "next_step"),
+                f"the next step was {state.next_step or 'never asked'}, expected {expect.next_step}",
+            )
+        )
     if expect.score is not None:
         low, high = expect.score
         if not low <= scorecard.score <= high:

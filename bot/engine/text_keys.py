@@ -212,6 +212,10 @@ STOP_KEYS: Final[dict[str, str]] = {
     # TRANSLATORS: completes "Stop: ...".
     "private": N_("scorecard.stop.private"),
     # TRANSLATORS: completes "Stop: ...".
+    "off_topic": N_("scorecard.stop.off_topic"),
+    # TRANSLATORS: completes "Stop: ...".
+    "next_step_declined": N_("scorecard.stop.next_step_declined"),
+    # TRANSLATORS: completes "Stop: ...".
     "deflected": N_("scorecard.stop.deflected"),
     # TRANSLATORS: completes "Stop: ...".
     "ignored": N_("scorecard.stop.ignored"),
@@ -247,6 +251,8 @@ START_KEYS: Final[dict[str, str]] = {
     "need_confirmation": N_("scorecard.start.need_confirmation"),
     # TRANSLATORS: completes "Start: ...".
     "confirm_question": N_("scorecard.start.confirm_question"),
+    # TRANSLATORS: completes "Start: ...".
+    "name_topics": N_("scorecard.start.name_topics"),
     # TRANSLATORS: completes "Start: ...".
     "revisit_topic": N_("scorecard.start.revisit_topic"),
 }

@@ -16,10 +16,20 @@ from typing import Protocol
 from bot.vocab import QUESTIONING_STEPS, Event, Stage, Status, Step, Technique
 
 from .customer import Customer, joiner
+from .listening import (
+    IMPOLITE_CUES,
+    NEXT_STEP_TECHNIQUES,
+    TOPICAL,
+    Focus,
+    asks_next_step,
+    has_cue,
+    is_question,
+)
 from .reactions import TurnModel
-from .rules import HARD_QUESTIONS, NOT_IGNORING, WALK_OUT_PITCHES, WALK_OUT_TRUST
+from .rules import GAIN, HARD_QUESTIONS, NOT_IGNORING, WALK_OUT_PITCHES, WALK_OUT_TRUST
 from .state import SessionState
 from .table import Move, Trigger
+from .topics.index import TopicIndex
 
 
 class DialogueMachine(Protocol):
@@ -32,6 +42,12 @@ class DialogueMachine(Protocol):
     def fire_step(self, trigger: Trigger, model: TurnModel) -> bool: ...
 
     def fire_stage(self, trigger: Move, model: TurnModel) -> bool: ...
+
+    @property
+    def topics(self) -> TopicIndex: ...
+
+    def focus(self, state: SessionState, text: str) -> Focus: ...
+
 
 _STAGES: tuple[Stage, ...] = tuple(Stage)
 # The enums by value: a dict look-up costs a twentieth of calling the enum, several times a turn.
@@ -83,13 +99,21 @@ def play_turn(dialogue: DialogueMachine, state: SessionState, text: str, labels:
     if not state.active:
         raise ValueError("the visit is over")
     techniques = [_TECHNIQUE_OF[label] for label in labels] or [Technique.STATEMENT]
-    model = TurnModel(dialogue.customer, state, text, techniques)
+    focus = dialogue.focus(state, text)
+    recalled = recall_named(state, focus) if state.prior and focus.kind == "named" else []
+    if focus.kind == "named" and focus.problem is not None and focus.problem in state.revealed:
+        state.current_problem = focus.problem  # the problem the rep names is the one talked about
+    model = TurnModel(dialogue.customer, state, text, techniques, focus)
+    model.revealed.extend(recalled)
+    if not state.referred and dialogue.customer.names_referral(text, state.lang):
+        state.referred = True  # the best door: someone he knows sent the rep
+        model.delta += GAIN["referral"]
     trust_before = state.trust
     trigger, ignored = _route(dialogue, model)
     _answer(dialogue, model, trigger)
     walked_out = _settle_trust(model)
     _advance(dialogue, model, walked_out)
-    return _record(model, trigger, trust_before, ignored)
+    return _record(dialogue, model, trigger, trust_before, ignored)
 
 
 def _route(dialogue: DialogueMachine, model: TurnModel) -> tuple[Trigger, bool]:
@@ -97,10 +121,21 @@ def _route(dialogue: DialogueMachine, model: TurnModel) -> tuple[Trigger, bool]:
     state, techniques = model.state, model.techniques
     if dialogue.customer.is_private(model.text, state.lang):
         return Move.PRIVATE, False
+    if has_cue(model.text, IMPOLITE_CUES, state.lang):
+        return Move.IMPOLITE, False
     if state.pending_question is not None and Technique.ANSWER_WITH_QUESTION in techniques:
         return Technique.ANSWER_WITH_QUESTION, False  # answering the customer's question wins over the rest
-    trigger = effective_technique(state, techniques)
-    if state.pending_question is None or trigger in NOT_IGNORING:
+    trigger: Trigger = effective_technique(state, techniques)
+    if trigger == Technique.STATEMENT and model.focus.kind == "named" and is_question(model.text):
+        trigger = Technique.OPEN_QUESTION  # a question about his business, whatever its form
+    # Asking for the next step names days and meetings, words no scenario has: it goes first.
+    if trigger in NEXT_STEP_TECHNIQUES and asks_next_step(model.text, state.lang, model.focus):
+        trigger = Move.NEXT_STEP
+    elif model.focus.kind == "off_topic" and trigger in TOPICAL:
+        trigger = Move.OFF_TOPIC
+    if model.focus.kind != "off_topic":
+        state.off_topic_run = 0
+    if state.pending_question is None or trigger in NOT_IGNORING or trigger == Move.NEXT_STEP:
         return trigger, False
     # The rep moved on without answering: the customer says so, and minds it a little.
     state.ignored_questions += 1
@@ -152,13 +187,21 @@ def _advance(dialogue: DialogueMachine, model: TurnModel, walked_out: bool) -> N
         state.step_reached = state.step
 
 
-def _record(model: TurnModel, trigger: Trigger, trust_before: float, ignored: bool) -> TurnOutcome:
+def _record(
+    dialogue: DialogueMachine, model: TurnModel, trigger: Trigger, trust_before: float, ignored: bool
+) -> TurnOutcome:
     """Write the turn into the session's history and say what it did."""
-    state, techniques = model.state, model.techniques
+    state, techniques, focus = model.state, model.techniques, model.focus
     state.turn += 1
     state.trust_curve.append(state.trust)
     reply = joiner(state.lang).join(model.parts)
     state.last_customer = reply
+    state.last_reply_key = model.reply_key
+    remember_said(state, reply)
+    if model.revealed:
+        state.topic = dialogue.topics.key_for_fact(model.revealed[-1]) or state.topic
+    elif focus.kind == "named":
+        state.topic = focus.key
     state.history.append(
         {
             "text": model.text,
@@ -170,6 +213,8 @@ def _record(model: TurnModel, trigger: Trigger, trust_before: float, ignored: bo
             "revealed": list(model.revealed),
             "step": state.step,
             "ignored": ignored,
+            "topic": focus.key,
+            "focus": focus.kind,
         }
     )
     return TurnOutcome(
@@ -186,6 +231,28 @@ def _record(model: TurnModel, trigger: Trigger, trust_before: float, ignored: bo
         ignored_question=ignored,
         asked_question=model.asked_question,
     )
+
+
+def recall_named(state: SessionState, focus: Focus) -> list[str]:
+    """In a follow-up visit, a line naming what the customer told last time picks it up: he
+    remembers it (and the problem it belongs to), so the talk goes on from there."""
+    fact = str(focus.key).partition(":")[2].split("/")[-1]
+    recalled = []
+    for known in (focus.problem, fact):
+        if known is not None and known in state.prior:
+            state.prior.remove(known)
+            if known not in state.revealed:
+                state.revealed.append(known)
+                recalled.append(known)
+            state.picked_up.append(known)
+    return recalled
+
+
+def remember_said(state: SessionState, line: str) -> None:
+    """Keep the customer's last lines (the topic matcher looks at six)."""
+    if line:
+        state.said.append(line)
+        del state.said[:-6]
 
 
 def end_visit(dialogue: DialogueMachine, state: SessionState) -> TurnOutcome:

@@ -1,7 +1,8 @@
 """Use cases over the database, one transaction each: what every channel calls.
 
 ``rehearsals`` plays visits, ``accounts`` holds users and Telegram links, ``coaching`` serves
-managers and notes. Channels import from here (and ``bot.vocab``), never from ``bot.storage``.
+managers and notes, ``feedback`` queues reps' "judged wrong" flags for trainers.
+Channels import from here (and ``bot.vocab``), never from ``bot.storage``.
 """
 
 from __future__ import annotations
@@ -52,7 +53,20 @@ from .errors import (
     is_database_unavailable,
     sql_error_summary,
 )
+from .feedback import (
+    TECHNIQUES,
+    FeedbackAPI,
+    FeedbackService,
+    FlagNotFound,
+    FlagView,
+    NotARepLine,
+    UnknownTechnique,
+)
+from .outbox import Claim, Dispatcher, Kind, Outbound, Pacing, RetryPolicy, SendResult
+from .outbox import Sender as OutboxSender
+from .outbox.service import Backlog, OutboxService
 from .rehearsals import MODES, RehearsalsAPI, RehearsalService
+from .telegram import TelegramAnswers, telegram_group
 from .throttle import SignInThrottle, ThrottleLimits
 from .views import ActiveTurn, LinkedRep, ScenarioCard, TelegramLine, telegram_turn_id
 from .web_sessions import PasswordRejected, SessionUser, WebSessionService
@@ -66,10 +80,14 @@ class Services:
     rehearsals: RehearsalsAPI
     accounts: AccountsAPI
     coaching: CoachingAPI
+    # What the channels send goes through the outbox (docs/outbox.md).
+    outbox: OutboxService
+    telegram: TelegramAnswers
     # Web sign-in sessions and the failed sign-in counts, both in the database so every worker
     # sees the same.
     web_sessions: WebSessionService
     throttle: SignInThrottle
+    feedback: FeedbackAPI
     wecom: WeComAPI
 
 
@@ -86,8 +104,11 @@ def build_services(db: Database, settings: Settings, library: ScenarioLibrary | 
         rehearsals=rehearsals,
         accounts=AccountService(db),
         coaching=coaching,
+        outbox=OutboxService(db),
+        telegram=TelegramAnswers(db),
         web_sessions=WebSessionService(db, ttl=timedelta(days=settings.session_days)),
         throttle=SignInThrottle(db, limits),
+        feedback=FeedbackService(db),
         wecom=WeComService(db, rehearsals, coaching),
     )
 
@@ -100,25 +121,39 @@ __all__ = [
     "MANAGER_ROLES",
     "MODES",
     "NOTES_SHOWN",
+    "TECHNIQUES",
     "TREND_LENGTH",
     "WECOM_CHANNEL",
     "Account",
     "AccountService",
     "AccountsAPI",
     "ActiveTurn",
+    "Backlog",
     "CheckGate",
+    "Claim",
     "CoachingAPI",
     "CoachingService",
     "DemoAccount",
+    "Dispatcher",
+    "FeedbackAPI",
+    "FeedbackService",
+    "FlagNotFound",
+    "FlagView",
+    "Kind",
     "LinkedRep",
     "ManagedView",
     "MessageRejected",
     "NotAManager",
+    "NotARepLine",
     "NotYourSession",
     "NoteList",
     "NoteNotFound",
     "NotePush",
     "NoteView",
+    "Outbound",
+    "OutboxSender",
+    "OutboxService",
+    "Pacing",
     "PasswordRejected",
     "PolicyViolation",
     "RehearsalError",
@@ -126,15 +161,18 @@ __all__ = [
     "RehearsalsAPI",
     "RepFigures",
     "RepNotFound",
+    "RetryPolicy",
     "ScenarioCard",
     "ScenarioSummary",
     "Scorecard",
+    "SendResult",
     "Services",
     "SessionClosed",
     "SessionNotFound",
     "SessionUser",
     "SessionView",
     "SignInThrottle",
+    "TelegramAnswers",
     "TelegramLine",
     "TelegramStart",
     "ThrottleLimits",
@@ -142,6 +180,7 @@ __all__ = [
     "TurnResult",
     "TurnView",
     "UnknownScenario",
+    "UnknownTechnique",
     "UserNotFound",
     "WeComAPI",
     "WeComLine",
@@ -151,5 +190,6 @@ __all__ = [
     "build_services",
     "is_database_unavailable",
     "sql_error_summary",
+    "telegram_group",
     "telegram_turn_id",
 ]

@@ -7,6 +7,7 @@ storage models, so channels need neither SQLAlchemy nor ``bot.storage``.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Protocol
@@ -15,9 +16,11 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.config import Settings
 from bot.passwords import CheckGate, hash_password, password_problem
-from bot.storage import Database, User, store
+from bot.storage import Database, Store, User, store
 
 from .errors import UserNotFound
+from .outbox import Outbound
+from .telegram import post_answer
 from .views import TELEGRAM_CHANNEL, LinkedRep, telegram_turn_id, telegram_update_id
 
 DEMO_ACCOUNTS = (
@@ -65,6 +68,10 @@ class TelegramStart:
     kind: str
     name: str = ""
     language: str = ""
+
+
+#: How a channel words its answer to /start; the service queues it with the claim.
+StartReply = Callable[[TelegramStart], Sequence[Outbound]]
 
 
 def _account(user: User) -> Account:
@@ -116,6 +123,7 @@ class AccountsAPI(Protocol):
         full_name: str,
         language: str,
         code: str | None,
+        reply: StartReply | None = None,
     ) -> TelegramStart: ...
 
     def set_language(self, user_id: int, language: str) -> None: ...
@@ -213,29 +221,51 @@ class AccountService:
         full_name: str,
         language: str,
         code: str | None,
+        reply: StartReply | None = None,
     ) -> TelegramStart:
-        """/start: link to a web account by code, welcome back, or create a rep (in ``language``)."""
+        """/start: link to a web account by code, welcome back, or create a rep (in ``language``).
+
+        With ``reply``, the answer the channel words for it is queued in the same transaction.
+        """
         with store(self.db, write=True) as s:
-            if not s.inbound.claim(TELEGRAM_CHANNEL, telegram_update_id(update_id)):
-                return TelegramStart("duplicate")
-            if code:
-                user = s.users.redeem_link_code(code)
-                if user is None:
-                    return TelegramStart("bad_code")
-                if not user.active:
-                    return TelegramStart("deactivated", user.display_name, user.language)
-                s.users.link_telegram(telegram_user_id, user, chat_id)
-                return TelegramStart("linked", user.display_name, user.language)
-            user = s.users.by_telegram(telegram_user_id)
-            if user is not None and not user.active:
+            done = self._telegram_start(
+                s, update_id, telegram_user_id, chat_id, full_name=full_name, language=language, code=code
+            )
+            if reply is not None:
+                post_answer(s, update_id, chat_id, reply(done))
+            return done
+
+    @staticmethod
+    def _telegram_start(
+        s: Store,
+        update_id: int,
+        telegram_user_id: int,
+        chat_id: int,
+        *,
+        full_name: str,
+        language: str,
+        code: str | None,
+    ) -> TelegramStart:
+        if not s.inbound.claim(TELEGRAM_CHANNEL, telegram_update_id(update_id)):
+            return TelegramStart("duplicate")
+        if code:
+            user = s.users.redeem_link_code(code)
+            if user is None:
+                return TelegramStart("bad_code")
+            if not user.active:
                 return TelegramStart("deactivated", user.display_name, user.language)
-            if user is not None:
-                s.users.link_telegram(telegram_user_id, user, chat_id)  # remember the current chat
-                return TelegramStart("welcome_back", user.display_name, user.language)
-            name = full_name.strip() or f"Telegram {telegram_user_id}"
-            user = s.users.create(name, role="rep", language=language)
             s.users.link_telegram(telegram_user_id, user, chat_id)
-            return TelegramStart("welcome_new", name, language)
+            return TelegramStart("linked", user.display_name, user.language)
+        user = s.users.by_telegram(telegram_user_id)
+        if user is not None and not user.active:
+            return TelegramStart("deactivated", user.display_name, user.language)
+        if user is not None:
+            s.users.link_telegram(telegram_user_id, user, chat_id)  # remember the current chat
+            return TelegramStart("welcome_back", user.display_name, user.language)
+        name = full_name.strip() or f"Telegram {telegram_user_id}"
+        user = s.users.create(name, role="rep", language=language)
+        s.users.link_telegram(telegram_user_id, user, chat_id)
+        return TelegramStart("welcome_new", name, language)
 
     def set_language(self, user_id: int, language: str) -> None:
         with store(self.db, write=True) as s:

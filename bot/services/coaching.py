@@ -7,7 +7,7 @@ titles come from one query for all the notes at once.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -15,7 +15,10 @@ from typing import Any, Protocol
 from bot.storage import CoachingNote, Database, Store, User, store
 
 from .errors import NotAManager, NoteNotFound, RepNotFound, SessionNotFound
+from .outbox import Kind, Outbound, post
 from .rehearsals import RehearsalService, SessionView
+from .telegram import claim_update_in, post_answer
+from .views import TELEGRAM_CHANNEL, LinkedRep
 
 MANAGER_ROLES = ("manager", "admin")
 TREND_LENGTH = 10
@@ -54,6 +57,13 @@ class NotePush:
     chats: list[int]
     language: str | None
     note: NoteView
+
+
+#: How a channel words a new note for a rep's chats (queued with the note).
+NoteAnnouncer = Callable[[NotePush], Sequence[Outbound]]
+#: How a channel words /notes for the rep (None: not linked); the shown notes are read once
+#: the answer is delivered (``Outbound.note_ids``).
+NotesReply = Callable[[LinkedRep | None, NoteList], Sequence[Outbound]]
 
 
 @dataclass(frozen=True)
@@ -142,6 +152,12 @@ class CoachingAPI(Protocol):
 
     def push_targets(self, note_id: int) -> NotePush | None: ...
 
+    def announce_notes(self, announce: NoteAnnouncer) -> None: ...
+
+    def telegram_notes(
+        self, update_id: int, telegram_user_id: int, chat_id: int, reply: NotesReply
+    ) -> bool: ...
+
 
 class CoachingService:
     """Implements ``CoachingAPI`` over ``bot.storage``; titles come from the rehearsal service."""
@@ -149,6 +165,12 @@ class CoachingService:
     def __init__(self, db: Database, rehearsals: RehearsalService) -> None:
         self.db = db
         self.rehearsals = rehearsals
+        self._announce: NoteAnnouncer | None = None
+
+    def announce_notes(self, announce: NoteAnnouncer) -> None:
+        """From now on, a new note is also queued for the rep's Telegram chats, worded by
+        ``announce``, in the transaction that stores it (nothing is marked read by that)."""
+        self._announce = announce
 
     # -- scope -----------------------------------------------------------------------------
 
@@ -226,7 +248,26 @@ class CoachingService:
                 if rehearsal is None or rehearsal.user_id != rep.id:
                     raise SessionNotFound("No such session of this rep.")
             note = s.notes.add(author=viewer, rep=rep, text=text, session_id=session_id)
-            return self._titled(s, self._notes(s, [note]))[0]
+            view = self._titled(s, self._notes(s, [note]))[0]
+            if self._announce is not None:
+                self._queue_announcement(s, self._announce, rep, view)
+            return view
+
+    @staticmethod
+    def _queue_announcement(s: Store, announce: NoteAnnouncer, rep: User, view: NoteView) -> None:
+        chats = list(s.users.telegram_chats(rep.id))
+        if not chats:
+            return
+        messages = [replace(m, kind=Kind.PUSH) for m in announce(NotePush(chats, rep.language, view))]
+        for chat_id in chats:
+            # A push is no answer to the rep: a chat that blocked the bot stays blocked.
+            post(
+                s,
+                channel=TELEGRAM_CHANNEL,
+                chat_key=str(chat_id),
+                messages=messages,
+                group_key=f"note:{view.id}",
+            )
 
     def my_notes(self, user_id: int) -> list[NoteView]:
         with store(self.db) as s:
@@ -250,6 +291,23 @@ class CoachingService:
             for note in stored[:shown]:
                 s.notes.mark_read(note)
             return NoteList(notes, total=len(stored), unread=unread)
+
+    def telegram_notes(self, update_id: int, telegram_user_id: int, chat_id: int, reply: NotesReply) -> bool:
+        """/notes in one transaction: claim the update, list the rep's newest notes and queue the
+        answer ``reply`` words. Nothing is marked read here: the outbox marks the notes shown
+        read when the answer is delivered. False: a redelivery, nothing queued."""
+        with store(self.db, write=True) as s:
+            if not claim_update_in(s, update_id):
+                return False
+            user = s.users.by_telegram(telegram_user_id)
+            linked = LinkedRep(user.id, user.display_name, user.language, user.active) if user else None
+            found = NoteList([], 0, 0)
+            if user is not None and user.active:
+                stored = s.notes.for_rep(user.id)
+                unread = sum(1 for note in stored if note.read_at is None)
+                found = NoteList(self._titled(s, self._notes(s, stored[:NOTES_SHOWN])), len(stored), unread)
+            post_answer(s, update_id, chat_id, reply(linked, found))
+            return True
 
     def push_targets(self, note_id: int) -> NotePush | None:
         """The rep's Telegram chats and the note to announce there; None: nowhere to push."""

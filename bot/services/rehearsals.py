@@ -13,10 +13,9 @@ from __future__ import annotations
 import logging
 import secrets
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
-from datetime import datetime
-from typing import Any, Protocol
+from typing import Protocol
 
 from bot.config import Settings, get_settings
 from bot.engine.library import ScenarioLibrary
@@ -31,12 +30,14 @@ from bot.engine.results import (
     SessionNotFound,
     SessionView,
     TurnResult,
-    TurnView,
 )
 from bot.engine.runtime import Classify, PlayedTurn, ScenarioRuntime, default_classify
-from bot.storage import Database, ProcessedMessage, RehearsalSession, Store, Turn, store
+from bot.storage import Database, RehearsalSession, Store, store
 
+from .outbox import Outbound
 from .scripts import ScriptVersions
+from .stored import iso, record_response, stored_result, turn_view
+from .telegram import post_answer
 from .views import (
     TELEGRAM_CHANNEL,
     ActiveTurn,
@@ -52,6 +53,10 @@ turn_log = logging.getLogger("bot.turn")
 MODES = ("practice", "exam")
 
 
+#: How a channel words its answer to a Telegram line; the service queues it with the turn.
+LineReply = Callable[[TelegramLine], Sequence[Outbound]]
+
+
 class RehearsalsAPI(RehearsalAPI, Protocol):
     """``RehearsalAPI`` plus the calls shaped for channels. Every call is one transaction."""
 
@@ -59,17 +64,21 @@ class RehearsalsAPI(RehearsalAPI, Protocol):
         self, user_id: int, text: str, *, channel: str, message_id: str | None = None
     ) -> ActiveTurn: ...
 
-    def telegram_line(self, telegram_user_id: int, update_id: int, text: str) -> TelegramLine: ...
+    def telegram_line(
+        self,
+        telegram_user_id: int,
+        update_id: int,
+        text: str,
+        *,
+        chat_id: int | None = None,
+        reply: LineReply | None = None,
+    ) -> TelegramLine: ...
 
     def turns_after(self, session_id: str, seq: int, *, user_id: int | None = None) -> SessionView: ...
 
     def scenario_card(self, scenario_id: str, language: str | None) -> ScenarioCard: ...
 
     def titles(self, session_ids: Sequence[str]) -> dict[str, str]: ...
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
 
 
 class RehearsalService:
@@ -165,7 +174,12 @@ class RehearsalService:
         mode: str,
         channel: str,
         seed: int | None = None,
+        visit: str = "fresh",
     ) -> TurnResult:
+        """Start a visit. ``visit="follow_up"`` makes the customer remember what this rep's
+        earlier visits to the scenario uncovered; ``"fresh"`` (the default) starts from nothing."""
+        if visit not in ("fresh", "follow_up"):
+            raise ValueError(f"visit must be 'fresh' or 'follow_up', not {visit!r}")
         runtime = self.library.latest(scenario_id)
         language = runtime.language_for(language)
         mode = mode if mode in MODES else "practice"
@@ -175,8 +189,8 @@ class RehearsalService:
             if user is None:
                 raise NotYourSession(f"no user {user_id}")
             self.versions.ensure_recorded(s, runtime)
-            prior = self._revealed_before(s, user_id, scenario_id)
-            state, opening = runtime.start(lang=language, mode=mode, seed=seed, prior=prior)
+            prior = self._revealed_before(s, user_id, scenario_id) if visit == "follow_up" else []
+            state, opening = runtime.start(lang=language, mode=mode, seed=seed, prior=prior, visit=visit)
             rehearsal = s.sessions.create(
                 user=user,
                 scenario_id=runtime.id,
@@ -207,7 +221,7 @@ class RehearsalService:
         with store(self.db, write=True) as s:
             rehearsal = self._owned(s, session_id, user_id, lock=True)
             if message_id is not None and not s.inbound.claim(channel, message_id, session_id=session_id):
-                return self._stored_result(s, rehearsal, channel, message_id)
+                return stored_result(s, rehearsal, channel, message_id)
             if rehearsal.status != "active":
                 raise SessionClosed(f"session {session_id} has ended")
             return self._play(s, rehearsal, text, channel, message_id)
@@ -220,31 +234,54 @@ class RehearsalService:
         with store(self.db, write=True) as s:
             return self._to_active(s, user_id, text, channel, message_id, None)
 
-    def telegram_line(self, telegram_user_id: int, update_id: int, text: str) -> TelegramLine:
+    def telegram_line(
+        self,
+        telegram_user_id: int,
+        update_id: int,
+        text: str,
+        *,
+        chat_id: int | None = None,
+        reply: LineReply | None = None,
+    ) -> TelegramLine:
         """A Telegram text update: find the rep and the active session, claim, play; one transaction.
 
         A line that cannot be played (no session, rejected text) claims the update instead, so
-        Telegram's redelivery is answered once.
+        Telegram's redelivery is answered once. With ``chat_id`` and ``reply``, the answer the
+        channel words for the line is queued in the outbox in the same transaction: it exists
+        exactly when the turn does, and the chat, having written, is unblocked.
         """
         try:
             checked, rejected = self._checked(text), None
         except MessageRejected as error:
             checked, rejected = "", error
         with store(self.db, write=True) as s:
-            if s.inbound.get(TELEGRAM_CHANNEL, telegram_update_id(update_id)) is not None:
-                return TelegramLine(None, ActiveTurn(None, duplicate=True))
-            user = s.users.by_telegram(telegram_user_id)
-            if user is None:
-                return TelegramLine(None, self._claim_update(s, update_id, ActiveTurn(None)))
-            rep = LinkedRep(user.id, user.display_name, user.language, user.active)
-            if not user.active:  # deactivated: nothing is played or stored but the update's claim
-                return TelegramLine(rep, self._claim_update(s, update_id, ActiveTurn(None)))
-            turn = self._to_active(
-                s, user.id, checked, TELEGRAM_CHANNEL, telegram_turn_id(update_id), rejected
-            )
-            if turn.result is None and not turn.duplicate:
-                turn = self._claim_update(s, update_id, turn)
-            return TelegramLine(rep, turn)
+            line = self._telegram_line(s, telegram_user_id, update_id, checked, rejected)
+            messages = reply(line) if reply is not None and chat_id is not None else []
+            if messages and chat_id is not None:
+                session_id = line.turn.session.id if line.turn.session else None
+                post_answer(s, update_id, chat_id, messages, session_id=session_id)
+            return line
+
+    def _telegram_line(
+        self,
+        s: Store,
+        telegram_user_id: int,
+        update_id: int,
+        checked: str,
+        rejected: MessageRejected | None,
+    ) -> TelegramLine:
+        if s.inbound.get(TELEGRAM_CHANNEL, telegram_update_id(update_id)) is not None:
+            return TelegramLine(None, ActiveTurn(None, duplicate=True))
+        user = s.users.by_telegram(telegram_user_id)
+        if user is None:
+            return TelegramLine(None, self._claim_update(s, update_id, ActiveTurn(None)))
+        rep = LinkedRep(user.id, user.display_name, user.language, user.active)
+        if not user.active:  # deactivated: nothing is played or stored but the update's claim
+            return TelegramLine(rep, self._claim_update(s, update_id, ActiveTurn(None)))
+        turn = self._to_active(s, user.id, checked, TELEGRAM_CHANNEL, telegram_turn_id(update_id), rejected)
+        if turn.result is None and not turn.duplicate:
+            turn = self._claim_update(s, update_id, turn)
+        return TelegramLine(rep, turn)
 
     @staticmethod
     def _claim_update(s: Store, update_id: int, turn: ActiveTurn) -> ActiveTurn:
@@ -269,7 +306,7 @@ class RehearsalService:
         if rejected is not None:
             return ActiveTurn(view, rejected=rejected)
         if message_id is not None and not s.inbound.claim(channel, message_id, session_id=rehearsal.id):
-            return ActiveTurn(view, self._stored_result(s, rehearsal, channel, message_id), duplicate=True)
+            return ActiveTurn(view, stored_result(s, rehearsal, channel, message_id), duplicate=True)
         return ActiveTurn(view, self._play(s, rehearsal, text, channel, message_id))
 
     def _checked(self, text: str) -> str:
@@ -290,7 +327,7 @@ class RehearsalService:
         played = runtime.say(state, text, self.classify)
         result = self._store_turn(s, rehearsal, state, text, played)
         if message_id is not None:
-            self._record_response(s, channel, message_id, result.to_dict())
+            record_response(s, channel, message_id, result.to_dict())
         outcome = played.outcome
         figures = {
             "session": rehearsal.id,
@@ -385,7 +422,7 @@ class RehearsalService:
         outcome = played.outcome
         scorecard = None if played.scorecard is None else played.scorecard.to_json()
         # The three turns go to the database in one batch at commit (a third of a turn's time).
-        s.turns.add(rehearsal, "rep", text, techniques=list[str](outcome.techniques), flush=False)
+        line = s.turns.add(rehearsal, "rep", text, techniques=list[str](outcome.techniques), flush=False)
         rehearsal.stage, rehearsal.step, rehearsal.trust = state.stage, state.step, state.trust
         s.turns.add(rehearsal, "customer", outcome.reply, revealed=outcome.revealed, flush=False)
         if played.note:
@@ -405,43 +442,7 @@ class RehearsalService:
             coach_note=played.note,
             revealed=list(outcome.revealed),
             scorecard=scorecard,
-        )
-
-    @staticmethod
-    def _record_response(s: Store, channel: str, message_id: str, response: dict[str, Any]) -> None:
-        """Attach the result to the message claimed in this transaction.
-
-        The claimed row is already in the unit of work: updating it there saves the SELECT
-        ``inbound.record_response`` would run (a tenth of a turn on SQLite).
-        """
-        for held in s.session.identity_map.values():
-            if isinstance(held, ProcessedMessage) and (held.channel, held.external_id) == (
-                channel,
-                message_id,
-            ):
-                held.response = response
-                return
-        s.inbound.record_response(channel, message_id, response)
-
-    def _stored_result(
-        self, s: Store, rehearsal: RehearsalSession, channel: str, message_id: str
-    ) -> TurnResult:
-        stored = s.inbound.get(channel, message_id)
-        if stored is not None and stored.response:
-            data: dict[str, Any] = dict(stored.response)
-            data["duplicate"] = True
-            return TurnResult.from_dict(data)
-        if stored is not None and stored.session_id not in (None, rehearsal.id):
-            raise RehearsalError(f"message {message_id} belongs to another session")
-        # Claimed but with no stored answer (a message that was rejected after claiming cannot
-        # happen: the claim rolls back with it), so answer with the session as it stands.
-        return TurnResult(
-            session_id=rehearsal.id,
-            status=rehearsal.status,
-            stage=rehearsal.stage or "",
-            step=rehearsal.step or "",
-            trust=rehearsal.trust,
-            duplicate=True,
+            rep_seq=line.seq,
         )
 
     def _title(self, s: Store, rehearsal: RehearsalSession) -> str:
@@ -455,7 +456,7 @@ class RehearsalService:
     ) -> SessionView:
         title = self._title(s, rehearsal)
         stored = s.turns.for_session(rehearsal.id, after_seq=after_seq) if with_turns else []
-        turns = [self._turn_view(t) for t in stored]
+        turns = [turn_view(t) for t in stored]
         return SessionView(
             id=rehearsal.id,
             user_id=rehearsal.user_id,
@@ -469,21 +470,8 @@ class RehearsalService:
             stage=rehearsal.stage,
             step=rehearsal.step,
             trust=rehearsal.trust,
-            started_at=_iso(rehearsal.started_at) or "",
-            ended_at=_iso(rehearsal.ended_at),
+            started_at=iso(rehearsal.started_at) or "",
+            ended_at=iso(rehearsal.ended_at),
             scorecard=rehearsal.scorecard,
             turns=turns,
-        )
-
-    @staticmethod
-    def _turn_view(turn: Turn) -> TurnView:
-        return TurnView(
-            seq=turn.seq,
-            speaker=turn.speaker,
-            text=turn.text,
-            techniques=list(turn.techniques or []),
-            stage=turn.stage,
-            step=turn.step,
-            trust=turn.trust,
-            created_at=_iso(turn.created_at),
         )

@@ -9,6 +9,7 @@ from .database import Database, current_revision, downgrade, normalise_url, upgr
 from .models import (
     Base,
     CoachingNote,
+    JudgementFlag,
     OutboxChat,
     OutboxLimiter,
     OutboxMessage,
@@ -28,6 +29,7 @@ __all__ = [
     "Base",
     "CoachingNote",
     "Database",
+    "JudgementFlag",
     "OutboxChat",
     "OutboxLimiter",
     "OutboxMessage",

@@ -277,3 +277,34 @@ class SignInAttempt(Base):
     key: Mapped[str] = mapped_column(String(160), primary_key=True)
     window_start: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     failures: Mapped[int] = mapped_column(Integer, default=0)
+
+
+FLAG_STATUSES = ("pending", "accepted", "rejected")
+
+
+class JudgementFlag(Base):
+    """A rep's "the coach judged this line wrong": one per rep line and rep, reviewed by a trainer."""
+
+    __tablename__ = "judgement_flags"
+    __table_args__ = (
+        UniqueConstraint("session_id", "seq", "user_id"),
+        Index("ix_judgement_flags_status", "status", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    session_id: Mapped[str] = mapped_column(ForeignKey("rehearsal_sessions.id", ondelete="CASCADE"))
+    seq: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    language: Mapped[str] = mapped_column(String(8))
+    # The customer's previous line, the classifier's context ("" when there was none).
+    context: Mapped[str] = mapped_column(Text, default="")
+    predicted: Mapped[list[Any]] = mapped_column(default=list)
+    confidence: Mapped[float | None] = mapped_column(Float)
+    suggested: Mapped[str | None] = mapped_column(String(40))
+    channel: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    reviewer: Mapped[str | None] = mapped_column(String(120))
+    reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    label: Mapped[str | None] = mapped_column(String(40))

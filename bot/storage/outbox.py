@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any, overload
 
-from sqlalchemy import and_, case, func, or_, select, update
+from sqlalchemy import and_, case, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -245,6 +245,29 @@ class OutboxRepository:
 
     def get_chat(self, channel: str, chat_key: str) -> OutboxChat | None:
         return self._s.get(OutboxChat, (channel, chat_key))
+
+    def backlog(self, now: datetime) -> tuple[int, float]:
+        """(messages not yet delivered, seconds the oldest of them has waited): for /metrics."""
+        count, oldest = self._s.execute(
+            select(func.count(), func.min(OutboxMessage.created_at)).where(
+                OutboxMessage.status.in_(ACTIVE_STATUSES)
+            )
+        ).one()
+        oldest = aware(oldest)
+        return int(count), max(0.0, (now - oldest).total_seconds()) if oldest is not None else 0.0
+
+    def prune(self, before: datetime) -> int:
+        """Delete messages settled (sent, failed, blocked) before ``before``; returns how many.
+
+        A settled message is never read again by the outbox: the chat's ``next_seq`` lives in
+        its chat row, so deleting old rows does not reuse sequence numbers.
+        """
+        settled = OutboxMessage.status.not_in(ACTIVE_STATUSES)
+        when = func.coalesce(OutboxMessage.sent_at, OutboxMessage.created_at)
+        result = self._s.execute(
+            delete(OutboxMessage).where(settled, when < before).execution_options(synchronize_session=False)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
 
     def counts(self, channel: str | None = None) -> dict[str, int]:
         """Messages per status (for health pages and tests)."""

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from .models import (
     CoachingNote,
+    JudgementFlag,
     LinkCode,
     ProcessedMessage,
     RehearsalSession,
@@ -433,6 +434,45 @@ class NoteRepository:
         note.read_at = note.read_at or utcnow()
 
 
+class FlagRepository:
+    """Reps' "judged wrong" flags and their review."""
+
+    def __init__(self, session: Session) -> None:
+        self._s = session
+
+    def get(self, flag_id: int, *, for_update: bool = False) -> JudgementFlag | None:
+        query = select(JudgementFlag).where(JudgementFlag.id == flag_id)
+        return self._s.scalars(query.with_for_update() if for_update else query).first()
+
+    def find(self, session_id: str, seq: int, user_id: int) -> JudgementFlag | None:
+        query = select(JudgementFlag).where(
+            JudgementFlag.session_id == session_id, JudgementFlag.seq == seq, JudgementFlag.user_id == user_id
+        )
+        return self._s.scalars(query).first()
+
+    def put(self, flag: JudgementFlag) -> JudgementFlag:
+        """Insert ``flag``, or update the rep's earlier flag of the same line (a second click races
+        the first: the loser's INSERT fails inside a savepoint and it updates the winner's row)."""
+        existing = self.find(flag.session_id, flag.seq, flag.user_id)
+        if existing is None:
+            try:
+                with self._s.begin_nested():
+                    self._s.add(flag)
+                return flag
+            except IntegrityError:
+                existing = self.find(flag.session_id, flag.seq, flag.user_id)
+                if existing is None:
+                    raise
+        existing.suggested, existing.channel, existing.created_at = flag.suggested, flag.channel, utcnow()
+        existing.status, existing.reviewer, existing.reviewed_at, existing.label = "pending", None, None, None
+        self._s.flush()
+        return existing
+
+    def with_status(self, status: str) -> Sequence[JudgementFlag]:
+        query = select(JudgementFlag).where(JudgementFlag.status == status).order_by(JudgementFlag.id)
+        return self._s.scalars(query).all()
+
+
 class Store:
     """All repositories over one unit of work (one SQLAlchemy session, one transaction)."""
 
@@ -444,4 +484,5 @@ class Store:
         self.inbound = InboundRepository(session)
         self.scripts = ScriptRepository(session)
         self.notes = NoteRepository(session)
+        self.flags = FlagRepository(session)
         self.outbox = OutboxRepository(session)

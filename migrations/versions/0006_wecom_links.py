@@ -1,10 +1,10 @@
 """WeCom links: which user a WeCom member rehearses as.
 
 Revision ID: 0006
-Revises: 0004
+Revises: 0005
 Create Date: 2026-11-29
 
-Re-chain at merge: this revises 0004 (the head on main at 12:00 UTC); if 0005 lands first, revise it.
+Re-chain at merge: this revises 0005, the head on main at 12:20 UTC.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0006"
-down_revision = "0004"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 

@@ -226,7 +226,8 @@ def test_motivation_and_views_run_out(machine: DialogueMachine, state: SessionSt
     assert play(machine, state, "how_do_you_see") == "view"
     play(machine, state, "answer_with_question")
     outcome = machine.turn(state, "Another idea: would sensors work?", ["how_do_you_see"])
-    assert outcome.event == "small_talk" and outcome.revealed == []
+    # No view left; "sensors" is a word this customer never used, so he asks what is meant.
+    assert outcome.event in ("small_talk", "unclear") and outcome.revealed == []
 
 
 @pytest.mark.parametrize(
@@ -390,7 +391,11 @@ def test_confirming_questions_need_something_new(machine: DialogueMachine, state
 
 def test_revisit_picks_up_where_the_last_visit_left_off(machine: DialogueMachine) -> None:
     state, _ = machine.start(
-        lang="en", mode="practice", seed=1, prior=["new_standard", "returns", "late_detection", "not_a_fact"]
+        lang="en",
+        mode="practice",
+        seed=1,
+        prior=["new_standard", "returns", "late_detection", "not_a_fact"],
+        visit="follow_up",
     )
     assert state.prior == ["new_standard", "returns", "late_detection"]  # unknown ids are dropped
     outcome = machine.turn(state, "Last time you mentioned the final inspection?", ["revisit_topic"])
@@ -408,7 +413,7 @@ def test_a_trainers_braces_are_just_text(example: LoadedScenario) -> None:
     replies = dict(s.replies)
     replies["revisit"] = Lines(en=["Right, {topic}: where were we? {not a field}"])
     machine = DialogueMachine(LoadedScenario(s.model_copy(update={"replies": replies}), example.source))
-    state, _ = machine.start(lang="en", mode="practice", seed=1, prior=["returns"])
+    state, _ = machine.start(lang="en", mode="practice", seed=1, prior=["returns"], visit="follow_up")
     reply = machine.turn(state, "Last time you mentioned returns?", ["revisit_topic"]).reply
     assert reply == "Right, the doubled returns: where were we? {not a field}"
 
@@ -610,25 +615,22 @@ def test_any_sequence_of_techniques_keeps_the_invariants() -> None:
 # -- the transition table --------------------------------------------------------------------
 
 
-def test_an_interest_check_plays_like_an_open_question(machine: DialogueMachine) -> None:
-    # Guarded at first, then a change to tell, then small talk: every open-question row.
-    lines = ["How are things?", "Is that something you'd want to look at?", "Anything interesting lately?"]
-    asked, checked = (machine.start(lang="en", mode="practice", seed=3)[0] for _ in range(2))
-    events = []
-    for trust, line in zip((20.0, 45.0, 45.0), lines, strict=True):
-        asked.trust = checked.trust = trust
-        as_open = machine.turn(asked, line, ["open_question"])
-        as_check = machine.turn(checked, line, ["interest_check"])
-        assert (as_check.reply, as_check.event, as_check.revealed, as_check.trust_after, as_check.step) == (
-            as_open.reply,
-            as_open.event,
-            as_open.revealed,
-            as_open.trust_after,
-            as_open.step,
-        )
-        assert checked.history[-1]["technique"] == "interest_check"
-        events.append(as_check.event)
-    assert events[0] == "guarded" and "situation" in events
+def test_an_interest_check_is_answered_by_where_the_customer_stands(machine: DialogueMachine) -> None:
+    """No problem yet: puzzled. A problem but nothing at stake: lukewarm. Motivated: interested."""
+    line = "If I had an idea for that, would you be interested?"
+    state, _ = machine.start(lang="en", mode="practice", seed=3)
+    state.trust = 50.0
+    puzzled = machine.turn(state, line, ["interest_check"])
+    state.revealed += ["new_standard", "returns"]
+    state.current_problem = "returns"
+    lukewarm = machine.turn(state, line, ["interest_check"])
+    state.revealed += ["late_detection", "lose_share", "overtime_spread"]
+    interested = machine.turn(state, line, ["interest_check"])
+    assert [puzzled.event, lukewarm.event, interested.event] == ["interest"] * 3
+    assert [state.history[i]["technique"] for i in range(3)] == ["interest_check"] * 3
+    assert len({puzzled.reply, lukewarm.reply, interested.reply}) == 3
+    assert interested.trust_delta > 0 and state.interest == "interested"
+    assert not (puzzled.revealed or lukewarm.revealed or interested.revealed)
 
 
 def test_every_technique_has_a_transition() -> None:

@@ -177,16 +177,25 @@ def test_an_interrupted_session_resumes_exactly_from_the_database(
 
 def test_hints_are_stored_and_counted(db: Database, service: RehearsalService) -> None:
     rep = make_rep(db)
-    session_id = service.start(rep, EXAMPLE_ID, language="zh", mode="exam", channel="web").session_id
+    session_id = service.start(rep, EXAMPLE_ID, language="zh", mode="practice", channel="web").session_id
     hint = service.hint(session_id, user_id=rep)
     assert hint.startswith("提示（")
     view = service.session(session_id)
     assert view.turns[-1].speaker == "coach" and view.turns[-1].text == hint
+    final = service.end(session_id, user_id=rep, channel="web")
+    assert final.scorecard is not None and final.scorecard["hints"] == 1
+
+
+def test_an_exam_gives_no_hints_and_no_notes(db: Database, service: RehearsalService) -> None:
+    rep = make_rep(db)
+    session_id = service.start(rep, EXAMPLE_ID, language="zh", mode="exam", channel="web").session_id
+    hint = service.hint(session_id, user_id=rep)
+    assert not hint.startswith("提示（") and "考试" in hint
     result = service.send(session_id, "听说你们主要给新能源车做精密零件，对吧？", user_id=rep, channel="web")
     assert result.coach_note is None  # exam mode: the coach is silent
     assert [t.speaker for t in service.session(session_id).turns][-2:] == ["rep", "customer"]
     final = service.end(session_id, user_id=rep, channel="web")
-    assert final.scorecard is not None and final.scorecard["hints"] == 1
+    assert final.scorecard is not None and final.scorecard["hints"] == 0
 
 
 def test_the_customer_walks_out_on_a_pitcher(db: Database, service: RehearsalService) -> None:
@@ -202,14 +211,21 @@ def test_the_customer_walks_out_on_a_pitcher(db: Database, service: RehearsalSer
     assert ended.duplicate and ended.status == "closed_by_customer"
 
 
-def test_a_second_visit_remembers_what_the_first_revealed(db: Database, service: RehearsalService) -> None:
+def test_a_follow_up_visit_remembers_what_the_first_revealed(db: Database, service: RehearsalService) -> None:
     rep, other = make_rep(db, "rep"), make_rep(db, "other")
     first = service.start(rep, EXAMPLE_ID, language="en", mode="practice", channel="web", seed=1).session_id
     for line in LINES_EN[:5]:
         service.send(first, line, user_id=rep, channel="web")
     service.end(first, user_id=rep, channel="web")
 
-    second = service.start(rep, EXAMPLE_ID, language="en", mode="practice", channel="web", seed=2).session_id
+    # Replaying the scenario is a fresh start unless the rep asks for a follow-up visit.
+    again = service.start(rep, EXAMPLE_ID, language="en", mode="practice", channel="web", seed=3).session_id
+    with store(db) as s:
+        stored = s.sessions.get(again)
+        assert stored is not None and SessionState.from_dict(stored.state).prior == []
+    second = service.start(
+        rep, EXAMPLE_ID, language="en", mode="practice", channel="web", seed=2, visit="follow_up"
+    ).session_id
     with store(db) as s:
         stored = s.sessions.get(second)
         assert stored is not None
@@ -222,6 +238,11 @@ def test_a_second_visit_remembers_what_the_first_revealed(db: Database, service:
     assert {"late_detection", "sampling_gaps"} <= set(result.revealed) and result.trust > 20
     # The customer picks up at the deepest point of the last visit.
     assert "manual sampling every two hours" in (result.customer_reply or "")
+    # The score counts picking the thread up, not the first visit's facts again.
+    card = service.end(second, user_id=rep, channel="web").scorecard
+    assert card is not None and card["listening"]["visit"] == "follow_up"
+    assert card["listening"]["facts_this_visit"] == 0 and card["listening"]["picked_up"] >= 3
+    assert "late_detection" not in card["revealed"]
 
     # Another rep's first visit starts from nothing.
     fresh = service.start(other, EXAMPLE_ID, language="en", mode="practice", channel="web").session_id

@@ -5,6 +5,7 @@ from sqlalchemy import inspect
 from bot.storage import Database, current_revision, downgrade, upgrade
 from bot.storage.models import Base
 
+# 0005 follows 0004 (re-chained from 0003 when main's 0004 came in); 0006 (WeCom) follows 0005.
 HEAD = "0006"
 EXPECTED_TABLES = {
     "teams",
@@ -21,6 +22,7 @@ EXPECTED_TABLES = {
     "outbox_limiters",
     "web_sessions",
     "sign_in_attempts",
+    "judgement_flags",
     "wecom_links",
 }
 

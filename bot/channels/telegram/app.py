@@ -9,6 +9,7 @@ can take any update.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable
 from functools import partial
@@ -20,7 +21,6 @@ from telegram import Update
 from telegram.constants import ChatType, ParseMode
 from telegram.error import TelegramError
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
@@ -33,12 +33,22 @@ from telegram.ext import (
 
 from bot.channels.text import unreadable
 from bot.config import Settings
-from bot.services import Services, is_database_unavailable
+from bot.services import (
+    LinkedRep,
+    NoteList,
+    NotePush,
+    Outbound,
+    Services,
+    TelegramLine,
+    is_database_unavailable,
+)
 
-from . import handlers
-from .callbacks import PICK_PATTERN, UI_PATTERN, decode_pick, decode_ui
-from .claims import Rep, Sender, for_rep, run_claimed
-from .delivery import SEND_RETRIES, Outgoing, deliver, send_html, send_to_chats
+from . import flags, handlers
+from .callbacks import FLAG_PATTERN, PICK_PATTERN, UI_PATTERN, decode_flag, decode_pick, decode_ui
+from .claims import Rep, Sender, deactivated, for_rep, need_start, run_claimed
+from .delivery import Outgoing, send_html
+from .outgoing import outbound
+from .sender import TelegramSender
 from .texts import both, text, ui_language
 from .webhook import handle_webhook, record_error, webhook_router
 
@@ -58,7 +68,8 @@ def bot_api_urls(settings: Settings) -> tuple[str, str]:
 
 
 def build_application(settings: Settings) -> PTBApplication:
-    """PTB in webhook mode (no updater), HTML by default, 429s retried by the rate limiter."""
+    """PTB in webhook mode (no updater), HTML by default. No rate limiter: pacing and retries
+    are the outbox's (docs/outbox.md), which sends each message with one request."""
     if not settings.telegram_bot_token:
         raise ValueError("TELEGRAM_BOT_TOKEN is not set")
     base_url, base_file_url = bot_api_urls(settings)
@@ -69,7 +80,6 @@ def build_application(settings: Settings) -> PTBApplication:
         .base_file_url(base_file_url)
         .defaults(Defaults(parse_mode=ParseMode.HTML))
         .updater(None)  # webhook only: updates come from our FastAPI route
-        .rate_limiter(AIORateLimiter(max_retries=SEND_RETRIES))
         .build()
     )
     application.bot_data["settings"] = settings
@@ -83,6 +93,7 @@ def register_handlers(application: PTBApplication) -> None:
     application.add_handler(MessageHandler(~filters.ChatType.PRIVATE, _on_group_chat))
     application.add_handler(MessageHandler(filters.UpdateType.EDITED, partial(_reply_once, key="edited")))
     application.add_handler(CommandHandler("start", _on_start))
+    application.add_handler(CommandHandler("notes", _on_notes))
     for name, (command, claim_first) in handlers.COMMANDS.items():
         application.add_handler(
             CommandHandler(name, partial(_on_command, command=command, claim_first=claim_first))
@@ -92,6 +103,7 @@ def register_handlers(application: PTBApplication) -> None:
     application.add_handler(MessageHandler(filters.ALL, partial(_reply_once, key="unsupported")))
     application.add_handler(CallbackQueryHandler(_on_ui_choice, pattern=UI_PATTERN))
     application.add_handler(CallbackQueryHandler(_on_pick, pattern=PICK_PATTERN))
+    application.add_handler(CallbackQueryHandler(_on_flag, pattern=FLAG_PATTERN))
     application.add_handler(CallbackQueryHandler(_on_expired_choice))
     application.add_error_handler(_on_error)
 
@@ -109,22 +121,28 @@ def _settings(context: ContextTypes.DEFAULT_TYPE) -> Settings:
 
 
 def _sender(update: Update) -> Sender | None:
-    user = update.effective_user
-    return Sender(update.update_id, user.id, user.language_code) if user is not None else None
+    user, chat = update.effective_user, update.effective_chat
+    if user is None:
+        return None
+    query = update.callback_query
+    pressed = query.message.message_id if query is not None and query.message is not None else None
+    chat_id = chat.id if chat is not None else None
+    return Sender(update.update_id, user.id, user.language_code, chat_id, pressed)
 
 
 async def _claimed(
     update: Update, context: ContextTypes.DEFAULT_TYPE, action: Action, *, claim_first: bool
-) -> list[Outgoing]:
-    """Run ``action(rep)`` in a worker thread, once per update (see ``claims.py``)."""
+) -> bool:
+    """Run ``action(rep)`` in a worker thread and queue its answer, once per update (see
+    ``claims.py``). False: a redelivery."""
     sender = _sender(update)
     if sender is None:
-        return []
+        return False
     run = partial(
         run_claimed, _services(context), _settings(context), sender, action, claim_first=claim_first
     )
-    outgoing: list[Outgoing] = await asyncio.to_thread(run)
-    return outgoing
+    acted: bool = await asyncio.to_thread(run)
+    return acted
 
 
 # -- PTB callbacks -----------------------------------------------------------------------------
@@ -137,27 +155,44 @@ async def _on_command(
     if sender is None:
         return
     action = for_rep(lambda rep: command(rep, args, services), sender, _settings(context))
-    await deliver(context.bot, update, await _claimed(update, context, action, claim_first=claim_first))
+    await _claimed(update, context, action, claim_first=claim_first)
+
+
+async def _on_notes(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/notes: claimed, listed and queued in one transaction; read once delivered."""
+    sender, services, settings = _sender(update), _services(context), _settings(context)
+    if sender is None or sender.chat_id is None:
+        return
+
+    def reply(linked: LinkedRep | None, found: NoteList) -> list[Outbound]:
+        rep = Rep.of(linked)
+        if rep is None:
+            return outbound(need_start(sender, settings))
+        return outbound(handlers.notes(rep, found) if rep.active else deactivated(rep))
+
+    await asyncio.to_thread(
+        services.coaching.telegram_notes, sender.update_id, sender.telegram_user_id, sender.chat_id, reply
+    )
 
 
 async def _on_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     user, chat = update.effective_user, update.effective_chat
     if user is None or chat is None:
         return
-    settings = _settings(context)
-    outgoing = await asyncio.to_thread(
+    guessed = ui_language(user.language_code, _settings(context).default_lang)
+    # Linked or created, claimed, and the welcome queued: one transaction.
+    await asyncio.to_thread(
         partial(
-            handlers.start,
-            _services(context),
+            _services(context).accounts.telegram_start,
             update.update_id,
             user.id,
             chat.id,
             full_name=user.full_name,
-            guessed_lang=ui_language(user.language_code, settings.default_lang),
+            language=guessed,
             code=context.args[0] if context.args else None,
+            reply=lambda done: outbound(handlers.start_reply(done, guessed)),
         )
     )
-    await deliver(context.bot, update, outgoing)
 
 
 async def _on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -170,23 +205,36 @@ async def _on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         # a polite word, and nothing stored (the webhook still answers 200).
         await _reply_once(update, context, key="unreadable_text")
         return
-    services = _services(context)
-    # One transaction: the rep, the active session, the claim and the turn.
-    line = await asyncio.to_thread(
-        services.rehearsals.telegram_line, sender.telegram_user_id, sender.update_id, message.text
+    services, settings = _services(context), _settings(context)
+
+    def reply(line: TelegramLine) -> list[Outbound]:
+        return outbound(handlers.line_reply(line, sender, services, settings))
+
+    # One transaction: the rep, the active session, the claim, the turn and its queued reply.
+    # The webhook answers once it commits; the outbox delivers the reply.
+    await asyncio.to_thread(
+        partial(
+            services.rehearsals.telegram_line,
+            sender.telegram_user_id,
+            sender.update_id,
+            message.text,
+            chat_id=sender.chat_id,
+            reply=reply,
+        )
     )
-    outgoing = await asyncio.to_thread(handlers.line_reply, line, sender, services, _settings(context))
-    await deliver(context.bot, update, outgoing)
 
 
 async def _on_group_chat(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Any message in a group: the bot works in private chats only. Nothing is claimed or
-    stored for the group or its members (no user, rehearsal or note), so the answer needs no
-    database; a redelivered update may be answered twice, which Telegram only does after a
+    stored for the group or its members (no user, rehearsal or note), only the notice queued in
+    the outbox; a redelivered update may be answered twice, which Telegram only does after a
     failed delivery."""
-    user = update.effective_user
+    user, chat = update.effective_user, update.effective_chat
+    if chat is None:
+        return
     language = ui_language(user.language_code if user else None, _settings(context).default_lang)
-    await deliver(context.bot, update, [Outgoing(text("private_only", language))])
+    notice = outbound([Outgoing(text("private_only", language))])
+    await asyncio.to_thread(_services(context).telegram.notice, chat.id, notice)
 
 
 def _in_private_chat(update: Update) -> bool:
@@ -213,6 +261,19 @@ async def _on_pick(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await _answer_press(update, context, lambda rep: handlers.choose(rep, pick, services), pick.starts_visit)
 
 
+async def _on_flag(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """ "Wrong judgement?" under a coach's note: open the techniques, or store the flag."""
+    press = decode_flag(_callback_data(update))
+    services = _services(context)
+    if press is None:
+        await _on_expired_choice(update, context)
+        return
+    if not press.chosen:  # opening the keyboard changes nothing
+        await _answer_press(update, context, lambda rep: flags.open_flag(rep, press), False)
+        return
+    await _answer_press(update, context, lambda rep: flags.store_flag(rep, press, services), True)
+
+
 async def _on_expired_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await _answer_press(update, context, handlers.expired, False)
 
@@ -228,16 +289,19 @@ async def _answer_press(
     if sender is None or query is None:
         return
     if not _in_private_chat(update):  # a button under a message in a group: nothing happens
-        await query.answer()
+        with contextlib.suppress(TelegramError):
+            await query.answer()
         await _on_group_chat(update, context)
         return
-    outgoing = await _claimed(
+    acted = await _claimed(
         update, context, for_rep(action, sender, _settings(context)), claim_first=claim_first
     )
-    if not outgoing:
+    if not acted:
         return  # a redelivery: the first delivery answered the query already
-    await query.answer()
-    await deliver(context.bot, update, outgoing)
+    try:
+        await query.answer()  # stops the button's spinner; the answer itself is queued
+    except TelegramError as error:
+        logger.info("Could not answer a callback query (%s); the reply is queued anyway", error)
 
 
 async def _reply_once(update: Update, context: ContextTypes.DEFAULT_TYPE, *, key: str) -> None:
@@ -250,7 +314,7 @@ async def _reply_once(update: Update, context: ContextTypes.DEFAULT_TYPE, *, key
     def build(rep: Rep | None) -> list[Outgoing]:
         return [Outgoing(text(key, rep.lang if rep else default))]
 
-    await deliver(context.bot, update, await _claimed(update, context, build, claim_first=False))
+    await _claimed(update, context, build, claim_first=False)
 
 
 async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -290,6 +354,7 @@ class TelegramChannel:
         need Telegram); the webhook answers 503 and tries again with the next update.
         """
         self.application.bot_data["services"] = services
+        services.coaching.announce_notes(self._announce)
         if not self.settings.telegram_webhook_secret:
             logger.warning("COACH_TELEGRAM_WEBHOOK_SECRET is not set: every webhook call will get 403")
         await self._ensure_running()
@@ -322,30 +387,14 @@ class TelegramChannel:
     async def handle_webhook(self, request: Request) -> JSONResponse:
         return await handle_webhook(request, self.settings, self.application, self._ensure_running)
 
-    async def send_html(self, chat_id: int, html: str) -> None:
-        """Send ``html`` to a chat, split into Telegram-sized pieces."""
-        await send_html(self.application.bot, chat_id, html)
+    def sender(self) -> TelegramSender:
+        """The outbox's sender for this bot (it starts the bot first if it is not up yet)."""
+        return TelegramSender(lambda: self.application.bot, self._ensure_running)
 
-    async def push_note(self, note_id: int) -> int:
-        """Send a coaching note just written on the web to the rep's linked Telegram chats.
-
-        Call it after the note's transaction has committed. It never raises: when Telegram or
-        the database cannot be reached the note stays on the web (and in /notes) and this is
-        logged. Returns how many chats got the message.
-        """
-        try:
-            if not await self._ensure_running():
-                logger.warning("Coaching note %s not pushed: Telegram Bot API not reachable", note_id)
-                return 0
-            services: Services = self.application.bot_data["services"]
-            push = await asyncio.to_thread(services.coaching.push_targets, note_id)
-        except Exception:
-            logger.warning("Coaching note %s not pushed to Telegram", note_id, exc_info=True)
-            return 0
-        if push is None:
-            return 0
+    def _announce(self, push: NotePush) -> list[Outbound]:
+        """A manager's new note, worded for the rep's chats (queued with the note by the service)."""
         html = handlers.pushed_note(push.note, ui_language(push.language, self.settings.default_lang))
-        return await send_to_chats(self.application.bot, push.chats, html, what=f"Coaching note {note_id}")
+        return outbound([Outgoing(html)])
 
 
 __all__ = ["TelegramChannel", "bot_api_urls", "build_application", "register_handlers"]

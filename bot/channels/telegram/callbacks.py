@@ -2,7 +2,8 @@
 
 Telegram limits callback data to 64 bytes, so a scenario travels as a short hash of its id.
 The /rehearse steps are ``sc:KEY`` → ``lg:KEY:LANG`` → ``md:KEY:LANG:MODE``; ``ui:LANG`` sets the
-interface language. Anything else (an old keyboard, a forged press) is answered as expired.
+interface language; ``fw:``/``fl:`` flag a coach's judgement (below). Anything else (an old
+keyboard, a forged press) is answered as expired.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Final
 
-from bot.services import MODES
+from bot.services import MODES, TECHNIQUES
 
 UI_LANGUAGES: Final = ("zh", "en")
 UI_PATTERN: Final = re.compile(r"^ui:(zh|en)$")
@@ -71,12 +72,57 @@ def decode_ui(data: str) -> str | None:
     return match.group(1) if match else None
 
 
+# "Wrong judgement?" under a coach's note: ``fw:SESSION:SEQ`` opens the techniques,
+# ``fl:SESSION:SEQ:TECHNIQUE`` (``-`` for "just wrong") stores the flag. At most 63 bytes.
+FLAG_PATTERN: Final = re.compile(r"^(fw|fl):([0-9a-f]{32}):(\d{1,6})(?::([a-z_]{1,24}|-))?$")
+JUST_WRONG: Final = "-"
+
+
+@dataclass(frozen=True)
+class FlagPress:
+    """A press on a "wrong judgement?" button: open the choice, or flag with ``suggested``."""
+
+    session_id: str
+    seq: int
+    chosen: bool  # False: the button under the note; True: a technique (or "just wrong") was picked
+    suggested: str | None = None
+
+
+def flag_open(session_id: str, seq: int) -> str:
+    return f"fw:{session_id}:{seq}"
+
+
+def flag_choice(session_id: str, seq: int, technique: str | None) -> str:
+    return f"fl:{session_id}:{seq}:{technique or JUST_WRONG}"
+
+
+def decode_flag(data: str) -> FlagPress | None:
+    """The flag press ``data`` stands for; None for malformed data or an unknown technique."""
+    match = FLAG_PATTERN.match(data)
+    if match is None:
+        return None
+    kind, session_id, seq, choice = match.groups()
+    if (kind == "fl") != (choice is not None):
+        return None
+    if choice is None:
+        return FlagPress(session_id, int(seq), chosen=False)
+    if choice != JUST_WRONG and choice not in TECHNIQUES:
+        return None
+    return FlagPress(session_id, int(seq), chosen=True, suggested=None if choice == JUST_WRONG else choice)
+
+
 __all__ = [
+    "FLAG_PATTERN",
+    "JUST_WRONG",
     "PICK_PATTERN",
     "UI_PATTERN",
+    "FlagPress",
     "Pick",
+    "decode_flag",
     "decode_pick",
     "decode_ui",
+    "flag_choice",
+    "flag_open",
     "pick_language",
     "pick_mode",
     "pick_scenario",

@@ -25,6 +25,7 @@ from bot.services import (
 )
 
 from .delivery import Outgoing
+from .outgoing import outbound
 from .texts import text, ui_language
 
 
@@ -46,11 +47,14 @@ class Rep:
 
 @dataclass(frozen=True)
 class Sender:
-    """Who sent an update: the ids and the language their Telegram app is set to."""
+    """Who sent an update: the ids, the language their Telegram app is set to, the chat the
+    answer goes to, and the message whose inline button was pressed (an answer may replace it)."""
 
     update_id: int
     telegram_user_id: int
     language_code: str | None
+    chat_id: int | None = None
+    pressed: int | None = None
 
 
 def error_text(error: RehearsalError, lang: str, settings: Settings) -> str:
@@ -88,15 +92,35 @@ def run_claimed(
     action: Callable[[Rep | None], list[Outgoing]],
     *,
     claim_first: bool,
-) -> list[Outgoing]:
-    """Run ``action`` for the sender's rep (None: not linked); what it returns is sent at most once."""
+) -> bool:
+    """Run ``action`` for the sender's rep (None: not linked) and queue what it returns, at most
+    once per update. False: the update was handled before (a redelivery), nothing queued.
+
+    An action that changes nothing is claimed together with its answer (one transaction: the
+    answer exists exactly when the claim does); one that changes something claims first.
+    """
     accounts = services.accounts
     if claim_first:
         claimed, linked = accounts.claim_telegram_update(sender.update_id, sender.telegram_user_id)
-        return _act(Rep.of(linked), action, settings) if claimed else duplicate()
+        if not claimed:
+            duplicate()
+            return False
+        outgoing = _act(Rep.of(linked), action, settings)
+        if sender.chat_id is not None:
+            services.telegram.post(
+                sender.update_id, sender.chat_id, outbound(outgoing, pressed=sender.pressed)
+            )
+        return True
     outgoing = _act(Rep.of(accounts.telegram_rep(sender.telegram_user_id)), action, settings)
-    claimed, _ = accounts.claim_telegram_update(sender.update_id, sender.telegram_user_id)
-    return outgoing if claimed else duplicate()
+    if sender.chat_id is None:
+        claimed = accounts.claim_telegram_update(sender.update_id, sender.telegram_user_id)[0]
+    else:
+        claimed = services.telegram.answer(
+            sender.update_id, sender.chat_id, outbound(outgoing, pressed=sender.pressed)
+        )
+    if not claimed:
+        duplicate()
+    return claimed
 
 
 def _act(

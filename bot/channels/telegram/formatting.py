@@ -50,16 +50,24 @@ def coach_line(note: str, lang: str) -> str:
     return f"<i>🧭 {esc(text('coach_label', lang))}{separator}{esc(note)}</i>"
 
 
-def turn_message(result: TurnResult, *, lang: str, practice: bool, customer_name: str | None) -> str:
-    """One rep turn's answer: customer reply, then (practice mode) the coach note and the state."""
-    parts = []
-    if result.customer_reply:
-        parts.append(customer_line(result.customer_reply, customer_name, lang))
+def turn_parts(
+    result: TurnResult, *, lang: str, practice: bool, customer_name: str | None
+) -> tuple[str, str]:
+    """One rep turn's answer in two parts, queued apart and sent as one message when they fit:
+    the customer's reply, then (practice mode) the coach's note and the state. Either may be empty."""
+    customer = customer_line(result.customer_reply, customer_name, lang) if result.customer_reply else ""
+    coach = []
     if result.coach_note and practice:
-        parts.append(coach_line(result.coach_note, lang))
+        coach.append(coach_line(result.coach_note, lang))
     if practice and not result.ended:
-        parts.append(f"<code>{state_line(result.stage, result.step, result.trust, lang)}</code>")
-    return "\n\n".join(parts)
+        coach.append(f"<code>{state_line(result.stage, result.step, result.trust, lang)}</code>")
+    return customer, "\n\n".join(coach)
+
+
+def turn_message(result: TurnResult, *, lang: str, practice: bool, customer_name: str | None) -> str:
+    """One rep turn's answer as one text (the parts of ``turn_parts`` joined)."""
+    parts = turn_parts(result, lang=lang, practice=practice, customer_name=customer_name)
+    return "\n\n".join(part for part in parts if part)
 
 
 _BARS = "▁▂▃▄▅▆▇█"

@@ -14,18 +14,22 @@ from bot.channels.metrics import TURNS
 from bot.config import Settings
 from bot.services import (
     MODES,
+    Kind,
     MessageRejected,
+    NoteList,
     NoteView,
     ScenarioSummary,
     Services,
     SessionView,
     TelegramLine,
+    TelegramStart,
     TurnResult,
 )
 
 from .callbacks import Pick, pick_language, pick_mode, pick_scenario, scenario_key, ui_choice
 from .claims import Rep, Sender, deactivated, duplicate, error_text, need_start
 from .delivery import Outgoing
+from .flags import flag_keyboard
 from .formatting import (
     NoteEntry,
     esc,
@@ -35,6 +39,7 @@ from .formatting import (
     session_title,
     state_line,
     turn_message,
+    turn_parts,
     user_text,
 )
 from .texts import both, text, ui_language
@@ -120,13 +125,15 @@ def end(rep: Rep, args: list[str], services: Services) -> list[Outgoing]:
     return [Outgoing(scorecard_message(result.scorecard or {}, title=session_title(active), lang=rep.lang))]
 
 
-def notes(rep: Rep, args: list[str], services: Services) -> list[Outgoing]:
-    """/notes: the rep's newest coaching notes; the ones shown are marked read."""
-    found = services.coaching.read_notes(rep.user_id)
+def notes(rep: Rep, found: NoteList) -> list[Outgoing]:
+    """/notes: the rep's newest coaching notes; the unread ones among them count as read once
+    this answer is delivered (the outbox marks them)."""
     if not found.total:
         return [Outgoing(text("notes_none", rep.lang))]
     entries = [note_entry(note) for note in found.notes]
-    return [Outgoing(notes_message(entries, total=found.total, unread=found.unread, lang=rep.lang))]
+    html = notes_message(entries, total=found.total, unread=found.unread, lang=rep.lang)
+    shown = tuple(note.id for note in found.notes if note.read_at is None)
+    return [Outgoing(html, kind=Kind.NOTE, note_ids=shown)]
 
 
 def lang(rep: Rep, args: list[str], services: Services) -> list[Outgoing]:
@@ -146,20 +153,8 @@ def set_language(rep: Rep, language: str, services: Services, *, edit: bool) -> 
 # -- /start and plain text -----------------------------------------------------------------
 
 
-def start(
-    services: Services,
-    update_id: int,
-    telegram_user_id: int,
-    chat_id: int,
-    *,
-    full_name: str,
-    guessed_lang: str,
-    code: str | None,
-) -> list[Outgoing]:
-    """/start: link to a web account by code, welcome back, or create a rep."""
-    done = services.accounts.telegram_start(
-        update_id, telegram_user_id, chat_id, full_name=full_name, language=guessed_lang, code=code
-    )
+def start_reply(done: TelegramStart, guessed_lang: str) -> list[Outgoing]:
+    """The answer to /start: linked by code, welcome back, or a new rep."""
     if done.kind == "duplicate":
         return duplicate()
     if done.kind == "bad_code":
@@ -174,10 +169,15 @@ def start(
 
 def turn_messages(result: TurnResult, session: SessionView, rep: Rep, services: Services) -> list[Outgoing]:
     """The customer's reply (and the coach's note), then the scorecard when the visit is over."""
-    customer = _scenario(services, session.scenario_id)
-    name = customer.customer.get("name") if customer else None
+    scenario = _scenario(services, session.scenario_id)
+    name = scenario.customer.get("name") if scenario else None
     practice = session.mode == "practice"
-    messages = [Outgoing(turn_message(result, lang=rep.lang, practice=practice, customer_name=name))]
+    said, coach = turn_parts(result, lang=rep.lang, practice=practice, customer_name=name)
+    # Queued apart, delivered as one message when they fit (the outbox merges them); the
+    # "wrong judgement?" button goes under the coach's note, so it stays with it either way.
+    messages = [Outgoing(said, joins=True)] if said else []
+    if coach:
+        messages.append(Outgoing(coach, flag_keyboard(result, session, rep.lang), kind=Kind.NOTE, joins=True))
     if result.ended:
         if result.status == "closed_by_customer":
             messages.append(Outgoing(text("customer_closed", rep.lang)))
@@ -287,6 +287,5 @@ COMMANDS: dict[str, tuple[Command, bool]] = {
     "hint": (hint, True),
     "score": (score, False),
     "end": (end, True),
-    "notes": (notes, True),  # marks the notes it shows as read
     "lang": (lang, False),
 }

@@ -110,6 +110,12 @@ TEXT_KEYS: Final[tuple[str, ...]] = (
     # tags.
     N_("telegram.note_pushed"),
     N_("telegram.error"),
+    N_("telegram.flag_button"),
+    N_("telegram.flag_pick"),
+    N_("telegram.flag_just_wrong"),
+    # TRANSLATORS: {technique} is a technique's name (technique.*) or telegram.flag_just_wrong.
+    # Telegram HTML: keep the tags.
+    N_("telegram.flag_thanks"),
 )
 
 # The command menu Telegram shows next to the input box (`coach telegram set-webhook` sets it).

@@ -1,7 +1,8 @@
 """The webhook route: check the secret, parse the update, run it through PTB, answer with a status.
 
-The update is processed *before* answering, so a 200 means the turn is in the database and the
-replies went out; a 503 (database down, Bot API unreachable) makes Telegram deliver it again.
+The update is processed *before* answering, so a 200 means the turn is in the database with its
+replies queued in the outbox (the dispatcher sends them afterwards, retrying until Telegram takes
+them); a 503 (database down, bot not started) makes Telegram deliver it again.
 PTB swallows handler errors, so the error handler records them for this request's answer.
 """
 

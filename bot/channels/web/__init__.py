@@ -3,7 +3,7 @@ request-level guards (Origin check, HSTS, body size and JSON depth limits, reque
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.responses import Response
 
 from bot.config import Settings
@@ -15,7 +15,7 @@ from .errors import BodySizeLimit, SecurityHeaders, install_error_handlers
 from .events import STREAM_SECONDS, TurnSignals
 from .input import JsonDepthLimit, document_common_errors
 from .manager import manager_router, notes_router
-from .observability import RequestContext, metrics_response
+from .observability import RequestContext, metrics_endpoint
 from .pages import mount_pages
 from .security import OriginCheck, StrictTransport, https_public_url
 
@@ -52,9 +52,9 @@ def install_web(app: FastAPI, settings: Settings) -> None:
     mount_pages(app)
 
     @app.get("/metrics", tags=["ops"], response_class=Response)
-    async def metrics() -> Response:
-        """Prometheus metrics (text format)."""
-        return metrics_response()
+    async def metrics(request: Request) -> Response:
+        """Prometheus metrics (text format); the outbox gauges are read from the database now."""
+        return await metrics_endpoint(request)
 
 
 __all__ = ["install_web"]

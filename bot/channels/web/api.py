@@ -32,6 +32,8 @@ from .input import SessionId, is_invisible
 from .observability import SIGN_IN_FAILURES, TURNS
 from .schemas import (
     ErrorResponse,
+    Flag,
+    FlagRequest,
     Hint,
     LinkCode,
     LoginRequest,
@@ -367,6 +369,26 @@ async def session_events(
         media_type="text/event-stream",
         headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
     )
+
+
+@router.post(
+    "/sessions/{session_id}/turns/{seq}/flag",
+    response_model=Flag,
+    tags=["rehearsal"],
+    responses={
+        **_session_errors,
+        404: {"model": ErrorResponse, "description": "No such session, or turn seq is not a rep line."},
+        422: {"model": ErrorResponse, "description": "Not a technique id."},
+    },
+)
+async def flag_judgement(
+    session_id: str, seq: int, request: Request, user: SignedIn, body: FlagRequest | None = None
+) -> Flag:
+    """Say the coach judged my line ``seq`` wrong, optionally with the right technique: it goes to
+    the trainers' review queue. Flagging the line again replaces the suggestion."""
+    suggested = body.suggested.value if body is not None and body.suggested is not None else None
+    flag = partial(services(request).feedback.flag, user.id, session_id, seq, suggested, WEB_CHANNEL)
+    return Flag.of(await run_in_threadpool(flag))
 
 
 # --- Telegram linking ----------------------------------------------------------------------

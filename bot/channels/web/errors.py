@@ -17,8 +17,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from bot.channels.web.observability import count_error
 from bot.services import (
     DATABASE_ERRORS,
+    FlagNotFound,
     MessageRejected,
     NotAManager,
+    NotARepLine,
     NoteNotFound,
     NotYourSession,
     RehearsalError,
@@ -27,6 +29,7 @@ from bot.services import (
     SessionClosed,
     SessionNotFound,
     UnknownScenario,
+    UnknownTechnique,
     is_database_unavailable,
 )
 
@@ -40,6 +43,9 @@ ENGINE_STATUS: dict[type[RehearsalError], int] = {
     NotAManager: 403,
     RepNotFound: 404,
     NoteNotFound: 404,
+    NotARepLine: 404,
+    FlagNotFound: 404,
+    UnknownTechnique: 422,
 }
 # The largest request body the API reads; a rep line of max_message_chars fits with room to spare.
 MAX_BODY_BYTES = 32 * 1024

@@ -135,18 +135,16 @@ async def write_note(
 ) -> Note:
     """Write a coaching note to a rep, optionally about one of their sessions.
 
-    A rep with a linked Telegram account also gets the note there, once it is stored; when
-    Telegram cannot be reached that is logged and the note is still written."""
+    A rep with a linked Telegram account also gets the note there: it is queued in the outbox
+    with the note (one transaction) and delivered when Telegram can be reached. A rep linked
+    in WeCom gets it there too, queued once the note is stored (docs/wecom.md)."""
     note = note_of(
         await run_in_threadpool(
             partial(_coaching(request).add_note, user.id, rep_id, body.text, session_id=body.session_id)
         )
     )
-    telegram = getattr(request.app.state, "telegram", None)
-    if telegram is not None:  # after the commit above; push_note never raises
-        background.add_task(telegram.push_note, note.id)
     wecom = getattr(request.app.state, "wecom", None)
-    if wecom is not None:  # queued in the outbox for the rep's WeCom; never raises
+    if wecom is not None:  # after the commit above; push_note queues in the outbox and never raises
         background.add_task(wecom.push_note, note.id)
     return note
 

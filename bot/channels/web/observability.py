@@ -30,6 +30,7 @@ from prometheus_client import (
     generate_latest,
 )
 from prometheus_client import multiprocess as prometheus_multiprocess
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -174,8 +175,24 @@ def log_config(log_format: str = "json", level: str = "INFO") -> dict[str, Any]:
     }
 
 
-async def metrics_endpoint(_request: Request) -> Response:
+async def metrics_endpoint(request: Request) -> Response:
+    await run_in_threadpool(update_outbox_gauges, request)
     return metrics_response()
+
+
+def update_outbox_gauges(request: Request) -> None:
+    """The outbox's depth and the age of its oldest message, read from the database now (so
+    every worker reports the same). A database that does not answer leaves the last values."""
+    services = getattr(request.app.state, "services", None)
+    if services is None:
+        return
+    try:
+        backlog = services.outbox.backlog()
+    except Exception as error:  # metrics must still be served while the database is down
+        logging.getLogger(__name__).warning("outbox gauges not updated: %s", type(error).__name__)
+        return
+    OUTBOX_DEPTH.set(backlog.depth)
+    OUTBOX_AGE.set(backlog.oldest_seconds)
 
 
 __all__ = [

@@ -6,7 +6,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from bot.services import ScenarioSummary, SessionView, TurnResult, TurnView
+from bot.services import FlagView, ScenarioSummary, SessionView, TurnResult, TurnView
+from bot.vocab import Technique
 
 from .input import CleanStr
 
@@ -97,6 +98,9 @@ class TurnOutcome(BaseModel):
     revealed: list[str] = []
     scorecard: dict[str, Any] | None = None
     duplicate: bool = Field(default=False, description="True when this repeats an earlier reply.")
+    rep_seq: int | None = Field(
+        default=None, description="The seq of the rep's line: flag its judgement at /turns/{seq}/flag."
+    )
 
     @classmethod
     def of(cls, result: TurnResult) -> TurnOutcome:
@@ -179,3 +183,33 @@ __all__ = [
     "Turn",
     "TurnOutcome",
 ]
+
+
+class FlagRequest(_Request):
+    suggested: Technique | None = Field(
+        default=None, description="The technique the rep thinks is right; leave it out to say just 'wrong'."
+    )
+
+
+class Flag(BaseModel):
+    """A rep's flag in the trainers' review queue."""
+
+    id: int
+    session_id: str
+    seq: int
+    text: str
+    predicted: list[str] = Field(description="What the coach judged the line to be, primary first.")
+    suggested: str | None
+    status: Literal["pending", "accepted", "rejected"]
+
+    @classmethod
+    def of(cls, flag: FlagView) -> Flag:
+        return cls(
+            id=flag.id,
+            session_id=flag.session_id,
+            seq=flag.seq,
+            text=flag.text,
+            predicted=flag.predicted,
+            suggested=flag.suggested,
+            status=flag.status,
+        )

@@ -86,17 +86,12 @@ class TopicMatch:
     off_topic: bool = False  # the line names things this customer does not have
     generic: bool = False  # no content of its own: "why is that?" (topic = the context topic)
     unknown: tuple[str, ...] = ()  # the line's words no topic of this scenario uses
+    known_mass: float = 0.0  # how much the line's specific words this scenario uses weigh
 
 
 def topic_keys(scenario: Scenario) -> list[str]:
     """Every topic key of a scenario, in index order."""
-    keys = [f"situation:{s.id}" for s in scenario.situation]
-    keys += [f"problem:{p.id}" for p in scenario.problems]
-    keys += [f"cause:{p.id}/{c.id}" for p in scenario.problems for c in p.causes]
-    keys += [f"implication:{i.id}" for i in scenario.implications]
-    keys += [f"view:{v.id}" for v in scenario.views]
-    keys += [f"customer_question:{q.id}" for q in scenario.customer_questions]
-    return [*keys, "solution", "purpose"]
+    return scenario.topic_keys()
 
 
 def _texts(value: Text | Lines | None, lang: str) -> list[str]:
@@ -109,12 +104,14 @@ def _texts(value: Text | Lines | None, lang: str) -> list[str]:
 
 
 def _all_strings(value: object) -> Iterable[str]:
-    """Every string inside a scenario model: the scenario's whole vocabulary."""
+    """Every string inside a scenario model: the scenario's whole vocabulary. Trainer tests are
+    left out: their rep lines ask about other customers on purpose (off-topic questions)."""
     if isinstance(value, str):
         yield value
     elif isinstance(value, BaseModel):
         for name in type(value).model_fields:
-            yield from _all_strings(getattr(value, name))
+            if name != "tests":
+                yield from _all_strings(getattr(value, name))
     elif isinstance(value, list | tuple):
         for item in value:
             yield from _all_strings(item)
@@ -323,8 +320,8 @@ class TopicIndex:
 
         # Off-topic: the words foreign to this scenario outweigh the ones it knows, and nothing
         # matches well. Generic words count on neither side (any visit uses them).
-        unknown_mass = sum(_specificity(w) for w in unknown)
-        known_mass = sum(_specificity(w) for w in specific if w not in unknown)
+        unknown_mass = sum(specificity(w) for w in unknown)
+        known_mass = sum(specificity(w) for w in specific if w not in unknown)
         off_topic = (
             unknown_mass >= 1.0
             and unknown_mass > known_mass + OFF_TOPIC_MARGIN
@@ -332,7 +329,15 @@ class TopicIndex:
         )
         if off_topic or best_score < MIN_SCORE:
             # No topic: the best candidate is still named, as the runner-up, for the coach and logs.
-            return TopicMatch(None, best_score, guess(best), best_score, off_topic=off_topic, unknown=unknown)
+            return TopicMatch(
+                None,
+                best_score,
+                guess(best),
+                best_score,
+                off_topic=off_topic,
+                unknown=unknown,
+                known_mass=known_mass,
+            )
         return TopicMatch(self.keys[best], best_score, guess(second), scores[second], unknown=unknown)
 
     @staticmethod
@@ -448,7 +453,7 @@ def _key(text: str, lang: str) -> str:
     return normalise(clean(text), lang).replace(" ", "")
 
 
-def _specificity(word: str) -> float:
+def specificity(word: str) -> float:
     """How much a word says about a business. Without a frequency list, length stands in:
     a single Chinese character or a short English stem says little, a long one says a lot."""
     if not word.isascii():

@@ -77,6 +77,8 @@ GENERIC_EN: frozenset[str] = _listed(
     example examples other others
     share shared department departments manager managers colleague colleagues
     boss owner owners staff level levels place places area areas point points
+    benefit benefits gain gains affect affects affected hurt hurts harm improve improved
+    improvement difference different worry idea pilot proposal meeting project projects
     """
 )
 
@@ -86,5 +88,6 @@ GENERIC_ZH: frozenset[str] = _listed(
     计划 工作 忙 变化 新 老 大 小 好 坏 重要 紧急 主要 风险 影响 效果 结果 原因 帮助 解决 办法 方案
     系统 流程 数据 数字 将来 未来 长期 以后 之前 以前 开始 需要 希望 想要 部门 经理 同事 老板 员工
     地方 方面 领导 压力 事儿 现状 情况 发展 管理 提高 降低 增加 减少 做 用 搞 弄 处理 换 遇到 严重 关键
+    受影响 好处 受益 连带 牵连 改善 区别 不一样 帮 项目 启动 打算 试点 见面 开会 下去
     """
 )

@@ -8,9 +8,12 @@ the ``coach telegram`` CLI (which runs its own loop) both talk to it over real H
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import itertools
 import json
 import re
+import socket
 import threading
 import time
 from collections.abc import AsyncIterator
@@ -28,6 +31,7 @@ from live_servers import UvicornProcess
 from bot.app import create_app
 from bot.channels.telegram import TelegramChannel
 from bot.config import Settings
+from bot.services import OutboxService
 
 BOT_TOKEN = "123456:TEST-token_for-the-fake"
 WEBHOOK_SECRET = "test-secret_0123456789"
@@ -88,6 +92,12 @@ class Call:
     params: dict[str, Any]
     at: float = field(default_factory=time.monotonic)
     message_id: int | None = None  # of the message a sendMessage created
+    status: int = 200  # what the fake answered (0: the connection was dropped, no answer)
+    wall: float = field(default_factory=time.time)
+
+    @property
+    def ok(self) -> bool:
+        return self.status == 200
 
     def buttons(self) -> list[tuple[str, str]]:
         """The inline keyboard sent with this call, as (label, callback data) pairs."""
@@ -104,6 +114,12 @@ class FakeBotAPI:
         self.webhook: dict[str, Any] = {}
         self._lock = threading.Lock()
         self._too_many: dict[str, list[int]] = {}
+        # Failure switches: until when (monotonic) the fake answers with an error or drops the
+        # connection; chats that blocked the bot; sends answered only after a delay.
+        self._down_until = 0.0
+        self._down_status = 502
+        self._blocked: set[int] = set()
+        self._slow: dict[str, list[float]] = {}
         self._message_ids = itertools.count(1000)
         self._server = _Server(("127.0.0.1", port), self._handler_class())
         self._thread = threading.Thread(
@@ -133,17 +149,52 @@ class FakeBotAPI:
         with self._lock:
             self._too_many.setdefault(method, []).append(retry_after)
 
+    def down_for(self, seconds: float, *, status: int = 502) -> None:
+        """Every send for ``seconds`` fails: answered with ``status`` (5xx), or with ``status=0``
+        the connection is dropped without an answer, as a crashed or unreachable server would."""
+        with self._lock:
+            self._down_until = time.monotonic() + seconds
+            self._down_status = status
+
+    def block(self, chat_id: int) -> None:
+        """The user of ``chat_id`` blocked the bot: sends to it get 403 Forbidden."""
+        with self._lock:
+            self._blocked.add(chat_id)
+
+    def unblock(self, chat_id: int) -> None:
+        with self._lock:
+            self._blocked.discard(chat_id)
+
+    def slow_next(self, method: str, seconds: float) -> None:
+        """The next call to ``method`` is carried out, but answered only after ``seconds``
+        (longer than the client waits: the client cannot know whether it arrived)."""
+        with self._lock:
+            self._slow.setdefault(method, []).append(seconds)
+
+    def delivered(self, chat_id: int | None = None) -> list[Call]:
+        """sendMessage calls Telegram carried out (answered 200), to ``chat_id``, in order."""
+        return [
+            call
+            for call in self.calls_to("sendMessage")
+            if call.ok and (chat_id is None or call.params.get("chat_id") == chat_id)
+        ]
+
+    def wait_for_texts(self, count: int, chat_id: int | None = None, timeout: float = 20.0) -> list[str]:
+        """Poll until ``count`` messages (to ``chat_id``) were delivered; their texts in order."""
+        deadline = time.monotonic() + timeout
+        while True:
+            texts = self.sent_texts(chat_id)
+            if len(texts) >= count or time.monotonic() > deadline:
+                return texts
+            time.sleep(0.02)
+
     def calls_to(self, method: str) -> list[Call]:
         with self._lock:
             return [call for call in self.calls if call.method == method]
 
     def sent_texts(self, chat_id: int | None = None) -> list[str]:
-        """Texts of sendMessage calls (to ``chat_id``), in order."""
-        return [
-            str(call.params["text"])
-            for call in self.calls_to("sendMessage")
-            if chat_id is None or call.params.get("chat_id") == chat_id
-        ]
+        """Texts of the messages delivered (to ``chat_id``), in order; failed attempts are not."""
+        return [str(call.params["text"]) for call in self.delivered(chat_id)]
 
     def clear(self) -> None:
         with self._lock:
@@ -157,6 +208,29 @@ class FakeBotAPI:
             self.calls.append(call)
             pending = self._too_many.get(method)
             retry_after = pending.pop(0) if pending else None
+            down = method != "getMe" and time.monotonic() < self._down_until
+            blocked = method == "sendMessage" and params.get("chat_id") in self._blocked
+            slow = self._slow.get(method)
+            delay = slow.pop(0) if slow else 0.0
+        status, answer = self._answer_call(call, retry_after, down=down, blocked=blocked)
+        call.status = status
+        if delay:
+            time.sleep(delay)
+        return status, answer
+
+    def _answer_call(
+        self, call: Call, retry_after: int | None, *, down: bool, blocked: bool
+    ) -> tuple[int, dict[str, Any]]:
+        method, params = call.method, call.params
+        if down:
+            status = self._down_status
+            return status, {"ok": False, "error_code": status, "description": "Bad Gateway"}
+        if blocked:
+            return 403, {
+                "ok": False,
+                "error_code": 403,
+                "description": "Forbidden: bot was blocked by the user",
+            }
         if retry_after is not None:
             return 429, {
                 "ok": False,
@@ -227,7 +301,13 @@ class FakeBotAPI:
                     return
                 method = self.path[len(prefix) :].split("?")[0]
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()
-                self._reply(*fake._answer(method, self._params(body)))
+                status, payload = fake._answer(method, self._params(body))
+                if status == 0:  # unreachable: the connection goes away without an answer
+                    self.close_connection = True
+                    with contextlib.suppress(OSError):
+                        self.connection.shutdown(socket.SHUT_RDWR)
+                    return
+                self._reply(status, payload)
 
             do_GET = do_POST
 
@@ -250,7 +330,8 @@ class FakeBotAPI:
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
-                self.wfile.write(data)
+                with contextlib.suppress(OSError):  # the client went away (a killed server)
+                    self.wfile.write(data)
 
             def log_message(self, format: str, *args: Any) -> None:  # keep test output quiet
                 pass
@@ -266,6 +347,10 @@ def telegram_settings(database_url: str, fake: FakeBotAPI, **overrides: Any) -> 
         "telegram_webhook_secret": WEBHOOK_SECRET,
         "telegram_api_base": fake.base_url,
         "demo_accounts": False,
+        # Tests play whole rehearsals in one chat: pace chats faster than Telegram would mind,
+        # so they do not wait a second a message (the pacing tests set their own).
+        "telegram_chat_rate": 50.0,
+        "telegram_chat_burst": 20,
         **overrides,
     }
     return Settings(**values)
@@ -340,17 +425,46 @@ class Updates:
 class Webhook:
     """Posts updates to /telegram/webhook of a running app, the way Telegram does."""
 
-    def __init__(self, client: httpx.AsyncClient) -> None:
+    def __init__(
+        self, client: httpx.AsyncClient, app: FastAPI | None = None, *, outbox: OutboxService | None = None
+    ) -> None:
+        """``app``: an app run in this process; ``outbox``: the database of a server process."""
         self.client = client
+        self.app = app
+        self.outbox = outbox
 
     async def post(
-        self, update: dict[str, Any] | str | bytes, *, secret: str | None = WEBHOOK_SECRET
+        self,
+        update: dict[str, Any] | str | bytes,
+        *,
+        secret: str | None = WEBHOOK_SECRET,
+        delivered: bool = True,
     ) -> httpx.Response:
+        """Post one update. The webhook answers once the update is stored; with ``delivered``
+        (the default) this also waits until the outbox has delivered (or given up on) all it
+        queued, as tests that read the fake's messages need."""
         headers = {"Content-Type": "application/json"}
         if secret is not None:
             headers["X-Telegram-Bot-Api-Secret-Token"] = secret
         body = update if isinstance(update, str | bytes) else json.dumps(update)
-        return await self.client.post("/telegram/webhook", content=body, headers=headers)
+        response = await self.client.post("/telegram/webhook", content=body, headers=headers)
+        if delivered:
+            await self.delivered()
+        return response
+
+    async def delivered(self, timeout: float = 20.0) -> None:
+        """Poll until nothing is waiting in the outbox (pending or being sent), or time out."""
+        outbox = self.outbox
+        if outbox is None and self.app is not None:
+            services = getattr(self.app.state, "services", None)
+            outbox = services.outbox if services is not None else None
+        if outbox is None:
+            return
+        deadline = time.monotonic() + timeout
+        while (await asyncio.to_thread(outbox.backlog)).depth:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"the outbox still holds messages after {timeout} s")
+            await asyncio.sleep(0.02)
 
 
 def build_app(settings: Settings) -> FastAPI:
@@ -366,7 +480,7 @@ async def running(app: FastAPI) -> AsyncIterator[Webhook]:
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
-            yield Webhook(client)
+            yield Webhook(client, app)
 
 
 class UvicornServer(UvicornProcess):
@@ -379,6 +493,10 @@ class UvicornServer(UvicornProcess):
             "COACH_TELEGRAM_WEBHOOK_SECRET": settings.telegram_webhook_secret or "",
             "COACH_TELEGRAM_API_BASE": settings.telegram_api_base,
             "COACH_DEMO_ACCOUNTS": "false",
+            "COACH_TELEGRAM_RATE": str(settings.telegram_rate),
+            "COACH_OUTBOX_LEASE_SECONDS": str(settings.outbox_lease_seconds),
+            "COACH_TELEGRAM_CHAT_RATE": str(settings.telegram_chat_rate),
+            "COACH_TELEGRAM_CHAT_BURST": str(settings.telegram_chat_burst),
         }
         super().__init__(env, workers=workers, log_path=log_path)
 

@@ -49,12 +49,20 @@ async def test_one_telegram_text_turn_is_one_transaction(db: Database, fake_bot_
             )
         )
         line = updates.text("王总您好，谢谢您抽时间。")
+        await webhook.delivered()
+        # The dispatcher's own transactions (claims, settling) are not the turn's: pause it.
+        await app.state.dispatcher.stop()
         with counted_transactions(app.state.db.engine) as count:
-            answered = await webhook.post(line)
+            answered = await webhook.post(line, delivered=False)
         assert answered.status_code == 200
         with counted_transactions(app.state.db.engine) as redelivered:
-            assert (await webhook.post(line)).status_code == 200
-    assert count == [1]
+            assert (await webhook.post(line, delivered=False)).status_code == 200
+        queued = await asyncio.to_thread(services.outbox.backlog)
+        await app.state.dispatcher.start()
+        await webhook.delivered()
+    assert count == [1]  # the rep, the session, the claim, the turn and its queued reply
     assert redelivered == [1]  # the redelivery finds the claim in its one transaction
+    assert queued.depth == 2  # the customer's reply and the coach's note, queued with the turn
+    assert len(fake_bot_api.sent_texts(8801)) == 3  # welcome, help, and the turn as one message
     speakers = [speaker for speaker, _ in turns_of(db, begun.session_id)]
     assert speakers == ["customer", "rep", "customer", "coach"]  # played once

@@ -17,7 +17,7 @@ import pytest
 from live_servers import proxy_to
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram_fakes import (
     WEBHOOK_SECRET,
     FakeBotAPI,
@@ -28,7 +28,8 @@ from telegram_fakes import (
 )
 
 from bot.channels.telegram import TELEGRAM_MAX_CHARS
-from bot.channels.telegram.delivery import Outgoing, deliver
+from bot.channels.telegram.delivery import Outgoing
+from bot.channels.telegram.outgoing import outbound
 from bot.channels.telegram.texts import TEXTS
 from bot.storage import (
     Database,
@@ -186,8 +187,9 @@ async def test_long_reply_is_split_into_telegram_sized_messages(
     long_reply = "\n\n".join(paragraphs) + "\n\n<i>🧭 " + "继续问为什么。" * 700 + "</i>"
     assert len(long_reply) > 3 * TELEGRAM_MAX_CHARS
     app = build_app(telegram_settings(db.url, fake_bot_api))
-    async with running(app):
-        await app.state.telegram.send_html(4711, long_reply)
+    async with running(app) as webhook:
+        await asyncio.to_thread(app.state.services.telegram.notice, 4711, outbound([Outgoing(long_reply)]))
+        await webhook.delivered()
     calls = fake_bot_api.calls_to("sendMessage")
     assert len(calls) >= 4
     assert all(len(call.params["text"]) <= TELEGRAM_MAX_CHARS for call in calls)
@@ -232,7 +234,7 @@ async def test_database_outage_gives_503_and_the_retry_succeeds(
             assert (await webhook.post(start)).status_code == 200
             fake_bot_api.clear()
             proxy.cut()
-            down = await webhook.post(hint)
+            down = await webhook.post(hint, delivered=False)
             assert down.status_code == 503 and down.headers["Retry-After"]
             assert fake_bot_api.sent_texts() == []  # nothing said while the update is not handled
             proxy.start()
@@ -268,21 +270,18 @@ async def test_server_starts_without_telegram_and_the_bot_comes_up_later(
 
 
 async def test_sends_are_paced_to_thirty_messages_a_second(tmp_path: Path, fake_bot_api: FakeBotAPI) -> None:
+    """Counted where Telegram counts, at the Bot API: never more than 30 sends in any second."""
     app = build_app(telegram_settings(f"sqlite:///{tmp_path / 'pace.sqlite3'}", fake_bot_api))
-    async with running(app):
-        channel = app.state.telegram
-        await asyncio.gather(*(channel.send_html(1000 + i, f"消息 {i}") for i in range(60)))
-    times = sorted(call.at for call in fake_bot_api.calls_to("sendMessage"))
-    assert len(times) == 60
-    # PTB's limiter is a leaky bucket: a burst of 30, then 30 a second. Unpaced, the fake takes
-    # 60 messages in a few tens of milliseconds. Paced, no stretch of n messages beyond the burst
-    # may be quicker than (n - 30) / 30 s: a bound that holds however slow a loaded machine is
-    # (a slow start drains the bucket, so only the whole-run bound is safe to assert).
-    # The fake stamps arrival, not the limiter's release: allow a quarter second of delivery jitter.
-    assert times[-1] - times[0] >= 0.7
-    for first in range(len(times)):
-        for last in range(first + 31, len(times)):
-            assert times[last] - times[first] >= (last - first - 30) / 30 - 0.25
+    async with running(app) as webhook:
+        notice = app.state.services.telegram.notice
+        for n in range(90):  # 90 chats, one message each: only the bot-wide limit holds them back
+            await asyncio.to_thread(notice, 1000 + n, outbound([Outgoing(f"消息 {n}")]))
+        await webhook.delivered(timeout=30)
+    times = sorted(call.at for call in fake_bot_api.delivered())
+    assert len(times) == 90
+    busiest = max(sum(1 for t in times if start <= t < start + 1.0) for start in times)
+    assert busiest <= 30
+    assert times[-1] - times[0] >= 2.0  # 90 at 30 a second: the limit was reached, not avoided
 
 
 async def test_a_waiting_database_call_does_not_block_the_event_loop(
@@ -317,12 +316,10 @@ async def test_an_over_long_edit_continues_in_new_messages(
     app = build_app(telegram_settings(sqlite_db.url, fake_bot_api))
     long_intro = "\n\n".join(f"<b>{i}</b> " + "拜访目的说明。" * 150 for i in range(5))
     keyboard = InlineKeyboardMarkup([[InlineKeyboardButton("OK", callback_data="ok")]])
-    async with running(app):
-        channel = app.state.telegram
-        pressed = Update.de_json(
-            Updates(user_id=3131).press("md:x", on_message_id=77), channel.application.bot
-        )
-        await deliver(channel.application.bot, pressed, [Outgoing(long_intro, keyboard, edit=True)])
+    async with running(app) as webhook:
+        queued = outbound([Outgoing(long_intro, keyboard, edit=True)], pressed=77)
+        await asyncio.to_thread(app.state.services.telegram.notice, 3131, queued)
+        await webhook.delivered()
     (edit,) = fake_bot_api.calls_to("editMessageText")
     follow_ups = fake_bot_api.calls_to("sendMessage")
     assert edit.params["message_id"] == 77 and "reply_markup" not in edit.params

@@ -16,6 +16,7 @@ import pytest
 from telegram_fakes import FakeBotAPI, Updates, UvicornServer, Webhook, telegram_settings
 from test_telegram_rehearsal import begin_rehearsal
 
+from bot.services import OutboxService
 from bot.storage import Database, RehearsalSession, store, upgrade
 
 REPS = 3
@@ -44,11 +45,12 @@ async def test_two_workers_many_concurrent_updates_each_turn_once_and_whole(
     server = UvicornServer(
         telegram_settings(database_url, fake_bot_api), workers=2, log_path=tmp_path / "uvicorn.log"
     )
+    outbox_db = Database(database_url)
     try:
         await asyncio.to_thread(server.wait_ready, fake_bot_api)
         limits = httpx.Limits(max_connections=200)
         async with httpx.AsyncClient(base_url=server.url, timeout=30, limits=limits) as client:
-            webhook = Webhook(client)
+            webhook = Webhook(client, outbox=OutboxService(outbox_db))
             reps = [Updates(user_id=910_000 + n, first_name=f"Rep{n}") for n in range(REPS)]
             for rep in reps:
                 assert (await webhook.post(rep.text("/start"))).status_code == 200
@@ -59,6 +61,7 @@ async def test_two_workers_many_concurrent_updates_each_turn_once_and_whole(
             responses = await asyncio.gather(*(webhook.post(update) for update in deliveries))
     finally:
         server.stop()
+        outbox_db.dispose()
 
     assert sorted({r.status_code for r in responses}) == [200], server.log_path.read_text(errors="replace")
     db = Database(database_url)

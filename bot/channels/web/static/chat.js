@@ -11,6 +11,7 @@ const state = {
   selectedScenario: null,
   session: null, // {id, title, mode, status, language}
   lastSeq: 0,
+  speakers: {}, // seq -> speaker of the turns shown, to find the rep line a coach note is about
   pending: null, // the optimistic bubble of a line being sent
   events: null,
   busy: false,
@@ -300,6 +301,7 @@ async function openSession(sessionId) {
   }
   state.session = view;
   state.lastSeq = 0;
+  state.speakers = {};
   state.pending = null;
   $("messages").replaceChildren();
   showView("chat");
@@ -395,10 +397,51 @@ function renderTurn(turn) {
   const item = el("li", { class: `msg ${speaker}`, "data-seq": String(turn.seq), "data-speaker": turn.speaker },
     who ? el("span", { class: "who" }, who) : null,
     el("span", { class: "bubble" }, turn.text),
-    techniques);
+    techniques,
+    speaker === "coach" ? flagControl(turn.seq) : null);
+  state.speakers[turn.seq] = speaker;
   const typing = document.querySelector(".msg.typing");
   $("messages").insertBefore(item, typing || null);
   scrollToEnd();
+}
+
+/* ---------- "judged wrong?" under a coach note ---------- */
+
+/* The coach's note on a line follows the rep's line and the customer's reply; a hint does not. */
+function flagControl(coachSeq) {
+  const repSeq = coachSeq - 2;
+  if (!state.session || state.session.mode !== "practice") return null;
+  if (state.speakers[repSeq] !== "rep" || state.speakers[coachSeq - 1] !== "customer") return null;
+  const box = el("div", { class: "flag", "data-flag-seq": String(repSeq) });
+  const open = el("button", { type: "button", class: "linklike flag-open" }, t("web.chat.flagWrong"));
+  open.addEventListener("click", () => box.replaceChildren(flagForm(box, repSeq)));
+  box.append(open);
+  return box;
+}
+
+function flagForm(box, repSeq) {
+  // The technique names come from the catalogue, so the list is the product's techniques.
+  const ids = Object.keys(catalogue()).filter((key) => key.startsWith("technique.")).map((key) => key.slice(10));
+  ids.sort((a, b) => term("technique", a).localeCompare(term("technique", b)));
+  const select = el("select", { class: "flag-technique", "aria-label": t("web.chat.flagPick") },
+    el("option", { value: "" }, t("web.chat.flagJustWrong")),
+    ids.map((id) => el("option", { value: id }, term("technique", id))));
+  const send = el("button", { type: "submit", class: "btn btn-ghost flag-send" }, t("web.chat.flagSend"));
+  const form = el("form", { class: "flag-form" },
+    el("label", {}, t("web.chat.flagPick"), " ", select), send);
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    send.disabled = true;
+    const body = select.value ? { suggested: select.value } : {};
+    try {
+      await api("POST", `/api/sessions/${encodeURIComponent(state.session.id)}/turns/${repSeq}/flag`, body);
+      box.replaceChildren(el("p", { class: "flag-done", role: "status" }, t("web.chat.flagThanks")));
+    } catch (err) {
+      send.disabled = false;
+      showBanner(explain(err));
+    }
+  });
+  return form;
 }
 
 function showTyping(on) {

@@ -17,9 +17,18 @@ from starlette.concurrency import run_in_threadpool
 from bot.channels.metrics import count_send
 from bot.channels.telegram import TelegramChannel
 from bot.channels.web import install_web
+from bot.channels.wecom import WeComChannel
 from bot.config import Settings, get_settings, uses_default_secret
 from bot.engine.library import ScenarioLibrary
-from bot.services import AccountService, Dispatcher, Pacing, RetryPolicy, Services, build_services
+from bot.services import (
+    AccountService,
+    Dispatcher,
+    OutboxSender,
+    Pacing,
+    RetryPolicy,
+    Services,
+    build_services,
+)
 from bot.storage import Database, upgrade
 from bot.storage.accounts import database_writable
 
@@ -50,13 +59,23 @@ def _prepare_database(settings: Settings, library: ScenarioLibrary | None) -> tu
     return db, _warm_services(db, settings, library)
 
 
-def _dispatcher(db: Database, settings: Settings, telegram: TelegramChannel) -> Dispatcher:
-    """This worker's outbox dispatcher: every worker runs one (docs/outbox.md); pacing is
-    shared through the database."""
+def _dispatcher(
+    db: Database, settings: Settings, telegram: TelegramChannel | None, wecom: WeComChannel | None
+) -> Dispatcher | None:
+    """This worker's outbox dispatcher for the channels that are on: every worker runs one
+    (docs/outbox.md); pacing is shared through the database. None: no channel sends."""
+    senders: dict[str, OutboxSender] = {}
+    pacing: dict[str, Pacing] = {}
+    if telegram is not None:
+        senders["telegram"], pacing["telegram"] = telegram.sender(), Pacing.telegram(settings)
+    if wecom is not None:
+        senders["wecom"], pacing["wecom"] = wecom.sender, wecom.pacing
+    if not senders:
+        return None
     return Dispatcher(
         db,
-        {"telegram": telegram.sender()},
-        pacing={"telegram": Pacing.telegram(settings)},
+        senders,
+        pacing=pacing,
         policy=RetryPolicy(lease=settings.outbox_lease_seconds),
         observe=count_send,
     )
@@ -67,14 +86,18 @@ def create_app(settings: Settings | None = None, *, library: ScenarioLibrary | N
     to date as it starts. ``library`` lets tests share parsed scenarios between apps."""
     settings = settings or get_settings()
     telegram = TelegramChannel(settings) if settings.telegram_enabled else None
+    wecom = WeComChannel(settings) if settings.wecom_enabled else None
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.db, app.state.services = await run_in_threadpool(_prepare_database, settings, library)
-        dispatcher = None
         if telegram is not None:
             await telegram.start(app.state.services)
-            dispatcher = _dispatcher(app.state.db, settings, telegram)
+        if wecom is not None:
+            wecom.start(app.state.services)
+        # One dispatcher per worker sends what the turns queued, for every channel that is on.
+        dispatcher = _dispatcher(app.state.db, settings, telegram, wecom)
+        if dispatcher is not None:
             await dispatcher.start()
         app.state.dispatcher = dispatcher
         try:
@@ -82,6 +105,8 @@ def create_app(settings: Settings | None = None, *, library: ScenarioLibrary | N
         finally:
             if dispatcher is not None:  # sends in flight finish; the rest stays queued
                 await dispatcher.stop()
+            if wecom is not None:
+                await wecom.stop()
             if telegram is not None:
                 await telegram.stop()
             app.state.db.dispose()
@@ -98,6 +123,10 @@ def create_app(settings: Settings | None = None, *, library: ScenarioLibrary | N
     app.state.telegram = telegram
     if telegram is not None:
         app.include_router(telegram.router)
+    # The WeCom callback URL, when the application is configured (see docs/wecom.md).
+    app.state.wecom = wecom
+    if wecom is not None:
+        app.include_router(wecom.router)
 
     @app.get("/healthz", tags=["ops"])
     async def healthz() -> dict[str, str]:

@@ -12,6 +12,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_TELEGRAM_API_BASE = "https://api.telegram.org/bot"
+DEFAULT_WECOM_API_BASE = "https://qyapi.weixin.qq.com/cgi-bin"
 
 
 def _default_database_url() -> str:
@@ -60,6 +61,19 @@ class Settings(BaseSettings):
     # `coach prune` keeps ended sign-in sessions and handled message ids this long.
     retention_days: int = Field(default=30, ge=1)
     log_format: Literal["json", "text"] = "json"
+    # WeCom (企业微信) self-built application (docs/wecom.md); the channel is off without them.
+    wecom_corp_id: str | None = None
+    wecom_agent_id: int | None = None
+    wecom_secret: str | None = None
+    wecom_token: str | None = None
+    wecom_aes_key: str | None = None
+    wecom_api_base: str = DEFAULT_WECOM_API_BASE
+    # WeCom lets an application send a member about 30 messages a minute.
+    wecom_rate: float = Field(default=20.0, gt=0)
+    wecom_chat_rate: float = Field(default=0.5, gt=0)
+    wecom_chat_burst: int = Field(default=5, ge=1)
+    # Seconds to wait after WeCom's "API rate limit" (45009); it counts calls per minute.
+    wecom_rate_limit_wait: float = Field(default=60.0, ge=0)
 
     @field_validator("default_lang")
     @classmethod
@@ -71,6 +85,12 @@ class Settings(BaseSettings):
     @property
     def telegram_enabled(self) -> bool:
         return bool(self.telegram_bot_token)
+
+    @property
+    def wecom_enabled(self) -> bool:
+        """All five WeCom values are set (docs/wecom.md)."""
+        values = (self.wecom_corp_id, self.wecom_agent_id, self.wecom_secret, self.wecom_token)
+        return all(value not in (None, "") for value in values) and bool(self.wecom_aes_key)
 
 
 # The published default (the field default itself): fine on this machine, refused elsewhere.

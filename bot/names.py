@@ -89,6 +89,7 @@ CHANNEL_NAMES: Final[dict[str, str]] = {
     "web": N_("channel.web"),
     "telegram": N_("channel.telegram"),
     "cli": N_("channel.cli"),
+    "wecom": N_("channel.wecom"),
 }
 
 _TABLES: Final = (STAGE_NAMES, STEP_NAMES, TECHNIQUE_NAMES, ANGLE_NAMES, SCENARIO_NAMES, STATUS_NAMES)

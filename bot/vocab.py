@@ -156,6 +156,7 @@ class Channel(StrEnum):
     WEB = "web"
     TELEGRAM = "telegram"
     CLI = "cli"
+    WECOM = "wecom"
 
 
 class Role(StrEnum):

@@ -70,6 +70,7 @@ from .telegram import TelegramAnswers, telegram_group
 from .throttle import SignInThrottle, ThrottleLimits
 from .views import ActiveTurn, LinkedRep, ScenarioCard, TelegramLine, telegram_turn_id
 from .web_sessions import PasswordRejected, SessionUser, WebSessionService
+from .wecom import WECOM_CHANNEL, WeComAPI, WeComLine, WeComService, WeComStart
 
 
 @dataclass(frozen=True)
@@ -87,11 +88,13 @@ class Services:
     web_sessions: WebSessionService
     throttle: SignInThrottle
     feedback: FeedbackAPI
+    wecom: WeComAPI
 
 
 def build_services(db: Database, settings: Settings, library: ScenarioLibrary | None = None) -> Services:
     """The services over ``db``; the scenario library is loaded (and checked) once, here."""
     rehearsals = RehearsalService(db, library=library, settings=settings)
+    coaching = CoachingService(db, rehearsals)
     limits = ThrottleLimits(
         per_login=settings.sign_in_failures_per_login,
         per_address=settings.sign_in_failures_per_address,
@@ -100,12 +103,13 @@ def build_services(db: Database, settings: Settings, library: ScenarioLibrary | 
     return Services(
         rehearsals=rehearsals,
         accounts=AccountService(db),
-        coaching=CoachingService(db, rehearsals),
+        coaching=coaching,
         outbox=OutboxService(db),
         telegram=TelegramAnswers(db),
         web_sessions=WebSessionService(db, ttl=timedelta(days=settings.session_days)),
         throttle=SignInThrottle(db, limits),
         feedback=FeedbackService(db),
+        wecom=WeComService(db, rehearsals, coaching),
     )
 
 
@@ -119,6 +123,7 @@ __all__ = [
     "NOTES_SHOWN",
     "TECHNIQUES",
     "TREND_LENGTH",
+    "WECOM_CHANNEL",
     "Account",
     "AccountService",
     "AccountsAPI",
@@ -177,6 +182,10 @@ __all__ = [
     "UnknownScenario",
     "UnknownTechnique",
     "UserNotFound",
+    "WeComAPI",
+    "WeComLine",
+    "WeComService",
+    "WeComStart",
     "WebSessionService",
     "build_services",
     "is_database_unavailable",

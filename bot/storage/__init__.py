@@ -23,6 +23,7 @@ from .models import (
 )
 from .outbox import OutboxRepository
 from .repository import Store
+from .wecom import WeComLink, WeComLinkRepository
 
 __all__ = [
     "Base",
@@ -41,6 +42,8 @@ __all__ = [
     "TelegramLink",
     "Turn",
     "User",
+    "WeComLink",
+    "WeComLinkRepository",
     "current_revision",
     "downgrade",
     "normalise_url",

@@ -23,6 +23,7 @@ EXPECTED_TABLES = {
     "sign_in_attempts",
     "judgement_flags",
     "revealed_facts",
+    "wecom_links",
 }
 
 

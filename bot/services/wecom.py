@@ -1,0 +1,237 @@
+"""``WeComService``: the WeCom (企业微信) channel's use cases, each one transaction.
+
+A WeCom callback carries a ``MsgId`` that WeCom sends again when we do not answer within five
+seconds. Every message is claimed as ``("wecom", MsgId)`` in the transaction that acts on it,
+and the replies are queued in the outbox (``enqueue``) in that same transaction: a message is
+handled and answered exactly once, or (rolled back) not at all and handled on the retry.
+
+Channels hand in a ``render`` function that words the outcome; it runs inside the transaction
+and must not touch the database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from bot.engine.results import MessageRejected
+from bot.storage import Database, Store, User, WeComLinkRepository, store
+
+from .coaching import CoachingService, NoteView
+from .outbox import Kind, enqueue, unblock
+from .rehearsals import RehearsalService
+from .views import ActiveTurn, LinkedRep
+
+WECOM_CHANNEL = "wecom"
+
+
+@dataclass(frozen=True)
+class WeComLine:
+    """A WeCom text message as the rehearsal service handled it; ``rep`` None: not linked."""
+
+    rep: LinkedRep | None
+    turn: ActiveTurn
+
+
+@dataclass(frozen=True)
+class WeComStart:
+    """What ``start`` did: ``kind`` is linked, bad_code, welcome_back, welcome_new or duplicate."""
+
+    kind: str
+    name: str = ""
+    language: str = ""
+
+
+# What a channel words inside the transaction: the texts to send, in order.
+LineRender = Callable[[WeComLine], Sequence[str]]
+StartRender = Callable[[WeComStart], Sequence[str]]
+RepRender = Callable[[LinkedRep | None], Sequence[str]]
+NoteRender = Callable[[NoteView, str], Sequence[str]]
+
+
+class WeComAPI(Protocol):
+    """The WeCom channel's calls. Every call is one transaction."""
+
+    def rep(self, wecom_userid: str) -> LinkedRep | None: ...
+
+    def is_handled(self, msg_id: str) -> bool: ...
+
+    def line(self, wecom_userid: str, msg_id: str, text: str, render: LineRender) -> bool: ...
+
+    def start(
+        self,
+        wecom_userid: str,
+        msg_id: str,
+        *,
+        name: str,
+        language: str,
+        code: str | None,
+        render: StartRender,
+    ) -> bool: ...
+
+    def claim(self, wecom_userid: str, msg_id: str) -> tuple[bool, LinkedRep | None]: ...
+
+    def answer(self, wecom_userid: str, texts: Sequence[str]) -> None: ...
+
+    def answer_once(self, wecom_userid: str, msg_id: str, render: RepRender) -> bool: ...
+
+    def map_user(self, wecom_userid: str, user_id: int) -> LinkedRep: ...
+
+    def push_note(self, note_id: int, render: NoteRender) -> int: ...
+
+
+def _linked(user: User | None) -> LinkedRep | None:
+    return LinkedRep(user.id, user.display_name, user.language) if user is not None else None
+
+
+def _enqueue_texts(s: Store, wecom_userid: str, texts: Sequence[str], *, note_id: int | None = None) -> None:
+    if note_id is None and texts:
+        unblock(s, channel=WECOM_CHANNEL, chat_key=wecom_userid)  # the member wrote to us again
+    for text in texts:
+        enqueue(
+            s,
+            channel=WECOM_CHANNEL,
+            chat_key=wecom_userid,
+            payload={"text": text},
+            kind=Kind.PUSH if note_id is not None else Kind.REPLY,
+            note_id=None,  # a pushed note is announced, not read: /notes marks it read
+        )
+
+
+class WeComService:
+    """Implements ``WeComAPI`` over ``bot.storage`` and the rehearsal service."""
+
+    def __init__(self, db: Database, rehearsals: RehearsalService, coaching: CoachingService) -> None:
+        self.db = db
+        self.rehearsals = rehearsals
+        self.coaching = coaching
+
+    def rep(self, wecom_userid: str) -> LinkedRep | None:
+        with store(self.db) as s:
+            return _linked(WeComLinkRepository(s.session).user(wecom_userid))
+
+    def is_handled(self, msg_id: str) -> bool:
+        """The message was claimed before (a retry of WeCom's): answer it, do nothing."""
+        with store(self.db) as s:
+            return s.inbound.get(WECOM_CHANNEL, msg_id) is not None
+
+    def line(self, wecom_userid: str, msg_id: str, text: str, render: LineRender) -> bool:
+        """A text line: the rep, the active session, the claim, the turn and the replies, together.
+
+        Returns False for a redelivery (nothing played, nothing queued).
+        """
+        try:
+            checked, rejected = self.rehearsals._checked(text), None
+        except MessageRejected as error:
+            checked, rejected = "", error
+        with store(self.db, write=True) as s:
+            if s.inbound.get(WECOM_CHANNEL, msg_id) is not None:
+                return False
+            user = WeComLinkRepository(s.session).user(wecom_userid)
+            rep = _linked(user)
+            if rep is None:
+                turn = ActiveTurn(None)
+            else:
+                turn = self.rehearsals._to_active(s, rep.user_id, checked, WECOM_CHANNEL, msg_id, rejected)
+            if turn.duplicate:
+                return False
+            # Not played (no link, no session, a rejected line): claim it here instead.
+            if turn.result is None and not s.inbound.claim(WECOM_CHANNEL, msg_id):
+                return False
+            _enqueue_texts(s, wecom_userid, render(WeComLine(rep, turn)))
+            return True
+
+    def start(
+        self,
+        wecom_userid: str,
+        msg_id: str,
+        *,
+        name: str,
+        language: str,
+        code: str | None,
+        render: StartRender,
+    ) -> bool:
+        """/start [CODE]: link to a web account by code, welcome back, or create a rep."""
+        with store(self.db, write=True) as s:
+            if not s.inbound.claim(WECOM_CHANNEL, msg_id):
+                return False
+            _enqueue_texts(s, wecom_userid, render(self._start(s, wecom_userid, name, language, code)))
+            return True
+
+    @staticmethod
+    def _start(s: Store, wecom_userid: str, name: str, language: str, code: str | None) -> WeComStart:
+        links = WeComLinkRepository(s.session)
+        if code:
+            user = s.users.redeem_link_code(code)
+            if user is None:
+                return WeComStart("bad_code")
+            links.link(wecom_userid, user)
+            return WeComStart("linked", user.display_name, user.language)
+        user = links.user(wecom_userid)
+        if user is not None:
+            return WeComStart("welcome_back", user.display_name, user.language)
+        display = name.strip() or f"WeCom {wecom_userid}"
+        user = s.users.create(display, role="rep", language=language)
+        links.link(wecom_userid, user)
+        return WeComStart("welcome_new", display, language)
+
+    def claim(self, wecom_userid: str, msg_id: str) -> tuple[bool, LinkedRep | None]:
+        """Claim the message before acting on it (False: seen before), and find the rep."""
+        with store(self.db, write=True) as s:
+            if not s.inbound.claim(WECOM_CHANNEL, msg_id):
+                return False, None
+            return True, _linked(WeComLinkRepository(s.session).user(wecom_userid))
+
+    def answer(self, wecom_userid: str, texts: Sequence[str]) -> None:
+        """Queue replies to a message claimed before (``claim``)."""
+        if texts:
+            with store(self.db, write=True) as s:
+                _enqueue_texts(s, wecom_userid, texts)
+
+    def answer_once(self, wecom_userid: str, msg_id: str, render: RepRender) -> bool:
+        """Claim the message and queue ``render(rep)`` in one transaction (False: seen before)."""
+        with store(self.db, write=True) as s:
+            if not s.inbound.claim(WECOM_CHANNEL, msg_id):
+                return False
+            rep = _linked(WeComLinkRepository(s.session).user(wecom_userid))
+            _enqueue_texts(s, wecom_userid, render(rep))
+            return True
+
+    def map_user(self, wecom_userid: str, user_id: int) -> LinkedRep:
+        """An admin links a WeCom member to an existing user (raises LookupError for no user)."""
+        with store(self.db, write=True) as s:
+            user = s.users.get(user_id)
+            if user is None:
+                raise LookupError(f"no user {user_id}")
+            WeComLinkRepository(s.session).link(wecom_userid, user)
+            return LinkedRep(user.id, user.display_name, user.language)
+
+    def push_note(self, note_id: int, render: NoteRender) -> int:
+        """Queue a new coaching note for the rep's WeCom members, once; returns how many."""
+        with store(self.db, write=True) as s:
+            note = s.notes.get(note_id)
+            if note is None:
+                return 0
+            userids = WeComLinkRepository(s.session).userids(note.rep_id)
+            if not userids or not s.inbound.claim(WECOM_CHANNEL, f"note:{note_id}"):
+                return 0
+            (view,) = self.coaching._titled(s, self.coaching._notes(s, [note]))
+            rep = s.users.get(note.rep_id)
+            texts = render(view, rep.language if rep is not None else "")
+            for userid in userids:
+                _enqueue_texts(s, userid, texts, note_id=note_id)
+            return len(userids)
+
+
+__all__ = [
+    "WECOM_CHANNEL",
+    "LineRender",
+    "NoteRender",
+    "RepRender",
+    "StartRender",
+    "WeComAPI",
+    "WeComLine",
+    "WeComService",
+    "WeComStart",
+]

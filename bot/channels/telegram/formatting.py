@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from html import escape
@@ -10,7 +10,7 @@ from typing import Any
 
 from bot.channels.text import isolate_bidi
 from bot.names import STAGE_NAMES, STEP_NAMES, TECHNIQUE_NAMES, name_of
-from bot.services import Scorecard, SessionView, TurnResult
+from bot.services import ScenarioSummary, Scorecard, SessionView, TurnResult
 
 from .texts import text
 
@@ -18,6 +18,35 @@ from .texts import text
 def esc(value: object) -> str:
     """Escape a value for Telegram's HTML parse mode (quotes are fine outside attributes)."""
     return escape(str(value), quote=False)
+
+
+def localised(values: dict[str, str], lang: str) -> str:
+    """The ``lang`` variant of a bilingual field, else the first one there is."""
+    return values.get(lang) or next(iter(values.values()), "")
+
+
+def scenario_title(scenario: ScenarioSummary, lang: str) -> str:
+    return localised(scenario.title, lang) or scenario.id
+
+
+def visit_intro(
+    scenario: ScenarioSummary, language: str, mode: str, lang: str, words: Callable[..., str] = text
+) -> str:
+    """The "rehearsal started" message: scenario, customer, purpose, language and mode.
+
+    ``words`` is the channel's text function (Telegram's HTML, or WeCom's plain text).
+    """
+    customer = scenario.customer
+    who = " · ".join(esc(customer[k]) for k in ("name", "title", "company") if customer.get(k))
+    return words(
+        "rehearsal_started",
+        lang,
+        title=esc(scenario_title(scenario, lang)),
+        customer=who,
+        purpose=esc(localised(scenario.purpose, language)),
+        language=words(f"language_{language}", lang),
+        mode=words(f"mode_{mode}", lang),
+    )
 
 
 def user_text(value: object) -> str:

@@ -35,27 +35,20 @@ from .formatting import (
     esc,
     note_pushed_message,
     notes_message,
+    scenario_title,
     scorecard_message,
     session_title,
     state_line,
     turn_message,
     turn_parts,
     user_text,
+    visit_intro,
 )
 from .texts import both, text, ui_language
 
 CHANNEL = "telegram"
 
 Command = Callable[[Rep, list[str], Services], list[Outgoing]]
-
-
-def _localised(values: dict[str, str], lang: str) -> str:
-    """The ``lang`` variant of a bilingual field, else the first one there is."""
-    return values.get(lang) or next(iter(values.values()), "")
-
-
-def _title(scenario: ScenarioSummary, lang: str) -> str:
-    return _localised(scenario.title, lang) or scenario.id
 
 
 def _scenario(services: Services, scenario_id: str) -> ScenarioSummary | None:
@@ -88,7 +81,10 @@ def rehearse(rep: Rep, args: list[str], services: Services) -> list[Outgoing]:
     scenarios = services.rehearsals.scenarios()
     if not scenarios:
         return [Outgoing(text("no_scenarios", rep.lang))]
-    rows = [[InlineKeyboardButton(_title(s, rep.lang), callback_data=pick_scenario(s.id))] for s in scenarios]
+    rows = [
+        [InlineKeyboardButton(scenario_title(s, rep.lang), callback_data=pick_scenario(s.id))]
+        for s in scenarios
+    ]
     return [Outgoing(text("choose_scenario", rep.lang), InlineKeyboardMarkup(rows))]
 
 
@@ -220,7 +216,7 @@ def choose(rep: Rep, pick: Pick, services: Services) -> list[Outgoing]:
     scenario = next((s for s in services.rehearsals.scenarios() if scenario_key(s.id) == pick.key), None)
     if scenario is None or (pick.language is not None and pick.language not in scenario.languages):
         return expired(rep)
-    title = esc(_title(scenario, rep.lang))
+    title = esc(scenario_title(scenario, rep.lang))
     if pick.language is None and len(scenario.languages) > 1:
         buttons = [
             InlineKeyboardButton(
@@ -256,21 +252,11 @@ def _start_visit(
     result = services.rehearsals.start(
         rep.user_id, scenario.id, language=language, mode=mode, channel=CHANNEL
     )
-    customer = scenario.customer
-    who = " · ".join(esc(customer[k]) for k in ("name", "title", "company") if customer.get(k))
-    intro = text(
-        "rehearsal_started",
-        rep.lang,
-        title=esc(_title(scenario, rep.lang)),
-        customer=who,
-        purpose=esc(_localised(scenario.purpose, language)),
-        language=text(f"language_{language}", rep.lang),
-        mode=text(f"mode_{mode}", rep.lang),
-    )
+    intro = visit_intro(scenario, language, mode, rep.lang)
     messages = [Outgoing(intro, edit=True)]
     if result.customer_reply:
         practice = mode == "practice"
-        name = customer.get("name")
+        name = scenario.customer.get("name")
         messages.append(Outgoing(turn_message(result, lang=rep.lang, practice=practice, customer_name=name)))
     return messages
 

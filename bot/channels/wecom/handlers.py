@@ -18,10 +18,12 @@ from bot.channels.telegram.formatting import (
     esc,
     note_pushed_message,
     notes_message,
+    scenario_title,
     scorecard_message,
     session_title,
     state_line,
     turn_message,
+    visit_intro,
 )
 from bot.channels.telegram.handlers import note_entry
 from bot.config import Settings
@@ -97,14 +99,6 @@ def parse_pick(content: str) -> tuple[int, int | None] | None:
     return int(match.group(1)), int(match.group(2)) if match.group(2) else None
 
 
-def _localised(values: dict[str, str], lang: str) -> str:
-    return values.get(lang) or next(iter(values.values()), "")
-
-
-def _title(scenario: ScenarioSummary, lang: str) -> str:
-    return _localised(scenario.title, lang) or scenario.id
-
-
 def error_text(error: RehearsalError, lang: str, settings: Settings) -> str:
     return plain(shared_error_text(error, lang, settings))
 
@@ -124,7 +118,7 @@ def rehearse(rep: Rep, args: list[str], services: Services) -> list[str]:
     scenarios = services.rehearsals.scenarios()
     if not scenarios:
         return [text("no_scenarios", rep.lang)]
-    choices = "\n".join(f"{n}. {_title(s, rep.lang)}" for n, s in enumerate(scenarios, start=1))
+    choices = "\n".join(f"{n}. {scenario_title(s, rep.lang)}" for n, s in enumerate(scenarios, start=1))
     return [text("choose_scenario", rep.lang, choices=choices)]
 
 
@@ -209,7 +203,11 @@ def choose(rep: Rep, number: int, option: int | None, services: Services) -> lis
             f"{number}.{n} {text(f'language_{language}', rep.lang)} · {text(f'mode_{mode}', rep.lang)}"
             for n, (language, mode) in enumerate(pairs, start=1)
         ]
-        return [text("choose_option", rep.lang, title=_title(scenario, rep.lang), choices="\n".join(lines))]
+        return [
+            text(
+                "choose_option", rep.lang, title=scenario_title(scenario, rep.lang), choices="\n".join(lines)
+            )
+        ]
     if not 1 <= option <= len(pairs):
         return [text("choice_expired", rep.lang)]
     language, mode = pairs[option - 1]
@@ -225,21 +223,11 @@ def start_visit(
     result = services.rehearsals.start(
         rep.user_id, scenario.id, language=language, mode=mode, channel=CHANNEL
     )
-    customer = scenario.customer
-    who = " · ".join(esc(customer[k]) for k in ("name", "title", "company") if customer.get(k))
-    intro = text(
-        "rehearsal_started",
-        rep.lang,
-        title=esc(_title(scenario, rep.lang)),
-        customer=who,
-        purpose=esc(_localised(scenario.purpose, language)),
-        language=text(f"language_{language}", rep.lang),
-        mode=text(f"mode_{mode}", rep.lang),
-    )
+    intro = visit_intro(scenario, language, mode, rep.lang, text)
     messages = [intro]
     if result.customer_reply:
         practice = mode == "practice"
-        name = customer.get("name")
+        name = scenario.customer.get("name")
         messages.append(plain(turn_message(result, lang=rep.lang, practice=practice, customer_name=name)))
     return messages
 

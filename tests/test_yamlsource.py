@@ -32,32 +32,37 @@ def test_errors_name_file_line_and_path() -> None:
     with pytest.raises(ScriptError) as caught:
         validate(Doc, doc)
     messages = [str(p) for p in caught.value.problems]
-    assert "s.yaml:5:5: items[1].wieght: unknown key (not allowed here)" in messages
-    assert any(m.startswith("s.yaml:6:5: items[2].id: required key") for m in messages)
-    assert any(m.startswith("s.yaml:6:5: items[2].weight:") for m in messages)
+    assert (
+        "s.yaml:5:5: items[1].wieght: 'wieght' is not a key this part takes; did you mean 'weight'?"
+        in messages
+    )
+    assert "s.yaml:6:5: items[2].id: 'id' is missing here." in messages
+    assert "s.yaml:6:5: items[2].weight: A whole number is expected here, not 'x'." in messages
 
 
 def test_syntax_error_has_line() -> None:
     with pytest.raises(ScriptError) as caught:
         parse_yaml("title: t\nitems: [a, b\nother: 1\n", "bad.yaml")
     problem = caught.value.problems[0]
-    assert problem.file == "bad.yaml" and problem.line == 3
-    assert "YAML syntax error" in problem.message
+    # Reported where the bracket was opened, not where PyYAML noticed it was never closed.
+    assert problem.file == "bad.yaml" and (problem.line, problem.column) == (2, 8)
+    assert problem.key == "script.yaml.unclosed_bracket"
+    assert problem.message == "The '[' opened here is never closed: add ']' at the end of the list."
 
 
 def test_duplicate_keys_are_errors() -> None:
-    with pytest.raises(ScriptError, match=r"d.yaml:3:1: title: duplicate key"):
+    with pytest.raises(ScriptError, match=r"d.yaml:3:1: title: 'title' is written twice here; keep one."):
         parse_yaml("title: a\nitems: []\ntitle: b\n", "d.yaml")
 
 
 def test_empty_and_unreadable_files(tmp_path: Path) -> None:
     empty = tmp_path / "empty.yaml"
     empty.write_text("", encoding="utf-8")
-    with pytest.raises(ScriptError, match="the file is empty"):
+    with pytest.raises(ScriptError, match=r"The file is empty\."):
         validate(Doc, load_yaml(empty))
     binary = tmp_path / "bin.yaml"
     binary.write_bytes(b"\xff\xfe\x00")
-    with pytest.raises(ScriptError, match="not UTF-8"):
+    with pytest.raises(ScriptError, match="not saved as UTF-8"):
         load_yaml(binary)
-    with pytest.raises(ScriptError, match="cannot read"):
+    with pytest.raises(ScriptError, match="cannot be read"):
         load_yaml(tmp_path / "missing.yaml")

@@ -13,8 +13,9 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from bot.i18n import N_
 from bot.vocab import Event
-from bot.yamlsource import ScriptProblem, SourceDocument
+from bot.yamlsource import ScriptProblem, SourceDocument, format_path
 
 from .schema import NEED_FACTS, REPLY_KEYS, STAGES, STEPS, TECHNIQUES, Lines, Scenario, Text, TrainerTest
 
@@ -71,15 +72,15 @@ def _reachable(s: Scenario) -> set[str]:
 
 
 Location = tuple[str | int, ...]
-Report = Callable[[Location, str], None]
+Report = Callable[..., None]  # report(path, catalogue key, **params)
 
 
 def check_scenario(s: Scenario, doc: SourceDocument) -> list[ScriptProblem]:
     """The checks pydantic cannot do; each problem is located in the file."""
     problems: list[ScriptProblem] = []
 
-    def report(path: Location, message: str) -> None:
-        problems.append(doc.problem(path, message))
+    def report(path: Location, key: str, **params: Any) -> None:
+        problems.append(doc.report(path, key, **params))
 
     for check in (_check_languages, _check_ids, _check_references, _check_motivation, _check_keys):
         check(s, report)
@@ -94,14 +95,19 @@ def _check_languages(s: Scenario, report: Report) -> None:
     """Every text in every language the scenario declares; trainer tests in one of them."""
     langs = list(dict.fromkeys(s.languages))
     if len(langs) != len(s.languages):
-        report(("languages",), "a language is listed twice")
+        report(("languages",), N_("script.check.language_twice"))
     for path, value in _text_paths(s.model_copy(update={"tests": []}), ()):
         for lang in langs:
             if not getattr(value, lang):
-                report(path, f"missing the {lang!r} text (the scenario declares languages {langs})")
+                report(path, N_("script.check.missing_language"), language=lang, languages=", ".join(langs))
     for index, test in enumerate(s.tests):
         if test.lang not in langs:
-            report(("tests", index, "lang"), f"language {test.lang!r} is not one of the scenario's {langs}")
+            report(
+                ("tests", index, "lang"),
+                N_("script.check.test_language"),
+                lang=test.lang,
+                langs=", ".join(langs),
+            )
 
 
 def _id_paths(s: Scenario) -> list[tuple[str, Location]]:
@@ -129,17 +135,18 @@ def _check_ids(s: Scenario, report: Report) -> None:
     seen: dict[str, Location] = {}
     for fact_id, path in _id_paths(s):
         if fact_id in NEED_FACTS or fact_id == "pitch":
-            report(path, f"id {fact_id!r} is reserved")
+            report(path, N_("script.check.reserved_id"), id=fact_id)
         elif fact_id in seen:
-            report(path, f"id {fact_id!r} is used twice (first at {'.'.join(map(str, seen[fact_id]))})")
+            report(path, N_("script.check.duplicate_id"), id=fact_id, first=format_path(seen[fact_id]))
         else:
             seen[fact_id] = path
 
 
 def _check_ref(report: Report, path: Location, ref: str, allowed: set[str], what: str) -> None:
+    """``what`` is "problem" or "fact"."""
     if ref not in allowed:
-        known = ", ".join(sorted(allowed)) or "none"
-        report(path, f"{what} {ref!r} does not exist (known: {known})")
+        key = N_("script.check.unknown_problem") if what == "problem" else N_("script.check.unknown_fact")
+        report(path, key, ref=ref, known=", ".join(sorted(allowed)) or "-")
 
 
 def _check_requires(report: Report, base: Location, requires: list[str], facts: set[str]) -> None:
@@ -174,7 +181,9 @@ def _check_motivation(s: Scenario, report: Report) -> None:
     if s.explicit_need.motivation_needed > motivation:
         report(
             ("explicit_need", "motivation_needed"),
-            f"needs {s.explicit_need.motivation_needed} implications but the scenario has {motivation}",
+            N_("script.check.motivation"),
+            needed=s.explicit_need.motivation_needed,
+            have=motivation,
         )
 
 
@@ -187,18 +196,13 @@ def _check_keys(s: Scenario, report: Report) -> None:
     topics = set(s.topic_keys())
     for key in s.keywords:
         if key not in topics:
-            report(
-                ("keywords", key), f"keywords for an unknown topic {key!r} (see docs/topics.md for the keys)"
-            )
+            report(("keywords", key), N_("script.check.unknown_keyword_topic"), name=key)
     for key in s.replies:
         if key not in REPLY_KEYS:
-            report(
-                ("replies", key),
-                f"reply for an unknown situation {key!r} (known: {', '.join(REPLY_KEYS)})",
-            )
+            report(("replies", key), N_("script.check.unknown_reply"), name=key, known=", ".join(REPLY_KEYS))
     for key in s.hints:
         if key not in TECHNIQUES:
-            report(("hints", key), f"hint for an unknown technique {key!r} (known: {', '.join(TECHNIQUES)})")
+            report(("hints", key), N_("script.check.unknown_hint"), name=key, known=", ".join(TECHNIQUES))
 
 
 def _check_reachable(s: Scenario, report: Report) -> None:
@@ -206,14 +210,14 @@ def _check_reachable(s: Scenario, report: Report) -> None:
     facts = set(s.fact_ids())
     for fact_id, path in _id_paths(s):
         if fact_id in facts and fact_id not in reachable:
-            report(path, f"fact {fact_id!r} can never be revealed (its prerequisites form a loop)")
+            report(path, N_("script.check.unreachable"), id=fact_id)
 
 
 def _check_stage_and_step(report: Report, base: Location, stage: str | None, step: str | None) -> None:
     if stage is not None and stage not in STAGES:
-        report((*base, "stage"), f"unknown stage {stage!r} (one of {', '.join(STAGES)})")
+        report((*base, "stage"), N_("script.check.unknown_stage"), value=stage, known=", ".join(STAGES))
     if step is not None and step not in STEPS:
-        report((*base, "step"), f"unknown step {step!r} (one of {', '.join(STEPS)})")
+        report((*base, "step"), N_("script.check.unknown_step"), value=step, known=", ".join(STEPS))
 
 
 def _check_trainer_test(s: Scenario, base: Location, test: TrainerTest, report: Report) -> None:
@@ -222,14 +226,21 @@ def _check_trainer_test(s: Scenario, base: Location, test: TrainerTest, report: 
     for j, turn in enumerate(test.turns):
         where: Location = (*base, "turns", j)
         if turn.technique is not None and turn.technique not in TECHNIQUES:
-            report((*where, "technique"), f"unknown technique {turn.technique!r}")
+            report(
+                (*where, "technique"),
+                N_("script.check.unknown_technique"),
+                value=turn.technique,
+                known=", ".join(TECHNIQUES),
+            )
         _check_stage_and_step(report, where, turn.stage, turn.step)
         for k, ref in enumerate(turn.reveals):
             _check_ref(report, (*where, "reveals", k), ref, facts, "fact")
         if turn.topic is not None and turn.topic not in (*s.topic_keys(), "off_topic", "generic"):
-            report((*where, "topic"), f"unknown topic {turn.topic!r} (a topic key, off_topic or generic)")
+            report((*where, "topic"), N_("script.check.unknown_topic"), value=turn.topic)
         if turn.event is not None and turn.event not in EVENTS:
-            report((*where, "event"), f"unknown event {turn.event!r} (one of {', '.join(EVENTS)})")
+            report(
+                (*where, "event"), N_("script.check.unknown_event"), value=turn.event, known=", ".join(EVENTS)
+            )
     expect = test.expect
     where = (*base, "expect")
     _check_stage_and_step(report, where, expect.stage, expect.step)
@@ -237,4 +248,4 @@ def _check_trainer_test(s: Scenario, base: Location, test: TrainerTest, report: 
         for k, ref in enumerate(getattr(expect, key)):
             _check_ref(report, (*where, key, k), ref, facts, "fact")
     if expect.score is not None and expect.score[0] > expect.score[1]:
-        report((*where, "score"), "the range's low end is above its high end")
+        report((*where, "score"), N_("script.check.score_range"))

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bot.i18n import N_
 from bot.yamlsource import ScriptError, ScriptProblem, parse_yaml
 
 from .results import ScenarioSummary, UnknownScenario
@@ -64,8 +65,8 @@ class ScenarioLibrary:
             other = self._latest[runtime.id].loaded.file
             raise ScriptError(
                 [
-                    runtime.loaded.source.problem(
-                        ("id",), f"scenario id {runtime.id!r} is also used by {other}"
+                    runtime.loaded.source.report(
+                        ("id",), N_("script.check.id_in_two_files"), id=runtime.id, other=other
                     )
                 ]
             )

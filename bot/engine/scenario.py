@@ -15,7 +15,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.yamlsource import ScriptError, SourceDocument, load_yaml, validate
+from bot.yamlsource import (
+    ScriptError,
+    ScriptProblem,
+    SourceDocument,
+    lint,
+    model_problems,
+    read_document,
+    read_text,
+    sort_problems,
+    validate,
+)
 
 from .checks import check_scenario
 from .schema import (
@@ -96,9 +106,45 @@ def parse_scenario(doc: SourceDocument) -> LoadedScenario:
     return LoadedScenario(scenario, doc)
 
 
+# Problems that leaving out a broken line can cause by itself (the line held the key or text).
+_ARTEFACTS_OF_RECOVERY = {"script.schema.missing_key", "script.check.missing_language", "script.file.empty"}
+
+
+def read_scenario(text: str, file: str) -> tuple[LoadedScenario | None, list[ScriptProblem]]:
+    """Every problem of a scenario's text at once: syntax errors (each at the line to fix), the
+    shape, the checks, and warnings (``severity="warning"``); the scenario if it has no error.
+
+    With syntax errors the rest of the text is still checked, leaving out the problems that
+    the unreadable lines alone could cause.
+    """
+    doc, problems = read_document(text, file)
+    if doc.data is not None or not problems:
+        scenario, shape = model_problems(Scenario, doc)
+        problems += shape
+        if scenario is not None:
+            problems += check_scenario(scenario, doc)
+        languages = list(scenario.languages) if scenario is not None else list(LANGS)
+        problems += lint(doc, languages)
+    if doc.recovered:
+        problems = [p for p in problems if p.key not in _ARTEFACTS_OF_RECOVERY]
+    problems = sort_problems(problems)
+    if any(p.severity == "error" for p in problems):
+        return None, problems
+    return LoadedScenario(validate(Scenario, doc), doc), problems
+
+
+def validate_scenario_text(text: str, lang: str, file: str = "scenario.yaml") -> list[ScriptProblem]:
+    """Every problem of a scenario's text, worded in ``lang`` ("zh" or "en"): for an editor
+    that checks as the trainer types. Empty when the scenario is fine."""
+    return [problem.in_lang(lang) for problem in read_scenario(text, file)[1]]
+
+
 def load_scenario(path: Path | str) -> LoadedScenario:
-    """Read, parse and validate one scenario file."""
-    return parse_scenario(load_yaml(path))
+    """Read, parse and validate one scenario file; ScriptError lists every error (not warnings)."""
+    loaded, problems = read_scenario(read_text(path), str(path))
+    if loaded is None:
+        raise ScriptError([p for p in problems if p.severity == "error"])
+    return loaded
 
 
 def scenario_files(paths: Iterable[Path | str]) -> list[Path]:
@@ -146,5 +192,7 @@ __all__ = [
     "check_scenario",
     "load_scenario",
     "parse_scenario",
+    "read_scenario",
     "scenario_files",
+    "validate_scenario_text",
 ]

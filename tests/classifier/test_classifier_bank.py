@@ -76,7 +76,10 @@ def test_unknown_key_names_file_and_line(bank_copy: Path) -> None:
     path.write_text(text, encoding="utf-8")
     line = text.splitlines().index("colour: blue") + 1
     errors = _errors(bank_copy)
-    assert f"{path}:{line}:1: colour: unknown key (not allowed here)" in errors
+    assert (
+        f"{path}:{line}:1: colour: 'colour' is not a key this part takes "
+        "(it takes: id, name, definition, when, steps, examples, tips, mistakes, detect)." in errors
+    )
 
 
 def test_invalid_regex_names_the_pattern(bank_copy: Path) -> None:
@@ -113,14 +116,14 @@ def test_too_few_examples_and_missing_keys(bank_copy: Path) -> None:
     text = re.sub(r"\nwhen:\n  zh: .*\n  en: .*\n", "\n", text)
     path.write_text(text, encoding="utf-8")
     errors = _errors(bank_copy)
-    assert any(e.startswith(f"{path}:1:1: when: required key is missing") for e in errors)
+    assert any(e.startswith(f"{path}:1:1: when: 'when' is missing here.") for e in errors)
 
 
 def test_yaml_syntax_error_and_wrong_file_name(bank_copy: Path) -> None:
     (bank_copy / "why.yaml").write_text("id: why\nname: {zh: 为什么\n", encoding="utf-8")
     (bank_copy / "what_if.yaml").rename(bank_copy / "scenarios.yaml")
     errors = _errors(bank_copy)
-    assert any(e.startswith(f"{bank_copy / 'why.yaml'}:") and "YAML syntax error" in e for e in errors)
+    assert any(e.startswith(f"{bank_copy / 'why.yaml'}:") and "never closed" in e for e in errors)
     assert any("must be in a file named what_if.yaml" in e for e in errors)
 
 
@@ -128,7 +131,7 @@ def test_missing_version_and_missing_technique(bank_copy: Path) -> None:
     header = bank_copy / HEADER_FILE
     text = re.sub(r'^version: "[^"]*"\n', "", header.read_text(encoding="utf-8"), flags=re.M)
     header.write_text(text, encoding="utf-8")
-    assert any("version: required key is missing" in e for e in _errors(bank_copy))
+    assert any("version: 'version' is missing here." in e for e in _errors(bank_copy))
     header.write_text('version: "2"\nprecedence: [why]\n', encoding="utf-8")
     (bank_copy / "greeting.yaml").unlink()
     assert any("techniques without a file: greeting" in e for e in _errors(bank_copy))

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from bot.config import get_settings
 
 from . import database_url_option, main
+
+if TYPE_CHECKING:
+    from bot.engine.scenario import LoadedScenario
+    from bot.yamlsource import ScriptProblem
 
 
 def _default_paths(paths: tuple[str, ...]) -> list[Path]:
@@ -21,27 +26,48 @@ def _default_paths(paths: tuple[str, ...]) -> list[Path]:
 @click.option(
     "--bank", "bank_dir", type=click.Path(), help="Question bank directory (default: the configured one)."
 )
-def validate_cmd(paths: tuple[str, ...], bank_dir: str | None) -> None:
+@click.option(
+    "--lang", type=click.Choice(["zh", "en"]), help="Language of the messages (default: COACH_DEFAULT_LANG)."
+)
+@click.option("--no-database", is_flag=True, help="Do not check the versions against the database.")
+@database_url_option
+def validate_cmd(
+    paths: tuple[str, ...], bank_dir: str | None, lang: str | None, no_database: bool, database_url: str
+) -> None:
     """Validate scenario scripts (files or directories; default: dialogues/) and the question bank.
 
-    Lists every error as FILE:LINE:COLUMN: PATH: MESSAGE and exits 1 if there is any.
+    Lists every error (and warning) as FILE:LINE:COLUMN: PATH: MESSAGE and exits 1 if there is
+    any error. A scenario whose content changed while its version is already in use in the
+    database is an error too: starting it would be refused.
     """
     from bot.engine.library import ScenarioLibrary
     from bot.engine.runtime import ScenarioRuntime
-    from bot.engine.scenario import load_scenario, scenario_files
-    from bot.yamlsource import ScriptError
+    from bot.engine.scenario import read_scenario, scenario_files
+    from bot.yamlsource import ScriptError, read_text
 
+    lang = lang or get_settings().default_lang
+    problems: list[ScriptProblem] = []
     errors: list[str] = []
     files = scenario_files(_default_paths(paths))
     library = ScenarioLibrary()
+    loaded_all = []
     for file in files:
         try:
-            loaded = load_scenario(file)
+            loaded, found = read_scenario(read_text(file), str(file))
+            problems.extend(found)
+            if loaded is None:
+                continue
             library.add(ScenarioRuntime(loaded))  # also catches one id used by two files
         except ScriptError as exc:
-            errors.extend(str(p) for p in exc.problems)
+            problems.extend(exc.problems)
             continue
-        click.echo(f"ok  {file}  ({loaded.id} v{loaded.version})")
+        loaded_all.append(loaded)
+    if not no_database:
+        problems.extend(_unraised_versions(database_url, loaded_all))
+    failed = {p.file for p in problems if p.severity == "error"}
+    for loaded in loaded_all:
+        if loaded.file not in failed:
+            click.echo(f"ok  {loaded.file}  ({loaded.id} v{loaded.version})")
     if not files:
         errors.append("no scenario files found")
 
@@ -53,15 +79,36 @@ def validate_cmd(paths: tuple[str, ...], bank_dir: str | None) -> None:
             bank = load_question_bank(bank_path)
             click.echo(f"ok  {bank_path}  (question bank v{bank.version}, {len(bank.ids)} techniques)")
         except ScriptError as exc:
-            errors.extend(str(p) for p in exc.problems)
+            problems.extend(exc.problems)
     elif bank_dir:
         errors.append(f"{bank_path}: no such question bank directory")
 
+    for problem in problems:
+        click.echo(problem.render(lang), err=True)
     for error in errors:
         click.echo(error, err=True)
-    if errors:
-        click.echo(f"{len(errors)} error(s)", err=True)
+    count = len(errors) + sum(1 for p in problems if p.severity == "error")
+    if count:
+        click.echo(f"{count} error(s)", err=True)
         sys.exit(1)
+
+
+def _unraised_versions(database_url: str, loaded: list[LoadedScenario]) -> list[ScriptProblem]:
+    """Scenario versions in use in the database with other content (none if there is no database)."""
+    from bot.services import DATABASE_ERRORS
+    from bot.services.script_checks import unraised_versions
+    from bot.storage import Database
+
+    if database_url.startswith("sqlite:///") and not Path(database_url.removeprefix("sqlite:///")).exists():
+        return []  # no database yet: no version is in use
+    db = Database(database_url)
+    try:
+        return unraised_versions(db, loaded)
+    except DATABASE_ERRORS as exc:
+        click.echo(f"(versions not checked against the database: {type(exc).__name__})", err=True)
+        return []
+    finally:
+        db.dispose()
 
 
 @main.command("test")
@@ -122,7 +169,8 @@ def rehearse_cmd(
     The session is stored in the database like any other channel's (channel "cli").
     """
     from bot.channels.terminal import rehearse
-    from bot.services import UnknownScenario, build_services
+    from bot.i18n import translate
+    from bot.services import ScriptChangedWithoutVersion, UnknownScenario, build_services
     from bot.storage import Database, upgrade
 
     settings = get_settings()
@@ -141,6 +189,15 @@ def rehearse_cmd(
                 as_json=as_json,
                 stdin=sys.stdin,
             )
+        except ScriptChangedWithoutVersion as exc:
+            message = translate(
+                "script.version.not_raised_start",
+                lang or settings.default_lang,
+                id=exc.scenario_id,
+                version=exc.version,
+                file=exc.file,
+            )
+            raise click.ClickException(message) from None
         except UnknownScenario:
             known = ", ".join(s.id for s in services.rehearsals.scenarios()) or "none"
             raise click.ClickException(f"no scenario {scenario_id!r} (known: {known})") from None

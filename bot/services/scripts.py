@@ -12,7 +12,7 @@ import logging
 from sqlalchemy.exc import IntegrityError
 
 from bot.engine.library import ScenarioLibrary
-from bot.engine.results import UnknownScenario
+from bot.engine.results import ScriptChangedWithoutVersion, UnknownScenario
 from bot.engine.runtime import ScenarioRuntime
 from bot.storage import Store
 
@@ -38,8 +38,8 @@ class ScriptVersions:
         if (runtime.id, runtime.version) not in self._recorded:
             try:
                 self._record(s, runtime)
-            except ValueError as exc:  # the file changed under a version sessions already use
-                raise UnknownScenario(f"{exc}; raise its version to use it") from None
+            except ValueError:  # the file changed under a version sessions already use
+                raise ScriptChangedWithoutVersion(runtime.id, runtime.version, runtime.loaded.file) from None
             self._recorded.add((runtime.id, runtime.version))
 
     def runtime(self, s: Store, scenario_id: str, version: str) -> ScenarioRuntime:

@@ -79,6 +79,16 @@ def explain(exc: yaml.MarkedYAMLError, text: str, file: str) -> Explained | None
         bracket = lines[opened][context_mark.column : context_mark.column + 1]
         closer = _CLOSERS.get(bracket, "]")
         other_closer = "}" if closer == "]" else "]"
+        token = _quote_closed_too_late(text, line, column) if line > opened else None
+        if token is not None:  # a quote inside the brackets swallowed their end
+            found = _problem(
+                file,
+                token.start_mark.line,
+                token.start_mark.column,
+                N_("script.yaml.unclosed_quote"),
+                quote=token.style or '"',
+            )
+            return found, [token.start_mark.line]
         if line > opened or f"but got '{other_closer}'" in what:
             found = _problem(
                 file,

@@ -3,13 +3,25 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from engine_support import DIALOGUES, EXAMPLE, EXAMPLE_ID
 
 from bot.cli import main
+from bot.config import get_settings
 from bot.storage import Database, store
+
+
+@pytest.fixture(autouse=True)
+def own_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """``coach validate`` reads the configured database: a test's own, never a developer's."""
+    monkeypatch.setenv("COACH_DATABASE_URL", f"sqlite:///{tmp_path / 'default.sqlite3'}")
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
 
 
 def run(*args: str, stdin: str | None = None) -> tuple[int, str, str]:
@@ -35,12 +47,13 @@ def test_validate_lists_every_error_and_exits_1(tmp_path: Path) -> None:
     (tmp_path / "good.yaml").write_text(
         EXAMPLE.read_text("utf-8").replace("precision-parts-returns", "copy"), "utf-8"
     )
-    code, out, err = run("validate", str(tmp_path))
+    code, out, err = run("validate", str(tmp_path), "--lang", "en")
     assert code == 1
     assert f"ok  {tmp_path / 'good.yaml'}" in out
     lines = err.splitlines()
     assert any(
-        line.startswith(f"{bad}:") and "explicit_need.deadlines: unknown key" in line for line in lines
+        line.startswith(f"{bad}:") and "explicit_need.deadlines: 'deadlines' is not a key" in line
+        for line in lines
     )
     assert lines[-1].endswith("error(s)")
 
@@ -48,8 +61,8 @@ def test_validate_lists_every_error_and_exits_1(tmp_path: Path) -> None:
 def test_validate_refuses_one_id_in_two_files(tmp_path: Path) -> None:
     for name in ("a.yaml", "b.yaml"):
         (tmp_path / name).write_text(EXAMPLE.read_text("utf-8"), "utf-8")
-    code, _, err = run("validate", str(tmp_path))
-    assert code == 1 and f"scenario id '{EXAMPLE_ID}' is also used by" in err
+    code, _, err = run("validate", str(tmp_path), "--lang", "en")
+    assert code == 1 and f"The scenario id '{EXAMPLE_ID}' is also used by" in err
 
 
 def test_test_runs_the_trainer_tests() -> None:
@@ -140,10 +153,10 @@ def test_validate_reports_a_broken_question_bank(tmp_path: Path) -> None:
     bank = tmp_path / "bank"
     bank.mkdir()
     (bank / "bank.yaml").write_text("version: 1\nprecedence: [why\n", "utf-8")
-    code, out, err = run("validate", str(EXAMPLE), "--bank", str(bank))
+    code, out, err = run("validate", str(EXAMPLE), "--bank", str(bank), "--lang", "en")
     assert code == 1
     assert f"ok  {EXAMPLE}" in out
-    assert f"{bank / 'bank.yaml'}:3:1: YAML syntax error" in err
+    assert f"{bank / 'bank.yaml'}:2:13: The '[' opened here is never closed" in err
     code, _, err = run("validate", str(EXAMPLE), "--bank", str(tmp_path / "missing"))
     assert code == 1 and "no such question bank directory" in err
 

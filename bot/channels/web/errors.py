@@ -25,6 +25,7 @@ from bot.services import (
     NotYourSession,
     RehearsalError,
     RepNotFound,
+    ScriptChangedWithoutVersion,
     Services,
     SessionClosed,
     SessionNotFound,
@@ -35,6 +36,7 @@ from bot.services import (
 
 # Engine error -> HTTP status. Anything else from the engine is a 400.
 ENGINE_STATUS: dict[type[RehearsalError], int] = {
+    ScriptChangedWithoutVersion: 409,  # before UnknownScenario, its base class
     UnknownScenario: 404,
     SessionNotFound: 404,
     NotYourSession: 403,

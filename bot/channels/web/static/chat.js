@@ -21,6 +21,7 @@ function explain(err) {
   if (err.status === 503) return t("web.common.dbDown");
   if (err.code === "too_many_attempts") return t("web.common.tooManyAttempts");
   if (err.code === "too_many_sign_ins") return t("web.common.tooManyAtOnce");
+  if (err.code === "script_changed_without_version") return t("web.chat.scenarioBeingUpdated");
   if (err.status === 0) return t("web.chat.offline");
   return err.message || t("web.common.genericError");
 }

@@ -108,7 +108,8 @@ SLIPS = [
         key="script.schema.comma_in_one_line_mapping",
         english="'Huadong' is read as a key because a comma splits the text before it: in a one-line "
         "mapping (zh: …, en: …) put a text that contains a comma in quotes.",
-        chinese="“Huadong”被当成了一个键，因为前面的文字被逗号断开了：在单行写法（zh: …, en: …）里，含逗号的文字请加引号。",
+        chinese="“Huadong”被当成了一个键，因为前面的文字被逗号断开了："
+        "在单行写法（zh: …, en: …）里，含逗号的文字请加引号。",
     ),
     Slip(
         "a Chinese colon after a key",
@@ -179,7 +180,7 @@ SLIPS = [
         at="budget: 100000",
         column=3,
         key="script.schema.unknown_key",
-        english="'budget' is not a key this part takes (it takes: name, title, company, industry, personality,",
+        english="'budget' is not a key this part takes (it takes: name, title, company, industry, ",
         chinese="这里不能写“budget”（可以写：name, title, company",
     ),
     Slip(
@@ -190,7 +191,8 @@ SLIPS = [
         key="script.schema.not_a_choice",
         english="'need excitation' is not allowed here; write one of: need_excitation, "
         "motivation_excitation, product_push.",
-        chinese="这里不能写“need excitation”；请写其中之一：need_excitation, motivation_excitation, product_push。",
+        chinese="这里不能写“need excitation”；"
+        "请写其中之一：need_excitation, motivation_excitation, product_push。",
     ),
     Slip(
         "trust above 100",

@@ -79,7 +79,7 @@ def test_an_edit_without_a_new_version_fails_validate_and_start_alike(
 
 def test_validate_without_a_database_checks_the_files_only(dialogues: Path, tmp_path: Path) -> None:
     missing = f"sqlite:///{tmp_path / 'never-created.sqlite3'}"
-    code, out, err = run("validate", str(dialogues), "--database-url", missing)
+    code, _, err = run("validate", str(dialogues), "--database-url", missing)
     assert code == 0, err
     assert not (tmp_path / "never-created.sqlite3").exists()  # validate creates no database
     code, _, err = run(

@@ -220,6 +220,9 @@ TrustMove = Literal["up", "down", "same"]
 Status = Literal["active", "ended", "closed_by_customer"]
 
 
+Checks = Annotated[list[Annotated[str, Field(min_length=1)]], BeforeValidator(_as_list)]
+
+
 class TrainerTurn(Strict):
     """One rep line of a trainer test and what must hold right after it."""
 
@@ -234,8 +237,14 @@ class TrainerTurn(Strict):
     # What the line was heard to be about: a topic key ("problem:returns"), "off_topic" or "generic".
     topic: str | None = None
     event: str | None = None  # what the engine judged the line did ("off_topic", "interest", ...)
-    says: list[str] = Field(default_factory=list)  # texts the customer's reply must contain
-    coach: list[str] = Field(default_factory=list)  # texts the coach's note must contain
+    # Texts the customer's reply must contain, must not contain, or one of which it must contain
+    # (the customer picks among wordings); a single text may be written without a list.
+    says: Checks = Field(default_factory=list)
+    says_not: Checks = Field(default_factory=list)
+    says_any: Checks = Field(default_factory=list)
+    deflects: bool | None = None  # the customer dodges the line (true) or takes it up (false)
+    coach: Checks = Field(default_factory=list)  # texts the coach's note must contain
+    coach_not: Checks = Field(default_factory=list)  # texts it must not contain
 
 
 class TrainerExpect(Strict):
@@ -248,7 +257,7 @@ class TrainerExpect(Strict):
     not_revealed: list[str] = Field(default_factory=list)
     score: tuple[Trust, Trust] | None = None  # inclusive range
     next_step: Literal["agreed", "declined"] | None = None  # the customer's last answer to it
-    says: list[str] = Field(default_factory=list)  # texts the farewell must contain
+    says: Checks = Field(default_factory=list)  # texts the farewell must contain
 
 
 class TrainerTest(Strict):

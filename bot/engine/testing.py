@@ -7,14 +7,16 @@ the turn in the YAML file, so a trainer can go straight to the line.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot.i18n import N_
+from bot.vocab import Event
 from bot.yamlsource import ScriptError, ScriptProblem
 
 from .runtime import Classify, ScenarioRuntime, default_classify
-from .scenario import STAGES, STEPS, TrainerTest, TrainerTurn, load_scenario, scenario_files
+from .scenario import STAGES, STEPS, TrainerTest, TrainerTurn, load_scenario, read_scenario, scenario_files
 from .scorecard import Scorecard
 from .state import SessionState
 from .table import Move
@@ -60,52 +62,84 @@ def run_test(
     doc = runtime.loaded.source
     result = TrainerTestResult(runtime.loaded.file, runtime.id, test.name)
 
-    def fail(path: tuple[str | int, ...], message: str) -> None:
-        result.failures.append(doc.problem(("tests", index, *path), message))
+    def fail(path: tuple[str | int, ...], key: str, **params: object) -> None:
+        result.failures.append(doc.report(("tests", index, *path), key, severity="error", **params))
 
     prior = _previous_visit(runtime, test, classify)
     visit = test.visit or ("follow_up" if test.previous_visit else "fresh")
     state, _ = runtime.start(lang=test.lang, mode=test.mode, seed=test.seed, prior=prior, visit=visit)
     for j, turn in enumerate(test.turns):
         if not state.active:
-            fail(("turns", j, "rep"), f"the visit was already over ({state.status}) before this line")
+            fail(("turns", j, "rep"), N_("script.test.visit_over"), status=state.status, line=turn.rep)
             break
         trust_before = state.trust
         played = runtime.say(state, turn.rep, classify)
-        for key, message in _check_turn(turn, state, played.outcome, trust_before):
-            fail(("turns", j, key), message)
-        for key, message in _check_words(turn, state, played.outcome.reply, played.note):
-            fail(("turns", j, key), message)
+        for key, message_key, params in _check_turn(turn, state, played.outcome, trust_before):
+            fail(("turns", j, key), message_key, line=turn.rep, **params)
+        for key, message_key, params in _check_words(turn, state, played.outcome.reply, played.note):
+            fail(("turns", j, key), message_key, line=turn.rep, **params)
     farewell = runtime.end(state).outcome.reply if test.end and state.active else ""
-    for path, message in _check_expect(runtime, test, state, result):
-        fail(path, message)
+    for path, message_key, params in _check_expect(runtime, test, state, result):
+        fail(path, message_key, **params)
     for text in test.expect.says:
         if text not in farewell:
-            fail(("expect", "says"), f'the farewell does not contain "{text}" (farewell: "{farewell}")')
+            fail(("expect", "says"), N_("script.test.farewell"), expected=text, farewell=farewell)
     return result
 
 
-def _check_words(
-    turn: TrainerTurn, state: SessionState, reply: str, note: str | None
-) -> list[tuple[str, str]]:
+Failure = tuple[str, str, Mapping[str, object]]  # (the turn's key, catalogue key, parameters)
+# The customer dodged the line rather than answer it (too early, too deep, not yet trusted).
+DEFLECTIONS = frozenset(
+    {Event.DEFLECTED, Event.DEFLECTED_SOFTENED, Event.GUARDED, Event.NEED_NOT_READY, Event.VIEW_TOO_EARLY}
+)
+
+
+def _check_words(turn: TrainerTurn, state: SessionState, reply: str, note: str | None) -> list[Failure]:
     """What the line was heard to be about, the customer's words and the coach's note."""
-    problems: list[tuple[str, str]] = []
-    said = f'(line: "{turn.rep}")'
+    problems: list[Failure] = []
     entry = state.history[-1]
     heard = entry.get("focus") if entry.get("focus") in ("off_topic", "generic") else entry.get("topic")
     if turn.topic is not None and heard != turn.topic:
-        problems.append(("topic", f"the line was heard as about {heard}, not {turn.topic} {said}"))
+        problems.append(("topic", N_("script.test.topic"), {"actual": heard, "expected": turn.topic}))
     if turn.event is not None and entry["event"] != turn.event:
-        problems.append(("event", f"the event was {entry['event']}, not {turn.event} {said}"))
+        problems.append(
+            ("event", N_("script.test.event"), {"actual": entry["event"], "expected": turn.event})
+        )
+    if turn.deflects is not None and (entry["event"] in DEFLECTIONS) != turn.deflects:
+        key = N_("script.test.deflects") if turn.deflects else N_("script.test.does_not_deflect")
+        problems.append(("deflects", key, {"event": entry["event"], "reply": reply}))
     if turn.reveals_nothing and entry["revealed"]:
-        problems.append(("reveals_nothing", f"revealed {entry['revealed']} {said}"))
-    for text in turn.says:
-        if text not in reply:
-            problems.append(("says", f'the customer did not say "{text}" (reply: "{reply}") {said}'))
-    for text in turn.coach:
-        if note is None or text not in note:
-            problems.append(("coach", f'the coach did not say "{text}" (note: "{note}") {said}'))
+        problems.append(
+            ("reveals_nothing", N_("script.test.reveals_nothing"), {"revealed": _facts(entry["revealed"])})
+        )
+    problems += _contains(
+        "says", N_("script.test.says"), N_("script.test.says_not"), turn.says, turn.says_not, reply
+    )
+    if turn.says_any and not any(text in reply for text in turn.says_any):
+        expected = " / ".join(f'"{text}"' for text in turn.says_any)
+        problems.append(("says_any", N_("script.test.says_any"), {"expected": expected, "reply": reply}))
+    problems += _contains(
+        "coach", N_("script.test.coach"), N_("script.test.coach_not"), turn.coach, turn.coach_not, note or ""
+    )
     return problems
+
+
+def _contains(
+    key: str, missing_key: str, present_key: str, wanted: list[str], unwanted: list[str], said: str
+) -> list[Failure]:
+    """Texts that must be in ``said`` and texts that must not."""
+    problems: list[Failure] = []
+    for text in wanted:
+        if text not in said:
+            problems.append((key, missing_key, {"expected": text, "said": said or "—"}))
+    for text in unwanted:
+        if text in said:
+            problems.append((f"{key}_not", present_key, {"unexpected": text, "said": said}))
+    return problems
+
+
+def _facts(facts: list[str]) -> str:
+    return ", ".join(facts) if facts else "—"
 
 
 def _previous_visit(runtime: ScenarioRuntime, test: TrainerTest, classify: Classify) -> list[str]:
@@ -122,82 +156,99 @@ def _previous_visit(runtime: ScenarioRuntime, test: TrainerTest, classify: Class
 
 def _check_turn(
     turn: TrainerTurn, state: SessionState, outcome: TurnOutcome, trust_before: float
-) -> list[tuple[str, str]]:
-    """What one played line got wrong, as (the turn's key, message)."""
-    problems: list[tuple[str, str]] = []
-    said = f'(line: "{turn.rep}")'
+) -> list[Failure]:
+    """What one played line got wrong."""
+    problems: list[Failure] = []
     heard = outcome.technique if outcome.technique != Move.PRIVATE else outcome.techniques[0]
     if turn.technique is not None and heard != turn.technique:
-        classified = [str(t) for t in outcome.techniques]
-        problems.append(
-            (
-                "technique",
-                f"the line was taken as {heard} (classifier: {classified}), not {turn.technique} {said}",
-            )
-        )
+        classified = ", ".join(str(t) for t in outcome.techniques)
+        params = {"actual": heard, "classified": classified, "expected": turn.technique}
+        problems.append(("technique", N_("script.test.technique"), params))
     if turn.stage is not None and state.stage != turn.stage:
-        problems.append(("stage", f"stage is {state.stage}, expected {turn.stage} {said}"))
+        problems.append(("stage", N_("script.test.stage"), {"actual": state.stage, "expected": turn.stage}))
     if turn.step is not None and state.step != turn.step:
-        problems.append(("step", f"step is {state.step}, expected {turn.step} {said}"))
+        problems.append(("step", N_("script.test.step"), {"actual": state.step, "expected": turn.step}))
     missing = [fact for fact in turn.reveals if fact not in outcome.revealed]
     if missing:
-        revealed = outcome.revealed or "nothing"
-        context = f"(event {outcome.event}, trust {state.trust:g}) {said}"
-        problems.append(("reveals", f"did not reveal {missing}; revealed {revealed} {context}"))
+        params = {
+            "missing": _facts(missing),
+            "revealed": _facts(list(outcome.revealed)),
+            "event": outcome.event,
+            "trust": f"{state.trust:g}",
+        }
+        problems.append(("reveals", N_("script.test.reveals"), params))
     move = _trust_move(trust_before, state.trust)
     if turn.trust is not None and move != turn.trust:
-        problems.append(
-            (
-                "trust",
-                f"trust went {move} ({trust_before:g} -> {state.trust:g}), expected {turn.trust} {said}",
-            )
-        )
+        params = {
+            "actual": move,
+            "before": f"{trust_before:g}",
+            "after": f"{state.trust:g}",
+            "expected": turn.trust,
+        }
+        problems.append(("trust", N_("script.test.trust"), params))
     if turn.status is not None and state.status != turn.status:
-        problems.append(("status", f"status is {state.status}, expected {turn.status} {said}"))
+        problems.append(
+            ("status", N_("script.test.status"), {"actual": state.status, "expected": turn.status})
+        )
     return problems
+
+
+ExpectFailure = tuple[tuple[str | int, ...], str, Mapping[str, object]]
 
 
 def _check_expect(
     runtime: ScenarioRuntime, test: TrainerTest, state: SessionState, result: TrainerTestResult
-) -> list[tuple[tuple[str | int, ...], str]]:
-    """What the finished conversation got wrong, as (path under the test, message)."""
+) -> list[ExpectFailure]:
+    """What the finished conversation got wrong, as (path under the test, catalogue key, parameters)."""
     expect = test.expect
-    problems: list[tuple[tuple[str | int, ...], str]] = []
+    problems: list[ExpectFailure] = []
     scorecard = runtime.scorecard(state)
     result.score = scorecard.score
     result.scorecard = scorecard
     if expect.status is not None and state.status != expect.status:
-        problems.append((("expect", "status"), f"the visit ended {state.status}, expected {expect.status}"))
-    if expect.stage is not None and STAGES.index(state.stage_reached) < STAGES.index(expect.stage):
-        problems.append(
-            (("expect", "stage"), f"reached stage {state.stage_reached}, expected {expect.stage}")
-        )
-    if expect.step is not None and STEPS.index(state.step_reached) < STEPS.index(expect.step):
-        problems.append((("expect", "step"), f"reached step {state.step_reached}, expected {expect.step}"))
-    missing = [fact for fact in expect.revealed if fact not in state.revealed]
-    if missing:
-        problems.append((("expect", "revealed"), f"never revealed {missing} (revealed: {state.revealed})"))
-    extra = [fact for fact in expect.not_revealed if fact in state.revealed]
-    if extra:
-        problems.append((("expect", "not_revealed"), f"revealed {extra}, which should have stayed hidden"))
-    if expect.next_step is not None and state.next_step != expect.next_step:
         problems.append(
             (
-                ("expect", "next_step"),
-                f"the next step was {state.next_step or 'never asked'}, expected {expect.next_step}",
+                ("expect", "status"),
+                N_("script.test.end_status"),
+                {"actual": state.status, "expected": expect.status},
             )
         )
+    if expect.stage is not None and STAGES.index(state.stage_reached) < STAGES.index(expect.stage):
+        params = {"actual": state.stage_reached, "expected": expect.stage}
+        problems.append((("expect", "stage"), N_("script.test.end_stage"), params))
+    if expect.step is not None and STEPS.index(state.step_reached) < STEPS.index(expect.step):
+        params = {"actual": state.step_reached, "expected": expect.step}
+        problems.append((("expect", "step"), N_("script.test.end_step"), params))
+    missing = [fact for fact in expect.revealed if fact not in state.revealed]
+    if missing:
+        params = {"missing": _facts(missing), "revealed": _facts(list(state.revealed))}
+        problems.append((("expect", "revealed"), N_("script.test.never_revealed"), params))
+    extra = [fact for fact in expect.not_revealed if fact in state.revealed]
+    if extra:
+        problems.append((("expect", "not_revealed"), N_("script.test.not_hidden"), {"extra": _facts(extra)}))
+    if expect.next_step is not None and state.next_step != expect.next_step:
+        params = {"actual": state.next_step or "—", "expected": expect.next_step}
+        problems.append((("expect", "next_step"), N_("script.test.next_step"), params))
     if expect.score is not None:
         low, high = expect.score
         if not low <= scorecard.score <= high:
-            parts = scorecard.parts.to_json()
-            problems.append(
-                (
-                    ("expect", "score"),
-                    f"score {scorecard.score} is outside [{low}, {high}] (parts: {parts})",
-                )
-            )
+            parts = ", ".join(f"{name} {value:g}" for name, value in scorecard.parts.to_json().items())
+            scored = {"score": scorecard.score, "low": low, "high": high, "parts": parts}
+            problems.append((("expect", "score"), N_("script.test.score"), scored))
     return problems
+
+
+def run_text(text: str, file: str, classify: Classify | None = None) -> TrainerRun:
+    """Run the trainer tests of a scenario's text (a draft in an editor, say); a text that does
+    not validate gives its errors as ``load_errors`` and runs nothing."""
+    loaded, problems = read_scenario(text, file)
+    if loaded is None:
+        return TrainerRun(load_errors=[p for p in problems if p.severity == "error"])
+    runtime = ScenarioRuntime(loaded)
+    classify = classify or default_classify()
+    return TrainerRun(
+        results=[run_test(runtime, i, test, classify) for i, test in enumerate(loaded.scenario.tests)]
+    )
 
 
 def run_files(paths: Iterable[Path | str], classify: Classify | None = None) -> TrainerRun:
@@ -215,4 +266,4 @@ def run_files(paths: Iterable[Path | str], classify: Classify | None = None) -> 
     return run
 
 
-__all__ = ["TrainerRun", "TrainerTestResult", "run_files", "run_test"]
+__all__ = ["DEFLECTIONS", "TrainerRun", "TrainerTestResult", "run_files", "run_test", "run_text"]

@@ -79,7 +79,7 @@ def test_test_reports_failures_with_file_and_line(tmp_path: Path) -> None:
     line = next(n for n, row in enumerate(text.splitlines(), 1) if "score: [99, 100]" in row)
     code, out, _ = run("test", str(bad))
     assert code == 1
-    assert f"{bad}:{line}:7: tests[0].expect.score: score" in out
+    assert f"{bad}:{line}:7: tests[0].expect.score: The score was" in out
     assert "1 failed" in out
 
 

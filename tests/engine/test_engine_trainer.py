@@ -86,9 +86,18 @@ def test_a_failing_trainer_test_names_the_file_and_line(tmp_path: Path) -> None:
     failures = [str(p) for r in run.results for p in r.failures]
     assert not run.ok
     assert any(
-        f.startswith(f"{broken}:{line}:9: tests[3].turns[0].trust: trust went down") for f in failures
+        f.startswith(
+            f"{broken}:{line}:9: tests[3].turns[0].trust: After "
+            '"Mr Wang, our monitoring system is the best on the market and cuts defects by half." '
+            "trust went down"
+        )
+        for f in failures
     ), failures
     assert any(
-        f.startswith(f"{broken}:{line - 1}:9: tests[3].turns[0].technique: the line was taken as pitch")
+        f.startswith(
+            f"{broken}:{line - 1}:9: tests[3].turns[0].technique: "
+            '"Mr Wang, our monitoring system is the best on the market and cuts defects by half." '
+            "was heard as pitch"
+        )
         for f in failures
     ), failures

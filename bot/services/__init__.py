@@ -67,6 +67,17 @@ from .outbox import Claim, Dispatcher, Kind, Outbound, Pacing, RetryPolicy, Send
 from .outbox import Sender as OutboxSender
 from .outbox.service import Backlog, OutboxService
 from .rehearsals import MODES, RehearsalsAPI, RehearsalService
+from .script_stats import (
+    TRAINER_ROLES,
+    FactStatistics,
+    FlaggedLine,
+    NotATrainer,
+    ScenarioStatistics,
+    ScriptStatisticsService,
+    StatisticsAPI,
+    StopPoint,
+    WalkOut,
+)
 from .telegram import TelegramAnswers, telegram_group
 from .throttle import SignInThrottle, ThrottleLimits
 from .views import ActiveTurn, LinkedRep, ScenarioCard, TelegramLine, telegram_turn_id
@@ -90,6 +101,8 @@ class Services:
     throttle: SignInThrottle
     feedback: FeedbackAPI
     wecom: WeComAPI
+    # Trainers' view of how a scenario's visits go (None only for hand-built test services).
+    statistics: StatisticsAPI | None = None
 
 
 def build_services(db: Database, settings: Settings, library: ScenarioLibrary | None = None) -> Services:
@@ -111,6 +124,7 @@ def build_services(db: Database, settings: Settings, library: ScenarioLibrary | 
         throttle=SignInThrottle(db, limits),
         feedback=FeedbackService(db),
         wecom=WeComService(db, rehearsals, coaching),
+        statistics=ScriptStatisticsService(db, rehearsals.library),
     )
 
 
@@ -123,6 +137,7 @@ __all__ = [
     "MODES",
     "NOTES_SHOWN",
     "TECHNIQUES",
+    "TRAINER_ROLES",
     "TREND_LENGTH",
     "WECOM_CHANNEL",
     "Account",
@@ -136,16 +151,19 @@ __all__ = [
     "CoachingService",
     "DemoAccount",
     "Dispatcher",
+    "FactStatistics",
     "FeedbackAPI",
     "FeedbackService",
     "FlagNotFound",
     "FlagView",
+    "FlaggedLine",
     "Kind",
     "LinkedRep",
     "ManagedView",
     "MessageRejected",
     "NotAManager",
     "NotARepLine",
+    "NotATrainer",
     "NotYourSession",
     "NoteList",
     "NoteNotFound",
@@ -164,9 +182,11 @@ __all__ = [
     "RepNotFound",
     "RetryPolicy",
     "ScenarioCard",
+    "ScenarioStatistics",
     "ScenarioSummary",
     "Scorecard",
     "ScriptChangedWithoutVersion",
+    "ScriptStatisticsService",
     "SendResult",
     "Services",
     "SessionClosed",
@@ -174,6 +194,8 @@ __all__ = [
     "SessionUser",
     "SessionView",
     "SignInThrottle",
+    "StatisticsAPI",
+    "StopPoint",
     "TelegramAnswers",
     "TelegramLine",
     "TelegramStart",
@@ -184,6 +206,7 @@ __all__ = [
     "UnknownScenario",
     "UnknownTechnique",
     "UserNotFound",
+    "WalkOut",
     "WeComAPI",
     "WeComLine",
     "WeComService",

@@ -131,6 +131,8 @@ class RehearsalSession(Base):
         ),
         # The trend: a rep's newest scored visits.
         Index("ix_rehearsal_sessions_user_ended", "user_id", "ended_at"),
+        # Script statistics: a scenario's newest visits (0013).
+        Index("ix_rehearsal_sessions_scenario_started", "scenario_id", "started_at"),
     )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)

@@ -1,0 +1,72 @@
+"""What the script statistics read: a scenario's visits (their stored state) and the flags reps
+raised on lines said in them. Both are bounded reads along an index (0013: sessions by scenario
+and start; flags by their unique key, which starts with the session)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .models import JudgementFlag, RehearsalSession
+
+
+@dataclass(frozen=True)
+class VisitRow:
+    """One visit as the statistics need it."""
+
+    id: str
+    scenario_version: str
+    status: str
+    state: dict[str, Any]
+    score: int | None
+
+
+@dataclass(frozen=True)
+class FlagRow:
+    text: str
+    language: str
+    predicted: list[str]
+    suggested: str | None
+    status: str
+    label: str | None
+
+
+class StatisticsQueries:
+    def __init__(self, session: Session) -> None:
+        self._s = session
+
+    def visits(
+        self, scenario_id: str, *, version: str | None = None, limit: int = 5000
+    ) -> Sequence[VisitRow]:
+        """The newest ``limit`` visits of a scenario (of one version when given)."""
+        query = select(
+            RehearsalSession.id,
+            RehearsalSession.scenario_version,
+            RehearsalSession.status,
+            RehearsalSession.state,
+            RehearsalSession.score,
+        ).where(RehearsalSession.scenario_id == scenario_id)
+        if version is not None:
+            query = query.where(RehearsalSession.scenario_version == version)
+        query = query.order_by(RehearsalSession.started_at.desc(), RehearsalSession.id).limit(limit)
+        return [VisitRow(*row) for row in self._s.execute(query)]
+
+    def flags(self, session_ids: Sequence[str]) -> Sequence[FlagRow]:
+        """Every flag raised on a line of these visits."""
+        rows: list[FlagRow] = []
+        ids = list(session_ids)
+        for start in range(0, len(ids), 500):  # bounded IN lists
+            query = select(
+                JudgementFlag.text,
+                JudgementFlag.language,
+                JudgementFlag.predicted,
+                JudgementFlag.suggested,
+                JudgementFlag.status,
+                JudgementFlag.label,
+            ).where(JudgementFlag.session_id.in_(ids[start : start + 500]))
+            rows.extend(FlagRow(*row) for row in self._s.execute(query))
+        return rows

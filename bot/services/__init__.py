@@ -62,6 +62,7 @@ from .feedback import (
     NotARepLine,
     UnknownTechnique,
 )
+from .idle import IdleVisits
 from .outbox import Claim, Dispatcher, Kind, Outbound, Pacing, RetryPolicy, SendResult
 from .outbox import Sender as OutboxSender
 from .outbox.service import Backlog, OutboxService
@@ -89,6 +90,8 @@ class Services:
     throttle: SignInThrottle
     feedback: FeedbackAPI
     wecom: WeComAPI
+    # Visits left idle are closed as abandoned by a sweep in every worker.
+    idle: IdleVisits
 
 
 def build_services(db: Database, settings: Settings, library: ScenarioLibrary | None = None) -> Services:
@@ -110,6 +113,7 @@ def build_services(db: Database, settings: Settings, library: ScenarioLibrary | 
         throttle=SignInThrottle(db, limits),
         feedback=FeedbackService(db),
         wecom=WeComService(db, rehearsals, coaching),
+        idle=IdleVisits(db, rehearsals.versions, timedelta(hours=settings.idle_close_hours)),
     )
 
 
@@ -139,6 +143,7 @@ __all__ = [
     "FeedbackService",
     "FlagNotFound",
     "FlagView",
+    "IdleVisits",
     "Kind",
     "LinkedRep",
     "ManagedView",

@@ -63,6 +63,7 @@ from .feedback import (
     NotARepLine,
     UnknownTechnique,
 )
+from .idle import IdleVisits
 from .outbox import Claim, Dispatcher, Kind, Outbound, Pacing, RetryPolicy, SendResult
 from .outbox import Sender as OutboxSender
 from .outbox.service import Backlog, OutboxService
@@ -101,6 +102,8 @@ class Services:
     throttle: SignInThrottle
     feedback: FeedbackAPI
     wecom: WeComAPI
+    # Visits left idle are closed as abandoned by a sweep in every worker.
+    idle: IdleVisits
     # Trainers' view of how a scenario's visits go (None only for hand-built test services).
     statistics: StatisticsAPI | None = None
 
@@ -124,6 +127,7 @@ def build_services(db: Database, settings: Settings, library: ScenarioLibrary | 
         throttle=SignInThrottle(db, limits),
         feedback=FeedbackService(db),
         wecom=WeComService(db, rehearsals, coaching),
+        idle=IdleVisits(db, rehearsals.versions, timedelta(hours=settings.idle_close_hours)),
         statistics=ScriptStatisticsService(db, rehearsals.library),
     )
 
@@ -157,6 +161,7 @@ __all__ = [
     "FlagNotFound",
     "FlagView",
     "FlaggedLine",
+    "IdleVisits",
     "Kind",
     "LinkedRep",
     "ManagedView",

@@ -131,6 +131,8 @@ class RehearsalSession(Base):
         ),
         # The trend: a rep's newest scored visits.
         Index("ix_rehearsal_sessions_user_ended", "user_id", "ended_at"),
+        # The idle sweep: the oldest active visits first (0008_idle_sessions).
+        Index("ix_rehearsal_sessions_status_updated", "status", "updated_at"),
         # Script statistics: a scenario's newest visits (0013).
         Index("ix_rehearsal_sessions_scenario_started", "scenario_id", "started_at"),
     )

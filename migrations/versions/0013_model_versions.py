@@ -2,7 +2,7 @@
 them are found by the unique key that starts with the session id).
 
 Revision ID: 0013
-Revises: 0007
+Revises: 0008
 Create Date: 2026-11-29
 """
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 from alembic import op
 
 revision = "0013"
-down_revision = "0007"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 

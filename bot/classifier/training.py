@@ -186,10 +186,11 @@ class Trained:
     classifier: Classifier
 
 
-def train(bank: QuestionBank, holdout: bool = False) -> Trained:
-    """Fit the model on the bank's training lines (without the measuring parts when ``holdout``)."""
+def train(bank: QuestionBank, holdout: bool = False, extra: Sequence[Row] = ()) -> Trained:
+    """Fit the model on the bank's training lines (without the measuring parts when ``holdout``)
+    and ``extra`` ones (reviewed lines kept in the database)."""
     classifier = Classifier.from_bank(bank, rules_only=True)
-    rows = training_rows(bank, holdout)
+    rows = training_rows(bank, holdout) + list(extra)
     features = featurise(classifier, rows)
     names, n_grams, idf = vocabulary(features)
     labels = tuple(LABELS)

@@ -64,6 +64,7 @@ from .feedback import (
     UnknownTechnique,
 )
 from .idle import IdleVisits
+from .model_versions import ModelVersions, ModelVersionView, TrainingUnavailable
 from .outbox import Claim, Dispatcher, Kind, Outbound, Pacing, RetryPolicy, SendResult
 from .outbox import Sender as OutboxSender
 from .outbox.service import Backlog, OutboxService
@@ -106,11 +107,14 @@ class Services:
     idle: IdleVisits
     # Trainers' view of how a scenario's visits go (None only for hand-built test services).
     statistics: StatisticsAPI | None = None
+    # The technique model in use: the newest retrained one in the database, checked per line.
+    models: ModelVersions | None = None
 
 
 def build_services(db: Database, settings: Settings, library: ScenarioLibrary | None = None) -> Services:
     """The services over ``db``; the scenario library is loaded (and checked) once, here."""
-    rehearsals = RehearsalService(db, library=library, settings=settings)
+    models = ModelVersions(db, settings.questionbank_dir)
+    rehearsals = RehearsalService(db, library=library, settings=settings, classify=models.classify)
     coaching = CoachingService(db, rehearsals)
     limits = ThrottleLimits(
         per_login=settings.sign_in_failures_per_login,
@@ -125,10 +129,11 @@ def build_services(db: Database, settings: Settings, library: ScenarioLibrary | 
         telegram=TelegramAnswers(db),
         web_sessions=WebSessionService(db, ttl=timedelta(days=settings.session_days)),
         throttle=SignInThrottle(db, limits),
-        feedback=FeedbackService(db),
+        feedback=FeedbackService(db, classify=models.classify),
         wecom=WeComService(db, rehearsals, coaching),
         idle=IdleVisits(db, rehearsals.versions, timedelta(hours=settings.idle_close_hours)),
         statistics=ScriptStatisticsService(db, rehearsals.library),
+        models=models,
     )
 
 
@@ -166,6 +171,8 @@ __all__ = [
     "LinkedRep",
     "ManagedView",
     "MessageRejected",
+    "ModelVersionView",
+    "ModelVersions",
     "NotAManager",
     "NotARepLine",
     "NotATrainer",
@@ -206,6 +213,7 @@ __all__ = [
     "TelegramStart",
     "ThrottleLimits",
     "TooBusy",
+    "TrainingUnavailable",
     "TurnResult",
     "TurnView",
     "UnknownScenario",

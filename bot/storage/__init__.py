@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from .database import Database, current_revision, downgrade, normalise_url, upgrade
 from .models import (
     Base,
+    ClassifierModel,
     CoachingNote,
     JudgementFlag,
     OutboxChat,
@@ -27,6 +28,7 @@ from .wecom import WeComLink, WeComLinkRepository
 
 __all__ = [
     "Base",
+    "ClassifierModel",
     "CoachingNote",
     "Database",
     "JudgementFlag",

@@ -15,6 +15,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -112,6 +113,22 @@ class ScriptVersion(Base):
     author: Mapped[str | None] = mapped_column(String(120))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class ClassifierModel(Base):
+    """A technique model retrained from the page: its files, and the bank version it was trained
+    from. The newest row is the model every worker uses (0013); none: the bank's shipped model."""
+
+    __tablename__ = "classifier_models"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    bank_version: Mapped[str] = mapped_column(String(40))
+    source_hash: Mapped[str] = mapped_column(String(64))
+    lines: Mapped[int] = mapped_column(Integer)
+    author: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    meta: Mapped[str] = mapped_column(Text)  # the model's technique.json
+    arrays: Mapped[bytes] = mapped_column(LargeBinary)  # its technique.npz
 
 
 class RehearsalSession(Base):

@@ -1,22 +1,33 @@
-"""``GET /api/studio/scenarios/{id}/statistics``: how a scenario's visits go, for its trainers.
+"""Trainers' JSON routes under ``/api/studio``: script statistics, the review queue of lines reps
+flagged as misjudged, and the technique model (retrain; the one in use).
 
-Trainers and admins only (403 ``not_a_trainer`` for reps and managers, 401 signed out); an
-unknown scenario is 404. ``lang`` picks the language of the fact topics (default: the user's).
+- ``GET /api/studio/scenarios/{id}/statistics``: how a scenario's visits go (``lang`` picks the
+  language of the fact topics, default the user's; unknown scenario 404).
+- ``GET /api/studio/review``: the pending flags; ``POST /api/studio/review/{id}/accept`` with
+  ``{"label": technique}`` (default: the rep's suggestion) adds the line, so labelled, to the
+  training lines; ``POST /api/studio/review/{id}/reject``.
+- ``GET /api/studio/models/current``; ``POST /api/studio/models`` retrains on the bank and the
+  accepted lines and stores the new model, which every worker switches to.
+
+Trainers and admins only (403 ``not_a_trainer`` for reps and managers, 401 signed out).
 """
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
+from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
-from bot.services import TRAINER_ROLES, NotATrainer
+from bot.services import TRAINER_ROLES, ModelVersions, ModelVersionView, NotATrainer
+from bot.vocab import Technique
 
 from .auth import CurrentUser, current_user
 from .errors import ApiError, services
-from .schemas import ErrorResponse
+from .schemas import ErrorResponse, Flag
 
 _errors: dict[int | str, dict[str, Any]] = {
     401: {"model": ErrorResponse, "description": "Not signed in."},
@@ -55,6 +66,62 @@ async def scenario_statistics(
     )
     result = await run_in_threadpool(read)
     return result.to_dict()
+
+
+class ReviewRequest(BaseModel):
+    label: Technique | None = Field(
+        default=None, description="The right technique (default: the rep's suggestion)."
+    )
+
+
+@stats_router.get("/review")
+async def review_queue(request: Request, user: Trainer) -> list[Flag]:
+    """The lines reps flagged as misjudged, oldest first, not reviewed yet."""
+    flags = await run_in_threadpool(services(request).feedback.pending)
+    return [Flag.of(flag) for flag in flags]
+
+
+@stats_router.post("/review/{flag_id}/accept")
+async def accept_flag(
+    request: Request, flag_id: int, user: Trainer, body: ReviewRequest | None = None
+) -> Flag:
+    """Accept the flag with the corrected label: the line becomes a labelled training line."""
+    label = body.label.value if body is not None and body.label is not None else None
+    accept = partial(services(request).feedback.accept, flag_id, label, user.login)
+    return Flag.of(await run_in_threadpool(accept))
+
+
+@stats_router.post("/review/{flag_id}/reject")
+async def reject_flag(request: Request, flag_id: int, user: Trainer) -> Flag:
+    reject = partial(services(request).feedback.reject, flag_id, user.login)
+    return Flag.of(await run_in_threadpool(reject))
+
+
+def _models(request: Request) -> ModelVersions:
+    models = services(request).models
+    if models is None:
+        raise ApiError(503, "engine_unavailable", "The model store is not available.")
+    return models
+
+
+def _model_json(view: ModelVersionView) -> dict[str, Any]:
+    data = asdict(view)
+    data["created_at"] = view.created_at.isoformat() if view.created_at else None
+    return data
+
+
+@stats_router.get("/models/current")
+async def current_model(request: Request, user: Trainer) -> dict[str, Any]:
+    """The technique model in use (``id`` null: the bank's shipped model)."""
+    return _model_json(await run_in_threadpool(_models(request).current))
+
+
+@stats_router.post("/models")
+async def retrain_model(request: Request, user: Trainer) -> dict[str, Any]:
+    """Retrain on the bank and the accepted review lines (takes a minute or two); every worker
+    uses the new model from its next line on."""
+    retrain = partial(_models(request).retrain, role=user.role, author=user.login)
+    return _model_json(await run_in_threadpool(retrain))
 
 
 __all__ = ["stats_router", "trainer_user"]

@@ -1,0 +1,172 @@
+"""Technique models retrained from the trainers' page, stored in the database, used by every worker.
+
+``retrain`` fits the model on the question bank's lines plus every line trainers accepted from
+the review queue, and stores it (its two files) with the bank version and source hash it was
+trained from. ``classify`` is the classifier every rehearsal and flag uses: it checks, at most
+every ``check_seconds``, whether a newer model was stored (one primary-key lookup) and switches
+to it, so a retrain in one worker reaches every worker without a restart. With no stored model
+it is the bank's shipped model (the seed in the repository).
+"""
+
+from __future__ import annotations
+
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from bot.engine.results import RehearsalError
+from bot.engine.runtime import ClassificationLike, Classify
+from bot.storage import Database, store
+from bot.storage.classifier_models import ClassifierModelRepository
+
+from .script_stats import TRAINER_ROLES, NotATrainer
+
+META, ARRAYS = "technique.json", "technique.npz"
+
+
+class TrainingUnavailable(RehearsalError):
+    """Retraining needs scikit-learn (``pip install -e '.[train]'``)."""
+
+    code = "training_unavailable"
+
+
+@dataclass(frozen=True)
+class ModelVersionView:
+    id: int | None  # None: the bank's shipped model
+    bank_version: str
+    source_hash: str
+    lines: int
+    author: str
+    created_at: datetime | None
+
+
+class ModelVersions:
+    """The stored technique models of one database, and the classifier of the newest."""
+
+    def __init__(
+        self,
+        db: Database,
+        bank_dir: Path,
+        *,
+        check_seconds: float = 2.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.db = db
+        self.bank_dir = bank_dir
+        self.check_seconds = check_seconds
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._checked_at: float | None = None
+        self._model_id: int | None = None
+        self._classifier: Any = None  # bot.classifier.Classifier of ``_model_id``
+
+    # --- the classifier every worker uses -------------------------------------------------
+
+    @property
+    def model_id(self) -> int | None:
+        """The stored model in use now (None: the shipped one)."""
+        return self._model_id
+
+    def classify(self, text: str, lang: str, context: Mapping[str, Any]) -> ClassificationLike:
+        """``Classify`` for the engine, on the newest stored model."""
+        return self.classifier().classify(text, lang=lang, context=context)
+
+    def as_classify(self) -> Classify:
+        return self.classify
+
+    def classifier(self) -> Any:
+        now = self._clock()
+        if self._checked_at is None or now - self._checked_at >= self.check_seconds:
+            with self._lock:
+                self._switch()
+                self._checked_at = now
+        return self._classifier
+
+    def _switch(self) -> None:
+        with store(self.db) as s:
+            repository = ClassifierModelRepository(s.session)
+            latest = repository.latest_id()
+            if self._classifier is not None and latest == self._model_id:
+                return
+            row = repository.get(latest) if latest is not None else None
+            meta, arrays = (row.meta, row.arrays) if row is not None else (None, None)
+        self._classifier = _build_classifier(meta, arrays)
+        self._model_id = latest
+
+    # --- retraining ---------------------------------------------------------------------------
+
+    def current(self) -> ModelVersionView:
+        self.classifier()
+        with store(self.db) as s:
+            row = ClassifierModelRepository(s.session).get(self._model_id) if self._model_id else None
+            if row is not None:
+                return _view(row)
+        info = self._classifier.model.info if self._classifier.model is not None else {}
+        return ModelVersionView(
+            None,
+            str(info.get("bank_version", "")),
+            str(info.get("source_hash", "")),
+            int(info.get("lines", 0)),
+            "",
+            None,
+        )
+
+    def retrain(self, *, role: str, author: str) -> ModelVersionView:
+        """Train on the bank and the accepted review lines; store the model (used from now on)."""
+        if role not in TRAINER_ROLES:
+            raise NotATrainer("only trainers and admins retrain the model")
+        try:
+            from bot.classifier import load_question_bank
+            from bot.classifier.training import Row, train, training_rows
+        except ImportError as exc:  # scikit-learn is the "train" extra
+            raise TrainingUnavailable(str(exc)) from None
+        bank = load_question_bank(self.bank_dir)
+        with store(self.db) as s:
+            accepted = [
+                (f.text, f.language, f.label or "", f.context) for f in s.flags.with_status("accepted")
+            ]
+        known = {(row.text, row.lang, row.label) for row in training_rows(bank, False)}
+        extra = [Row(t, lang, label, context, "review") for t, lang, label, context in accepted if label]
+        extra = [row for row in extra if (row.text, row.lang, row.label) not in known]
+        model = train(bank, extra=extra).model
+        with tempfile.TemporaryDirectory() as folder:
+            model.save(Path(folder))
+            meta = (Path(folder) / META).read_text(encoding="utf-8")
+            arrays = (Path(folder) / ARRAYS).read_bytes()
+        with store(self.db, write=True) as s:
+            row = ClassifierModelRepository(s.session).add(
+                bank_version=bank.version,
+                source_hash=str(model.info.get("source_hash", "")),
+                lines=int(model.info.get("lines", 0)),
+                author=author,
+                meta=meta,
+                arrays=arrays,
+            )
+            view = _view(row)
+        self._checked_at = None  # this worker switches at its next line
+        return view
+
+
+def _build_classifier(meta: str | None, arrays: bytes | None) -> Any:
+    from bot.classifier import Classifier, default_bank, default_classifier
+    from bot.classifier.model import TechniqueModel
+
+    if meta is None or arrays is None:
+        return default_classifier()
+    with tempfile.TemporaryDirectory() as folder:
+        (Path(folder) / META).write_text(meta, encoding="utf-8")
+        (Path(folder) / ARRAYS).write_bytes(arrays)
+        model = TechniqueModel.load(Path(folder))
+    return Classifier(default_bank(), model)
+
+
+def _view(row: Any) -> ModelVersionView:
+    return ModelVersionView(row.id, row.bank_version, row.source_hash, row.lines, row.author, row.created_at)
+
+
+__all__ = ["ModelVersionView", "ModelVersions", "TrainingUnavailable"]

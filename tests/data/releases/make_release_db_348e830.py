@@ -75,7 +75,9 @@ NOTE_PENDING = "这周再练一次考试模式，注意别急着介绍产品。"
 
 
 async def _start(http: httpx.AsyncClient, scenario: str, lang: str, mode: str) -> str:
-    response = await http.post("/api/sessions", json={"scenario_id": scenario, "language": lang, "mode": mode})
+    response = await http.post(
+        "/api/sessions", json={"scenario_id": scenario, "language": lang, "mode": mode}
+    )
     assert response.status_code == 201, response.text
     return str(response.json()["session_id"])
 
@@ -152,7 +154,9 @@ async def _web_and_telegram(url: str, fake: FakeBotAPI) -> dict[str, str]:
         # Flags: "judged wrong" on two rep lines of the ended visit; a trainer accepts one.
         turns = (await rep.get(f"/api/sessions/{ended}/turns")).json()
         rep_lines = [t["seq"] for t in turns if t["speaker"] == "rep"]
-        accepted = await rep.post(f"/api/sessions/{ended}/turns/{rep_lines[1]}/flag", json={"suggested": "open_question"})
+        accepted = await rep.post(
+            f"/api/sessions/{ended}/turns/{rep_lines[1]}/flag", json={"suggested": "open_question"}
+        )
         assert accepted.status_code == 200, accepted.text
         pending = await rep.post(f"/api/sessions/{ended}/turns/{rep_lines[4]}/flag")
         assert pending.status_code == 200, pending.text
@@ -178,7 +182,12 @@ async def _web_and_telegram(url: str, fake: FakeBotAPI) -> dict[str, str]:
         # A follow-up visit (the customer remembers what the ended visit revealed): the release
         # offered it through its service only.
         follow_up = app.state.services.rehearsals.start(
-            rep_id, "precision-parts-returns", language="zh", mode="practice", channel="web", visit="follow_up"
+            rep_id,
+            "precision-parts-returns",
+            language="zh",
+            mode="practice",
+            channel="web",
+            visit="follow_up",
         ).session_id
         assert not await _say(rep, follow_up, FOLLOW_UP_ZH)
         ids["follow_up"] = follow_up

@@ -26,6 +26,17 @@ from .accounts import (
     DemoAccount,
     TelegramStart,
 )
+from .browse import (
+    BrowseAPI,
+    BrowsedSession,
+    BrowseService,
+    ExportedSession,
+    FilterOptions,
+    OutcomeFigures,
+    RepReport,
+    SessionFilter,
+    SessionPage,
+)
 from .coaching import (
     MANAGER_ROLES,
     NOTES_SHOWN,
@@ -40,6 +51,7 @@ from .coaching import (
 )
 from .errors import (
     DATABASE_ERRORS,
+    AssignmentNotPrivate,
     MessageRejected,
     NotAManager,
     NoteNotFound,
@@ -50,6 +62,7 @@ from .errors import (
     SessionNotFound,
     UnknownScenario,
     UserNotFound,
+    check_private,
     is_database_unavailable,
     sql_error_summary,
 )
@@ -89,6 +102,8 @@ class Services:
     throttle: SignInThrottle
     feedback: FeedbackAPI
     wecom: WeComAPI
+    # The managers' sessions list, exports and reports.
+    browse: BrowseAPI
 
 
 def build_services(db: Database, settings: Settings, library: ScenarioLibrary | None = None) -> Services:
@@ -110,6 +125,7 @@ def build_services(db: Database, settings: Settings, library: ScenarioLibrary | 
         throttle=SignInThrottle(db, limits),
         feedback=FeedbackService(db),
         wecom=WeComService(db, rehearsals, coaching),
+        browse=BrowseService(db, rehearsals),
     )
 
 
@@ -128,15 +144,21 @@ __all__ = [
     "AccountService",
     "AccountsAPI",
     "ActiveTurn",
+    "AssignmentNotPrivate",
     "Backlog",
+    "BrowseAPI",
+    "BrowseService",
+    "BrowsedSession",
     "CheckGate",
     "Claim",
     "CoachingAPI",
     "CoachingService",
     "DemoAccount",
     "Dispatcher",
+    "ExportedSession",
     "FeedbackAPI",
     "FeedbackService",
+    "FilterOptions",
     "FlagNotFound",
     "FlagView",
     "Kind",
@@ -153,6 +175,7 @@ __all__ = [
     "Outbound",
     "OutboxSender",
     "OutboxService",
+    "OutcomeFigures",
     "Pacing",
     "PasswordRejected",
     "PolicyViolation",
@@ -161,6 +184,7 @@ __all__ = [
     "RehearsalsAPI",
     "RepFigures",
     "RepNotFound",
+    "RepReport",
     "RetryPolicy",
     "ScenarioCard",
     "ScenarioSummary",
@@ -168,7 +192,9 @@ __all__ = [
     "SendResult",
     "Services",
     "SessionClosed",
+    "SessionFilter",
     "SessionNotFound",
+    "SessionPage",
     "SessionUser",
     "SessionView",
     "SignInThrottle",
@@ -188,6 +214,7 @@ __all__ = [
     "WeComStart",
     "WebSessionService",
     "build_services",
+    "check_private",
     "is_database_unavailable",
     "sql_error_summary",
     "telegram_group",

@@ -5,7 +5,7 @@ from sqlalchemy import inspect
 from bot.storage import Database, current_revision, downgrade, upgrade
 from bot.storage.models import Base
 
-HEAD = "0007"
+HEAD = "0010"
 EXPECTED_TABLES = {
     "teams",
     "users",

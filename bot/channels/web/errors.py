@@ -17,6 +17,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from bot.channels.web.observability import count_error
 from bot.services import (
     DATABASE_ERRORS,
+    AssignmentNotPrivate,
     FlagNotFound,
     MessageRejected,
     NotAManager,
@@ -38,6 +39,7 @@ ENGINE_STATUS: dict[type[RehearsalError], int] = {
     UnknownScenario: 404,
     SessionNotFound: 404,
     NotYourSession: 403,
+    AssignmentNotPrivate: 422,
     SessionClosed: 409,
     MessageRejected: 422,
     NotAManager: 403,

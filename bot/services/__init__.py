@@ -26,6 +26,17 @@ from .accounts import (
     DemoAccount,
     TelegramStart,
 )
+from .admin import (
+    AdminAPI,
+    AdminRefused,
+    AdminService,
+    ImportResult,
+    NotAnAdmin,
+    RowProblem,
+    TeamNotFound,
+    TeamView,
+    UserView,
+)
 from .browse import (
     BrowseAPI,
     BrowsedSession,
@@ -104,6 +115,8 @@ class Services:
     wecom: WeComAPI
     # The managers' sessions list, exports and reports.
     browse: BrowseAPI
+    # Teams and users, for admins.
+    admin: AdminAPI
 
 
 def build_services(db: Database, settings: Settings, library: ScenarioLibrary | None = None) -> Services:
@@ -126,6 +139,7 @@ def build_services(db: Database, settings: Settings, library: ScenarioLibrary | 
         feedback=FeedbackService(db),
         wecom=WeComService(db, rehearsals, coaching),
         browse=BrowseService(db, rehearsals),
+        admin=AdminService(db),
     )
 
 
@@ -144,6 +158,9 @@ __all__ = [
     "AccountService",
     "AccountsAPI",
     "ActiveTurn",
+    "AdminAPI",
+    "AdminRefused",
+    "AdminService",
     "AssignmentNotPrivate",
     "Backlog",
     "BrowseAPI",
@@ -161,12 +178,14 @@ __all__ = [
     "FilterOptions",
     "FlagNotFound",
     "FlagView",
+    "ImportResult",
     "Kind",
     "LinkedRep",
     "ManagedView",
     "MessageRejected",
     "NotAManager",
     "NotARepLine",
+    "NotAnAdmin",
     "NotYourSession",
     "NoteList",
     "NoteNotFound",
@@ -186,6 +205,7 @@ __all__ = [
     "RepNotFound",
     "RepReport",
     "RetryPolicy",
+    "RowProblem",
     "ScenarioCard",
     "ScenarioSummary",
     "Scorecard",
@@ -198,6 +218,8 @@ __all__ = [
     "SessionUser",
     "SessionView",
     "SignInThrottle",
+    "TeamNotFound",
+    "TeamView",
     "TelegramAnswers",
     "TelegramLine",
     "TelegramStart",
@@ -208,6 +230,7 @@ __all__ = [
     "UnknownScenario",
     "UnknownTechnique",
     "UserNotFound",
+    "UserView",
     "WeComAPI",
     "WeComLine",
     "WeComService",

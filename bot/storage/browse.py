@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, exists, false, func, or_, select
+from sqlalchemy import Select, and_, exists, false, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from .models import RehearsalSession, Team, Turn, User
@@ -139,6 +139,19 @@ class BrowseRepository:
         for turn in self._s.scalars(query):
             found[turn.session_id].append(turn)
         return found
+
+    def prune_transcripts(self, before: datetime) -> int:
+        """Empty the text of every line said before ``before`` in a visit that is over; the
+        turns stay (technique, stage, step, trust), as do the sessions' scores and scorecards.
+        Returns how many lines were emptied."""
+        over = select(RehearsalSession.id).where(RehearsalSession.status != "active")
+        query = (
+            update(Turn)
+            .where(Turn.created_at < before, Turn.text != "", Turn.session_id.in_(over))
+            .values(text="")
+            .execution_options(synchronize_session=False)
+        )
+        return int(self._s.execute(query).rowcount or 0)  # type: ignore[attr-defined]
 
     def teams(self, team_ids: tuple[int, ...] | None = None) -> Sequence[Team]:
         query = select(Team).order_by(Team.name)

@@ -9,6 +9,7 @@ from fastapi.responses import Response
 from bot.config import Settings
 from bot.services import DEFAULT_CONCURRENT_CHECKS, CheckGate
 
+from .admin import admin_router
 from .api import router as api_router
 from .auth import COOKIE_NAME, SessionCookies
 from .browse import browse_router
@@ -52,6 +53,7 @@ def install_web(app: FastAPI, settings: Settings) -> None:
     app.include_router(browse_router)
     app.include_router(manager_router)
     app.include_router(notes_router)
+    app.include_router(admin_router)
     mount_pages(app)
 
     @app.get("/metrics", tags=["ops"], response_class=Response)

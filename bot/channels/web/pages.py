@@ -110,6 +110,14 @@ async def manage(request: Request) -> HTMLResponse:
     )
 
 
+@router.get("/admin", response_class=HTMLResponse)
+async def admin(request: Request) -> HTMLResponse:
+    """The admins' page: teams and users; its data comes from /api/admin (admins only)."""
+    settings: Settings = request.app.state.settings
+    context = page_context(request, settings.default_lang)
+    return templates.TemplateResponse(request, "admin.html", context, headers={"Cache-Control": "no-store"})
+
+
 def mount_pages(app: FastAPI) -> None:
     """Add the page routes and ``/static``."""
     app.include_router(router)

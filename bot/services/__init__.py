@@ -86,6 +86,7 @@ from .feedback import (
     NotARepLine,
     UnknownTechnique,
 )
+from .idle import IdleVisits
 from .outbox import Claim, Dispatcher, Kind, Outbound, Pacing, RetryPolicy, SendResult
 from .outbox import Sender as OutboxSender
 from .outbox.service import Backlog, OutboxService
@@ -117,6 +118,8 @@ class Services:
     browse: BrowseAPI
     # Teams and users, for admins.
     admin: AdminAPI
+    # Visits left idle are closed as abandoned by a sweep in every worker.
+    idle: IdleVisits
 
 
 def build_services(db: Database, settings: Settings, library: ScenarioLibrary | None = None) -> Services:
@@ -140,6 +143,7 @@ def build_services(db: Database, settings: Settings, library: ScenarioLibrary | 
         wecom=WeComService(db, rehearsals, coaching),
         browse=BrowseService(db, rehearsals),
         admin=AdminService(db),
+        idle=IdleVisits(db, rehearsals.versions, timedelta(hours=settings.idle_close_hours)),
     )
 
 
@@ -178,6 +182,7 @@ __all__ = [
     "FilterOptions",
     "FlagNotFound",
     "FlagView",
+    "IdleVisits",
     "ImportResult",
     "Kind",
     "LinkedRep",

@@ -133,6 +133,8 @@ class RehearsalSession(Base):
         Index("ix_rehearsal_sessions_user_ended", "user_id", "ended_at"),
         # The managers' sessions list across reps, newest first (0010_private_practice).
         Index("ix_rehearsal_sessions_started", "started_at", "id"),
+        # The idle sweep: the oldest active visits first (0008_idle_sessions).
+        Index("ix_rehearsal_sessions_status_updated", "status", "updated_at"),
     )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)

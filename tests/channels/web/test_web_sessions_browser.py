@@ -12,7 +12,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Callable
 
 import pytest
 from test_web_browser import ARTIFACTS, chromium  # noqa: F401 - the fixture is used by name
@@ -66,16 +65,27 @@ def sign_in(page: object, url: str, login: str, password: str) -> None:
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_sessions_list_private_practice_and_admin_in_the_browser(
     database_url: str,
-    live_server_factory: Callable[..., LiveServer],
     chromium: object,  # noqa: F811 - the fixture imported above
 ) -> None:
-    from playwright.sync_api import Browser, expect
+    from playwright.sync_api import expect
 
-    assert isinstance(chromium, Browser)
     expect.set_options(timeout=15_000)
     passwords, visits = seed(database_url)
-    server = live_server_factory(database_url)
     ARTIFACTS.mkdir(exist_ok=True)
+    # Its own server, given longer to start than the shared fixture's 30 s: the machine the suite
+    # runs on may be busy, and migrating plus warming the classifier can take a while there.
+    server = LiveServer(database_url, log_path=ARTIFACTS / "sessions-uvicorn.log")
+    try:
+        server.wait_ready(timeout=120)
+        run(chromium, server, passwords, visits)
+    finally:
+        server.stop()
+
+
+def run(browser: object, server: LiveServer, passwords: dict[str, str], visits: list[str]) -> None:
+    from playwright.sync_api import Browser, expect
+
+    assert isinstance(browser, Browser)
     problems: list[str] = []
 
     def watch(page: object) -> None:
@@ -89,7 +99,7 @@ def test_sessions_list_private_practice_and_admin_in_the_browser(
         )
 
     # The rep, on a phone, is told what the manager sees, then practises privately.
-    rep = chromium.new_page(viewport={"width": 390, "height": 844}, device_scale_factor=2)
+    rep = browser.new_page(viewport={"width": 390, "height": 844}, device_scale_factor=2)
     watch(rep)
     sign_in(rep, f"{server.url}/chat", "demo", passwords["demo"])
     expect(rep.locator("#privacy-help")).to_contain_text("经理可以阅读")
@@ -104,7 +114,7 @@ def test_sessions_list_private_practice_and_admin_in_the_browser(
     expect(rep.locator("#messages .msg.rep:not(.pending)", has_text="私下练一练")).to_be_visible()
 
     # The manager, on a desktop: the list, a search for 退货, a filter, a transcript.
-    page = chromium.new_page(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    page = browser.new_page(viewport={"width": 1280, "height": 900}, accept_downloads=True)
     watch(page)
     sign_in(page, f"{server.url}/manage", "manager", passwords["manager"])
     expect(page.locator("#reps tr")).to_have_count(2)
@@ -142,7 +152,7 @@ def test_sessions_list_private_practice_and_admin_in_the_browser(
     expect(report).to_have_attribute("href", re.compile(r"/manage/reps/\d+/report\?lang=zh"))
 
     # English on a phone.
-    phone = chromium.new_page(viewport={"width": 390, "height": 844}, device_scale_factor=2)
+    phone = browser.new_page(viewport={"width": 390, "height": 844}, device_scale_factor=2)
     watch(phone)
     sign_in(phone, f"{server.url}/manage", "manager", passwords["manager"])
     phone.click('[data-set-lang="en"]')
@@ -154,7 +164,7 @@ def test_sessions_list_private_practice_and_admin_in_the_browser(
     phone.screenshot(path=str(ARTIFACTS / "sessions-list-phone-en.png"), full_page=True)
 
     # The admin: a team, a move, a deactivation, an import with a bad row, then a good one.
-    admin = chromium.new_page(viewport={"width": 1280, "height": 900})
+    admin = browser.new_page(viewport={"width": 1280, "height": 900})
     watch(admin)
     sign_in(admin, f"{server.url}/manage", "root", PASSWORD)
     expect(admin.locator("#open-admin")).to_be_visible()

@@ -13,9 +13,10 @@ from typing import Any
 
 import httpx
 from fastapi import FastAPI
+from sqlalchemy import update
 from test_web_manager import LINES, Client, as_user, people, rehearse  # noqa: F401 (fixtures)
 
-from bot.storage import Turn, store
+from bot.storage import RehearsalSession, Turn, store
 
 RETURNS_LINE = "退货为什么会翻倍呢？"
 FORMULA_LINE = '=HYPERLINK("http://evil.example","点我")'
@@ -112,6 +113,27 @@ async def test_filters_search_sort_and_pages(as_user: Client, people: dict[str, 
         await east.get("/api/manager/sessions", params={"q": "长" * 101}),
     ]
     assert [r.status_code for r in bad] == [422] * 5
+
+
+async def test_outcomes_are_told_apart(app: FastAPI, as_user: Client, people: dict[str, int]) -> None:
+    wang = await as_user("wang")
+    finished = await rehearse(wang, LINES)
+    left = await rehearse(wang, LINES[:2], end=False)
+    with store(app.state.db, write=True) as s:
+        s.session.execute(
+            update(RehearsalSession)
+            .where(RehearsalSession.id == left["session_id"])
+            .values(updated_at=datetime.now(UTC) - timedelta(hours=30))
+        )
+    assert app.state.services.idle.close_idle() == 1  # the lead's sweep: abandoned, partial scorecard
+    manager = await as_user("boss_e")
+    assert ids(await listed(manager, outcome="abandoned")) == [left["session_id"]]
+    assert ids(await listed(manager, outcome="ended")) == [finished["session_id"]]
+    assert ids(await listed(manager, outcome="closed_by_customer")) == []
+    choices = (await manager.get("/api/manager/filters")).json()["outcomes"]
+    assert {"ended", "closed_by_customer", "abandoned", "active"} <= set(choices)
+    report = (await manager.get(f"/manage/reps/{people['wang']}/report", params={"lang": "en"})).text
+    assert 'data-outcome="abandoned"' in report and 'data-outcome="ended"' in report
 
 
 async def test_private_practice_shows_that_it_happened_never_its_lines(

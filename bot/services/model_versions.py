@@ -80,12 +80,15 @@ class ModelVersions:
         return self.classify
 
     def classifier(self) -> Any:
-        now = self._clock()
-        if self._checked_at is None or now - self._checked_at >= self.check_seconds:
+        if self._due():
             with self._lock:
-                self._switch()
-                self._checked_at = now
+                if self._due():  # one thread checks; the others that waited use its answer
+                    self._switch()
+                    self._checked_at = self._clock()
         return self._classifier
+
+    def _due(self) -> bool:
+        return self._checked_at is None or self._clock() - self._checked_at >= self.check_seconds
 
     def _switch(self) -> None:
         with store(self.db) as s:

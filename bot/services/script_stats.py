@@ -191,7 +191,8 @@ def _walk_outs(visits: Sequence[VisitRow]) -> list[WalkOut]:
 
 
 def _flagged(flags: Sequence[FlagRow]) -> list[FlaggedLine]:
-    """The lines flagged most often (the same words, whatever the case and spacing)."""
+    """The lines flagged most often (the same words, whatever the case and spacing), each shown
+    as it was first flagged."""
     groups: dict[tuple[str, str], list[FlagRow]] = defaultdict(list)
     for flag in flags:
         groups[(" ".join(flag.text.split()).casefold(), flag.language)].append(flag)

@@ -27,6 +27,7 @@ class VisitRow:
 
 @dataclass(frozen=True)
 class FlagRow:
+    id: int
     text: str
     language: str
     predicted: list[str]
@@ -61,6 +62,7 @@ class StatisticsQueries:
         ids = list(session_ids)
         for start in range(0, len(ids), 500):  # bounded IN lists
             query = select(
+                JudgementFlag.id,
                 JudgementFlag.text,
                 JudgementFlag.language,
                 JudgementFlag.predicted,
@@ -69,4 +71,4 @@ class StatisticsQueries:
                 JudgementFlag.label,
             ).where(JudgementFlag.session_id.in_(ids[start : start + 500]))
             rows.extend(FlagRow(*row) for row in self._s.execute(query))
-        return rows
+        return sorted(rows, key=lambda row: row.id)  # the first flag first

@@ -27,6 +27,7 @@ EXPECTED_TABLES = {
     "judgement_flags",
     "revealed_facts",
     "wecom_links",
+    "classifier_models",
 }
 
 

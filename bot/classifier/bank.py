@@ -22,6 +22,7 @@ from typing import Annotated, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
+from bot.i18n import N_
 from bot.yamlsource import ScriptError, ScriptProblem, SourceDocument, load_yaml, validate
 
 from .text import Shorthand, clean, normalise, search, segment
@@ -255,7 +256,7 @@ def load_question_bank(directory: Path | str) -> QuestionBank:
     root = Path(directory)
     problems: list[ScriptProblem] = []
     if not root.is_dir():
-        raise ScriptError([ScriptProblem(str(root), None, None, "", "question bank directory not found")])
+        raise ScriptError([ScriptProblem.keyed(str(root), None, None, "", N_("script.bank.not_found"))])
     header_path = root / HEADER_FILE
     header: BankHeader | None = None
     sources: dict[str, SourceDocument] = {}
@@ -281,17 +282,13 @@ def load_question_bank(directory: Path | str) -> QuestionBank:
         sources[path.name] = doc
         if technique.id in techniques:
             problems.append(
-                doc.problem(
-                    ("id",), f"technique {technique.id!r} is defined again (first in {where[technique.id]})"
+                doc.report(
+                    ("id",), N_("script.bank.defined_again"), id=technique.id, first=where[technique.id]
                 )
             )
             continue
         if path.stem != technique.id:
-            problems.append(
-                doc.problem(
-                    ("id",), f"technique {technique.id!r} must be in a file named {technique.id}.yaml"
-                )
-            )
+            problems.append(doc.report(("id",), N_("script.bank.file_name"), id=technique.id))
         techniques[technique.id] = technique
         where[technique.id] = path.name
         problems.extend(_check_patterns(technique, doc, header))
@@ -299,8 +296,8 @@ def load_question_bank(directory: Path | str) -> QuestionBank:
     missing = [label for label in LABELS if label not in techniques]
     if missing and not problems:
         problems.append(
-            ScriptProblem(
-                str(header_path), None, None, "", f"techniques without a file: {', '.join(missing)}"
+            ScriptProblem.keyed(
+                str(header_path), None, None, "", N_("script.bank.missing_files"), labels=", ".join(missing)
             )
         )
     if header is not None:
@@ -308,10 +305,10 @@ def load_question_bank(directory: Path | str) -> QuestionBank:
         for index, label in enumerate(header.precedence):
             if label in ("closed_question", "open_question", "statement", "greeting", "pitch"):
                 problems.append(
-                    doc.problem(("precedence", index), f"{label} is generic: it cannot be in precedence")
+                    doc.report(("precedence", index), N_("script.bank.generic_precedence"), label=label)
                 )
         if len(set(header.precedence)) != len(header.precedence):
-            problems.append(doc.problem(("precedence",), "a technique is listed twice"))
+            problems.append(doc.report(("precedence",), N_("script.bank.listed_twice")))
     if problems:
         raise ScriptError(problems)
     assert header is not None
@@ -343,8 +340,8 @@ def _self_test(
                 tokens = set(segment(text))
                 hit = all(w in tokens for w in spec.words or ())
             if hit != expected:
-                verb = "does not match" if expected else "matches"
-                problems.append(doc.problem((*path, key, index), f"pattern {spec.id!r} {verb} {sample!r}"))
+                key_of = N_("script.bank.pattern_misses") if expected else N_("script.bank.pattern_hits")
+                problems.append(doc.report((*path, key, index), key_of, id=spec.id, sample=sample))
     return problems
 
 
@@ -357,7 +354,7 @@ def _check_patterns(
         for index, spec in enumerate(technique.detect.patterns[lang]):
             path: tuple[str | int, ...] = ("detect", "patterns", lang, index)
             if spec.id in seen:
-                problems.append(doc.problem((*path, "id"), f"pattern id {spec.id!r} is used twice"))
+                problems.append(doc.report((*path, "id"), N_("script.bank.pattern_twice"), id=spec.id))
             seen.add(spec.id)
             problems.extend(_self_test(spec, lang, doc, path, header))
     return problems
@@ -371,7 +368,7 @@ def _check_patterns_of_markers(header: BankHeader, doc: SourceDocument) -> list[
             for index, spec in enumerate(patterns[lang]):
                 where = ("markers", group, lang, index)
                 if spec.regex is None:
-                    problems.append(doc.problem(where, "markers take 'regex' patterns only"))
+                    problems.append(doc.report(where, N_("script.bank.markers_regex")))
                     continue
                 problems.extend(_self_test(spec, lang, doc, where, header))
     return problems

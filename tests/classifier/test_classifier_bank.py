@@ -106,7 +106,9 @@ def test_pattern_that_misses_its_own_sample_is_an_error(bank_copy: Path) -> None
     )
     path.write_text(text, encoding="utf-8")
     errors = _errors(bank_copy)
-    assert any("pattern 'how-come' does not match 'Whatever are you doing?'" in e for e in errors)
+    assert any(
+        "The pattern 'how-come' does not match its own example 'Whatever are you doing?'" in e for e in errors
+    )
     assert any(e.startswith(f"{path}:") for e in errors)
 
 
@@ -134,18 +136,18 @@ def test_missing_version_and_missing_technique(bank_copy: Path) -> None:
     assert any("version: 'version' is missing here." in e for e in _errors(bank_copy))
     header.write_text('version: "2"\nprecedence: [why]\n', encoding="utf-8")
     (bank_copy / "greeting.yaml").unlink()
-    assert any("techniques without a file: greeting" in e for e in _errors(bank_copy))
+    assert any("Techniques without a file: greeting." in e for e in _errors(bank_copy))
 
 
 def test_generic_labels_cannot_take_precedence(bank_copy: Path) -> None:
     header = bank_copy / HEADER_FILE
     text = header.read_text(encoding="utf-8").replace("precedence:\n", "precedence:\n  - pitch\n", 1)
     header.write_text(text, encoding="utf-8")
-    assert any("pitch is generic" in e for e in _errors(bank_copy))
+    assert any("pitch is a generic technique" in e for e in _errors(bank_copy))
 
 
 def test_missing_directory() -> None:
-    with pytest.raises(ScriptError, match="question bank directory not found"):
+    with pytest.raises(ScriptError, match="question bank directory was not found"):
         load_question_bank("/nonexistent/questionbank")
 
 

@@ -19,9 +19,9 @@ def test_db_upgrade_creates_schema(database_url: str) -> None:
     runner = CliRunner()
     result = runner.invoke(main, ["db", "upgrade", "--database-url", database_url])
     assert result.exit_code == 0, result.output
-    assert "revision 0007" in result.output
+    assert "revision 0009" in result.output
     result = runner.invoke(main, ["db", "current", "--database-url", database_url])
-    assert result.output.strip() == "0007"
+    assert result.output.strip() == "0009"
     result = runner.invoke(main, ["db", "downgrade", "base", "--database-url", database_url])
     assert result.exit_code == 0 and "base" in result.output
 

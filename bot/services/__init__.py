@@ -66,6 +66,17 @@ from .outbox import Claim, Dispatcher, Kind, Outbound, Pacing, RetryPolicy, Send
 from .outbox import Sender as OutboxSender
 from .outbox.service import Backlog, OutboxService
 from .rehearsals import MODES, RehearsalsAPI, RehearsalService
+from .script_preview import PreviewTurn, ScriptPreview
+from .script_studio import (
+    Problem,
+    ScriptDocument,
+    ScriptListing,
+    ScriptRejected,
+    ScriptStudio,
+    TestOutcome,
+    VersionEntry,
+    VersionNotFound,
+)
 from .telegram import TelegramAnswers, telegram_group
 from .throttle import SignInThrottle, ThrottleLimits
 from .views import ActiveTurn, LinkedRep, ScenarioCard, TelegramLine, telegram_turn_id
@@ -89,12 +100,16 @@ class Services:
     throttle: SignInThrottle
     feedback: FeedbackAPI
     wecom: WeComAPI
+    # The trainer studio: drafts, checks, publishing (every worker picks a publish up), preview.
+    scripts: ScriptStudio
+    preview: ScriptPreview
 
 
 def build_services(db: Database, settings: Settings, library: ScenarioLibrary | None = None) -> Services:
     """The services over ``db``; the scenario library is loaded (and checked) once, here."""
     rehearsals = RehearsalService(db, library=library, settings=settings)
     coaching = CoachingService(db, rehearsals)
+    studio = ScriptStudio(db, rehearsals)
     limits = ThrottleLimits(
         per_login=settings.sign_in_failures_per_login,
         per_address=settings.sign_in_failures_per_address,
@@ -110,6 +125,8 @@ def build_services(db: Database, settings: Settings, library: ScenarioLibrary | 
         throttle=SignInThrottle(db, limits),
         feedback=FeedbackService(db),
         wecom=WeComService(db, rehearsals, coaching),
+        scripts=studio,
+        preview=ScriptPreview(studio),
     )
 
 
@@ -156,6 +173,8 @@ __all__ = [
     "Pacing",
     "PasswordRejected",
     "PolicyViolation",
+    "PreviewTurn",
+    "Problem",
     "RehearsalError",
     "RehearsalService",
     "RehearsalsAPI",
@@ -165,6 +184,11 @@ __all__ = [
     "ScenarioCard",
     "ScenarioSummary",
     "Scorecard",
+    "ScriptDocument",
+    "ScriptListing",
+    "ScriptPreview",
+    "ScriptRejected",
+    "ScriptStudio",
     "SendResult",
     "Services",
     "SessionClosed",
@@ -175,6 +199,7 @@ __all__ = [
     "TelegramAnswers",
     "TelegramLine",
     "TelegramStart",
+    "TestOutcome",
     "ThrottleLimits",
     "TooBusy",
     "TurnResult",
@@ -182,6 +207,8 @@ __all__ = [
     "UnknownScenario",
     "UnknownTechnique",
     "UserNotFound",
+    "VersionEntry",
+    "VersionNotFound",
     "WeComAPI",
     "WeComLine",
     "WeComService",

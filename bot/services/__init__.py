@@ -68,6 +68,7 @@ from .outbox.service import Backlog, OutboxService
 from .rehearsals import MODES, RehearsalsAPI, RehearsalService
 from .script_preview import PreviewTurn, ScriptPreview
 from .script_studio import (
+    TRAINER_ROLES,
     Problem,
     ScriptDocument,
     ScriptListing,
@@ -139,6 +140,7 @@ __all__ = [
     "MODES",
     "NOTES_SHOWN",
     "TECHNIQUES",
+    "TRAINER_ROLES",
     "TREND_LENGTH",
     "WECOM_CHANNEL",
     "Account",

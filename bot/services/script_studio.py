@@ -24,6 +24,8 @@ from bot.yamlsource import ScriptError, ScriptProblem, parse_yaml
 from .rehearsals import RehearsalService
 from .scripts import SCRIPT_KIND, Stored, store_version
 
+#: Who may edit and publish scripts.
+TRAINER_ROLES = ("trainer", "admin")
 #: The largest script the studio takes (the biggest bundled one is under 40 kB).
 MAX_SCRIPT_CHARS = 400_000
 MESSAGE_CHARS = 500

@@ -25,11 +25,13 @@ from bot.services import (
     NotYourSession,
     RehearsalError,
     RepNotFound,
+    ScriptRejected,
     Services,
     SessionClosed,
     SessionNotFound,
     UnknownScenario,
     UnknownTechnique,
+    VersionNotFound,
     is_database_unavailable,
 )
 
@@ -46,6 +48,8 @@ ENGINE_STATUS: dict[type[RehearsalError], int] = {
     NotARepLine: 404,
     FlagNotFound: 404,
     UnknownTechnique: 422,
+    ScriptRejected: 422,
+    VersionNotFound: 404,
 }
 # The largest request body the API reads; a rep line of max_message_chars fits with room to spare.
 MAX_BODY_BYTES = 32 * 1024
@@ -53,6 +57,9 @@ MAX_BODY_BYTES = 32 * 1024
 # the quoted message, a caption): 256 KiB leaves room for every legal update.
 WEBHOOK_PATH_PREFIX = "/telegram/"
 MAX_WEBHOOK_BODY_BYTES = 256 * 1024
+# The trainer studio sends a whole script (the largest bundled one is ~60 kB in UTF-8).
+STUDIO_PATH_PREFIX = "/api/studio/"
+MAX_STUDIO_BODY_BYTES = 1024 * 1024
 
 
 class ApiError(Exception):
@@ -156,8 +163,10 @@ class BodySizeLimit:
         if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
             await self.app(scope, receive, send)
             return
-        webhook = str(scope.get("path", "")).startswith(WEBHOOK_PATH_PREFIX)
-        limit = self.webhook_limit if webhook else self.limit
+        path = str(scope.get("path", ""))
+        limit = self.webhook_limit if path.startswith(WEBHOOK_PATH_PREFIX) else self.limit
+        if path.startswith(STUDIO_PATH_PREFIX):  # a whole scenario script travels with each check
+            limit = max(limit, MAX_STUDIO_BODY_BYTES)
         headers = dict(scope.get("headers", ()))
         length = headers.get(b"content-length")
         if length is not None:

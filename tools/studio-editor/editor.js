@@ -18,11 +18,21 @@ function toDiagnostics(doc, problems) {
   });
 }
 
-export function create(parent, options) {
+// The page's Content-Security-Policy allows no inline <style>: inside a shadow root CodeMirror
+// puts its styles in constructed style sheets (adoptedStyleSheets), which the policy allows.
+const layout = EditorView.theme({
+  "&": { height: "100%", backgroundColor: "#fff" },
+  ".cm-scroller": { fontFamily: 'ui-monospace, SFMono-Regular, Menlo, Consolas, "Noto Sans Mono CJK SC", "WenQuanYi Micro Hei", monospace' },
+});
+
+export function create(host, options) {
   const check = options.check || (() => Promise.resolve([]));
   const onChange = options.onChange || (() => {});
+  const parent = host.shadowRoot || host.attachShadow({ mode: "open" });
+  parent.replaceChildren();
   const view = new EditorView({
     parent,
+    root: parent,
     state: EditorState.create({
       doc: options.doc || "",
       extensions: [
@@ -38,6 +48,7 @@ export function create(parent, options) {
         highlightSelectionMatches(),
         syntaxHighlighting(defaultHighlightStyle, { fallback: true }),
         yaml(),
+        layout,
         EditorView.lineWrapping,
         keymap.of([indentWithTab, ...defaultKeymap, ...historyKeymap, ...searchKeymap]),
         linter(async (v) => toDiagnostics(v.state.doc, await check(v.state.doc.toString())), { delay: options.delay || 400 }),

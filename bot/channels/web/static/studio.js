@@ -162,9 +162,7 @@ async function openScript(scriptId, { push = true } = {}) {
   state.dirty = false;
   showView("edit");
   renderHead();
-  const parent = $("editor");
-  parent.replaceChildren();
-  state.editor = window.CoachEditor.create(parent, {
+  state.editor = window.CoachEditor.create($("editor"), {
     doc: documentData.text,
     label: t("web.studio.editorLabel"),
     check: checkText,

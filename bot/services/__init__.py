@@ -62,6 +62,7 @@ from .feedback import (
     NotARepLine,
     UnknownTechnique,
 )
+from .idle import IdleVisits
 from .outbox import Claim, Dispatcher, Kind, Outbound, Pacing, RetryPolicy, SendResult
 from .outbox import Sender as OutboxSender
 from .outbox.service import Backlog, OutboxService
@@ -101,6 +102,8 @@ class Services:
     throttle: SignInThrottle
     feedback: FeedbackAPI
     wecom: WeComAPI
+    # Visits left idle are closed as abandoned by a sweep in every worker.
+    idle: IdleVisits
     # The trainer studio: drafts, checks, publishing (every worker picks a publish up), preview.
     scripts: ScriptStudio
     preview: ScriptPreview
@@ -126,6 +129,7 @@ def build_services(db: Database, settings: Settings, library: ScenarioLibrary | 
         throttle=SignInThrottle(db, limits),
         feedback=FeedbackService(db),
         wecom=WeComService(db, rehearsals, coaching),
+        idle=IdleVisits(db, rehearsals.versions, timedelta(hours=settings.idle_close_hours)),
         scripts=studio,
         preview=ScriptPreview(studio),
     )
@@ -158,6 +162,7 @@ __all__ = [
     "FeedbackService",
     "FlagNotFound",
     "FlagView",
+    "IdleVisits",
     "Kind",
     "LinkedRep",
     "ManagedView",

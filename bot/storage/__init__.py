@@ -23,9 +23,14 @@ from .models import (
 )
 from .outbox import OutboxRepository
 from .repository import Store
+from .reviews import Assignment, CoachingReview, LineComment, ReviewRepository
 from .wecom import WeComLink, WeComLinkRepository
 
 __all__ = [
+    "Assignment",
+    "CoachingReview",
+    "LineComment",
+    "ReviewRepository",
     "Base",
     "CoachingNote",
     "Database",

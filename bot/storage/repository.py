@@ -26,6 +26,7 @@ from .models import (
     utcnow,
 )
 from .outbox import OutboxRepository
+from .reviews import ReviewRepository
 from .sessions import SessionRepository
 
 NAME_CHARS: int = getattr(User.__table__.c.display_name.type, "length", None) or 120
@@ -381,3 +382,4 @@ class Store:
         self.notes = NoteRepository(session)
         self.flags = FlagRepository(session)
         self.outbox = OutboxRepository(session)
+        self.reviews = ReviewRepository(session)

@@ -5,7 +5,7 @@ from sqlalchemy import inspect
 from bot.storage import Database, current_revision, downgrade, upgrade
 from bot.storage.models import Base
 
-HEAD = "0007"
+HEAD = "0011"
 EXPECTED_TABLES = {
     "teams",
     "users",
@@ -24,6 +24,9 @@ EXPECTED_TABLES = {
     "judgement_flags",
     "revealed_facts",
     "wecom_links",
+    "line_comments",
+    "coaching_reviews",
+    "assignments",
 }
 
 

@@ -26,6 +26,15 @@ from .accounts import (
     DemoAccount,
     TelegramStart,
 )
+from .analytics import AnalyticsService, RepAnalytics, ScorePoint, TeamAnalytics
+from .assignments import (
+    AssignmentNotFound,
+    AssignmentOrder,
+    AssignmentPush,
+    AssignmentService,
+    AssignmentView,
+    BadAssignment,
+)
 from .coaching import (
     MANAGER_ROLES,
     NOTES_SHOWN,
@@ -66,6 +75,18 @@ from .outbox import Claim, Dispatcher, Kind, Outbound, Pacing, RetryPolicy, Send
 from .outbox import Sender as OutboxSender
 from .outbox.service import Backlog, OutboxService
 from .rehearsals import MODES, RehearsalsAPI, RehearsalService
+from .reviews import (
+    Colleague,
+    CommentView,
+    PlanItem,
+    ReviewDraft,
+    ReviewedSession,
+    ReviewInput,
+    ReviewNotFound,
+    ReviewService,
+    ReviewView,
+    SkillGap,
+)
 from .telegram import TelegramAnswers, telegram_group
 from .throttle import SignInThrottle, ThrottleLimits
 from .views import ActiveTurn, LinkedRep, ScenarioCard, TelegramLine, telegram_turn_id
@@ -89,12 +110,19 @@ class Services:
     throttle: SignInThrottle
     feedback: FeedbackAPI
     wecom: WeComAPI
+    # Review 3.0, assignments and team analytics (issue 14).
+    assignments: AssignmentService
+    reviews: ReviewService
+    analytics: AnalyticsService
 
 
 def build_services(db: Database, settings: Settings, library: ScenarioLibrary | None = None) -> Services:
     """The services over ``db``; the scenario library is loaded (and checked) once, here."""
     rehearsals = RehearsalService(db, library=library, settings=settings)
     coaching = CoachingService(db, rehearsals)
+    assignments = AssignmentService(
+        db, rehearsals, remind_before=timedelta(hours=settings.assignment_reminder_hours)
+    )
     limits = ThrottleLimits(
         per_login=settings.sign_in_failures_per_login,
         per_address=settings.sign_in_failures_per_address,
@@ -110,10 +138,33 @@ def build_services(db: Database, settings: Settings, library: ScenarioLibrary | 
         throttle=SignInThrottle(db, limits),
         feedback=FeedbackService(db),
         wecom=WeComService(db, rehearsals, coaching),
+        assignments=assignments,
+        reviews=ReviewService(db, rehearsals, assignments),
+        analytics=AnalyticsService(db),
     )
 
 
 __all__ = [
+    "AnalyticsService",
+    "RepAnalytics",
+    "ScorePoint",
+    "TeamAnalytics",
+    "AssignmentNotFound",
+    "AssignmentOrder",
+    "AssignmentPush",
+    "AssignmentService",
+    "AssignmentView",
+    "BadAssignment",
+    "Colleague",
+    "CommentView",
+    "PlanItem",
+    "ReviewDraft",
+    "ReviewedSession",
+    "ReviewInput",
+    "ReviewNotFound",
+    "ReviewService",
+    "ReviewView",
+    "SkillGap",
     "DATABASE_ERRORS",
     "DEFAULT_CONCURRENT_CHECKS",
     "DEMO_ACCOUNTS",

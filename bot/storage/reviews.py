@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text, select, update
+from sqlalchemy import DateTime, Row, ForeignKey, Index, Integer, String, Text, bindparam, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from .models import Base, RehearsalSession, User, utcnow
@@ -123,7 +123,9 @@ class ReviewRepository:
         return assignment
 
     def assignment(self, assignment_id: int, *, for_update: bool = False) -> Assignment | None:
-        return self._s.get(Assignment, assignment_id, with_for_update=for_update, populate_existing=for_update)
+        return self._s.get(
+            Assignment, assignment_id, with_for_update=for_update, populate_existing=for_update
+        )
 
     def assignments_for(self, rep_ids: Sequence[int]) -> Sequence[Assignment]:
         if not rep_ids:
@@ -163,6 +165,38 @@ class ReviewRepository:
 
     def add_attempt(self, assignment: Assignment, session_id: str) -> None:
         assignment.attempts = [*list(assignment.attempts or []), session_id]
+
+    def recent_states(self, user_ids: Sequence[int], count: int) -> dict[int, list[dict[str, Any]]]:
+        """Each user's last ``count`` finished visits' engine states (their line histories),
+        newest first: one index seek per user on ``ix_rehearsal_sessions_user_ended``."""
+        rs = RehearsalSession
+        query = (
+            select(rs.state)
+            .where(rs.user_id == bindparam("user_id"), rs.ended_at.is_not(None), rs.status != "active")
+            .order_by(rs.ended_at.desc(), rs.id.desc())
+            .limit(count)
+        )
+        return {
+            user_id: [dict(state or {}) for state in self._s.scalars(query, {"user_id": user_id}).all()]
+            for user_id in dict.fromkeys(user_ids)
+        }
+
+    def analytics_rows(
+        self, user_ids: Sequence[int], since: datetime | None, until: datetime | None
+    ) -> Sequence[Row[Any]]:
+        """The users' visits started in [since, until): who, status, score, when, and the
+        scorecard (its technique counts, facts and need), oldest first; no transcript is read."""
+        if not user_ids:
+            return []
+        rs = RehearsalSession
+        query = select(rs.user_id, rs.status, rs.score, rs.started_at, rs.ended_at, rs.scorecard).where(
+            rs.user_id.in_(list(user_ids))
+        )
+        if since is not None:
+            query = query.where(rs.started_at >= since)
+        if until is not None:
+            query = query.where(rs.started_at < until)
+        return self._s.execute(query.order_by(rs.started_at, rs.id)).all()
 
     def sessions(self, session_ids: Sequence[str]) -> dict[str, RehearsalSession]:
         """The sessions among ``session_ids`` (their score and status), in one query."""

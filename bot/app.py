@@ -25,6 +25,7 @@ from bot.services import (
     Dispatcher,
     OutboxSender,
     Pacing,
+    ReminderLoop,
     RetryPolicy,
     Services,
     build_services,
@@ -100,9 +101,16 @@ def create_app(settings: Settings | None = None, *, library: ScenarioLibrary | N
         if dispatcher is not None:
             await dispatcher.start()
         app.state.dispatcher = dispatcher
+        # Assignment reminders go out through the outbox too (docs/coaching.md).
+        reminders = None
+        if telegram is not None:
+            reminders = ReminderLoop(app.state.services.assignments, settings.assignment_check_seconds)
+            await reminders.start()
         try:
             yield
         finally:
+            if reminders is not None:
+                await reminders.stop()
             if dispatcher is not None:  # sends in flight finish; the rest stays queued
                 await dispatcher.stop()
             if wecom is not None:

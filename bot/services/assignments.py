@@ -9,6 +9,9 @@ conditional UPDATE, so any number of workers may run it at once and each reminde
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
 import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -24,6 +27,7 @@ from .outbox import Kind, Outbound, post
 from .rehearsals import RehearsalService
 from .views import TELEGRAM_CHANNEL
 
+logger = logging.getLogger(__name__)
 #: A reminder goes out this long before the due date (unless the assignment is passed).
 REMIND_BEFORE = timedelta(hours=24)
 PASS_MARK = 60
@@ -299,6 +303,34 @@ class AssignmentService:
         return queued
 
 
+class ReminderLoop:
+    """Each worker's periodic reminder check (``AssignmentService.remind_due``): every
+    ``every`` seconds, in a thread. Safe with any number of workers: each reminder is claimed once."""
+
+    def __init__(self, service: AssignmentService, every: float) -> None:
+        self.service = service
+        self.every = every
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="assignment-reminders")
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                await asyncio.to_thread(self.service.remind_due)
+            except Exception:  # the database may be down for a while: try again next time
+                logger.warning("The assignment reminder check failed; retrying later", exc_info=True)
+            await asyncio.sleep(self.every)
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+
 __all__ = [
     "PASS_MARK",
     "REMIND_BEFORE",
@@ -309,5 +341,6 @@ __all__ = [
     "AssignmentService",
     "AssignmentView",
     "BadAssignment",
+    "ReminderLoop",
     "assignment_status",
 ]

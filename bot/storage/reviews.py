@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Row, ForeignKey, Index, Integer, String, Text, bindparam, select, update
+from sqlalchemy import DateTime, ForeignKey, Index, Integer, Row, String, Text, bindparam, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from .models import Base, RehearsalSession, User, utcnow

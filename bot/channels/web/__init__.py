@@ -11,6 +11,7 @@ from bot.services import DEFAULT_CONCURRENT_CHECKS, CheckGate
 
 from .api import router as api_router
 from .auth import COOKIE_NAME, SessionCookies
+from .coaching_api import rep_coaching_router, review_router
 from .errors import BodySizeLimit, SecurityHeaders, install_error_handlers
 from .events import STREAM_SECONDS, TurnSignals
 from .input import JsonDepthLimit, document_common_errors
@@ -49,6 +50,8 @@ def install_web(app: FastAPI, settings: Settings) -> None:
     app.include_router(api_router)
     app.include_router(manager_router)
     app.include_router(notes_router)
+    app.include_router(review_router)
+    app.include_router(rep_coaching_router)
     mount_pages(app)
 
     @app.get("/metrics", tags=["ops"], response_class=Response)

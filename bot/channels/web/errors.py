@@ -17,6 +17,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from bot.channels.web.observability import count_error
 from bot.services import (
     DATABASE_ERRORS,
+    AssignmentNotFound,
+    BadAssignment,
     FlagNotFound,
     MessageRejected,
     NotAManager,
@@ -46,6 +48,8 @@ ENGINE_STATUS: dict[type[RehearsalError], int] = {
     NotARepLine: 404,
     FlagNotFound: 404,
     UnknownTechnique: 422,
+    AssignmentNotFound: 404,
+    BadAssignment: 422,
 }
 # The largest request body the API reads; a rep line of max_message_chars fits with room to spare.
 MAX_BODY_BYTES = 32 * 1024

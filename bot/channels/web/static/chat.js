@@ -70,6 +70,7 @@ async function showHome() {
   closeEvents();
   state.session = null;
   showView("setup");
+  document.dispatchEvent(new CustomEvent("coach:home")); // assignments.js lists my assignments
   await Promise.all([loadScenarios(), loadHistory(), loadNotes()]);
 }
 
@@ -315,6 +316,7 @@ async function openSession(sessionId) {
     openEvents();
     $("text").focus();
   }
+  document.dispatchEvent(new CustomEvent("coach:session", { detail: view })); // my manager's line comments
 }
 
 function rerenderSession() {

@@ -195,6 +195,7 @@ function renderReps() {
     });
   }
   $("reps-empty").classList.toggle("hidden", state.reps.length > 0);
+  document.dispatchEvent(new CustomEvent("coach:team", { detail: state.reps })); // analytics.js
   $("reps-table").classList.toggle("hidden", state.reps.length === 0);
 }
 
@@ -229,6 +230,7 @@ async function openRep(repId, { push = true } = {}) {
   }
   renderSessions(state.sessions);
   renderNotes();
+  document.dispatchEvent(new CustomEvent("coach:rep", { detail: state.rep }));
   return true;
 }
 
@@ -324,6 +326,8 @@ function renderReader(view) {
       el("span", { class: "bubble" }, turn.text),
       techniques);
   }));
+  // review.js adds the trust curve, the stage/step track and the line comments.
+  document.dispatchEvent(new CustomEvent("coach:reader", { detail: view }));
 }
 
 function renderSummary(card) {

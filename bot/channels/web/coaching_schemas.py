@@ -96,12 +96,12 @@ class SkillGapModel(BaseModel):
     used: int = Field(default=0, ge=0)
     worked: int = Field(default=0, ge=0)
     gap: bool = True
-    note: VisibleText = Field(default="", max_length=TEXT_MAX_CHARS)
+    note: CleanStr = Field(default="", max_length=TEXT_MAX_CHARS)
 
 
 class PlanItemModel(BaseModel):
     technique: CleanStr = Field(max_length=40)
-    action: VisibleText = Field(default="", max_length=TEXT_MAX_CHARS)
+    action: CleanStr = Field(default="", max_length=TEXT_MAX_CHARS)
     colleague_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
     colleague_name: str | None = None
 
@@ -132,10 +132,10 @@ class ReviewRequest(_Request):
     """A review: the ASK gap, what improving means, the plan, and practice to assign."""
 
     session_ids: list[CleanStr] = Field(min_length=1, max_length=10)
-    attitude: VisibleText = Field(default="", max_length=TEXT_MAX_CHARS)
-    knowledge: VisibleText = Field(default="", max_length=TEXT_MAX_CHARS)
+    attitude: CleanStr = Field(default="", max_length=TEXT_MAX_CHARS)
+    knowledge: CleanStr = Field(default="", max_length=TEXT_MAX_CHARS)
     skills: list[SkillGapModel] = Field(default_factory=list, max_length=20)
-    improving: VisibleText = Field(default="", max_length=TEXT_MAX_CHARS)
+    improving: CleanStr = Field(default="", max_length=TEXT_MAX_CHARS)
     plan: list[PlanItemModel] = Field(default_factory=list, max_length=20)
     assignments: list[AssignmentRequest] = Field(default_factory=list, max_length=5)
     follow_up_of: int | None = Field(default=None, ge=1, le=2**31 - 1)

@@ -59,7 +59,8 @@ async def test_an_assignment_and_one_reminder_reach_the_reps_telegram(
     assert sorted(counts) == [0, 1]
     assert len(announced) == 1 and html_problem(announced[0]) is None
     assert announced[0] == (
-        f"📋 <b>新的练习任务</b>\n{SCENARIO_TITLE_ZH}\n考试模式 · 中文\n截止：2030-05-17 09:30 UTC\n及格分：70\n\n"
+        f"📋 <b>新的练习任务</b>\n{SCENARIO_TITLE_ZH}\n考试模式 · 中文\n"
+        "截止：2030-05-17 09:30 UTC\n及格分：70\n\n"
         "请在网页聊天的“我的任务”里开始。"
     )
     assert len(reminded) == 1 and reminded[0].startswith("⏰ <b>任务快到期了</b>")

@@ -64,6 +64,9 @@ class Settings(BaseSettings):
     assignment_check_seconds: float = Field(default=300.0, gt=0)
     # `coach prune` keeps ended sign-in sessions and handled message ids this long.
     retention_days: int = Field(default=30, ge=1)
+    # A visit nobody has written in for this long is closed as abandoned, with its partial
+    # scorecard (0 keeps idle visits open for ever).
+    idle_close_hours: float = Field(default=24.0, ge=0)
     log_format: Literal["json", "text"] = "json"
     # WeCom (企业微信) self-built application (docs/wecom.md); the channel is off without them.
     wecom_corp_id: str | None = None

@@ -72,6 +72,7 @@ from .feedback import (
     NotARepLine,
     UnknownTechnique,
 )
+from .idle import IdleVisits
 from .outbox import Claim, Dispatcher, Kind, Outbound, Pacing, RetryPolicy, SendResult
 from .outbox import Sender as OutboxSender
 from .outbox.service import Backlog, OutboxService
@@ -111,6 +112,8 @@ class Services:
     throttle: SignInThrottle
     feedback: FeedbackAPI
     wecom: WeComAPI
+    # Visits left idle are closed as abandoned by a sweep in every worker.
+    idle: IdleVisits
     # Review 3.0, assignments and team analytics (issue 14).
     assignments: AssignmentService
     reviews: ReviewService
@@ -139,6 +142,7 @@ def build_services(db: Database, settings: Settings, library: ScenarioLibrary | 
         throttle=SignInThrottle(db, limits),
         feedback=FeedbackService(db),
         wecom=WeComService(db, rehearsals, coaching),
+        idle=IdleVisits(db, rehearsals.versions, timedelta(hours=settings.idle_close_hours)),
         assignments=assignments,
         reviews=ReviewService(db, rehearsals, assignments),
         analytics=AnalyticsService(db),
@@ -180,6 +184,7 @@ __all__ = [
     "FeedbackService",
     "FlagNotFound",
     "FlagView",
+    "IdleVisits",
     "Kind",
     "LinkedRep",
     "ManagedView",

@@ -20,8 +20,8 @@ from bot.vocab import Status, Technique
 
 from . import scope
 
-#: A visit closed for being idle too long (the lead's ``Status.ABANDONED``; a string until then).
-ABANDONED = str(getattr(Status, "ABANDONED", "abandoned"))
+#: A visit closed for being idle too long.
+ABANDONED = Status.ABANDONED
 TECHNIQUES: tuple[str, ...] = tuple(Technique)
 
 

@@ -3,7 +3,7 @@ and practice assignments with their reminder mark (issue 14). New tables only: o
 as before.
 
 Revision ID: 0011
-Revises: 0007
+Revises: 0008
 Create Date: 2026-11-29
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0011"
-down_revision = "0007"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 

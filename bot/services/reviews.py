@@ -321,56 +321,73 @@ class ReviewService:
             return self._views(s, s.reviews.reviews_for(user_id))
 
     def _views(self, s: Store, rows: Sequence[CoachingReview]) -> list[ReviewView]:
-        people = {i for r in rows for i in (r.author_id, r.rep_id)}
-        people |= {int(p["colleague_id"]) for r in rows for p in r.plan or [] if p.get("colleague_id")}
-        names = {u.id: u.display_name for u in (s.users.get(i) for i in people) if u is not None}
-        assignments = s.reviews.for_reviews([r.id for r in rows])
-        views = self.assignments.views_in(s, assignments, names)
+        """Views of ``rows``: names, sessions and assignments read once for all of them."""
+        names = _names(s, rows)
+        views = self.assignments.views_in(s, s.reviews.for_reviews([r.id for r in rows]), names)
         rehearsals = s.reviews.sessions([i for r in rows for i in r.session_ids or []])
         reviewed = {x.id: x for x in self._reviewed(s, list(rehearsals.values()))}
-        found = []
-        for r in rows:
-            sessions = [reviewed[i] for i in r.session_ids or [] if i in reviewed]
-            own = [v for v in views if v.review_id == r.id]
-            scores = [x.score for x in sessions if x.score is not None]
-            bests = [v.best_score for v in own if v.best_score is not None]
-            found.append(
-                ReviewView(
-                    id=r.id,
-                    rep_id=r.rep_id,
-                    rep_name=names.get(r.rep_id, ""),
-                    author_name=names.get(r.author_id, ""),
-                    created_at=r.created_at,
-                    sessions=sessions,
-                    attitude=r.attitude,
-                    knowledge=r.knowledge,
-                    skills=[
-                        SkillGap(
-                            g["technique"],
-                            int(g.get("used", 0)),
-                            int(g.get("worked", 0)),
-                            True,
-                            g.get("note", ""),
-                        )
-                        for g in r.skills or []
-                    ],
-                    improving=r.improving,
-                    plan=[
-                        PlanItem(
-                            p["technique"],
-                            p.get("action", ""),
-                            p.get("colleague_id"),
-                            names.get(int(p["colleague_id"])) if p.get("colleague_id") else None,
-                        )
-                        for p in r.plan or []
-                    ],
-                    follow_up_of=r.follow_up_of,
-                    assignments=own,
-                    before=round(mean(scores), 1) if scores else None,
-                    after=max(bests) if bests else None,
-                )
+        return [
+            review_view(
+                r,
+                names,
+                [reviewed[i] for i in r.session_ids or [] if i in reviewed],
+                [v for v in views if v.review_id == r.id],
             )
-        return found
+            for r in rows
+        ]
+
+
+def _names(s: Store, rows: Sequence[CoachingReview]) -> dict[int, str]:
+    """The display names of the reviews' authors, reps and colleagues to learn from."""
+    people = {i for r in rows for i in (r.author_id, r.rep_id)}
+    people |= {int(p["colleague_id"]) for r in rows for p in r.plan or [] if p.get("colleague_id")}
+    users = (s.users.get(i) for i in people)
+    return {u.id: u.display_name for u in users if u is not None}
+
+
+def _skills(stored: Sequence[dict[str, Any]]) -> list[SkillGap]:
+    return [
+        SkillGap(g["technique"], int(g.get("used", 0)), int(g.get("worked", 0)), True, g.get("note", ""))
+        for g in stored
+    ]
+
+
+def _plan(stored: Sequence[dict[str, Any]], names: dict[int, str]) -> list[PlanItem]:
+    found = []
+    for p in stored:
+        colleague = int(p["colleague_id"]) if p.get("colleague_id") else None
+        found.append(
+            PlanItem(
+                p["technique"], p.get("action", ""), colleague, names.get(colleague) if colleague else None
+            )
+        )
+    return found
+
+
+def review_view(
+    r: CoachingReview, names: dict[int, str], sessions: list[ReviewedSession], own: list[AssignmentView]
+) -> ReviewView:
+    """A stored review with its sessions and assignments: before is the sessions' mean score,
+    after the best score of its assignments so far."""
+    scores = [x.score for x in sessions if x.score is not None]
+    bests = [v.best_score for v in own if v.best_score is not None]
+    return ReviewView(
+        id=r.id,
+        rep_id=r.rep_id,
+        rep_name=names.get(r.rep_id, ""),
+        author_name=names.get(r.author_id, ""),
+        created_at=r.created_at,
+        sessions=sessions,
+        attitude=r.attitude,
+        knowledge=r.knowledge,
+        skills=_skills(r.skills or []),
+        improving=r.improving,
+        plan=_plan(r.plan or [], names),
+        follow_up_of=r.follow_up_of,
+        assignments=own,
+        before=round(mean(scores), 1) if scores else None,
+        after=max(bests) if bests else None,
+    )
 
 
 __all__ = [

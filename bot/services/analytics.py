@@ -9,10 +9,9 @@ ended with a scorecard; visits still open are counted apart.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from bot.storage import Database, User, store
@@ -23,12 +22,16 @@ from . import scope
 #: A visit closed for being idle too long.
 ABANDONED = Status.ABANDONED
 TECHNIQUES: tuple[str, ...] = tuple(Technique)
+COUNTED = ("sessions", "open", "walk_outs", "abandoned", "deadline", "budget", "confirmed", "facts")
 
 
 @dataclass(frozen=True)
 class ScorePoint:
-    ended_at: datetime
-    score: int
+    """A rep's scored visits that ended on one day (UTC): how many, and their mean score."""
+
+    day: str  # YYYY-MM-DD
+    visits: int
+    score: float
 
 
 @dataclass
@@ -48,7 +51,7 @@ class RepAnalytics:
     budget: int = 0  # visits that found out the budget
     confirmed: int = 0  # visits that found out both
     techniques: dict[str, int] = field(default_factory=dict)  # lines heard as each technique
-    trend: list[ScorePoint] = field(default_factory=list)  # scores by end time, oldest first
+    trend: list[ScorePoint] = field(default_factory=list)  # by day, oldest first
 
 
 @dataclass(frozen=True)
@@ -59,49 +62,45 @@ class TeamAnalytics:
     reps: list[RepAnalytics]
 
 
-def _utc(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
-def _add(rep: RepAnalytics, counts: Counter[str], status: str, score: Any, ended: Any, card: Any) -> None:
-    rep.sessions += 1
-    if status == Status.ACTIVE:
-        rep.open += 1
-        return
-    rep.walk_outs += status == Status.CLOSED_BY_CUSTOMER
-    rep.abandoned += status == ABANDONED
-    if not isinstance(card, dict):
-        return
-    counts.update({str(k): int(v) for k, v in (card.get("techniques") or {}).get("counts", {}).items()})
-    need = card.get("explicit_need") or {}
-    rep.deadline += bool(need.get("deadline"))
-    rep.budget += bool(need.get("budget"))
-    rep.confirmed += bool(need.get("confirmed"))
-    rep.facts += len(card.get("revealed") or [])
-    if score is not None and ended is not None:
-        rep.scored += 1
-        rep.trend.append(ScorePoint(_utc(ended), int(score)))
-
-
 def analyse(
-    reps: Sequence[User], rows: Sequence[Any], since: datetime | None, until: datetime | None
+    reps: Sequence[User],
+    totals: Sequence[Any],
+    days: Sequence[Any],
+    since: datetime | None,
+    until: datetime | None,
 ) -> TeamAnalytics:
-    """The figures from ``rows`` (``ReviewRepository.analytics_rows``)."""
+    """The figures from ``ReviewRepository.analytics_totals`` and ``analytics_days``."""
     found = {rep.id: RepAnalytics(rep.id, rep.display_name) for rep in reps}
-    counts: dict[int, Counter[str]] = {rep.id: Counter() for rep in reps}
-    for row in rows:
+    used: set[str] = set()
+    for row in totals:
+        rep = found.get(int(row.user_id))
+        if rep is None:
+            continue
+        for name in (
+            "sessions",
+            "open",
+            "walk_outs",
+            "abandoned",
+            "deadline",
+            "budget",
+            "confirmed",
+            "facts",
+        ):
+            setattr(rep, name, int(getattr(row, name) or 0))
+        rep.techniques = {t: int(getattr(row, f"t_{t}") or 0) for t in TECHNIQUES if getattr(row, f"t_{t}")}
+        used |= set(rep.techniques)
+    sums: dict[int, int] = {}
+    for row in days:
         rep = found.get(int(row.user_id))
         if rep is not None:
-            _add(rep, counts[rep.id], str(row.status), row.score, row.ended_at, row.scorecard)
-    used: set[str] = set()
+            visits, total = int(row.visits), int(row.score_sum)
+            rep.trend.append(ScorePoint(str(row.day)[:10], visits, round(total / visits, 1)))
+            rep.scored += visits
+            sums[rep.id] = sums.get(rep.id, 0) + total
     for rep in found.values():
-        rep.techniques = dict(counts[rep.id])
-        used |= set(rep.techniques)
-        if rep.trend:
-            rep.trend.sort(key=lambda p: p.ended_at)
-            rep.average_score = round(sum(p.score for p in rep.trend) / len(rep.trend), 1)
-    columns = [t for t in TECHNIQUES if t in used] + sorted(used - set(TECHNIQUES))
-    return TeamAnalytics(since, until, columns, list(found.values()))
+        if rep.scored:
+            rep.average_score = round(sums[rep.id] / rep.scored, 1)
+    return TeamAnalytics(since, until, [t for t in TECHNIQUES if t in used], list(found.values()))
 
 
 class AnalyticsService:
@@ -114,8 +113,10 @@ class AnalyticsService:
         """The reps the viewer coaches over [since, until) (by when each visit started)."""
         with store(self.db) as s:
             reps = list(scope.team_reps(s, scope.manager(s, viewer_id)))
-            rows = s.reviews.analytics_rows([rep.id for rep in reps], since, until)
-            return analyse(reps, rows, since, until)
+            ids = [rep.id for rep in reps]
+            totals = s.reviews.analytics_totals(ids, since, until, TECHNIQUES)
+            days = s.reviews.analytics_days(ids, since, until)
+            return analyse(reps, totals, days, since, until)
 
 
 __all__ = ["ABANDONED", "AnalyticsService", "RepAnalytics", "ScorePoint", "TeamAnalytics", "analyse"]

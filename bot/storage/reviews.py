@@ -10,7 +10,21 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import DateTime, ForeignKey, Index, Integer, Row, String, Text, bindparam, select, update
+from sqlalchemy import (
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    Row,
+    String,
+    Text,
+    and_,
+    bindparam,
+    case,
+    func,
+    select,
+    update,
+)
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from .models import Base, RehearsalSession, User, utcnow
@@ -181,22 +195,78 @@ class ReviewRepository:
             for user_id in dict.fromkeys(user_ids)
         }
 
-    def analytics_rows(
-        self, user_ids: Sequence[int], since: datetime | None, until: datetime | None
-    ) -> Sequence[Row[Any]]:
-        """The users' visits started in [since, until): who, status, score, when, and the
-        scorecard (its technique counts, facts and need), oldest first; no transcript is read."""
-        if not user_ids:
-            return []
+    def _period(
+        self, query: Any, user_ids: Sequence[int], since: datetime | None, until: datetime | None
+    ) -> Any:
         rs = RehearsalSession
-        query = select(rs.user_id, rs.status, rs.score, rs.started_at, rs.ended_at, rs.scorecard).where(
-            rs.user_id.in_(list(user_ids))
-        )
+        query = query.where(rs.user_id.in_(list(user_ids)))
         if since is not None:
             query = query.where(rs.started_at >= since)
         if until is not None:
             query = query.where(rs.started_at < until)
-        return self._s.execute(query.order_by(rs.started_at, rs.id)).all()
+        return query
+
+    def _facts(self) -> Any:
+        """The length of the scorecard's ``revealed`` list (json_array_length differs by backend)."""
+        card = RehearsalSession.scorecard
+        if self._s.get_bind().dialect.name == "postgresql":
+            return func.json_array_length(card.op("->")("revealed"))
+        return func.json_array_length(card, "$.revealed")
+
+    def analytics_totals(
+        self,
+        user_ids: Sequence[int],
+        since: datetime | None,
+        until: datetime | None,
+        techniques: Sequence[str],
+    ) -> Sequence[Row[Any]]:
+        """Per user, over the visits started in [since, until): visits, open, walk-outs,
+        abandoned, deadline / budget / both found out, facts revealed, and the lines of each of
+        ``techniques`` (columns ``t_<technique>``). Summed by the database from the scorecards'
+        JSON: no scorecard is sent to Python (2,000 visits: one GROUP BY)."""
+        if not user_ids:
+            return []
+        rs = RehearsalSession
+        card = rs.scorecard
+        ended = rs.status != "active"
+
+        def flag(*path: str) -> Any:
+            return func.sum(case((and_(ended, card[path].as_boolean()), 1), else_=0))
+
+        query = select(
+            rs.user_id,
+            func.count().label("sessions"),
+            func.sum(case((rs.status == "active", 1), else_=0)).label("open"),
+            func.sum(case((rs.status == "closed_by_customer", 1), else_=0)).label("walk_outs"),
+            func.sum(case((rs.status == "abandoned", 1), else_=0)).label("abandoned"),
+            flag("explicit_need", "deadline").label("deadline"),
+            flag("explicit_need", "budget").label("budget"),
+            flag("explicit_need", "confirmed").label("confirmed"),
+            func.sum(case((ended, func.coalesce(self._facts(), 0)), else_=0)).label("facts"),
+            *(
+                func.sum(func.coalesce(card[("techniques", "counts", t)].as_integer(), 0)).label(f"t_{t}")
+                for t in techniques
+            ),
+        )
+        return self._s.execute(self._period(query, user_ids, since, until).group_by(rs.user_id)).all()
+
+    def analytics_days(
+        self, user_ids: Sequence[int], since: datetime | None, until: datetime | None
+    ) -> Sequence[Row[Any]]:
+        """(user_id, day, visits, score_sum) of the finished, scored visits started in [since,
+        until), per day they ended (UTC), oldest first: the score trend, summed by the database."""
+        if not user_ids:
+            return []
+        rs = RehearsalSession
+        day = func.date(rs.ended_at)
+        query = select(
+            rs.user_id, day.label("day"), func.count().label("visits"), func.sum(rs.score).label("score_sum")
+        )
+        query = query.where(rs.status != "active", rs.score.is_not(None), rs.ended_at.is_not(None))
+        query = (
+            self._period(query, user_ids, since, until).group_by(rs.user_id, day).order_by(rs.user_id, day)
+        )
+        return self._s.execute(query).all()
 
     def sessions(self, session_ids: Sequence[str]) -> dict[str, RehearsalSession]:
         """The sessions among ``session_ids`` (their score and status), in one query."""

@@ -174,8 +174,9 @@ class Review(_Out):
 
 
 class ScorePointModel(BaseModel):
-    ended_at: datetime
-    score: int
+    day: str = Field(description="The day the visits ended (UTC), YYYY-MM-DD.")
+    visits: int
+    score: float = Field(description="Their mean score.")
 
 
 class RepAnalyticsModel(BaseModel):

@@ -64,14 +64,11 @@ function outcomes(data) {
 }
 
 function trend(box, data) {
-  const days = [...new Set(data.reps.flatMap((r) => r.trend.map((p) => p.ended_at.slice(0, 10))))].sort();
-  const series = data.reps.filter((r) => r.trend.length).map((rep) => ({
-    name: rep.name,
-    values: days.map((day) => {
-      const scores = rep.trend.filter((p) => p.ended_at.startsWith(day)).map((p) => p.score);
-      return scores.length ? Math.round(scores.reduce((a, b) => a + b, 0) / scores.length) : null;
-    }),
-  }));
+  const days = [...new Set(data.reps.flatMap((r) => r.trend.map((p) => p.day)))].sort();
+  const series = data.reps.filter((r) => r.trend.length).map((rep) => {
+    const byDay = Object.fromEntries(rep.trend.map((p) => [p.day, Math.round(p.score)]));
+    return { name: rep.name, values: days.map((day) => (day in byDay ? byDay[day] : null)) };
+  });
   if (!series.length) {
     box.replaceChildren(el("p", { class: "muted small" }, t("web.coach.noScores")));
     return;

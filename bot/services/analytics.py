@@ -65,30 +65,26 @@ class TeamAnalytics:
 def analyse(
     reps: Sequence[User],
     totals: Sequence[Any],
+    lines: Sequence[Any],
     days: Sequence[Any],
     since: datetime | None,
     until: datetime | None,
 ) -> TeamAnalytics:
-    """The figures from ``ReviewRepository.analytics_totals`` and ``analytics_days``."""
+    """The figures from ``ReviewRepository.analytics_totals``, ``analytics_techniques`` and
+    ``analytics_days``."""
     found = {rep.id: RepAnalytics(rep.id, rep.display_name) for rep in reps}
     used: set[str] = set()
     for row in totals:
         rep = found.get(int(row.user_id))
         if rep is None:
             continue
-        for name in (
-            "sessions",
-            "open",
-            "walk_outs",
-            "abandoned",
-            "deadline",
-            "budget",
-            "confirmed",
-            "facts",
-        ):
+        for name in COUNTED:
             setattr(rep, name, int(getattr(row, name) or 0))
-        rep.techniques = {t: int(getattr(row, f"t_{t}") or 0) for t in TECHNIQUES if getattr(row, f"t_{t}")}
-        used |= set(rep.techniques)
+    for row in lines:
+        rep = found.get(int(row.user_id))
+        if rep is not None and row.lines:
+            rep.techniques[str(row.technique)] = int(row.lines)
+            used.add(str(row.technique))
     sums: dict[int, int] = {}
     for row in days:
         rep = found.get(int(row.user_id))
@@ -100,7 +96,8 @@ def analyse(
     for rep in found.values():
         if rep.scored:
             rep.average_score = round(sums[rep.id] / rep.scored, 1)
-    return TeamAnalytics(since, until, [t for t in TECHNIQUES if t in used], list(found.values()))
+    columns = [t for t in TECHNIQUES if t in used] + sorted(used - set(TECHNIQUES))
+    return TeamAnalytics(since, until, columns, list(found.values()))
 
 
 class AnalyticsService:
@@ -114,9 +111,10 @@ class AnalyticsService:
         with store(self.db) as s:
             reps = list(scope.team_reps(s, scope.manager(s, viewer_id)))
             ids = [rep.id for rep in reps]
-            totals = s.reviews.analytics_totals(ids, since, until, TECHNIQUES)
+            totals = s.reviews.analytics_totals(ids, since, until)
+            lines = s.reviews.analytics_techniques(ids, since, until)
             days = s.reviews.analytics_days(ids, since, until)
-            return analyse(reps, totals, days, since, until)
+            return analyse(reps, totals, lines, days, since, until)
 
 
 __all__ = ["ABANDONED", "AnalyticsService", "RepAnalytics", "ScorePoint", "TeamAnalytics", "analyse"]

@@ -30,6 +30,8 @@ EXPECTED_TABLES = {
     "line_comments",
     "coaching_reviews",
     "assignments",
+    "visit_figures",
+    "visit_techniques",
 }
 
 

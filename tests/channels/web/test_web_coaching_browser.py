@@ -22,7 +22,7 @@ from bot.services import RehearsalService
 from bot.storage import Database, upgrade
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "telegram"))
-from telegram_fakes import (  # noqa: E402 - the Telegram tests' fakes, beside this folder
+from telegram_fakes import (
     WEBHOOK_SECRET,
     FakeBotAPI,
     Updates,
@@ -66,7 +66,8 @@ def seed(database_url: str) -> dict[str, int]:
         service = RehearsalService(db, settings=Settings(database_url=database_url))
         scores = {}
         for who, lines in (("wang", SHORT), ("zhao", DEEP)):
-            session_id = service.start(ids[who], SCENARIO, language="zh", mode="practice", channel="web").session_id
+            started = service.start(ids[who], SCENARIO, language="zh", mode="practice", channel="web")
+            session_id = started.session_id
             for line in lines:
                 service.send(session_id, line, user_id=ids[who], channel="web")
             card = service.end(session_id, user_id=ids[who], channel="web").scorecard
@@ -100,12 +101,17 @@ def test_review_assignment_and_pdca_in_the_browser(
     assert isinstance(chromium, Browser)
     expect.set_options(timeout=20_000)
     people = seed(database_url)
-    server = UvicornServer(telegram_settings(database_url, fake), workers=1, log_path=tmp_path / "uvicorn.log")
+    server = UvicornServer(
+        telegram_settings(database_url, fake), workers=1, log_path=tmp_path / "uvicorn.log"
+    )
     problems: list[str] = []
 
     def watch(page: Page) -> Page:
         page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
-        page.on("console", lambda m: problems.append(m.text) if m.type == "error" and "401" not in m.text else None)
+        page.on(
+            "console",
+            lambda m: problems.append(m.text) if m.type == "error" and "401" not in m.text else None,
+        )
         return page
 
     def sign_in(page: Page, path: str, login: str) -> None:
@@ -188,12 +194,14 @@ def test_review_assignment_and_pdca_in_the_browser(
         review = boss.locator("#rep-reviews .c-review").first
         expect(review.locator('[data-status="passed"]')).to_be_visible()
         expect(review.locator(".c-before-after")).to_have_attribute("data-after", str(after))
-        expect(review.locator(".c-before-after")).to_contain_text(f"辅导前 {people['before']} → 辅导后 {after}")
+        expect(review.locator(".c-before-after")).to_contain_text(
+            f"辅导前 {people['before']} → 辅导后 {after}"
+        )
         boss.screenshot(path=str(ARTIFACTS / "coaching-review-passed.png"), full_page=True)
 
         # The team page: the heatmap, the trend chart with its table, the assignments passed.
         boss.click("#back-team")
-        heat = boss.locator('#heatmap tr', has_text="王小明").locator('[data-technique="why"]')
+        heat = boss.locator("#heatmap tr", has_text="王小明").locator('[data-technique="why"]')
         expect(heat).to_have_attribute("data-count", "2")
         expect(boss.locator("#trend-chart")).to_be_visible()
         expect(boss.locator("#trend-chart-table tbody tr")).not_to_have_count(0)

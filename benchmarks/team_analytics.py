@@ -26,6 +26,7 @@ from bot.engine.library import ScenarioLibrary
 from bot.passwords import hash_password
 from bot.services import AnalyticsService, RehearsalService
 from bot.storage import Database, RehearsalSession, store, upgrade
+from bot.storage.reviews import record_figures
 
 SCENARIO = "precision-parts-returns"
 VISITS = [
@@ -77,27 +78,29 @@ def seed(url: str, reps: int, visits: int) -> int:
                 source = templates[(rep_index + n) % len(templates)]
                 assert source is not None
                 started = now - timedelta(days=60 * n / visits, minutes=rep_index)
-                s.session.add(
-                    RehearsalSession(
-                        user_id=rep_id,
-                        scenario_id=source.scenario_id,
-                        scenario_version=source.scenario_version,
-                        channel="web",
-                        mode="practice",
-                        language="zh",
-                        status="closed_by_customer" if (n + rep_index) % 9 == 0 else source.status,
-                        stage=source.stage,
-                        step=source.step,
-                        trust=source.trust,
-                        state=source.state,
-                        next_seq=source.next_seq,
-                        scorecard=source.scorecard,
-                        score=source.score,
-                        started_at=started,
-                        updated_at=started + timedelta(minutes=9),
-                        ended_at=started + timedelta(minutes=10),
-                    )
+                copy = RehearsalSession(
+                    user_id=rep_id,
+                    scenario_id=source.scenario_id,
+                    scenario_version=source.scenario_version,
+                    channel="web",
+                    mode="practice",
+                    language="zh",
+                    status="closed_by_customer" if (n + rep_index) % 9 == 0 else source.status,
+                    stage=source.stage,
+                    step=source.step,
+                    trust=source.trust,
+                    state=source.state,
+                    next_seq=source.next_seq,
+                    scorecard=source.scorecard,
+                    score=source.score,
+                    started_at=started,
+                    updated_at=started + timedelta(minutes=9),
+                    ended_at=started + timedelta(minutes=10),
                 )
+                s.session.add(copy)
+                s.session.flush()
+                # What ending the visit keeps for analytics (SessionRepository.end does this).
+                record_figures(s.session, copy, dict(source.scorecard or {}))
     db.dispose()
     return manager_id
 

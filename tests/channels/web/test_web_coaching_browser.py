@@ -187,6 +187,9 @@ def test_review_assignment_and_pdca_in_the_browser(
         assert after > people["before"]
         rep.click("#back")
         expect(rep.locator("#my-assignments li").first).to_have_attribute("data-status", "passed")
+        mine = rep.locator("#my-reviews .c-review").first
+        expect(mine).to_contain_text(f"辅导前 {people['before']} → 辅导后 {after}")
+        expect(mine).to_contain_text("赵丽")  # the colleague to learn from
         rep.screenshot(path=str(ARTIFACTS / "coaching-rep-assignments-phone.png"))
 
         # The manager sees it passed, with the scores before and after.

@@ -27,6 +27,27 @@ async function loadMyAssignments() {
   $("my-assignments-empty").classList.toggle("hidden", list.length > 0);
 }
 
+/* The coaching reviews written about me: what improving means, the plan, before → after. */
+async function loadMyReviews() {
+  let reviews;
+  try {
+    reviews = await api("GET", "/api/reviews");
+  } catch (_) {
+    return;
+  }
+  const colon = state.lang === "zh" ? "：" : ": ";
+  const line = (label, value) => (value ? el("p", { class: "small" }, el("b", {}, `${label}${colon}`), value) : null);
+  $("my-reviews-title").classList.toggle("hidden", reviews.length === 0);
+  $("my-reviews").replaceChildren(...reviews.map((r) => el("li", { class: "note c-review", "data-review": String(r.id) },
+    el("p", { class: "note-meta" }, el("span", {}, r.author_name), el("span", {}, formatStamp(r.created_at))),
+    el("p", { class: "small c-before-after" }, t("web.coach.beforeAfter", {
+      before: r.before === null ? "—" : String(r.before), after: r.after === null ? "—" : String(r.after),
+    })),
+    line(t("web.coach.improving"), r.improving),
+    line(t("web.coach.plan"), r.plan.map((p) => [term("technique", p.technique),
+      p.colleague_name ? `${t("web.coach.learnFrom")} ${p.colleague_name}` : "", p.action].filter(Boolean).join(" · ")).join("; ")))));
+}
+
 async function startAssignment(assignment) {
   if (assignment.active_session_id) {
     await openSession(assignment.active_session_id);
@@ -58,5 +79,8 @@ async function showLineComments(view) {
   }
 }
 
-document.addEventListener("coach:home", loadMyAssignments);
+document.addEventListener("coach:home", () => {
+  loadMyAssignments();
+  loadMyReviews();
+});
 document.addEventListener("coach:session", (event) => showLineComments(event.detail));

@@ -26,6 +26,17 @@ from .accounts import (
     DemoAccount,
     TelegramStart,
 )
+from .admin import (
+    AdminAPI,
+    AdminRefused,
+    AdminService,
+    ImportResult,
+    NotAnAdmin,
+    RowProblem,
+    TeamNotFound,
+    TeamView,
+    UserView,
+)
 from .analytics import AnalyticsService, RepAnalytics, ScorePoint, TeamAnalytics
 from .assignments import (
     AssignmentNotFound,
@@ -35,6 +46,17 @@ from .assignments import (
     AssignmentView,
     BadAssignment,
     ReminderLoop,
+)
+from .browse import (
+    BrowseAPI,
+    BrowsedSession,
+    BrowseService,
+    ExportedSession,
+    FilterOptions,
+    OutcomeFigures,
+    RepReport,
+    SessionFilter,
+    SessionPage,
 )
 from .coaching import (
     MANAGER_ROLES,
@@ -50,6 +72,7 @@ from .coaching import (
 )
 from .errors import (
     DATABASE_ERRORS,
+    AssignmentNotPrivate,
     MessageRejected,
     NotAManager,
     NoteNotFound,
@@ -60,6 +83,7 @@ from .errors import (
     SessionNotFound,
     UnknownScenario,
     UserNotFound,
+    check_private,
     is_database_unavailable,
     sql_error_summary,
 )
@@ -112,6 +136,10 @@ class Services:
     throttle: SignInThrottle
     feedback: FeedbackAPI
     wecom: WeComAPI
+    # The managers' sessions list, exports and reports.
+    browse: BrowseAPI
+    # Teams and users, for admins.
+    admin: AdminAPI
     # Visits left idle are closed as abandoned by a sweep in every worker.
     idle: IdleVisits
     # Review 3.0, assignments and team analytics (issue 14).
@@ -142,6 +170,8 @@ def build_services(db: Database, settings: Settings, library: ScenarioLibrary | 
         throttle=SignInThrottle(db, limits),
         feedback=FeedbackService(db),
         wecom=WeComService(db, rehearsals, coaching),
+        browse=BrowseService(db, rehearsals),
+        admin=AdminService(db),
         idle=IdleVisits(db, rehearsals.versions, timedelta(hours=settings.idle_close_hours)),
         assignments=assignments,
         reviews=ReviewService(db, rehearsals, assignments),
@@ -164,14 +194,21 @@ __all__ = [
     "AccountService",
     "AccountsAPI",
     "ActiveTurn",
+    "AdminAPI",
+    "AdminRefused",
+    "AdminService",
     "AnalyticsService",
     "AssignmentNotFound",
+    "AssignmentNotPrivate",
     "AssignmentOrder",
     "AssignmentPush",
     "AssignmentService",
     "AssignmentView",
     "Backlog",
     "BadAssignment",
+    "BrowseAPI",
+    "BrowseService",
+    "BrowsedSession",
     "CheckGate",
     "Claim",
     "CoachingAPI",
@@ -180,17 +217,21 @@ __all__ = [
     "CommentView",
     "DemoAccount",
     "Dispatcher",
+    "ExportedSession",
     "FeedbackAPI",
     "FeedbackService",
+    "FilterOptions",
     "FlagNotFound",
     "FlagView",
     "IdleVisits",
+    "ImportResult",
     "Kind",
     "LinkedRep",
     "ManagedView",
     "MessageRejected",
     "NotAManager",
     "NotARepLine",
+    "NotAnAdmin",
     "NotYourSession",
     "NoteList",
     "NoteNotFound",
@@ -199,6 +240,7 @@ __all__ = [
     "Outbound",
     "OutboxSender",
     "OutboxService",
+    "OutcomeFigures",
     "Pacing",
     "PasswordRejected",
     "PlanItem",
@@ -210,6 +252,7 @@ __all__ = [
     "RepAnalytics",
     "RepFigures",
     "RepNotFound",
+    "RepReport",
     "RetryPolicy",
     "ReviewDraft",
     "ReviewInput",
@@ -217,6 +260,7 @@ __all__ = [
     "ReviewService",
     "ReviewView",
     "ReviewedSession",
+    "RowProblem",
     "ScenarioCard",
     "ScenarioSummary",
     "ScorePoint",
@@ -224,12 +268,16 @@ __all__ = [
     "SendResult",
     "Services",
     "SessionClosed",
+    "SessionFilter",
     "SessionNotFound",
+    "SessionPage",
     "SessionUser",
     "SessionView",
     "SignInThrottle",
     "SkillGap",
     "TeamAnalytics",
+    "TeamNotFound",
+    "TeamView",
     "TelegramAnswers",
     "TelegramLine",
     "TelegramStart",
@@ -240,12 +288,14 @@ __all__ = [
     "UnknownScenario",
     "UnknownTechnique",
     "UserNotFound",
+    "UserView",
     "WeComAPI",
     "WeComLine",
     "WeComService",
     "WeComStart",
     "WebSessionService",
     "build_services",
+    "check_private",
     "is_database_unavailable",
     "sql_error_summary",
     "telegram_group",

@@ -36,6 +36,10 @@ NAMED_MIN: Final = 0.1
 # Care and open questions are often about the person ("you look tired"), which matches a change
 # around him poorly: only a clear match picks the change he talks about.
 SITUATION_MIN: Final = 0.2
+# A problem he has not told is taken up by name only on a clear match: this strong, or with the
+# runner-up on the same problem (the value of SITUATION_MIN; set on the trainer tests).
+REACH_MIN: Final = 0.2
+REACH_WORDS: Final = 1.0  # and on a word of his of some weight ("fixed" alone names nothing)
 
 # A visit to a customer the rep has seen before: a fresh start (the default) or a follow-up.
 FRESH: Final = "fresh"
@@ -86,6 +90,31 @@ NEXT_STEP_CUES: Final[dict[str, tuple[str, ...]]] = {
     ),
 }  # fmt: skip
 _QUESTION_END = re.compile(r"[?？]|[吗吧呢][。.!！]?\s*$")
+# A tag question checks what the rep believes: "..., right?", "……吧？", "对吧？".
+_TAG_QUESTION: Final[dict[str, re.Pattern[str]]] = {
+    "zh": re.compile(r"(?:吧|对吧|是吧|对不对|没错吧|是吗)[?？。!！]*\s*$"),
+    "en": re.compile(
+        r"(?:,|\b)\s*(?:right|correct|yes|no|true|(?:is|are|was|do|does|did|have|has|can|will)n'?t"
+        r"(?: \w+)?|is that (?:right|so|correct)|am i right)\s*[?.!]*\s*$",
+        re.IGNORECASE,
+    ),
+}
+# A conditional: "if it carries on", "要是一直这样".
+_CONDITIONAL: Final[dict[str, re.Pattern[str]]] = {
+    "zh": re.compile(r"如果|要是|假如|假设|万一|设想|一旦|倘若"),
+    "en": re.compile(
+        r"\b(?:if|suppose|supposing|imagine|in case)\b(?! i may| i might| you don'?t mind| you do not mind)",
+        re.IGNORECASE,
+    ),
+}
+# "Last time", "you mentioned": the rep claims the customer said something before.
+SAID_BEFORE_CUES: Final[dict[str, tuple[str, ...]]] = {
+    "zh": ("上次", "上回", "之前", "以前", "提到", "提过", "说过", "讲过", "记得", "前面", "刚才", "刚刚"),
+    "en": (
+        "last time", "you said", "you mentioned", "you told", "remember", "earlier", "before",
+        "last week", "last month", "you were saying", "we talked", "we spoke",
+    ),
+}  # fmt: skip
 # An opener without etiquette: no surname and title, slang, "who's in charge?".
 IMPOLITE_CUES: Final[dict[str, tuple[str, ...]]] = {
     "zh": ("喂，", "喂,", "喂！", "哥们", "兄弟，", "谁管事", "谁说了算", "管事的", "老板呢", "你们头儿"),
@@ -100,6 +129,30 @@ IMPOLITE_CUES: Final[dict[str, tuple[str, ...]]] = {
         "who runs this",
     ),
 }
+
+# "Apart from X, anything else?": X is set aside, the question is about the rest of the line.
+_ASIDE: Final[dict[str, tuple[re.Pattern[str], ...]]] = {
+    "zh": (
+        re.compile(r"(?:除了|撇开|先不说)([^，,。？?！!；;]+?)(?:以外|之外|外)?(?=[，,。？?！!；;]|$)"),
+        re.compile(r"([^，,。？?！!；;]+?)(?:以外|之外)(?=[，,。？?！!；;])"),
+    ),
+    "en": (
+        re.compile(
+            r"\b(?:besides|apart from|aside from|other than|except(?: for)?|on top of|beyond)\s+([^,.;?!]+)",
+            re.IGNORECASE,
+        ),
+        re.compile(r"([^,.;?!]+?)\s+aside\b", re.IGNORECASE),
+    ),
+}
+
+
+def set_aside(text: str, lang: str) -> tuple[str, str] | None:
+    """The "apart from X" clause of a line and the rest of it, or None without one."""
+    for pattern in _ASIDE[lang]:
+        found = pattern.search(text)
+        if found:
+            return found.group(1), text[: found.start()] + text[found.end() :]
+    return None
 
 # What-if cues beyond harm / gain and their scope: the avoid-harm review and the vision.
 REVIEW_CUES: Final[dict[str, tuple[str, ...]]] = {
@@ -165,8 +218,26 @@ def has_cue(text: str, cues: dict[str, tuple[str, ...]], lang: str) -> bool:
     return any(cue in lowered for cue in cues[lang])
 
 
+_NEXT_STEP_EN: Final = re.compile(
+    r"\b(?:" + "|".join(re.escape(cue) for cue in NEXT_STEP_CUES["en"]) + r")\b", re.IGNORECASE
+)
+
+
+def _names_next_step(text: str) -> bool:
+    """Next-step words, English ones as whole words ("contracted trucks" asks for no contract)."""
+    return has_cue(text, NEXT_STEP_CUES, "zh") or bool(_NEXT_STEP_EN.search(text))
+
+
 def is_question(text: str) -> bool:
     return bool(_QUESTION_END.search(text))
+
+
+def is_tag_question(text: str, lang: str) -> bool:
+    return bool(_TAG_QUESTION[lang].search(text.strip()))
+
+
+def is_conditional(text: str, lang: str) -> bool:
+    return bool(_CONDITIONAL[lang].search(text))
 
 
 def asks_next_step(text: str, lang: str, focus: Focus) -> bool:
@@ -175,8 +246,7 @@ def asks_next_step(text: str, lang: str, focus: Focus) -> bool:
         return False  # "sign this month and training is free" is a pitch, not a request
     if focus.kind == "named" and focus.key == "purpose":
         return True
-    other = "zh" if lang == "en" else "en"  # reps mix languages
-    return has_cue(text, NEXT_STEP_CUES, lang) or has_cue(text, NEXT_STEP_CUES, other)
+    return _names_next_step(text)  # either language: reps mix them
 
 
 def angle_wanted(text: str, lang: str) -> Angle | None:
@@ -200,6 +270,8 @@ class Focus:
     view: str | None = None
     title: str = ""  # the topic's short name in the visit's language
     score: float = 0.0  # how well the line matched the topic
+    aside: str | None = None  # the problem an "apart from X" sets aside
+    clear: bool = False  # the match leaves no doubt which problem (strong, or its runner-up agrees)
 
     @property
     def specific(self) -> bool:
@@ -224,8 +296,11 @@ def focus_of(match: TopicMatch, parents: dict[str, str | None], title: str, cont
     fields: dict[str, str | None] = {"problem": _problem_of(key, parents)}
     if head in ("situation", "implication", "view"):
         fields[head] = rest
-    score = match.score if head == "situation" else 0.0
-    return Focus("named", key, title=title, score=score, **fields)
+    clear = match.known_mass >= REACH_WORDS and (
+        match.score >= REACH_MIN
+        or (fields["problem"] is not None and _problem_of(match.runner_up, parents) == fields["problem"])
+    )
+    return Focus("named", key, title=title, score=match.score, clear=clear, **fields)
 
 
 def _foreign(match: TopicMatch, parents: dict[str, str | None], context: str | None) -> Focus:
@@ -252,6 +327,6 @@ def _problem_of(key: str | None, parents: dict[str, str | None]) -> str | None:
         return rest
     if head == "cause":
         return rest.split("/")[0]
-    if head in ("situation", "implication", "view"):
+    if head in ("situation", "implication", "view", "customer_question"):
         return parents.get(rest)
     return None

@@ -13,7 +13,7 @@ from bot.vocab import Event, Step, Technique
 from .customer import Customer
 from .guards import Guards
 from .listening import NO_FOCUS, Focus, listen_line
-from .rules import COST, GAIN, OFFENCE_OF
+from .rules import COST, DEFLECT_FLOOR_BELOW_START, GAIN, OFFENCE_OF, WALK_OUT_TRUST
 from .state import SessionState
 
 
@@ -160,7 +160,26 @@ class TurnModel(Guards):
         else:
             self.event = Event.DEFLECTED
             self.cost("deflect")
+            self._bound_fall()
             self.about("deflect_about", "deflect")
+
+    def _bound_fall(self) -> None:
+        """Questions asked too early never push trust below a floor under where the visit began:
+        the rep can still win him back by answering, disclaiming and showing care."""
+        floor = max(WALK_OUT_TRUST + 5.0, self.customer.persona.initial_trust - DEFLECT_FLOOR_BELOW_START)
+        if self.state.trust + self.delta < floor:
+            self.delta = min(0.0, floor - self.state.trust)
+
+    def hold_back(self) -> None:
+        """The question was asked at the right time, but this fact needs more trust: he keeps it
+        back about the topic; it costs less than a question asked too early (no offence)."""
+        self.state.deflections += 1
+        self.event = Event.DEFLECTED
+        last = self.state.history[-1]["event"] if self.state.history else None
+        if last in (Event.DEFLECTED, Event.DEFLECTED_SOFTENED):
+            self.delta -= COST["hold_back"]  # pressing on after he held back once
+            self._bound_fall()
+        self.about("deflect_about", "deflect")
 
     def no_problem_yet(self) -> None:
         self.event = Event.NO_PROBLEM_YET
@@ -237,6 +256,12 @@ class TurnModel(Guards):
         self.state.cares += 1
         self._tell_situation(item.id, GAIN["care"] if self.state.cares <= 2 else GAIN["open"])
 
+    def tell_named_change(self) -> None:
+        """A closed question about a change around him: yes, and what it is."""
+        assert self.focus.situation is not None  # guarded by asks_about_new_situation
+        self.state.cares += 1
+        self._tell_situation(self.focus.situation, GAIN["care"] if self.state.cares <= 2 else GAIN["open"])
+
     def check_interest(self) -> None:
         """The interest check, answered by where the customer stands."""
         self.event = Event.INTEREST
@@ -275,14 +300,19 @@ class TurnModel(Guards):
             self.listen("next_step_low_trust")
 
     def dig(self) -> None:
-        found = self.customer.next_cause(self.state)
+        """The cause beneath the one the line names, else the next one of its problem; a why
+        about a problem he has not told yet (but would talk about) opens it first."""
+        found = self.dig_target()
         assert found is not None  # guarded by can_dig
         problem, index = found
         cause = problem.causes[index]
-        if cause.min_trust > self.state.trust:
-            self.deflect()
+        if self.needs_more_trust(cause.min_trust):
+            self.hold_back()
             return
+        self.state.current_problem = problem.id
         self.delta += GAIN["reveal"]
+        if self.focus.key == f"problem:{problem.id}" and problem.id not in self.state.revealed:
+            self.reveal(problem.id)
         self.reveal(cause.id)
         self.event = Event.ROOT_FOUND if index == len(problem.causes) - 1 else Event.DUG
 
@@ -291,10 +321,10 @@ class TurnModel(Guards):
         self.about("nothing_more_about", "no_deeper")
 
     def open_sibling(self) -> None:
-        problem = self.customer.next_sibling(self.state)
+        problem = self.sibling()
         assert problem is not None  # guarded by has_sibling
         if problem.min_trust > self.state.trust:
-            self.deflect()
+            self.hold_back()
             return
         self.event = Event.SIBLING
         self.delta += GAIN["reveal"]
@@ -319,9 +349,10 @@ class TurnModel(Guards):
     def imagine(self) -> None:
         implication = self.implication()
         assert implication is not None  # guarded by has_implication
-        if implication.min_trust > self.state.trust:
-            self.deflect()
+        if self.needs_more_trust(implication.min_trust):
+            self.hold_back()
             return
+        self.state.current_problem = implication.problem
         self.event = Event.IMPLICATION
         self.delta += GAIN["implication"]
         self.reveal(implication.id)

@@ -116,11 +116,53 @@ def test_an_off_topic_question_gets_no_fact_and_costs_more_each_time(machine: Di
     assert first.reply != second.reply and state.off_topic == 2
 
 
-def test_a_why_about_a_problem_not_told_yet_gets_no_fact(machine: DialogueMachine) -> None:
-    state = _at(machine, ["new_standard", "returns"], 60)
+def test_a_why_before_any_problem_is_on_the_table_gets_no_fact(machine: DialogueMachine) -> None:
+    state = _at(machine, ["new_standard"], 60)
+    state.current_problem = None
     outcome = machine.turn(state, "Why are your supplier audit records on paper?", ["why"])
     assert outcome.revealed == [] and outcome.event == "no_problem_yet"
     assert outcome.trust_delta == 0
+
+
+def test_a_why_about_another_problem_he_would_talk_about_is_answered_about_it(
+    machine: DialogueMachine,
+) -> None:
+    # The returns are on the table; the rep names the audit's paper records: he answers about
+    # them (not with the returns' next cause).
+    state = _at(machine, ["new_standard", "returns"], 60)
+    outcome = machine.turn(state, "Why are your supplier audit records on paper?", ["why"])
+    assert outcome.revealed == ["paper_records"] and state.current_problem == "audit_risk"
+
+
+def test_a_why_about_a_cause_he_told_digs_beneath_that_cause(machine: DialogueMachine) -> None:
+    # He told the whole returns chain down to the sampling gaps and moved on to the audit; a why
+    # about the late detection (told) digs to what lies beneath it, not the audit's next cause.
+    state = _at(machine, ["new_standard", "returns", "late_detection", "audit_risk"], 60)
+    outcome = machine.turn(state, "Why do defects only show up at the final inspection?", ["why"])
+    assert outcome.revealed == ["sampling_gaps"] and state.current_problem == "returns"
+
+
+def test_apart_from_a_problem_what_else_opens_another_one(machine: DialogueMachine) -> None:
+    state = _at(machine, ["new_standard"], 50)
+    state.current_problem = None
+    outcome = machine.turn(state, "Returns aside, is anything else worrying you?", ["what_else"])
+    assert outcome.revealed == ["audit_risk"]
+
+
+def test_a_fact_held_back_for_trust_costs_nothing_the_first_time(machine: DialogueMachine) -> None:
+    state = _at(machine, ["new_standard", "returns", "late_detection"], 31)
+    outcome = machine.turn(state, "Why is that?", ["why"])
+    assert outcome.revealed == [] and outcome.event == "deflected" and outcome.trust_delta == 0
+    again = machine.turn(state, "But why is that?", ["why"])
+    assert again.trust_delta < 0
+
+
+def test_questions_asked_too_early_never_sink_trust_below_a_floor(machine: DialogueMachine) -> None:
+    state, _ = machine.start(lang="en", mode="practice", seed=5)
+    start = state.trust
+    for _ in range(6):
+        machine.turn(state, "How do you see the future of your returns?", ["how_do_you_see"])
+    assert state.active and state.trust >= start - 10
 
 
 def test_the_customer_never_repeats_a_fallback_twice_in_a_row(machine: DialogueMachine) -> None:

@@ -11,7 +11,7 @@ import random
 from bot.vocab import Angle, Lang, Stage, Technique
 
 from .customer import HARM_ANGLES, Customer
-from .listening import NO_FOCUS, SITUATION_MIN, Focus, angle_wanted, is_tag_question
+from .listening import FOREIGN_WORD, NO_FOCUS, SITUATION_MIN, Focus, angle_wanted, is_tag_question
 from .rules import (
     DEEP_GATE,
     GUARDED_BELOW,
@@ -170,6 +170,12 @@ class Guards:
             return False
         item = next(i for i in self.customer.situation if i.id == self.focus.situation)
         return self.customer._met(item.requires, self.state.revealed) and item.min_trust <= self.state.trust
+
+    def asks_about_foreign(self) -> bool:
+        """A yes/no question about something this customer does not have: a word of some weight he
+        never uses, none of his own, and the line names none of his topics ("any hospitals?")."""
+        f = self.focus
+        return f.kind in ("generic", "unclear") and f.foreign >= FOREIGN_WORD and f.known < FOREIGN_WORD
 
     def names_other_topic(self) -> bool:
         """The line names a topic that is not a problem's (the solution, a change with no problem)."""

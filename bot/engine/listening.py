@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import random
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Final
 
 from bot.i18n import N_, translate
@@ -30,6 +30,9 @@ OFF_TOPIC_MASS: Final = 2.0
 OFF_TOPIC_RATIO: Final = 2.0
 OFF_TOPIC_SCORE: Final = 0.1
 OFF_TOPIC_DOMINANT: Final = 4.0
+# A yes/no question with a word this heavy that the customer never uses, and none of his, is
+# about something he does not have: "no, not us" rather than "more or less, yes".
+FOREIGN_WORD: Final = 1.0
 # A match this weak ("what else is on your mind?" sharing one word with an implication) is not
 # the rep naming a topic: the line is heard as generic.
 NAMED_MIN: Final = 0.1
@@ -154,6 +157,7 @@ def set_aside(text: str, lang: str) -> tuple[str, str] | None:
             return found.group(1), text[: found.start()] + text[found.end() :]
     return None
 
+
 # What-if cues beyond harm / gain and their scope: the avoid-harm review and the vision.
 REVIEW_CUES: Final[dict[str, tuple[str, ...]]] = {
     "zh": ("担心", "顾虑", "风险", "阻力", "障碍", "抵触", "难处", "代价", "要学"),
@@ -174,6 +178,8 @@ LISTEN_KEYS: Final[dict[str, tuple[str, ...]]] = {
         N_("customer.listen.off_topic.3"),
     ),
     "unclear": (N_("customer.listen.unclear.1"), N_("customer.listen.unclear.2")),
+    # TRANSLATORS: a yes/no question about something this customer does not have ("any hospitals?").
+    "not_ours": (N_("customer.listen.not_ours.1"), N_("customer.listen.not_ours.2")),
     # TRANSLATORS: {topic} is a scenario topic in the visit's language.
     "deflect_about": (N_("customer.listen.deflect_about.1"), N_("customer.listen.deflect_about.2")),
     # TRANSLATORS: {topic} is a scenario topic in the visit's language.
@@ -272,6 +278,8 @@ class Focus:
     score: float = 0.0  # how well the line matched the topic
     aside: str | None = None  # the problem an "apart from X" sets aside
     clear: bool = False  # the match leaves no doubt which problem (strong, or its runner-up agrees)
+    foreign: float = 0.0  # the weight of the line's words this customer never uses
+    known: float = 0.0  # the weight of its specific words he does use
 
     @property
     def specific(self) -> bool:
@@ -285,6 +293,12 @@ NO_FOCUS: Final = Focus("none")
 def focus_of(match: TopicMatch, parents: dict[str, str | None], title: str, context: str | None) -> Focus:
     """The focus of a matched line (see ``Focus``); ``parents`` maps a situation item, an
     implication or a view id to its problem id; ``context`` is the topic the customer was on."""
+    focus = _focus_of(match, parents, title, context)
+    foreign = sum(specificity(word) for word in match.unknown)
+    return replace(focus, foreign=foreign, known=match.known_mass) if foreign else focus
+
+
+def _focus_of(match: TopicMatch, parents: dict[str, str | None], title: str, context: str | None) -> Focus:
     if match.off_topic:
         return _foreign(match, parents, context)
     if match.generic or (match.topic is not None and match.score < NAMED_MIN):
@@ -293,14 +307,21 @@ def focus_of(match: TopicMatch, parents: dict[str, str | None], title: str, cont
     if key is None:
         return Focus("unclear")
     head, _, rest = key.partition(":")
-    fields: dict[str, str | None] = {"problem": _problem_of(key, parents)}
-    if head in ("situation", "implication", "view"):
-        fields[head] = rest
+    problem = _problem_of(key, parents)
     clear = match.known_mass >= REACH_WORDS and (
-        match.score >= REACH_MIN
-        or (fields["problem"] is not None and _problem_of(match.runner_up, parents) == fields["problem"])
+        match.score >= REACH_MIN or (problem is not None and _problem_of(match.runner_up, parents) == problem)
     )
-    return Focus("named", key, title=title, score=match.score, clear=clear, **fields)
+    return Focus(
+        "named",
+        key,
+        problem=problem,
+        situation=rest if head == "situation" else None,
+        implication=rest if head == "implication" else None,
+        view=rest if head == "view" else None,
+        title=title,
+        score=match.score,
+        clear=clear,
+    )
 
 
 def _foreign(match: TopicMatch, parents: dict[str, str | None], context: str | None) -> Focus:

@@ -203,6 +203,12 @@ class TurnModel(Guards):
         self.cost("impolite")
         self.listen("impolite")
 
+    def say_not_ours(self) -> None:
+        """No, that is not something he has (and what does the rep mean?): no fact, a little trust."""
+        self.event = Event.UNCLEAR
+        self.cost("unclear")
+        self.listen("not_ours")
+
     def ask_what_meant(self) -> None:
         self.event = Event.UNCLEAR
         self.cost("unclear")

@@ -62,6 +62,7 @@ def _step_rows() -> tuple[Row, ...]:
         Row(T.GREETING, None, M.greet),
         # "Has the tender taken over your month?" asks about a change around him: he tells it.
         Row(T.CLOSED_QUESTION, S.CURIOSITY, M.tell_named_change, when=(M.asks_about_new_situation,)),
+        Row(T.CLOSED_QUESTION, None, M.say_not_ours, when=(M.asks_about_foreign,)),
         Row(T.CLOSED_QUESTION, None, M.answer_closed),
         Row(T.INTEREST_CHECK, None, M.answer_guarded, when=(M.guarded,)),
         Row(T.INTEREST_CHECK, None, M.check_interest),

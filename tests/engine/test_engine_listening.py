@@ -266,3 +266,24 @@ def test_exam_mode_gives_no_hints(runtime: ScenarioRuntime) -> None:
     assert runtime.play(state, "Why are the returns up?", ["why"]).note is None
     text = runtime.hint(state)
     assert "exam" in text.lower() and state.hints == 0
+
+
+@pytest.mark.parametrize(
+    ("lang", "line"),
+    [
+        ("en", "Do you run any hospitals?"),
+        ("zh", "你们有没有做医院的业务？"),
+        ("en", "Do you also make aircraft parts?"),
+    ],
+)
+def test_a_yes_no_question_about_something_he_does_not_have_gets_no(
+    machine: DialogueMachine, lang: str, line: str
+) -> None:
+    state = _at(machine, ["new_standard", "returns"], 50, lang=lang)
+    outcome = machine.turn(state, line, ["closed_question"])
+    assert outcome.revealed == [] and outcome.event == "unclear"
+    small_talk = set(machine.customer.replies["small_talk"][lang])
+    assert outcome.reply not in small_talk  # not the generic "more or less, yes"
+    # A yes/no question about his own business is still answered as before.
+    own = machine.turn(state, "Are the returns mostly from one carmaker?", ["closed_question"])
+    assert own.event != "unclear"

@@ -14,7 +14,9 @@ from typing import TYPE_CHECKING
 
 from bot.vocab import Angle
 
+from .listening import listen_line
 from .scenario import (
+    LISTEN_REPLY_KEYS,
     NEED_FACTS,
     REPLY_KEYS,
     CustomerQuestion,
@@ -117,6 +119,13 @@ class Customer:
                 lang: (written.for_lang(lang) if written else []) or list(lines(text_key, lang))
                 for lang in ("zh", "en")
             }
+        # The scenario's own wordings of the listening moments (``replies``), if any.
+        # A language the scenario did not word keeps the catalogue's lines (not the other language).
+        self.listen_replies: dict[str, dict[str, list[str]]] = {
+            key: {lang: list(getattr(written, lang, None) or []) for lang in ("zh", "en")}
+            for key, written in s.replies.items()
+            if key in LISTEN_REPLY_KEYS
+        }
         self.private_cues: dict[str, tuple[str, ...]] = {
             lang: tuple(
                 word.lower()
@@ -142,6 +151,11 @@ class Customer:
         for name, value in fields.items():
             text = text.replace("{" + name + "}", value)
         return text
+
+    def listen(self, key: str, lang: str, rng: random.Random, avoid: str = "", **fields: str) -> str:
+        """A wording of a listening moment: the scenario's own, else the catalogue's."""
+        written = self.listen_replies.get(key, {}).get(lang, ())
+        return listen_line(key, lang, rng, avoid=avoid, written=written, **fields)
 
     def tell(self, fact_id: str, lang: str, rng: random.Random) -> str:
         """A wording of one fact."""

@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import random
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Final
 
 from bot.i18n import N_, translate
 from bot.vocab import Angle, Technique
 
+from .schema import LISTEN_REPLY_KEYS
 from .topics.index import TopicMatch, specificity
 
 # The matcher flags a line off-topic from one foreign word ("生意", "money"). The customer only
@@ -211,12 +213,25 @@ LISTEN_KEYS: Final[dict[str, tuple[str, ...]]] = {
 }
 
 
-def listen_line(key: str, lang: str, rng: random.Random, avoid: str = "", **fields: str) -> str:
-    """One wording of a listening moment, not ``avoid`` (the customer's previous line) if another exists."""
-    options = [translate(k, lang, **fields) for k in LISTEN_KEYS[key]]
+def listen_line(
+    key: str, lang: str, rng: random.Random, avoid: str = "", written: Sequence[str] = (), **fields: str
+) -> str:
+    """One wording of a listening moment, not ``avoid`` (the customer's previous line) if another
+    exists: the scenario's own (``written``, its ``replies``) else the catalogue's."""
+    if written:
+        options = []
+        for line in written:
+            for name, value in fields.items():  # plain replacement: a stray brace is text
+                line = line.replace("{" + name + "}", value)
+            options.append(line)
+    else:
+        options = [translate(k, lang, **fields) for k in LISTEN_KEYS[key]]
     fresh = [text for text in options if text != avoid] or options
     text = fresh[rng.randrange(len(fresh))]
     return text[:1].upper() + text[1:]  # an English topic title starts in lower case
+
+
+assert set(LISTEN_KEYS) == set(LISTEN_REPLY_KEYS), "every listening moment can be worded by a scenario"
 
 
 def has_cue(text: str, cues: dict[str, tuple[str, ...]], lang: str) -> bool:

@@ -25,7 +25,7 @@ from transitions import Machine
 from bot.vocab import END_STEPS, QUESTIONING_STEPS, Lang, Mode, Stage, Technique
 
 from .customer import Customer, joiner
-from .listening import FOLLOW_UP, FRESH, VISITS, Focus, focus_of, listen_line, set_aside
+from .listening import FOLLOW_UP, FRESH, VISITS, Focus, focus_of, set_aside
 from .reactions import TurnModel
 from .scenario import LoadedScenario
 from .state import SessionState, rng_for
@@ -182,7 +182,7 @@ class DialogueMachine:
         state.trust_curve.append(state.trust)
         opening = self.customer.opening(state.lang, rng_for(seed, 0, salt=7))
         if remembered:
-            opening += joiner(state.lang) + listen_line(
+            opening += joiner(state.lang) + self.customer.listen(
                 "follow_up_opening", state.lang, rng_for(seed, 0, salt=8)
             )
         state.last_customer = opening

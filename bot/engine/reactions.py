@@ -12,7 +12,7 @@ from bot.vocab import Event, Step, Technique
 
 from .customer import Customer
 from .guards import Guards
-from .listening import NO_FOCUS, Focus, listen_line
+from .listening import NO_FOCUS, Focus
 from .rules import COST, DEFLECT_FLOOR_BELOW_START, GAIN, OFFENCE_OF, WALK_OUT_TRUST
 from .state import SessionState
 
@@ -46,14 +46,15 @@ class TurnModel(Guards):
                 if text not in self.state.last_customer:
                     break
             else:
-                text = listen_line("again", self.lang, self.rng, avoid=self.state.last_customer)
+                text = self.customer.listen("again", self.lang, self.rng, avoid=self.state.last_customer)
         self.reply_key = key
         self.parts.append(text)
 
     def listen(self, key: str, **fields: str) -> None:
         """Add one of the listening moments' wordings (``listening.LISTEN_KEYS``)."""
         self.reply_key = key
-        self.parts.append(listen_line(key, self.lang, self.rng, avoid=self.state.last_customer, **fields))
+        avoid = self.state.last_customer
+        self.parts.append(self.customer.listen(key, self.lang, self.rng, avoid=avoid, **fields))
 
     def about(self, key: str, fallback: str) -> None:
         """Say ``key`` about the topic the line named, or the plain ``fallback`` for a generic line."""

@@ -15,9 +15,10 @@ import pytest
 import yaml
 from engine_support import DIALOGUES, ROOT
 
+from bot.engine.checks import check_scenario
 from bot.engine.machine import DialogueMachine
 from bot.engine.runtime import ScenarioRuntime, default_classify
-from bot.engine.scenario import load_scenario
+from bot.engine.scenario import Lines, LoadedScenario, load_scenario
 from bot.engine.state import SessionState
 
 SCRIPTS = sorted((ROOT / "tests" / "data" / "rep_scripts").glob("*.yaml"))
@@ -287,3 +288,28 @@ def test_a_yes_no_question_about_something_he_does_not_have_gets_no(
     # A yes/no question about his own business is still answered as before.
     own = machine.turn(state, "Are the returns mostly from one carmaker?", ["closed_question"])
     assert own.event != "unclear"
+
+
+def test_a_scenario_can_word_the_listening_moments_itself(example: LoadedScenario) -> None:
+    s = example.scenario
+    replies = dict(s.replies)
+    replies["off_topic"] = Lines(en=["Hospitals? We press metal, mate."], zh=["医院？我们是冲压厂。"])
+    replies["deflect_about"] = Lines(en=["Not yet about {topic}, {not a field}."])
+    machine = DialogueMachine(LoadedScenario(s.model_copy(update={"replies": replies}), example.source))
+    state = _at(machine, ["new_standard", "returns"], 60)
+    outcome = machine.turn(state, "Why do your doctors still send patient records over WeChat?", ["why"])
+    assert outcome.event == "off_topic" and outcome.reply == "Hospitals? We press metal, mate."
+    state.trust = 20  # too early for a why: he dodges, in the scenario's words, about the topic
+    dodge = machine.turn(state, "Why do defects only show up at the final inspection?", ["why"])
+    assert dodge.reply == "Not yet about defects found only at final inspection, {not a field}."
+    # A language the scenario did not word keeps the catalogue's lines.
+    zh_state = _at(machine, ["new_standard", "returns"], 20, lang="zh")
+    zh_dodge = machine.turn(zh_state, "为什么不良品要到终检才发现？", ["why"])
+    assert "{" not in zh_dodge.reply and zh_dodge.event == "deflected"
+
+
+def test_a_reply_for_an_unknown_listening_moment_is_refused(example: LoadedScenario) -> None:
+    s = example.scenario
+    replies = {**s.replies, "off_topik": Lines(en=["?"], zh=["？"])}
+    problems = check_scenario(s.model_copy(update={"replies": replies}), example.source)
+    assert any("off_topik" in str(problem) for problem in problems)

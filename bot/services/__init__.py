@@ -26,6 +26,28 @@ from .accounts import (
     DemoAccount,
     TelegramStart,
 )
+from .admin import (
+    AdminAPI,
+    AdminRefused,
+    AdminService,
+    ImportResult,
+    NotAnAdmin,
+    RowProblem,
+    TeamNotFound,
+    TeamView,
+    UserView,
+)
+from .browse import (
+    BrowseAPI,
+    BrowsedSession,
+    BrowseService,
+    ExportedSession,
+    FilterOptions,
+    OutcomeFigures,
+    RepReport,
+    SessionFilter,
+    SessionPage,
+)
 from .coaching import (
     MANAGER_ROLES,
     NOTES_SHOWN,
@@ -40,6 +62,7 @@ from .coaching import (
 )
 from .errors import (
     DATABASE_ERRORS,
+    AssignmentNotPrivate,
     MessageRejected,
     NotAManager,
     NoteNotFound,
@@ -50,6 +73,7 @@ from .errors import (
     SessionNotFound,
     UnknownScenario,
     UserNotFound,
+    check_private,
     is_database_unavailable,
     sql_error_summary,
 )
@@ -62,6 +86,7 @@ from .feedback import (
     NotARepLine,
     UnknownTechnique,
 )
+from .idle import IdleVisits
 from .outbox import Claim, Dispatcher, Kind, Outbound, Pacing, RetryPolicy, SendResult
 from .outbox import Sender as OutboxSender
 from .outbox.service import Backlog, OutboxService
@@ -89,6 +114,12 @@ class Services:
     throttle: SignInThrottle
     feedback: FeedbackAPI
     wecom: WeComAPI
+    # The managers' sessions list, exports and reports.
+    browse: BrowseAPI
+    # Teams and users, for admins.
+    admin: AdminAPI
+    # Visits left idle are closed as abandoned by a sweep in every worker.
+    idle: IdleVisits
 
 
 def build_services(db: Database, settings: Settings, library: ScenarioLibrary | None = None) -> Services:
@@ -110,6 +141,9 @@ def build_services(db: Database, settings: Settings, library: ScenarioLibrary | 
         throttle=SignInThrottle(db, limits),
         feedback=FeedbackService(db),
         wecom=WeComService(db, rehearsals, coaching),
+        browse=BrowseService(db, rehearsals),
+        admin=AdminService(db),
+        idle=IdleVisits(db, rehearsals.versions, timedelta(hours=settings.idle_close_hours)),
     )
 
 
@@ -128,23 +162,35 @@ __all__ = [
     "AccountService",
     "AccountsAPI",
     "ActiveTurn",
+    "AdminAPI",
+    "AdminRefused",
+    "AdminService",
+    "AssignmentNotPrivate",
     "Backlog",
+    "BrowseAPI",
+    "BrowseService",
+    "BrowsedSession",
     "CheckGate",
     "Claim",
     "CoachingAPI",
     "CoachingService",
     "DemoAccount",
     "Dispatcher",
+    "ExportedSession",
     "FeedbackAPI",
     "FeedbackService",
+    "FilterOptions",
     "FlagNotFound",
     "FlagView",
+    "IdleVisits",
+    "ImportResult",
     "Kind",
     "LinkedRep",
     "ManagedView",
     "MessageRejected",
     "NotAManager",
     "NotARepLine",
+    "NotAnAdmin",
     "NotYourSession",
     "NoteList",
     "NoteNotFound",
@@ -153,6 +199,7 @@ __all__ = [
     "Outbound",
     "OutboxSender",
     "OutboxService",
+    "OutcomeFigures",
     "Pacing",
     "PasswordRejected",
     "PolicyViolation",
@@ -161,17 +208,23 @@ __all__ = [
     "RehearsalsAPI",
     "RepFigures",
     "RepNotFound",
+    "RepReport",
     "RetryPolicy",
+    "RowProblem",
     "ScenarioCard",
     "ScenarioSummary",
     "Scorecard",
     "SendResult",
     "Services",
     "SessionClosed",
+    "SessionFilter",
     "SessionNotFound",
+    "SessionPage",
     "SessionUser",
     "SessionView",
     "SignInThrottle",
+    "TeamNotFound",
+    "TeamView",
     "TelegramAnswers",
     "TelegramLine",
     "TelegramStart",
@@ -182,12 +235,14 @@ __all__ = [
     "UnknownScenario",
     "UnknownTechnique",
     "UserNotFound",
+    "UserView",
     "WeComAPI",
     "WeComLine",
     "WeComService",
     "WeComStart",
     "WebSessionService",
     "build_services",
+    "check_private",
     "is_database_unavailable",
     "sql_error_summary",
     "telegram_group",

@@ -316,7 +316,7 @@ def focus_of(match: TopicMatch, parents: dict[str, str | None], title: str, cont
 def _focus_of(match: TopicMatch, parents: dict[str, str | None], title: str, context: str | None) -> Focus:
     if match.off_topic:
         return _foreign(match, parents, context)
-    if match.generic or (match.topic is not None and match.score < NAMED_MIN):
+    if match.generic or (match.topic is not None and match.score < NAMED_MIN and not _agrees(match, parents)):
         return Focus("generic", context, problem=_problem_of(context, parents))
     key = match.topic
     if key is None:
@@ -352,6 +352,18 @@ def _foreign(match: TopicMatch, parents: dict[str, str | None], context: str | N
     if foreign >= OFF_TOPIC_MASS and known < 1.0:
         return Focus("unclear")  # mostly words he does not use, and none of his: what do you mean?
     return Focus("generic", context, problem=_problem_of(context, parents))
+
+
+def _agrees(match: TopicMatch, parents: dict[str, str | None]) -> bool:
+    """A weak match still names a problem when the best two candidates both belong to it and the
+    line has words of his of some weight ("回到微信的事，……" in a long line)."""
+    problem = _problem_of(match.topic, parents)
+    return (
+        problem is not None
+        and match.score >= NAMED_MIN / 2
+        and match.known_mass >= REACH_WORDS
+        and _problem_of(match.runner_up, parents) == problem
+    )
 
 
 def _problem_of(key: str | None, parents: dict[str, str | None]) -> str | None:

@@ -261,6 +261,20 @@ def is_conditional(text: str, lang: str) -> bool:
     return bool(_CONDITIONAL[lang].search(text))
 
 
+# Asking to meet (not "by when must the pilot run?", a deadline question that names a pilot).
+_MEETING: Final = re.compile(
+    r"见个?面|见一面|碰个头|碰一下|约个时间|约时间|周[一二三四五几]|星期[一二三四五几]|哪天方便|什么时候方便|"
+    r"\b(?:could|can|shall) we meet\b|\bmeet (?:next|on|again)\b|\bnext (?:monday|tuesday|wednesday|thursday|"
+    r"friday|week)\b|\bare you free\b|\bwhich day\b",
+    re.IGNORECASE,
+)
+
+
+def asks_to_meet(text: str) -> bool:
+    """A question asking for a meeting (either language)."""
+    return bool(_QUESTION_END.search(text)) and bool(_MEETING.search(text))
+
+
 def asks_next_step(text: str, lang: str, focus: Focus) -> bool:
     """True when the line asks for the visit's next step (by topic ``purpose`` or by words)."""
     if not _QUESTION_END.search(text):

@@ -23,6 +23,7 @@ from .listening import (
     TOPICAL,
     Focus,
     asks_next_step,
+    asks_to_meet,
     has_cue,
     is_conditional,
     is_question,
@@ -164,6 +165,8 @@ def _route(dialogue: DialogueMachine, model: TurnModel) -> tuple[Trigger, bool]:
     # Asking for the next step names days and meetings, words no scenario has: it goes first.
     if trigger in NEXT_STEP_TECHNIQUES and asks_next_step(model.text, state.lang, model.focus):
         trigger = Move.NEXT_STEP
+    elif trigger == Technique.NEED_CONFIRMATION and asks_to_meet(model.text):
+        trigger = Move.NEXT_STEP  # "could we meet next Tuesday?" asks for a meeting, not a deadline
     elif model.focus.kind == "off_topic" and trigger in TOPICAL:
         trigger = Move.OFF_TOPIC
     if model.focus.kind != "off_topic":

@@ -313,3 +313,14 @@ def test_a_reply_for_an_unknown_listening_moment_is_refused(example: LoadedScena
     replies = {**s.replies, "off_topik": Lines(en=["?"], zh=["？"])}
     problems = check_scenario(s.model_copy(update={"replies": replies}), example.source)
     assert any("off_topik" in str(problem) for problem in problems)
+
+
+def test_a_meeting_request_read_as_a_deadline_question_is_a_next_step_request(
+    machine: DialogueMachine,
+) -> None:
+    state = _at(machine, ["new_standard", "returns", "late_detection"], 50)
+    line = "Could we meet next Tuesday so I can show you a pilot plan?"
+    outcome = machine.turn(state, line, ["need_confirmation"])
+    assert outcome.event == "next_step_declined" and state.next_step == "declined"
+    deadline = machine.turn(state, "By when must the pilot run?", ["need_confirmation"])
+    assert deadline.event != "next_step_declined"

@@ -17,7 +17,18 @@ from bot.i18n import N_
 from bot.vocab import Event
 from bot.yamlsource import ScriptProblem, SourceDocument, format_path
 
-from .schema import NEED_FACTS, REPLY_KEYS, STAGES, STEPS, TECHNIQUES, Lines, Scenario, Text, TrainerTest
+from .schema import (
+    LISTEN_REPLY_KEYS,
+    NEED_FACTS,
+    REPLY_KEYS,
+    STAGES,
+    STEPS,
+    TECHNIQUES,
+    Lines,
+    Scenario,
+    Text,
+    TrainerTest,
+)
 
 
 def _text_paths(value: Any, path: tuple[str | int, ...]) -> Iterator[tuple[tuple[str | int, ...], Any]]:
@@ -198,8 +209,9 @@ def _check_keys(s: Scenario, report: Report) -> None:
         if key not in topics:
             report(("keywords", key), N_("script.check.unknown_keyword_topic"), name=key)
     for key in s.replies:
-        if key not in REPLY_KEYS:
-            report(("replies", key), N_("script.check.unknown_reply"), name=key, known=", ".join(REPLY_KEYS))
+        if key not in REPLY_KEYS and key not in LISTEN_REPLY_KEYS:
+            known = ", ".join([*REPLY_KEYS, *LISTEN_REPLY_KEYS])
+            report(("replies", key), N_("script.check.unknown_reply"), name=key, known=known)
     for key in s.hints:
         if key not in TECHNIQUES:
             report(("hints", key), N_("script.check.unknown_hint"), name=key, known=", ".join(TECHNIQUES))

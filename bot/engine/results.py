@@ -20,19 +20,6 @@ class UnknownScenario(RehearsalError):
     code = "unknown_scenario"
 
 
-class ScriptChangedWithoutVersion(UnknownScenario):
-    """A scenario file was edited but its ``version`` was not raised, while sessions already
-    use that version: the edit is refused (stored visits refer to its facts by id)."""
-
-    code = "script_changed_without_version"
-
-    def __init__(self, scenario_id: str, version: str, file: str) -> None:
-        self.scenario_id, self.version, self.file = scenario_id, version, file
-        super().__init__(
-            f"{file}: scenario {scenario_id!r} was changed but its version {version!r} was not raised"
-        )
-
-
 class SessionNotFound(RehearsalError):
     code = "session_not_found"
 

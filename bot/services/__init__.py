@@ -37,6 +37,16 @@ from .admin import (
     TeamView,
     UserView,
 )
+from .analytics import AnalyticsService, RepAnalytics, ScorePoint, TeamAnalytics
+from .assignments import (
+    AssignmentNotFound,
+    AssignmentOrder,
+    AssignmentPush,
+    AssignmentService,
+    AssignmentView,
+    BadAssignment,
+    ReminderLoop,
+)
 from .browse import (
     BrowseAPI,
     BrowsedSession,
@@ -69,7 +79,6 @@ from .errors import (
     NotYourSession,
     RehearsalError,
     RepNotFound,
-    ScriptChangedWithoutVersion,
     SessionClosed,
     SessionNotFound,
     UnknownScenario,
@@ -93,8 +102,20 @@ from .outbox import Claim, Dispatcher, Kind, Outbound, Pacing, RetryPolicy, Send
 from .outbox import Sender as OutboxSender
 from .outbox.service import Backlog, OutboxService
 from .rehearsals import MODES, RehearsalsAPI, RehearsalService
+from .reviews import (
+    Colleague,
+    CommentView,
+    PlanItem,
+    ReviewDraft,
+    ReviewedSession,
+    ReviewInput,
+    ReviewNotFound,
+    ReviewService,
+    ReviewView,
+    SkillGap,
+)
+from .script_preview import PreviewTurn, ScriptPreview
 from .script_stats import (
-    TRAINER_ROLES,
     FactStatistics,
     FlaggedLine,
     NotATrainer,
@@ -103,6 +124,17 @@ from .script_stats import (
     StatisticsAPI,
     StopPoint,
     WalkOut,
+)
+from .script_studio import (
+    TRAINER_ROLES,
+    Problem,
+    ScriptDocument,
+    ScriptListing,
+    ScriptRejected,
+    ScriptStudio,
+    TestOutcome,
+    VersionEntry,
+    VersionNotFound,
 )
 from .telegram import TelegramAnswers, telegram_group
 from .throttle import SignInThrottle, ThrottleLimits
@@ -133,6 +165,13 @@ class Services:
     admin: AdminAPI
     # Visits left idle are closed as abandoned by a sweep in every worker.
     idle: IdleVisits
+    # The trainer studio: drafts, checks, publishing (every worker picks a publish up), preview.
+    scripts: ScriptStudio
+    preview: ScriptPreview
+    # Review 3.0, assignments and team analytics (issue 14).
+    assignments: AssignmentService
+    reviews: ReviewService
+    analytics: AnalyticsService
     # Trainers' view of how a scenario's visits go (None only for hand-built test services).
     statistics: StatisticsAPI | None = None
     # The technique model in use: the newest retrained one in the database, checked per line.
@@ -144,6 +183,10 @@ def build_services(db: Database, settings: Settings, library: ScenarioLibrary | 
     models = ModelVersions(db, settings.questionbank_dir)
     rehearsals = RehearsalService(db, library=library, settings=settings, classify=models.classify)
     coaching = CoachingService(db, rehearsals)
+    studio = ScriptStudio(db, rehearsals)
+    assignments = AssignmentService(
+        db, rehearsals, remind_before=timedelta(hours=settings.assignment_reminder_hours)
+    )
     limits = ThrottleLimits(
         per_login=settings.sign_in_failures_per_login,
         per_address=settings.sign_in_failures_per_address,
@@ -162,6 +205,11 @@ def build_services(db: Database, settings: Settings, library: ScenarioLibrary | 
         browse=BrowseService(db, rehearsals),
         admin=AdminService(db),
         idle=IdleVisits(db, rehearsals.versions, timedelta(hours=settings.idle_close_hours)),
+        scripts=studio,
+        preview=ScriptPreview(studio),
+        assignments=assignments,
+        reviews=ReviewService(db, rehearsals, assignments),
+        analytics=AnalyticsService(db),
         statistics=ScriptStatisticsService(db, rehearsals.library),
         models=models,
     )
@@ -186,8 +234,15 @@ __all__ = [
     "AdminAPI",
     "AdminRefused",
     "AdminService",
+    "AnalyticsService",
+    "AssignmentNotFound",
     "AssignmentNotPrivate",
+    "AssignmentOrder",
+    "AssignmentPush",
+    "AssignmentService",
+    "AssignmentView",
     "Backlog",
+    "BadAssignment",
     "BrowseAPI",
     "BrowseService",
     "BrowsedSession",
@@ -195,6 +250,8 @@ __all__ = [
     "Claim",
     "CoachingAPI",
     "CoachingService",
+    "Colleague",
+    "CommentView",
     "DemoAccount",
     "Dispatcher",
     "ExportedSession",
@@ -228,21 +285,37 @@ __all__ = [
     "OutcomeFigures",
     "Pacing",
     "PasswordRejected",
+    "PlanItem",
     "PolicyViolation",
+    "PreviewTurn",
+    "Problem",
     "RehearsalError",
     "RehearsalService",
     "RehearsalsAPI",
+    "ReminderLoop",
+    "RepAnalytics",
     "RepFigures",
     "RepNotFound",
     "RepReport",
     "RetryPolicy",
+    "ReviewDraft",
+    "ReviewInput",
+    "ReviewNotFound",
+    "ReviewService",
+    "ReviewView",
+    "ReviewedSession",
     "RowProblem",
     "ScenarioCard",
     "ScenarioStatistics",
     "ScenarioSummary",
+    "ScorePoint",
     "Scorecard",
-    "ScriptChangedWithoutVersion",
+    "ScriptDocument",
+    "ScriptListing",
+    "ScriptPreview",
+    "ScriptRejected",
     "ScriptStatisticsService",
+    "ScriptStudio",
     "SendResult",
     "Services",
     "SessionClosed",
@@ -252,13 +325,16 @@ __all__ = [
     "SessionUser",
     "SessionView",
     "SignInThrottle",
+    "SkillGap",
     "StatisticsAPI",
     "StopPoint",
+    "TeamAnalytics",
     "TeamNotFound",
     "TeamView",
     "TelegramAnswers",
     "TelegramLine",
     "TelegramStart",
+    "TestOutcome",
     "ThrottleLimits",
     "TooBusy",
     "TrainingUnavailable",
@@ -268,6 +344,8 @@ __all__ = [
     "UnknownTechnique",
     "UserNotFound",
     "UserView",
+    "VersionEntry",
+    "VersionNotFound",
     "WalkOut",
     "WeComAPI",
     "WeComLine",

@@ -1,9 +1,10 @@
 """Checks of scenario files that need the database: what ``coach validate`` and the start of a
 visit must agree on.
 
-A scenario version already recorded (sessions use it) must keep its content; a file edited
-without raising ``version`` is refused when a rep starts it (``ScriptChangedWithoutVersion``),
-so validating the file against the same database reports it first, at its ``version`` line.
+A version already published keeps its content: a bundled file edited without raising its
+``version`` is not imported, and visits keep playing what was published
+(``ScriptVersions.seed``). Validating the file against the same database says so, at its
+``version`` line, instead of passing an edit that will never be played.
 """
 
 from __future__ import annotations

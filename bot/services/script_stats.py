@@ -19,9 +19,9 @@ from bot.engine.library import ScenarioLibrary
 from bot.engine.results import RehearsalError
 from bot.storage import Database, store
 from bot.storage.statistics import FlagRow, StatisticsQueries, VisitRow
-from bot.vocab import Role
 
-TRAINER_ROLES: tuple[str, ...] = (Role.TRAINER, Role.ADMIN)
+from .script_studio import TRAINER_ROLES
+
 FINISHED = ("ended", "closed_by_customer")
 WALKED_OUT = "closed_by_customer"
 TOP_FLAGGED = 10

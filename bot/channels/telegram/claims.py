@@ -18,7 +18,6 @@ from bot.services import (
     MessageRejected,
     NotYourSession,
     RehearsalError,
-    ScriptChangedWithoutVersion,
     Services,
     SessionClosed,
     SessionNotFound,
@@ -66,8 +65,6 @@ def error_text(error: RehearsalError, lang: str, settings: Settings) -> str:
         return text("session_closed", lang)
     if isinstance(error, SessionNotFound | NotYourSession):
         return text("no_session", lang)
-    if isinstance(error, ScriptChangedWithoutVersion):
-        return text("scenario_being_updated", lang)
     if isinstance(error, UnknownScenario):
         return text("choice_expired", lang)
     return text("error", lang)

@@ -49,7 +49,6 @@ TEXT_KEYS: Final[tuple[str, ...]] = (
     # Telegram HTML: keep the tags.
     N_("telegram.rehearsal_started"),
     N_("telegram.choice_expired"),
-    N_("telegram.scenario_being_updated"),
     N_("telegram.customer_label"),
     N_("telegram.coach_label"),
     # TRANSLATORS: {stage} is a stage name (stage.*); {step} is a step name (step.*); {trust} is the

@@ -21,7 +21,6 @@ function explain(err) {
   if (err.status === 503) return t("web.common.dbDown");
   if (err.code === "too_many_attempts") return t("web.common.tooManyAttempts");
   if (err.code === "too_many_sign_ins") return t("web.common.tooManyAtOnce");
-  if (err.code === "script_changed_without_version") return t("web.chat.scenarioBeingUpdated");
   if (err.status === 0) return t("web.chat.offline");
   return err.message || t("web.common.genericError");
 }
@@ -54,6 +53,8 @@ function showView(name) {
   $("sign-out").classList.toggle("hidden", !signedIn);
   const manager = signedIn && state.me && ["manager", "admin"].includes(state.me.role);
   $("manage-link").classList.toggle("hidden", !manager);
+  const trainer = signedIn && state.me && ["trainer", "admin"].includes(state.me.role);
+  $("studio-link").classList.toggle("hidden", !trainer);
   if (!signedIn) $("notes-pill").classList.add("hidden");
 }
 
@@ -71,6 +72,7 @@ async function showHome() {
   closeEvents();
   state.session = null;
   showView("setup");
+  document.dispatchEvent(new CustomEvent("coach:home")); // assignments.js lists my assignments
   await Promise.all([loadScenarios(), loadHistory(), loadNotes()]);
 }
 
@@ -325,6 +327,7 @@ async function openSession(sessionId) {
     openEvents();
     $("text").focus();
   }
+  document.dispatchEvent(new CustomEvent("coach:session", { detail: view })); // my manager's line comments
 }
 
 function rerenderSession() {

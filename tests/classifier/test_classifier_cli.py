@@ -75,7 +75,7 @@ def test_bank_option_uses_another_directory_and_reports_problems(tmp_path: Path)
     path.write_text(text, encoding="utf-8")
     result = CliRunner().invoke(main, ["classify", "--bank", str(bank)], input="x\n")
     assert result.exit_code != 0
-    assert f"{path}:" in result.output and "colour: unknown key" in result.output
+    assert f"{path}:" in result.output and "colour: 'colour' is not a key this part takes" in result.output
 
 
 def test_jsonl_input_carries_the_customers_line() -> None:

@@ -1,6 +1,6 @@
-"""``coach validate`` and the start of a visit agree on a scenario edited without raising its
-version: validate refuses it at its ``version`` line, in the trainer's language, and ``coach
-rehearse`` says the same in one line (no traceback) instead of starting it."""
+"""``coach validate`` and the start of a visit agree on a scenario file edited without raising its
+version: the start keeps playing what was published (the edit is never used), and validate says
+so at the file's ``version`` line, in the trainer's language, instead of passing it."""
 
 from __future__ import annotations
 
@@ -10,9 +10,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from engine_support import EXAMPLE, EXAMPLE_ID
+from sqlalchemy import select
 
 from bot.cli import main
 from bot.config import get_settings
+from bot.storage import Database, RehearsalSession, store
 
 
 @pytest.fixture
@@ -38,10 +40,7 @@ def test_an_edit_without_a_new_version_fails_validate_and_start_alike(
 ) -> None:
     url = f"sqlite:///{tmp_path / 'coach.sqlite3'}"
     file = dialogues / EXAMPLE.name
-    code, _, err = run(
-        "rehearse", EXAMPLE_ID, "--lang", "en", "--json", "--database-url", url, stdin="/end\n"
-    )
-    assert code == 0, err  # version 4 is now in use
+    assert rehearse(url)[0] == 0  # version 4 is now published and played
     assert run("validate", str(dialogues), "--database-url", url, "--lang", "en")[0] == 0
 
     edited = file.read_text("utf-8").replace("talkative: low", "talkative: medium", 1)
@@ -50,31 +49,40 @@ def test_an_edit_without_a_new_version_fails_validate_and_start_alike(
 
     code, out, err = run("validate", str(dialogues), "--database-url", url, "--lang", "en")
     assert code == 1 and f"ok  {file}" not in out
-    assert f"{file}:{line}:1: version: '{EXAMPLE_ID}' version 4 is already in use" in err
-    assert "raise 'version' to publish this edit" in err
+    assert f"{file}:{line}:1: version: '{EXAMPLE_ID}' version 4 is already published" in err
+    assert "this edit would never be played: raise 'version' to publish it" in err
     code, _, err = run("validate", str(dialogues), "--database-url", url, "--lang", "zh")
-    assert code == 1 and f"“{EXAMPLE_ID}”的版本 4 已在使用中" in err
+    assert code == 1 and f"“{EXAMPLE_ID}”的版本 4 已经发布" in err
 
-    code, out, err = run(
-        "rehearse", EXAMPLE_ID, "--lang", "en", "--json", "--database-url", url, stdin="/end\n"
-    )
-    assert code == 1 and out == ""
-    error_lines = [row for row in err.splitlines() if row.startswith("Error:")]
-    assert error_lines == [
-        f"Error: {file}: '{EXAMPLE_ID}' was edited but its version 4 was not raised, so it cannot be "
-        "started: raise 'version' in the file and restart, or undo the edit."
-    ]
-    assert "Traceback" not in err
+    # The start agrees: it plays the published version 4, not the edit; no traceback.
+    code, err = rehearse(url)
+    assert code == 0 and "Traceback" not in err
+    assert versions_played(url) == ["4", "4"]
 
-    # Raising the version settles both: validate passes and the visit starts on version 5.
+    # Raising the version settles both: validate passes and the next visit plays version 5.
     file.write_text(edited.replace('version: "4"', 'version: "5"', 1), "utf-8")
     code, out, err = run("validate", str(dialogues), "--database-url", url, "--lang", "en")
     assert code == 0, err
     assert f"({EXAMPLE_ID} v5)" in out
-    code, out, err = run(
+    assert rehearse(url)[0] == 0
+    assert versions_played(url) == ["4", "4", "5"]
+
+
+def rehearse(url: str) -> tuple[int, str]:
+    code, _, err = run(
         "rehearse", EXAMPLE_ID, "--lang", "en", "--json", "--database-url", url, stdin="/end\n"
     )
-    assert code == 0, err
+    return code, err
+
+
+def versions_played(url: str) -> list[str]:
+    db = Database(url)
+    try:
+        with store(db) as s:
+            rows = s.session.scalars(select(RehearsalSession).order_by(RehearsalSession.started_at)).all()
+            return [row.scenario_version for row in rows]
+    finally:
+        db.dispose()
 
 
 def test_validate_without_a_database_checks_the_files_only(dialogues: Path, tmp_path: Path) -> None:

@@ -41,37 +41,13 @@ def validate_cmd(
     (bot/engine/topics/brittle.py). A scenario whose version is already published in the
     database with other content is an error too: the edit would never be played.
     """
-    from bot.engine.library import ScenarioLibrary
-    from bot.engine.runtime import ScenarioRuntime
-    from bot.engine.scenario import read_scenario, scenario_files
-    from bot.engine.topics.brittle import topic_warnings
-    from bot.yamlsource import ScriptError, read_text
+    from bot.engine.scenario import scenario_files
+    from bot.yamlsource import ScriptError
 
     lang = lang or get_settings().default_lang
-    problems: list[ScriptProblem] = []
     errors: list[str] = []
     files = scenario_files(_default_paths(paths))
-    library = ScenarioLibrary()
-    loaded_all = []
-    for file in files:
-        try:
-            loaded, found = read_scenario(read_text(file), str(file))
-            problems.extend(found)
-            if loaded is None:
-                continue
-            library.add(ScenarioRuntime(loaded))  # also catches one id used by two files
-        except ScriptError as exc:
-            problems.extend(exc.problems)
-            continue
-        loaded_all.append(loaded)
-    if not no_database:
-        problems.extend(_unraised_versions(database_url, loaded_all))
-    failed = {p.file for p in problems if p.severity == "error"}
-    for loaded in loaded_all:
-        if loaded.file not in failed:
-            click.echo(f"ok  {loaded.file}  ({loaded.id} v{loaded.version})")
-            for warning in topic_warnings(library.latest(loaded.id).machine.topics):
-                click.echo(f"warn  {loaded.file}: {warning}")  # brittle, not wrong: the exit code stays 0
+    problems = _check_scenarios(files, None if no_database else database_url)
     if not files:
         errors.append("no scenario files found")
 
@@ -95,6 +71,40 @@ def validate_cmd(
     if count:
         click.echo(f"{count} error(s)", err=True)
         sys.exit(1)
+
+
+def _check_scenarios(files: list[Path], database_url: str | None) -> list[ScriptProblem]:
+    """Every problem of the scenario files (and of their versions against the database when a
+    URL is given); ``ok`` and the brittle-topic warnings are printed for the files without errors."""
+    from bot.engine.library import ScenarioLibrary
+    from bot.engine.runtime import ScenarioRuntime
+    from bot.engine.scenario import read_scenario
+    from bot.engine.topics.brittle import topic_warnings
+    from bot.yamlsource import ScriptError, read_text
+
+    problems: list[ScriptProblem] = []
+    library = ScenarioLibrary()
+    loaded_all = []
+    for file in files:
+        try:
+            loaded, found = read_scenario(read_text(file), str(file))
+            problems.extend(found)
+            if loaded is None:
+                continue
+            library.add(ScenarioRuntime(loaded))  # also catches one id used by two files
+        except ScriptError as exc:
+            problems.extend(exc.problems)
+            continue
+        loaded_all.append(loaded)
+    if database_url is not None:
+        problems.extend(_unraised_versions(database_url, loaded_all))
+    failed = {p.file for p in problems if p.severity == "error"}
+    for loaded in loaded_all:
+        if loaded.file not in failed:
+            click.echo(f"ok  {loaded.file}  ({loaded.id} v{loaded.version})")
+            for warning in topic_warnings(library.latest(loaded.id).machine.topics):
+                click.echo(f"warn  {loaded.file}: {warning}")  # brittle, not wrong: the exit code stays 0
+    return problems
 
 
 def _unraised_versions(database_url: str, loaded: list[LoadedScenario]) -> list[ScriptProblem]:

@@ -16,10 +16,10 @@ from pathlib import Path
 
 from bot.engine.results import RehearsalError, UnknownScenario
 from bot.engine.runtime import ScenarioRuntime
-from bot.engine.scenario import parse_scenario, scenario_files
+from bot.engine.scenario import read_scenario, scenario_files
 from bot.engine.testing import run_test
 from bot.storage import Database, Store, store
-from bot.yamlsource import ScriptError, ScriptProblem, parse_yaml
+from bot.yamlsource import ScriptProblem
 
 from .rehearsals import RehearsalService
 from .scripts import SCRIPT_KIND, Stored, store_version
@@ -132,37 +132,40 @@ class ScriptStudio:
 
     # -- checking --------------------------------------------------------------------------------
 
-    def parse(self, text: str, script_id: str | None = None) -> ScenarioRuntime:
-        """The text as a runtime; ScriptRejected lists every problem at its line."""
+    def parse(self, text: str, script_id: str | None = None, lang: str = "en") -> ScenarioRuntime:
+        """The text as a runtime; ScriptRejected lists every problem at its line, worded in ``lang``
+        (all of them at once: every YAML error, then the shape and the checks; warnings do not
+        refuse a script)."""
         if len(text) > MAX_SCRIPT_CHARS:
             raise ScriptRejected(
                 [Problem(None, None, "", f"the script is longer than {MAX_SCRIPT_CHARS} characters")]
             )
-        try:
-            loaded = parse_scenario(parse_yaml(text, script_id or "draft"))
-        except ScriptError as exc:
-            raise ScriptRejected([Problem.of(p) for p in exc.problems]) from None
+        loaded, problems = read_scenario(text, script_id or "draft")
+        if loaded is None:
+            errors = [p.in_lang(lang) for p in problems if p.severity == "error"]
+            raise ScriptRejected([Problem.of(p) for p in errors])
         if script_id is not None and loaded.id != script_id:
             line = loaded.line_of(("id",))
             message = f"the id is {loaded.id!r}, this script is {script_id!r}; keep the id"
             raise ScriptRejected([Problem(line, None, "id", message)])
         return ScenarioRuntime(loaded, self.rehearsals.library.bank)
 
-    def check(self, text: str, script_id: str | None = None) -> list[Problem]:
-        """Every problem in ``text`` (an empty list: it validates)."""
+    def check(self, text: str, script_id: str | None = None, lang: str = "en") -> list[Problem]:
+        """Every problem in ``text`` in ``lang`` (an empty list: it validates)."""
         try:
-            self.parse(text, script_id)
+            self.parse(text, script_id, lang)
         except ScriptRejected as exc:
             return exc.problems
         return []
 
-    def run_tests(self, text: str, script_id: str | None = None) -> list[TestOutcome]:
-        """Play the script's trainer tests (ScriptRejected when it does not validate)."""
-        runtime = self.parse(text, script_id)
+    def run_tests(self, text: str, script_id: str | None = None, lang: str = "en") -> list[TestOutcome]:
+        """Play the script's trainer tests (ScriptRejected when it does not validate); failures
+        say what was expected and what was said, in ``lang``."""
+        runtime = self.parse(text, script_id, lang)
         outcomes = []
         for index, test in enumerate(runtime.scenario.tests):
             result = run_test(runtime, index, test, self.rehearsals.classify)
-            failures = [Problem.of(p) for p in result.failures]
+            failures = [Problem.of(p.in_lang(lang)) for p in result.failures]
             outcomes.append(TestOutcome(test.name, result.passed, result.score, failures))
         return outcomes
 

@@ -139,14 +139,16 @@ async def discard_draft(script_id: ScriptId, request: Request, user: Trainer) ->
 @studio_router.post("/check")
 async def check(body: CheckRequest, request: Request, user: Trainer) -> dict[str, Any]:
     """Every problem in the text, each at its line (the editor marks them as the trainer types)."""
-    problems = await run_in_threadpool(_studio(request).scripts.check, body.text, body.script_id)
+    problems = await run_in_threadpool(
+        _studio(request).scripts.check, body.text, body.script_id, user.language
+    )
     return {"problems": _problems(problems)}
 
 
 @studio_router.post("/scripts/{script_id}/tests")
 async def run_tests(script_id: ScriptId, body: ScriptText, request: Request, user: Trainer) -> dict[str, Any]:
     """Play the text's trainer tests."""
-    tests = await _call(request, _studio(request).scripts.run_tests, body.text, script_id)
+    tests = await _call(request, _studio(request).scripts.run_tests, body.text, script_id, user.language)
     return {"tests": _tests(tests), "passed": all(t.passed for t in tests)}
 
 

@@ -91,6 +91,18 @@ from .outbox import Claim, Dispatcher, Kind, Outbound, Pacing, RetryPolicy, Send
 from .outbox import Sender as OutboxSender
 from .outbox.service import Backlog, OutboxService
 from .rehearsals import MODES, RehearsalsAPI, RehearsalService
+from .script_preview import PreviewTurn, ScriptPreview
+from .script_studio import (
+    TRAINER_ROLES,
+    Problem,
+    ScriptDocument,
+    ScriptListing,
+    ScriptRejected,
+    ScriptStudio,
+    TestOutcome,
+    VersionEntry,
+    VersionNotFound,
+)
 from .telegram import TelegramAnswers, telegram_group
 from .throttle import SignInThrottle, ThrottleLimits
 from .views import ActiveTurn, LinkedRep, ScenarioCard, TelegramLine, telegram_turn_id
@@ -120,12 +132,16 @@ class Services:
     admin: AdminAPI
     # Visits left idle are closed as abandoned by a sweep in every worker.
     idle: IdleVisits
+    # The trainer studio: drafts, checks, publishing (every worker picks a publish up), preview.
+    scripts: ScriptStudio
+    preview: ScriptPreview
 
 
 def build_services(db: Database, settings: Settings, library: ScenarioLibrary | None = None) -> Services:
     """The services over ``db``; the scenario library is loaded (and checked) once, here."""
     rehearsals = RehearsalService(db, library=library, settings=settings)
     coaching = CoachingService(db, rehearsals)
+    studio = ScriptStudio(db, rehearsals)
     limits = ThrottleLimits(
         per_login=settings.sign_in_failures_per_login,
         per_address=settings.sign_in_failures_per_address,
@@ -144,6 +160,8 @@ def build_services(db: Database, settings: Settings, library: ScenarioLibrary | 
         browse=BrowseService(db, rehearsals),
         admin=AdminService(db),
         idle=IdleVisits(db, rehearsals.versions, timedelta(hours=settings.idle_close_hours)),
+        scripts=studio,
+        preview=ScriptPreview(studio),
     )
 
 
@@ -156,6 +174,7 @@ __all__ = [
     "MODES",
     "NOTES_SHOWN",
     "TECHNIQUES",
+    "TRAINER_ROLES",
     "TREND_LENGTH",
     "WECOM_CHANNEL",
     "Account",
@@ -203,6 +222,8 @@ __all__ = [
     "Pacing",
     "PasswordRejected",
     "PolicyViolation",
+    "PreviewTurn",
+    "Problem",
     "RehearsalError",
     "RehearsalService",
     "RehearsalsAPI",
@@ -214,6 +235,11 @@ __all__ = [
     "ScenarioCard",
     "ScenarioSummary",
     "Scorecard",
+    "ScriptDocument",
+    "ScriptListing",
+    "ScriptPreview",
+    "ScriptRejected",
+    "ScriptStudio",
     "SendResult",
     "Services",
     "SessionClosed",
@@ -228,6 +254,7 @@ __all__ = [
     "TelegramAnswers",
     "TelegramLine",
     "TelegramStart",
+    "TestOutcome",
     "ThrottleLimits",
     "TooBusy",
     "TurnResult",
@@ -236,6 +263,8 @@ __all__ = [
     "UnknownTechnique",
     "UserNotFound",
     "UserView",
+    "VersionEntry",
+    "VersionNotFound",
     "WeComAPI",
     "WeComLine",
     "WeComService",

@@ -20,6 +20,7 @@ from .manager import manager_router, notes_router
 from .observability import RequestContext, metrics_endpoint
 from .pages import mount_pages
 from .security import OriginCheck, StrictTransport, https_public_url
+from .studio import studio_router
 
 
 def install_web(app: FastAPI, settings: Settings) -> None:
@@ -54,6 +55,7 @@ def install_web(app: FastAPI, settings: Settings) -> None:
     app.include_router(manager_router)
     app.include_router(notes_router)
     app.include_router(admin_router)
+    app.include_router(studio_router)
     mount_pages(app)
 
     @app.get("/metrics", tags=["ops"], response_class=Response)

@@ -97,7 +97,7 @@ from .feedback import (
     UnknownTechnique,
 )
 from .idle import IdleVisits
-from .model_versions import ModelVersions, ModelVersionView, TrainingUnavailable
+from .model_versions import BankVersionMismatch, ModelVersions, ModelVersionView, TrainingUnavailable
 from .outbox import Claim, Dispatcher, Kind, Outbound, Pacing, RetryPolicy, SendResult
 from .outbox import Sender as OutboxSender
 from .outbox.service import Backlog, OutboxService
@@ -243,6 +243,7 @@ __all__ = [
     "AssignmentView",
     "Backlog",
     "BadAssignment",
+    "BankVersionMismatch",
     "BrowseAPI",
     "BrowseService",
     "BrowsedSession",

@@ -29,6 +29,12 @@ from .script_stats import TRAINER_ROLES, NotATrainer
 META, ARRAYS = "technique.json", "technique.npz"
 
 
+class BankVersionMismatch(RehearsalError):
+    """The trainer asked to train from a bank version other than the one on the server."""
+
+    code = "bank_version_mismatch"
+
+
 class TrainingUnavailable(RehearsalError):
     """Retraining needs scikit-learn (``pip install -e '.[train]'``)."""
 
@@ -119,8 +125,9 @@ class ModelVersions:
             None,
         )
 
-    def retrain(self, *, role: str, author: str) -> ModelVersionView:
-        """Train on the bank and the accepted review lines; store the model (used from now on)."""
+    def retrain(self, *, role: str, author: str, bank_version: str | None = None) -> ModelVersionView:
+        """Train on the bank and the accepted review lines; store the model (used from now on).
+        ``bank_version``, when given, must be the bank's (BankVersionMismatch otherwise)."""
         if role not in TRAINER_ROLES:
             raise NotATrainer("only trainers and admins retrain the model")
         try:
@@ -129,6 +136,8 @@ class ModelVersions:
         except ImportError as exc:  # scikit-learn is the "train" extra
             raise TrainingUnavailable(str(exc)) from None
         bank = load_question_bank(self.bank_dir)
+        if bank_version is not None and bank_version != bank.version:
+            raise BankVersionMismatch(f"the bank is version {bank.version}, not {bank_version}")
         with store(self.db) as s:
             accepted = [
                 (f.text, f.language, f.label or "", f.context) for f in s.flags.with_status("accepted")
@@ -172,4 +181,4 @@ def _view(row: Any) -> ModelVersionView:
     return ModelVersionView(row.id, row.bank_version, row.source_hash, row.lines, row.author, row.created_at)
 
 
-__all__ = ["ModelVersionView", "ModelVersions", "TrainingUnavailable"]
+__all__ = ["BankVersionMismatch", "ModelVersionView", "ModelVersions", "TrainingUnavailable"]

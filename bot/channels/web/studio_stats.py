@@ -116,11 +116,19 @@ async def current_model(request: Request, user: Trainer) -> dict[str, Any]:
     return _model_json(await run_in_threadpool(_models(request).current))
 
 
+class RetrainRequest(BaseModel):
+    bank_version: str = Field(
+        min_length=1, max_length=40, description="The question bank version the trainer means to train from."
+    )
+
+
 @stats_router.post("/models")
-async def retrain_model(request: Request, user: Trainer) -> dict[str, Any]:
+async def retrain_model(request: Request, user: Trainer, body: RetrainRequest) -> dict[str, Any]:
     """Retrain on the bank and the accepted review lines (takes a minute or two); every worker
-    uses the new model from its next line on."""
-    retrain = partial(_models(request).retrain, role=user.role, author=user.login)
+    uses the new model from its next line on. ``bank_version`` must name the bank on the server
+    (422 ``bank_version_mismatch`` otherwise), so nobody retrains from a bank they did not see."""
+    models = _models(request)
+    retrain = partial(models.retrain, role=user.role, author=user.login, bank_version=body.bank_version)
     return _model_json(await run_in_threadpool(retrain))
 
 

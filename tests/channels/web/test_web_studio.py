@@ -39,6 +39,14 @@ ROUTES: dict[tuple[str, str], dict[str, Any] | None] = {
     ("POST", "/api/studio/reader"): {"text": ""},
     ("POST", "/api/studio/preview/start"): {"text": ""},
     ("POST", "/api/studio/preview/say"): {"text": "", "state": {}, "line": "hello"},
+    # Statistics and the review queue (studio_stats.py): an unknown scenario, flag ids that do
+    # not parse, and a retrain without the bank version it must name.
+    ("GET", "/api/studio/scenarios/{scenario_id}/statistics"): None,
+    ("GET", "/api/studio/review"): None,
+    ("POST", "/api/studio/review/{flag_id}/accept"): None,
+    ("POST", "/api/studio/review/{flag_id}/reject"): None,
+    ("GET", "/api/studio/models/current"): None,
+    ("POST", "/api/studio/models"): None,
 }
 
 

@@ -109,5 +109,9 @@ async def test_trainers_and_admins_review_flagged_lines(
         assert (await trainer.post("/api/studio/review/999999/reject")).status_code == 404
         current = (await trainer.get("/api/studio/models/current")).json()
         assert current["id"] is None and current["bank_version"]  # the shipped model until a retrain
+        # A retrain names the bank it means; another version is refused before any training.
+        stale = await trainer.post("/api/studio/models", json={"bank_version": "0.0.1"})
+        assert stale.status_code == 422 and stale.json()["error"]["code"] == "bank_version_mismatch"
+        assert (await trainer.post("/api/studio/models")).status_code == 422
     (flag,) = app.state.services.feedback.accepted()
     assert (flag.label, flag.reviewer) == ("why", f"user-{role}")

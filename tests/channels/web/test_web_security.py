@@ -103,6 +103,15 @@ async def test_nul_control_characters_and_huge_ids_are_422_not_500(
     await sign_in(client)
     nul_path = await client.get("/api/sessions/ab%00c")
     assert nul_path.status_code == 422
+    # Found by schemathesis (test_openapi_fuzz.py): a seq past the column was a 500 on both.
+    scenario_id = (await client.get("/api/scenarios")).json()[0]["id"]
+    started = await client.post("/api/sessions", json={"scenario_id": scenario_id})
+    session_id = started.json()["session_id"]
+    for query in ("turns?after=7784825911518265102827520", "events?after=2147483648"):
+        response = await client.get(f"/api/sessions/{session_id}/{query}")
+        assert response.status_code == 422, query
+    listed = await client.get("/api/sessions", params={"before": "ab\x00c"})
+    assert listed.status_code == 422
 
 
 async def test_zero_width_only_text_is_rejected_like_empty_text(rep: httpx.AsyncClient, app: FastAPI) -> None:

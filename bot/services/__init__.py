@@ -67,6 +67,7 @@ from .outbox import Sender as OutboxSender
 from .outbox.service import Backlog, OutboxService
 from .rehearsals import MODES, RehearsalsAPI, RehearsalService
 from .telegram import TelegramAnswers, telegram_group
+from .telegram_commands import CommandAct, TelegramCommands, VisitCommands
 from .throttle import SignInThrottle, ThrottleLimits
 from .views import ActiveTurn, LinkedRep, ScenarioCard, TelegramLine, telegram_turn_id
 from .web_sessions import PasswordRejected, SessionUser, WebSessionService
@@ -83,6 +84,8 @@ class Services:
     # What the channels send goes through the outbox (docs/outbox.md).
     outbox: OutboxService
     telegram: TelegramAnswers
+    # /hint, /end and the button that starts a visit: claim, act and answer in one transaction.
+    telegram_commands: TelegramCommands
     # Web sign-in sessions and the failed sign-in counts, both in the database so every worker
     # sees the same.
     web_sessions: WebSessionService
@@ -106,6 +109,7 @@ def build_services(db: Database, settings: Settings, library: ScenarioLibrary | 
         coaching=coaching,
         outbox=OutboxService(db),
         telegram=TelegramAnswers(db),
+        telegram_commands=TelegramCommands(db, rehearsals),
         web_sessions=WebSessionService(db, ttl=timedelta(days=settings.session_days)),
         throttle=SignInThrottle(db, limits),
         feedback=FeedbackService(db),
@@ -133,6 +137,7 @@ __all__ = [
     "Claim",
     "CoachingAPI",
     "CoachingService",
+    "CommandAct",
     "DemoAccount",
     "Dispatcher",
     "FeedbackAPI",
@@ -173,6 +178,7 @@ __all__ = [
     "SessionView",
     "SignInThrottle",
     "TelegramAnswers",
+    "TelegramCommands",
     "TelegramLine",
     "TelegramStart",
     "ThrottleLimits",
@@ -182,6 +188,7 @@ __all__ = [
     "UnknownScenario",
     "UnknownTechnique",
     "UserNotFound",
+    "VisitCommands",
     "WeComAPI",
     "WeComLine",
     "WeComService",

@@ -61,6 +61,8 @@ class NotePush:
 
 #: How a channel words a new note for a rep's chats (queued with the note).
 NoteAnnouncer = Callable[[NotePush], Sequence[Outbound]]
+#: Queues a new note for another channel in the note's transaction (WeCom's push).
+NoteQueuer = Callable[[Store, User, NoteView], None]
 #: How a channel words /notes for the rep (None: not linked); the shown notes are read once
 #: the answer is delivered (``Outbound.note_ids``).
 NotesReply = Callable[[LinkedRep | None, NoteList], Sequence[Outbound]]
@@ -161,6 +163,8 @@ class CoachingAPI(Protocol):
 
     def announce_notes(self, announce: NoteAnnouncer) -> None: ...
 
+    def queue_notes_with(self, queue: NoteQueuer) -> None: ...
+
     def telegram_notes(
         self, update_id: int, telegram_user_id: int, chat_id: int, reply: NotesReply
     ) -> bool: ...
@@ -173,11 +177,16 @@ class CoachingService:
         self.db = db
         self.rehearsals = rehearsals
         self._announce: NoteAnnouncer | None = None
+        self._queuers: list[NoteQueuer] = []
 
     def announce_notes(self, announce: NoteAnnouncer) -> None:
         """From now on, a new note is also queued for the rep's Telegram chats, worded by
         ``announce``, in the transaction that stores it (nothing is marked read by that)."""
         self._announce = announce
+
+    def queue_notes_with(self, queue: NoteQueuer) -> None:
+        """From now on ``queue`` also runs for each new note, in the transaction that stores it."""
+        self._queuers.append(queue)
 
     # -- scope -----------------------------------------------------------------------------
 
@@ -261,6 +270,8 @@ class CoachingService:
             view = self._titled(s, self._notes(s, [note]))[0]
             if self._announce is not None:
                 self._queue_announcement(s, self._announce, rep, view)
+            for queue in self._queuers:
+                queue(s, rep, view)
             return view
 
     @staticmethod

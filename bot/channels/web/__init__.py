@@ -42,7 +42,7 @@ def install_web(app: FastAPI, settings: Settings) -> None:
     app.add_middleware(JsonDepthLimit)
     app.add_middleware(BodySizeLimit)
     app.add_middleware(OriginCheck, cookie_name=COOKIE_NAME, public_url=settings.public_url)
-    app.add_middleware(SignInGate, gate=app.state.check_gate)  # a flood's refusals cost next to nothing
+    app.add_middleware(SignInGate)  # a flood's refusals cost next to nothing
     app.add_middleware(SecurityHeaders)
     if https_public_url(settings):
         app.add_middleware(StrictTransport)

@@ -105,27 +105,27 @@ class SignInGate:
     loop. Here a refusal reads no body and touches no database (benchmarks/login_flood.py).
     """
 
-    def __init__(self, app: ASGIApp, *, gate: CheckGate) -> None:
+    def __init__(self, app: ASGIApp) -> None:
         self.app = app
-        self.gate = gate
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if (
-            scope["type"] == "http"
-            and scope["method"] == "POST"
-            and scope["path"] == SIGN_IN_PATH
-            and self.gate.full
-        ):
-            SIGN_IN_FAILURES.labels("busy").inc()
-            response = error_response(
-                429,
-                "too_many_sign_ins",
-                "Too many sign-ins at once; try again in a moment.",
-                headers={"Retry-After": str(TooBusy.retry_after_seconds)},
-            )
-            await response(scope, receive, send)
-            return
+        if scope["type"] == "http" and scope["method"] == "POST" and scope["path"] == SIGN_IN_PATH:
+            gate: CheckGate = scope["app"].state.check_gate  # the process's one gate (install_web)
+            if gate.full:
+                await self._refuse(scope, receive, send)
+                return
         await self.app(scope, receive, send)
+
+    @staticmethod
+    async def _refuse(scope: Scope, receive: Receive, send: Send) -> None:
+        SIGN_IN_FAILURES.labels("busy").inc()
+        response = error_response(
+            429,
+            "too_many_sign_ins",
+            "Too many sign-ins at once; try again in a moment.",
+            headers={"Retry-After": str(TooBusy.retry_after_seconds)},
+        )
+        await response(scope, receive, send)
 
 
 class StrictTransport:

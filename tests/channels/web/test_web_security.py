@@ -31,6 +31,7 @@ from bot.storage import Database, store
 
 HTTP_LAYER_ONLY = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 NEW_PASSWORD = "salt-river-17-lantern"
+JSON = {"content-type": "application/json"}
 
 
 @asynccontextmanager
@@ -286,6 +287,11 @@ async def test_sign_ins_beyond_the_check_cap_are_429_without_hashing(
     app.state.check_gate = gate
     with gate.slot():  # one check is running: the cap is reached
         busy = await client.post("/api/auth/login", json={"login": "new-login-1", "password": "guess"})
+        # Refused before routing reads the body: a body the route would call malformed is 429 too.
+        unparsed = await client.post("/api/auth/login", content=b"{not json", headers=JSON)
+    assert unparsed.status_code == 429
+    free = await client.post("/api/auth/login", content=b"{not json", headers=JSON)
+    assert free.status_code == 400  # with a free slot the route parses it
     assert busy.status_code == 429 and busy.headers["retry-after"] == "1"
     assert busy.json()["error"]["code"] == "too_many_sign_ins"
     assert calls == []  # refused before any Argon2 work

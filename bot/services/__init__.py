@@ -26,6 +26,28 @@ from .accounts import (
     DemoAccount,
     TelegramStart,
 )
+from .admin import (
+    AdminAPI,
+    AdminRefused,
+    AdminService,
+    ImportResult,
+    NotAnAdmin,
+    RowProblem,
+    TeamNotFound,
+    TeamView,
+    UserView,
+)
+from .browse import (
+    BrowseAPI,
+    BrowsedSession,
+    BrowseService,
+    ExportedSession,
+    FilterOptions,
+    OutcomeFigures,
+    RepReport,
+    SessionFilter,
+    SessionPage,
+)
 from .coaching import (
     MANAGER_ROLES,
     NOTES_SHOWN,
@@ -40,6 +62,7 @@ from .coaching import (
 )
 from .errors import (
     DATABASE_ERRORS,
+    AssignmentNotPrivate,
     MessageRejected,
     NotAManager,
     NoteNotFound,
@@ -50,6 +73,7 @@ from .errors import (
     SessionNotFound,
     UnknownScenario,
     UserNotFound,
+    check_private,
     is_database_unavailable,
     sql_error_summary,
 )
@@ -62,6 +86,7 @@ from .feedback import (
     NotARepLine,
     UnknownTechnique,
 )
+from .idle import IdleVisits
 from .outbox import Claim, Dispatcher, Kind, Outbound, Pacing, RetryPolicy, SendResult
 from .outbox import Sender as OutboxSender
 from .outbox.service import Backlog, OutboxService
@@ -92,6 +117,12 @@ class Services:
     throttle: SignInThrottle
     feedback: FeedbackAPI
     wecom: WeComAPI
+    # The managers' sessions list, exports and reports.
+    browse: BrowseAPI
+    # Teams and users, for admins.
+    admin: AdminAPI
+    # Visits left idle are closed as abandoned by a sweep in every worker.
+    idle: IdleVisits
 
 
 def build_services(db: Database, settings: Settings, library: ScenarioLibrary | None = None) -> Services:
@@ -114,6 +145,9 @@ def build_services(db: Database, settings: Settings, library: ScenarioLibrary | 
         throttle=SignInThrottle(db, limits),
         feedback=FeedbackService(db),
         wecom=WeComService(db, rehearsals, coaching),
+        browse=BrowseService(db, rehearsals),
+        admin=AdminService(db),
+        idle=IdleVisits(db, rehearsals.versions, timedelta(hours=settings.idle_close_hours)),
     )
 
 
@@ -132,7 +166,14 @@ __all__ = [
     "AccountService",
     "AccountsAPI",
     "ActiveTurn",
+    "AdminAPI",
+    "AdminRefused",
+    "AdminService",
+    "AssignmentNotPrivate",
     "Backlog",
+    "BrowseAPI",
+    "BrowseService",
+    "BrowsedSession",
     "CheckGate",
     "Claim",
     "CoachingAPI",
@@ -140,16 +181,21 @@ __all__ = [
     "CommandAct",
     "DemoAccount",
     "Dispatcher",
+    "ExportedSession",
     "FeedbackAPI",
     "FeedbackService",
+    "FilterOptions",
     "FlagNotFound",
     "FlagView",
+    "IdleVisits",
+    "ImportResult",
     "Kind",
     "LinkedRep",
     "ManagedView",
     "MessageRejected",
     "NotAManager",
     "NotARepLine",
+    "NotAnAdmin",
     "NotYourSession",
     "NoteList",
     "NoteNotFound",
@@ -158,6 +204,7 @@ __all__ = [
     "Outbound",
     "OutboxSender",
     "OutboxService",
+    "OutcomeFigures",
     "Pacing",
     "PasswordRejected",
     "PolicyViolation",
@@ -166,17 +213,23 @@ __all__ = [
     "RehearsalsAPI",
     "RepFigures",
     "RepNotFound",
+    "RepReport",
     "RetryPolicy",
+    "RowProblem",
     "ScenarioCard",
     "ScenarioSummary",
     "Scorecard",
     "SendResult",
     "Services",
     "SessionClosed",
+    "SessionFilter",
     "SessionNotFound",
+    "SessionPage",
     "SessionUser",
     "SessionView",
     "SignInThrottle",
+    "TeamNotFound",
+    "TeamView",
     "TelegramAnswers",
     "TelegramCommands",
     "TelegramLine",
@@ -188,6 +241,7 @@ __all__ = [
     "UnknownScenario",
     "UnknownTechnique",
     "UserNotFound",
+    "UserView",
     "VisitCommands",
     "WeComAPI",
     "WeComLine",
@@ -195,6 +249,7 @@ __all__ = [
     "WeComStart",
     "WebSessionService",
     "build_services",
+    "check_private",
     "is_database_unavailable",
     "sql_error_summary",
     "telegram_group",

@@ -17,9 +17,12 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from bot.channels.web.observability import count_error
 from bot.services import (
     DATABASE_ERRORS,
+    AdminRefused,
+    AssignmentNotPrivate,
     FlagNotFound,
     MessageRejected,
     NotAManager,
+    NotAnAdmin,
     NotARepLine,
     NoteNotFound,
     NotYourSession,
@@ -28,8 +31,10 @@ from bot.services import (
     Services,
     SessionClosed,
     SessionNotFound,
+    TeamNotFound,
     UnknownScenario,
     UnknownTechnique,
+    UserNotFound,
     is_database_unavailable,
 )
 
@@ -38,6 +43,11 @@ ENGINE_STATUS: dict[type[RehearsalError], int] = {
     UnknownScenario: 404,
     SessionNotFound: 404,
     NotYourSession: 403,
+    AssignmentNotPrivate: 422,
+    NotAnAdmin: 403,
+    AdminRefused: 422,
+    TeamNotFound: 404,
+    UserNotFound: 404,
     SessionClosed: 409,
     MessageRejected: 422,
     NotAManager: 403,
@@ -53,6 +63,8 @@ MAX_BODY_BYTES = 32 * 1024
 # the quoted message, a caption): 256 KiB leaves room for every legal update.
 WEBHOOK_PATH_PREFIX = "/telegram/"
 MAX_WEBHOOK_BODY_BYTES = 256 * 1024
+# A users file for the admins' import may be that large too.
+LARGE_BODY_PATHS = ("/api/admin/users/import",)
 
 
 class ApiError(Exception):
@@ -156,7 +168,8 @@ class BodySizeLimit:
         if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
             await self.app(scope, receive, send)
             return
-        webhook = str(scope.get("path", "")).startswith(WEBHOOK_PATH_PREFIX)
+        path = str(scope.get("path", ""))
+        webhook = path.startswith(WEBHOOK_PATH_PREFIX) or path in LARGE_BODY_PATHS
         limit = self.webhook_limit if webhook else self.limit
         headers = dict(scope.get("headers", ()))
         length = headers.get(b"content-length")

@@ -173,6 +173,17 @@ COMMON_ERRORS: dict[str, str] = {
 _SAFE_OPERATIONS = frozenset({"get", "head", "options"})
 
 
+def _errors_as_json(responses: dict[str, Any], error_ref: dict[str, str]) -> None:
+    """Every error is answered as JSON in the error shape, also by a page's route (FastAPI files
+    its errors under the route's text/html) and for 422 (FastAPI's own shape is never sent)."""
+    for status_code, response in responses.items():
+        content = response.get("content") or {}
+        schemas = [str(media.get("schema", {}).get("$ref", "")) for media in content.values()]
+        ours = any(ref.endswith(("/ErrorResponse", "/HTTPValidationError")) for ref in schemas)
+        if status_code.startswith(("4", "5")) and ours:
+            response["content"] = {"application/json": {"schema": error_ref}}
+
+
 def document_common_errors(app: FastAPI) -> None:
     """Add the common error responses, in the JSON error shape, to every operation's OpenAPI."""
     build = app.openapi
@@ -192,6 +203,7 @@ def document_common_errors(app: FastAPI) -> None:
                         status_code,
                         {"description": description, "content": {"application/json": {"schema": error_ref}}},
                     )
+                _errors_as_json(responses, error_ref)
         app.openapi_schema = spec
         return spec
 

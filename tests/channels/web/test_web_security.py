@@ -360,6 +360,11 @@ async def test_openapi_lists_every_response(client: httpx.AsyncClient) -> None:
     for operations in paths.values():
         for method, operation in operations.items():
             assert {"422", "500", "503"} <= set(operation["responses"]), method
+            for status_code, response in operation["responses"].items():
+                if status_code >= "400" and "content" in response:  # errors are JSON, pages' too
+                    assert list(response["content"]) == ["application/json"], (method, status_code)
+                    schema = response["content"]["application/json"]["schema"]
+                    assert schema == {"$ref": "#/components/schemas/ErrorResponse"}, (method, status_code)
     assert {"400", "403", "413", "429"} <= set(paths["/api/auth/login"]["post"]["responses"])
     assert "409" in paths["/api/sessions/{session_id}/hint"]["post"]["responses"]
     assert "/api/auth/password" in paths

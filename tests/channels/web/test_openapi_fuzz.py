@@ -34,7 +34,7 @@ from bot.storage import Database, upgrade
 MAX_EXAMPLES = 30
 # Each of these runs a real Argon2 check (~0.1 s, more on a loaded machine): fewer, so the whole
 # module stays around a minute per database.
-PASSWORD_CHECKING = {"/api/auth/login": 12, "/api/auth/password": 12}
+PASSWORD_CHECKING = {"/api/auth/login": 8, "/api/auth/password": 8}
 LOGOUT = "/api/auth/logout"
 REP_LOGIN, MANAGER_LOGIN, PASSWORD = "fuzz-rep", "fuzz-manager", "fuzz-river-lantern-42"
 

@@ -37,6 +37,16 @@ from .admin import (
     TeamView,
     UserView,
 )
+from .analytics import AnalyticsService, RepAnalytics, ScorePoint, TeamAnalytics
+from .assignments import (
+    AssignmentNotFound,
+    AssignmentOrder,
+    AssignmentPush,
+    AssignmentService,
+    AssignmentView,
+    BadAssignment,
+    ReminderLoop,
+)
 from .browse import (
     BrowseAPI,
     BrowsedSession,
@@ -91,6 +101,30 @@ from .outbox import Claim, Dispatcher, Kind, Outbound, Pacing, RetryPolicy, Send
 from .outbox import Sender as OutboxSender
 from .outbox.service import Backlog, OutboxService
 from .rehearsals import MODES, RehearsalsAPI, RehearsalService
+from .reviews import (
+    Colleague,
+    CommentView,
+    PlanItem,
+    ReviewDraft,
+    ReviewedSession,
+    ReviewInput,
+    ReviewNotFound,
+    ReviewService,
+    ReviewView,
+    SkillGap,
+)
+from .script_preview import PreviewTurn, ScriptPreview
+from .script_studio import (
+    TRAINER_ROLES,
+    Problem,
+    ScriptDocument,
+    ScriptListing,
+    ScriptRejected,
+    ScriptStudio,
+    TestOutcome,
+    VersionEntry,
+    VersionNotFound,
+)
 from .telegram import TelegramAnswers, telegram_group
 from .telegram_commands import CommandAct, TelegramCommands, VisitCommands
 from .throttle import SignInThrottle, ThrottleLimits
@@ -123,12 +157,23 @@ class Services:
     admin: AdminAPI
     # Visits left idle are closed as abandoned by a sweep in every worker.
     idle: IdleVisits
+    # The trainer studio: drafts, checks, publishing (every worker picks a publish up), preview.
+    scripts: ScriptStudio
+    preview: ScriptPreview
+    # Review 3.0, assignments and team analytics (issue 14).
+    assignments: AssignmentService
+    reviews: ReviewService
+    analytics: AnalyticsService
 
 
 def build_services(db: Database, settings: Settings, library: ScenarioLibrary | None = None) -> Services:
     """The services over ``db``; the scenario library is loaded (and checked) once, here."""
     rehearsals = RehearsalService(db, library=library, settings=settings)
     coaching = CoachingService(db, rehearsals)
+    studio = ScriptStudio(db, rehearsals)
+    assignments = AssignmentService(
+        db, rehearsals, remind_before=timedelta(hours=settings.assignment_reminder_hours)
+    )
     limits = ThrottleLimits(
         per_login=settings.sign_in_failures_per_login,
         per_address=settings.sign_in_failures_per_address,
@@ -148,6 +193,11 @@ def build_services(db: Database, settings: Settings, library: ScenarioLibrary | 
         browse=BrowseService(db, rehearsals),
         admin=AdminService(db),
         idle=IdleVisits(db, rehearsals.versions, timedelta(hours=settings.idle_close_hours)),
+        scripts=studio,
+        preview=ScriptPreview(studio),
+        assignments=assignments,
+        reviews=ReviewService(db, rehearsals, assignments),
+        analytics=AnalyticsService(db),
     )
 
 
@@ -160,6 +210,7 @@ __all__ = [
     "MODES",
     "NOTES_SHOWN",
     "TECHNIQUES",
+    "TRAINER_ROLES",
     "TREND_LENGTH",
     "WECOM_CHANNEL",
     "Account",
@@ -169,8 +220,15 @@ __all__ = [
     "AdminAPI",
     "AdminRefused",
     "AdminService",
+    "AnalyticsService",
+    "AssignmentNotFound",
     "AssignmentNotPrivate",
+    "AssignmentOrder",
+    "AssignmentPush",
+    "AssignmentService",
+    "AssignmentView",
     "Backlog",
+    "BadAssignment",
     "BrowseAPI",
     "BrowseService",
     "BrowsedSession",
@@ -178,7 +236,9 @@ __all__ = [
     "Claim",
     "CoachingAPI",
     "CoachingService",
+    "Colleague",
     "CommandAct",
+    "CommentView",
     "DemoAccount",
     "Dispatcher",
     "ExportedSession",
@@ -207,18 +267,35 @@ __all__ = [
     "OutcomeFigures",
     "Pacing",
     "PasswordRejected",
+    "PlanItem",
     "PolicyViolation",
+    "PreviewTurn",
+    "Problem",
     "RehearsalError",
     "RehearsalService",
     "RehearsalsAPI",
+    "ReminderLoop",
+    "RepAnalytics",
     "RepFigures",
     "RepNotFound",
     "RepReport",
     "RetryPolicy",
+    "ReviewDraft",
+    "ReviewInput",
+    "ReviewNotFound",
+    "ReviewService",
+    "ReviewView",
+    "ReviewedSession",
     "RowProblem",
     "ScenarioCard",
     "ScenarioSummary",
+    "ScorePoint",
     "Scorecard",
+    "ScriptDocument",
+    "ScriptListing",
+    "ScriptPreview",
+    "ScriptRejected",
+    "ScriptStudio",
     "SendResult",
     "Services",
     "SessionClosed",
@@ -228,12 +305,15 @@ __all__ = [
     "SessionUser",
     "SessionView",
     "SignInThrottle",
+    "SkillGap",
+    "TeamAnalytics",
     "TeamNotFound",
     "TeamView",
     "TelegramAnswers",
     "TelegramCommands",
     "TelegramLine",
     "TelegramStart",
+    "TestOutcome",
     "ThrottleLimits",
     "TooBusy",
     "TurnResult",
@@ -242,6 +322,8 @@ __all__ = [
     "UnknownTechnique",
     "UserNotFound",
     "UserView",
+    "VersionEntry",
+    "VersionNotFound",
     "VisitCommands",
     "WeComAPI",
     "WeComLine",

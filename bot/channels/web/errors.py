@@ -18,7 +18,9 @@ from bot.channels.web.observability import count_error
 from bot.services import (
     DATABASE_ERRORS,
     AdminRefused,
+    AssignmentNotFound,
     AssignmentNotPrivate,
+    BadAssignment,
     FlagNotFound,
     MessageRejected,
     NotAManager,
@@ -28,6 +30,7 @@ from bot.services import (
     NotYourSession,
     RehearsalError,
     RepNotFound,
+    ScriptRejected,
     Services,
     SessionClosed,
     SessionNotFound,
@@ -35,6 +38,7 @@ from bot.services import (
     UnknownScenario,
     UnknownTechnique,
     UserNotFound,
+    VersionNotFound,
     is_database_unavailable,
 )
 
@@ -56,6 +60,10 @@ ENGINE_STATUS: dict[type[RehearsalError], int] = {
     NotARepLine: 404,
     FlagNotFound: 404,
     UnknownTechnique: 422,
+    ScriptRejected: 422,
+    VersionNotFound: 404,
+    AssignmentNotFound: 404,
+    BadAssignment: 422,
 }
 # The largest request body the API reads; a rep line of max_message_chars fits with room to spare.
 MAX_BODY_BYTES = 32 * 1024
@@ -65,6 +73,9 @@ WEBHOOK_PATH_PREFIX = "/telegram/"
 MAX_WEBHOOK_BODY_BYTES = 256 * 1024
 # A users file for the admins' import may be that large too.
 LARGE_BODY_PATHS = ("/api/admin/users/import",)
+# The trainer studio sends a whole script (the largest bundled one is ~60 kB in UTF-8).
+STUDIO_PATH_PREFIX = "/api/studio/"
+MAX_STUDIO_BODY_BYTES = 1024 * 1024
 
 
 class ApiError(Exception):
@@ -171,6 +182,8 @@ class BodySizeLimit:
         path = str(scope.get("path", ""))
         webhook = path.startswith(WEBHOOK_PATH_PREFIX) or path in LARGE_BODY_PATHS
         limit = self.webhook_limit if webhook else self.limit
+        if path.startswith(STUDIO_PATH_PREFIX):  # a whole scenario script travels with each check
+            limit = max(limit, MAX_STUDIO_BODY_BYTES)
         headers = dict(scope.get("headers", ()))
         length = headers.get(b"content-length")
         if length is not None:

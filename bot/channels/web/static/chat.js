@@ -53,6 +53,8 @@ function showView(name) {
   $("sign-out").classList.toggle("hidden", !signedIn);
   const manager = signedIn && state.me && ["manager", "admin"].includes(state.me.role);
   $("manage-link").classList.toggle("hidden", !manager);
+  const trainer = signedIn && state.me && ["trainer", "admin"].includes(state.me.role);
+  $("studio-link").classList.toggle("hidden", !trainer);
   if (!signedIn) $("notes-pill").classList.add("hidden");
 }
 
@@ -70,6 +72,7 @@ async function showHome() {
   closeEvents();
   state.session = null;
   showView("setup");
+  document.dispatchEvent(new CustomEvent("coach:home")); // assignments.js lists my assignments
   await Promise.all([loadScenarios(), loadHistory(), loadNotes()]);
 }
 
@@ -324,6 +327,7 @@ async function openSession(sessionId) {
     openEvents();
     $("text").focus();
   }
+  document.dispatchEvent(new CustomEvent("coach:session", { detail: view })); // my manager's line comments
 }
 
 function rerenderSession() {

@@ -65,7 +65,7 @@ def turn_view(turn: Turn) -> TurnView:
 
 
 def store_turn(
-s: Store, rehearsal: RehearsalSession, state: SessionState, text: str, played: PlayedTurn
+    s: Store, rehearsal: RehearsalSession, state: SessionState, text: str, played: PlayedTurn
 ) -> TurnResult:
     outcome = played.outcome
     scorecard = None if played.scorecard is None else played.scorecard.to_json()

@@ -17,6 +17,10 @@ from test_telegram_rehearsal import SCENARIO, turns_of
 from bot.services import telegram_commands
 from bot.storage import Database, RehearsalSession, store
 
+# No background work that opens transactions of its own while they are counted: the idle sweep
+# off, the assignment reminders' one check done at start-up.
+QUIET = {"idle_close_hours": 0, "assignment_check_seconds": 1e6}
+
 
 @contextmanager
 def counted_transactions(engine: Engine) -> Iterator[list[int]]:
@@ -35,7 +39,7 @@ def counted_transactions(engine: Engine) -> Iterator[list[int]]:
 
 async def test_one_telegram_text_turn_is_one_transaction(db: Database, fake_bot_api: FakeBotAPI) -> None:
     updates = Updates(user_id=8801)
-    app = build_app(telegram_settings(db.url, fake_bot_api))
+    app = build_app(telegram_settings(db.url, fake_bot_api, **QUIET))
     async with running(app) as webhook:
         await webhook.post(updates.text("/start"))
         services = app.state.services
@@ -108,7 +112,7 @@ async def test_hint_end_and_the_visit_start_press_are_one_transaction_each(
     db: Database, fake_bot_api: FakeBotAPI
 ) -> None:
     updates = Updates(user_id=8802)
-    app = build_app(telegram_settings(db.url, fake_bot_api))
+    app = build_app(telegram_settings(db.url, fake_bot_api, **QUIET))
     async with running(app) as webhook:
         await webhook.post(updates.text("/start"))
         press = await _mode_menu_press(webhook, fake_bot_api, updates)

@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from .models import RehearsalSession, RevealedFacts, User, utcnow
+from .reviews import record_figures
 
 
 class SessionRepository:
@@ -205,3 +206,5 @@ class SessionRepository:
             value = scorecard.get("score")
             if isinstance(value, int | float) and not isinstance(value, bool):
                 rehearsal.score = int(value)
+            # Team analytics sums these columns instead of parsing scorecards (issue 14).
+            record_figures(self._s, rehearsal, scorecard)

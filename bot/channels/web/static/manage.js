@@ -198,6 +198,7 @@ function renderReps() {
     });
   }
   $("reps-empty").classList.toggle("hidden", state.reps.length > 0);
+  document.dispatchEvent(new CustomEvent("coach:team", { detail: state.reps })); // analytics.js
   $("reps-table").classList.toggle("hidden", state.reps.length === 0);
 }
 
@@ -232,6 +233,7 @@ async function openRep(repId, { push = true } = {}) {
   }
   renderSessions(state.sessions);
   renderNotes();
+  document.dispatchEvent(new CustomEvent("coach:rep", { detail: state.rep }));
   return true;
 }
 
@@ -329,6 +331,8 @@ function renderReader(view) {
       el("span", { class: `bubble${turn.text ? "" : " s-pruned"}` }, turn.text || t("web.sessions.pruned")),
       techniques);
   }));
+  // review.js adds the trust curve, the stage/step track and the line comments.
+  document.dispatchEvent(new CustomEvent("coach:reader", { detail: view }));
 }
 
 function renderSummary(card) {

@@ -49,7 +49,8 @@ class _InTransaction:
         self._s = s
 
     def scenarios(self, language: str | None = None) -> list[ScenarioSummary]:
-        return self._rehearsals.scenarios(language)
+        self._rehearsals.versions.refresh(self._s)  # what was published, read in this transaction
+        return self._rehearsals.library.summaries(language)
 
     def active_session(self, user_id: int, *, with_turns: bool = True) -> SessionView | None:
         return self._rehearsals.active_session_in(self._s, user_id, with_turns=with_turns)

@@ -38,6 +38,8 @@ from bot.storage.accounts import database_writable
 def _warm_services(db: Database, settings: Settings, library: ScenarioLibrary | None) -> Services:
     """The services over ``db``, ready for the first line."""
     services = build_services(db, settings, library)
+    # The bundled scenarios are imported into an empty database, and the published ones loaded.
+    services.scripts.prepare()
     # The classifier loads its word lists on first use (~1.5 s): pay that while starting up,
     # not on the first line a rep sends to this worker.
     from bot.classifier import classify

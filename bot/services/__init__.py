@@ -114,6 +114,18 @@ from .reviews import (
     ReviewView,
     SkillGap,
 )
+from .script_preview import PreviewTurn, ScriptPreview
+from .script_studio import (
+    TRAINER_ROLES,
+    Problem,
+    ScriptDocument,
+    ScriptListing,
+    ScriptRejected,
+    ScriptStudio,
+    TestOutcome,
+    VersionEntry,
+    VersionNotFound,
+)
 from .telegram import TelegramAnswers, telegram_group
 from .throttle import SignInThrottle, ThrottleLimits
 from .views import ActiveTurn, LinkedRep, ScenarioCard, TelegramLine, telegram_turn_id
@@ -143,6 +155,9 @@ class Services:
     admin: AdminAPI
     # Visits left idle are closed as abandoned by a sweep in every worker.
     idle: IdleVisits
+    # The trainer studio: drafts, checks, publishing (every worker picks a publish up), preview.
+    scripts: ScriptStudio
+    preview: ScriptPreview
     # Review 3.0, assignments and team analytics (issue 14).
     assignments: AssignmentService
     reviews: ReviewService
@@ -153,6 +168,7 @@ def build_services(db: Database, settings: Settings, library: ScenarioLibrary | 
     """The services over ``db``; the scenario library is loaded (and checked) once, here."""
     rehearsals = RehearsalService(db, library=library, settings=settings)
     coaching = CoachingService(db, rehearsals)
+    studio = ScriptStudio(db, rehearsals)
     assignments = AssignmentService(
         db, rehearsals, remind_before=timedelta(hours=settings.assignment_reminder_hours)
     )
@@ -174,6 +190,8 @@ def build_services(db: Database, settings: Settings, library: ScenarioLibrary | 
         browse=BrowseService(db, rehearsals),
         admin=AdminService(db),
         idle=IdleVisits(db, rehearsals.versions, timedelta(hours=settings.idle_close_hours)),
+        scripts=studio,
+        preview=ScriptPreview(studio),
         assignments=assignments,
         reviews=ReviewService(db, rehearsals, assignments),
         analytics=AnalyticsService(db),
@@ -189,6 +207,7 @@ __all__ = [
     "MODES",
     "NOTES_SHOWN",
     "TECHNIQUES",
+    "TRAINER_ROLES",
     "TREND_LENGTH",
     "WECOM_CHANNEL",
     "Account",
@@ -246,7 +265,9 @@ __all__ = [
     "PasswordRejected",
     "PlanItem",
     "PolicyViolation",
+    "PreviewTurn",
     "PrivateVisit",
+    "Problem",
     "RehearsalError",
     "RehearsalService",
     "RehearsalsAPI",
@@ -267,6 +288,11 @@ __all__ = [
     "ScenarioSummary",
     "ScorePoint",
     "Scorecard",
+    "ScriptDocument",
+    "ScriptListing",
+    "ScriptPreview",
+    "ScriptRejected",
+    "ScriptStudio",
     "SendResult",
     "Services",
     "SessionClosed",
@@ -283,6 +309,7 @@ __all__ = [
     "TelegramAnswers",
     "TelegramLine",
     "TelegramStart",
+    "TestOutcome",
     "ThrottleLimits",
     "TooBusy",
     "TurnResult",
@@ -291,6 +318,8 @@ __all__ = [
     "UnknownTechnique",
     "UserNotFound",
     "UserView",
+    "VersionEntry",
+    "VersionNotFound",
     "WeComAPI",
     "WeComLine",
     "WeComService",

@@ -115,6 +115,7 @@ class RehearsalService:
     # -- reading ---------------------------------------------------------------------------
 
     def scenarios(self, language: str | None = None) -> list[ScenarioSummary]:
+        self.versions.refresh_from(self.db)
         return self.library.summaries(language)
 
     def scenario_card(self, scenario_id: str, language: str | None) -> ScenarioCard:
@@ -197,15 +198,14 @@ class RehearsalService:
         earlier visits to the scenario uncovered; ``"fresh"`` (the default) starts from nothing."""
         if visit not in ("fresh", "follow_up"):
             raise ValueError(f"visit must be 'fresh' or 'follow_up', not {visit!r}")
-        runtime = self.library.latest(scenario_id)
-        language = runtime.language_for(language)
         mode = mode if mode in MODES else "practice"
         seed = secrets.randbelow(2**31) if seed is None else int(seed)
         with store(self.db, write=True) as s:
             user = s.users.get(user_id)
             if user is None:
                 raise NotYourSession(f"no user {user_id}")
-            self.versions.ensure_recorded(s, runtime)
+            runtime = self.versions.current(s, scenario_id)  # the published version, this worker's
+            language = runtime.language_for(language)
             prior = self._revealed_before(s, user_id, scenario_id) if visit == "follow_up" else []
             state, opening = runtime.start(lang=language, mode=mode, seed=seed, prior=prior, visit=visit)
             rehearsal = s.sessions.create(

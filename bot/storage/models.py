@@ -112,6 +112,33 @@ class ScriptVersion(Base):
     author: Mapped[str | None] = mapped_column(String(120))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The publish message, and the version as a number (the newest is the published one);
+    # None for a version that is not a whole number (written by hand before the studio).
+    message: Mapped[str | None] = mapped_column(Text)
+    number: Mapped[int | None] = mapped_column(Integer)
+
+
+class ScriptDraft(Base):
+    """A trainer's unpublished edit of a script: one per script, shared by its trainers."""
+
+    __tablename__ = "script_drafts"
+
+    kind: Mapped[str] = mapped_column(String(32), primary_key=True)
+    script_id: Mapped[str] = mapped_column(String(120), primary_key=True)
+    content: Mapped[str] = mapped_column(Text)
+    base_version: Mapped[str | None] = mapped_column(String(40))
+    author: Mapped[str | None] = mapped_column(String(120))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+
+class ScriptRevision(Base):
+    """A counter per kind of script, raised by every publish: each worker reads this one row to
+    know whether its loaded scripts are still the published ones (no restart, no broadcast)."""
+
+    __tablename__ = "script_revisions"
+
+    kind: Mapped[str] = mapped_column(String(32), primary_key=True)
+    revision: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class RehearsalSession(Base):

@@ -19,7 +19,6 @@ from .models import (
     LinkCode,
     ProcessedMessage,
     RehearsalSession,
-    ScriptVersion,
     Team,
     TelegramLink,
     Turn,
@@ -28,6 +27,7 @@ from .models import (
 )
 from .outbox import OutboxRepository
 from .reviews import ReviewRepository
+from .scripts import ScriptRepository
 from .sessions import SessionRepository
 
 NAME_CHARS: int = getattr(User.__table__.c.display_name.type, "length", None) or 120
@@ -220,65 +220,6 @@ class InboundRepository:
         message = self._claimed.get((channel, external_id)) or self.get(channel, external_id)
         if message is not None:
             message.response = response
-
-
-class ScriptRepository:
-    def __init__(self, session: Session) -> None:
-        self._s = session
-
-    def record(
-        self,
-        *,
-        kind: str,
-        script_id: str,
-        version: str,
-        content_hash: str,
-        content: str | None = None,
-        author: str | None = None,
-    ) -> ScriptVersion:
-        """Store a script version once; the same (kind, id, version) returns the stored row.
-
-        Raises ValueError when a version is re-used with different content: versions are immutable.
-        """
-        existing = self._s.scalar(
-            select(ScriptVersion).where(
-                ScriptVersion.kind == kind,
-                ScriptVersion.script_id == script_id,
-                ScriptVersion.version == version,
-            )
-        )
-        if existing is not None:
-            if existing.content_hash != content_hash:
-                raise ValueError(f"{kind} {script_id!r} version {version!r} changed without a new version")
-            return existing
-        row = ScriptVersion(
-            kind=kind,
-            script_id=script_id,
-            version=version,
-            content_hash=content_hash,
-            content=content,
-            author=author,
-            active=True,
-        )
-        self._s.add(row)
-        self._s.flush()
-        return row
-
-    def versions(self, kind: str, script_id: str) -> Sequence[ScriptVersion]:
-        return self._s.scalars(
-            select(ScriptVersion)
-            .where(ScriptVersion.kind == kind, ScriptVersion.script_id == script_id)
-            .order_by(ScriptVersion.created_at, ScriptVersion.id)
-        ).all()
-
-    def get(self, kind: str, script_id: str, version: str) -> ScriptVersion | None:
-        return self._s.scalar(
-            select(ScriptVersion).where(
-                ScriptVersion.kind == kind,
-                ScriptVersion.script_id == script_id,
-                ScriptVersion.version == version,
-            )
-        )
 
 
 class NoteRepository:

@@ -21,6 +21,7 @@ from .manager import manager_router, notes_router
 from .observability import RequestContext, metrics_endpoint
 from .pages import mount_pages
 from .security import OriginCheck, StrictTransport, https_public_url
+from .studio import studio_router
 
 
 def install_web(app: FastAPI, settings: Settings) -> None:
@@ -55,6 +56,7 @@ def install_web(app: FastAPI, settings: Settings) -> None:
     app.include_router(manager_router)
     app.include_router(notes_router)
     app.include_router(admin_router)
+    app.include_router(studio_router)
     app.include_router(review_router)
     app.include_router(rep_coaching_router)
     mount_pages(app)

@@ -31,6 +31,7 @@ from bot.services import (
     PrivateVisit,
     RehearsalError,
     RepNotFound,
+    ScriptRejected,
     Services,
     SessionClosed,
     SessionNotFound,
@@ -38,6 +39,7 @@ from bot.services import (
     UnknownScenario,
     UnknownTechnique,
     UserNotFound,
+    VersionNotFound,
     is_database_unavailable,
 )
 
@@ -59,6 +61,8 @@ ENGINE_STATUS: dict[type[RehearsalError], int] = {
     NotARepLine: 404,
     FlagNotFound: 404,
     UnknownTechnique: 422,
+    ScriptRejected: 422,
+    VersionNotFound: 404,
     AssignmentNotFound: 404,
     BadAssignment: 422,
     PrivateVisit: 403,
@@ -71,6 +75,9 @@ WEBHOOK_PATH_PREFIX = "/telegram/"
 MAX_WEBHOOK_BODY_BYTES = 256 * 1024
 # A users file for the admins' import may be that large too.
 LARGE_BODY_PATHS = ("/api/admin/users/import",)
+# The trainer studio sends a whole script (the largest bundled one is ~60 kB in UTF-8).
+STUDIO_PATH_PREFIX = "/api/studio/"
+MAX_STUDIO_BODY_BYTES = 1024 * 1024
 
 
 class ApiError(Exception):
@@ -177,6 +184,8 @@ class BodySizeLimit:
         path = str(scope.get("path", ""))
         webhook = path.startswith(WEBHOOK_PATH_PREFIX) or path in LARGE_BODY_PATHS
         limit = self.webhook_limit if webhook else self.limit
+        if path.startswith(STUDIO_PATH_PREFIX):  # a whole scenario script travels with each check
+            limit = max(limit, MAX_STUDIO_BODY_BYTES)
         headers = dict(scope.get("headers", ()))
         length = headers.get(b"content-length")
         if length is not None:

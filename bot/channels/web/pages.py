@@ -118,6 +118,18 @@ async def admin(request: Request) -> HTMLResponse:
     return templates.TemplateResponse(request, "admin.html", context, headers={"Cache-Control": "no-store"})
 
 
+@router.get("/studio", response_class=HTMLResponse)
+async def studio(request: Request) -> HTMLResponse:
+    """The trainers' studio: scenarios, the editor, tests, preview, publishing and history."""
+    settings: Settings = request.app.state.settings
+    return templates.TemplateResponse(
+        request,
+        "studio.html",
+        {"lang": settings.default_lang, "t": _page_texts(settings.default_lang), "version": ASSET_VERSION},
+        headers={"Cache-Control": "no-store"},
+    )
+
+
 def mount_pages(app: FastAPI) -> None:
     """Add the page routes and ``/static``."""
     app.include_router(router)

@@ -53,6 +53,8 @@ function showView(name) {
   $("sign-out").classList.toggle("hidden", !signedIn);
   const manager = signedIn && state.me && ["manager", "admin"].includes(state.me.role);
   $("manage-link").classList.toggle("hidden", !manager);
+  const trainer = signedIn && state.me && ["trainer", "admin"].includes(state.me.role);
+  $("studio-link").classList.toggle("hidden", !trainer);
   if (!signedIn) $("notes-pill").classList.add("hidden");
 }
 

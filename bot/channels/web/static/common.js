@@ -49,10 +49,11 @@ function svg(tag, attrs = {}) {
 }
 
 class ApiError extends Error {
-  constructor(status, code, message) {
+  constructor(status, code, message, details) {
     super(message);
     this.status = status;
     this.code = code;
+    this.details = details || {}; // the rest of the error body (e.g. a script's problems)
   }
 }
 
@@ -76,7 +77,7 @@ async function api(method, path, body) {
       state.me = null;
       showLogin(t("web.common.expired"));
     }
-    throw new ApiError(response.status, error.code || "http_error", error.message || response.statusText);
+    throw new ApiError(response.status, error.code || "http_error", error.message || response.statusText, error);
   }
   return data;
 }

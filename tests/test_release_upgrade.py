@@ -129,3 +129,32 @@ async def test_the_manager_still_sees_the_old_team_and_transcripts(upgraded_app:
         for summary in sessions:
             managed = await http.get(f"/api/manager/sessions/{summary['id']}")
             assert managed.status_code == 200, managed.text
+
+
+async def test_the_release_scripts_become_versions_in_the_database(upgraded_app: FastAPI) -> None:
+    """The scenario texts the release stored stay readable versions (numbered by 0009), the
+    newer bundled files are published over them, and the old sessions still read on their own."""
+    from bot.engine.library import ScenarioLibrary
+    from bot.storage import store
+
+    bundled = {
+        r.id: r.version for r in ScenarioLibrary.from_directory(RELEASES.parents[2] / "dialogues").bundled()
+    }
+    db = upgraded_app.state.db
+    with store(db) as s:
+        published = s.scripts.published("scenario")
+        assert {script_id: row.version for script_id, row in published.items()} == bundled
+        old = s.scripts.get("scenario", "precision-parts-returns", "3")
+        assert old is not None and old.number == 3 and old.content and 'version: "3"' in old.content
+    history = upgraded_app.state.services.scripts.history("precision-parts-returns")
+    assert [h.version for h in history][-1] == "3" and history[0].version == bundled[
+        "precision-parts-returns"
+    ]
+    assert history[0].diff.startswith("--- v3\n+++ v")
+    async with _signed_in(upgraded_app, *REP) as http:
+        sessions = (await http.get("/api/sessions")).json()
+        old_ones = [s for s in sessions if s["scenario_id"] == "precision-parts-returns"]
+        assert old_ones and all(s["scenario_version"] == "3" for s in old_ones)
+        for summary in old_ones:
+            detail = (await http.get(f"/api/sessions/{summary['id']}")).json()
+            assert detail["title"] and detail["title"] != "precision-parts-returns"

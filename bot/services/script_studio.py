@@ -85,6 +85,7 @@ class ScriptDocument:
     """A script as the editor opens it: the draft when there is one, else the published text."""
 
     id: str
+    title: dict[str, str]
     version: str | None
     published: str
     text: str
@@ -201,6 +202,7 @@ class ScriptStudio:
             published = (row.content or "") if row else ""
             return ScriptDocument(
                 id=script_id,
+                title=self._title(script_id),
                 version=row.version if row else None,
                 published=published,
                 text=draft.content if draft else published,

@@ -177,8 +177,7 @@ async function openScript(scriptId, { push = true } = {}) {
 
 function renderHead() {
   const doc = state.script;
-  const listed = state.scripts.find((s) => s.id === doc.id);
-  $("script-title").textContent = listed ? titleOf(listed) : doc.id;
+  $("script-title").textContent = titleOf(doc);
   const parts = [doc.id, doc.version ? t("web.studio.publishedVersion", { version: doc.version }) : ""];
   if (doc.draft_by) parts.push(t("web.studio.draftBy", { who: doc.draft_by, when: stamp(doc.draft_at) }));
   $("script-sub").textContent = parts.filter(Boolean).join(" · ");

@@ -171,7 +171,7 @@ class ScriptStudio:
 
     def scripts(self) -> list[ScriptListing]:
         """Every scenario: its published version and who published it, and its draft if any."""
-        with store(self.db, write=True) as s:
+        with store(self.db, write=not self.versions.seeded) as s:
             self._ready(s)
             published = s.scripts.published(SCRIPT_KIND)
             drafts = s.scripts.drafts(SCRIPT_KIND)
@@ -193,7 +193,7 @@ class ScriptStudio:
             return listings
 
     def document(self, script_id: str) -> ScriptDocument:
-        with store(self.db, write=True) as s:
+        with store(self.db, write=not self.versions.seeded) as s:
             self._ready(s)
             row = s.scripts.published(SCRIPT_KIND).get(script_id)
             draft = s.scripts.draft(SCRIPT_KIND, script_id)
@@ -312,7 +312,7 @@ class ScriptStudio:
         """Write every published scenario to ``directory``, as the database stores it."""
         target = Path(directory)
         target.mkdir(parents=True, exist_ok=True)
-        with store(self.db, write=True) as s:
+        with store(self.db, write=not self.versions.seeded) as s:
             self._ready(s)
             published = s.scripts.published(SCRIPT_KIND)
         written = []

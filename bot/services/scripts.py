@@ -128,6 +128,11 @@ class ScriptVersions:
         self.refresh(s)
         return self.library.latest(scenario_id)
 
+    @property
+    def seeded(self) -> bool:
+        """Whether this process has imported the bundled files (reads need no write lock then)."""
+        return self._seeded
+
     def seed_once(self, s: Store) -> None:
         if not self._seeded:
             self.seed(s)

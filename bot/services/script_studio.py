@@ -18,6 +18,7 @@ from bot.engine.results import RehearsalError, UnknownScenario
 from bot.engine.runtime import ScenarioRuntime
 from bot.engine.scenario import parse_scenario, scenario_files
 from bot.engine.testing import run_test
+from bot.i18n import translate
 from bot.storage import Database, Store, store
 from bot.yamlsource import ScriptError, ScriptProblem, parse_yaml
 
@@ -133,26 +134,27 @@ class ScriptStudio:
 
     # -- checking --------------------------------------------------------------------------------
 
-    def parse(self, text: str, script_id: str | None = None) -> ScenarioRuntime:
+    def parse(self, text: str, script_id: str | None = None, lang: str = "en") -> ScenarioRuntime:
         """The text as a runtime; ScriptRejected lists every problem at its line."""
         if len(text) > MAX_SCRIPT_CHARS:
-            raise ScriptRejected(
-                [Problem(None, None, "", f"the script is longer than {MAX_SCRIPT_CHARS} characters")]
-            )
+            # TRANSLATORS: {limit} is the longest script, in characters.
+            message = translate("studio.too_long", lang, limit=MAX_SCRIPT_CHARS)
+            raise ScriptRejected([Problem(None, None, "", message)])
         try:
             loaded = parse_scenario(parse_yaml(text, script_id or "draft"))
         except ScriptError as exc:
             raise ScriptRejected([Problem.of(p) for p in exc.problems]) from None
         if script_id is not None and loaded.id != script_id:
             line = loaded.line_of(("id",))
-            message = f"the id is {loaded.id!r}, this script is {script_id!r}; keep the id"
+            # TRANSLATORS: {found} is the id written in the text, {expected} the script's id.
+            message = translate("studio.id_changed", lang, found=loaded.id, expected=script_id)
             raise ScriptRejected([Problem(line, None, "id", message)])
         return ScenarioRuntime(loaded, self.rehearsals.library.bank)
 
-    def check(self, text: str, script_id: str | None = None) -> list[Problem]:
+    def check(self, text: str, script_id: str | None = None, lang: str = "en") -> list[Problem]:
         """Every problem in ``text`` (an empty list: it validates)."""
         try:
-            self.parse(text, script_id)
+            self.parse(text, script_id, lang)
         except ScriptRejected as exc:
             return exc.problems
         return []

@@ -76,7 +76,9 @@ def test_an_invalid_script_is_refused_at_its_line_and_nothing_is_stored(db: Data
     assert refused.value.tests and not all(t.passed for t in refused.value.tests)
     assert any(p.line for p in refused.value.problems)
     # The id of a script cannot be changed in its editor.
-    assert studio.check(text.replace(f"id: {EXAMPLE_ID}", "id: another-one", 1), EXAMPLE_ID)
+    renamed = studio.check(text.replace(f"id: {EXAMPLE_ID}", "id: another-one", 1), EXAMPLE_ID, "zh")
+    id_line = next(n for n, line in enumerate(text.splitlines(), start=1) if line.startswith("id:"))
+    assert [(p.line, p.path) for p in renamed] == [(id_line, "id")] and "请保留原 id" in renamed[0].message
     with store(db) as s:
         assert [v.version for v in s.scripts.versions("scenario", EXAMPLE_ID)] == [shipped_version()]
 

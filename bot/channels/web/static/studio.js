@@ -187,7 +187,7 @@ function renderHead() {
  * marked in the gutter; the list under the editor repeats them, each a link to its line. */
 async function checkText(text) {
   try {
-    const answer = await api("POST", "/api/studio/check", { text, script_id: state.script && state.script.id });
+    const answer = await api("POST", "/api/studio/check", { text, script_id: state.script && state.script.id, lang: state.lang });
     state.problems = answer.problems;
   } catch (err) {
     setStatus(explain(err));

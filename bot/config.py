@@ -60,6 +60,9 @@ class Settings(BaseSettings):
     session_days: int = Field(default=14, ge=1)
     # `coach prune` keeps ended sign-in sessions and handled message ids this long.
     retention_days: int = Field(default=30, ge=1)
+    # `coach prune` removes the lines of visits older than this many days (scores, scorecards
+    # and technique counts stay); None, the default: transcripts are kept.
+    transcript_retention_days: int | None = Field(default=None, ge=1)
     # A visit nobody has written in for this long is closed as abandoned, with its partial
     # scorecard (0 keeps idle visits open for ever).
     idle_close_hours: float = Field(default=24.0, ge=0)

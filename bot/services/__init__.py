@@ -26,6 +26,28 @@ from .accounts import (
     DemoAccount,
     TelegramStart,
 )
+from .admin import (
+    AdminAPI,
+    AdminRefused,
+    AdminService,
+    ImportResult,
+    NotAnAdmin,
+    RowProblem,
+    TeamNotFound,
+    TeamView,
+    UserView,
+)
+from .browse import (
+    BrowseAPI,
+    BrowsedSession,
+    BrowseService,
+    ExportedSession,
+    FilterOptions,
+    OutcomeFigures,
+    RepReport,
+    SessionFilter,
+    SessionPage,
+)
 from .coaching import (
     MANAGER_ROLES,
     NOTES_SHOWN,
@@ -40,6 +62,7 @@ from .coaching import (
 )
 from .errors import (
     DATABASE_ERRORS,
+    AssignmentNotPrivate,
     MessageRejected,
     NotAManager,
     NoteNotFound,
@@ -50,6 +73,7 @@ from .errors import (
     SessionNotFound,
     UnknownScenario,
     UserNotFound,
+    check_private,
     is_database_unavailable,
     sql_error_summary,
 )
@@ -102,6 +126,10 @@ class Services:
     throttle: SignInThrottle
     feedback: FeedbackAPI
     wecom: WeComAPI
+    # The managers' sessions list, exports and reports.
+    browse: BrowseAPI
+    # Teams and users, for admins.
+    admin: AdminAPI
     # Visits left idle are closed as abandoned by a sweep in every worker.
     idle: IdleVisits
     # The trainer studio: drafts, checks, publishing (every worker picks a publish up), preview.
@@ -129,6 +157,8 @@ def build_services(db: Database, settings: Settings, library: ScenarioLibrary | 
         throttle=SignInThrottle(db, limits),
         feedback=FeedbackService(db),
         wecom=WeComService(db, rehearsals, coaching),
+        browse=BrowseService(db, rehearsals),
+        admin=AdminService(db),
         idle=IdleVisits(db, rehearsals.versions, timedelta(hours=settings.idle_close_hours)),
         scripts=studio,
         preview=ScriptPreview(studio),
@@ -151,24 +181,35 @@ __all__ = [
     "AccountService",
     "AccountsAPI",
     "ActiveTurn",
+    "AdminAPI",
+    "AdminRefused",
+    "AdminService",
+    "AssignmentNotPrivate",
     "Backlog",
+    "BrowseAPI",
+    "BrowseService",
+    "BrowsedSession",
     "CheckGate",
     "Claim",
     "CoachingAPI",
     "CoachingService",
     "DemoAccount",
     "Dispatcher",
+    "ExportedSession",
     "FeedbackAPI",
     "FeedbackService",
+    "FilterOptions",
     "FlagNotFound",
     "FlagView",
     "IdleVisits",
+    "ImportResult",
     "Kind",
     "LinkedRep",
     "ManagedView",
     "MessageRejected",
     "NotAManager",
     "NotARepLine",
+    "NotAnAdmin",
     "NotYourSession",
     "NoteList",
     "NoteNotFound",
@@ -177,6 +218,7 @@ __all__ = [
     "Outbound",
     "OutboxSender",
     "OutboxService",
+    "OutcomeFigures",
     "Pacing",
     "PasswordRejected",
     "PolicyViolation",
@@ -187,7 +229,9 @@ __all__ = [
     "RehearsalsAPI",
     "RepFigures",
     "RepNotFound",
+    "RepReport",
     "RetryPolicy",
+    "RowProblem",
     "ScenarioCard",
     "ScenarioSummary",
     "Scorecard",
@@ -199,10 +243,14 @@ __all__ = [
     "SendResult",
     "Services",
     "SessionClosed",
+    "SessionFilter",
     "SessionNotFound",
+    "SessionPage",
     "SessionUser",
     "SessionView",
     "SignInThrottle",
+    "TeamNotFound",
+    "TeamView",
     "TelegramAnswers",
     "TelegramLine",
     "TelegramStart",
@@ -214,6 +262,7 @@ __all__ = [
     "UnknownScenario",
     "UnknownTechnique",
     "UserNotFound",
+    "UserView",
     "VersionEntry",
     "VersionNotFound",
     "WeComAPI",
@@ -222,6 +271,7 @@ __all__ = [
     "WeComStart",
     "WebSessionService",
     "build_services",
+    "check_private",
     "is_database_unavailable",
     "sql_error_summary",
     "telegram_group",

@@ -21,7 +21,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
-from sqlalchemy.sql.expression import true
+from sqlalchemy.sql.expression import false, true
 
 # Explicit constraint names keep Alembic migrations identical on SQLite and PostgreSQL.
 NAMING_CONVENTION = {
@@ -158,6 +158,8 @@ class RehearsalSession(Base):
         ),
         # The trend: a rep's newest scored visits.
         Index("ix_rehearsal_sessions_user_ended", "user_id", "ended_at"),
+        # The managers' sessions list across reps, newest first (0010_private_practice).
+        Index("ix_rehearsal_sessions_started", "started_at", "id"),
         # The idle sweep: the oldest active visits first (0008_idle_sessions).
         Index("ix_rehearsal_sessions_status_updated", "status", "updated_at"),
     )
@@ -182,6 +184,9 @@ class RehearsalSession(Base):
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
     ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # A private practice visit: only the rep reads its lines; managers see that it happened and
+    # its score (0010_private_practice). Assignments are never private.
+    private: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     user: Mapped[User] = relationship()
 

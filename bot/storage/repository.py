@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from .browse import BrowseRepository
 from .models import (
     CoachingNote,
     JudgementFlag,
@@ -322,3 +323,4 @@ class Store:
         self.notes = NoteRepository(session)
         self.flags = FlagRepository(session)
         self.outbox = OutboxRepository(session)
+        self.browse = BrowseRepository(session)

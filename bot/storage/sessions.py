@@ -33,6 +33,7 @@ class SessionRepository:
         stage: str | None = None,
         step: str | None = None,
         trust: float = 0.0,
+        private: bool = False,
     ) -> RehearsalSession:
         rehearsal = RehearsalSession(
             user_id=user.id,
@@ -48,6 +49,7 @@ class SessionRepository:
             trust=trust,
             status="active",
             next_seq=1,
+            private=private,
         )
         self._s.add(rehearsal)
         self._s.flush()

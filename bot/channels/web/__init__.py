@@ -9,8 +9,10 @@ from fastapi.responses import Response
 from bot.config import Settings
 from bot.services import DEFAULT_CONCURRENT_CHECKS, CheckGate
 
+from .admin import admin_router
 from .api import router as api_router
 from .auth import COOKIE_NAME, SessionCookies
+from .browse import browse_router
 from .errors import BodySizeLimit, SecurityHeaders, install_error_handlers
 from .events import STREAM_SECONDS, TurnSignals
 from .input import JsonDepthLimit, document_common_errors
@@ -48,8 +50,11 @@ def install_web(app: FastAPI, settings: Settings) -> None:
         app.add_middleware(StrictTransport)
     app.add_middleware(RequestContext)
     app.include_router(api_router)
+    # Before manager_router: /api/manager/sessions (the list) next to /sessions/{id}.
+    app.include_router(browse_router)
     app.include_router(manager_router)
     app.include_router(notes_router)
+    app.include_router(admin_router)
     app.include_router(studio_router)
     mount_pages(app)
 

@@ -17,9 +17,12 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from bot.channels.web.observability import count_error
 from bot.services import (
     DATABASE_ERRORS,
+    AdminRefused,
+    AssignmentNotPrivate,
     FlagNotFound,
     MessageRejected,
     NotAManager,
+    NotAnAdmin,
     NotARepLine,
     NoteNotFound,
     NotYourSession,
@@ -29,8 +32,10 @@ from bot.services import (
     Services,
     SessionClosed,
     SessionNotFound,
+    TeamNotFound,
     UnknownScenario,
     UnknownTechnique,
+    UserNotFound,
     VersionNotFound,
     is_database_unavailable,
 )
@@ -40,6 +45,11 @@ ENGINE_STATUS: dict[type[RehearsalError], int] = {
     UnknownScenario: 404,
     SessionNotFound: 404,
     NotYourSession: 403,
+    AssignmentNotPrivate: 422,
+    NotAnAdmin: 403,
+    AdminRefused: 422,
+    TeamNotFound: 404,
+    UserNotFound: 404,
     SessionClosed: 409,
     MessageRejected: 422,
     NotAManager: 403,
@@ -57,6 +67,8 @@ MAX_BODY_BYTES = 32 * 1024
 # the quoted message, a caption): 256 KiB leaves room for every legal update.
 WEBHOOK_PATH_PREFIX = "/telegram/"
 MAX_WEBHOOK_BODY_BYTES = 256 * 1024
+# A users file for the admins' import may be that large too.
+LARGE_BODY_PATHS = ("/api/admin/users/import",)
 # The trainer studio sends a whole script (the largest bundled one is ~60 kB in UTF-8).
 STUDIO_PATH_PREFIX = "/api/studio/"
 MAX_STUDIO_BODY_BYTES = 1024 * 1024
@@ -164,7 +176,8 @@ class BodySizeLimit:
             await self.app(scope, receive, send)
             return
         path = str(scope.get("path", ""))
-        limit = self.webhook_limit if path.startswith(WEBHOOK_PATH_PREFIX) else self.limit
+        webhook = path.startswith(WEBHOOK_PATH_PREFIX) or path in LARGE_BODY_PATHS
+        limit = self.webhook_limit if webhook else self.limit
         if path.startswith(STUDIO_PATH_PREFIX):  # a whole scenario script travels with each check
             limit = max(limit, MAX_STUDIO_BODY_BYTES)
         headers = dict(scope.get("headers", ()))

@@ -70,6 +70,10 @@ class StartRequest(_Request):
     scenario_id: CleanStr = Field(min_length=1, max_length=120)
     language: Language = "zh"
     mode: Mode = "practice"
+    private: bool = Field(
+        default=False,
+        description="Private practice: managers see that it happened and its score, never its lines.",
+    )
 
 
 class MessageRequest(_Request):
@@ -137,6 +141,7 @@ class SessionSummary(BaseModel):
     started_at: str
     ended_at: str | None
     score: float | None = Field(default=None, description="The scorecard's score once the visit ended.")
+    private: bool = Field(default=False, description="Private practice: only the rep reads its lines.")
 
     @classmethod
     def of(cls, view: SessionView) -> SessionSummary:

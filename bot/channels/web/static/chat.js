@@ -127,6 +127,13 @@ function selectedMode() {
 function updateModeHelp() {
   const help = $("mode-help");
   if (help) help.textContent = selectedMode() === "exam" ? t("web.chat.examHelp") : t("web.chat.practiceHelp");
+  updatePrivacyHelp();
+}
+
+/* What managers will see of this visit, said before it starts. */
+function updatePrivacyHelp() {
+  const help = $("privacy-help");
+  if (help) help.textContent = $("private").checked ? t("web.chat.privacyPrivate") : t("web.chat.privacyShared");
 }
 
 async function loadScenarios() {
@@ -187,6 +194,7 @@ async function onStart(event) {
   try {
     const result = await api("POST", "/api/sessions", {
       scenario_id: state.selectedScenario, language: selectedLanguage(), mode: selectedMode(),
+      private: $("private").checked,
     });
     await openSession(result.session_id);
     loadHistory();
@@ -224,6 +232,7 @@ async function loadHistory() {
         el("span", { class: "h-meta" },
           el("span", {}, stamp),
           el("span", { class: "badge" }, s.mode === "exam" ? t("web.chat.examBadge") : t("web.chat.practiceBadge")),
+          s.private ? el("span", { class: "badge private" }, t("web.chat.privateBadge")) : null,
           s.status === "active"
             ? el("span", { class: "badge active" }, t("web.common.active"))
             : (s.score !== null && s.score !== undefined ? el("span", { class: "badge score" }, `${Math.round(s.score)}`) : el("span", { class: "badge" }, term("status", s.status))),
@@ -716,6 +725,7 @@ async function init() {
   $("setup-form").addEventListener("submit", onStart);
   for (const radio of document.querySelectorAll('input[name="language"]')) radio.addEventListener("change", loadScenarios);
   for (const radio of document.querySelectorAll('input[name="mode"]')) radio.addEventListener("change", updateModeHelp);
+  $("private").addEventListener("change", updatePrivacyHelp);
   $("new-rehearsal").addEventListener("click", showHome);
   $("back").addEventListener("click", showHome);
   $("composer").addEventListener("submit", onSend);

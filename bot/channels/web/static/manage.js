@@ -50,12 +50,13 @@ function applyLanguage(lang) {
     updateNoteForm();
   }
   if (state.session) renderReader(state.session);
+  if (typeof renderSessionList === "function") renderSessionList();
 }
 
 /* ---------- views ---------- */
 
 function showView(name) {
-  for (const view of ["login", "denied", "team", "rep"]) $(`view-${view}`).classList.toggle("hidden", view !== name);
+  for (const view of ["login", "denied", "team", "rep", "sessions"]) $(`view-${view}`).classList.toggle("hidden", view !== name);
   $("sign-out").classList.toggle("hidden", name === "login");
   window.scrollTo(0, 0);
 }
@@ -70,6 +71,7 @@ function showLogin(message) {
 async function route() {
   if (!state.me) return showLogin();
   if (!MANAGER_ROLES.includes(state.me.role)) return showView("denied");
+  $("open-admin").classList.toggle("hidden", state.me.role !== "admin");
   await showTeam({ push: false });
   return followHash();
 }
@@ -88,6 +90,7 @@ function pushHash() {
 
 async function followHash() {
   if (!state.me || !MANAGER_ROLES.includes(state.me.role)) return;
+  if (location.hash === "#sessions") return showSessionList();
   const match = /^#rep-(\d+)(?:\/session-([\w-]+))?$/.exec(location.hash);
   if (!match) {
     if (state.rep) await showTeam({ push: false });
@@ -235,6 +238,7 @@ async function openRep(repId, { push = true } = {}) {
 function renderRepHead() {
   const rep = state.rep;
   $("rep-name").textContent = rep.name || rep.login;
+  $("rep-report").href = `/manage/reps/${rep.id}/report?lang=${state.lang}`;
   const values = {
     sessions: rep.sessions, finished: rep.finished, average: show(rep.average_score), best: show(rep.best_score),
   };
@@ -311,6 +315,7 @@ function renderReader(view) {
     stamp(view.started_at), view.mode === "exam" ? t("web.common.exam") : t("web.common.practice"),
     view.language === "en" ? "English" : "中文", view.status === "active" ? t("web.common.active") : term("status", view.status),
   ].filter(Boolean).join(" · ");
+  $("reader-private").classList.toggle("hidden", !view.private);
   renderSummary(view.scorecard);
   const speakers = { rep: t("web.manage.rep"), customer: t("web.common.customer"), coach: t("web.common.coach") };
   $("transcript").replaceChildren(...view.turns.map((turn) => {
@@ -321,7 +326,7 @@ function renderReader(view) {
       : null;
     return el("li", { class: `msg ${speaker}`, "data-seq": String(turn.seq) },
       speakers[speaker] ? el("span", { class: "who" }, speakers[speaker]) : null,
-      el("span", { class: "bubble" }, turn.text),
+      el("span", { class: `bubble${turn.text ? "" : " s-pruned"}` }, turn.text || t("web.sessions.pruned")),
       techniques);
   }));
 }

@@ -26,6 +26,7 @@ from bot.services import (
     Dispatcher,
     OutboxSender,
     Pacing,
+    ReminderLoop,
     RetryPolicy,
     Services,
     build_services,
@@ -107,9 +108,16 @@ def create_app(settings: Settings | None = None, *, library: ScenarioLibrary | N
         stop_sweep = asyncio.Event()
         idle = app.state.services.idle
         sweep = asyncio.create_task(idle.run(stop_sweep)) if idle.enabled else None
+        # Assignment reminders go out through the outbox too (docs/coaching.md).
+        reminders = None
+        if telegram is not None:
+            reminders = ReminderLoop(app.state.services.assignments, settings.assignment_check_seconds)
+            await reminders.start()
         try:
             yield
         finally:
+            if reminders is not None:
+                await reminders.stop()
             stop_sweep.set()
             if sweep is not None:
                 await sweep

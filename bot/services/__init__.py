@@ -37,6 +37,16 @@ from .admin import (
     TeamView,
     UserView,
 )
+from .analytics import AnalyticsService, RepAnalytics, ScorePoint, TeamAnalytics
+from .assignments import (
+    AssignmentNotFound,
+    AssignmentOrder,
+    AssignmentPush,
+    AssignmentService,
+    AssignmentView,
+    BadAssignment,
+    ReminderLoop,
+)
 from .browse import (
     BrowseAPI,
     BrowsedSession,
@@ -91,6 +101,18 @@ from .outbox import Claim, Dispatcher, Kind, Outbound, Pacing, RetryPolicy, Send
 from .outbox import Sender as OutboxSender
 from .outbox.service import Backlog, OutboxService
 from .rehearsals import MODES, RehearsalsAPI, RehearsalService
+from .reviews import (
+    Colleague,
+    CommentView,
+    PlanItem,
+    ReviewDraft,
+    ReviewedSession,
+    ReviewInput,
+    ReviewNotFound,
+    ReviewService,
+    ReviewView,
+    SkillGap,
+)
 from .script_preview import PreviewTurn, ScriptPreview
 from .script_studio import (
     TRAINER_ROLES,
@@ -135,6 +157,10 @@ class Services:
     # The trainer studio: drafts, checks, publishing (every worker picks a publish up), preview.
     scripts: ScriptStudio
     preview: ScriptPreview
+    # Review 3.0, assignments and team analytics (issue 14).
+    assignments: AssignmentService
+    reviews: ReviewService
+    analytics: AnalyticsService
 
 
 def build_services(db: Database, settings: Settings, library: ScenarioLibrary | None = None) -> Services:
@@ -142,6 +168,9 @@ def build_services(db: Database, settings: Settings, library: ScenarioLibrary | 
     rehearsals = RehearsalService(db, library=library, settings=settings)
     coaching = CoachingService(db, rehearsals)
     studio = ScriptStudio(db, rehearsals)
+    assignments = AssignmentService(
+        db, rehearsals, remind_before=timedelta(hours=settings.assignment_reminder_hours)
+    )
     limits = ThrottleLimits(
         per_login=settings.sign_in_failures_per_login,
         per_address=settings.sign_in_failures_per_address,
@@ -162,6 +191,9 @@ def build_services(db: Database, settings: Settings, library: ScenarioLibrary | 
         idle=IdleVisits(db, rehearsals.versions, timedelta(hours=settings.idle_close_hours)),
         scripts=studio,
         preview=ScriptPreview(studio),
+        assignments=assignments,
+        reviews=ReviewService(db, rehearsals, assignments),
+        analytics=AnalyticsService(db),
     )
 
 
@@ -184,8 +216,15 @@ __all__ = [
     "AdminAPI",
     "AdminRefused",
     "AdminService",
+    "AnalyticsService",
+    "AssignmentNotFound",
     "AssignmentNotPrivate",
+    "AssignmentOrder",
+    "AssignmentPush",
+    "AssignmentService",
+    "AssignmentView",
     "Backlog",
+    "BadAssignment",
     "BrowseAPI",
     "BrowseService",
     "BrowsedSession",
@@ -193,6 +232,8 @@ __all__ = [
     "Claim",
     "CoachingAPI",
     "CoachingService",
+    "Colleague",
+    "CommentView",
     "DemoAccount",
     "Dispatcher",
     "ExportedSession",
@@ -221,19 +262,29 @@ __all__ = [
     "OutcomeFigures",
     "Pacing",
     "PasswordRejected",
+    "PlanItem",
     "PolicyViolation",
     "PreviewTurn",
     "Problem",
     "RehearsalError",
     "RehearsalService",
     "RehearsalsAPI",
+    "ReminderLoop",
+    "RepAnalytics",
     "RepFigures",
     "RepNotFound",
     "RepReport",
     "RetryPolicy",
+    "ReviewDraft",
+    "ReviewInput",
+    "ReviewNotFound",
+    "ReviewService",
+    "ReviewView",
+    "ReviewedSession",
     "RowProblem",
     "ScenarioCard",
     "ScenarioSummary",
+    "ScorePoint",
     "Scorecard",
     "ScriptDocument",
     "ScriptListing",
@@ -249,6 +300,8 @@ __all__ = [
     "SessionUser",
     "SessionView",
     "SignInThrottle",
+    "SkillGap",
+    "TeamAnalytics",
     "TeamNotFound",
     "TeamView",
     "TelegramAnswers",

@@ -76,6 +76,9 @@ class RepFigures:
     team: str | None
     sessions: int
     finished: int
+    walked_out: int
+    abandoned: int
+    scored: int
     average_score: float | None
     best_score: int | None
     last_practised: datetime | None
@@ -139,6 +142,9 @@ def figures(rep: User, totals: Any | None, trend: list[int], unread: int) -> Rep
             team=rep.team.name if rep.team else None,
             sessions=0,
             finished=0,
+            walked_out=0,
+            abandoned=0,
+            scored=0,
             average_score=None,
             best_score=None,
             last_practised=None,
@@ -155,6 +161,9 @@ def figures(rep: User, totals: Any | None, trend: list[int], unread: int) -> Rep
         team=rep.team.name if rep.team else None,
         sessions=int(totals.sessions),
         finished=int(totals.finished or 0),
+        walked_out=int(totals.walked_out or 0),
+        abandoned=int(totals.abandoned or 0),
+        scored=scored,
         average_score=round(int(totals.score_sum) / scored, 1) if scored else None,
         best_score=int(totals.best) if scored else None,
         last_practised=max(m for m in moments if m is not None) if moments else None,

@@ -26,6 +26,7 @@ from .models import (
     utcnow,
 )
 from .outbox import OutboxRepository
+from .reviews import ReviewRepository
 from .scripts import ScriptRepository
 from .sessions import SessionRepository
 
@@ -324,3 +325,4 @@ class Store:
         self.flags = FlagRepository(session)
         self.outbox = OutboxRepository(session)
         self.browse = BrowseRepository(session)
+        self.reviews = ReviewRepository(session)

@@ -29,6 +29,11 @@ EXPECTED_TABLES = {
     "wecom_links",
     "script_drafts",
     "script_revisions",
+    "line_comments",
+    "coaching_reviews",
+    "assignments",
+    "visit_figures",
+    "visit_techniques",
 }
 
 

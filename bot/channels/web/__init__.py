@@ -13,6 +13,7 @@ from .admin import admin_router
 from .api import router as api_router
 from .auth import COOKIE_NAME, SessionCookies
 from .browse import browse_router
+from .coaching_api import rep_coaching_router, review_router
 from .errors import BodySizeLimit, SecurityHeaders, install_error_handlers
 from .events import STREAM_SECONDS, TurnSignals
 from .input import JsonDepthLimit, document_common_errors
@@ -56,6 +57,8 @@ def install_web(app: FastAPI, settings: Settings) -> None:
     app.include_router(notes_router)
     app.include_router(admin_router)
     app.include_router(studio_router)
+    app.include_router(review_router)
+    app.include_router(rep_coaching_router)
     mount_pages(app)
 
     @app.get("/metrics", tags=["ops"], response_class=Response)

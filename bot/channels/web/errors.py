@@ -18,7 +18,9 @@ from bot.channels.web.observability import count_error
 from bot.services import (
     DATABASE_ERRORS,
     AdminRefused,
+    AssignmentNotFound,
     AssignmentNotPrivate,
+    BadAssignment,
     FlagNotFound,
     MessageRejected,
     NotAManager,
@@ -60,6 +62,8 @@ ENGINE_STATUS: dict[type[RehearsalError], int] = {
     UnknownTechnique: 422,
     ScriptRejected: 422,
     VersionNotFound: 404,
+    AssignmentNotFound: 404,
+    BadAssignment: 422,
 }
 # The largest request body the API reads; a rep line of max_message_chars fits with room to spare.
 MAX_BODY_BYTES = 32 * 1024

@@ -154,6 +154,9 @@ async def test_private_practice_shows_that_it_happened_never_its_lines(
     own = (await wang.get(f"/api/sessions/{private_id}")).json()
     assert own["private"] is True and len(own["turns"]) > len(LINES)  # the rep reads every line
     assert own["scorecard"]["coaching"]
+    other_rep = await as_user("zhao")
+    assert (await other_rep.get(f"/api/sessions/{private_id}")).status_code == 403
+    assert (await (await as_user("boss_w")).get(f"/api/manager/sessions/{private_id}")).status_code == 404
 
     manager = await as_user("boss_e")
     rows = (await listed(manager))["sessions"]

@@ -72,6 +72,7 @@ async function showHome() {
   closeEvents();
   state.session = null;
   showView("setup");
+  document.dispatchEvent(new CustomEvent("coach:home")); // assignments.js lists my assignments
   await Promise.all([loadScenarios(), loadHistory(), loadNotes()]);
 }
 
@@ -326,6 +327,7 @@ async function openSession(sessionId) {
     openEvents();
     $("text").focus();
   }
+  document.dispatchEvent(new CustomEvent("coach:session", { detail: view })); // my manager's line comments
 }
 
 function rerenderSession() {

@@ -124,3 +124,12 @@ async function startLanguage(apply) {
   }
   await choose(saved || document.body.dataset.lang || "zh");
 }
+
+/* Where an assignment stands, in words (the chat's and the team page's assignment lists). */
+function assignmentStatusText(status) {
+  const names = {
+    open: t("web.coach.status_open"), in_progress: t("web.coach.status_in_progress"), done: t("web.coach.status_done"),
+    passed: t("web.coach.status_passed"), overdue: t("web.coach.status_overdue"),
+  };
+  return names[status] || status;
+}

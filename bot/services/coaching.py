@@ -123,7 +123,11 @@ def private_scorecard(card: dict[str, Any] | None) -> dict[str, Any] | None:
     """The part of a private visit's scorecard a manager may read."""
     if card is None:
         return None
-    return {key: card[key] for key in PRIVATE_SCORECARD_KEYS if key in card}
+    shown = {key: card[key] for key in PRIVATE_SCORECARD_KEYS if key in card}
+    techniques = shown.get("techniques")
+    if isinstance(techniques, dict):  # how often each was used, not the order line by line
+        shown["techniques"] = {**techniques, "order": []}
+    return shown
 
 
 def utc(value: datetime | None) -> datetime | None:

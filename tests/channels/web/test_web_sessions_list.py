@@ -173,6 +173,14 @@ async def test_private_practice_shows_that_it_happened_never_its_lines(
     assert read["private"] is True and read["turns"] == []
     assert read["scorecard"]["score"] == ended["scorecard"]["score"]
     assert "coaching" not in read["scorecard"] and "revealed" not in read["scorecard"]
+    assert read["scorecard"]["techniques"]["order"] == []  # counts only, not line by line
+    assert sum(read["scorecard"]["techniques"]["counts"].values()) == len(LINES)
+    # Its lines are the rep's alone: a manager cannot comment on one, whichever line is named.
+    for seq in (1, 9999):
+        refused = await manager.post(
+            f"/api/manager/sessions/{private_id}/comments", json={"seq": seq, "text": "x"}
+        )
+        assert refused.status_code == 403 and refused.json()["error"]["code"] == "private_visit"
     progress = {r["login"]: r for r in (await manager.get("/api/manager/reps")).json()}["wang"]
     assert progress["sessions"] == 1 and progress["average_score"] == ended["scorecard"]["score"]
     for fmt in ("csv", "jsonl"):

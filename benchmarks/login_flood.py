@@ -51,6 +51,20 @@ def rss_mb(pid: int) -> float:
     return total / 1024
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of the server and its children so far (load-independent: what
+    each request costs, whatever else the machine is running)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for candidate in [pid, *children(pid)]:
+        try:
+            fields = Path(f"/proc/{candidate}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / ticks
+        except FileNotFoundError:
+            pass
+    return total
+
+
 def children(pid: int) -> list[int]:
     try:
         return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
@@ -129,6 +143,7 @@ async def run(tree: Path, concurrency: int, seconds: float) -> None:
             codes: dict[int, int] = {}
             flooders = [asyncio.create_task(flood(url, stop, i, codes)) for i in range(concurrency)]
             peak = rss_idle
+            cpu_before = cpu_seconds(server.pid)
             loaded_task = asyncio.create_task(measure(url, cookie, seconds))
             while not loaded_task.done():
                 peak = max(peak, rss_mb(server.pid))
@@ -136,6 +151,7 @@ async def run(tree: Path, concurrency: int, seconds: float) -> None:
             loaded = loaded_task.result()
             stop.set()
             await asyncio.gather(*flooders)
+            flood_cpu = cpu_seconds(server.pid) - cpu_before
         finally:
             server.terminate()
             server.wait(10)
@@ -145,6 +161,12 @@ async def run(tree: Path, concurrency: int, seconds: float) -> None:
         f"{concurrency} bad sign-ins at once: median {statistics.median(loaded):.1f} ms, "
         f"p95 {statistics.quantiles(loaded, n=20)[-1]:.1f} ms, max {max(loaded):.1f} ms, "
         f"peak RSS {peak:.0f} MB, sign-in answers {dict(sorted(codes.items()))}"
+    )
+    answered = sum(codes.values()) + len(loaded)
+    print(
+        f"server CPU during the flood: {flood_cpu:.1f} s for {answered} requests "
+        f"({1000 * flood_cpu / max(answered, 1):.2f} ms each, Argon2 included); "
+        f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
     )
 
 

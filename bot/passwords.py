@@ -7,6 +7,8 @@ able to take all memory and CPU from people who are already signed in.
 
 from __future__ import annotations
 
+import base64
+import hmac
 import os
 import threading
 from collections.abc import Iterator
@@ -15,8 +17,9 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, extract_parameters
 from argon2.exceptions import InvalidHashError, VerificationError
+from argon2.low_level import core, ffi, lib
 
 from bot.i18n import N_, translate
 
@@ -34,13 +37,59 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
+def _unpadded_b64(text: str) -> bytes:
+    return base64.b64decode(text + "=" * (-len(text) % 4), validate=True)
+
+
+def _verify_on_one_thread(password_hash: str, password: str) -> bool:
+    """Argon2id verification computing the hash's lanes one after another on this thread.
+
+    ``PasswordHasher.verify`` runs one native thread per lane (p=4: four threads), so a single
+    check takes every core of a small machine and the cap on concurrent checks did not leave
+    any for the people already signed in. The lanes give the same bytes whichever thread
+    computes them; only the wall time of one check grows (~2x on two cores).
+    """
+    parameters = extract_parameters(password_hash)
+    *_, salt_b64, hash_b64 = password_hash.split("$")
+    salt, expected = _unpadded_b64(salt_b64), _unpadded_b64(hash_b64)
+    secret = password.encode("utf-8")
+    out = ffi.new("uint8_t[]", len(expected))
+    c_secret, c_salt = ffi.new("uint8_t[]", secret), ffi.new("uint8_t[]", salt)
+    context = ffi.new(
+        "argon2_context *",
+        {
+            "out": out,
+            "outlen": len(expected),
+            "pwd": c_secret,
+            "pwdlen": len(secret),
+            "salt": c_salt,
+            "saltlen": len(salt),
+            "secret": ffi.NULL,
+            "secretlen": 0,
+            "ad": ffi.NULL,
+            "adlen": 0,
+            "t_cost": parameters.time_cost,
+            "m_cost": parameters.memory_cost,
+            "lanes": parameters.parallelism,
+            "threads": 1,
+            "version": parameters.version,
+            "allocate_cbk": ffi.NULL,
+            "free_cbk": ffi.NULL,
+            "flags": lib.ARGON2_DEFAULT_FLAGS,
+        },
+    )
+    if core(context, parameters.type.value) != lib.ARGON2_OK:
+        return False
+    return hmac.compare_digest(bytes(ffi.buffer(out, len(expected))), expected)
+
+
 def verify_password(password_hash: str | None, password: str) -> bool:
     """True when ``password`` matches; never raises for a wrong or malformed hash."""
     if not password_hash:
         return False
     try:
-        return _hasher.verify(password_hash, password)
-    except (VerificationError, InvalidHashError):
+        return _verify_on_one_thread(password_hash, password)
+    except (VerificationError, InvalidHashError, ValueError):  # ValueError: bad base64 in the hash
         return False
 
 

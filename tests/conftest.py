@@ -66,6 +66,19 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
         raise ValueError(f"unknown backend {request.param!r} in COACH_TEST_BACKENDS")
 
 
+@pytest.fixture(scope="module", params=BACKENDS)
+def module_database_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """Like ``database_url``, shared by a module's tests (for one costly server they all use)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'coach.sqlite3'}"
+    elif request.param == "postgresql":
+        yield from _postgres_schema_url()
+    else:
+        raise ValueError(f"unknown backend {request.param!r} in COACH_TEST_BACKENDS")
+
+
 @pytest.fixture
 def db(database_url: str) -> Iterator[Database]:
     """A migrated database on each backend."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 
 import pytest
+from argon2 import PasswordHasher, Type
 
 from bot import passwords
 from bot.passwords import (
@@ -65,3 +66,24 @@ def test_checks_beyond_the_cap_are_refused_at_once_without_hashing(monkeypatch: 
     assert results == [False, False]
     monkeypatch.undo()
     assert gate.verify(stored, "salt-river-17-lantern") is True  # slots come back
+
+
+@pytest.mark.parametrize(
+    "hasher",
+    [
+        PasswordHasher(),  # what the app stores: Argon2id, 64 MiB, 3 passes, 4 lanes
+        PasswordHasher(time_cost=2, memory_cost=1024, parallelism=2, type=Type.I),
+        PasswordHasher(time_cost=1, memory_cost=512, parallelism=1, type=Type.D, salt_len=8),
+    ],
+)
+def test_verifying_on_one_thread_agrees_with_argon2_cffi(hasher: PasswordHasher) -> None:
+    """``verify_password`` computes the lanes on one thread (so one check takes one core); the
+    answer must be the library's for every kind of hash, wrong and damaged ones included."""
+    stored = hasher.hash("salt-river-17-lantern")
+    assert hasher.verify(stored, "salt-river-17-lantern")
+    assert passwords.verify_password(stored, "salt-river-17-lantern") is True
+    assert passwords.verify_password(stored, "salt-river-17-lanterN") is False
+    damaged = stored[:-4] + ("AAAA" if not stored.endswith("AAAA") else "BBBB")
+    assert passwords.verify_password(damaged, "salt-river-17-lantern") is False
+    for garbage in ("", "$argon2id$v=19$m=65536,t=3,p=4$@@$@@", "not a hash"):
+        assert passwords.verify_password(garbage, "salt-river-17-lantern") is False

@@ -106,6 +106,7 @@ from .reviews import (
     Colleague,
     CommentView,
     PlanItem,
+    PrivateVisit,
     ReviewDraft,
     ReviewedSession,
     ReviewInput,
@@ -137,6 +138,7 @@ from .script_studio import (
     VersionNotFound,
 )
 from .telegram import TelegramAnswers, telegram_group
+from .telegram_commands import CommandAct, TelegramCommands, VisitCommands
 from .throttle import SignInThrottle, ThrottleLimits
 from .views import ActiveTurn, LinkedRep, ScenarioCard, TelegramLine, telegram_turn_id
 from .web_sessions import PasswordRejected, SessionUser, WebSessionService
@@ -153,6 +155,8 @@ class Services:
     # What the channels send goes through the outbox (docs/outbox.md).
     outbox: OutboxService
     telegram: TelegramAnswers
+    # /hint, /end and the button that starts a visit: claim, act and answer in one transaction.
+    telegram_commands: TelegramCommands
     # Web sign-in sessions and the failed sign-in counts, both in the database so every worker
     # sees the same.
     web_sessions: WebSessionService
@@ -198,6 +202,7 @@ def build_services(db: Database, settings: Settings, library: ScenarioLibrary | 
         coaching=coaching,
         outbox=OutboxService(db),
         telegram=TelegramAnswers(db),
+        telegram_commands=TelegramCommands(db, rehearsals),
         web_sessions=WebSessionService(db, ttl=timedelta(days=settings.session_days)),
         throttle=SignInThrottle(db, limits),
         feedback=FeedbackService(db, classify=models.classify),
@@ -252,6 +257,7 @@ __all__ = [
     "CoachingAPI",
     "CoachingService",
     "Colleague",
+    "CommandAct",
     "CommentView",
     "DemoAccount",
     "Dispatcher",
@@ -289,6 +295,7 @@ __all__ = [
     "PlanItem",
     "PolicyViolation",
     "PreviewTurn",
+    "PrivateVisit",
     "Problem",
     "RehearsalError",
     "RehearsalService",
@@ -333,6 +340,7 @@ __all__ = [
     "TeamNotFound",
     "TeamView",
     "TelegramAnswers",
+    "TelegramCommands",
     "TelegramLine",
     "TelegramStart",
     "TestOutcome",
@@ -347,6 +355,7 @@ __all__ = [
     "UserView",
     "VersionEntry",
     "VersionNotFound",
+    "VisitCommands",
     "WalkOut",
     "WeComAPI",
     "WeComLine",

@@ -61,6 +61,8 @@ class NotePush:
 
 #: How a channel words a new note for a rep's chats (queued with the note).
 NoteAnnouncer = Callable[[NotePush], Sequence[Outbound]]
+#: Queues a new note for another channel in the note's transaction (WeCom's push).
+NoteQueuer = Callable[[Store, User, NoteView], None]
 #: How a channel words /notes for the rep (None: not linked); the shown notes are read once
 #: the answer is delivered (``Outbound.note_ids``).
 NotesReply = Callable[[LinkedRep | None, NoteList], Sequence[Outbound]]
@@ -121,7 +123,11 @@ def private_scorecard(card: dict[str, Any] | None) -> dict[str, Any] | None:
     """The part of a private visit's scorecard a manager may read."""
     if card is None:
         return None
-    return {key: card[key] for key in PRIVATE_SCORECARD_KEYS if key in card}
+    shown = {key: card[key] for key in PRIVATE_SCORECARD_KEYS if key in card}
+    techniques = shown.get("techniques")
+    if isinstance(techniques, dict):  # how often each was used, not the order line by line
+        shown["techniques"] = {**techniques, "order": []}
+    return shown
 
 
 def utc(value: datetime | None) -> datetime | None:
@@ -197,6 +203,8 @@ class CoachingAPI(Protocol):
 
     def announce_notes(self, announce: NoteAnnouncer) -> None: ...
 
+    def queue_notes_with(self, queue: NoteQueuer) -> None: ...
+
     def telegram_notes(
         self, update_id: int, telegram_user_id: int, chat_id: int, reply: NotesReply
     ) -> bool: ...
@@ -209,11 +217,16 @@ class CoachingService:
         self.db = db
         self.rehearsals = rehearsals
         self._announce: NoteAnnouncer | None = None
+        self._queuers: list[NoteQueuer] = []
 
     def announce_notes(self, announce: NoteAnnouncer) -> None:
         """From now on, a new note is also queued for the rep's Telegram chats, worded by
         ``announce``, in the transaction that stores it (nothing is marked read by that)."""
         self._announce = announce
+
+    def queue_notes_with(self, queue: NoteQueuer) -> None:
+        """From now on ``queue`` also runs for each new note, in the transaction that stores it."""
+        self._queuers.append(queue)
 
     # -- scope -----------------------------------------------------------------------------
 
@@ -299,6 +312,8 @@ class CoachingService:
             view = self._titled(s, self._notes(s, [note]))[0]
             if self._announce is not None:
                 self._queue_announcement(s, self._announce, rep, view)
+            for queue in self._queuers:
+                queue(s, rep, view)
             return view
 
     @staticmethod

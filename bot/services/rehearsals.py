@@ -3,9 +3,8 @@
 Every call is one transaction. A rep line locks its session (``BEGIN IMMEDIATE`` on SQLite, a
 row lock on PostgreSQL), claims the channel's message id in the same transaction, and stores
 the rep turn, the customer's reply, the coach's note and the new state together: all of it or
-none. A redelivered message id finds the stored result and stores nothing.
-
-Scenario versions in the database are ``scripts.py``; the values handed to channels ``views.py``.
+none. A redelivered message id finds the stored result and stores nothing. Scenario versions in
+the database (published ones, picked up per start) are ``scripts.py``; channels' values ``views.py``.
 """
 
 from __future__ import annotations
@@ -31,12 +30,12 @@ from bot.engine.results import (
     SessionView,
     TurnResult,
 )
-from bot.engine.runtime import Classify, PlayedTurn, ScenarioRuntime, default_classify
+from bot.engine.runtime import Classify, ScenarioRuntime, default_classify
 from bot.storage import Database, RehearsalSession, Store, store
 
 from .outbox import Outbound
 from .scripts import ScriptVersions
-from .stored import iso, record_response, stored_result, turn_view
+from .stored import iso, record_response, store_turn, stored_result, turn_view
 from .telegram import post_answer
 from .views import (
     TELEGRAM_CHANNEL,
@@ -114,8 +113,9 @@ class RehearsalService:
 
     # -- reading ---------------------------------------------------------------------------
 
-    def scenarios(self, language: str | None = None) -> list[ScenarioSummary]:
-        self.versions.refresh_from(self.db)
+    def scenarios(self, language: str | None = None, *, fresh: bool = True) -> list[ScenarioSummary]:
+        if fresh:  # the published versions (one read); not inside a caller's transaction
+            self.versions.refresh_from(self.db)
         return self.library.summaries(language)
 
     def scenario_card(self, scenario_id: str, language: str | None) -> ScenarioCard:
@@ -149,8 +149,11 @@ class RehearsalService:
     def active_session(self, user_id: int, *, with_turns: bool = True) -> SessionView | None:
         """The rep's active visit (one index seek); ``with_turns=False`` skips its growing transcript."""
         with store(self.db) as s:
-            rehearsal = s.sessions.active_for_user(user_id)
-            return self._view(s, rehearsal, with_turns=with_turns) if rehearsal is not None else None
+            return self.active_session_in(s, user_id, with_turns=with_turns)
+
+    def active_session_in(self, s: Store, user_id: int, *, with_turns: bool = True) -> SessionView | None:
+        rehearsal = s.sessions.active_for_user(user_id)
+        return self._view(s, rehearsal, with_turns=with_turns) if rehearsal is not None else None
 
     def view_in(self, s: Store, rehearsal: RehearsalSession) -> SessionView:
         """A session with its transcript, inside a caller's transaction."""
@@ -196,41 +199,67 @@ class RehearsalService:
     ) -> TurnResult:
         """Start a visit. ``visit="follow_up"`` makes the customer remember what this rep's
         earlier visits to the scenario uncovered; ``"fresh"`` (the default) starts from nothing."""
+        with store(self.db, write=True) as s:
+            return self.start_in(
+                s,
+                user_id,
+                scenario_id,
+                language=language,
+                mode=mode,
+                channel=channel,
+                seed=seed,
+                visit=visit,
+                private=private,
+            )
+
+    def start_in(
+        self,
+        s: Store,
+        user_id: int,
+        scenario_id: str,
+        *,
+        language: str,
+        mode: str,
+        channel: str,
+        seed: int | None = None,
+        visit: str = "fresh",
+        private: bool = False,
+    ) -> TurnResult:
+        """``start`` inside a caller's transaction (a Telegram press: claim, start, reply)."""
         if visit not in ("fresh", "follow_up"):
             raise ValueError(f"visit must be 'fresh' or 'follow_up', not {visit!r}")
         mode = mode if mode in MODES else "practice"
         seed = secrets.randbelow(2**31) if seed is None else int(seed)
-        with store(self.db, write=True) as s:
-            user = s.users.get(user_id)
-            if user is None:
-                raise NotYourSession(f"no user {user_id}")
-            runtime = self.versions.current(s, scenario_id)  # the published version, this worker's
-            language = runtime.language_for(language)
-            prior = self._revealed_before(s, user_id, scenario_id) if visit == "follow_up" else []
-            state, opening = runtime.start(lang=language, mode=mode, seed=seed, prior=prior, visit=visit)
-            rehearsal = s.sessions.create(
-                user=user,
-                scenario_id=runtime.id,
-                scenario_version=runtime.version,
-                channel=channel,
-                mode=mode,
-                language=language,
-                seed=seed,
-                state=state.to_dict(),
-                stage=state.stage,
-                step=state.step,
-                trust=state.trust,
-                private=private,
-            )
-            s.turns.add(rehearsal, "customer", opening)
-            return TurnResult(
-                session_id=rehearsal.id,
-                status=rehearsal.status,
-                stage=state.stage,
-                step=state.step,
-                trust=state.trust,
-                customer_reply=opening,
-            )
+        user = s.users.get(user_id)
+        if user is None:
+            raise NotYourSession(f"no user {user_id}")
+        runtime = self.versions.current(s, scenario_id)  # the published version, this worker's
+        language = runtime.language_for(language)
+        prior = self._revealed_before(s, user_id, scenario_id) if visit == "follow_up" else []
+        state, opening = runtime.start(lang=language, mode=mode, seed=seed, prior=prior, visit=visit)
+        rehearsal = s.sessions.create(
+            user=user,
+            scenario_id=runtime.id,
+            scenario_version=runtime.version,
+            channel=channel,
+            mode=mode,
+            language=language,
+            seed=seed,
+            state=state.to_dict(),
+            stage=state.stage,
+            step=state.step,
+            trust=state.trust,
+            private=private,
+        )
+        s.turns.add(rehearsal, "customer", opening)
+        return TurnResult(
+            session_id=rehearsal.id,
+            status=rehearsal.status,
+            stage=state.stage,
+            step=state.step,
+            trust=state.trust,
+            customer_reply=opening,
+        )
 
     def send(
         self, session_id: str, text: str, *, user_id: int, channel: str, message_id: str | None = None
@@ -343,7 +372,7 @@ class RehearsalService:
         runtime = self._runtime(s, rehearsal)
         state = SessionState.from_dict(rehearsal.state)
         played = runtime.say(state, text, self.classify)
-        result = self._store_turn(s, rehearsal, state, text, played)
+        result = store_turn(s, rehearsal, state, text, played)
         if message_id is not None:
             record_response(s, channel, message_id, result.to_dict())
         outcome = played.outcome
@@ -366,49 +395,55 @@ class RehearsalService:
 
     def hint(self, session_id: str, *, user_id: int) -> str:
         with store(self.db, write=True) as s:
-            rehearsal = self._owned(s, session_id, user_id, lock=True)
-            if rehearsal.status != "active":
-                raise SessionClosed(f"session {session_id} has ended")
-            runtime = self._runtime(s, rehearsal)
-            state = SessionState.from_dict(rehearsal.state)
-            text = runtime.hint(state)
-            s.sessions.set_state(rehearsal, state.to_dict())
-            s.turns.add(rehearsal, "coach", text)
-            return text
+            return self.hint_in(s, session_id, user_id=user_id)
+
+    def hint_in(self, s: Store, session_id: str, *, user_id: int) -> str:
+        rehearsal = self._owned(s, session_id, user_id, lock=True)
+        if rehearsal.status != "active":
+            raise SessionClosed(f"session {session_id} has ended")
+        runtime = self._runtime(s, rehearsal)
+        state = SessionState.from_dict(rehearsal.state)
+        text = runtime.hint(state)
+        s.sessions.set_state(rehearsal, state.to_dict())
+        s.turns.add(rehearsal, "coach", text)
+        return text
 
     def end(self, session_id: str, *, user_id: int, channel: str) -> TurnResult:
         with store(self.db, write=True) as s:
-            rehearsal = self._owned(s, session_id, user_id, lock=True)
-            if rehearsal.status != "active":
-                # Already over (ended before, or the customer walked out): the same scorecard again.
-                return TurnResult(
-                    session_id=rehearsal.id,
-                    status=rehearsal.status,
-                    stage=rehearsal.stage or "",
-                    step=rehearsal.step or "",
-                    trust=rehearsal.trust,
-                    scorecard=rehearsal.scorecard,
-                    duplicate=True,
-                )
-            runtime = self._runtime(s, rehearsal)
-            state = SessionState.from_dict(rehearsal.state)
-            played = runtime.end(state)
-            scorecard = None if played.scorecard is None else played.scorecard.to_json()
-            rehearsal.stage, rehearsal.step, rehearsal.trust = state.stage, state.step, state.trust
-            s.sessions.set_state(rehearsal, state.to_dict())
-            if played.outcome.reply:
-                s.turns.add(rehearsal, "customer", played.outcome.reply)
-            s.sessions.add_revealed(rehearsal.user_id, rehearsal.scenario_id, played.outcome.revealed)
-            s.sessions.end(rehearsal, status="ended", scorecard=scorecard)
+            return self.end_in(s, session_id, user_id=user_id)
+
+    def end_in(self, s: Store, session_id: str, *, user_id: int) -> TurnResult:
+        rehearsal = self._owned(s, session_id, user_id, lock=True)
+        if rehearsal.status != "active":
+            # Already over (ended before, or the customer walked out): the same scorecard again.
             return TurnResult(
                 session_id=rehearsal.id,
-                status="ended",
-                stage=state.stage,
-                step=state.step,
-                trust=state.trust,
-                customer_reply=played.outcome.reply or None,
-                scorecard=scorecard,
+                status=rehearsal.status,
+                stage=rehearsal.stage or "",
+                step=rehearsal.step or "",
+                trust=rehearsal.trust,
+                scorecard=rehearsal.scorecard,
+                duplicate=True,
             )
+        runtime = self._runtime(s, rehearsal)
+        state = SessionState.from_dict(rehearsal.state)
+        played = runtime.end(state)
+        scorecard = None if played.scorecard is None else played.scorecard.to_json()
+        rehearsal.stage, rehearsal.step, rehearsal.trust = state.stage, state.step, state.trust
+        s.sessions.set_state(rehearsal, state.to_dict())
+        if played.outcome.reply:
+            s.turns.add(rehearsal, "customer", played.outcome.reply)
+        s.sessions.add_revealed(rehearsal.user_id, rehearsal.scenario_id, played.outcome.revealed)
+        s.sessions.end(rehearsal, status="ended", scorecard=scorecard)
+        return TurnResult(
+            session_id=rehearsal.id,
+            status="ended",
+            stage=state.stage,
+            step=state.step,
+            trust=state.trust,
+            customer_reply=played.outcome.reply or None,
+            scorecard=scorecard,
+        )
 
     # -- helpers -----------------------------------------------------------------------------
 
@@ -428,38 +463,8 @@ class RehearsalService:
     @staticmethod
     def _revealed_before(s: Store, user_id: int, scenario_id: str) -> list[str]:
         """What earlier visits of this rep to this scenario brought out (for revisits): one row,
-        kept by ``_store_turn``, rather than every earlier visit's state."""
+        kept by ``store_turn``, rather than every earlier visit's state."""
         return s.sessions.revealed_before(user_id, scenario_id)
-
-    def _store_turn(
-        self, s: Store, rehearsal: RehearsalSession, state: SessionState, text: str, played: PlayedTurn
-    ) -> TurnResult:
-        outcome = played.outcome
-        scorecard = None if played.scorecard is None else played.scorecard.to_json()
-        # The three turns go to the database in one batch at commit (a third of a turn's time).
-        line = s.turns.add(rehearsal, "rep", text, techniques=list[str](outcome.techniques), flush=False)
-        rehearsal.stage, rehearsal.step, rehearsal.trust = state.stage, state.step, state.trust
-        s.turns.add(rehearsal, "customer", outcome.reply, revealed=outcome.revealed, flush=False)
-        if played.note:
-            s.turns.add(rehearsal, "coach", played.note, flush=False)
-        s.sessions.set_state(rehearsal, state.to_dict())
-        s.sessions.add_revealed(rehearsal.user_id, rehearsal.scenario_id, outcome.revealed)
-        if not state.active:
-            s.sessions.end(rehearsal, status=state.status, scorecard=scorecard)
-        return TurnResult(
-            session_id=rehearsal.id,
-            status=state.status,
-            stage=state.stage,
-            step=state.step,
-            trust=state.trust,
-            rep_text=text,
-            techniques=list(outcome.techniques),
-            customer_reply=outcome.reply,
-            coach_note=played.note,
-            revealed=list(outcome.revealed),
-            scorecard=scorecard,
-            rep_seq=line.seq,
-        )
 
     def _title(self, s: Store, rehearsal: RehearsalSession) -> str:
         try:

@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from bot.engine.machine import SessionState
 from bot.engine.results import RehearsalError, TurnResult, TurnView
+from bot.engine.runtime import PlayedTurn
 from bot.storage import ProcessedMessage, RehearsalSession, Store, Turn
 
 
@@ -59,4 +61,35 @@ def turn_view(turn: Turn) -> TurnView:
         step=turn.step,
         trust=turn.trust,
         created_at=iso(turn.created_at),
+    )
+
+
+def store_turn(
+    s: Store, rehearsal: RehearsalSession, state: SessionState, text: str, played: PlayedTurn
+) -> TurnResult:
+    outcome = played.outcome
+    scorecard = None if played.scorecard is None else played.scorecard.to_json()
+    # The three turns go to the database in one batch at commit (a third of a turn's time).
+    line = s.turns.add(rehearsal, "rep", text, techniques=list[str](outcome.techniques), flush=False)
+    rehearsal.stage, rehearsal.step, rehearsal.trust = state.stage, state.step, state.trust
+    s.turns.add(rehearsal, "customer", outcome.reply, revealed=outcome.revealed, flush=False)
+    if played.note:
+        s.turns.add(rehearsal, "coach", played.note, flush=False)
+    s.sessions.set_state(rehearsal, state.to_dict())
+    s.sessions.add_revealed(rehearsal.user_id, rehearsal.scenario_id, outcome.revealed)
+    if not state.active:
+        s.sessions.end(rehearsal, status=state.status, scorecard=scorecard)
+    return TurnResult(
+        session_id=rehearsal.id,
+        status=state.status,
+        stage=state.stage,
+        step=state.step,
+        trust=state.trust,
+        rep_text=text,
+        techniques=list(outcome.techniques),
+        customer_reply=outcome.reply,
+        coach_note=played.note,
+        revealed=list(outcome.revealed),
+        scorecard=scorecard,
+        rep_seq=line.seq,
     )

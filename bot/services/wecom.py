@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Protocol
 
 from bot.engine.results import MessageRejected
@@ -78,7 +79,7 @@ class WeComAPI(Protocol):
 
     def map_user(self, wecom_userid: str, user_id: int) -> LinkedRep: ...
 
-    def push_note(self, note_id: int, render: NoteRender) -> int: ...
+    def push_notes(self, render: NoteRender) -> None: ...
 
 
 def _linked(user: User | None) -> LinkedRep | None:
@@ -207,21 +208,19 @@ class WeComService:
             WeComLinkRepository(s.session).link(wecom_userid, user)
             return LinkedRep(user.id, user.display_name, user.language)
 
-    def push_note(self, note_id: int, render: NoteRender) -> int:
-        """Queue a new coaching note for the rep's WeCom members, once; returns how many."""
-        with store(self.db, write=True) as s:
-            note = s.notes.get(note_id)
-            if note is None:
-                return 0
-            userids = WeComLinkRepository(s.session).userids(note.rep_id)
-            if not userids or not s.inbound.claim(WECOM_CHANNEL, f"note:{note_id}"):
-                return 0
-            (view,) = self.coaching._titled(s, self.coaching._notes(s, [note]))
-            rep = s.users.get(note.rep_id)
-            texts = render(view, rep.language if rep is not None else "")
-            for userid in userids:
-                _enqueue_texts(s, userid, texts, note_id=note_id)
-            return len(userids)
+    def push_notes(self, render: NoteRender) -> None:
+        """From now on each new coaching note is queued for the rep's WeCom members, worded by
+        ``render``, in the transaction that stores the note: both are kept or neither."""
+        self.coaching.queue_notes_with(partial(self._queue_note, render))
+
+    @staticmethod
+    def _queue_note(render: NoteRender, s: Store, rep: User, view: NoteView) -> None:
+        userids = WeComLinkRepository(s.session).userids(rep.id)
+        if not userids:
+            return
+        texts = render(view, rep.language)
+        for userid in userids:
+            _enqueue_texts(s, userid, texts, note_id=view.id)
 
 
 __all__ = [

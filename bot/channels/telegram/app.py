@@ -41,13 +41,14 @@ from bot.services import (
     Outbound,
     Services,
     TelegramLine,
+    VisitCommands,
     is_database_unavailable,
 )
 
 from . import flags, handlers
 from .assignments import assignment_message
 from .callbacks import FLAG_PATTERN, PICK_PATTERN, UI_PATTERN, decode_flag, decode_pick, decode_ui
-from .claims import Rep, Sender, deactivated, for_rep, need_start, run_claimed
+from .claims import Rep, Sender, deactivated, for_rep, need_start, run_claimed, run_visit_command
 from .delivery import Outgoing, send_html
 from .outgoing import outbound
 from .sender import TelegramSender
@@ -59,6 +60,7 @@ logger = logging.getLogger(__name__)
 PTBApplication = Application[Any, Any, Any, Any, Any, Any]
 # What runs in a worker thread for an update: for the rep, or for whoever sent it (None: not linked).
 RepAction = Callable[[Rep], list[Outgoing]]
+VisitAction = Callable[[Rep, VisitCommands], list[Outgoing]]
 Action = Callable[[Rep | None], list[Outgoing]]
 
 
@@ -96,10 +98,10 @@ def register_handlers(application: PTBApplication) -> None:
     application.add_handler(MessageHandler(filters.UpdateType.EDITED, partial(_reply_once, key="edited")))
     application.add_handler(CommandHandler("start", _on_start))
     application.add_handler(CommandHandler("notes", _on_notes))
-    for name, (command, claim_first) in handlers.COMMANDS.items():
-        application.add_handler(
-            CommandHandler(name, partial(_on_command, command=command, claim_first=claim_first))
-        )
+    for name, command in handlers.COMMANDS.items():
+        application.add_handler(CommandHandler(name, partial(_on_command, command=command)))
+    for name, visit_command in handlers.VISIT_COMMANDS.items():
+        application.add_handler(CommandHandler(name, partial(_on_visit_command, command=visit_command)))
     application.add_handler(MessageHandler(filters.COMMAND, partial(_reply_once, key="unknown_command")))
     application.add_handler(MessageHandler(filters.TEXT, _on_text))
     application.add_handler(MessageHandler(filters.ALL, partial(_reply_once, key="unsupported")))
@@ -151,13 +153,30 @@ async def _claimed(
 
 
 async def _on_command(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, *, command: handlers.Command, claim_first: bool
+    update: Update, context: ContextTypes.DEFAULT_TYPE, *, command: handlers.Command
 ) -> None:
     sender, services, args = _sender(update), _services(context), list(context.args or [])
     if sender is None:
         return
     action = for_rep(lambda rep: command(rep, args, services), sender, _settings(context))
-    await _claimed(update, context, action, claim_first=claim_first)
+    await _claimed(update, context, action, claim_first=False)
+
+
+async def _on_visit_command(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, *, command: handlers.VisitCommand
+) -> None:
+    """/hint and /end: claimed, done and answered in one transaction."""
+    sender, args = _sender(update), list(context.args or [])
+    if sender is None:
+        return
+    run = partial(
+        run_visit_command,
+        _services(context),
+        _settings(context),
+        sender,
+        lambda rep, visits: command(rep, args, visits),
+    )
+    await asyncio.to_thread(run)
 
 
 async def _on_notes(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -259,8 +278,10 @@ async def _on_pick(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if pick is None:
         await _on_expired_choice(update, context)
         return
-    # Only the last step (which starts a visit) changes anything.
-    await _answer_press(update, context, lambda rep: handlers.choose(rep, pick, services), pick.starts_visit)
+    if pick.starts_visit:  # the last step starts the visit: claim, start and answer together
+        await _answer_press(update, context, visit=lambda rep, visits: handlers.choose(rep, pick, visits))
+        return
+    await _answer_press(update, context, lambda rep: handlers.choose(rep, pick, services.rehearsals), False)
 
 
 async def _on_flag(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -285,8 +306,15 @@ def _callback_data(update: Update) -> str:
 
 
 async def _answer_press(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, action: RepAction, claim_first: bool
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    action: RepAction | None = None,
+    claim_first: bool = False,
+    *,
+    visit: VisitAction | None = None,
 ) -> None:
+    """Answer a button press once; ``visit`` (instead of ``action``) changes the visit in the
+    press's one transaction."""
     sender, query = _sender(update), update.callback_query
     if sender is None or query is None:
         return
@@ -295,9 +323,15 @@ async def _answer_press(
             await query.answer()
         await _on_group_chat(update, context)
         return
-    acted = await _claimed(
-        update, context, for_rep(action, sender, _settings(context)), claim_first=claim_first
-    )
+    if visit is not None:
+        run = partial(run_visit_command, _services(context), _settings(context), sender, visit)
+        acted: bool = await asyncio.to_thread(run)
+    elif action is not None:
+        acted = await _claimed(
+            update, context, for_rep(action, sender, _settings(context)), claim_first=claim_first
+        )
+    else:
+        raise TypeError("_answer_press needs an action or a visit action")
     if not acted:
         return  # a redelivery: the first delivery answered the query already
     try:

@@ -17,11 +17,13 @@ from bot.services import (
     LinkedRep,
     MessageRejected,
     NotYourSession,
+    Outbound,
     RehearsalError,
     Services,
     SessionClosed,
     SessionNotFound,
     UnknownScenario,
+    VisitCommands,
 )
 
 from .delivery import Outgoing
@@ -123,6 +125,25 @@ def run_claimed(
     return claimed
 
 
+def run_visit_command(
+    services: Services,
+    settings: Settings,
+    sender: Sender,
+    action: Callable[[Rep, VisitCommands], list[Outgoing]],
+) -> bool:
+    """/hint, /end or the press that starts a visit: the claim, the change and the queued answer
+    in one transaction (``TelegramCommands.run``). False: a redelivery, nothing done."""
+
+    def act(linked: LinkedRep | None, visits: VisitCommands) -> list[Outbound]:
+        run = for_rep(lambda rep: action(rep, visits), sender, settings)
+        return outbound(_act(Rep.of(linked), run, settings), pressed=sender.pressed)
+
+    claimed = services.telegram_commands.run(sender.update_id, sender.telegram_user_id, sender.chat_id, act)
+    if not claimed:
+        duplicate()
+    return claimed
+
+
 def _act(
     rep: Rep | None, action: Callable[[Rep | None], list[Outgoing]], settings: Settings
 ) -> list[Outgoing]:
@@ -146,4 +167,14 @@ def for_rep(
     return run
 
 
-__all__ = ["Rep", "Sender", "deactivated", "duplicate", "error_text", "for_rep", "need_start", "run_claimed"]
+__all__ = [
+    "Rep",
+    "Sender",
+    "deactivated",
+    "duplicate",
+    "error_text",
+    "for_rep",
+    "need_start",
+    "run_claimed",
+    "run_visit_command",
+]

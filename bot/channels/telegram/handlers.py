@@ -24,6 +24,7 @@ from bot.services import (
     TelegramLine,
     TelegramStart,
     TurnResult,
+    VisitCommands,
 )
 
 from .callbacks import Pick, pick_language, pick_mode, pick_scenario, scenario_key, ui_choice
@@ -49,10 +50,13 @@ from .texts import both, text, ui_language
 CHANNEL = "telegram"
 
 Command = Callable[[Rep, list[str], Services], list[Outgoing]]
+# A command that changes the visit gets the visit commands of its update's one transaction.
+VisitCommand = Callable[[Rep, list[str], VisitCommands], list[Outgoing]]
 
 
 def _scenario(services: Services, scenario_id: str) -> ScenarioSummary | None:
-    return next((s for s in services.rehearsals.scenarios() if s.id == scenario_id), None)
+    # Called while a turn's transaction is open: the versions this worker has loaded will do.
+    return next((s for s in services.rehearsals.scenarios(fresh=False) if s.id == scenario_id), None)
 
 
 def note_entry(note: NoteView) -> NoteEntry:
@@ -88,11 +92,11 @@ def rehearse(rep: Rep, args: list[str], services: Services) -> list[Outgoing]:
     return [Outgoing(text("choose_scenario", rep.lang), InlineKeyboardMarkup(rows))]
 
 
-def hint(rep: Rep, args: list[str], services: Services) -> list[Outgoing]:
-    active = services.rehearsals.active_session(rep.user_id)
+def hint(rep: Rep, args: list[str], visits: VisitCommands) -> list[Outgoing]:
+    active = visits.active_session(rep.user_id, with_turns=False)
     if active is None:
         return [Outgoing(text("no_session", rep.lang))]
-    said = services.rehearsals.hint(active.id, user_id=rep.user_id)
+    said = visits.hint(active.id, user_id=rep.user_id)
     return [Outgoing(text("hint", rep.lang, hint=esc(said)))]
 
 
@@ -113,11 +117,11 @@ def score(rep: Rep, args: list[str], services: Services) -> list[Outgoing]:
     return [Outgoing(text("no_scorecard", rep.lang))]
 
 
-def end(rep: Rep, args: list[str], services: Services) -> list[Outgoing]:
-    active = services.rehearsals.active_session(rep.user_id)
+def end(rep: Rep, args: list[str], visits: VisitCommands) -> list[Outgoing]:
+    active = visits.active_session(rep.user_id, with_turns=False)
     if active is None:
         return [Outgoing(text("ended_nothing", rep.lang))]
-    result = services.rehearsals.end(active.id, user_id=rep.user_id, channel=CHANNEL)
+    result = visits.end(active.id, user_id=rep.user_id, channel=CHANNEL)
     return [Outgoing(scorecard_message(result.scorecard or {}, title=session_title(active), lang=rep.lang))]
 
 
@@ -211,9 +215,10 @@ def expired(rep: Rep) -> list[Outgoing]:
     return [Outgoing(text("choice_expired", rep.lang), edit=True)]
 
 
-def choose(rep: Rep, pick: Pick, services: Services) -> list[Outgoing]:
-    """A /rehearse step: the scenario's languages, then the modes, then the visit starts."""
-    scenario = next((s for s in services.rehearsals.scenarios() if scenario_key(s.id) == pick.key), None)
+def choose(rep: Rep, pick: Pick, visits: VisitCommands) -> list[Outgoing]:
+    """A /rehearse step: the scenario's languages, then the modes, then the visit starts (in
+    the press's one transaction, ``pick.starts_visit``)."""
+    scenario = next((s for s in visits.scenarios() if scenario_key(s.id) == pick.key), None)
     if scenario is None or (pick.language is not None and pick.language not in scenario.languages):
         return expired(rep)
     title = esc(scenario_title(scenario, rep.lang))
@@ -230,7 +235,7 @@ def choose(rep: Rep, pick: Pick, services: Services) -> list[Outgoing]:
     language = pick.language or scenario.languages[0]
     if pick.mode is None:
         return [_mode_choice(rep, pick.key, language, title)]
-    return _start_visit(rep, scenario, language, pick.mode, services)
+    return _start_visit(rep, scenario, language, pick.mode, visits)
 
 
 def _mode_choice(rep: Rep, key: str, language: str, title: str) -> Outgoing:
@@ -243,15 +248,13 @@ def _mode_choice(rep: Rep, key: str, language: str, title: str) -> Outgoing:
 
 
 def _start_visit(
-    rep: Rep, scenario: ScenarioSummary, language: str, mode: str, services: Services
+    rep: Rep, scenario: ScenarioSummary, language: str, mode: str, visits: VisitCommands
 ) -> list[Outgoing]:
-    active = services.rehearsals.active_session(rep.user_id)
+    active = visits.active_session(rep.user_id, with_turns=False)
     if active is not None:  # begun meanwhile, e.g. on the web: one visit at a time
         title_now = esc(session_title(active))
         return [Outgoing(text("session_in_progress", rep.lang, title=title_now), edit=True)]
-    result = services.rehearsals.start(
-        rep.user_id, scenario.id, language=language, mode=mode, channel=CHANNEL
-    )
+    result = visits.start(rep.user_id, scenario.id, language=language, mode=mode, channel=CHANNEL)
     intro = visit_intro(scenario, language, mode, rep.lang)
     messages = [Outgoing(intro, edit=True)]
     if result.customer_reply:
@@ -266,12 +269,15 @@ def pushed_note(note: NoteView, lang: str) -> str:
     return note_pushed_message(note_entry(note), lang)
 
 
-COMMANDS: dict[str, tuple[Command, bool]] = {
-    # name: (handler, claim first). Commands that change something claim their update first.
-    "help": (help_command, False),
-    "rehearse": (rehearse, False),
-    "hint": (hint, True),
-    "score": (score, False),
-    "end": (end, True),
-    "lang": (lang, False),
+COMMANDS: dict[str, Command] = {
+    # Commands that change nothing: worded, then claimed with their answer.
+    "help": help_command,
+    "rehearse": rehearse,
+    "score": score,
+    "lang": lang,
+}
+VISIT_COMMANDS: dict[str, VisitCommand] = {
+    # Commands that change the visit: claimed, done and answered in one transaction.
+    "hint": hint,
+    "end": end,
 }

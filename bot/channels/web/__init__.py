@@ -20,7 +20,7 @@ from .input import JsonDepthLimit, document_common_errors
 from .manager import manager_router, notes_router
 from .observability import RequestContext, metrics_endpoint
 from .pages import mount_pages
-from .security import OriginCheck, StrictTransport, https_public_url
+from .security import OriginCheck, SignInGate, StrictTransport, https_public_url
 from .studio import studio_router
 from .studio_stats import stats_router
 
@@ -47,6 +47,7 @@ def install_web(app: FastAPI, settings: Settings) -> None:
     app.add_middleware(JsonDepthLimit)
     app.add_middleware(BodySizeLimit)
     app.add_middleware(OriginCheck, cookie_name=COOKIE_NAME, public_url=settings.public_url)
+    app.add_middleware(SignInGate)  # a flood's refusals cost next to nothing
     app.add_middleware(SecurityHeaders)
     if https_public_url(settings):
         app.add_middleware(StrictTransport)

@@ -28,7 +28,7 @@ from bot.services import (
 from .auth import COOKIE_NAME, CurrentUser, SessionCookies, as_current_user, current_user
 from .errors import ApiError, services
 from .events import TurnSignals, turn_stream
-from .input import SessionId, is_invisible
+from .input import MAX_DB_ID, SessionId, is_invisible
 from .observability import SIGN_IN_FAILURES, TURNS
 from .schemas import (
     ErrorResponse,
@@ -234,7 +234,12 @@ async def my_sessions(
     user: SignedIn,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     before: Annotated[
-        str | None, Query(max_length=32, description="The last session id of the previous page.")
+        str | None,
+        Query(
+            max_length=64,
+            pattern=r"^[A-Za-z0-9_-]+$",
+            description="The last session id of the previous page.",
+        ),
     ] = None,
 ) -> list[SessionSummary]:
     """My sessions, newest first, ``limit`` at a time; the next page is ``?before=<last id>``."""
@@ -274,7 +279,7 @@ async def get_turns(
     session_id: SessionId,
     request: Request,
     user: SignedIn,
-    after: Annotated[int, Query(ge=0, description="Only turns with a larger seq.")] = 0,
+    after: Annotated[int, Query(ge=0, le=MAX_DB_ID, description="Only turns with a larger seq.")] = 0,
     limit: Annotated[
         int | None, Query(ge=1, le=1000, description="At most this many (all when left out).")
     ] = None,
@@ -360,7 +365,7 @@ async def session_events(
     session_id: SessionId,
     request: Request,
     user: SignedIn,
-    after: Annotated[int, Query(ge=0, description="Send turns with a larger seq.")] = 0,
+    after: Annotated[int, Query(ge=0, le=MAX_DB_ID, description="Send turns with a larger seq.")] = 0,
 ) -> StreamingResponse:
     """Server-sent events: ``turn`` for each new turn (from any channel), ``status`` when the
     stage, step, trust or status changes. The stream ends after the visit ends, and otherwise

@@ -8,10 +8,15 @@ of only zero-width characters looks empty to the rep and the classifier alike.
 from __future__ import annotations
 
 import re
+import sys
+import unicodedata
+from functools import cache
 from typing import Annotated, Any
 
 from fastapi import FastAPI, Path
-from pydantic import AfterValidator
+from pydantic import AfterValidator, GetJsonSchemaHandler
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot.channels.text import control_characters, is_invisible, isolate_bidi
@@ -37,9 +42,58 @@ def _visible(value: str) -> str:
     return value
 
 
+def _class_of(characters: list[str]) -> str:
+    """A regex character class body of ``characters`` (sorted), as ranges of literal characters."""
+    parts: list[str] = []
+    start = previous = None
+    for character in [*characters, None]:
+        if character is not None and previous is not None and ord(character) == ord(previous) + 1:
+            previous = character
+            continue
+        if start is not None and previous is not None:
+            first, last = re.escape(start), re.escape(previous)
+            parts.append(first if start == previous else f"{first}-{last}")
+        start = previous = character
+    return "".join(parts)
+
+
+@cache
+def _patterns() -> tuple[str, str]:
+    """JSON-schema patterns for clean text (no refused control character) and visible text
+    (clean, and at least one character that is neither whitespace nor a format character):
+    the rules of ``bot.channels.text`` written out, so API clients and fuzzers know them."""
+    refused, unseen = [], []
+    for code in range(sys.maxunicode + 1):
+        character = chr(code)
+        category = unicodedata.category(character)
+        if category == "Cc" and character not in "\n\t\r":
+            refused.append(character)
+        elif category == "Cf" or character.isspace():
+            unseen.append(character)
+    clean = f"[^{_class_of(refused)}]"
+    seen = f"[^{_class_of(sorted(refused + unseen))}]"
+    return f"^{clean}*$", f"^{clean}*{seen}{clean}*$"
+
+
+class _Documented:
+    """Adds a ``pattern`` to a field's JSON schema only (the validator does the checking)."""
+
+    def __init__(self, visible: bool) -> None:
+        self.visible = visible
+
+    def __get_pydantic_json_schema__(
+        self, schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        json_schema = handler(schema)
+        json_schema["pattern"] = _patterns()[1 if self.visible else 0]
+        return json_schema
+
+
 # Field types for request models: pydantic turns the ValueError into our 422 invalid_request.
-CleanStr = Annotated[str, AfterValidator(_no_controls)]
-VisibleText = Annotated[str, AfterValidator(_visible)]
+CleanStr = Annotated[str, AfterValidator(_no_controls), _Documented(visible=False)]
+VisibleText = Annotated[str, AfterValidator(_visible), _Documented(visible=True)]
+# Text the service refuses when nothing in it is visible (422 message_rejected, not invalid_request).
+MessageText = Annotated[str, AfterValidator(_no_controls), _Documented(visible=True)]
 
 # Path parameters: out-of-range or odd ids are a 422 before any query runs.
 DbId = Annotated[int, Path(ge=1, le=MAX_DB_ID, description="A numeric id (1 to 2^31-1).")]
@@ -119,6 +173,17 @@ COMMON_ERRORS: dict[str, str] = {
 _SAFE_OPERATIONS = frozenset({"get", "head", "options"})
 
 
+def _errors_as_json(responses: dict[str, Any], error_ref: dict[str, str]) -> None:
+    """Every error is answered as JSON in the error shape, also by a page's route (FastAPI files
+    its errors under the route's text/html) and for 422 (FastAPI's own shape is never sent)."""
+    for status_code, response in responses.items():
+        content = response.get("content") or {}
+        schemas = [str(media.get("schema", {}).get("$ref", "")) for media in content.values()]
+        ours = any(ref.endswith(("/ErrorResponse", "/HTTPValidationError")) for ref in schemas)
+        if status_code.startswith(("4", "5")) and ours:
+            response["content"] = {"application/json": {"schema": error_ref}}
+
+
 def document_common_errors(app: FastAPI) -> None:
     """Add the common error responses, in the JSON error shape, to every operation's OpenAPI."""
     build = app.openapi
@@ -138,6 +203,7 @@ def document_common_errors(app: FastAPI) -> None:
                         status_code,
                         {"description": description, "content": {"application/json": {"schema": error_ref}}},
                     )
+                _errors_as_json(responses, error_ref)
         app.openapi_schema = spec
         return spec
 
@@ -150,6 +216,7 @@ __all__ = [
     "CleanStr",
     "DbId",
     "JsonDepthLimit",
+    "MessageText",
     "SessionId",
     "VisibleText",
     "control_characters",

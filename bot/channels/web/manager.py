@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from functools import partial
 from typing import Annotated, Any
 
-from fastapi import APIRouter, BackgroundTasks, Depends, Request, status
+from fastapi import APIRouter, Depends, Request, status
 from starlette.concurrency import run_in_threadpool
 
 from bot.services import MANAGER_ROLES, CoachingAPI, ManagedView, NoteView, RepFigures
@@ -131,21 +131,18 @@ async def rep_notes(rep_id: DbId, request: Request, user: Manager) -> list[Note]
     },
 )
 async def write_note(
-    rep_id: DbId, body: NoteRequest, request: Request, user: Manager, background: BackgroundTasks
+    rep_id: DbId, body: NoteRequest, request: Request, user: Manager
 ) -> Note:
     """Write a coaching note to a rep, optionally about one of their sessions.
 
     A rep with a linked Telegram account also gets the note there: it is queued in the outbox
     with the note (one transaction) and delivered when Telegram can be reached. A rep linked
-    in WeCom gets it there too, queued once the note is stored (docs/wecom.md)."""
+    in WeCom gets it there too, queued in the same transaction (docs/wecom.md)."""
     note = note_of(
         await run_in_threadpool(
             partial(_coaching(request).add_note, user.id, rep_id, body.text, session_id=body.session_id)
         )
     )
-    wecom = getattr(request.app.state, "wecom", None)
-    if wecom is not None:  # after the commit above; push_note queues in the outbox and never raises
-        background.add_task(wecom.push_note, note.id)
     return note
 
 

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from bot.services import FlagView, ScenarioSummary, SessionView, TurnResult, TurnView
 from bot.vocab import Technique
 
-from .input import CleanStr
+from .input import CleanStr, MessageText
 
 Language = Literal["zh", "en"]
 Mode = Literal["practice", "exam"]
@@ -77,7 +77,7 @@ class StartRequest(_Request):
 
 
 class MessageRequest(_Request):
-    text: CleanStr = Field(min_length=1, description="What the rep says.")
+    text: MessageText = Field(min_length=1, description="What the rep says.")
     client_message_id: str = Field(
         min_length=1,
         max_length=64,

@@ -17,8 +17,12 @@ from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot.config import DEFAULT_SECRET, Settings, is_loopback, uses_default_secret
+from bot.services import CheckGate, TooBusy
 
 from .errors import error_response
+from .observability import SIGN_IN_FAILURES
+
+SIGN_IN_PATH = "/api/auth/login"
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 HSTS_VALUE = b"max-age=31536000; includeSubDomains"
@@ -92,6 +96,38 @@ class OriginCheck:
         await self.app(scope, receive, send)
 
 
+class SignInGate:
+    """429 for a sign-in while every password-check slot is taken, before anything else runs.
+
+    The route checks the gate too, but only after the middleware below it, routing and the
+    body's parsing and validation: under a flood of sign-ins that per-request work, done for
+    hundreds of refusals a second, is what kept other users' requests waiting in the event
+    loop. Here a refusal reads no body and touches no database (benchmarks/login_flood.py).
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] == "POST" and scope["path"] == SIGN_IN_PATH:
+            gate: CheckGate = scope["app"].state.check_gate  # the process's one gate (install_web)
+            if gate.full:
+                await self._refuse(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+    @staticmethod
+    async def _refuse(scope: Scope, receive: Receive, send: Send) -> None:
+        SIGN_IN_FAILURES.labels("busy").inc()
+        response = error_response(
+            429,
+            "too_many_sign_ins",
+            "Too many sign-ins at once; try again in a moment.",
+            headers={"Retry-After": str(TooBusy.retry_after_seconds)},
+        )
+        await response(scope, receive, send)
+
+
 class StrictTransport:
     """Adds Strict-Transport-Security to every response (install only behind https)."""
 
@@ -115,6 +151,7 @@ __all__ = [
     "DEFAULT_SECRET",
     "InsecureSecret",
     "OriginCheck",
+    "SignInGate",
     "StrictTransport",
     "https_public_url",
     "is_loopback",

@@ -45,6 +45,9 @@ class WeComChannel:
 
     def start(self, services: Services) -> None:
         self._services = services
+        # A manager's note is queued for the rep's WeCom in the transaction that stores it.
+        render = partial(handlers.pushed_note, default=self.settings.default_lang)
+        services.wecom.push_notes(lambda note, lang: pieces(render(note, lang)))
 
     async def stop(self) -> None:
         await self.client.close()
@@ -86,20 +89,6 @@ class WeComChannel:
                 )
             raise
         return PlainTextResponse("")
-
-    async def push_note(self, note_id: int) -> int:
-        """Queue a coaching note just written on the web for the rep's WeCom; never raises.
-
-        Call it after the note's transaction has committed; returns how many members get it.
-        """
-        render = partial(handlers.pushed_note, default=self.settings.default_lang)
-        try:
-            return await asyncio.to_thread(
-                self.services.wecom.push_note, note_id, lambda note, lang: pieces(render(note, lang))
-            )
-        except Exception:
-            logger.warning("Coaching note %s not queued for WeCom", note_id, exc_info=True)
-            return 0
 
 
 __all__ = ["WeComChannel"]

@@ -1,4 +1,5 @@
-"""A Telegram text line costs one database transaction: rep, active session, claim and turn together."""
+"""A Telegram text line costs one database transaction: rep, active session, claim and turn
+together; so do /hint, /end and the press that starts a visit (claim, change, queued answer)."""
 
 from __future__ import annotations
 
@@ -8,11 +9,18 @@ from contextlib import contextmanager
 from functools import partial
 from typing import Any
 
-from sqlalchemy import Engine, event
+import pytest
+from sqlalchemy import Engine, event, select
 from telegram_fakes import FakeBotAPI, Updates, build_app, running, telegram_settings
 from test_telegram_rehearsal import SCENARIO, turns_of
 
-from bot.storage import Database
+from bot.services import telegram_commands
+from bot.storage import Database, RehearsalSession, store
+
+# No background work that opens transactions of its own while they are counted: the idle sweep
+# off, the assignment reminders' one check done at start-up.
+QUIET = {"idle_close_hours": 0, "assignment_check_seconds": 1e6}
+
 
 
 @contextmanager
@@ -32,7 +40,7 @@ def counted_transactions(engine: Engine) -> Iterator[list[int]]:
 
 async def test_one_telegram_text_turn_is_one_transaction(db: Database, fake_bot_api: FakeBotAPI) -> None:
     updates = Updates(user_id=8801)
-    app = build_app(telegram_settings(db.url, fake_bot_api))
+    app = build_app(telegram_settings(db.url, fake_bot_api, **QUIET))
     async with running(app) as webhook:
         await webhook.post(updates.text("/start"))
         services = app.state.services
@@ -66,3 +74,103 @@ async def test_one_telegram_text_turn_is_one_transaction(db: Database, fake_bot_
     assert len(fake_bot_api.sent_texts(8801)) == 3  # welcome, help, and the turn as one message
     speakers = [speaker for speaker, _ in turns_of(db, begun.session_id)]
     assert speakers == ["customer", "rep", "customer", "coach"]  # played once
+
+
+async def _rep_with_a_visit(app: Any, webhook: Any, updates: Updates, user_id: int) -> str:
+    """/start for ``user_id``, then a visit begun for them; returns its session id."""
+    await webhook.post(updates.text("/start"))
+    services = app.state.services
+    rep = await asyncio.to_thread(services.accounts.telegram_rep, user_id)
+    assert rep is not None
+    start = partial(services.rehearsals.start, rep.user_id, SCENARIO, language="zh", mode="practice")
+    begun = await asyncio.to_thread(partial(start, channel="web"))
+    return str(begun.session_id)
+
+
+async def _mode_menu_press(webhook: Any, fake: FakeBotAPI, updates: Updates) -> dict[str, Any]:
+    """/rehearse, the scenario and the language buttons; returns the press of the mode button
+    that starts the visit (not posted yet)."""
+    await webhook.post(updates.text("/rehearse"))
+    menu = fake.calls_to("sendMessage")[-1]
+    scenario = next(data for label, data in menu.buttons() if "精密零件" in label)
+    await webhook.post(updates.press(scenario, on_message_id=menu.message_id or 1))
+    language_menu = fake.calls_to("editMessageText")[-1]
+    zh = next(data for _, data in language_menu.buttons() if data.endswith(":zh"))
+    await webhook.post(updates.press(zh, on_message_id=int(language_menu.params["message_id"])))
+    mode_menu = fake.calls_to("editMessageText")[-1]
+    practice = next(data for _, data in mode_menu.buttons() if data.endswith(":practice"))
+    return updates.press(practice, on_message_id=int(mode_menu.params["message_id"]))
+
+
+def _sessions_of(db: Database) -> list[tuple[str, str]]:
+    """(status, speakers joined) of every stored session."""
+    with store(db) as s:
+        found = s.session.scalars(select(RehearsalSession)).all()
+        return [(r.status, ",".join(speaker for speaker, _ in turns_of(db, r.id))) for r in found]
+
+
+async def test_hint_end_and_the_visit_start_press_are_one_transaction_each(
+    db: Database, fake_bot_api: FakeBotAPI
+) -> None:
+    updates = Updates(user_id=8802)
+    app = build_app(telegram_settings(db.url, fake_bot_api, **QUIET))
+    async with running(app) as webhook:
+        await webhook.post(updates.text("/start"))
+        # A first visit, uncounted: what a worker reads once (the scenario's published version)
+        # is not the press's own work.
+        await webhook.post(await _mode_menu_press(webhook, fake_bot_api, updates))
+        await webhook.post(updates.text("/end"))
+        press = await _mode_menu_press(webhook, fake_bot_api, updates)
+        counts = []
+        for update in (press, updates.text("/hint"), updates.text("/end")):
+            await webhook.delivered()
+            await app.state.dispatcher.stop()  # its own transactions are not the update's
+            with counted_transactions(app.state.db.engine) as count:
+                assert (await webhook.post(update, delivered=False)).status_code == 200
+            counts.append(count[0])
+            await app.state.dispatcher.start()
+        await webhook.delivered()
+    assert counts == [1, 1, 1]  # claim, change and queued answer together, each time
+    _first, (status, speakers) = _sessions_of(db)
+    assert status == "ended" and speakers.split(",")[:2] == ["customer", "coach"]  # opening, then the hint
+
+
+@pytest.mark.parametrize("command", ["start press", "/hint", "/end"])
+async def test_a_crash_while_queueing_the_answer_undoes_the_claim_and_the_change(
+    db: Database, fake_bot_api: FakeBotAPI, monkeypatch: pytest.MonkeyPatch, command: str
+) -> None:
+    """The queue step fails (as a killed process or a lost database would stop it) after the
+    claim and the change were made in the same transaction: nothing is kept, so the update is
+    neither claimed-but-unanswered nor, when Telegram delivers it again, done twice."""
+    user_id = {"start press": 8803, "/hint": 8804, "/end": 8805}[command]
+    updates = Updates(user_id=user_id)
+    app = build_app(telegram_settings(db.url, fake_bot_api))
+    async with running(app) as webhook:
+        if command == "start press":
+            await webhook.post(updates.text("/start"))
+            update = await _mode_menu_press(webhook, fake_bot_api, updates)
+        else:
+            await _rep_with_a_visit(app, webhook, updates, user_id)
+            update = updates.text(command)
+        before = _sessions_of(db)
+
+        def crash(*_args: Any, **_kwargs: Any) -> None:
+            raise RuntimeError("killed while queueing the answer")
+
+        monkeypatch.setattr(telegram_commands, "post_answer", crash)
+        await webhook.post(update)
+        assert _sessions_of(db) == before  # the change was rolled back with the claim
+        sent_before = len(fake_bot_api.sent_texts(user_id)) + len(fake_bot_api.calls_to("editMessageText"))
+        monkeypatch.undo()
+        for _ in range(2):  # Telegram's redelivery, then a duplicate of it
+            assert (await webhook.post(update)).status_code == 200
+        sent = len(fake_bot_api.sent_texts(user_id)) + len(fake_bot_api.calls_to("editMessageText"))
+    after = _sessions_of(db)
+    assert sent == sent_before + (2 if command == "start press" else 1)  # answered once
+    if command == "start press":
+        assert before == [] and [status for status, _ in after] == ["active"]  # one visit
+    elif command == "/hint":
+        assert after == [("active", "customer,coach")]  # one hint
+    else:
+        assert before[0][0] == "active" and after[0][0] == "ended"
+        assert after[0][1].count("customer") == before[0][1].count("customer") + 1  # one goodbye

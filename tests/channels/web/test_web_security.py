@@ -31,6 +31,7 @@ from bot.storage import Database, store
 
 HTTP_LAYER_ONLY = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 NEW_PASSWORD = "salt-river-17-lantern"
+JSON = {"content-type": "application/json"}
 
 
 @asynccontextmanager
@@ -103,6 +104,15 @@ async def test_nul_control_characters_and_huge_ids_are_422_not_500(
     await sign_in(client)
     nul_path = await client.get("/api/sessions/ab%00c")
     assert nul_path.status_code == 422
+    # Found by schemathesis (test_openapi_fuzz.py): a seq past the column was a 500 on both.
+    scenario_id = (await client.get("/api/scenarios")).json()[0]["id"]
+    started = await client.post("/api/sessions", json={"scenario_id": scenario_id})
+    session_id = started.json()["session_id"]
+    for query in ("turns?after=7784825911518265102827520", "events?after=2147483648"):
+        response = await client.get(f"/api/sessions/{session_id}/{query}")
+        assert response.status_code == 422, query
+    listed = await client.get("/api/sessions", params={"before": "ab\x00c"})
+    assert listed.status_code == 422
 
 
 async def test_zero_width_only_text_is_rejected_like_empty_text(rep: httpx.AsyncClient, app: FastAPI) -> None:
@@ -277,6 +287,11 @@ async def test_sign_ins_beyond_the_check_cap_are_429_without_hashing(
     app.state.check_gate = gate
     with gate.slot():  # one check is running: the cap is reached
         busy = await client.post("/api/auth/login", json={"login": "new-login-1", "password": "guess"})
+        # Refused before routing reads the body: a body the route would call malformed is 429 too.
+        unparsed = await client.post("/api/auth/login", content=b"{not json", headers=JSON)
+    assert unparsed.status_code == 429
+    free = await client.post("/api/auth/login", content=b"{not json", headers=JSON)
+    assert free.status_code == 400  # with a free slot the route parses it
     assert busy.status_code == 429 and busy.headers["retry-after"] == "1"
     assert busy.json()["error"]["code"] == "too_many_sign_ins"
     assert calls == []  # refused before any Argon2 work
@@ -345,6 +360,11 @@ async def test_openapi_lists_every_response(client: httpx.AsyncClient) -> None:
     for operations in paths.values():
         for method, operation in operations.items():
             assert {"422", "500", "503"} <= set(operation["responses"]), method
+            for status_code, response in operation["responses"].items():
+                if status_code >= "400" and "content" in response:  # errors are JSON, pages' too
+                    assert list(response["content"]) == ["application/json"], (method, status_code)
+                    schema = response["content"]["application/json"]["schema"]
+                    assert schema == {"$ref": "#/components/schemas/ErrorResponse"}, (method, status_code)
     assert {"400", "403", "413", "429"} <= set(paths["/api/auth/login"]["post"]["responses"])
     assert "409" in paths["/api/sessions/{session_id}/hint"]["post"]["responses"]
     assert "/api/auth/password" in paths

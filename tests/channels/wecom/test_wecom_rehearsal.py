@@ -13,12 +13,14 @@ from contextlib import asynccontextmanager
 from functools import cache
 
 import httpx
+import pytest
 from fastapi import FastAPI
 from sqlalchemy import func, select
 from wecom_fakes import FakeWeComAPI, Member, Poster, build_app, running, wecom_settings
 
 from bot.channels.wecom.texts import text
 from bot.passwords import hash_password
+from bot.services import wecom as wecom_service
 from bot.storage import Database, OutboxMessage, ProcessedMessage, RehearsalSession, store
 
 SCENARIO = "precision-parts-returns"
@@ -200,6 +202,33 @@ async def test_a_managers_note_is_pushed_to_the_reps_wecom(db: Database, fake_we
     assert pushed == "📝 陈经理 给你写了一条教练笔记：\n\n多问一层“为什么”。\n\n发送 /notes 查看全部笔记。"
     assert listed.startswith("📝 教练笔记（共 1 条，未读 1 条）")  # the push marks nothing read
     assert len(fake_wecom.state.sent) == 2  # nothing for the rep without WeCom
+
+
+async def test_a_note_and_its_wecom_push_are_stored_together(
+    db: Database, fake_wecom: FakeWeComAPI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The push is queued in the note's transaction: a failure while queueing it (as a killed
+    process would leave things) keeps neither, and a note that is kept is pushed once."""
+    rep_id = add_person(db, "qian", "钱多多")
+    add_person(db, "boss3", "陈经理", role="manager")
+    app = build_app(wecom_settings(db.url, fake_wecom))
+    async with running(app), signed_in(app, "boss3") as boss:
+        app.state.services.wecom.map_user("QianDuoDuo", rep_id)
+
+        def crash(*_args: object, **_kwargs: object) -> None:
+            raise RuntimeError("killed while queueing the push")
+
+        monkeypatch.setattr(wecom_service, "_enqueue_texts", crash)
+        with pytest.raises(RuntimeError):
+            await boss.post(f"/api/manager/reps/{rep_id}/notes", json={"text": "先问清预算。"})
+        with store(db) as s:
+            notes_after_crash = len(s.notes.for_rep(rep_id))
+        monkeypatch.undo()
+        written = await boss.post(f"/api/manager/reps/{rep_id}/notes", json={"text": "先问清预算。"})
+        (pushed,) = await fake_wecom.wait_for("QianDuoDuo", 1, settle=0.5)
+
+    assert notes_after_crash == 0  # the note went with its push
+    assert written.status_code == 201 and "先问清预算。" in pushed
 
 
 async def test_a_long_reply_arrives_in_pieces_within_wecoms_limit(

@@ -66,3 +66,22 @@ def test_empty_and_unreadable_files(tmp_path: Path) -> None:
         load_yaml(binary)
     with pytest.raises(ScriptError, match="cannot be read"):
         load_yaml(tmp_path / "missing.yaml")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a: &a [*a]\n",  # an alias to itself
+        "a: &a [x,x,x,x,x,x,x,x,x]\n"  # nine to the power of seven values from 300 bytes
+        + "".join(
+            f"{n}: &{n} [{', '.join([f'*{p}'] * 9)}]\n" for p, n in zip("abcdef", "bcdefg", strict=True)
+        ),
+        "title: {zh: 标题, en: Title}\nopening: *nowhere\n",
+    ],
+)
+def test_anchors_and_aliases_are_refused_at_their_line_without_expanding(text: str) -> None:
+    with pytest.raises(ScriptError) as error:  # refused from the parser's events: nothing expanded
+        parse_yaml(text, "bomb.yaml")
+    problem = error.value.problems[0]
+    assert problem.line == text[: text.index("*" if "&" not in text else "&")].count("\n") + 1
+    assert "aliases (*name)" in problem.text("en") and "引用" in problem.text("zh")

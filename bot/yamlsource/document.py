@@ -105,6 +105,16 @@ def _walk(
             _walk(item, (*path, index), doc, problems)
 
 
+def _anchor_or_alias(text: str) -> yaml.Mark | None:
+    """Where the first anchor (``&a``) or alias (``*a``) is. Scripts have no use for them, and an
+    alias can make a 300-byte text expand into millions of values or refer to itself; reading
+    the events is linear in the text and expands nothing."""
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            return event.start_mark
+    return None
+
+
 def _read(text: str, file: str) -> tuple[list[ScriptProblem], str]:
     """Every syntax error of ``text``, and the text with their lines blanked out."""
     problems: list[ScriptProblem] = []
@@ -112,9 +122,18 @@ def _read(text: str, file: str) -> tuple[list[ScriptProblem], str]:
     for _ in range(MAX_SYNTAX_ERRORS):
         current = "\n".join(lines)
         try:
-            yaml.compose(current, Loader=yaml.SafeLoader)
-            yaml.safe_load(current)
-            return problems, current
+            shared = _anchor_or_alias(current)
+            if shared is None:
+                yaml.compose(current, Loader=yaml.SafeLoader)
+                yaml.safe_load(current)
+                return problems, current
+            problems.append(
+                ScriptProblem.keyed(
+                    file, shared.line + 1, shared.column + 1, "", N_("script.yaml.anchor_or_alias")
+                )
+            )
+            lines[shared.line] = ""
+            continue
         except yaml.MarkedYAMLError as exc:
             found = explain(exc, current, file)
         except yaml.YAMLError:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
+from bot.classifier import default_bank
 from bot.config import Settings
 from bot.engine.library import ScenarioLibrary
 from bot.engine.results import ScenarioSummary, SessionView, TurnResult, TurnView
@@ -65,9 +66,20 @@ from .feedback import (
 from .outbox import Claim, Dispatcher, Kind, Outbound, Pacing, RetryPolicy, SendResult
 from .outbox import Sender as OutboxSender
 from .outbox.service import Backlog, OutboxService
+from .progress import (
+    PROGRESS_VISITS,
+    Progress,
+    ProgressAPI,
+    ProgressService,
+    ScorePoint,
+    Suggestion,
+    TechniqueStat,
+)
 from .rehearsals import MODES, RehearsalsAPI, RehearsalService
+from .techniques import TechniqueGuide, TechniqueGuides
 from .telegram import TelegramAnswers, telegram_group
 from .throttle import SignInThrottle, ThrottleLimits
+from .user_settings import UnknownTimeZone, UserSettingsService, local_time
 from .views import ActiveTurn, LinkedRep, ScenarioCard, TelegramLine, telegram_turn_id
 from .web_sessions import PasswordRejected, SessionUser, WebSessionService
 from .wecom import WECOM_CHANNEL, WeComAPI, WeComLine, WeComService, WeComStart
@@ -89,6 +101,10 @@ class Services:
     throttle: SignInThrottle
     feedback: FeedbackAPI
     wecom: WeComAPI
+    # A rep's own progress across visits, and the question bank's word on a technique.
+    progress: ProgressAPI
+    techniques: TechniqueGuides
+    settings: UserSettingsService
 
 
 def build_services(db: Database, settings: Settings, library: ScenarioLibrary | None = None) -> Services:
@@ -110,6 +126,9 @@ def build_services(db: Database, settings: Settings, library: ScenarioLibrary | 
         throttle=SignInThrottle(db, limits),
         feedback=FeedbackService(db),
         wecom=WeComService(db, rehearsals, coaching),
+        progress=ProgressService(db, rehearsals.library),
+        techniques=TechniqueGuides(lambda: rehearsals.library.bank or default_bank()),
+        settings=UserSettingsService(db),
     )
 
 
@@ -121,6 +140,7 @@ __all__ = [
     "MANAGER_ROLES",
     "MODES",
     "NOTES_SHOWN",
+    "PROGRESS_VISITS",
     "TECHNIQUES",
     "TREND_LENGTH",
     "WECOM_CHANNEL",
@@ -156,6 +176,9 @@ __all__ = [
     "Pacing",
     "PasswordRejected",
     "PolicyViolation",
+    "Progress",
+    "ProgressAPI",
+    "ProgressService",
     "RehearsalError",
     "RehearsalService",
     "RehearsalsAPI",
@@ -164,6 +187,7 @@ __all__ = [
     "RetryPolicy",
     "ScenarioCard",
     "ScenarioSummary",
+    "ScorePoint",
     "Scorecard",
     "SendResult",
     "Services",
@@ -172,6 +196,10 @@ __all__ = [
     "SessionUser",
     "SessionView",
     "SignInThrottle",
+    "Suggestion",
+    "TechniqueGuide",
+    "TechniqueGuides",
+    "TechniqueStat",
     "TelegramAnswers",
     "TelegramLine",
     "TelegramStart",
@@ -181,7 +209,9 @@ __all__ = [
     "TurnView",
     "UnknownScenario",
     "UnknownTechnique",
+    "UnknownTimeZone",
     "UserNotFound",
+    "UserSettingsService",
     "WeComAPI",
     "WeComLine",
     "WeComService",
@@ -189,6 +219,7 @@ __all__ = [
     "WebSessionService",
     "build_services",
     "is_database_unavailable",
+    "local_time",
     "sql_error_summary",
     "telegram_group",
     "telegram_turn_id",

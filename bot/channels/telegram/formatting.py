@@ -9,7 +9,7 @@ from html import escape
 from typing import Any
 
 from bot.channels.text import isolate_bidi
-from bot.names import STAGE_NAMES, STEP_NAMES, TECHNIQUE_NAMES, name_of
+from bot.names import SCENARIO_NAMES, STAGE_NAMES, STEP_NAMES, TECHNIQUE_NAMES, name_of
 from bot.services import ScenarioSummary, Scorecard, SessionView, TurnResult
 
 from .texts import text
@@ -32,21 +32,35 @@ def scenario_title(scenario: ScenarioSummary, lang: str) -> str:
 def visit_intro(
     scenario: ScenarioSummary, language: str, mode: str, lang: str, words: Callable[..., str] = text
 ) -> str:
-    """The "rehearsal started" message: scenario, customer, purpose, language and mode.
+    """The briefing before the visit ("rehearsal started"): scenario, customer, industry, purpose,
+    what the rep knows beforehand, difficulty, language and mode, all in the interface language
+    ``lang`` (the customer's name and company too, when the scenario has them in it).
 
     ``words`` is the channel's text function (Telegram's HTML, or WeCom's plain text).
     """
-    customer = scenario.customer
-    who = " · ".join(esc(customer[k]) for k in ("name", "title", "company") if customer.get(k))
-    return words(
+    card = scenario.card(lang)
+    who = " · ".join(esc(card[k]) for k in ("name", "title", "company") if card.get(k))
+    intro = words(
         "rehearsal_started",
         lang,
         title=esc(scenario_title(scenario, lang)),
         customer=who,
-        purpose=esc(localised(scenario.purpose, language)),
+        industry=esc(card.get("industry") or "—"),
+        purpose=esc(card.get("purpose") or localised(scenario.purpose, lang)),
+        difficulty=esc(name_of(SCENARIO_NAMES, scenario.difficulty, lang)),
         language=words(f"language_{language}", lang),
         mode=words(f"mode_{mode}", lang),
     )
+    if card.get("briefing"):
+        known = words("briefing_known", lang, briefing=esc(card["briefing"]))
+        head, _, tail = intro.rpartition("\n\n")
+        intro = f"{head}\n{known}\n\n{tail}" if head else f"{intro}\n{known}"
+    return intro
+
+
+def customer_name(scenario: ScenarioSummary | None, lang: str) -> str | None:
+    """The customer's name as the rep's interface language writes it (None: no scenario)."""
+    return scenario.card(lang).get("name") if scenario is not None else None
 
 
 def user_text(value: object) -> str:

@@ -32,6 +32,7 @@ from .delivery import Outgoing
 from .flags import flag_keyboard
 from .formatting import (
     NoteEntry,
+    customer_name,
     esc,
     note_pushed_message,
     notes_message,
@@ -166,7 +167,7 @@ def start_reply(done: TelegramStart, guessed_lang: str) -> list[Outgoing]:
 def turn_messages(result: TurnResult, session: SessionView, rep: Rep, services: Services) -> list[Outgoing]:
     """The customer's reply (and the coach's note), then the scorecard when the visit is over."""
     scenario = _scenario(services, session.scenario_id)
-    name = scenario.customer.get("name") if scenario else None
+    name = customer_name(scenario, rep.lang)
     practice = session.mode == "practice"
     said, coach = turn_parts(result, lang=rep.lang, practice=practice, customer_name=name)
     # Queued apart, delivered as one message when they fit (the outbox merges them); the
@@ -256,7 +257,7 @@ def _start_visit(
     messages = [Outgoing(intro, edit=True)]
     if result.customer_reply:
         practice = mode == "practice"
-        name = scenario.customer.get("name")
+        name = customer_name(scenario, rep.lang)
         messages.append(Outgoing(turn_message(result, lang=rep.lang, practice=practice, customer_name=name)))
     return messages
 

@@ -43,11 +43,15 @@ TEXT_KEYS: Final[tuple[str, ...]] = (
     N_("telegram.mode_exam"),
     N_("telegram.language_zh"),
     N_("telegram.language_en"),
-    # TRANSLATORS: {customer} is the simulated customer's name and role; {language} is the rehearsal
-    # language's name (telegram.language_zh / _en); {mode} is the mode's name (telegram.mode_practice /
-    # _exam); {purpose} is the purpose of the visit, from the scenario; {title} is the scenario's title.
-    # Telegram HTML: keep the tags.
+    # TRANSLATORS: {customer} is the simulated customer's name, title and company; {difficulty} is the
+    # scenario's difficulty (scenario.difficulty.*); {industry} is the customer's industry; {language} is
+    # the rehearsal language's name (telegram.language_zh / _en); {mode} is the mode's name
+    # (telegram.mode_practice / _exam); {purpose} is the purpose of the visit, from the scenario; {title}
+    # is the scenario's title. Telegram HTML: keep the tags.
     N_("telegram.rehearsal_started"),
+    # TRANSLATORS: {briefing} is what the rep knows before the visit, from the scenario. Telegram HTML:
+    # keep the tags.
+    N_("telegram.briefing_known"),
     N_("telegram.choice_expired"),
     N_("telegram.customer_label"),
     N_("telegram.coach_label"),

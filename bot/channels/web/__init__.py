@@ -17,6 +17,7 @@ from .input import JsonDepthLimit, document_common_errors
 from .manager import manager_router, notes_router
 from .observability import RequestContext, metrics_endpoint
 from .pages import mount_pages
+from .rep import router as rep_router
 from .security import OriginCheck, StrictTransport, https_public_url
 
 
@@ -49,6 +50,7 @@ def install_web(app: FastAPI, settings: Settings) -> None:
     app.include_router(api_router)
     app.include_router(manager_router)
     app.include_router(notes_router)
+    app.include_router(rep_router)
     mount_pages(app)
 
     @app.get("/metrics", tags=["ops"], response_class=Response)

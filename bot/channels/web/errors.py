@@ -30,6 +30,7 @@ from bot.services import (
     SessionNotFound,
     UnknownScenario,
     UnknownTechnique,
+    UnknownTimeZone,
     is_database_unavailable,
 )
 
@@ -46,6 +47,7 @@ ENGINE_STATUS: dict[type[RehearsalError], int] = {
     NotARepLine: 404,
     FlagNotFound: 404,
     UnknownTechnique: 422,
+    UnknownTimeZone: 422,
 }
 # The largest request body the API reads; a rep line of max_message_chars fits with room to spare.
 MAX_BODY_BYTES = 32 * 1024

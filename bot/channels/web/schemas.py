@@ -49,6 +49,10 @@ class Me(BaseModel):
     display_name: str
     role: str
     language: str
+    time_zone: str | None = Field(
+        default=None,
+        description="The zone times are shown in (the user's, else the team's); null: none.",
+    )
 
 
 class Scenario(BaseModel):
@@ -59,7 +63,15 @@ class Scenario(BaseModel):
     purpose: dict[str, str] = Field(description="The visit's purpose per language code.")
     sales_mode: str
     difficulty: str
-    customer: dict[str, str] = Field(description="name, title and company of the simulated customer.")
+    customer: dict[str, str] = Field(
+        description="name, title and company of the simulated customer, in the scenario's first language."
+    )
+    cards: dict[str, dict[str, str]] = Field(
+        default_factory=dict,
+        description="The briefing card per interface language: the customer's name, title, company and "
+        "industry, the visit's purpose and what the rep knows beforehand (briefing).",
+    )
+    trains: list[str] = Field(default_factory=list, description="The techniques this visit trains.")
 
     @classmethod
     def of(cls, summary: ScenarioSummary) -> Scenario:

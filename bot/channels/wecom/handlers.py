@@ -15,6 +15,7 @@ from typing import Final
 from bot.channels.metrics import TURNS
 from bot.channels.telegram.claims import error_text as shared_error_text
 from bot.channels.telegram.formatting import (
+    customer_name,
     esc,
     note_pushed_message,
     notes_message,
@@ -227,7 +228,7 @@ def start_visit(
     messages = [intro]
     if result.customer_reply:
         practice = mode == "practice"
-        name = scenario.customer.get("name")
+        name = customer_name(scenario, rep.lang)
         messages.append(plain(turn_message(result, lang=rep.lang, practice=practice, customer_name=name)))
     return messages
 
@@ -247,7 +248,7 @@ def start_texts(done: WeComStart, guessed_lang: str) -> list[str]:
 def turn_texts(result: TurnResult, session: SessionView, lang: str, services: Services) -> list[str]:
     """The customer's reply (and the coach's note), then the scorecard when the visit is over."""
     scenario = next((s for s in services.rehearsals.scenarios() if s.id == session.scenario_id), None)
-    name = scenario.customer.get("name") if scenario else None
+    name = customer_name(scenario, lang)
     practice = session.mode == "practice"
     messages = [plain(turn_message(result, lang=lang, practice=practice, customer_name=name))]
     if result.ended:

@@ -9,9 +9,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.storage import Database, store
+from bot.storage import Database, User, store
 
 from .errors import RehearsalError
+from .views import LinkedRep
 
 DEFAULT_ZONE = "UTC"
 
@@ -48,6 +49,20 @@ def local_time(moment: datetime, zone_name: str | None) -> str:
     return f"{here:%Y-%m-%d %H:%M} {here.tzname() or zone_name or DEFAULT_ZONE}"
 
 
+def zone_of(user: User) -> str | None:
+    """The user's zone, else their team's default; None when neither chose one."""
+    if user.time_zone:
+        return user.time_zone
+    return user.team.time_zone if user.team is not None else None
+
+
+def linked_rep(user: User | None) -> LinkedRep | None:
+    """The rep behind a chat account, as channels see them (with their time zone)."""
+    if user is None:
+        return None
+    return LinkedRep(user.id, user.display_name, user.language, user.active, zone_of(user))
+
+
 class UserSettingsService:
     """Reads and changes a user's time zone; one transaction a call."""
 
@@ -58,11 +73,7 @@ class UserSettingsService:
         """The user's zone, else the team's, else None (the caller's default applies)."""
         with store(self.db) as s:
             user = s.users.get(user_id)
-            if user is None:
-                return None
-            if user.time_zone:
-                return user.time_zone
-            return user.team.time_zone if user.team is not None else None
+            return zone_of(user) if user is not None else None
 
     def set_time_zone(self, user_id: int, name: str, *, only_if_unset: bool = False) -> str | None:
         """Store the user's zone (checked); ``only_if_unset`` keeps a zone already chosen. Returns

@@ -43,8 +43,17 @@ from bot.services import (
     is_database_unavailable,
 )
 
-from . import flags, handlers
-from .callbacks import FLAG_PATTERN, PICK_PATTERN, UI_PATTERN, decode_flag, decode_pick, decode_ui
+from . import flags, handlers, visits
+from .callbacks import (
+    ACTIVE_PATTERN,
+    FLAG_PATTERN,
+    PICK_PATTERN,
+    UI_PATTERN,
+    decode_active,
+    decode_flag,
+    decode_pick,
+    decode_ui,
+)
 from .claims import Rep, Sender, deactivated, for_rep, need_start, run_claimed
 from .delivery import Outgoing, send_html
 from .outgoing import outbound
@@ -94,6 +103,7 @@ def register_handlers(application: PTBApplication) -> None:
     application.add_handler(MessageHandler(filters.UpdateType.EDITED, partial(_reply_once, key="edited")))
     application.add_handler(CommandHandler("start", _on_start))
     application.add_handler(CommandHandler("notes", _on_notes))
+    application.add_handler(CommandHandler("progress", _on_progress))
     for name, (command, claim_first) in handlers.COMMANDS.items():
         application.add_handler(
             CommandHandler(name, partial(_on_command, command=command, claim_first=claim_first))
@@ -104,6 +114,7 @@ def register_handlers(application: PTBApplication) -> None:
     application.add_handler(CallbackQueryHandler(_on_ui_choice, pattern=UI_PATTERN))
     application.add_handler(CallbackQueryHandler(_on_pick, pattern=PICK_PATTERN))
     application.add_handler(CallbackQueryHandler(_on_flag, pattern=FLAG_PATTERN))
+    application.add_handler(CallbackQueryHandler(_on_active_choice, pattern=ACTIVE_PATTERN))
     application.add_handler(CallbackQueryHandler(_on_expired_choice))
     application.add_error_handler(_on_error)
 
@@ -156,6 +167,25 @@ async def _on_command(
         return
     action = for_rep(lambda rep: command(rep, args, services), sender, _settings(context))
     await _claimed(update, context, action, claim_first=claim_first)
+
+
+async def _on_progress(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/progress: the rep's score trend, weakest technique and what to practise next."""
+    sender, services, settings = _sender(update), _services(context), _settings(context)
+    if sender is None:
+        return
+    action = for_rep(lambda rep: visits.progress_command(rep, [], services, settings), sender, settings)
+    await _claimed(update, context, action, claim_first=False)
+
+
+async def _on_active_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """ "Continue it" or "end it and start another" under the visit-in-progress message."""
+    press = decode_active(_callback_data(update))
+    services = _services(context)
+    if press is None:
+        await _on_expired_choice(update, context)
+        return
+    await _answer_press(update, context, lambda rep: visits.answer_active(rep, press, services), press.end)
 
 
 async def _on_notes(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

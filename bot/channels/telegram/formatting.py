@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from html import escape
 from typing import Any
 
 from bot.channels.text import isolate_bidi
 from bot.names import SCENARIO_NAMES, STAGE_NAMES, STEP_NAMES, TECHNIQUE_NAMES, name_of
-from bot.services import ScenarioSummary, Scorecard, SessionView, TurnResult
+from bot.services import ScenarioSummary, Scorecard, SessionView, TurnResult, local_time
 
 from .texts import text
 
@@ -175,14 +175,13 @@ class NoteEntry:
     session_title: str | None = None
 
 
-def note_date(value: datetime) -> str:
-    """When a note was written, in UTC (SQLite hands stored times back without their offset)."""
-    moment = value.astimezone(UTC) if value.tzinfo else value
-    return f"{moment:%Y-%m-%d %H:%M} UTC"
+def note_date(value: datetime, time_zone: str | None = None) -> str:
+    """When a note was written, in the rep's time zone (UTC when they have none)."""
+    return local_time(value, time_zone)
 
 
-def _note_block(note: NoteEntry, lang: str) -> str:
-    header = f"<b>{user_text(note.author)}</b> · {esc(note_date(note.created_at))}"
+def _note_block(note: NoteEntry, lang: str, time_zone: str | None) -> str:
+    header = f"<b>{user_text(note.author)}</b> · {esc(note_date(note.created_at, time_zone))}"
     if note.unread:
         header = f"{text('note_unread', lang)} {header}"
     lines = [header]
@@ -192,10 +191,13 @@ def _note_block(note: NoteEntry, lang: str) -> str:
     return "\n".join(lines)
 
 
-def notes_message(notes: Sequence[NoteEntry], *, total: int, unread: int, lang: str) -> str:
-    """/notes: the title with the counts, then one block per note (newest first)."""
+def notes_message(
+    notes: Sequence[NoteEntry], *, total: int, unread: int, lang: str, time_zone: str | None = None
+) -> str:
+    """/notes: the title with the counts, then one block per note (newest first), times in the
+    rep's zone."""
     parts = [text("notes_title", lang, total=total, unread=unread)]
-    parts += [_note_block(note, lang) for note in notes]
+    parts += [_note_block(note, lang, time_zone) for note in notes]
     if total > len(notes):
         parts.append(text("notes_more", lang, shown=len(notes)))
     return "\n\n".join(parts)

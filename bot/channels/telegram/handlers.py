@@ -26,7 +26,8 @@ from bot.services import (
     TurnResult,
 )
 
-from .callbacks import Pick, pick_language, pick_mode, pick_scenario, scenario_key, ui_choice
+from . import visits
+from .callbacks import Pick, pick_language, pick_mode, scenario_key, ui_choice
 from .claims import Rep, Sender, deactivated, duplicate, error_text, need_start
 from .delivery import Outgoing
 from .flags import flag_keyboard
@@ -76,17 +77,10 @@ def help_command(rep: Rep, args: list[str], services: Services) -> list[Outgoing
 
 def rehearse(rep: Rep, args: list[str], services: Services) -> list[Outgoing]:
     """/rehearse: the scenarios as an inline keyboard (or the visit already in progress)."""
-    active = services.rehearsals.active_session(rep.user_id)
-    if active is not None:
-        return [Outgoing(text("session_in_progress", rep.lang, title=esc(session_title(active))))]
-    scenarios = services.rehearsals.scenarios()
-    if not scenarios:
-        return [Outgoing(text("no_scenarios", rep.lang))]
-    rows = [
-        [InlineKeyboardButton(scenario_title(s, rep.lang), callback_data=pick_scenario(s.id))]
-        for s in scenarios
-    ]
-    return [Outgoing(text("choose_scenario", rep.lang), InlineKeyboardMarkup(rows))]
+    active = services.rehearsals.active_session(rep.user_id, with_turns=False)
+    if active is not None:  # begun here or on the web: continue it, or end it and pick another
+        return [visits.active_choice(rep, active)]
+    return visits.scenario_menu(rep, services)
 
 
 def hint(rep: Rep, args: list[str], services: Services) -> list[Outgoing]:
@@ -128,7 +122,9 @@ def notes(rep: Rep, found: NoteList) -> list[Outgoing]:
     if not found.total:
         return [Outgoing(text("notes_none", rep.lang))]
     entries = [note_entry(note) for note in found.notes]
-    html = notes_message(entries, total=found.total, unread=found.unread, lang=rep.lang)
+    html = notes_message(
+        entries, total=found.total, unread=found.unread, lang=rep.lang, time_zone=rep.time_zone
+    )
     shown = tuple(note.id for note in found.notes if note.read_at is None)
     return [Outgoing(html, kind=Kind.NOTE, note_ids=shown)]
 
@@ -246,10 +242,9 @@ def _mode_choice(rep: Rep, key: str, language: str, title: str) -> Outgoing:
 def _start_visit(
     rep: Rep, scenario: ScenarioSummary, language: str, mode: str, services: Services
 ) -> list[Outgoing]:
-    active = services.rehearsals.active_session(rep.user_id)
+    active = services.rehearsals.active_session(rep.user_id, with_turns=False)
     if active is not None:  # begun meanwhile, e.g. on the web: one visit at a time
-        title_now = esc(session_title(active))
-        return [Outgoing(text("session_in_progress", rep.lang, title=title_now), edit=True)]
+        return [visits.active_choice(rep, active, edit=True)]
     result = services.rehearsals.start(
         rep.user_id, scenario.id, language=language, mode=mode, channel=CHANNEL
     )
@@ -275,4 +270,5 @@ COMMANDS: dict[str, tuple[Command, bool]] = {
     "score": (score, False),
     "end": (end, True),
     "lang": (lang, False),
+    "settings": (visits.settings_command, True),
 }

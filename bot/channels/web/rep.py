@@ -16,7 +16,7 @@ from bot.vocab import Technique
 
 from .auth import COOKIE_NAME, CurrentUser, as_current_user, current_user
 from .errors import services
-from .schemas import ErrorResponse, Me
+from .schemas import ErrorResponse, Me, SessionSummary
 
 router = APIRouter(prefix="/api", tags=["rep"])
 SignedIn = Annotated[CurrentUser, Depends(current_user)]
@@ -100,6 +100,18 @@ async def put_settings(body: SettingsRequest, request: Request, user: SignedIn) 
         services(request).settings.set_time_zone, user.id, body.time_zone, only_if_unset=body.only_if_unset
     )
     return UserSettings(time_zone=await run_in_threadpool(change))
+
+
+class ActiveVisit(BaseModel):
+    session: SessionSummary | None = Field(description="My visit in progress (any channel), or null.")
+
+
+@router.get("/active-session", response_model=ActiveVisit)
+async def active_session(request: Request, user: SignedIn) -> ActiveVisit:
+    """My visit in progress, if any: the page offers to continue it or end it before starting."""
+    found = partial(services(request).rehearsals.active_session, user.id, with_turns=False)
+    view = await run_in_threadpool(found)
+    return ActiveVisit(session=SessionSummary.of(view) if view is not None else None)
 
 
 @router.get("/progress", response_model=ProgressView)

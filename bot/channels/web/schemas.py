@@ -82,6 +82,10 @@ class StartRequest(_Request):
     scenario_id: CleanStr = Field(min_length=1, max_length=120)
     language: Language = "zh"
     mode: Mode = "practice"
+    end_active: bool = Field(
+        default=False,
+        description="End my visit in progress first (its scorecard is kept), so one visit is open at a time.",
+    )
 
 
 class MessageRequest(_Request):

@@ -236,8 +236,17 @@ async function onStart(event) {
   button.textContent = t("web.chat.starting");
   error.classList.add("hidden");
   try {
+    // One visit at a time: a visit still open (here or in Telegram) is continued or ended first.
+    const { session: active } = await api("GET", "/api/active-session");
+    const choice = active ? await askAboutActive(active) : "start";
+    if (choice === "continue") {
+      await openSession(active.id);
+      return;
+    }
+    if (choice === "cancel") return;
     const result = await api("POST", "/api/sessions", {
       scenario_id: state.selectedScenario, language: selectedLanguage(), mode: selectedMode(),
+      end_active: choice === "end",
     });
     await openSession(result.session_id);
     loadHistory();
@@ -249,6 +258,27 @@ async function onStart(event) {
     button.disabled = false;
     button.textContent = t("web.chat.start");
   }
+}
+
+/* The choice when a visit is still open: "continue", "end" (and start the new one) or "cancel". */
+function askAboutActive(active) {
+  const dialog = $("active-dialog");
+  // TRANSLATORS: {title} is the open visit's scenario; {channel} is where it began (channel.*).
+  $("active-lead").textContent = t("web.chat.activeLead", { title: active.title, channel: term("channel", active.channel) });
+  return new Promise((resolve) => {
+    const done = (choice) => {
+      for (const [id, handler] of handlers) $(id).removeEventListener("click", handler);
+      dialog.removeEventListener("cancel", onCancel);
+      if (dialog.open) dialog.close();
+      resolve(choice);
+    };
+    const onCancel = () => done("cancel");
+    const handlers = [["active-continue", () => done("continue")], ["active-end", () => done("end")], ["active-cancel", onCancel]];
+    for (const [id, handler] of handlers) $(id).addEventListener("click", handler);
+    dialog.addEventListener("cancel", onCancel);
+    dialog.showModal();
+    $("active-continue").focus();
+  });
 }
 
 /* ---------- history ---------- */
@@ -271,9 +301,9 @@ async function loadHistory() {
         el("span", { class: "h-meta" },
           el("span", {}, stamp),
           el("span", { class: "badge" }, s.mode === "exam" ? t("web.chat.examBadge") : t("web.chat.practiceBadge")),
-          s.status === "active"
-            ? el("span", { class: "badge active" }, t("web.common.active"))
-            : (s.score !== null && s.score !== undefined ? el("span", { class: "badge score" }, `${Math.round(s.score)}`) : el("span", { class: "badge" }, term("status", s.status))),
+          // The visit's state in words (in progress, ended, walked out, abandoned), then its score.
+          el("span", { class: `badge status ${s.status}`, "data-status": s.status }, term("status", s.status)),
+          s.score !== null && s.score !== undefined ? el("span", { class: "badge score" }, `${Math.round(s.score)}`) : null,
           s.channel !== "web" ? el("span", {}, `${t("web.chat.sessionFrom")} ${term("channel", s.channel)}`) : null))));
   }
   $("history-empty").classList.toggle("hidden", sessions.length > 0);

@@ -6,6 +6,7 @@ Nothing else builds services or opens the database for the server.
 
 from __future__ import annotations
 
+import asyncio
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -100,9 +101,16 @@ def create_app(settings: Settings | None = None, *, library: ScenarioLibrary | N
         if dispatcher is not None:
             await dispatcher.start()
         app.state.dispatcher = dispatcher
+        # Every worker sweeps idle visits; the sweep is safe to run on several at once.
+        stop_sweep = asyncio.Event()
+        idle = app.state.services.idle
+        sweep = asyncio.create_task(idle.run(stop_sweep)) if idle.enabled else None
         try:
             yield
         finally:
+            stop_sweep.set()
+            if sweep is not None:
+                await sweep
             if dispatcher is not None:  # sends in flight finish; the rest stays queued
                 await dispatcher.stop()
             if wecom is not None:

@@ -60,6 +60,9 @@ class Settings(BaseSettings):
     session_days: int = Field(default=14, ge=1)
     # `coach prune` keeps ended sign-in sessions and handled message ids this long.
     retention_days: int = Field(default=30, ge=1)
+    # A visit nobody has written in for this long is closed as abandoned, with its partial
+    # scorecard (0 keeps idle visits open for ever).
+    idle_close_hours: float = Field(default=24.0, ge=0)
     log_format: Literal["json", "text"] = "json"
     # WeCom (企业微信) self-built application (docs/wecom.md); the channel is off without them.
     wecom_corp_id: str | None = None

@@ -79,6 +79,7 @@ STATUS_NAMES: Final[dict[str, str]] = {
     "active": N_("status.active"),
     "ended": N_("status.ended"),
     "closed_by_customer": N_("status.closed_by_customer"),
+    "abandoned": N_("status.abandoned"),
     "small_talk": N_("status.small_talk"),
     "private_topic": N_("status.private_topic"),
     "other": N_("status.other"),

@@ -147,7 +147,10 @@ class Status(StrEnum):
 
     ACTIVE = "active"
     ENDED = "ended"
+    # The customer walked out: its own outcome, never counted as a finished visit.
     CLOSED_BY_CUSTOMER = "closed_by_customer"
+    # Left idle longer than ``idle_close_hours``: closed with the partial scorecard.
+    ABANDONED = "abandoned"
 
 
 class Channel(StrEnum):

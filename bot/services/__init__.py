@@ -63,6 +63,7 @@ from .feedback import (
     NotARepLine,
     UnknownTechnique,
 )
+from .idle import IdleVisits
 from .outbox import Claim, Dispatcher, Kind, Outbound, Pacing, RetryPolicy, SendResult
 from .outbox import Sender as OutboxSender
 from .outbox.service import Backlog, OutboxService
@@ -105,6 +106,8 @@ class Services:
     progress: ProgressAPI
     techniques: TechniqueGuides
     settings: UserSettingsService
+    # Visits left idle are closed as abandoned by a sweep in every worker.
+    idle: IdleVisits
 
 
 def build_services(db: Database, settings: Settings, library: ScenarioLibrary | None = None) -> Services:
@@ -129,6 +132,7 @@ def build_services(db: Database, settings: Settings, library: ScenarioLibrary | 
         progress=ProgressService(db, rehearsals.library),
         techniques=TechniqueGuides(lambda: rehearsals.library.bank or default_bank()),
         settings=UserSettingsService(db),
+        idle=IdleVisits(db, rehearsals.versions, timedelta(hours=settings.idle_close_hours)),
     )
 
 
@@ -159,6 +163,7 @@ __all__ = [
     "FeedbackService",
     "FlagNotFound",
     "FlagView",
+    "IdleVisits",
     "Kind",
     "LinkedRep",
     "ManagedView",

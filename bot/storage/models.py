@@ -135,6 +135,8 @@ class RehearsalSession(Base):
         ),
         # The trend: a rep's newest scored visits.
         Index("ix_rehearsal_sessions_user_ended", "user_id", "ended_at"),
+        # The idle sweep: the oldest active visits first (0008_idle_sessions).
+        Index("ix_rehearsal_sessions_status_updated", "status", "updated_at"),
     )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)

@@ -5,6 +5,7 @@ facts each rep's visits to a scenario brought out. Every query here has an index
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Row, and_, bindparam, case, func, or_, select
@@ -160,6 +161,19 @@ class SessionRepository:
             .limit(1)
         )
         return self._s.scalar(query)
+
+    def idle_active(self, cutoff: datetime, *, limit: int) -> Sequence[RehearsalSession]:
+        """Active visits nobody has written in since ``cutoff``, oldest first, locked for the
+        caller (``ix_rehearsal_sessions_status_updated``). PostgreSQL skips rows a turn holds:
+        that visit is not idle, and another worker's sweep never waits on this one."""
+        query = (
+            select(RehearsalSession)
+            .where(RehearsalSession.status == "active", RehearsalSession.updated_at < cutoff)
+            .order_by(RehearsalSession.updated_at, RehearsalSession.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        return self._s.scalars(query).all()
 
     def revealed_before(self, user_id: int, scenario_id: str) -> list[str]:
         """What the rep's visits to this scenario have brought out so far (one row)."""

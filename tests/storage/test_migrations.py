@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
 
 from bot.storage import Database, current_revision, downgrade, upgrade
+from bot.storage.database import alembic_config
 from bot.storage.models import Base
 
-HEAD = "0007"
+# The one head of the migration chain (a second head would fail here: get_current_head raises).
+HEAD = ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
 EXPECTED_TABLES = {
     "teams",
     "users",

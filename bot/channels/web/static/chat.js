@@ -58,6 +58,7 @@ function showView(name) {
   const signedIn = name !== "login";
   $("sidebar").classList.toggle("hidden", !signedIn || (name === "chat" && window.innerWidth < 900));
   $("sign-out").classList.toggle("hidden", !signedIn);
+  $("progress-link").classList.toggle("hidden", !signedIn);
   const manager = signedIn && state.me && ["manager", "admin"].includes(state.me.role);
   $("manage-link").classList.toggle("hidden", !manager);
   if (!signedIn) $("notes-pill").classList.add("hidden");
@@ -78,6 +79,18 @@ async function showHome() {
   state.session = null;
   showView("setup");
   await Promise.all([loadScenarios(), loadHistory(), loadNotes()]);
+  followScenarioLink();
+}
+
+/* /chat#scenario=ID (the progress page's "practise this"): the rep chose it there, so it is
+ * chosen here, in a language it has. */
+function followScenarioLink() {
+  const match = /^#scenario=([\w-]+)$/.exec(window.location.hash);
+  const scenario = match && scenarioById(match[1]);
+  if (!scenario) return;
+  history.replaceState(null, "", window.location.pathname);
+  if (!scenario.languages.includes(selectedLanguage())) $(`lang-${scenario.languages[0]}`).checked = true;
+  chooseScenario(scenario.id);
 }
 
 /* ---------- sign in ---------- */

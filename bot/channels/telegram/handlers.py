@@ -7,11 +7,13 @@ database only through the services.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.channels.metrics import TURNS
 from bot.config import Settings
+from bot.names import STATUS_NAMES, name_of
 from bot.services import (
     MODES,
     Kind,
@@ -104,7 +106,9 @@ def score(rep: Rep, args: list[str], services: Services) -> list[Outgoing]:
         return [Outgoing(text("score_active", rep.lang, title=title, state=state, turns=rep_lines))]
     for view in services.rehearsals.sessions_for(rep.user_id, limit=20):
         if view.scorecard:
-            return [Outgoing(scorecard_message(view.scorecard, title=session_title(view), lang=rep.lang))]
+            return [
+                Outgoing(scorecard_with_state(view.scorecard, session_title(view), view.status, rep.lang))
+            ]
     return [Outgoing(text("no_scorecard", rep.lang))]
 
 
@@ -113,7 +117,15 @@ def end(rep: Rep, args: list[str], services: Services) -> list[Outgoing]:
     if active is None:
         return [Outgoing(text("ended_nothing", rep.lang))]
     result = services.rehearsals.end(active.id, user_id=rep.user_id, channel=CHANNEL)
-    return [Outgoing(scorecard_message(result.scorecard or {}, title=session_title(active), lang=rep.lang))]
+    return [
+        Outgoing(scorecard_with_state(result.scorecard or {}, session_title(active), result.status, rep.lang))
+    ]
+
+
+def scorecard_with_state(scorecard: dict[str, Any], title: str, status: str, lang: str) -> str:
+    """The scorecard, then how the visit ended (ended, walked out, abandoned) in words."""
+    state = text("visit_state", lang, state=esc(name_of(STATUS_NAMES, status, lang)))
+    return f"{scorecard_message(scorecard, title=title, lang=lang)}\n\n{state}"
 
 
 def notes(rep: Rep, found: NoteList) -> list[Outgoing]:

@@ -63,6 +63,9 @@ TEXT_KEYS: Final[tuple[str, ...]] = (
     # HTML: keep the tags.
     N_("telegram.active_ended"),
     N_("telegram.active_gone"),
+    # TRANSLATORS: {state} is the visit's state (status.*: in progress, ended, walked out, abandoned).
+    # Telegram HTML: keep the tags.
+    N_("telegram.visit_state"),
     # TRANSLATORS: {visits} is a count of finished visits. Telegram HTML: keep the tags.
     N_("telegram.progress_title"),
     # TRANSLATORS: {scores} is a row of scores joined by arrows. Telegram HTML: keep the tags.

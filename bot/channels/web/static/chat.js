@@ -446,7 +446,8 @@ function applyStatus(status) {
   if (!active) {
     closeEvents();
     if (!document.querySelector(".msg.system.end")) {
-      addSystem(status.status === "closed_by_customer" ? t("web.chat.closedByCustomer") : t("web.chat.ended"), "end");
+      const ending = { closed_by_customer: t("web.chat.closedByCustomer"), abandoned: t("web.chat.abandoned") }[status.status];
+      addSystem(ending || t("web.chat.ended"), "end");
     }
     if (status.scorecard) renderScorecard(status.scorecard);
     else if (state.session) loadScorecard(state.session.id);

@@ -23,14 +23,15 @@ def axe_violations(page: Any, *, include: str | None = None) -> list[str]:
         # Evaluated through the debugging protocol: the page's CSP (script-src 'self') stays on.
         page.evaluate(_axe_source())
     result = page.evaluate(
-        """async (include) => {
+        r"""async (include) => {
             const context = include ? { include: [include] } : document;
             const found = await axe.run(context, {
               runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"] },
               resultTypes: ["violations"],
             });
             return found.violations.map((v) => ({ id: v.id, impact: v.impact,
-              targets: v.nodes.map((n) => n.target.join(" ")) }));
+              targets: v.nodes.map((n) =>
+                `${n.target.join(" ")} [${(n.failureSummary || "").replace(/\s+/g, " ")}]`) }));
         }""",
         include,
     )

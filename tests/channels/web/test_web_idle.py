@@ -34,9 +34,10 @@ async def test_the_server_closes_a_visit_left_idle_and_the_list_says_abandoned(d
             )
 
     second = create_app(make_settings(database_url))  # the next start sweeps straight away
-    async with second.router.lifespan_context(second), httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=second), base_url="http://testserver"
-    ) as http:
+    async with (
+        second.router.lifespan_context(second),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=second), base_url="http://testserver") as http,
+    ):
         await sign_in(http)
         for _ in range(100):
             listed = (await http.get("/api/sessions")).json()

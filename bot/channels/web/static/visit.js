@@ -114,6 +114,7 @@ function explainControl(repSeq) {
   return el("button", {
     type: "button", class: "linklike explain-open", "data-technique": id,
     onclick: (event) => openExplanation(id, event.currentTarget),
+  // TRANSLATORS: {technique} is a technique's name.
   }, t("web.chat.explain", { technique: term("technique", id) }));
 }
 

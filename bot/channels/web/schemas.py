@@ -103,7 +103,9 @@ class TurnOutcome(BaseModel):
     """The outcome of one rep action: the opening, a line, or the end of the visit."""
 
     session_id: str
-    status: str = Field(description="active, ended, or closed_by_customer.")
+    status: str = Field(
+        description="active, ended, closed_by_customer (the customer walked out) or abandoned (left idle)."
+    )
     stage: str
     step: str
     trust: float
@@ -146,7 +148,9 @@ class SessionSummary(BaseModel):
     language: str
     mode: str
     channel: str
-    status: str
+    status: str = Field(
+        description="active, ended, closed_by_customer (the customer walked out) or abandoned (left idle)."
+    )
     stage: str | None
     step: str | None
     trust: float

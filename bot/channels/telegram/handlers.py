@@ -231,7 +231,8 @@ def choose(rep: Rep, pick: Pick, services: Services) -> list[Outgoing]:
             InlineKeyboardButton(
                 text(f"language_{lang}", rep.lang), callback_data=pick_language(pick.key, lang)
             )
-            for lang in scenario.languages
+            # The interface language first: the rehearsal language follows it unless the rep picks.
+            for lang in sorted(scenario.languages, key=lambda lang: lang != rep.lang)
             if lang in ("zh", "en")
         ]
         prompt = text("choose_language", rep.lang, title=title)

@@ -26,6 +26,7 @@ from bot.services import (
     Dispatcher,
     OutboxSender,
     Pacing,
+    ReminderLoop,
     RetryPolicy,
     Services,
     build_services,
@@ -37,6 +38,8 @@ from bot.storage.accounts import database_writable
 def _warm_services(db: Database, settings: Settings, library: ScenarioLibrary | None) -> Services:
     """The services over ``db``, ready for the first line."""
     services = build_services(db, settings, library)
+    # The bundled scenarios are imported into an empty database, and the published ones loaded.
+    services.scripts.prepare()
     # The classifier loads its word lists on first use (~1.5 s): pay that while starting up,
     # not on the first line a rep sends to this worker.
     from bot.classifier import classify
@@ -105,9 +108,16 @@ def create_app(settings: Settings | None = None, *, library: ScenarioLibrary | N
         stop_sweep = asyncio.Event()
         idle = app.state.services.idle
         sweep = asyncio.create_task(idle.run(stop_sweep)) if idle.enabled else None
+        # Assignment reminders go out through the outbox too (docs/coaching.md).
+        reminders = None
+        if telegram is not None:
+            reminders = ReminderLoop(app.state.services.assignments, settings.assignment_check_seconds)
+            await reminders.start()
         try:
             yield
         finally:
+            if reminders is not None:
+                await reminders.stop()
             stop_sweep.set()
             if sweep is not None:
                 await sweep

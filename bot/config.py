@@ -58,8 +58,15 @@ class Settings(BaseSettings):
     sign_in_failures_per_address: int = Field(default=50, ge=1)
     sign_in_window_seconds: int = Field(default=300, ge=1)
     session_days: int = Field(default=14, ge=1)
+    # Assignments: the reminder goes out this many hours before the due date; each worker checks
+    # for reminders to queue this often (docs/coaching.md).
+    assignment_reminder_hours: float = Field(default=24.0, gt=0)
+    assignment_check_seconds: float = Field(default=300.0, gt=0)
     # `coach prune` keeps ended sign-in sessions and handled message ids this long.
     retention_days: int = Field(default=30, ge=1)
+    # `coach prune` removes the lines of visits older than this many days (scores, scorecards
+    # and technique counts stay); None, the default: transcripts are kept.
+    transcript_retention_days: int | None = Field(default=None, ge=1)
     # A visit nobody has written in for this long is closed as abandoned, with its partial
     # scorecard (0 keeps idle visits open for ever).
     idle_close_hours: float = Field(default=24.0, ge=0)

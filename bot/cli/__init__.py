@@ -24,6 +24,6 @@ def database_url_option(func: click.decorators.FC) -> click.decorators.FC:
 
 
 # Subcommand modules attach themselves to ``main`` on import.
-from . import bank, classify, db, prune, scripts, serve, telegram, users, wecom  # noqa: E402, F401
+from . import bank, classify, db, export, prune, scripts, serve, studio, telegram, users, users_import, wecom  # noqa: E402, F401
 
 __all__ = ["database_url_option", "main"]

@@ -24,11 +24,13 @@ def _default_paths(paths: tuple[str, ...]) -> list[Path]:
 def validate_cmd(paths: tuple[str, ...], bank_dir: str | None) -> None:
     """Validate scenario scripts (files or directories; default: dialogues/) and the question bank.
 
-    Lists every error as FILE:LINE:COLUMN: PATH: MESSAGE and exits 1 if there is any.
+    Lists every error as FILE:LINE:COLUMN: PATH: MESSAGE and exits 1 if there is any; warns
+    (without failing) about topics a rep could not name apart (bot/engine/topics/brittle.py).
     """
     from bot.engine.library import ScenarioLibrary
     from bot.engine.runtime import ScenarioRuntime
     from bot.engine.scenario import load_scenario, scenario_files
+    from bot.engine.topics.brittle import topic_warnings
     from bot.yamlsource import ScriptError
 
     errors: list[str] = []
@@ -42,6 +44,8 @@ def validate_cmd(paths: tuple[str, ...], bank_dir: str | None) -> None:
             errors.extend(str(p) for p in exc.problems)
             continue
         click.echo(f"ok  {file}  ({loaded.id} v{loaded.version})")
+        for warning in topic_warnings(library.latest(loaded.id).machine.topics):
+            click.echo(f"warn  {file}: {warning}")  # brittle, not wrong: the exit code stays 0
     if not files:
         errors.append("no scenario files found")
 

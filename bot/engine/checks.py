@@ -16,7 +16,18 @@ from pydantic import BaseModel
 from bot.vocab import Event
 from bot.yamlsource import ScriptProblem, SourceDocument
 
-from .schema import NEED_FACTS, REPLY_KEYS, STAGES, STEPS, TECHNIQUES, Lines, Scenario, Text, TrainerTest
+from .schema import (
+    LISTEN_REPLY_KEYS,
+    NEED_FACTS,
+    REPLY_KEYS,
+    STAGES,
+    STEPS,
+    TECHNIQUES,
+    Lines,
+    Scenario,
+    Text,
+    TrainerTest,
+)
 
 
 def _text_paths(value: Any, path: tuple[str | int, ...]) -> Iterator[tuple[tuple[str | int, ...], Any]]:
@@ -202,11 +213,9 @@ def _check_keys(s: Scenario, report: Report) -> None:
                 ("keywords", key), f"keywords for an unknown topic {key!r} (see docs/topics.md for the keys)"
             )
     for key in s.replies:
-        if key not in REPLY_KEYS:
-            report(
-                ("replies", key),
-                f"reply for an unknown situation {key!r} (known: {', '.join(REPLY_KEYS)})",
-            )
+        if key not in REPLY_KEYS and key not in LISTEN_REPLY_KEYS:
+            known = ", ".join([*REPLY_KEYS, *LISTEN_REPLY_KEYS])
+            report(("replies", key), f"reply for an unknown situation {key!r} (known: {known})")
     for key in s.hints:
         if key not in TECHNIQUES:
             report(("hints", key), f"hint for an unknown technique {key!r} (known: {', '.join(TECHNIQUES)})")

@@ -14,7 +14,9 @@ from typing import TYPE_CHECKING
 
 from bot.vocab import Angle
 
+from .listening import listen_line
 from .scenario import (
+    LISTEN_REPLY_KEYS,
     NEED_FACTS,
     REPLY_KEYS,
     CustomerQuestion,
@@ -117,6 +119,13 @@ class Customer:
                 lang: (written.for_lang(lang) if written else []) or list(lines(text_key, lang))
                 for lang in ("zh", "en")
             }
+        # The scenario's own wordings of the listening moments (``replies``), if any.
+        # A language the scenario did not word keeps the catalogue's lines (not the other language).
+        self.listen_replies: dict[str, dict[str, list[str]]] = {
+            key: {lang: list(getattr(written, lang, None) or []) for lang in ("zh", "en")}
+            for key, written in s.replies.items()
+            if key in LISTEN_REPLY_KEYS
+        }
         self.private_cues: dict[str, tuple[str, ...]] = {
             lang: tuple(
                 word.lower()
@@ -142,6 +151,11 @@ class Customer:
         for name, value in fields.items():
             text = text.replace("{" + name + "}", value)
         return text
+
+    def listen(self, key: str, lang: str, rng: random.Random, avoid: str = "", **fields: str) -> str:
+        """A wording of a listening moment: the scenario's own, else the catalogue's."""
+        written = self.listen_replies.get(key, {}).get(lang, ())
+        return listen_line(key, lang, rng, avoid=avoid, written=written, **fields)
 
     def tell(self, fact_id: str, lang: str, rng: random.Random) -> str:
         """A wording of one fact."""
@@ -171,21 +185,44 @@ class Customer:
                 return item
         return None
 
-    def next_sibling(self, state: SessionState) -> Problem | None:
+    def next_sibling(self, state: SessionState, exclude: str | None = None) -> Problem | None:
+        """The next problem he has not told (not ``exclude``: "apart from X, anything else?")."""
         for problem in self.problems:
-            if problem.id not in state.revealed and self._met(problem.requires, state.revealed):
+            if (
+                problem.id not in state.revealed
+                and problem.id != exclude
+                and self._met(problem.requires, state.revealed)
+            ):
                 return problem
         return None
 
-    def next_cause(self, state: SessionState) -> tuple[Problem, int] | None:
-        """The current problem and the index of its next unrevealed cause, if any is left."""
-        if state.current_problem is None:
+    def next_cause(
+        self, state: SessionState, problem_id: str | None = None, after: int = -1
+    ) -> tuple[Problem, int] | None:
+        """A problem (the current one by default) and the index of its next unrevealed cause
+        below ``after`` (a cause the rep named: a why about it digs to what lies beneath it)."""
+        problem_id = problem_id or state.current_problem
+        if problem_id is None:
             return None
-        problem = self.loaded.problems[state.current_problem]
+        problem = self.loaded.problems[problem_id]
         for index, cause in enumerate(problem.causes):
-            if cause.id not in state.revealed:
+            if index > after and cause.id not in state.revealed:
                 return problem, index
         return None
+
+    def reachable(self, problem_id: str, state: SessionState) -> bool:
+        """A problem he would talk about if the rep named it: its conditions met, trust enough."""
+        problem = self.loaded.problems[problem_id]
+        return self._met(problem.requires, state.revealed) and problem.min_trust <= state.trust
+
+    def acknowledged(self, problem_id: str, state: SessionState) -> bool:
+        """He has told the problem, or answered about it (one of its causes or implications)."""
+        if problem_id in state.revealed:
+            return True
+        problem = self.loaded.problems[problem_id]
+        return any(c.id in state.revealed for c in problem.causes) or any(
+            i.problem == problem_id and i.id in state.revealed for i in self.implications
+        )
 
     def root_found(self, state: SessionState, problem_id: str | None = None) -> bool:
         problems = [self.loaded.problems[problem_id]] if problem_id else self.problems
@@ -245,6 +282,16 @@ class Customer:
         harm = sum(1 for cue in HARM_CUES[lang] if cue in lowered)
         gain = sum(1 for cue in GAIN_CUES[lang] if cue in lowered)
         return harm > 0 and harm >= gain
+
+    @staticmethod
+    def direction(text: str, lang: str) -> str | None:
+        """``harm`` or ``gain`` when the what-if says which way it looks, else None."""
+        lowered = text.lower()
+        harm = sum(1 for cue in HARM_CUES[lang] if cue in lowered)
+        gain = sum(1 for cue in GAIN_CUES[lang] if cue in lowered)
+        if not harm and not gain:
+            return None
+        return "harm" if harm >= gain else "gain"
 
     @staticmethod
     def scope_of(text: str, lang: str) -> str | None:

@@ -11,9 +11,17 @@ import random
 from bot.vocab import Angle, Lang, Stage, Technique
 
 from .customer import HARM_ANGLES, Customer
-from .listening import NO_FOCUS, SITUATION_MIN, Focus, angle_wanted
-from .rules import DEEP_GATE, GUARDED_BELOW, NEXT_STEP_TRUST, SHALLOW_GATE, SOFTENING, STAGE_TRUST
-from .scenario import NEED_FACTS, Implication, View
+from .listening import FOREIGN_WORD, NO_FOCUS, SITUATION_MIN, Focus, angle_wanted, is_tag_question
+from .rules import (
+    DEEP_GATE,
+    GUARDED_BELOW,
+    NEXT_STEP_TRUST,
+    PRECISION_SOFTENING,
+    SHALLOW_GATE,
+    SOFTENING,
+    STAGE_TRUST,
+)
+from .scenario import NEED_FACTS, Implication, Problem, View
 from .state import SessionState, rng_for
 
 
@@ -47,6 +55,12 @@ class Guards:
         """True when the customer is not ready for a question that needs ``gate`` trust."""
         return self.state.trust < gate - (SOFTENING if self.softened else 0.0)
 
+    def needs_more_trust(self, min_trust: float) -> bool:
+        """True when a fact's own trust requirement is not met; a line that names the very cause,
+        problem or stake asked about shows the rep listened, and lowers it a little."""
+        precise = self.focus.kind == "named" and self.focus.problem is not None
+        return self.state.trust < min_trust - (PRECISION_SOFTENING if precise else 0.0)
+
     def too_early_shallow(self) -> bool:
         return self._gate(SHALLOW_GATE)
 
@@ -57,11 +71,54 @@ class Guards:
         return self.state.trust < GUARDED_BELOW[self.customer.persona.talkative]
 
     def has_problem(self) -> bool:
-        """A problem to talk about: the one the line names (once told), else the current one."""
-        f = self.focus
-        if f.problem is not None and f.kind == "named" and f.problem in self.state.revealed:
-            return True
+        """A problem to talk about: the one the line names (told, or one he would talk about),
+        else the current one."""
+        return self.topic_problem() is not None
+
+    def problem_on_table(self) -> bool:
+        """He has told a problem (the visit's flow moves on to analysing it)."""
         return self.state.current_problem is not None
+
+    def topic_problem(self) -> str | None:
+        """The problem a question is about: the one the line names when he has told it, answered
+        about it or would talk about it now; else (generic, or not reachable) the current one."""
+        f, s, c = self.focus, self.state, self.customer
+        if f.kind == "named" and f.problem is not None:
+            if c.acknowledged(f.problem, s):
+                return f.problem
+            # One he has not told: only once a problem is on the table (a why before he sees any
+            # has nothing to hold on to), when the line clearly names it, its cause or its stake
+            # (not a view or a question of his that shares its words) and he would talk about it.
+            if (
+                s.current_problem is not None
+                and f.clear
+                and str(f.key).startswith(("problem:", "cause:", "implication:"))
+                and c.reachable(f.problem, s)
+            ):
+                return f.problem
+        return s.current_problem
+
+    def named_cause(self) -> tuple[str, int] | None:
+        """The problem and the index of the cause the line names, if it names one."""
+        f = self.focus
+        if f.kind != "named" or f.key is None or not f.key.startswith("cause:"):
+            return None
+        problem_id, _, cause_id = f.key.removeprefix("cause:").partition("/")
+        ids = [cause.id for cause in self.customer.loaded.problems[problem_id].causes]
+        return problem_id, ids.index(cause_id)
+
+    def dig_target(self) -> tuple[Problem, int] | None:
+        """What a why digs to: beneath the cause the line names (its own cause, per the chain),
+        else the next cause of the problem it is about."""
+        named = self.named_cause()
+        if named is not None and self.topic_problem() == named[0]:
+            problem_id, index = named
+            if self.customer.loaded.problems[problem_id].causes[index].id not in self.state.revealed:
+                # Not told yet: the line heads for it (a hunch, or the premise of a deeper why; the
+                # matcher cannot tell them apart), and he answers about it.
+                return self.customer.loaded.problems[problem_id], index
+            return self.customer.next_cause(self.state, problem_id, after=index)
+        return self.customer.next_cause(self.state, self.topic_problem())
 
     # -- what the line is about (``listening.Focus``) ------------------------------------------
 
@@ -76,10 +133,25 @@ class Guards:
         that belongs to it, like a view or an implication)."""
         return self.names_new_problem() and str(self.focus.key).startswith(("problem:", "cause:"))
 
-    def names_new_problem(self) -> bool:
-        """The line names one of the customer's problems he has not told yet."""
+    def names_unreachable_problem(self) -> bool:
+        """The line names a problem (or its cause) he has not told and would not talk about now."""
         f = self.focus
-        return f.kind == "named" and f.problem is not None and f.problem not in self.state.revealed
+        return (
+            self.names_new_problem_directly()
+            and f.problem is not None
+            and not self.customer.acknowledged(f.problem, self.state)
+            and not self.customer.reachable(f.problem, self.state)
+        )
+
+    def names_new_problem(self) -> bool:
+        """The line names one of the customer's problems he has not told yet (not set aside)."""
+        f = self.focus
+        return (
+            f.kind == "named"
+            and f.problem is not None
+            and f.problem != f.aside
+            and f.problem not in self.state.revealed
+        )
 
     def names_new_situation(self) -> bool:
         """The line names a change around the customer he has not told yet."""
@@ -90,6 +162,20 @@ class Guards:
             and f.score >= SITUATION_MIN
             and f.situation not in self.state.revealed
         )
+
+    def asks_about_new_situation(self) -> bool:
+        """A closed question about a change around him he has not told, and he is ready to tell
+        it (not a tag question: "..., right?" checks what the rep already knows)."""
+        if not self.names_new_situation() or is_tag_question(self.text, self.lang):
+            return False
+        item = next(i for i in self.customer.situation if i.id == self.focus.situation)
+        return self.customer._met(item.requires, self.state.revealed) and item.min_trust <= self.state.trust
+
+    def asks_about_foreign(self) -> bool:
+        """A yes/no question about something this customer does not have: a word of some weight he
+        never uses, none of his own, and the line names none of his topics ("any hospitals?")."""
+        f = self.focus
+        return f.kind in ("generic", "unclear") and f.foreign >= FOREIGN_WORD and f.known < FOREIGN_WORD
 
     def names_other_topic(self) -> bool:
         """The line names a topic that is not a problem's (the solution, a change with no problem)."""
@@ -125,22 +211,31 @@ class Guards:
         """The implication a what-if draws out: of the problem it is about only; the one it names,
         else by the angle it asks for (review, vision, harm or gain, spreading or long-term)."""
         s, c = self.state, self.customer
+        # The named problem when he has told it or would talk about it; else the current one.
+        problem = self.topic_problem()
         candidates = [
             (index, i)
             for index, i in enumerate(c.implications)
-            if i.id not in s.revealed and i.problem in s.revealed and c._met(i.requires, s.revealed)
+            if i.id not in s.revealed
+            and (i.problem == problem or c.acknowledged(i.problem, s))
+            and c._met(i.requires, s.revealed)
         ]
-        # The named problem once he has told it; else (generic, or not told yet) the current one.
-        problem = self.focus.problem if self.focus.problem in s.revealed else s.current_problem
         if problem is not None:
             candidates = [(index, i) for index, i in candidates if i.problem == problem]
         if not candidates:
             return None
-        named = [i for _, i in candidates if i.id == self.focus.implication]
-        if named:
-            return named[0]
         wanted = angle_wanted(self.text, self.lang)
         harm = c.imagines_unsolved(self.text, self.lang)
+        direction = c.direction(self.text, self.lang)  # None when the line says neither
+        named = [
+            i
+            for _, i in candidates
+            if i.id == self.focus.implication
+            and (wanted is None or Angle(i.angle) == wanted)
+            and (wanted is not None or direction is None or (Angle(i.angle) in HARM_ANGLES) == harm)
+        ]  # the stake it names, unless it asks the other way ("if you could fix it" names a harm's words)
+        if named:
+            return named[0]
         scope = c.scope_of(self.text, self.lang)
 
         def rank(entry: tuple[int, Implication]) -> tuple[int, int, int, int]:
@@ -156,10 +251,14 @@ class Guards:
         return min(candidates, key=rank)[1]
 
     def can_dig(self) -> bool:
-        return self.customer.next_cause(self.state) is not None
+        return self.dig_target() is not None
 
     def has_sibling(self) -> bool:
-        return self.customer.next_sibling(self.state) is not None
+        return self.sibling() is not None
+
+    def sibling(self) -> Problem | None:
+        """The problem a what-else opens: the next one he has not told, not the one set aside."""
+        return self.customer.next_sibling(self.state, exclude=self.focus.aside)
 
     def has_situation_left(self) -> bool:
         return self.customer.next_situation(self.state) is not None

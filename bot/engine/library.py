@@ -38,6 +38,7 @@ class ScenarioLibrary:
         self.bank = bank  # for the coaches; None: each loads the default bank on first use
         self._latest: dict[str, ScenarioRuntime] = {}
         self._versions: dict[tuple[str, str], ScenarioRuntime] = {}
+        self._bundled: dict[str, ScenarioRuntime] = {}  # as added (from files), not as published since
         self._lock = threading.Lock()
         self.problems: list[ScriptProblem] = list(problems)
         for runtime in runtimes:
@@ -71,6 +72,7 @@ class ScenarioLibrary:
             )
         self._versions[key] = runtime
         self._latest[runtime.id] = runtime
+        self._bundled[runtime.id] = runtime
 
     def __len__(self) -> int:
         return len(self._latest)
@@ -95,6 +97,10 @@ class ScenarioLibrary:
         """Every loaded version (the latest of each scenario and any rebuilt older ones)."""
         return list(self._versions.values())
 
+    def bundled(self) -> list[ScenarioRuntime]:
+        """The scripts as added (read from their files), whatever was published since."""
+        return [self._bundled[key] for key in sorted(self._bundled)]
+
     def version(self, scenario_id: str, version: str) -> ScenarioRuntime:
         """The runtime of one version loaded from a file or rebuilt before; raises UnknownScenario."""
         runtime = self._versions.get((scenario_id, version))
@@ -108,4 +114,13 @@ class ScenarioLibrary:
         runtime = ScenarioRuntime(loaded, self.bank)
         with self._lock:
             self._versions[(scenario_id, version)] = runtime
+        return runtime
+
+    def publish(self, scenario_id: str, version: str, text: str) -> ScenarioRuntime:
+        """Make a stored version the one new sessions start on (rebuilt unless already loaded)."""
+        runtime = self._versions.get((scenario_id, version))
+        if runtime is None or runtime.loaded.source.text != text:
+            runtime = self.rebuild(scenario_id, version, text)
+        with self._lock:
+            self._latest[scenario_id] = runtime
         return runtime

@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import random
 import re
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from typing import Final
 
 from bot.i18n import N_, translate
 from bot.vocab import Angle, Technique
 
+from .schema import LISTEN_REPLY_KEYS
 from .topics.index import TopicMatch, specificity
 
 # The matcher flags a line off-topic from one foreign word ("生意", "money"). The customer only
@@ -30,12 +32,19 @@ OFF_TOPIC_MASS: Final = 2.0
 OFF_TOPIC_RATIO: Final = 2.0
 OFF_TOPIC_SCORE: Final = 0.1
 OFF_TOPIC_DOMINANT: Final = 4.0
+# A yes/no question with a word this heavy that the customer never uses, and none of his, is
+# about something he does not have: "no, not us" rather than "more or less, yes".
+FOREIGN_WORD: Final = 1.0
 # A match this weak ("what else is on your mind?" sharing one word with an implication) is not
 # the rep naming a topic: the line is heard as generic.
 NAMED_MIN: Final = 0.1
 # Care and open questions are often about the person ("you look tired"), which matches a change
 # around him poorly: only a clear match picks the change he talks about.
 SITUATION_MIN: Final = 0.2
+# A problem he has not told is taken up by name only on a clear match: this strong, or with the
+# runner-up on the same problem (the value of SITUATION_MIN; set on the trainer tests).
+REACH_MIN: Final = 0.2
+REACH_WORDS: Final = 1.0  # and on a word of his of some weight ("fixed" alone names nothing)
 
 # A visit to a customer the rep has seen before: a fresh start (the default) or a follow-up.
 FRESH: Final = "fresh"
@@ -86,6 +95,31 @@ NEXT_STEP_CUES: Final[dict[str, tuple[str, ...]]] = {
     ),
 }  # fmt: skip
 _QUESTION_END = re.compile(r"[?？]|[吗吧呢][。.!！]?\s*$")
+# A tag question checks what the rep believes: "..., right?", "……吧？", "对吧？".
+_TAG_QUESTION: Final[dict[str, re.Pattern[str]]] = {
+    "zh": re.compile(r"(?:吧|对吧|是吧|对不对|没错吧|是吗)[?？。!！]*\s*$"),
+    "en": re.compile(
+        r"(?:,|\b)\s*(?:right|correct|yes|no|true|(?:is|are|was|do|does|did|have|has|can|will)n'?t"
+        r"(?: \w+)?|is that (?:right|so|correct)|am i right)\s*[?.!]*\s*$",
+        re.IGNORECASE,
+    ),
+}
+# A conditional: "if it carries on", "要是一直这样".
+_CONDITIONAL: Final[dict[str, re.Pattern[str]]] = {
+    "zh": re.compile(r"如果|要是|假如|假设|万一|设想|一旦|倘若"),
+    "en": re.compile(
+        r"\b(?:if|suppose|supposing|imagine|in case)\b(?! i may| i might| you don'?t mind| you do not mind)",
+        re.IGNORECASE,
+    ),
+}
+# "Last time", "you mentioned": the rep claims the customer said something before.
+SAID_BEFORE_CUES: Final[dict[str, tuple[str, ...]]] = {
+    "zh": ("上次", "上回", "之前", "以前", "提到", "提过", "说过", "讲过", "记得", "前面", "刚才", "刚刚"),
+    "en": (
+        "last time", "you said", "you mentioned", "you told", "remember", "earlier", "before",
+        "last week", "last month", "you were saying", "we talked", "we spoke",
+    ),
+}  # fmt: skip
 # An opener without etiquette: no surname and title, slang, "who's in charge?".
 IMPOLITE_CUES: Final[dict[str, tuple[str, ...]]] = {
     "zh": ("喂，", "喂,", "喂！", "哥们", "兄弟，", "谁管事", "谁说了算", "管事的", "老板呢", "你们头儿"),
@@ -100,6 +134,31 @@ IMPOLITE_CUES: Final[dict[str, tuple[str, ...]]] = {
         "who runs this",
     ),
 }
+
+# "Apart from X, anything else?": X is set aside, the question is about the rest of the line.
+_ASIDE: Final[dict[str, tuple[re.Pattern[str], ...]]] = {
+    "zh": (
+        re.compile(r"(?:除了|撇开|先不说)([^，,。？?！!；;]+?)(?:以外|之外|外)?(?=[，,。？?！!；;]|$)"),
+        re.compile(r"([^，,。？?！!；;]+?)(?:以外|之外)(?=[，,。？?！!；;])"),
+    ),
+    "en": (
+        re.compile(
+            r"\b(?:besides|apart from|aside from|other than|except(?: for)?|on top of|beyond)\s+([^,.;?!]+)",
+            re.IGNORECASE,
+        ),
+        re.compile(r"([^,.;?!]+?)\s+aside\b", re.IGNORECASE),
+    ),
+}
+
+
+def set_aside(text: str, lang: str) -> tuple[str, str] | None:
+    """The "apart from X" clause of a line and the rest of it, or None without one."""
+    for pattern in _ASIDE[lang]:
+        found = pattern.search(text)
+        if found:
+            return found.group(1), text[: found.start()] + text[found.end() :]
+    return None
+
 
 # What-if cues beyond harm / gain and their scope: the avoid-harm review and the vision.
 REVIEW_CUES: Final[dict[str, tuple[str, ...]]] = {
@@ -121,6 +180,8 @@ LISTEN_KEYS: Final[dict[str, tuple[str, ...]]] = {
         N_("customer.listen.off_topic.3"),
     ),
     "unclear": (N_("customer.listen.unclear.1"), N_("customer.listen.unclear.2")),
+    # TRANSLATORS: a yes/no question about something this customer does not have ("any hospitals?").
+    "not_ours": (N_("customer.listen.not_ours.1"), N_("customer.listen.not_ours.2")),
     # TRANSLATORS: {topic} is a scenario topic in the visit's language.
     "deflect_about": (N_("customer.listen.deflect_about.1"), N_("customer.listen.deflect_about.2")),
     # TRANSLATORS: {topic} is a scenario topic in the visit's language.
@@ -152,12 +213,25 @@ LISTEN_KEYS: Final[dict[str, tuple[str, ...]]] = {
 }
 
 
-def listen_line(key: str, lang: str, rng: random.Random, avoid: str = "", **fields: str) -> str:
-    """One wording of a listening moment, not ``avoid`` (the customer's previous line) if another exists."""
-    options = [translate(k, lang, **fields) for k in LISTEN_KEYS[key]]
+def listen_line(
+    key: str, lang: str, rng: random.Random, avoid: str = "", written: Sequence[str] = (), **fields: str
+) -> str:
+    """One wording of a listening moment, not ``avoid`` (the customer's previous line) if another
+    exists: the scenario's own (``written``, its ``replies``) else the catalogue's."""
+    if written:
+        options = []
+        for line in written:
+            for name, value in fields.items():  # plain replacement: a stray brace is text
+                line = line.replace("{" + name + "}", value)
+            options.append(line)
+    else:
+        options = [translate(k, lang, **fields) for k in LISTEN_KEYS[key]]
     fresh = [text for text in options if text != avoid] or options
     text = fresh[rng.randrange(len(fresh))]
     return text[:1].upper() + text[1:]  # an English topic title starts in lower case
+
+
+assert set(LISTEN_KEYS) == set(LISTEN_REPLY_KEYS), "every listening moment can be worded by a scenario"
 
 
 def has_cue(text: str, cues: dict[str, tuple[str, ...]], lang: str) -> bool:
@@ -165,8 +239,40 @@ def has_cue(text: str, cues: dict[str, tuple[str, ...]], lang: str) -> bool:
     return any(cue in lowered for cue in cues[lang])
 
 
+_NEXT_STEP_EN: Final = re.compile(
+    r"\b(?:" + "|".join(re.escape(cue) for cue in NEXT_STEP_CUES["en"]) + r")\b", re.IGNORECASE
+)
+
+
+def _names_next_step(text: str) -> bool:
+    """Next-step words, English ones as whole words ("contracted trucks" asks for no contract)."""
+    return has_cue(text, NEXT_STEP_CUES, "zh") or bool(_NEXT_STEP_EN.search(text))
+
+
 def is_question(text: str) -> bool:
     return bool(_QUESTION_END.search(text))
+
+
+def is_tag_question(text: str, lang: str) -> bool:
+    return bool(_TAG_QUESTION[lang].search(text.strip()))
+
+
+def is_conditional(text: str, lang: str) -> bool:
+    return bool(_CONDITIONAL[lang].search(text))
+
+
+# Asking to meet (not "by when must the pilot run?", a deadline question that names a pilot).
+_MEETING: Final = re.compile(
+    r"见个?面|见一面|碰个头|碰一下|约个时间|约时间|周[一二三四五几]|星期[一二三四五几]|哪天方便|什么时候方便|"
+    r"\b(?:could|can|shall) we meet\b|\bmeet (?:next|on|again)\b|\bnext (?:monday|tuesday|wednesday|thursday|"
+    r"friday|week)\b|\bare you free\b|\bwhich day\b",
+    re.IGNORECASE,
+)
+
+
+def asks_to_meet(text: str) -> bool:
+    """A question asking for a meeting (either language)."""
+    return bool(_QUESTION_END.search(text)) and bool(_MEETING.search(text))
 
 
 def asks_next_step(text: str, lang: str, focus: Focus) -> bool:
@@ -175,8 +281,7 @@ def asks_next_step(text: str, lang: str, focus: Focus) -> bool:
         return False  # "sign this month and training is free" is a pitch, not a request
     if focus.kind == "named" and focus.key == "purpose":
         return True
-    other = "zh" if lang == "en" else "en"  # reps mix languages
-    return has_cue(text, NEXT_STEP_CUES, lang) or has_cue(text, NEXT_STEP_CUES, other)
+    return _names_next_step(text)  # either language: reps mix them
 
 
 def angle_wanted(text: str, lang: str) -> Angle | None:
@@ -200,6 +305,10 @@ class Focus:
     view: str | None = None
     title: str = ""  # the topic's short name in the visit's language
     score: float = 0.0  # how well the line matched the topic
+    aside: str | None = None  # the problem an "apart from X" sets aside
+    clear: bool = False  # the match leaves no doubt which problem (strong, or its runner-up agrees)
+    foreign: float = 0.0  # the weight of the line's words this customer never uses
+    known: float = 0.0  # the weight of its specific words he does use
 
     @property
     def specific(self) -> bool:
@@ -213,19 +322,35 @@ NO_FOCUS: Final = Focus("none")
 def focus_of(match: TopicMatch, parents: dict[str, str | None], title: str, context: str | None) -> Focus:
     """The focus of a matched line (see ``Focus``); ``parents`` maps a situation item, an
     implication or a view id to its problem id; ``context`` is the topic the customer was on."""
+    focus = _focus_of(match, parents, title, context)
+    foreign = sum(specificity(word) for word in match.unknown)
+    return replace(focus, foreign=foreign, known=match.known_mass) if foreign else focus
+
+
+def _focus_of(match: TopicMatch, parents: dict[str, str | None], title: str, context: str | None) -> Focus:
     if match.off_topic:
         return _foreign(match, parents, context)
-    if match.generic or (match.topic is not None and match.score < NAMED_MIN):
+    if match.generic or (match.topic is not None and match.score < NAMED_MIN and not _agrees(match, parents)):
         return Focus("generic", context, problem=_problem_of(context, parents))
     key = match.topic
     if key is None:
         return Focus("unclear")
     head, _, rest = key.partition(":")
-    fields: dict[str, str | None] = {"problem": _problem_of(key, parents)}
-    if head in ("situation", "implication", "view"):
-        fields[head] = rest
-    score = match.score if head == "situation" else 0.0
-    return Focus("named", key, title=title, score=score, **fields)
+    problem = _problem_of(key, parents)
+    clear = match.known_mass >= REACH_WORDS and (
+        match.score >= REACH_MIN or (problem is not None and _problem_of(match.runner_up, parents) == problem)
+    )
+    return Focus(
+        "named",
+        key,
+        problem=problem,
+        situation=rest if head == "situation" else None,
+        implication=rest if head == "implication" else None,
+        view=rest if head == "view" else None,
+        title=title,
+        score=match.score,
+        clear=clear,
+    )
 
 
 def _foreign(match: TopicMatch, parents: dict[str, str | None], context: str | None) -> Focus:
@@ -243,6 +368,18 @@ def _foreign(match: TopicMatch, parents: dict[str, str | None], context: str | N
     return Focus("generic", context, problem=_problem_of(context, parents))
 
 
+def _agrees(match: TopicMatch, parents: dict[str, str | None]) -> bool:
+    """A weak match still names a problem when the best two candidates both belong to it and the
+    line has words of his of some weight ("回到微信的事，……" in a long line)."""
+    problem = _problem_of(match.topic, parents)
+    return (
+        problem is not None
+        and match.score >= NAMED_MIN / 2
+        and match.known_mass >= REACH_WORDS
+        and _problem_of(match.runner_up, parents) == problem
+    )
+
+
 def _problem_of(key: str | None, parents: dict[str, str | None]) -> str | None:
     """The problem a topic key belongs to, if any."""
     if key is None:
@@ -252,6 +389,6 @@ def _problem_of(key: str | None, parents: dict[str, str | None]) -> str | None:
         return rest
     if head == "cause":
         return rest.split("/")[0]
-    if head in ("situation", "implication", "view"):
+    if head in ("situation", "implication", "view", "customer_question"):
         return parents.get(rest)
     return None

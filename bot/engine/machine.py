@@ -25,7 +25,7 @@ from transitions import Machine
 from bot.vocab import END_STEPS, QUESTIONING_STEPS, Lang, Mode, Stage, Technique
 
 from .customer import Customer, joiner
-from .listening import FOLLOW_UP, FRESH, VISITS, Focus, focus_of, listen_line
+from .listening import FOLLOW_UP, FRESH, VISITS, Focus, focus_of, set_aside
 from .reactions import TurnModel
 from .scenario import LoadedScenario
 from .state import SessionState, rng_for
@@ -111,9 +111,31 @@ class DialogueMachine:
         self.parents: dict[str, str | None] = {item.id: item.leads_to for item in s.situation}
         self.parents.update({i.id: i.problem for i in s.implications})
         self.parents.update({v.id: v.problem for v in s.views})
+        # A question of his belongs to the problem of the fact it follows ("after").
+        owner = {**loaded.cause_owner, **{p: p for p in loaded.problems}, **self.parents}
+        self.parents.update({q.id: owner.get(q.after) for q in s.customer_questions})
 
     def focus(self, state: SessionState, text: str) -> Focus:
-        """What ``text`` is about, read in the context of what the customer said (docs/topics.md)."""
+        """What ``text`` is about, read in the context of what the customer said (docs/topics.md);
+        in "apart from X, ...Y?" it is about Y, and the problem of X is set aside."""
+        split = set_aside(text, state.lang)
+        if split is None:
+            return self._focus(state, text)
+        clause, rest = split
+        aside = self._focus(state, clause)
+        focus = self._focus(state, rest)
+        if focus.kind not in ("named", "generic"):
+            focus = self._focus(state, text)
+        aside_problem = aside.problem if aside.kind == "named" else None
+        if focus.kind == "named":  # "apart from X, ...Y?" is about Y
+            return replace(focus, aside=aside_problem)
+        if aside_problem is None:
+            return focus
+        # "Apart from the returns, anything else?": it names his topic (the rep listened), and
+        # asks about the rest.
+        return replace(aside, problem=None, implication=None, view=None, situation=None, aside=aside_problem)
+
+    def _focus(self, state: SessionState, text: str) -> Focus:
         match = self.topics.match(text, state.lang, said=state.said, context_topic=state.topic)
         if match.topic is not None and not match.generic and match.score < OWN_WORDS_MIN + ECHO_ROOM:
             # A line that names a topic only by echoing a word of his ("busy?") and the context
@@ -160,7 +182,7 @@ class DialogueMachine:
         state.trust_curve.append(state.trust)
         opening = self.customer.opening(state.lang, rng_for(seed, 0, salt=7))
         if remembered:
-            opening += joiner(state.lang) + listen_line(
+            opening += joiner(state.lang) + self.customer.listen(
                 "follow_up_opening", state.lang, rng_for(seed, 0, salt=8)
             )
         state.last_customer = opening

@@ -12,8 +12,8 @@ from bot.vocab import Event, Step, Technique
 
 from .customer import Customer
 from .guards import Guards
-from .listening import NO_FOCUS, Focus, listen_line
-from .rules import COST, GAIN, OFFENCE_OF
+from .listening import NO_FOCUS, Focus
+from .rules import COST, DEFLECT_FLOOR_BELOW_START, GAIN, OFFENCE_OF, WALK_OUT_TRUST
 from .state import SessionState
 
 
@@ -46,14 +46,15 @@ class TurnModel(Guards):
                 if text not in self.state.last_customer:
                     break
             else:
-                text = listen_line("again", self.lang, self.rng, avoid=self.state.last_customer)
+                text = self.customer.listen("again", self.lang, self.rng, avoid=self.state.last_customer)
         self.reply_key = key
         self.parts.append(text)
 
     def listen(self, key: str, **fields: str) -> None:
         """Add one of the listening moments' wordings (``listening.LISTEN_KEYS``)."""
         self.reply_key = key
-        self.parts.append(listen_line(key, self.lang, self.rng, avoid=self.state.last_customer, **fields))
+        avoid = self.state.last_customer
+        self.parts.append(self.customer.listen(key, self.lang, self.rng, avoid=avoid, **fields))
 
     def about(self, key: str, fallback: str) -> None:
         """Say ``key`` about the topic the line named, or the plain ``fallback`` for a generic line."""
@@ -160,7 +161,26 @@ class TurnModel(Guards):
         else:
             self.event = Event.DEFLECTED
             self.cost("deflect")
+            self._bound_fall()
             self.about("deflect_about", "deflect")
+
+    def _bound_fall(self) -> None:
+        """Questions asked too early never push trust below a floor under where the visit began:
+        the rep can still win him back by answering, disclaiming and showing care."""
+        floor = max(WALK_OUT_TRUST + 5.0, self.customer.persona.initial_trust - DEFLECT_FLOOR_BELOW_START)
+        if self.state.trust + self.delta < floor:
+            self.delta = min(0.0, floor - self.state.trust)
+
+    def hold_back(self) -> None:
+        """The question was asked at the right time, but this fact needs more trust: he keeps it
+        back about the topic; it costs less than a question asked too early (no offence)."""
+        self.state.deflections += 1
+        self.event = Event.DEFLECTED
+        last = self.state.history[-1]["event"] if self.state.history else None
+        if last in (Event.DEFLECTED, Event.DEFLECTED_SOFTENED):
+            self.delta -= COST["hold_back"]  # pressing on after he held back once
+            self._bound_fall()
+        self.about("deflect_about", "deflect")
 
     def no_problem_yet(self) -> None:
         self.event = Event.NO_PROBLEM_YET
@@ -183,6 +203,12 @@ class TurnModel(Guards):
         self.state.offences += 1
         self.cost("impolite")
         self.listen("impolite")
+
+    def say_not_ours(self) -> None:
+        """No, that is not something he has (and what does the rep mean?): no fact, a little trust."""
+        self.event = Event.UNCLEAR
+        self.cost("unclear")
+        self.listen("not_ours")
 
     def ask_what_meant(self) -> None:
         self.event = Event.UNCLEAR
@@ -237,6 +263,12 @@ class TurnModel(Guards):
         self.state.cares += 1
         self._tell_situation(item.id, GAIN["care"] if self.state.cares <= 2 else GAIN["open"])
 
+    def tell_named_change(self) -> None:
+        """A closed question about a change around him: yes, and what it is."""
+        assert self.focus.situation is not None  # guarded by asks_about_new_situation
+        self.state.cares += 1
+        self._tell_situation(self.focus.situation, GAIN["care"] if self.state.cares <= 2 else GAIN["open"])
+
     def check_interest(self) -> None:
         """The interest check, answered by where the customer stands."""
         self.event = Event.INTEREST
@@ -275,14 +307,19 @@ class TurnModel(Guards):
             self.listen("next_step_low_trust")
 
     def dig(self) -> None:
-        found = self.customer.next_cause(self.state)
+        """The cause beneath the one the line names, else the next one of its problem; a why
+        about a problem he has not told yet (but would talk about) opens it first."""
+        found = self.dig_target()
         assert found is not None  # guarded by can_dig
         problem, index = found
         cause = problem.causes[index]
-        if cause.min_trust > self.state.trust:
-            self.deflect()
+        if self.needs_more_trust(cause.min_trust):
+            self.hold_back()
             return
+        self.state.current_problem = problem.id
         self.delta += GAIN["reveal"]
+        if self.focus.key == f"problem:{problem.id}" and problem.id not in self.state.revealed:
+            self.reveal(problem.id)
         self.reveal(cause.id)
         self.event = Event.ROOT_FOUND if index == len(problem.causes) - 1 else Event.DUG
 
@@ -291,10 +328,10 @@ class TurnModel(Guards):
         self.about("nothing_more_about", "no_deeper")
 
     def open_sibling(self) -> None:
-        problem = self.customer.next_sibling(self.state)
+        problem = self.sibling()
         assert problem is not None  # guarded by has_sibling
         if problem.min_trust > self.state.trust:
-            self.deflect()
+            self.hold_back()
             return
         self.event = Event.SIBLING
         self.delta += GAIN["reveal"]
@@ -319,9 +356,10 @@ class TurnModel(Guards):
     def imagine(self) -> None:
         implication = self.implication()
         assert implication is not None  # guarded by has_implication
-        if implication.min_trust > self.state.trust:
-            self.deflect()
+        if self.needs_more_trust(implication.min_trust):
+            self.hold_back()
             return
+        self.state.current_problem = implication.problem
         self.event = Event.IMPLICATION
         self.delta += GAIN["implication"]
         self.reveal(implication.id)

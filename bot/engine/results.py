@@ -125,6 +125,7 @@ class SessionView:
     ended_at: str | None
     scorecard: dict[str, Any] | None
     turns: list[TurnView] = field(default_factory=list)
+    private: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -145,6 +146,7 @@ class RehearsalAPI(Protocol):
         channel: str,
         seed: int | None = None,
         visit: str = "fresh",  # or "follow_up": the customer remembers earlier visits
+        private: bool = False,  # only the rep reads its lines
     ) -> TurnResult: ...
 
     def send(

@@ -18,8 +18,11 @@ STAGE_TRUST: Final[dict[Stage, float]] = {
 SHALLOW_GATE: Final = 30.0  # why / what else need the customer to like the rep
 DEEP_GATE: Final = 45.0  # what if / how do you see it / deadline and budget need trust
 SOFTENING: Final = 10.0  # a humble disclaimer lowers each gate by this much
+PRECISION_SOFTENING: Final = 5.0  # a line naming the cause or stake asked about lowers its fact's min_trust
 NEXT_STEP_TRUST: Final = 55.0  # a next step (meeting, pilot, proposal) needs this much trust
 WALK_OUT_TRUST: Final = 5.0
+# Deflected questions alone never take trust more than this below the visit's start.
+DEFLECT_FLOOR_BELOW_START: Final = 10.0
 WALK_OUT_PITCHES: Final = 3
 GUARDED_BELOW: Final[dict[str, float]] = {"low": 40.0, "medium": 30.0, "high": 20.0}
 
@@ -49,6 +52,7 @@ GAIN: Final[dict[str, float]] = {
 }
 COST: Final[dict[str, float]] = {
     "deflect": 4.0,
+    "hold_back": 2.0,  # pressing on after he held a fact back (the first time is free; never doubled)
     "pitch_early": 7.0,
     "private": 6.0,
     "ignored": 3.0,

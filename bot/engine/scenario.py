@@ -21,6 +21,7 @@ from .checks import check_scenario
 from .schema import (
     ANGLES,
     LANGS,
+    LISTEN_REPLY_KEYS,
     NEED_FACTS,
     REPLY_KEYS,
     STAGES,
@@ -116,6 +117,7 @@ def scenario_files(paths: Iterable[Path | str]) -> list[Path]:
 __all__ = [
     "ANGLES",
     "LANGS",
+    "LISTEN_REPLY_KEYS",
     "NEED_FACTS",
     "REPLY_KEYS",
     "STAGES",

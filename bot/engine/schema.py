@@ -52,6 +52,31 @@ REPLY_KEYS: dict[str, str] = {
 }
 
 
+# The listening moments (catalogue ``customer.listen.*``); a scenario's ``replies`` may word them
+# too. ``{topic}`` is replaced by the topic's short name where the description says so.
+LISTEN_REPLY_KEYS: dict[str, str] = {
+    "off_topic": "a question about something this customer does not have (another industry)",
+    "unclear": "content words that match nothing of his: what do you mean?",
+    "not_ours": "a yes/no question about something he does not have ('any hospitals?')",
+    "deflect_about": "a deep question about {topic} before trust",
+    "not_yet_about": "a question about {topic}, a problem he does not see yet",
+    "nothing_more_about": "a question about {topic} with nothing more to tell",
+    "interest_puzzled": "the interest check before any problem is on the table",
+    "interest_lukewarm": "the interest check before enough is at stake",
+    "interest_yes": "the interest check once he is motivated",
+    "next_step_yes": "the rep asks for the next step once the need is confirmed",
+    "next_step_no_problem": "the next step asked before any problem is on the table",
+    "next_step_not_motivated": "the next step asked before enough is at stake",
+    "next_step_no_need": "the next step asked before deadline or budget",
+    "next_step_low_trust": "the next step asked before he trusts the rep enough",
+    "farewell_neutral": "the rep ends a visit that went so-so",
+    "farewell_cool": "the rep ends a visit that went badly",
+    "again": "the customer would repeat his last fallback line",
+    "impolite": "an opener without manners ('hey buddy, who's in charge?')",
+    "follow_up_opening": "added to the opening of a follow-up visit",
+}
+
+
 def _as_list(value: Any) -> Any:
     """Let trainers write one wording as a plain string instead of a one-item list."""
     return [value] if isinstance(value, str) else value

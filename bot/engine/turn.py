@@ -19,11 +19,15 @@ from .customer import Customer, joiner
 from .listening import (
     IMPOLITE_CUES,
     NEXT_STEP_TECHNIQUES,
+    SAID_BEFORE_CUES,
     TOPICAL,
     Focus,
     asks_next_step,
+    asks_to_meet,
     has_cue,
+    is_conditional,
     is_question,
+    is_tag_question,
 )
 from .reactions import TurnModel
 from .rules import GAIN, HARD_QUESTIONS, NOT_IGNORING, WALK_OUT_PITCHES, WALK_OUT_TRUST
@@ -46,6 +50,9 @@ class DialogueMachine(Protocol):
     @property
     def topics(self) -> TopicIndex: ...
 
+    @property
+    def parents(self) -> dict[str, str | None]: ...
+
     def focus(self, state: SessionState, text: str) -> Focus: ...
 
 
@@ -54,6 +61,8 @@ _STAGES: tuple[Stage, ...] = tuple(Stage)
 _TECHNIQUE_OF: dict[str, Technique] = {t.value: t for t in Technique}
 _STEP_OF: dict[str, Step] = {s.value: s for s in Step}
 _STAGE_OF: dict[str, Stage] = {s.value: s for s in Stage}
+# Labels a tag question ("..., right?") gets by mistake when it only checks what the rep knows.
+_DEEP_LABELS = frozenset({Technique.HOW_DO_YOU_SEE, Technique.NEED_CONFIRMATION})
 
 
 @dataclass
@@ -78,19 +87,39 @@ class TurnOutcome:
         return round(self.trust_after - self.trust_before, 2)
 
 
-def effective_technique(state: SessionState, techniques: list[Technique]) -> Technique:
+def effective_technique(state: SessionState, techniques: list[Technique], text: str = "") -> Technique:
     """The technique the customer reacts to, where the label alone would mislead.
 
     - "Answering with a question" needs a question of the customer's to answer: without
       one, the line is whatever the classifier saw next in it (a why, a what-if...).
     - A confirming question before the customer has said anything checks what the rep
-      already knows (明知故问): the customer hears an easy closed question.
+      already knows (明知故问): the customer hears an easy closed question; so is a tag question
+      ("..., don't you?", "……吧？") read as a view or a deadline question before he has told
+      anything.
+    - "Again?" on a first visit, before he has told anything, with no "last time" in it, is
+      a question about now, not a revisit of something he never said.
+    - "If it carries on, who else...?" is a what-if about the spreading harm, not a what-else.
     """
     primary = techniques[0]
+    rest = techniques[1] if len(techniques) > 1 else None
     if primary == Technique.ANSWER_WITH_QUESTION and state.pending_question is None:
-        primary = techniques[1] if len(techniques) > 1 else Technique.OPEN_QUESTION
-    if primary == Technique.CONFIRM_QUESTION and not state.revealed:
-        primary = Technique.CLOSED_QUESTION
+        primary = rest or Technique.OPEN_QUESTION
+    return _reread(state, primary, rest, text)
+
+
+def _reread(state: SessionState, primary: Technique, rest: Technique | None, text: str) -> Technique:
+    """The label re-read from the line's form where the visit so far contradicts it."""
+    lang = state.lang
+    told_nothing = not state.revealed and not state.prior
+    confirms = primary == Technique.CONFIRM_QUESTION and not state.revealed
+    tags = primary in _DEEP_LABELS and told_nothing and is_tag_question(text, lang)
+    if confirms or tags:
+        return Technique.CLOSED_QUESTION
+    said_before = has_cue(text, SAID_BEFORE_CUES, lang)
+    if primary == Technique.REVISIT_TOPIC and told_nothing and is_question(text) and not said_before:
+        return rest if rest is not None and rest != Technique.REVISIT_TOPIC else Technique.OPEN_QUESTION
+    if primary == Technique.WHAT_ELSE and is_conditional(text, lang):
+        return Technique.WHAT_IF
     return primary
 
 
@@ -123,14 +152,21 @@ def _route(dialogue: DialogueMachine, model: TurnModel) -> tuple[Trigger, bool]:
         return Move.PRIVATE, False
     if has_cue(model.text, IMPOLITE_CUES, state.lang):
         return Move.IMPOLITE, False
-    if state.pending_question is not None and Technique.ANSWER_WITH_QUESTION in techniques:
+    moves_away = _moves_away(dialogue, model)
+    if state.pending_question is not None and Technique.ANSWER_WITH_QUESTION in techniques and not moves_away:
         return Technique.ANSWER_WITH_QUESTION, False  # answering the customer's question wins over the rest
-    trigger: Trigger = effective_technique(state, techniques)
+    trigger: Trigger = effective_technique(state, techniques, model.text)
+    if trigger == Technique.ANSWER_WITH_QUESTION:  # his question is pending; the line is about another
+        others = [t for t in techniques if t != Technique.ANSWER_WITH_QUESTION]
+        conditional = is_conditional(model.text, state.lang)
+        trigger = others[0] if others else Technique.WHAT_IF if conditional else Technique.OPEN_QUESTION
     if trigger == Technique.STATEMENT and model.focus.kind == "named" and is_question(model.text):
         trigger = Technique.OPEN_QUESTION  # a question about his business, whatever its form
     # Asking for the next step names days and meetings, words no scenario has: it goes first.
     if trigger in NEXT_STEP_TECHNIQUES and asks_next_step(model.text, state.lang, model.focus):
         trigger = Move.NEXT_STEP
+    elif trigger == Technique.NEED_CONFIRMATION and asks_to_meet(model.text):
+        trigger = Move.NEXT_STEP  # "could we meet next Tuesday?" asks for a meeting, not a deadline
     elif model.focus.kind == "off_topic" and trigger in TOPICAL:
         trigger = Move.OFF_TOPIC
     if model.focus.kind != "off_topic":
@@ -143,6 +179,17 @@ def _route(dialogue: DialogueMachine, model: TurnModel) -> tuple[Trigger, bool]:
     model.say("ignored_question")
     model.cost("ignored")
     return trigger, True
+
+
+def _moves_away(dialogue: DialogueMachine, model: TurnModel) -> bool:
+    """The line does not take up the customer's pending question, whatever the classifier read
+    in its form: it is about another business, it is "apart from X, what else?", or it names
+    another problem than the one his question is about."""
+    focus, pending = model.focus, model.state.pending_question
+    if focus.kind == "off_topic" or (focus.aside is not None and Technique.WHAT_ELSE in model.techniques):
+        return True
+    asked_about = dialogue.parents.get(pending) if pending is not None else None
+    return focus.kind == "named" and None not in (focus.problem, asked_about) and focus.problem != asked_about
 
 
 def _answer(dialogue: DialogueMachine, model: TurnModel, trigger: Trigger) -> None:

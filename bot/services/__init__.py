@@ -27,6 +27,38 @@ from .accounts import (
     DemoAccount,
     TelegramStart,
 )
+from .admin import (
+    AdminAPI,
+    AdminRefused,
+    AdminService,
+    ImportResult,
+    NotAnAdmin,
+    RowProblem,
+    TeamNotFound,
+    TeamView,
+    UserView,
+)
+from .analytics import AnalyticsService, RepAnalytics, ScorePoint, TeamAnalytics
+from .assignments import (
+    AssignmentNotFound,
+    AssignmentOrder,
+    AssignmentPush,
+    AssignmentService,
+    AssignmentView,
+    BadAssignment,
+    ReminderLoop,
+)
+from .browse import (
+    BrowseAPI,
+    BrowsedSession,
+    BrowseService,
+    ExportedSession,
+    FilterOptions,
+    OutcomeFigures,
+    RepReport,
+    SessionFilter,
+    SessionPage,
+)
 from .coaching import (
     MANAGER_ROLES,
     NOTES_SHOWN,
@@ -41,6 +73,7 @@ from .coaching import (
 )
 from .errors import (
     DATABASE_ERRORS,
+    AssignmentNotPrivate,
     MessageRejected,
     NotAManager,
     NoteNotFound,
@@ -51,6 +84,7 @@ from .errors import (
     SessionNotFound,
     UnknownScenario,
     UserNotFound,
+    check_private,
     is_database_unavailable,
     sql_error_summary,
 )
@@ -71,12 +105,36 @@ from .progress import (
     PROGRESS_VISITS,
     Progress,
     ProgressAPI,
+    ProgressPoint,
     ProgressService,
-    ScorePoint,
     Suggestion,
     TechniqueStat,
 )
 from .rehearsals import MODES, RehearsalsAPI, RehearsalService
+from .reviews import (
+    Colleague,
+    CommentView,
+    PlanItem,
+    ReviewDraft,
+    ReviewedSession,
+    ReviewInput,
+    ReviewNotFound,
+    ReviewService,
+    ReviewView,
+    SkillGap,
+)
+from .script_preview import PreviewTurn, ScriptPreview
+from .script_studio import (
+    TRAINER_ROLES,
+    Problem,
+    ScriptDocument,
+    ScriptListing,
+    ScriptRejected,
+    ScriptStudio,
+    TestOutcome,
+    VersionEntry,
+    VersionNotFound,
+)
 from .techniques import TechniqueGuide, TechniqueGuides
 from .telegram import TelegramAnswers, telegram_group
 from .throttle import SignInThrottle, ThrottleLimits
@@ -106,14 +164,29 @@ class Services:
     progress: ProgressAPI
     techniques: TechniqueGuides
     settings: UserSettingsService
+    # The managers' sessions list, exports and reports.
+    browse: BrowseAPI
+    # Teams and users, for admins.
+    admin: AdminAPI
     # Visits left idle are closed as abandoned by a sweep in every worker.
     idle: IdleVisits
+    # The trainer studio: drafts, checks, publishing (every worker picks a publish up), preview.
+    scripts: ScriptStudio
+    preview: ScriptPreview
+    # Review 3.0, assignments and team analytics (issue 14).
+    assignments: AssignmentService
+    reviews: ReviewService
+    analytics: AnalyticsService
 
 
 def build_services(db: Database, settings: Settings, library: ScenarioLibrary | None = None) -> Services:
     """The services over ``db``; the scenario library is loaded (and checked) once, here."""
     rehearsals = RehearsalService(db, library=library, settings=settings)
     coaching = CoachingService(db, rehearsals)
+    studio = ScriptStudio(db, rehearsals)
+    assignments = AssignmentService(
+        db, rehearsals, remind_before=timedelta(hours=settings.assignment_reminder_hours)
+    )
     limits = ThrottleLimits(
         per_login=settings.sign_in_failures_per_login,
         per_address=settings.sign_in_failures_per_address,
@@ -132,7 +205,14 @@ def build_services(db: Database, settings: Settings, library: ScenarioLibrary | 
         progress=ProgressService(db, rehearsals.library),
         techniques=TechniqueGuides(lambda: rehearsals.library.bank or default_bank()),
         settings=UserSettingsService(db),
+        browse=BrowseService(db, rehearsals),
+        admin=AdminService(db),
         idle=IdleVisits(db, rehearsals.versions, timedelta(hours=settings.idle_close_hours)),
+        scripts=studio,
+        preview=ScriptPreview(studio),
+        assignments=assignments,
+        reviews=ReviewService(db, rehearsals, assignments),
+        analytics=AnalyticsService(db),
     )
 
 
@@ -146,30 +226,51 @@ __all__ = [
     "NOTES_SHOWN",
     "PROGRESS_VISITS",
     "TECHNIQUES",
+    "TRAINER_ROLES",
     "TREND_LENGTH",
     "WECOM_CHANNEL",
     "Account",
     "AccountService",
     "AccountsAPI",
     "ActiveTurn",
+    "AdminAPI",
+    "AdminRefused",
+    "AdminService",
+    "AnalyticsService",
+    "AssignmentNotFound",
+    "AssignmentNotPrivate",
+    "AssignmentOrder",
+    "AssignmentPush",
+    "AssignmentService",
+    "AssignmentView",
     "Backlog",
+    "BadAssignment",
+    "BrowseAPI",
+    "BrowseService",
+    "BrowsedSession",
     "CheckGate",
     "Claim",
     "CoachingAPI",
     "CoachingService",
+    "Colleague",
+    "CommentView",
     "DemoAccount",
     "Dispatcher",
+    "ExportedSession",
     "FeedbackAPI",
     "FeedbackService",
+    "FilterOptions",
     "FlagNotFound",
     "FlagView",
     "IdleVisits",
+    "ImportResult",
     "Kind",
     "LinkedRep",
     "ManagedView",
     "MessageRejected",
     "NotAManager",
     "NotARepLine",
+    "NotAnAdmin",
     "NotYourSession",
     "NoteList",
     "NoteNotFound",
@@ -178,36 +279,63 @@ __all__ = [
     "Outbound",
     "OutboxSender",
     "OutboxService",
+    "OutcomeFigures",
     "Pacing",
     "PasswordRejected",
+    "PlanItem",
     "PolicyViolation",
+    "PreviewTurn",
+    "Problem",
     "Progress",
     "ProgressAPI",
+    "ProgressPoint",
     "ProgressService",
     "RehearsalError",
     "RehearsalService",
     "RehearsalsAPI",
+    "ReminderLoop",
+    "RepAnalytics",
     "RepFigures",
     "RepNotFound",
+    "RepReport",
     "RetryPolicy",
+    "ReviewDraft",
+    "ReviewInput",
+    "ReviewNotFound",
+    "ReviewService",
+    "ReviewView",
+    "ReviewedSession",
+    "RowProblem",
     "ScenarioCard",
     "ScenarioSummary",
     "ScorePoint",
     "Scorecard",
+    "ScriptDocument",
+    "ScriptListing",
+    "ScriptPreview",
+    "ScriptRejected",
+    "ScriptStudio",
     "SendResult",
     "Services",
     "SessionClosed",
+    "SessionFilter",
     "SessionNotFound",
+    "SessionPage",
     "SessionUser",
     "SessionView",
     "SignInThrottle",
+    "SkillGap",
     "Suggestion",
+    "TeamAnalytics",
+    "TeamNotFound",
+    "TeamView",
     "TechniqueGuide",
     "TechniqueGuides",
     "TechniqueStat",
     "TelegramAnswers",
     "TelegramLine",
     "TelegramStart",
+    "TestOutcome",
     "ThrottleLimits",
     "TooBusy",
     "TurnResult",
@@ -217,12 +345,16 @@ __all__ = [
     "UnknownTimeZone",
     "UserNotFound",
     "UserSettingsService",
+    "UserView",
+    "VersionEntry",
+    "VersionNotFound",
     "WeComAPI",
     "WeComLine",
     "WeComService",
     "WeComStart",
     "WebSessionService",
     "build_services",
+    "check_private",
     "is_database_unavailable",
     "local_time",
     "sql_error_summary",

@@ -95,6 +95,33 @@ class ManagedView:
     notes: list[NoteView]
 
 
+#: What managers see of a private visit's scorecard: figures, never the quoted lines
+#: (the coaching points quote the rep) nor the facts the customer told.
+PRIVATE_SCORECARD_KEYS = (
+    "score",
+    "parts",
+    "weights",
+    "status",
+    "language",
+    "stage_reached",
+    "step_reached",
+    "final_stage",
+    "rep_turns",
+    "techniques",
+    "explicit_need",
+    "question_share",
+    "pitches",
+    "hints",
+)
+
+
+def private_scorecard(card: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The part of a private visit's scorecard a manager may read."""
+    if card is None:
+        return None
+    return {key: card[key] for key in PRIVATE_SCORECARD_KEYS if key in card}
+
+
 def utc(value: datetime | None) -> datetime | None:
     """``value`` with its UTC offset (SQLite hands stored times back without one)."""
     if value is None:
@@ -238,6 +265,8 @@ class CoachingService:
             if rehearsal is None or rep is None or not self._in_scope(viewer, rep):
                 raise SessionNotFound("No such session in your team.")
             view = self.rehearsals.view_in(s, rehearsal)
+            if view.private:  # the rep's alone: that it happened and its figures, no line
+                view = replace(view, turns=[], scorecard=private_scorecard(view.scorecard))
             notes = [
                 replace(n, session_title=view.title) for n in self._notes(s, s.notes.for_session(view.id))
             ]

@@ -38,6 +38,18 @@ class UserNotFound(RehearsalError):
     code = "user_not_found"
 
 
+class AssignmentNotPrivate(RehearsalError):
+    """An assigned visit is the manager's to read: it cannot be private practice."""
+
+    code = "assignment_not_private"
+
+
+def check_private(private: bool, *, assigned: bool) -> None:
+    """Raise ``AssignmentNotPrivate`` for a private visit started for an assignment."""
+    if private and assigned:
+        raise AssignmentNotPrivate("An assigned visit cannot be private.")
+
+
 def is_database_unavailable(error: BaseException | None) -> bool:
     """True when ``error`` (or what caused it) means the database cannot be reached right now."""
     seen = 0
@@ -61,6 +73,7 @@ def sql_error_summary(error: BaseException) -> str | None:
 
 __all__ = [
     "DATABASE_ERRORS",
+    "AssignmentNotPrivate",
     "MessageRejected",
     "NotAManager",
     "NotYourSession",
@@ -71,6 +84,7 @@ __all__ = [
     "SessionNotFound",
     "UnknownScenario",
     "UserNotFound",
+    "check_private",
     "is_database_unavailable",
     "sql_error_summary",
 ]

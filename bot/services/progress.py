@@ -26,7 +26,7 @@ PROGRESS_VISITS = 20
 
 
 @dataclass(frozen=True)
-class ScorePoint:
+class ProgressPoint:
     """One finished visit on the trend line."""
 
     session_id: str
@@ -62,7 +62,7 @@ class Progress:
     """Everything the progress page and Telegram /progress show."""
 
     visits: int
-    trend: list[ScorePoint]
+    trend: list[ProgressPoint]
     techniques: list[TechniqueStat]
     weakest: str | None
     next: Suggestion | None
@@ -112,8 +112,8 @@ class ProgressService:
         )
 
 
-def _point(rehearsal: RehearsalSession) -> ScorePoint:
-    return ScorePoint(
+def _point(rehearsal: RehearsalSession) -> ProgressPoint:
+    return ProgressPoint(
         session_id=rehearsal.id,
         scenario_id=rehearsal.scenario_id,
         ended_at=iso(rehearsal.ended_at) or "",

@@ -115,6 +115,7 @@ class RehearsalService:
     # -- reading ---------------------------------------------------------------------------
 
     def scenarios(self, language: str | None = None) -> list[ScenarioSummary]:
+        self.versions.refresh_from(self.db)
         return self.library.summaries(language)
 
     def scenario_card(self, scenario_id: str, language: str | None) -> ScenarioCard:
@@ -146,8 +147,7 @@ class RehearsalService:
             return [self._view(s, r, with_turns=False) for r in found]
 
     def active_session(self, user_id: int, *, with_turns: bool = True) -> SessionView | None:
-        """The rep's active visit (one index seek); ``with_turns=False`` skips the transcript,
-        which grows with the visit, for callers that only need the session."""
+        """The rep's active visit (one index seek); ``with_turns=False`` skips its growing transcript."""
         with store(self.db) as s:
             rehearsal = s.sessions.active_for_user(user_id)
             return self._view(s, rehearsal, with_turns=with_turns) if rehearsal is not None else None
@@ -163,8 +163,7 @@ class RehearsalService:
     def turns_after(
         self, session_id: str, seq: int, *, user_id: int | None = None, limit: int | None = None
     ) -> SessionView:
-        """The session with only the turns after ``seq`` (at most ``limit``): what a live view has
-        not shown yet, or the next page of the transcript."""
+        """Only the turns after ``seq`` (at most ``limit``): what a live view lacks, or a next page."""
         with store(self.db) as s:
             rehearsal = self._owned(s, session_id, user_id)
             return self._view(s, rehearsal, with_turns=True, after_seq=seq, limit=limit)
@@ -193,20 +192,20 @@ class RehearsalService:
         channel: str,
         seed: int | None = None,
         visit: str = "fresh",
+        private: bool = False,  # only the rep reads its lines; never an assignment (check_private)
     ) -> TurnResult:
         """Start a visit. ``visit="follow_up"`` makes the customer remember what this rep's
         earlier visits to the scenario uncovered; ``"fresh"`` (the default) starts from nothing."""
         if visit not in ("fresh", "follow_up"):
             raise ValueError(f"visit must be 'fresh' or 'follow_up', not {visit!r}")
-        runtime = self.library.latest(scenario_id)
-        language = runtime.language_for(language)
         mode = mode if mode in MODES else "practice"
         seed = secrets.randbelow(2**31) if seed is None else int(seed)
         with store(self.db, write=True) as s:
             user = s.users.get(user_id)
             if user is None:
                 raise NotYourSession(f"no user {user_id}")
-            self.versions.ensure_recorded(s, runtime)
+            runtime = self.versions.current(s, scenario_id)  # the published version, this worker's
+            language = runtime.language_for(language)
             prior = self._revealed_before(s, user_id, scenario_id) if visit == "follow_up" else []
             state, opening = runtime.start(lang=language, mode=mode, seed=seed, prior=prior, visit=visit)
             rehearsal = s.sessions.create(
@@ -221,6 +220,7 @@ class RehearsalService:
                 stage=state.stage,
                 step=state.step,
                 trust=state.trust,
+                private=private,
             )
             s.turns.add(rehearsal, "customer", opening)
             return TurnResult(
@@ -497,4 +497,5 @@ class RehearsalService:
             ended_at=iso(rehearsal.ended_at),
             scorecard=rehearsal.scorecard,
             turns=turns,
+            private=bool(rehearsal.private),
         )

@@ -23,19 +23,24 @@ from .models import (
 )
 from .outbox import OutboxRepository
 from .repository import Store
+from .reviews import Assignment, CoachingReview, LineComment, ReviewRepository
 from .wecom import WeComLink, WeComLinkRepository
 
 __all__ = [
+    "Assignment",
     "Base",
     "CoachingNote",
+    "CoachingReview",
     "Database",
     "JudgementFlag",
+    "LineComment",
     "OutboxChat",
     "OutboxLimiter",
     "OutboxMessage",
     "OutboxRepository",
     "ProcessedMessage",
     "RehearsalSession",
+    "ReviewRepository",
     "ScriptVersion",
     "Store",
     "Team",

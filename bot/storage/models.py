@@ -21,7 +21,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
-from sqlalchemy.sql.expression import true
+from sqlalchemy.sql.expression import false, true
 
 # Explicit constraint names keep Alembic migrations identical on SQLite and PostgreSQL.
 NAMING_CONVENTION = {
@@ -116,6 +116,33 @@ class ScriptVersion(Base):
     author: Mapped[str | None] = mapped_column(String(120))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The publish message, and the version as a number (the newest is the published one);
+    # None for a version that is not a whole number (written by hand before the studio).
+    message: Mapped[str | None] = mapped_column(Text)
+    number: Mapped[int | None] = mapped_column(Integer)
+
+
+class ScriptDraft(Base):
+    """A trainer's unpublished edit of a script: one per script, shared by its trainers."""
+
+    __tablename__ = "script_drafts"
+
+    kind: Mapped[str] = mapped_column(String(32), primary_key=True)
+    script_id: Mapped[str] = mapped_column(String(120), primary_key=True)
+    content: Mapped[str] = mapped_column(Text)
+    base_version: Mapped[str | None] = mapped_column(String(40))
+    author: Mapped[str | None] = mapped_column(String(120))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+
+class ScriptRevision(Base):
+    """A counter per kind of script, raised by every publish: each worker reads this one row to
+    know whether its loaded scripts are still the published ones (no restart, no broadcast)."""
+
+    __tablename__ = "script_revisions"
+
+    kind: Mapped[str] = mapped_column(String(32), primary_key=True)
+    revision: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class RehearsalSession(Base):
@@ -135,6 +162,8 @@ class RehearsalSession(Base):
         ),
         # The trend: a rep's newest scored visits.
         Index("ix_rehearsal_sessions_user_ended", "user_id", "ended_at"),
+        # The managers' sessions list across reps, newest first (0010_private_practice).
+        Index("ix_rehearsal_sessions_started", "started_at", "id"),
         # The idle sweep: the oldest active visits first (0008_idle_sessions).
         Index("ix_rehearsal_sessions_status_updated", "status", "updated_at"),
     )
@@ -159,6 +188,9 @@ class RehearsalSession(Base):
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
     ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # A private practice visit: only the rep reads its lines; managers see that it happened and
+    # its score (0010_private_practice). Assignments are never private.
+    private: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     user: Mapped[User] = relationship()
 

@@ -12,13 +12,13 @@ from sqlalchemy import Row, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from .browse import BrowseRepository
 from .models import (
     CoachingNote,
     JudgementFlag,
     LinkCode,
     ProcessedMessage,
     RehearsalSession,
-    ScriptVersion,
     Team,
     TelegramLink,
     Turn,
@@ -26,6 +26,8 @@ from .models import (
     utcnow,
 )
 from .outbox import OutboxRepository
+from .reviews import ReviewRepository
+from .scripts import ScriptRepository
 from .sessions import SessionRepository
 
 NAME_CHARS: int = getattr(User.__table__.c.display_name.type, "length", None) or 120
@@ -232,65 +234,6 @@ class InboundRepository:
             message.response = response
 
 
-class ScriptRepository:
-    def __init__(self, session: Session) -> None:
-        self._s = session
-
-    def record(
-        self,
-        *,
-        kind: str,
-        script_id: str,
-        version: str,
-        content_hash: str,
-        content: str | None = None,
-        author: str | None = None,
-    ) -> ScriptVersion:
-        """Store a script version once; the same (kind, id, version) returns the stored row.
-
-        Raises ValueError when a version is re-used with different content: versions are immutable.
-        """
-        existing = self._s.scalar(
-            select(ScriptVersion).where(
-                ScriptVersion.kind == kind,
-                ScriptVersion.script_id == script_id,
-                ScriptVersion.version == version,
-            )
-        )
-        if existing is not None:
-            if existing.content_hash != content_hash:
-                raise ValueError(f"{kind} {script_id!r} version {version!r} changed without a new version")
-            return existing
-        row = ScriptVersion(
-            kind=kind,
-            script_id=script_id,
-            version=version,
-            content_hash=content_hash,
-            content=content,
-            author=author,
-            active=True,
-        )
-        self._s.add(row)
-        self._s.flush()
-        return row
-
-    def versions(self, kind: str, script_id: str) -> Sequence[ScriptVersion]:
-        return self._s.scalars(
-            select(ScriptVersion)
-            .where(ScriptVersion.kind == kind, ScriptVersion.script_id == script_id)
-            .order_by(ScriptVersion.created_at, ScriptVersion.id)
-        ).all()
-
-    def get(self, kind: str, script_id: str, version: str) -> ScriptVersion | None:
-        return self._s.scalar(
-            select(ScriptVersion).where(
-                ScriptVersion.kind == kind,
-                ScriptVersion.script_id == script_id,
-                ScriptVersion.version == version,
-            )
-        )
-
-
 class NoteRepository:
     def __init__(self, session: Session) -> None:
         self._s = session
@@ -393,3 +336,5 @@ class Store:
         self.notes = NoteRepository(session)
         self.flags = FlagRepository(session)
         self.outbox = OutboxRepository(session)
+        self.browse = BrowseRepository(session)
+        self.reviews = ReviewRepository(session)

@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from .models import RehearsalSession, RevealedFacts, User, utcnow
+from .reviews import record_figures
 
 
 class SessionRepository:
@@ -33,6 +34,7 @@ class SessionRepository:
         stage: str | None = None,
         step: str | None = None,
         trust: float = 0.0,
+        private: bool = False,
     ) -> RehearsalSession:
         rehearsal = RehearsalSession(
             user_id=user.id,
@@ -48,6 +50,7 @@ class SessionRepository:
             trust=trust,
             status="active",
             next_seq=1,
+            private=private,
         )
         self._s.add(rehearsal)
         self._s.flush()
@@ -214,3 +217,5 @@ class SessionRepository:
             value = scorecard.get("score")
             if isinstance(value, int | float) and not isinstance(value, bool):
                 rehearsal.score = int(value)
+            # Team analytics sums these columns instead of parsing scorecards (issue 14).
+            record_figures(self._s, rehearsal, scorecard)

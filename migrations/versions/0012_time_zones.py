@@ -2,10 +2,10 @@
 team's default, so times are shown where the rep lives rather than in UTC.
 
 Revision ID: 0012
-Revises: 0008
+Revises: 0011
 Create Date: 2026-11-29
 
-Re-chain at merge: this revises 0008, the head on main at 13:25 UTC. Both columns are nullable:
+Re-chain at merge: this revises 0011, the head on main at 14:10 UTC. Both columns are nullable:
 rows written before read as "no time zone chosen" (UTC until one is).
 """
 
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0012"
-down_revision = "0008"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 

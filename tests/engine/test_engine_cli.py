@@ -45,6 +45,19 @@ def test_validate_lists_every_error_and_exits_1(tmp_path: Path) -> None:
     assert lines[-1].endswith("error(s)")
 
 
+def test_validate_warns_about_topics_a_rep_cannot_name_apart(tmp_path: Path) -> None:
+    # A cause titled like its problem: a rep naming it would be heard as asking about the problem.
+    text = EXAMPLE.read_text("utf-8")
+    cause_title = "topic: {zh: 问题到终检才发现, en: defects found only at final inspection}"
+    assert cause_title in text
+    brittle = tmp_path / "brittle.yaml"
+    brittle.write_text(text.replace(cause_title, "topic: {zh: 退货翻倍, en: the doubled returns}"), "utf-8")
+    code, out, _ = run("validate", str(brittle))
+    assert code == 0  # a warning, not an error
+    assert f"warn  {brittle}: cause:returns/late_detection (en)" in out
+    assert "warn" not in run("validate", str(EXAMPLE))[1]
+
+
 def test_validate_refuses_one_id_in_two_files(tmp_path: Path) -> None:
     for name in ("a.yaml", "b.yaml"):
         (tmp_path / name).write_text(EXAMPLE.read_text("utf-8"), "utf-8")

@@ -15,9 +15,10 @@ import pytest
 import yaml
 from engine_support import DIALOGUES, ROOT
 
+from bot.engine.checks import check_scenario
 from bot.engine.machine import DialogueMachine
 from bot.engine.runtime import ScenarioRuntime, default_classify
-from bot.engine.scenario import load_scenario
+from bot.engine.scenario import Lines, LoadedScenario, load_scenario
 from bot.engine.state import SessionState
 
 SCRIPTS = sorted((ROOT / "tests" / "data" / "rep_scripts").glob("*.yaml"))
@@ -116,11 +117,53 @@ def test_an_off_topic_question_gets_no_fact_and_costs_more_each_time(machine: Di
     assert first.reply != second.reply and state.off_topic == 2
 
 
-def test_a_why_about_a_problem_not_told_yet_gets_no_fact(machine: DialogueMachine) -> None:
-    state = _at(machine, ["new_standard", "returns"], 60)
+def test_a_why_before_any_problem_is_on_the_table_gets_no_fact(machine: DialogueMachine) -> None:
+    state = _at(machine, ["new_standard"], 60)
+    state.current_problem = None
     outcome = machine.turn(state, "Why are your supplier audit records on paper?", ["why"])
     assert outcome.revealed == [] and outcome.event == "no_problem_yet"
     assert outcome.trust_delta == 0
+
+
+def test_a_why_about_another_problem_he_would_talk_about_is_answered_about_it(
+    machine: DialogueMachine,
+) -> None:
+    # The returns are on the table; the rep names the audit's paper records: he answers about
+    # them (not with the returns' next cause).
+    state = _at(machine, ["new_standard", "returns"], 60)
+    outcome = machine.turn(state, "Why are your supplier audit records on paper?", ["why"])
+    assert outcome.revealed == ["paper_records"] and state.current_problem == "audit_risk"
+
+
+def test_a_why_about_a_cause_he_told_digs_beneath_that_cause(machine: DialogueMachine) -> None:
+    # He told the whole returns chain down to the sampling gaps and moved on to the audit; a why
+    # about the late detection (told) digs to what lies beneath it, not the audit's next cause.
+    state = _at(machine, ["new_standard", "returns", "late_detection", "audit_risk"], 60)
+    outcome = machine.turn(state, "Why do defects only show up at the final inspection?", ["why"])
+    assert outcome.revealed == ["sampling_gaps"] and state.current_problem == "returns"
+
+
+def test_apart_from_a_problem_what_else_opens_another_one(machine: DialogueMachine) -> None:
+    state = _at(machine, ["new_standard"], 50)
+    state.current_problem = None
+    outcome = machine.turn(state, "Returns aside, is anything else worrying you?", ["what_else"])
+    assert outcome.revealed == ["audit_risk"]
+
+
+def test_a_fact_held_back_for_trust_costs_nothing_the_first_time(machine: DialogueMachine) -> None:
+    state = _at(machine, ["new_standard", "returns", "late_detection"], 31)
+    outcome = machine.turn(state, "Why is that?", ["why"])
+    assert outcome.revealed == [] and outcome.event == "deflected" and outcome.trust_delta == 0
+    again = machine.turn(state, "But why is that?", ["why"])
+    assert again.trust_delta < 0
+
+
+def test_questions_asked_too_early_never_sink_trust_below_a_floor(machine: DialogueMachine) -> None:
+    state, _ = machine.start(lang="en", mode="practice", seed=5)
+    start = state.trust
+    for _ in range(6):
+        machine.turn(state, "How do you see the future of your returns?", ["how_do_you_see"])
+    assert state.active and state.trust >= start - 10
 
 
 def test_the_customer_never_repeats_a_fallback_twice_in_a_row(machine: DialogueMachine) -> None:
@@ -224,3 +267,60 @@ def test_exam_mode_gives_no_hints(runtime: ScenarioRuntime) -> None:
     assert runtime.play(state, "Why are the returns up?", ["why"]).note is None
     text = runtime.hint(state)
     assert "exam" in text.lower() and state.hints == 0
+
+
+@pytest.mark.parametrize(
+    ("lang", "line"),
+    [
+        ("en", "Do you run any hospitals?"),
+        ("zh", "你们有没有做医院的业务？"),
+        ("en", "Do you also make aircraft parts?"),
+    ],
+)
+def test_a_yes_no_question_about_something_he_does_not_have_gets_no(
+    machine: DialogueMachine, lang: str, line: str
+) -> None:
+    state = _at(machine, ["new_standard", "returns"], 50, lang=lang)
+    outcome = machine.turn(state, line, ["closed_question"])
+    assert outcome.revealed == [] and outcome.event == "unclear"
+    small_talk = set(machine.customer.replies["small_talk"][lang])
+    assert outcome.reply not in small_talk  # not the generic "more or less, yes"
+    # A yes/no question about his own business is still answered as before.
+    own = machine.turn(state, "Are the returns mostly from one carmaker?", ["closed_question"])
+    assert own.event != "unclear"
+
+
+def test_a_scenario_can_word_the_listening_moments_itself(example: LoadedScenario) -> None:
+    s = example.scenario
+    replies = dict(s.replies)
+    replies["off_topic"] = Lines(en=["Hospitals? We press metal, mate."], zh=["医院？我们是冲压厂。"])
+    replies["deflect_about"] = Lines(en=["Not yet about {topic}, {not a field}."])
+    machine = DialogueMachine(LoadedScenario(s.model_copy(update={"replies": replies}), example.source))
+    state = _at(machine, ["new_standard", "returns"], 60)
+    outcome = machine.turn(state, "Why do your doctors still send patient records over WeChat?", ["why"])
+    assert outcome.event == "off_topic" and outcome.reply == "Hospitals? We press metal, mate."
+    state.trust = 20  # too early for a why: he dodges, in the scenario's words, about the topic
+    dodge = machine.turn(state, "Why do defects only show up at the final inspection?", ["why"])
+    assert dodge.reply == "Not yet about defects found only at final inspection, {not a field}."
+    # A language the scenario did not word keeps the catalogue's lines.
+    zh_state = _at(machine, ["new_standard", "returns"], 20, lang="zh")
+    zh_dodge = machine.turn(zh_state, "为什么不良品要到终检才发现？", ["why"])
+    assert "{" not in zh_dodge.reply and zh_dodge.event == "deflected"
+
+
+def test_a_reply_for_an_unknown_listening_moment_is_refused(example: LoadedScenario) -> None:
+    s = example.scenario
+    replies = {**s.replies, "off_topik": Lines(en=["?"], zh=["？"])}
+    problems = check_scenario(s.model_copy(update={"replies": replies}), example.source)
+    assert any("off_topik" in str(problem) for problem in problems)
+
+
+def test_a_meeting_request_read_as_a_deadline_question_is_a_next_step_request(
+    machine: DialogueMachine,
+) -> None:
+    state = _at(machine, ["new_standard", "returns", "late_detection"], 50)
+    line = "Could we meet next Tuesday so I can show you a pilot plan?"
+    outcome = machine.turn(state, line, ["need_confirmation"])
+    assert outcome.event == "next_step_declined" and state.next_step == "declined"
+    deadline = machine.turn(state, "By when must the pilot run?", ["need_confirmation"])
+    assert deadline.event != "next_step_declined"

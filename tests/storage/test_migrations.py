@@ -27,6 +27,13 @@ EXPECTED_TABLES = {
     "judgement_flags",
     "revealed_facts",
     "wecom_links",
+    "script_drafts",
+    "script_revisions",
+    "line_comments",
+    "coaching_reviews",
+    "assignments",
+    "visit_figures",
+    "visit_techniques",
 }
 
 

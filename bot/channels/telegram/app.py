@@ -34,6 +34,7 @@ from telegram.ext import (
 from bot.channels.text import unreadable
 from bot.config import Settings
 from bot.services import (
+    AssignmentPush,
     LinkedRep,
     NoteList,
     NotePush,
@@ -44,6 +45,7 @@ from bot.services import (
 )
 
 from . import flags, handlers, visits
+from .assignments import assignment_message
 from .callbacks import (
     ACTIVE_PATTERN,
     FLAG_PATTERN,
@@ -385,6 +387,7 @@ class TelegramChannel:
         """
         self.application.bot_data["services"] = services
         services.coaching.announce_notes(self._announce)
+        services.assignments.announce_with(self._announce_assignment)
         if not self.settings.telegram_webhook_secret:
             logger.warning("COACH_TELEGRAM_WEBHOOK_SECRET is not set: every webhook call will get 403")
         await self._ensure_running()
@@ -425,6 +428,11 @@ class TelegramChannel:
         """A manager's new note, worded for the rep's chats (queued with the note by the service)."""
         html = handlers.pushed_note(push.note, ui_language(push.language, self.settings.default_lang))
         return outbound([Outgoing(html)])
+
+    def _announce_assignment(self, push: AssignmentPush) -> list[Outbound]:
+        """A new assignment or its reminder, worded for the rep's chats (queued by the service)."""
+        lang = ui_language(push.language, self.settings.default_lang)
+        return outbound([Outgoing(assignment_message(push, lang))])
 
 
 __all__ = ["TelegramChannel", "bot_api_urls", "build_application", "register_handlers"]

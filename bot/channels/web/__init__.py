@@ -9,8 +9,11 @@ from fastapi.responses import Response
 from bot.config import Settings
 from bot.services import DEFAULT_CONCURRENT_CHECKS, CheckGate
 
+from .admin import admin_router
 from .api import router as api_router
 from .auth import COOKIE_NAME, SessionCookies
+from .browse import browse_router
+from .coaching_api import rep_coaching_router, review_router
 from .errors import BodySizeLimit, SecurityHeaders, install_error_handlers
 from .events import STREAM_SECONDS, TurnSignals
 from .input import JsonDepthLimit, document_common_errors
@@ -19,6 +22,7 @@ from .observability import RequestContext, metrics_endpoint
 from .pages import mount_pages
 from .rep import router as rep_router
 from .security import OriginCheck, StrictTransport, https_public_url
+from .studio import studio_router
 
 
 def install_web(app: FastAPI, settings: Settings) -> None:
@@ -48,9 +52,15 @@ def install_web(app: FastAPI, settings: Settings) -> None:
         app.add_middleware(StrictTransport)
     app.add_middleware(RequestContext)
     app.include_router(api_router)
+    # Before manager_router: /api/manager/sessions (the list) next to /sessions/{id}.
+    app.include_router(browse_router)
     app.include_router(manager_router)
     app.include_router(notes_router)
     app.include_router(rep_router)
+    app.include_router(admin_router)
+    app.include_router(studio_router)
+    app.include_router(review_router)
+    app.include_router(rep_coaching_router)
     mount_pages(app)
 
     @app.get("/metrics", tags=["ops"], response_class=Response)

@@ -231,6 +231,7 @@ async def start_session(body: StartRequest, request: Request, user: SignedIn) ->
         language=body.language,
         mode=body.mode,
         channel=WEB_CHANNEL,
+        private=body.private,
     )
     return TurnOutcome.of(await run_in_threadpool(start))
 

@@ -17,20 +17,29 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from bot.channels.web.observability import count_error
 from bot.services import (
     DATABASE_ERRORS,
+    AdminRefused,
+    AssignmentNotFound,
+    AssignmentNotPrivate,
+    BadAssignment,
     FlagNotFound,
     MessageRejected,
     NotAManager,
+    NotAnAdmin,
     NotARepLine,
     NoteNotFound,
     NotYourSession,
     RehearsalError,
     RepNotFound,
+    ScriptRejected,
     Services,
     SessionClosed,
     SessionNotFound,
+    TeamNotFound,
     UnknownScenario,
     UnknownTechnique,
     UnknownTimeZone,
+    UserNotFound,
+    VersionNotFound,
     is_database_unavailable,
 )
 
@@ -39,6 +48,11 @@ ENGINE_STATUS: dict[type[RehearsalError], int] = {
     UnknownScenario: 404,
     SessionNotFound: 404,
     NotYourSession: 403,
+    AssignmentNotPrivate: 422,
+    NotAnAdmin: 403,
+    AdminRefused: 422,
+    TeamNotFound: 404,
+    UserNotFound: 404,
     SessionClosed: 409,
     MessageRejected: 422,
     NotAManager: 403,
@@ -48,6 +62,10 @@ ENGINE_STATUS: dict[type[RehearsalError], int] = {
     FlagNotFound: 404,
     UnknownTechnique: 422,
     UnknownTimeZone: 422,
+    ScriptRejected: 422,
+    VersionNotFound: 404,
+    AssignmentNotFound: 404,
+    BadAssignment: 422,
 }
 # The largest request body the API reads; a rep line of max_message_chars fits with room to spare.
 MAX_BODY_BYTES = 32 * 1024
@@ -55,6 +73,11 @@ MAX_BODY_BYTES = 32 * 1024
 # the quoted message, a caption): 256 KiB leaves room for every legal update.
 WEBHOOK_PATH_PREFIX = "/telegram/"
 MAX_WEBHOOK_BODY_BYTES = 256 * 1024
+# A users file for the admins' import may be that large too.
+LARGE_BODY_PATHS = ("/api/admin/users/import",)
+# The trainer studio sends a whole script (the largest bundled one is ~60 kB in UTF-8).
+STUDIO_PATH_PREFIX = "/api/studio/"
+MAX_STUDIO_BODY_BYTES = 1024 * 1024
 
 
 class ApiError(Exception):
@@ -158,8 +181,11 @@ class BodySizeLimit:
         if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
             await self.app(scope, receive, send)
             return
-        webhook = str(scope.get("path", "")).startswith(WEBHOOK_PATH_PREFIX)
+        path = str(scope.get("path", ""))
+        webhook = path.startswith(WEBHOOK_PATH_PREFIX) or path in LARGE_BODY_PATHS
         limit = self.webhook_limit if webhook else self.limit
+        if path.startswith(STUDIO_PATH_PREFIX):  # a whole scenario script travels with each check
+            limit = max(limit, MAX_STUDIO_BODY_BYTES)
         headers = dict(scope.get("headers", ()))
         length = headers.get(b"content-length")
         if length is not None:

@@ -12,7 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from bot.config import Settings
-from bot.i18n import catalogue_json, translate
+from bot.i18n import catalogue_json, lookup, translate
 from bot.vocab import Lang
 
 from .manager_schemas import NOTE_MAX_CHARS
@@ -51,9 +51,25 @@ async def catalogue(lang: Lang) -> Response:
     )
 
 
-def _page_texts(lang: str) -> Callable[[str], str]:
+def _page_texts(lang: str) -> Callable[..., str]:
     """``t(key)`` for a template: the page's first paint, before its script loads the catalogue."""
-    return lambda key: translate(key, lang)
+    return lambda key, **values: translate(key, lang, **values)
+
+
+def _term(lang: str) -> Callable[[str, str | None], str]:
+    """``term(kind, id)`` for a template: the name of a stage, technique, status, ... in ``lang``."""
+
+    def name(kind: str, value: str | None) -> str:
+        if not value:
+            return ""
+        return lookup(kind + "." + value, lang) or value.replace("_", " ")
+
+    return name
+
+
+def page_context(request: Request, lang: str) -> dict[str, object]:
+    """What every server-rendered page needs: its language, texts and the asset version."""
+    return {"lang": lang, "t": _page_texts(lang), "term": _term(lang), "version": ASSET_VERSION}
 
 
 @router.get("/")
@@ -102,6 +118,26 @@ async def manage(request: Request) -> HTMLResponse:
             "version": ASSET_VERSION,
             "note_max_chars": NOTE_MAX_CHARS,
         },
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+@router.get("/admin", response_class=HTMLResponse)
+async def admin(request: Request) -> HTMLResponse:
+    """The admins' page: teams and users; its data comes from /api/admin (admins only)."""
+    settings: Settings = request.app.state.settings
+    context = page_context(request, settings.default_lang)
+    return templates.TemplateResponse(request, "admin.html", context, headers={"Cache-Control": "no-store"})
+
+
+@router.get("/studio", response_class=HTMLResponse)
+async def studio(request: Request) -> HTMLResponse:
+    """The trainers' studio: scenarios, the editor, tests, preview, publishing and history."""
+    settings: Settings = request.app.state.settings
+    return templates.TemplateResponse(
+        request,
+        "studio.html",
+        {"lang": settings.default_lang, "t": _page_texts(settings.default_lang), "version": ASSET_VERSION},
         headers={"Cache-Control": "no-store"},
     )
 

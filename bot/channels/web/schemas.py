@@ -86,6 +86,10 @@ class StartRequest(_Request):
         default=False,
         description="End my visit in progress first (its scorecard is kept), so one visit is open at a time.",
     )
+    private: bool = Field(
+        default=False,
+        description="Private practice: managers see that it happened and its score, never its lines.",
+    )
 
 
 class MessageRequest(_Request):
@@ -157,6 +161,7 @@ class SessionSummary(BaseModel):
     started_at: str
     ended_at: str | None
     score: float | None = Field(default=None, description="The scorecard's score once the visit ended.")
+    private: bool = Field(default=False, description="Private practice: only the rep reads its lines.")
 
     @classmethod
     def of(cls, view: SessionView) -> SessionSummary:

@@ -68,10 +68,13 @@ class Rep:
     user_id: int
     name: str
     lang: str
+    time_zone: str | None = None  # where the rep's times are shown (None: UTC)
 
     @classmethod
     def of(cls, linked: LinkedRep | None, default: str) -> Rep | None:
-        return cls(linked.user_id, linked.name, ui_language(linked.language, default)) if linked else None
+        if linked is None:
+            return None
+        return cls(linked.user_id, linked.name, ui_language(linked.language, default), linked.time_zone)
 
 
 Command = Callable[[Rep, list[str], Services], list[str]]
@@ -160,7 +163,10 @@ def notes(rep: Rep, args: list[str], services: Services) -> list[str]:
     if not found.total:
         return [text("notes_none", rep.lang)]
     entries = [note_entry(note) for note in found.notes]
-    return [plain(notes_message(entries, total=found.total, unread=found.unread, lang=rep.lang))]
+    listed = notes_message(
+        entries, total=found.total, unread=found.unread, lang=rep.lang, time_zone=rep.time_zone
+    )
+    return [plain(listed)]
 
 
 def lang(rep: Rep, args: list[str], services: Services) -> list[str]:

@@ -338,7 +338,9 @@ class TopicIndex:
                 unknown=unknown,
                 known_mass=known_mass,
             )
-        return TopicMatch(self.keys[best], best_score, guess(second), scores[second], unknown=unknown)
+        return TopicMatch(
+            self.keys[best], best_score, guess(second), scores[second], unknown=unknown, known_mass=known_mass
+        )
 
     @staticmethod
     def _known(word: str, lang: str, index: _LangIndex) -> bool:

@@ -61,6 +61,8 @@ function showView(name) {
   $("progress-link").classList.toggle("hidden", !signedIn);
   const manager = signedIn && state.me && ["manager", "admin"].includes(state.me.role);
   $("manage-link").classList.toggle("hidden", !manager);
+  const trainer = signedIn && state.me && ["trainer", "admin"].includes(state.me.role);
+  $("studio-link").classList.toggle("hidden", !trainer);
   if (!signedIn) $("notes-pill").classList.add("hidden");
 }
 
@@ -78,6 +80,7 @@ async function showHome() {
   closeEvents();
   state.session = null;
   showView("setup");
+  document.dispatchEvent(new CustomEvent("coach:home")); // assignments.js lists my assignments
   await Promise.all([loadScenarios(), loadHistory(), loadNotes()]);
   followScenarioLink();
 }
@@ -146,6 +149,13 @@ function selectedMode() {
 function updateModeHelp() {
   const help = $("mode-help");
   if (help) help.textContent = selectedMode() === "exam" ? t("web.chat.examHelp") : t("web.chat.practiceHelp");
+  updatePrivacyHelp();
+}
+
+/* What managers will see of this visit, said before it starts. */
+function updatePrivacyHelp() {
+  const help = $("privacy-help");
+  if (help) help.textContent = $("private").checked ? t("web.chat.privacyPrivate") : t("web.chat.privacyShared");
 }
 
 async function loadScenarios() {
@@ -260,6 +270,7 @@ async function onStart(event) {
     const result = await api("POST", "/api/sessions", {
       scenario_id: state.selectedScenario, language: selectedLanguage(), mode: selectedMode(),
       end_active: choice === "end",
+      private: $("private").checked,
     });
     await openSession(result.session_id);
     loadHistory();
@@ -314,6 +325,7 @@ async function loadHistory() {
         el("span", { class: "h-meta" },
           el("span", {}, stamp),
           el("span", { class: "badge" }, s.mode === "exam" ? t("web.chat.examBadge") : t("web.chat.practiceBadge")),
+          s.private ? el("span", { class: "badge private" }, t("web.chat.privateBadge")) : null,
           // The visit's state in words (in progress, ended, walked out, abandoned), then its score.
           el("span", { class: `badge status ${s.status}`, "data-status": s.status }, term("status", s.status)),
           s.score !== null && s.score !== undefined ? el("span", { class: "badge score" }, `${Math.round(s.score)}`) : null,
@@ -402,6 +414,7 @@ async function openSession(sessionId) {
     openEvents();
     $("text").focus();
   }
+  document.dispatchEvent(new CustomEvent("coach:session", { detail: view })); // my manager's line comments
 }
 
 function rerenderSession() {
@@ -794,6 +807,7 @@ async function init() {
     radio.addEventListener("change", () => { state.languageChosen = true; renderScenarios(); });
   }
   for (const radio of document.querySelectorAll('input[name="mode"]')) radio.addEventListener("change", updateModeHelp);
+  $("private").addEventListener("change", updatePrivacyHelp);
   $("new-rehearsal").addEventListener("click", showHome);
   $("back").addEventListener("click", showHome);
   $("composer").addEventListener("submit", onSend);

@@ -49,10 +49,11 @@ function svg(tag, attrs = {}) {
 }
 
 class ApiError extends Error {
-  constructor(status, code, message) {
+  constructor(status, code, message, details) {
     super(message);
     this.status = status;
     this.code = code;
+    this.details = details || {}; // the rest of the error body (e.g. a script's problems)
   }
 }
 
@@ -76,7 +77,7 @@ async function api(method, path, body) {
       state.me = null;
       showLogin(t("web.common.expired"));
     }
-    throw new ApiError(response.status, error.code || "http_error", error.message || response.statusText);
+    throw new ApiError(response.status, error.code || "http_error", error.message || response.statusText, error);
   }
   return data;
 }
@@ -156,4 +157,13 @@ function formatStamp(iso, options) {
   } catch (_) { // an unknown zone name: the browser's own
     return when.toLocaleString(state.lang === "zh" ? "zh-CN" : "en", format);
   }
+}
+
+/* Where an assignment stands, in words (the chat's and the team page's assignment lists). */
+function assignmentStatusText(status) {
+  const names = {
+    open: t("web.coach.status_open"), in_progress: t("web.coach.status_in_progress"), done: t("web.coach.status_done"),
+    passed: t("web.coach.status_passed"), overdue: t("web.coach.status_overdue"),
+  };
+  return names[status] || status;
 }

@@ -46,12 +46,13 @@ function applyLanguage(lang) {
     updateNoteForm();
   }
   if (state.session) renderReader(state.session);
+  if (typeof renderSessionList === "function") renderSessionList();
 }
 
 /* ---------- views ---------- */
 
 function showView(name) {
-  for (const view of ["login", "denied", "team", "rep"]) $(`view-${view}`).classList.toggle("hidden", view !== name);
+  for (const view of ["login", "denied", "team", "rep", "sessions"]) $(`view-${view}`).classList.toggle("hidden", view !== name);
   $("sign-out").classList.toggle("hidden", name === "login");
   window.scrollTo(0, 0);
 }
@@ -66,6 +67,7 @@ function showLogin(message) {
 async function route() {
   if (!state.me) return showLogin();
   if (!MANAGER_ROLES.includes(state.me.role)) return showView("denied");
+  $("open-admin").classList.toggle("hidden", state.me.role !== "admin");
   await showTeam({ push: false });
   return followHash();
 }
@@ -84,6 +86,7 @@ function pushHash() {
 
 async function followHash() {
   if (!state.me || !MANAGER_ROLES.includes(state.me.role)) return;
+  if (location.hash === "#sessions") return showSessionList();
   const match = /^#rep-(\d+)(?:\/session-([\w-]+))?$/.exec(location.hash);
   if (!match) {
     if (state.rep) await showTeam({ push: false });
@@ -192,6 +195,7 @@ function renderReps() {
     });
   }
   $("reps-empty").classList.toggle("hidden", state.reps.length > 0);
+  document.dispatchEvent(new CustomEvent("coach:team", { detail: state.reps })); // analytics.js
   $("reps-table").classList.toggle("hidden", state.reps.length === 0);
 }
 
@@ -226,12 +230,14 @@ async function openRep(repId, { push = true } = {}) {
   }
   renderSessions(state.sessions);
   renderNotes();
+  document.dispatchEvent(new CustomEvent("coach:rep", { detail: state.rep }));
   return true;
 }
 
 function renderRepHead() {
   const rep = state.rep;
   $("rep-name").textContent = rep.name || rep.login;
+  $("rep-report").href = `/manage/reps/${rep.id}/report?lang=${state.lang}`;
   const values = {
     sessions: rep.sessions, finished: rep.finished, average: show(rep.average_score), best: show(rep.best_score),
   };
@@ -308,6 +314,7 @@ function renderReader(view) {
     stamp(view.started_at), view.mode === "exam" ? t("web.common.exam") : t("web.common.practice"),
     view.language === "en" ? "English" : "中文", view.status === "active" ? t("web.common.active") : term("status", view.status),
   ].filter(Boolean).join(" · ");
+  $("reader-private").classList.toggle("hidden", !view.private);
   renderSummary(view.scorecard);
   const speakers = { rep: t("web.manage.rep"), customer: t("web.common.customer"), coach: t("web.common.coach") };
   $("transcript").replaceChildren(...view.turns.map((turn) => {
@@ -318,9 +325,11 @@ function renderReader(view) {
       : null;
     return el("li", { class: `msg ${speaker}`, "data-seq": String(turn.seq) },
       speakers[speaker] ? el("span", { class: "who" }, speakers[speaker]) : null,
-      el("span", { class: "bubble" }, turn.text),
+      el("span", { class: `bubble${turn.text ? "" : " s-pruned"}` }, turn.text || t("web.sessions.pruned")),
       techniques);
   }));
+  // review.js adds the trust curve, the stage/step track and the line comments.
+  document.dispatchEvent(new CustomEvent("coach:reader", { detail: view }));
 }
 
 function renderSummary(card) {

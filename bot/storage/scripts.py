@@ -1,0 +1,135 @@
+"""Scripts in the database: every published version (full text, author, message), one draft per
+script, and the per-kind revision counter workers read to notice a publish."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from .models import ScriptDraft, ScriptRevision, ScriptVersion, utcnow
+
+
+class ScriptRepository:
+    def __init__(self, session: Session) -> None:
+        self._s = session
+
+    def record(
+        self,
+        *,
+        kind: str,
+        script_id: str,
+        version: str,
+        content_hash: str,
+        content: str | None = None,
+        author: str | None = None,
+        message: str | None = None,
+    ) -> ScriptVersion:
+        """Store a script version once; the same (kind, id, version) returns the stored row.
+
+        Raises ValueError when a version is re-used with different content: versions are immutable.
+        """
+        existing = self.get(kind, script_id, version)
+        if existing is not None:
+            if existing.content_hash != content_hash:
+                raise ValueError(f"{kind} {script_id!r} version {version!r} changed without a new version")
+            return existing
+        row = ScriptVersion(
+            kind=kind,
+            script_id=script_id,
+            version=version,
+            number=int(version) if version.isdigit() else None,
+            content_hash=content_hash,
+            content=content,
+            author=author,
+            message=message,
+            active=True,
+        )
+        self._s.add(row)
+        self._s.flush()
+        return row
+
+    def versions(self, kind: str, script_id: str) -> Sequence[ScriptVersion]:
+        """Every stored version of one script, oldest first."""
+        return self._s.scalars(
+            select(ScriptVersion)
+            .where(ScriptVersion.kind == kind, ScriptVersion.script_id == script_id)
+            .order_by(ScriptVersion.created_at, ScriptVersion.id)
+        ).all()
+
+    def get(self, kind: str, script_id: str, version: str) -> ScriptVersion | None:
+        return self._s.scalar(
+            select(ScriptVersion).where(
+                ScriptVersion.kind == kind,
+                ScriptVersion.script_id == script_id,
+                ScriptVersion.version == version,
+            )
+        )
+
+    def published(self, kind: str) -> dict[str, ScriptVersion]:
+        """Each script's published version: the highest number (then the newest row)."""
+        rows = self._s.scalars(
+            select(ScriptVersion)
+            .where(ScriptVersion.kind == kind, ScriptVersion.content.is_not(None))
+            .order_by(ScriptVersion.script_id, ScriptVersion.number, ScriptVersion.id)
+        ).all()
+        latest: dict[str, ScriptVersion] = {}
+        for row in rows:  # ordered: the last row of each script wins (NULL numbers sort first)
+            current = latest.get(row.script_id)
+            if current is None or (row.number or 0) >= (current.number or 0):
+                latest[row.script_id] = row
+        return latest
+
+    def highest_number(self, kind: str, script_id: str) -> int:
+        numbers = [row.number or 0 for row in self.versions(kind, script_id)]
+        return max(numbers, default=0)
+
+    # -- drafts --------------------------------------------------------------------------------
+
+    def draft(self, kind: str, script_id: str) -> ScriptDraft | None:
+        return self._s.get(ScriptDraft, (kind, script_id))
+
+    def drafts(self, kind: str) -> dict[str, ScriptDraft]:
+        rows = self._s.scalars(select(ScriptDraft).where(ScriptDraft.kind == kind)).all()
+        return {row.script_id: row for row in rows}
+
+    def save_draft(
+        self, kind: str, script_id: str, content: str, *, author: str, base_version: str | None
+    ) -> ScriptDraft:
+        draft = self.draft(kind, script_id)
+        if draft is None:
+            draft = ScriptDraft(kind=kind, script_id=script_id)
+            self._s.add(draft)
+        draft.content, draft.author, draft.base_version = content, author, base_version
+        draft.updated_at = utcnow()
+        self._s.flush()
+        return draft
+
+    def drop_draft(self, kind: str, script_id: str) -> None:
+        draft = self.draft(kind, script_id)
+        if draft is not None:
+            self._s.delete(draft)
+            self._s.flush()
+
+    # -- the revision counter ------------------------------------------------------------------
+
+    def revision(self, kind: str) -> int:
+        row = self._s.get(ScriptRevision, kind)
+        return row.revision if row is not None else 0
+
+    def bump_revision(self, kind: str) -> None:
+        """Raise the counter in one statement (two workers publishing at once both count)."""
+        done = self._s.execute(
+            update(ScriptRevision)
+            .where(ScriptRevision.kind == kind)
+            .values(revision=ScriptRevision.revision + 1)
+        )
+        if getattr(done, "rowcount", 0):
+            return
+        try:
+            with self._s.begin_nested():
+                self._s.add(ScriptRevision(kind=kind, revision=1))
+        except IntegrityError:  # another worker created it meanwhile
+            self.bump_revision(kind)

@@ -1,0 +1,202 @@
+"""The trainer studio over HTTP: every studio route against every role, and a trainer checking,
+testing, previewing, publishing and rolling back a scenario, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from web_support import LiveServer, add_user, make_settings, sign_in
+
+from bot.app import create_app
+from bot.engine.library import ScenarioLibrary
+from bot.storage import Database
+
+ROOT = Path(__file__).resolve().parents[3]
+EXAMPLE = ROOT / "dialogues" / "precision_parts_returns.yaml"
+SCENARIO = "precision-parts-returns"
+OPENING = "Have a seat. I have a meeting at half past ten, so let's keep it short."
+NEW_OPENING = "Please sit down. I have a call at half past ten, so let's keep it short."
+PASSWORD = "studio-pass-1"
+
+# Every studio route with a request that does nothing lasting (an unknown version, an empty
+# script): the test below fails when a route is added without a line here.
+ROUTES: dict[tuple[str, str], dict[str, Any] | None] = {
+    ("GET", "/api/studio/scripts"): None,
+    ("GET", "/api/studio/scripts/{script_id}"): None,
+    ("PUT", "/api/studio/scripts/{script_id}/draft"): {"text": "id: x\n"},
+    ("DELETE", "/api/studio/scripts/{script_id}/draft"): None,
+    ("POST", "/api/studio/check"): {"text": "id: [\n"},
+    ("POST", "/api/studio/scripts/{script_id}/tests"): {"text": ""},
+    ("POST", "/api/studio/scripts/{script_id}/publish"): {"text": "", "message": "no"},
+    ("GET", "/api/studio/scripts/{script_id}/versions"): None,
+    ("POST", "/api/studio/scripts/{script_id}/rollback"): {"version": "999"},
+    ("POST", "/api/studio/reader"): {"text": ""},
+    ("POST", "/api/studio/preview/start"): {"text": ""},
+    ("POST", "/api/studio/preview/say"): {"text": "", "state": {}, "line": "hello"},
+}
+
+
+@pytest.fixture
+async def studio_app(database_url: str) -> AsyncIterator[FastAPI]:
+    """The app with a library of its own: publishing changes what that library serves."""
+    settings = make_settings(database_url)
+    application = create_app(settings, library=ScenarioLibrary.from_directory(settings.dialogues_dir))
+    async with application.router.lifespan_context(application):
+        for role in ("rep", "manager", "trainer", "admin"):
+            add_user(application.state.db, role, PASSWORD, role=role)
+        yield application
+
+
+@pytest.fixture
+async def http(studio_app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=studio_app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        yield client
+
+
+def studio_routes(app: FastAPI) -> set[tuple[str, str]]:
+    """Every studio route the app serves, from its OpenAPI description."""
+    return {
+        (method.upper(), path)
+        for path, operations in app.openapi()["paths"].items()
+        if path.startswith("/api/studio/")
+        for method in operations
+    }
+
+
+@pytest.mark.parametrize("role", [None, "rep", "manager", "trainer", "admin"])
+async def test_every_studio_route_answers_only_trainers_and_admins(
+    role: str | None, studio_app: FastAPI, http: httpx.AsyncClient
+) -> None:
+    assert studio_routes(studio_app) == set(ROUTES)
+    if role is not None:
+        await sign_in(http, role, PASSWORD)
+    for (method, path), body in ROUTES.items():
+        url = path.replace("{script_id}", SCENARIO)
+        response = await http.request(method, url, json=body)
+        if role is None:
+            assert response.status_code == 401, (method, path, response.text)
+        elif role in ("rep", "manager"):
+            assert response.status_code == 403, (method, path, response.text)
+            assert response.json()["error"]["code"] == "not_a_trainer"
+        else:
+            assert response.status_code in (200, 204, 404, 422), (method, path, response.text)
+    # The published version is what it was: nobody's requests changed it.
+    if role in ("trainer", "admin"):
+        listed = (await http.get("/api/studio/scripts")).json()
+        shipped = ScenarioLibrary.from_paths([EXAMPLE]).latest(SCENARIO).version
+        assert {s["id"]: s["version"] for s in listed}[SCENARIO] == shipped
+
+
+async def test_a_trainer_checks_tests_previews_publishes_and_rolls_back(http: httpx.AsyncClient) -> None:
+    await sign_in(http, "trainer", PASSWORD)
+    listed = {s["id"]: s for s in (await http.get("/api/studio/scripts")).json()}
+    shipped = listed[SCENARIO]["version"]
+    opened = (await http.get(f"/api/studio/scripts/{SCENARIO}")).json()
+    text = opened["text"]
+    assert text == EXAMPLE.read_text("utf-8") and opened["version"] == shipped
+
+    # A problem comes back at its line, and publishing is refused with it.
+    lines = text.splitlines(keepends=True)
+    index = next(i for i, line in enumerate(lines) if line.startswith("difficulty:"))
+    broken = "".join([*lines[:index], "difficulty: [medium\n", *lines[index + 1 :]])
+    problems = (await http.post("/api/studio/check", json={"text": broken, "script_id": SCENARIO})).json()
+    assert problems["problems"] and problems["problems"][0]["line"] >= index + 1
+    publish_url = f"/api/studio/scripts/{SCENARIO}/publish"
+    refused = await http.post(publish_url, json={"text": broken, "message": "x"})
+    assert refused.status_code == 422 and refused.json()["error"]["problems"]
+
+    # The fixed text: its tests pass, the side panel reads it, the preview plays it unsaved.
+    edited = text.replace(OPENING, NEW_OPENING, 1)
+    assert (await http.post("/api/studio/check", json={"text": edited})).json() == {"problems": []}
+    tests = (await http.post(f"/api/studio/scripts/{SCENARIO}/tests", json={"text": edited})).json()
+    assert tests["passed"] and len(tests["tests"]) >= 1
+    reader = (await http.post("/api/studio/reader", json={"text": edited, "lang": "en"})).json()
+    assert reader["customer"]["name"] and reader["facts"] and reader["implications"] and reader["tests"]
+    start = (await http.post("/api/studio/preview/start", json={"text": edited, "lang": "en"})).json()
+    assert start["reply"] == NEW_OPENING
+    said = await http.post(
+        "/api/studio/preview/say",
+        json={"text": edited, "state": start["state"], "line": "Thank you for your time, Mr. Wang."},
+    )
+    assert said.status_code == 200 and said.json()["reply"]
+    assert (await http.get("/api/sessions")).json() == []  # the preview stored no session
+
+    draft = (await http.put(f"/api/studio/scripts/{SCENARIO}/draft", json={"text": edited})).json()
+    assert draft["draft_by"] == "trainer" and draft["text"] == edited
+    published = await http.post(
+        f"/api/studio/scripts/{SCENARIO}/publish", json={"text": edited, "message": "friendlier opening"}
+    )
+    assert published.status_code == 200, published.text
+    following = str(int(shipped) + 1)
+    assert published.json() == {"script_id": SCENARIO, "version": following, "created": True}
+    history = (await http.get(f"/api/studio/scripts/{SCENARIO}/versions")).json()
+    assert [h["version"] for h in history] == [following, shipped]
+    assert history[0]["message"] == "friendlier opening" and f"+    - {NEW_OPENING}" in history[0]["diff"]
+
+    # Reps' new sessions start on it; rollback publishes the old content as the next version.
+    await http.post("/api/auth/logout")
+    await sign_in(http, "rep", PASSWORD)
+    started = (await http.post("/api/sessions", json={"scenario_id": SCENARIO, "language": "en"})).json()
+    detail = (await http.get(f"/api/sessions/{started['session_id']}")).json()
+    assert detail["scenario_version"] == following
+    await http.post("/api/auth/logout")
+    await sign_in(http, "admin", PASSWORD)
+    back = (await http.post(f"/api/studio/scripts/{SCENARIO}/rollback", json={"version": shipped})).json()
+    assert back["version"] == str(int(shipped) + 2)
+    assert OPENING in (await http.get(f"/api/studio/scripts/{SCENARIO}")).json()["text"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+async def test_a_version_published_on_one_server_is_used_by_the_next_session_on_the_other(
+    database_url: str, tmp_path: Path
+) -> None:
+    """Two server processes on one PostgreSQL database: no restart, no message between them."""
+    servers = [LiveServer(database_url, log_path=tmp_path / f"server-{n}.log") for n in (1, 2)]
+    try:
+        for server in servers:  # a loaded machine can take a while to import and seed
+            await asyncio.to_thread(server.wait_ready, 180.0)
+        await _publish_on_one_start_on_the_other(database_url, *servers)
+    finally:
+        for server in servers:
+            server.stop()
+
+
+async def _publish_on_one_start_on_the_other(
+    database_url: str, first: LiveServer, second: LiveServer
+) -> None:
+    db = Database(database_url)
+    try:
+        await asyncio.to_thread(add_user, db, "trainer", PASSWORD, role="trainer")
+        await asyncio.to_thread(add_user, db, "rep", PASSWORD)
+    finally:
+        db.dispose()
+    async with (
+        httpx.AsyncClient(base_url=first.url, timeout=120) as trainer,
+        httpx.AsyncClient(base_url=second.url, timeout=120) as rep,
+    ):
+        await sign_in(trainer, "trainer", PASSWORD)
+        await sign_in(rep, "rep", PASSWORD)
+        before = (await rep.post("/api/sessions", json={"scenario_id": SCENARIO, "language": "en"})).json()
+        text = (await trainer.get(f"/api/studio/scripts/{SCENARIO}")).json()["text"]
+        published = await trainer.post(
+            f"/api/studio/scripts/{SCENARIO}/publish",
+            json={"text": text.replace(OPENING, NEW_OPENING, 1), "message": "new opening"},
+        )
+        assert published.status_code == 200, published.text
+        version = published.json()["version"]
+        await rep.post(f"/api/sessions/{before['session_id']}/end")
+        after = (await rep.post("/api/sessions", json={"scenario_id": SCENARIO, "language": "en"})).json()
+        detail = (await rep.get(f"/api/sessions/{after['session_id']}")).json()
+        assert detail["scenario_version"] == version
+        old = (await rep.get(f"/api/sessions/{before['session_id']}")).json()
+        assert old["scenario_version"] != version
+        listed = (await rep.get("/api/scenarios")).json()
+        assert {s["id"]: s["version"] for s in listed}[SCENARIO] == version

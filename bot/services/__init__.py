@@ -109,6 +109,7 @@ from .progress import (
     ProgressService,
     Suggestion,
     TechniqueStat,
+    open_assignments_of,
 )
 from .rehearsals import MODES, RehearsalsAPI, RehearsalService
 from .reviews import (
@@ -202,7 +203,9 @@ def build_services(db: Database, settings: Settings, library: ScenarioLibrary | 
         throttle=SignInThrottle(db, limits),
         feedback=FeedbackService(db),
         wecom=WeComService(db, rehearsals, coaching),
-        progress=ProgressService(db, rehearsals.library),
+        progress=ProgressService(
+            db, rehearsals.library, open_assignments=open_assignments_of(assignments.my_assignments)
+        ),
         techniques=TechniqueGuides(lambda: rehearsals.library.bank or default_bank()),
         settings=UserSettingsService(db),
         browse=BrowseService(db, rehearsals),

@@ -84,6 +84,32 @@ def no_assignments(_user_id: int) -> list[dict[str, Any]]:
     return []
 
 
+#: The assignment states that still ask something of the rep.
+OPEN_STATES = ("open", "in_progress", "overdue")
+
+
+def open_assignments_of(mine: Callable[[int], Sequence[Any]]) -> AssignmentSource:
+    """The hook over the assignments service's ``my_assignments``: the rep's open ones, as JSON."""
+
+    def open_ones(user_id: int) -> list[dict[str, Any]]:
+        return [
+            {
+                "id": a.id,
+                "scenario_id": a.scenario_id,
+                "title": a.title,
+                "mode": a.mode,
+                "due_at": iso(a.due_at) or "",
+                "status": a.status,
+                "pass_mark": a.pass_mark,
+                "best_score": a.best_score,
+            }
+            for a in mine(user_id)
+            if a.status in OPEN_STATES
+        ]
+
+    return open_ones
+
+
 class ProgressService:
     """Implements ``ProgressAPI`` over ``bot.storage`` and the scenario library."""
 

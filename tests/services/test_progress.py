@@ -181,3 +181,27 @@ def test_time_zone_is_the_users_else_the_teams(db: Database) -> None:
     noon = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
     assert local_time(noon, "Asia/Shanghai") == "2026-11-29 20:00 CST"
     assert local_time(noon.replace(tzinfo=None), None) == "2026-11-29 12:00 UTC"  # SQLite: no offset
+
+
+def test_open_assignments_come_from_the_managers_assignments(db: Database, library: ScenarioLibrary) -> None:
+    from datetime import timedelta
+
+    from bot.services import AssignmentService, open_assignments_of
+    from bot.services.assignments import AssignmentOrder
+
+    rehearsals = RehearsalService(db, library, Settings())
+    assignments = AssignmentService(db, rehearsals)
+    rep = make_rep(db, "assigned")
+    with store(db, write=True) as s:
+        rep_row = s.users.get(rep)
+        assert rep_row is not None
+        manager = s.users.create("Boss", login="boss", role="manager", team=rep_row.team).id
+    due = datetime.now(UTC) + timedelta(days=3)
+    (made,) = assignments.assign(
+        manager, AssignmentOrder(SCENARIO, "practice", "zh", due, pass_mark=70), rep_ids=[rep]
+    )
+    progress = ProgressService(db, library, open_assignments=open_assignments_of(assignments.my_assignments))
+    (listed,) = progress.for_rep(rep).assignments
+    assert (listed["id"], listed["scenario_id"], listed["status"]) == (made.id, SCENARIO, "open")
+    assert listed["title"] and listed["due_at"].startswith(due.strftime("%Y-%m-%d"))
+    assert progress.for_rep(make_rep(db, "unassigned")).assignments == []

@@ -124,8 +124,9 @@ function renderTechniques(progress) {
 function renderAssignments(progress) {
   const items = progress.assignments || [];
   $("assignments-empty").classList.toggle("hidden", items.length > 0);
-  $("assignments").replaceChildren(...items.map((a) => el("li", {},
-    el("strong", {}, a.scenario_id ? scenarioTitle(a.scenario_id) : term("technique", a.technique || "")),
+  $("assignments").replaceChildren(...items.map((a) => el("li", { "data-assignment": String(a.id) },
+    el("strong", {}, a.title || scenarioTitle(a.scenario_id)),
+    ` · ${assignmentStatusText(a.status)}`,
     a.due_at ? ` · ${formatStamp(a.due_at)}` : "")));
 }
 

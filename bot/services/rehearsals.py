@@ -38,11 +38,10 @@ from .outbox import Outbound
 from .scripts import ScriptVersions
 from .stored import iso, record_response, stored_result, turn_view
 from .telegram import post_answer
-from .user_settings import zone_of
+from .user_settings import linked
 from .views import (
     TELEGRAM_CHANNEL,
     ActiveTurn,
-    LinkedRep,
     ScenarioCard,
     TelegramLine,
     telegram_turn_id,
@@ -294,7 +293,7 @@ class RehearsalService:
         user = s.users.by_telegram(telegram_user_id)
         if user is None:
             return TelegramLine(None, self._claim_update(s, update_id, ActiveTurn(None)))
-        rep = LinkedRep(user.id, user.display_name, user.language, user.active, zone_of(user))
+        rep = linked(user)
         if not user.active:  # deactivated: nothing is played or stored but the update's claim
             return TelegramLine(rep, self._claim_update(s, update_id, ActiveTurn(None)))
         turn = self._to_active(s, user.id, checked, TELEGRAM_CHANNEL, telegram_turn_id(update_id), rejected)

@@ -56,11 +56,13 @@ def zone_of(user: User) -> str | None:
     return user.team.time_zone if user.team is not None else None
 
 
-def linked_rep(user: User | None) -> LinkedRep | None:
+def linked(user: User) -> LinkedRep:
     """The rep behind a chat account, as channels see them (with their time zone)."""
-    if user is None:
-        return None
     return LinkedRep(user.id, user.display_name, user.language, user.active, zone_of(user))
+
+
+def linked_rep(user: User | None) -> LinkedRep | None:
+    return linked(user) if user is not None else None
 
 
 class UserSettingsService:

@@ -239,6 +239,11 @@ def test_briefing_visit_walk_out_and_progress(
             page.fill("#text", line)
             page.press("#text", "Enter")
             expect(messages.locator(".msg.rep:not(.pending)")).to_have_count(n + 1)
+            expect(messages.locator(".msg.customer:not(.typing)")).to_have_count(n + 2)
+            page.wait_for_function(
+                "() => !document.querySelector('#send').disabled || "
+                "document.querySelector('#composer').classList.contains('hidden')"
+            )
             if page.locator("#composer").is_hidden():
                 break
         expect(page.locator("#scorecard")).to_be_visible()

@@ -2,6 +2,9 @@
 
     .venv/bin/python benchmarks/probes.py [--probes PATH] [--seeds N] [--show]
 
+--probes runs any file in this format, e.g. tests/data/topics/probes_fresh.yaml (written by an
+evaluator who did not read the engine; never tune on it). A file may add kinds of its own.
+
 Each probe (tests/data/topics/probes.yaml, written apart from the engine and kept out of its
 tuning) plays its setup lines, then one probe line: a why about a named cause, a what-if about a
 named problem that is not the last one discussed, or a question about something this customer
@@ -55,10 +58,15 @@ def main() -> None:
             passed[key] += ok
             if not ok and args.show and seed == 0:
                 reply = played.outcome.reply if played else "(visit over)"
-                print(f"FAIL {probe['id']}: expected {expected}, revealed {sorted(new)}: {reply}")
+                print(f"FAIL {probe['id']} ({probe['kind']}): {probe['probe']}")
+                print(f"     expected {expected}, revealed {sorted(new)}: {reply}")
     print(f"probes: {args.probes} ({len(probes)} probes x {args.seeds} seeds)")
     for key in sorted(total):
         print(f"  {key[0]:<24} {key[1]}: {passed[key]}/{total[key]}")
+    for kind in sorted({kind for kind, _lang in total}):
+        kind_ok = sum(v for k, v in passed.items() if k[0] == kind)
+        kind_n = sum(v for k, v in total.items() if k[0] == kind)
+        print(f"  {kind:<24} all: {kind_ok}/{kind_n}")
     ok, n = sum(passed.values()), sum(total.values())
     print(f"all: {ok}/{n} = {ok / n:.2f}")
 

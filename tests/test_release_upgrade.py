@@ -394,3 +394,36 @@ async def test_pending_outbox_rows_are_delivered_by_todays_dispatcher(release_00
             assert json.loads(row.payload)["text"] in texts
     finally:
         fake.stop()
+
+
+async def test_the_release_scripts_become_versions_in_the_database(upgraded_app: FastAPI) -> None:
+    """The scenario texts a release stored stay readable versions (numbered by 0009), a newer
+    bundled file is published over them, and the old sessions still read on their own version."""
+    from bot.engine.library import ScenarioLibrary
+    from bot.storage import store
+
+    dialogues = RELEASES.parents[2] / "dialogues"
+    bundled = {r.id: int(r.version) for r in ScenarioLibrary.from_directory(dialogues).bundled()}
+    db = upgraded_app.state.db
+    async with _signed_in(upgraded_app, *REP) as http:
+        sessions = (await http.get("/api/sessions")).json()
+        assert sessions
+        for summary in sessions:
+            detail = (await http.get(f"/api/sessions/{summary['id']}")).json()
+            assert detail["title"] and detail["title"] != summary["scenario_id"]
+    with store(db) as s:
+        published = s.scripts.published("scenario")
+        for script_id, number in bundled.items():
+            row = published[script_id]
+            assert row.number == s.scripts.highest_number("scenario", script_id) >= number
+            assert row.content and f'version: "{row.version}"' in row.content
+        for summary in sessions:  # every old session's version is a stored, numbered text
+            old = s.scripts.get("scenario", summary["scenario_id"], summary["scenario_version"])
+            assert old is not None and old.content and old.number == int(summary["scenario_version"])
+    older = {(s["scenario_id"], s["scenario_version"]) for s in sessions} - {
+        (script_id, row.version) for script_id, row in published.items()
+    }
+    for script_id, version in older:
+        history = upgraded_app.state.services.scripts.history(script_id)
+        assert version in [h.version for h in history]
+        assert history[0].diff.startswith(f"--- v{history[1].version}\n+++ v{history[0].version}\n")

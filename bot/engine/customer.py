@@ -119,13 +119,7 @@ class Customer:
                 lang: (written.for_lang(lang) if written else []) or list(lines(text_key, lang))
                 for lang in ("zh", "en")
             }
-        # The scenario's own wordings of the listening moments (``replies``), if any.
-        # A language the scenario did not word keeps the catalogue's lines (not the other language).
-        self.listen_replies: dict[str, dict[str, list[str]]] = {
-            key: {lang: list(getattr(written, lang, None) or []) for lang in ("zh", "en")}
-            for key, written in s.replies.items()
-            if key in LISTEN_REPLY_KEYS
-        }
+        self.listen_replies = self._listen_replies(s.replies)
         self.private_cues: dict[str, tuple[str, ...]] = {
             lang: tuple(
                 word.lower()
@@ -135,6 +129,16 @@ class Customer:
             )
             or DEFAULT_PRIVATE[lang]
             for lang in ("zh", "en")
+        }
+
+    @staticmethod
+    def _listen_replies(replies: dict[str, Lines]) -> dict[str, dict[str, list[str]]]:
+        """The scenario's own wordings of the listening moments; a language it did not word keeps
+        the catalogue's lines (not the other language's)."""
+        return {
+            key: {lang: list(getattr(written, lang, None) or []) for lang in ("zh", "en")}
+            for key, written in replies.items()
+            if key in LISTEN_REPLY_KEYS
         }
 
     @staticmethod

@@ -330,7 +330,7 @@ def focus_of(match: TopicMatch, parents: dict[str, str | None], title: str, cont
 def _focus_of(match: TopicMatch, parents: dict[str, str | None], title: str, context: str | None) -> Focus:
     if match.off_topic:
         return _foreign(match, parents, context)
-    if match.generic or (match.topic is not None and match.score < NAMED_MIN and not _agrees(match, parents)):
+    if match.generic or (match.topic is not None and match.score < NAMED_MIN and not agrees(match, parents)):
         return Focus("generic", context, problem=_problem_of(context, parents))
     key = match.topic
     if key is None:
@@ -368,7 +368,7 @@ def _foreign(match: TopicMatch, parents: dict[str, str | None], context: str | N
     return Focus("generic", context, problem=_problem_of(context, parents))
 
 
-def _agrees(match: TopicMatch, parents: dict[str, str | None]) -> bool:
+def agrees(match: TopicMatch, parents: dict[str, str | None]) -> bool:
     """A weak match still names a problem when the best two candidates both belong to it and the
     line has words of his of some weight ("回到微信的事，……" in a long line)."""
     problem = _problem_of(match.topic, parents)

@@ -25,7 +25,7 @@ from transitions import Machine
 from bot.vocab import END_STEPS, QUESTIONING_STEPS, Lang, Mode, Stage, Technique
 
 from .customer import Customer, joiner
-from .listening import FOLLOW_UP, FRESH, VISITS, Focus, focus_of, set_aside
+from .listening import FOLLOW_UP, FRESH, VISITS, Focus, agrees, focus_of, set_aside
 from .reactions import TurnModel
 from .scenario import LoadedScenario
 from .state import SessionState, rng_for
@@ -141,7 +141,7 @@ class DialogueMachine:
             # A line that names a topic only by echoing a word of his ("busy?") and the context
             # boost has nothing of its own: without them it must still match something.
             alone = self.topics.match(text, state.lang)
-            if alone.topic is None or alone.score < OWN_WORDS_MIN:
+            if alone.topic is None or (alone.score < OWN_WORDS_MIN and not agrees(alone, self.parents)):
                 return focus_of(replace(match, topic=None, generic=True), self.parents, "", state.topic)
         title = self.topics.topic(match.topic).title.get(state.lang, "") if match.topic else ""
         return focus_of(match, self.parents, title, state.topic)

@@ -172,8 +172,7 @@ class TurnModel(Guards):
             self.delta = min(0.0, floor - self.state.trust)
 
     def hold_back(self) -> None:
-        """The question was asked at the right time, but this fact needs more trust: he keeps it
-        back about the topic; it costs less than a question asked too early (no offence)."""
+        """A well-timed question whose fact needs more trust: he keeps it back, about the topic."""
         self.state.deflections += 1
         self.event = Event.DEFLECTED
         last = self.state.history[-1]["event"] if self.state.history else None
@@ -204,8 +203,7 @@ class TurnModel(Guards):
         self.cost("impolite")
         self.listen("impolite")
 
-    def say_not_ours(self) -> None:
-        """No, that is not something he has (and what does the rep mean?): no fact, a little trust."""
+    def say_not_ours(self) -> None:  # no, not something he has (what does the rep mean?): -1
         self.event = Event.UNCLEAR
         self.cost("unclear")
         self.listen("not_ours")

@@ -134,7 +134,7 @@ class SessionView:
 class RehearsalAPI(Protocol):
     """The engine's surface for channels. Every call is one database transaction."""
 
-    def scenarios(self, language: str | None = None) -> list[ScenarioSummary]: ...
+    def scenarios(self, language: str | None = None, *, fresh: bool = True) -> list[ScenarioSummary]: ...
 
     def start(
         self,

@@ -155,20 +155,7 @@ def _route(dialogue: DialogueMachine, model: TurnModel) -> tuple[Trigger, bool]:
     moves_away = _moves_away(dialogue, model)
     if state.pending_question is not None and Technique.ANSWER_WITH_QUESTION in techniques and not moves_away:
         return Technique.ANSWER_WITH_QUESTION, False  # answering the customer's question wins over the rest
-    trigger: Trigger = effective_technique(state, techniques, model.text)
-    if trigger == Technique.ANSWER_WITH_QUESTION:  # his question is pending; the line is about another
-        others = [t for t in techniques if t != Technique.ANSWER_WITH_QUESTION]
-        conditional = is_conditional(model.text, state.lang)
-        trigger = others[0] if others else Technique.WHAT_IF if conditional else Technique.OPEN_QUESTION
-    if trigger == Technique.STATEMENT and model.focus.kind == "named" and is_question(model.text):
-        trigger = Technique.OPEN_QUESTION  # a question about his business, whatever its form
-    # Asking for the next step names days and meetings, words no scenario has: it goes first.
-    if trigger in NEXT_STEP_TECHNIQUES and asks_next_step(model.text, state.lang, model.focus):
-        trigger = Move.NEXT_STEP
-    elif trigger == Technique.NEED_CONFIRMATION and asks_to_meet(model.text):
-        trigger = Move.NEXT_STEP  # "could we meet next Tuesday?" asks for a meeting, not a deadline
-    elif model.focus.kind == "off_topic" and trigger in TOPICAL:
-        trigger = Move.OFF_TOPIC
+    trigger = _topical_trigger(model, effective_technique(state, techniques, model.text))
     if model.focus.kind != "off_topic":
         state.off_topic_run = 0
     if state.pending_question is None or trigger in NOT_IGNORING or trigger == Move.NEXT_STEP:
@@ -179,6 +166,26 @@ def _route(dialogue: DialogueMachine, model: TurnModel) -> tuple[Trigger, bool]:
     model.say("ignored_question")
     model.cost("ignored")
     return trigger, True
+
+
+def _topical_trigger(model: TurnModel, trigger: Trigger) -> Trigger:
+    """The technique read with what the line is about: a next-step request, an off-topic question,
+    a question about his business whatever its form."""
+    text, lang, focus = model.text, model.state.lang, model.focus
+    if trigger == Technique.ANSWER_WITH_QUESTION:  # his question is pending; the line is about another
+        others = [t for t in model.techniques if t != Technique.ANSWER_WITH_QUESTION]
+        conditional = is_conditional(text, lang)
+        trigger = others[0] if others else Technique.WHAT_IF if conditional else Technique.OPEN_QUESTION
+    if trigger == Technique.STATEMENT and focus.kind == "named" and is_question(text):
+        trigger = Technique.OPEN_QUESTION  # a question about his business, whatever its form
+    # Asking for the next step names days and meetings, words no scenario has: it goes first.
+    if trigger in NEXT_STEP_TECHNIQUES and asks_next_step(text, lang, focus):
+        return Move.NEXT_STEP
+    if trigger == Technique.NEED_CONFIRMATION and asks_to_meet(text):
+        return Move.NEXT_STEP  # "could we meet next Tuesday?" asks for a meeting, not a deadline
+    if focus.kind == "off_topic" and trigger in TOPICAL:
+        return Move.OFF_TOPIC
+    return trigger
 
 
 def _moves_away(dialogue: DialogueMachine, model: TurnModel) -> bool:

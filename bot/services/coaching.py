@@ -77,6 +77,9 @@ class RepFigures:
     team: str | None
     sessions: int
     finished: int
+    walked_out: int
+    abandoned: int
+    scored: int
     average_score: float | None
     best_score: int | None
     last_practised: datetime | None
@@ -119,7 +122,11 @@ def private_scorecard(card: dict[str, Any] | None) -> dict[str, Any] | None:
     """The part of a private visit's scorecard a manager may read."""
     if card is None:
         return None
-    return {key: card[key] for key in PRIVATE_SCORECARD_KEYS if key in card}
+    shown = {key: card[key] for key in PRIVATE_SCORECARD_KEYS if key in card}
+    techniques = shown.get("techniques")
+    if isinstance(techniques, dict):  # how often each was used, not the order line by line
+        shown["techniques"] = {**techniques, "order": []}
+    return shown
 
 
 def utc(value: datetime | None) -> datetime | None:
@@ -140,6 +147,9 @@ def figures(rep: User, totals: Any | None, trend: list[int], unread: int) -> Rep
             team=rep.team.name if rep.team else None,
             sessions=0,
             finished=0,
+            walked_out=0,
+            abandoned=0,
+            scored=0,
             average_score=None,
             best_score=None,
             last_practised=None,
@@ -156,6 +166,9 @@ def figures(rep: User, totals: Any | None, trend: list[int], unread: int) -> Rep
         team=rep.team.name if rep.team else None,
         sessions=int(totals.sessions),
         finished=int(totals.finished or 0),
+        walked_out=int(totals.walked_out or 0),
+        abandoned=int(totals.abandoned or 0),
+        scored=scored,
         average_score=round(int(totals.score_sum) / scored, 1) if scored else None,
         best_score=int(totals.best) if scored else None,
         last_practised=max(m for m in moments if m is not None) if moments else None,

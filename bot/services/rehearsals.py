@@ -3,9 +3,8 @@
 Every call is one transaction. A rep line locks its session (``BEGIN IMMEDIATE`` on SQLite, a
 row lock on PostgreSQL), claims the channel's message id in the same transaction, and stores
 the rep turn, the customer's reply, the coach's note and the new state together: all of it or
-none. A redelivered message id finds the stored result and stores nothing.
-
-Scenario versions in the database are ``scripts.py``; the values handed to channels ``views.py``.
+none. A redelivered message id finds the stored result and stores nothing. Scenario versions in
+the database (published ones, picked up per start) are ``scripts.py``; channels' values ``views.py``.
 """
 
 from __future__ import annotations
@@ -114,8 +113,9 @@ class RehearsalService:
 
     # -- reading ---------------------------------------------------------------------------
 
-    def scenarios(self, language: str | None = None) -> list[ScenarioSummary]:
-        self.versions.refresh_from(self.db)
+    def scenarios(self, language: str | None = None, *, fresh: bool = True) -> list[ScenarioSummary]:
+        if fresh:  # the published versions (one read); not inside a caller's transaction
+            self.versions.refresh_from(self.db)
         return self.library.summaries(language)
 
     def scenario_card(self, scenario_id: str, language: str | None) -> ScenarioCard:

@@ -17,6 +17,7 @@ from statistics import mean
 from typing import Any
 
 from bot.engine.coaching import KEEP, START
+from bot.engine.results import RehearsalError
 from bot.storage import CoachingReview, Database, LineComment, RehearsalSession, Store, User, store
 from bot.vocab import Technique
 
@@ -37,6 +38,12 @@ MAX_SESSIONS = 10
 
 class ReviewNotFound(SessionNotFound):
     code = "review_not_found"
+
+
+class PrivateVisit(RehearsalError):
+    """A private practice visit's lines are the rep's alone: no comment on them."""
+
+    code = "private_visit"
 
 
 @dataclass(frozen=True)
@@ -196,7 +203,9 @@ class ReviewService:
         """Comment on line ``seq`` of a session of a rep the viewer coaches."""
         with store(self.db, write=True) as s:
             viewer = scope.manager(s, viewer_id)
-            scope.session_of(s, viewer, session_id)
+            rehearsal, _ = scope.session_of(s, viewer, session_id)
+            if rehearsal.private:
+                raise PrivateVisit("This visit is private practice: its lines are the rep's alone.")
             if not any(t.seq == seq for t in s.turns.for_session(session_id, after_seq=seq - 1, limit=1)):
                 raise SessionNotFound(f"No line {seq} in this session.")
             return self._comments(
@@ -396,6 +405,7 @@ __all__ = [
     "Colleague",
     "CommentView",
     "PlanItem",
+    "PrivateVisit",
     "ReviewDraft",
     "ReviewInput",
     "ReviewNotFound",

@@ -18,6 +18,7 @@ from bot.engine.results import RehearsalError, UnknownScenario
 from bot.engine.runtime import ScenarioRuntime
 from bot.engine.scenario import parse_scenario, scenario_files
 from bot.engine.testing import run_test
+from bot.i18n import translate
 from bot.storage import Database, Store, store
 from bot.yamlsource import ScriptError, ScriptProblem, parse_yaml
 
@@ -85,6 +86,7 @@ class ScriptDocument:
     """A script as the editor opens it: the draft when there is one, else the published text."""
 
     id: str
+    title: dict[str, str]
     version: str | None
     published: str
     text: str
@@ -132,26 +134,27 @@ class ScriptStudio:
 
     # -- checking --------------------------------------------------------------------------------
 
-    def parse(self, text: str, script_id: str | None = None) -> ScenarioRuntime:
+    def parse(self, text: str, script_id: str | None = None, lang: str = "en") -> ScenarioRuntime:
         """The text as a runtime; ScriptRejected lists every problem at its line."""
         if len(text) > MAX_SCRIPT_CHARS:
-            raise ScriptRejected(
-                [Problem(None, None, "", f"the script is longer than {MAX_SCRIPT_CHARS} characters")]
-            )
+            # TRANSLATORS: {limit} is the longest script, in characters.
+            message = translate("studio.too_long", lang, limit=MAX_SCRIPT_CHARS)
+            raise ScriptRejected([Problem(None, None, "", message)])
         try:
             loaded = parse_scenario(parse_yaml(text, script_id or "draft"))
         except ScriptError as exc:
             raise ScriptRejected([Problem.of(p) for p in exc.problems]) from None
         if script_id is not None and loaded.id != script_id:
             line = loaded.line_of(("id",))
-            message = f"the id is {loaded.id!r}, this script is {script_id!r}; keep the id"
+            # TRANSLATORS: {found} is the id written in the text, {expected} the script's id.
+            message = translate("studio.id_changed", lang, found=loaded.id, expected=script_id)
             raise ScriptRejected([Problem(line, None, "id", message)])
         return ScenarioRuntime(loaded, self.rehearsals.library.bank)
 
-    def check(self, text: str, script_id: str | None = None) -> list[Problem]:
+    def check(self, text: str, script_id: str | None = None, lang: str = "en") -> list[Problem]:
         """Every problem in ``text`` (an empty list: it validates)."""
         try:
-            self.parse(text, script_id)
+            self.parse(text, script_id, lang)
         except ScriptRejected as exc:
             return exc.problems
         return []
@@ -170,7 +173,7 @@ class ScriptStudio:
 
     def scripts(self) -> list[ScriptListing]:
         """Every scenario: its published version and who published it, and its draft if any."""
-        with store(self.db, write=True) as s:
+        with store(self.db, write=not self.versions.seeded) as s:
             self._ready(s)
             published = s.scripts.published(SCRIPT_KIND)
             drafts = s.scripts.drafts(SCRIPT_KIND)
@@ -192,7 +195,7 @@ class ScriptStudio:
             return listings
 
     def document(self, script_id: str) -> ScriptDocument:
-        with store(self.db, write=True) as s:
+        with store(self.db, write=not self.versions.seeded) as s:
             self._ready(s)
             row = s.scripts.published(SCRIPT_KIND).get(script_id)
             draft = s.scripts.draft(SCRIPT_KIND, script_id)
@@ -201,6 +204,7 @@ class ScriptStudio:
             published = (row.content or "") if row else ""
             return ScriptDocument(
                 id=script_id,
+                title=self._title(script_id),
                 version=row.version if row else None,
                 published=published,
                 text=draft.content if draft else published,
@@ -310,7 +314,7 @@ class ScriptStudio:
         """Write every published scenario to ``directory``, as the database stores it."""
         target = Path(directory)
         target.mkdir(parents=True, exist_ok=True)
-        with store(self.db, write=True) as s:
+        with store(self.db, write=not self.versions.seeded) as s:
             self._ready(s)
             published = s.scripts.published(SCRIPT_KIND)
         written = []

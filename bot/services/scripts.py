@@ -30,6 +30,7 @@ from bot.yamlsource import ScriptError
 
 log = logging.getLogger(__name__)
 SCRIPT_KIND = "scenario"
+_PUBLISH_TRIES = 3
 
 _VERSION_LINE = re.compile(r"^version:[^\n]*$", re.MULTILINE)
 _ID_LINE = re.compile(r"^id:[^\n]*$", re.MULTILINE)
@@ -75,28 +76,41 @@ def store_version(
     whole number; ``keep_higher`` keeps the number the text carries when it is higher (importing
     files, so a bundled file stays byte for byte what was shipped).
     """
-    current = s.scripts.published(SCRIPT_KIND).get(script_id)
-    if current is not None and current.content is not None and body_hash(current.content) == body_hash(text):
-        return Stored(script_id, current.version, created=False)
-    number = s.scripts.highest_number(SCRIPT_KIND, script_id) + 1
     declared = _VERSION_LINE.search(text)
     value = declared.group(0).split(":", 1)[1].strip().strip("\"'") if declared else ""
-    if keep_higher and value.isdigit() and int(value) >= number:
-        number = int(value)
-    version = str(number)
-    final = with_version(text, version) if value != version else text
-    with s.session.begin_nested():
-        s.scripts.record(
-            kind=SCRIPT_KIND,
-            script_id=script_id,
-            version=version,
-            content_hash=text_hash(final),
-            content=final,
-            author=author,
-            message=message,
-        )
-    s.scripts.bump_revision(SCRIPT_KIND)
-    return Stored(script_id, version, created=True)
+    for attempt in range(_PUBLISH_TRIES):
+        current = s.scripts.published(SCRIPT_KIND).get(script_id)
+        if (
+            current is not None
+            and current.content is not None
+            and body_hash(current.content) == body_hash(text)
+        ):
+            return Stored(script_id, current.version, created=False)
+        number = s.scripts.highest_number(SCRIPT_KIND, script_id) + 1
+        if keep_higher and value.isdigit() and int(value) >= number:
+            number = int(value)
+        version = str(number)
+        final = with_version(text, version) if value != version else text
+        try:
+            # A savepoint: two trainers publishing at once race for the number; the loser takes
+            # the next one.
+            with s.session.begin_nested():
+                s.scripts.record(
+                    kind=SCRIPT_KIND,
+                    script_id=script_id,
+                    version=version,
+                    content_hash=text_hash(final),
+                    content=final,
+                    author=author,
+                    message=message,
+                )
+        except IntegrityError:
+            if keep_higher or attempt == _PUBLISH_TRIES - 1:
+                raise
+            continue
+        s.scripts.bump_revision(SCRIPT_KIND)
+        return Stored(script_id, version, created=True)
+    raise AssertionError("unreachable")  # the loop returns or raises
 
 
 class ScriptVersions:
@@ -113,6 +127,11 @@ class ScriptVersions:
         self.seed_once(s)
         self.refresh(s)
         return self.library.latest(scenario_id)
+
+    @property
+    def seeded(self) -> bool:
+        """Whether this process has imported the bundled files (reads need no write lock then)."""
+        return self._seeded
 
     def seed_once(self, s: Store) -> None:
         if not self._seeded:

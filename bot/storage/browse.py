@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, exists, false, func, or_, select, update
+from sqlalchemy import Select, and_, false, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from .models import RehearsalSession, Team, Turn, User
@@ -100,10 +100,9 @@ class BrowseRepository:
         if q.private is not None:
             conditions.append(rs.private.is_(q.private))
         if q.text:
-            line = select(Turn.id).where(
-                Turn.session_id == rs.id, Turn.text.ilike(like_pattern(q.text), escape=LIKE_ESCAPE)
-            )
-            conditions.append(and_(rs.private.is_(False), exists(line)))
+            # One pass over the turns (a semi-join), not a lookup per listed session.
+            said = select(Turn.session_id).where(Turn.text.ilike(like_pattern(q.text), escape=LIKE_ESCAPE))
+            conditions.append(and_(rs.private.is_(False), rs.id.in_(said)))
         return query.where(*conditions)
 
     def count(self, q: SessionQuery) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import select, update
+from sqlalchemy import func, or_, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -69,22 +69,39 @@ class ScriptRepository:
         )
 
     def published(self, kind: str) -> dict[str, ScriptVersion]:
-        """Each script's published version: the highest number (then the newest row)."""
+        """Each script's published version: the highest number (the newest row when none has one).
+
+        Two small queries whatever the number of versions: the newest of each script, then those rows.
+        """
+        v = ScriptVersion
+        heads = self._s.execute(
+            select(v.script_id, func.max(v.number), func.max(v.id))
+            .where(v.kind == kind, v.content.is_not(None))
+            .group_by(v.script_id)
+        ).all()
+        if not heads:
+            return {}
+        numbered = {(script_id, number) for script_id, number, _ in heads if number is not None}
+        unnumbered = [newest for _, number, newest in heads if number is None]
         rows = self._s.scalars(
-            select(ScriptVersion)
-            .where(ScriptVersion.kind == kind, ScriptVersion.content.is_not(None))
-            .order_by(ScriptVersion.script_id, ScriptVersion.number, ScriptVersion.id)
+            select(v).where(
+                v.kind == kind,
+                v.content.is_not(None),
+                or_(v.id.in_(unnumbered), tuple_(v.script_id, v.number).in_(numbered)),
+            )
         ).all()
         latest: dict[str, ScriptVersion] = {}
-        for row in rows:  # ordered: the last row of each script wins (NULL numbers sort first)
-            current = latest.get(row.script_id)
-            if current is None or (row.number or 0) >= (current.number or 0):
-                latest[row.script_id] = row
+        for row in sorted(rows, key=lambda r: r.id):  # a number stored twice: the newest row
+            latest[row.script_id] = row
         return latest
 
     def highest_number(self, kind: str, script_id: str) -> int:
-        numbers = [row.number or 0 for row in self.versions(kind, script_id)]
-        return max(numbers, default=0)
+        found = self._s.scalar(
+            select(func.max(ScriptVersion.number)).where(
+                ScriptVersion.kind == kind, ScriptVersion.script_id == script_id
+            )
+        )
+        return int(found or 0)
 
     # -- drafts --------------------------------------------------------------------------------
 

@@ -97,9 +97,9 @@ class SessionRepository:
         ).all()
 
     def progress_for_users(self, user_ids: Sequence[int]) -> Sequence[Row[Any]]:
-        """Per user: sessions, finished, scored, score_sum, best, and the latest started_at,
-        updated_at and ended_at. One GROUP BY answered from ``ix_rehearsal_sessions_user_status``
-        (no session row, state or scorecard is read)."""
+        """Per user: sessions, finished (ended by the rep), walked_out, abandoned, scored,
+        score_sum, best, and the latest started_at, updated_at and ended_at. One GROUP BY
+        answered from ``ix_rehearsal_sessions_user_status`` (no row, state or scorecard is read)."""
         if not user_ids:
             return []
         rs = RehearsalSession
@@ -107,7 +107,10 @@ class SessionRepository:
             select(
                 rs.user_id,
                 func.count().label("sessions"),
-                func.sum(case((rs.status != "active", 1), else_=0)).label("finished"),
+                # Ended by the rep; a walk-out and an abandoned visit are outcomes of their own.
+                func.sum(case((rs.status == "ended", 1), else_=0)).label("finished"),
+                func.sum(case((rs.status == "closed_by_customer", 1), else_=0)).label("walked_out"),
+                func.sum(case((rs.status == "abandoned", 1), else_=0)).label("abandoned"),
                 func.count(rs.score).label("scored"),
                 func.sum(rs.score).label("score_sum"),
                 func.max(rs.score).label("best"),

@@ -9,6 +9,7 @@ everywhere. The other tests pin the listening behaviours one by one.
 from __future__ import annotations
 
 import itertools
+import random
 from pathlib import Path
 
 import pytest
@@ -324,3 +325,15 @@ def test_a_meeting_request_read_as_a_deadline_question_is_a_next_step_request(
     assert outcome.event == "next_step_declined" and state.next_step == "declined"
     deadline = machine.turn(state, "By when must the pilot run?", ["need_confirmation"])
     assert deadline.event != "next_step_declined"
+
+
+def test_a_weak_match_on_one_problem_still_names_it() -> None:
+    # A long line whose only words of his are 微信 matches weakly, but its two best candidates are
+    # both the WeChat problem: the what-if is about WeChat, not the accounts talked about last.
+    clinic = DialogueMachine(load_scenario(DIALOGUES / "clinic_chain_data_breach.yaml"))
+    told = ["audit_rules", "wechat_files", "consult_need", "shared_accounts", "local_admins"]
+    state = _at(clinic, told, 55, lang="zh")
+    state.topic = "cause:shared_accounts/local_admins"
+    state.said = [clinic.customer.tell(fact, "zh", random.Random(0)) for fact in told]  # what he said
+    outcome = clinic.turn(state, "回到微信的事，如果一直这么传下去，会有什么后果？", ["what_if"])
+    assert outcome.revealed == ["leak_penalty"]

@@ -4,6 +4,7 @@ version, and the files import/export round trip."""
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from bot.cli import main
 from bot.config import Settings
 from bot.engine.library import ScenarioLibrary
 from bot.services import RehearsalService, ScriptRejected, ScriptStudio
+from bot.services.scripts import Stored, store_version
 from bot.storage import Database, store
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -74,7 +76,9 @@ def test_an_invalid_script_is_refused_at_its_line_and_nothing_is_stored(db: Data
     assert refused.value.tests and not all(t.passed for t in refused.value.tests)
     assert any(p.line for p in refused.value.problems)
     # The id of a script cannot be changed in its editor.
-    assert studio.check(text.replace(f"id: {EXAMPLE_ID}", "id: another-one", 1), EXAMPLE_ID)
+    renamed = studio.check(text.replace(f"id: {EXAMPLE_ID}", "id: another-one", 1), EXAMPLE_ID, "zh")
+    id_line = next(n for n, line in enumerate(text.splitlines(), start=1) if line.startswith("id:"))
+    assert [(p.line, p.path) for p in renamed] == [(id_line, "id")] and "请保留原 id" in renamed[0].message
     with store(db) as s:
         assert [v.version for v in s.scripts.versions("scenario", EXAMPLE_ID)] == [shipped_version()]
 
@@ -133,6 +137,37 @@ def test_a_publish_reaches_the_other_worker_and_sessions_keep_their_version(db: 
     assert second.session(before.session_id).scenario_version == shipped_version()
     # The scenario list shows the new version without a restart too.
     assert {s.id: s.version for s in second.scenarios()}[EXAMPLE_ID] == published.version
+
+
+def test_two_publishes_at_once_take_the_next_two_numbers(db: Database) -> None:
+    worker(db)
+    base = EXAMPLE.read_text("utf-8")
+    texts = [
+        base.replace(OPENING, NEW_OPENING, 1),
+        base.replace(OPENING, "Sit, please. I am short of time.", 1),
+    ]
+    ready = threading.Barrier(len(texts))
+    stored: list[Stored] = []
+    errors: list[BaseException] = []
+
+    def publish(text: str) -> None:
+        ready.wait()
+        try:
+            with store(db, write=True) as s:
+                stored.append(store_version(s, EXAMPLE_ID, text, author="t", message="at once"))
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=publish, args=(text,)) for text in texts]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    shipped = int(shipped_version())
+    assert sorted(int(s.version) for s in stored) == [shipped + 1, shipped + 2]
+    with store(db) as s:
+        assert len(s.scripts.versions("scenario", EXAMPLE_ID)) == 3
 
 
 def test_export_after_import_gives_the_same_files_and_importing_them_again_changes_nothing(

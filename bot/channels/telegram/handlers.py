@@ -56,7 +56,8 @@ Command = Callable[[Rep, list[str], Services], list[Outgoing]]
 
 
 def _scenario(services: Services, scenario_id: str) -> ScenarioSummary | None:
-    return next((s for s in services.rehearsals.scenarios() if s.id == scenario_id), None)
+    # Called while a turn's transaction is open: the versions this worker has loaded will do.
+    return next((s for s in services.rehearsals.scenarios(fresh=False) if s.id == scenario_id), None)
 
 
 def note_entry(note: NoteView) -> NoteEntry:

@@ -28,6 +28,7 @@ from bot.services import (
     NotARepLine,
     NoteNotFound,
     NotYourSession,
+    PrivateVisit,
     RehearsalError,
     RepNotFound,
     ScriptRejected,
@@ -66,6 +67,7 @@ ENGINE_STATUS: dict[type[RehearsalError], int] = {
     VersionNotFound: 404,
     AssignmentNotFound: 404,
     BadAssignment: 422,
+    PrivateVisit: 403,
 }
 # The largest request body the API reads; a rep line of max_message_chars fits with room to spare.
 MAX_BODY_BYTES = 32 * 1024

@@ -19,9 +19,13 @@ class RepProgress(BaseModel):
     login: str
     team: str | None = None
     sessions: int = Field(description="Every session, finished or not.")
-    finished: int = Field(description="Sessions that ended (by the rep or by the customer).")
+    finished: int = Field(description="Visits the rep ended (walk-outs and abandoned visits not included).")
+    walked_out: int = Field(default=0, description="Visits the customer walked out of.")
+    abandoned: int = Field(default=0, description="Visits left idle and closed as abandoned.")
+    scored: int = Field(default=0, description="Visits with a scorecard: what the average counts.")
     average_score: float | None = Field(
-        default=None, description="Mean score of the finished sessions with a scorecard, one decimal."
+        default=None,
+        description="Mean score of every visit with a scorecard (ended, walked out, abandoned), one decimal.",
     )
     best_score: int | None = None
     last_practised: str | None = Field(

@@ -51,6 +51,7 @@ class ScriptText(BaseModel):
 
 class CheckRequest(ScriptText):
     script_id: ScriptId | None = None
+    lang: Lang = Lang.ZH  # the trainer's language, for the problems' wording
 
 
 class PublishRequest(ScriptText):
@@ -139,7 +140,7 @@ async def discard_draft(script_id: ScriptId, request: Request, user: Trainer) ->
 @studio_router.post("/check")
 async def check(body: CheckRequest, request: Request, user: Trainer) -> dict[str, Any]:
     """Every problem in the text, each at its line (the editor marks them as the trainer types)."""
-    problems = await run_in_threadpool(_studio(request).scripts.check, body.text, body.script_id)
+    problems = await run_in_threadpool(_studio(request).scripts.check, body.text, body.script_id, body.lang)
     return {"problems": _problems(problems)}
 
 

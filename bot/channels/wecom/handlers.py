@@ -253,7 +253,9 @@ def start_texts(done: WeComStart, guessed_lang: str) -> list[str]:
 
 def turn_texts(result: TurnResult, session: SessionView, lang: str, services: Services) -> list[str]:
     """The customer's reply (and the coach's note), then the scorecard when the visit is over."""
-    scenario = next((s for s in services.rehearsals.scenarios() if s.id == session.scenario_id), None)
+    # Called while a turn's transaction is open: the versions this worker has loaded will do.
+    scenarios = services.rehearsals.scenarios(fresh=False)
+    scenario = next((s for s in scenarios if s.id == session.scenario_id), None)
     name = customer_name(scenario, lang)
     practice = session.mode == "practice"
     messages = [plain(turn_message(result, lang=lang, practice=practice, customer_name=name))]

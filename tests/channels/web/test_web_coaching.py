@@ -167,6 +167,13 @@ async def test_bad_input_gets_a_clear_error_and_stores_nothing(
         (f"/api/manager/sessions/{session_id}/comments", {"seq": 2, "text": "   "}, 422),
         (f"/api/manager/sessions/{session_id}/comments", {"seq": 999, "text": "没有这句"}, 404),
     ]
+    private = await wang.post(
+        "/api/sessions", json={"scenario_id": SCENARIO, "language": "zh", "private": True}
+    )
+    assert private.status_code == 201, private.text
+    bad.append(  # a private visit's lines are the rep's alone
+        (f"/api/manager/sessions/{private.json()['session_id']}/comments", {"seq": 1, "text": "看不到"}, 403)
+    )
     for path, body, wanted in bad:
         response = await boss.post(path, json=body)
         assert response.status_code == wanted, (path, body, response.text)

@@ -1,9 +1,10 @@
 """Review 3.0 and PDCA in Debian's chromium, against uvicorn with its bot on the fake Bot API.
 
-A manager opens a rep's transcript, comments on a line and writes an ASK review with a practice
-assignment; the rep sees the comment beside that line, gets the assignment in the web chat and in
-Telegram, completes it, and the manager sees it passed with the before/after scores, then the
-team analytics (the heatmap, the trend chart with its table). Screenshots go to test-artifacts/.
+A manager filters the sessions list, opens a rep's transcript, comments on a line and writes an
+ASK review with a practice assignment; the rep sees the comment beside that line, gets the
+assignment in the web chat and in Telegram, completes it, and the manager sees it passed with the
+before/after scores, then the team analytics (the heatmap, the trend chart with its table).
+Screenshots go to test-artifacts/.
 """
 
 from __future__ import annotations
@@ -125,11 +126,18 @@ def test_review_assignment_and_pdca_in_the_browser(
         link_telegram(server.url, fake)
         ARTIFACTS.mkdir(exist_ok=True)
 
-        # The manager opens wang's visit, comments on his second line (seq 2: his greeting).
+        # The manager filters the sessions list to wang's, opens his visit and comments on his
+        # second line (seq 2: his greeting).
         boss = watch(chromium.new_page(viewport={"width": 1366, "height": 900}))
         sign_in(boss, "/manage", "boss")
-        boss.locator("#reps tr", has_text="王小明").locator(".m-rep-link").click()
-        boss.locator("#sessions button").first.click()
+        expect(boss.locator("#reps tr")).to_have_count(2)
+        boss.click("#open-sessions")
+        expect(boss.locator("#s-rows tr")).to_have_count(2)
+        boss.select_option("#s-rep", str(people["wang"]))
+        boss.click("#s-apply")
+        expect(boss.locator("#s-rows tr")).to_have_count(1)
+        boss.locator("#s-rows tr").first.click()
+        expect(boss.locator("#rep-name")).to_have_text("王小明")
         greeting = boss.locator('#transcript li[data-seq="2"]')
         expect(greeting).to_contain_text(SHORT[0])
         expect(boss.locator("#trust-chart-table")).to_be_attached()  # the trust curve's table

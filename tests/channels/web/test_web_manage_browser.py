@@ -111,7 +111,8 @@ def test_the_team_dashboard_in_the_browser(
     expect(rows).to_have_count(2)
     demo_row = page.locator("#reps tr", has_text="演示销售")
     expect(demo_row.locator("td").nth(0)).to_have_text("3")
-    expect(demo_row.locator("td").nth(2)).to_have_text(str(round(sum(scores) / 3, 1)))
+    expect(demo_row.locator("td").nth(2).locator(".m-value")).to_have_text(str(round(sum(scores) / 3, 1)))
+    expect(demo_row.locator("td").nth(2).locator(".m-outcomes")).to_contain_text("3")  # what it counts
     expect(demo_row.locator("svg.spark")).to_have_attribute("data-scores", ",".join(map(str, scores)))
     expect(page.locator("#reps tr", has_text="林晓").locator("td").nth(5)).to_have_text("从未练习")
 

@@ -325,3 +325,46 @@ def test_the_manage_page_has_every_text_in_both_languages() -> None:
     assert len(used) > 50
     zh, en = web_catalogue("zh"), web_catalogue("en")
     assert used <= zh.keys() and used <= en.keys(), f"no text for {sorted(used - (zh.keys() & en.keys()))}"
+
+
+PITCH = "您好，我们的系统是业内最好的，价格也最便宜，您今天就签了吧！"
+
+
+async def test_walk_outs_and_abandoned_visits_are_not_counted_as_finished(
+    app: FastAPI, as_user: Client, people: dict[str, int]
+) -> None:
+    from sqlalchemy import update
+
+    from bot.storage import store
+    from bot.storage.models import RehearsalSession, utcnow
+
+    wang = await as_user("wang")
+    ended = await rehearse(wang, LINES[:3])
+    walked = await rehearse(wang, [], end=False)
+    for n in range(12):  # the customer loses patience with a rep who only pitches
+        reply = await wang.post(
+            f"/api/sessions/{walked['session_id']}/messages",
+            json={"text": PITCH, "client_message_id": f"p{n}"},
+        )
+        if reply.json()["status"] != "active":
+            break
+    assert reply.json()["status"] == "closed_by_customer"
+    idle = await rehearse(wang, LINES[:1], end=False)
+    with store(app.state.db, write=True) as s:
+        s.session.execute(
+            update(RehearsalSession)
+            .where(RehearsalSession.id == idle["session_id"])
+            .values(updated_at=utcnow() - timedelta(days=2))
+        )
+    assert app.state.services.idle.close_idle() == 1
+
+    figures = by_login((await (await as_user("boss_e")).get("/api/manager/reps")).json())["wang"]
+    assert (figures["sessions"], figures["finished"], figures["walked_out"], figures["abandoned"]) == (
+        3,
+        1,
+        1,
+        1,
+    )
+    cards = [c for c in (ended, reply.json()) if c.get("scorecard")]
+    assert figures["scored"] == 3  # the average says what it counts: every visit with a scorecard
+    assert len(cards) == 2 and figures["best_score"] >= max(c["scorecard"]["score"] for c in cards)

@@ -154,6 +154,9 @@ async def test_private_practice_shows_that_it_happened_never_its_lines(
     own = (await wang.get(f"/api/sessions/{private_id}")).json()
     assert own["private"] is True and len(own["turns"]) > len(LINES)  # the rep reads every line
     assert own["scorecard"]["coaching"]
+    other_rep = await as_user("zhao")
+    assert (await other_rep.get(f"/api/sessions/{private_id}")).status_code == 403
+    assert (await (await as_user("boss_w")).get(f"/api/manager/sessions/{private_id}")).status_code == 404
 
     manager = await as_user("boss_e")
     rows = (await listed(manager))["sessions"]
@@ -167,6 +170,14 @@ async def test_private_practice_shows_that_it_happened_never_its_lines(
     assert read["private"] is True and read["turns"] == []
     assert read["scorecard"]["score"] == ended["scorecard"]["score"]
     assert "coaching" not in read["scorecard"] and "revealed" not in read["scorecard"]
+    assert read["scorecard"]["techniques"]["order"] == []  # counts only, not line by line
+    assert sum(read["scorecard"]["techniques"]["counts"].values()) == len(LINES)
+    # Its lines are the rep's alone: a manager cannot comment on one, whichever line is named.
+    for seq in (1, 9999):
+        refused = await manager.post(
+            f"/api/manager/sessions/{private_id}/comments", json={"seq": seq, "text": "x"}
+        )
+        assert refused.status_code == 403 and refused.json()["error"]["code"] == "private_visit"
     progress = {r["login"]: r for r in (await manager.get("/api/manager/reps")).json()}["wang"]
     assert progress["sessions"] == 1 and progress["average_score"] == ended["scorecard"]["score"]
     for fmt in ("csv", "jsonl"):

@@ -182,8 +182,15 @@ function renderReps() {
       el("button", { type: "button", class: "linklike m-rep-link", onclick: () => openRep(rep.id) }, rep.name),
       el("span", { class: "muted small m-login" }, rep.login)),
     el("td", { class: "num", "data-label": t("web.manage.colSessions") }, String(rep.sessions)),
-    el("td", { class: "num", "data-label": t("web.manage.colFinished") }, String(rep.finished)),
-    el("td", { class: "num", "data-label": t("web.manage.colAverage") }, show(rep.average_score)),
+    el("td", { class: "num", "data-label": t("web.manage.colFinished") }, el("span", { class: "m-value" }, String(rep.finished)),
+      rep.walked_out || rep.abandoned
+        // TRANSLATORS: {walked_out} and {abandoned} are counts of visits.
+        ? el("span", { class: "muted small m-outcomes" },
+          t("web.manage.otherOutcomes", { walked_out: rep.walked_out, abandoned: rep.abandoned }))
+        : ""),
+    el("td", { class: "num", "data-label": t("web.manage.colAverage") }, el("span", { class: "m-value" }, show(rep.average_score)),
+      // TRANSLATORS: {scored} is how many visits with a scorecard the average is taken over.
+      rep.scored ? el("span", { class: "muted small m-outcomes" }, t("web.manage.averageOf", { scored: rep.scored })) : ""),
     el("td", { class: "num", "data-label": t("web.manage.colBest") }, show(rep.best_score)),
     el("td", { class: "m-trend", "data-label": t("web.manage.colTrend") }, sparkline(rep.trend)),
     el("td", { "data-label": t("web.manage.colLast") }, rep.last_practised ? stamp(rep.last_practised) : t("web.manage.never")),

@@ -177,8 +177,7 @@ async function openScript(scriptId, { push = true } = {}) {
 
 function renderHead() {
   const doc = state.script;
-  const listed = state.scripts.find((s) => s.id === doc.id);
-  $("script-title").textContent = listed ? titleOf(listed) : doc.id;
+  $("script-title").textContent = titleOf(doc);
   const parts = [doc.id, doc.version ? t("web.studio.publishedVersion", { version: doc.version }) : ""];
   if (doc.draft_by) parts.push(t("web.studio.draftBy", { who: doc.draft_by, when: stamp(doc.draft_at) }));
   $("script-sub").textContent = parts.filter(Boolean).join(" · ");
@@ -188,7 +187,7 @@ function renderHead() {
  * marked in the gutter; the list under the editor repeats them, each a link to its line. */
 async function checkText(text) {
   try {
-    const answer = await api("POST", "/api/studio/check", { text, script_id: state.script && state.script.id });
+    const answer = await api("POST", "/api/studio/check", { text, script_id: state.script && state.script.id, lang: state.lang });
     state.problems = answer.problems;
   } catch (err) {
     setStatus(explain(err));

@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
+import time
+import urllib.request
 
 import click
 
@@ -56,7 +59,7 @@ def serve(host: str, port: int, workers: int, reload: bool, forwarded_allow_ips:
     if str(PROJECT_ROOT) not in sys.path:
         sys.path.insert(0, str(PROJECT_ROOT))
     shown_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
-    click.echo(f"Open http://{shown_host}:{port}/chat in your browser.")
+    announce_when_ready(f"http://{shown_host}:{port}")
     uvicorn.run(
         "server:app",
         host=host,
@@ -69,3 +72,25 @@ def serve(host: str, port: int, workers: int, reload: bool, forwarded_allow_ips:
         proxy_headers=bool(forwarded_allow_ips),
         forwarded_allow_ips=forwarded_allow_ips or None,
     )
+
+
+def announce_when_ready(base_url: str, *, timeout: float = 300.0, every: float = 0.25) -> threading.Thread:
+    """Print the URL to open once ``/readyz`` answers 200, not before: a URL printed while the
+    server still loads the scenarios and the classifier leads to "connection refused"."""
+
+    def wait() -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"{base_url}/readyz", timeout=2) as response:
+                    if response.status == 200:
+                        click.echo(f"Open {base_url}/chat in your browser.")
+                        return
+            except (OSError, ValueError):
+                pass  # not listening yet, or not ready (503)
+            time.sleep(every)
+        click.echo(f"The server did not answer at {base_url}/readyz within {int(timeout)} s.", err=True)
+
+    thread = threading.Thread(target=wait, name="announce-url", daemon=True)
+    thread.start()
+    return thread

@@ -93,13 +93,24 @@ def check_scenario(s: Scenario, doc: SourceDocument) -> list[ScriptProblem]:
     def report(path: Location, key: str, **params: Any) -> None:
         problems.append(doc.report(path, key, **params))
 
-    for check in (_check_languages, _check_ids, _check_references, _check_motivation, _check_keys):
+    checks = (_check_languages, _check_ids, _check_references, _check_motivation, _check_keys, _check_trains)
+    for check in checks:
         check(s, report)
     if not problems:  # a loop is only worth reporting once every reference resolves
         _check_reachable(s, report)
     for index, test in enumerate(s.tests):
         _check_trainer_test(s, ("tests", index), test, report)
     return problems
+
+
+def _check_trains(s: Scenario, report: Report) -> None:
+    """``trains`` names at least one technique, each once (pydantic checked that they exist)."""
+    if s.trains is None:
+        return
+    if not s.trains:
+        report(("trains",), "list at least one technique, or leave 'trains' out to use the trainer tests'")
+    if len(set(s.trains)) != len(s.trains):
+        report(("trains",), "a technique is listed twice")
 
 
 def _check_languages(s: Scenario, report: Report) -> None:

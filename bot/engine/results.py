@@ -48,9 +48,18 @@ class ScenarioSummary:
     sales_mode: str
     difficulty: str
     customer: dict[str, str]  # "name", "title", "company" in the scenario's first language
+    # The briefing card per language: "name", "title", "company", "industry" of the customer and
+    # "briefing" (what the rep knows beforehand; "" when the scenario says nothing).
+    cards: dict[str, dict[str, str]] = field(default_factory=dict)
+    trains: tuple[str, ...] = ()  # the techniques the visit trains, most trained first
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+    def card(self, lang: str) -> dict[str, str]:
+        """The briefing card in ``lang`` (an interface language), else in the scenario's first
+        language: a scenario without English still shows its customer on an English page."""
+        return self.cards.get(lang) or self.cards.get(self.languages[0]) or dict(self.customer)
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from .coach import Coach
 from .machine import DialogueMachine
 from .results import ScenarioSummary
 from .scenario import LoadedScenario
+from .schema import LANGS
 from .scorecard import Scorecard, build_scorecard
 from .state import SessionState
 from .turn import TurnOutcome
@@ -100,7 +101,23 @@ class ScenarioRuntime:
                 "title": s.customer.title.get(first),
                 "company": s.customer.company.get(first),
             },
+            cards={lang: self.card(lang) for lang in LANGS},
+            trains=tuple(str(t) for t in s.trained_techniques()),
         )
+
+    def card(self, lang: str) -> dict[str, str]:
+        """The customer and what the rep knows beforehand, in ``lang`` when written in it (a
+        text missing in ``lang`` falls back to the scenario's other language)."""
+        s = self.scenario
+        person = s.customer
+        return {
+            "name": person.name.get(lang),
+            "title": person.title.get(lang),
+            "company": person.company.get(lang),
+            "industry": person.industry.get(lang),
+            "purpose": s.purpose.get(lang),
+            "briefing": s.briefing.get(lang) if s.briefing is not None else "",
+        }
 
     def start(
         self, *, lang: str, mode: str, seed: int, prior: list[str] | None = None, visit: str = "fresh"

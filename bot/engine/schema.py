@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
-from bot.vocab import QUESTIONING_STEPS, Angle, Stage, Step, Technique
+from bot.vocab import NON_QUESTIONS, QUESTIONING_STEPS, Angle, Stage, Step, Technique
 
 Lang = Literal["zh", "en"]
 LANGS: tuple[str, ...] = ("zh", "en")
@@ -18,6 +18,8 @@ LANGS: tuple[str, ...] = ("zh", "en")
 STAGES: tuple[Stage, ...] = tuple(Stage)
 STEPS: tuple[Step, ...] = QUESTIONING_STEPS
 TECHNIQUES: tuple[Technique, ...] = tuple(Technique)
+TECHNIQUE_IDS: frozenset[str] = frozenset(TECHNIQUES)
+NON_QUESTION_IDS: frozenset[str] = frozenset(NON_QUESTIONS)
 ANGLES: tuple[Angle, ...] = tuple(Angle)
 NEED_FACTS: tuple[str, ...] = ("deadline", "budget")
 
@@ -306,6 +308,11 @@ class Scenario(Strict):
     sales_mode: SalesMode
     purpose: Text
     difficulty: Literal["easy", "medium", "hard"]
+    # What the rep knows before walking in (the briefing card shows it); optional.
+    briefing: Text | None = None
+    # The techniques this visit trains (progress pages suggest it for them); left out, the
+    # question techniques its trainer tests exercise (``trained_techniques``).
+    trains: list[Technique] | None = None
     solution: Solution
     customer: Persona
     opening: Lines  # the customer's first words when the rep walks in
@@ -324,6 +331,19 @@ class Scenario(Strict):
     # "cause:returns/late_detection", "solution"...), per language; fed to the topic matcher.
     keywords: dict[str, Lines] = Field(default_factory=dict)
     tests: list[TrainerTest] = Field(default_factory=list)
+
+    def trained_techniques(self) -> tuple[Technique, ...]:
+        """``trains`` when given, else the question techniques the trainer tests exercise, most
+        exercised first (greetings, pitches and statements train nothing)."""
+        if self.trains is not None:
+            return tuple(dict.fromkeys(self.trains))
+        counts: dict[Technique, int] = {}
+        for test in self.tests:
+            for turn in test.turns:
+                if turn.technique in TECHNIQUE_IDS and turn.technique not in NON_QUESTION_IDS:
+                    technique = Technique(turn.technique)
+                    counts[technique] = counts.get(technique, 0) + 1
+        return tuple(sorted(counts, key=lambda t: (-counts[t], TECHNIQUES.index(t))))
 
     def topic_keys(self) -> list[str]:
         """Every topic key (docs/topics.md), in the topic matcher's order."""

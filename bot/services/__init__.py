@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
+from bot.classifier import default_bank
 from bot.config import Settings
 from bot.engine.library import ScenarioLibrary
 from bot.engine.results import ScenarioSummary, SessionView, TurnResult, TurnView
@@ -101,6 +102,16 @@ from .model_versions import BankVersionMismatch, ModelVersions, ModelVersionView
 from .outbox import Claim, Dispatcher, Kind, Outbound, Pacing, RetryPolicy, SendResult
 from .outbox import Sender as OutboxSender
 from .outbox.service import Backlog, OutboxService
+from .progress import (
+    PROGRESS_VISITS,
+    Progress,
+    ProgressAPI,
+    ProgressPoint,
+    ProgressService,
+    Suggestion,
+    TechniqueStat,
+    open_assignments_of,
+)
 from .rehearsals import MODES, RehearsalsAPI, RehearsalService
 from .reviews import (
     Colleague,
@@ -137,9 +148,11 @@ from .script_studio import (
     VersionEntry,
     VersionNotFound,
 )
+from .techniques import TechniqueGuide, TechniqueGuides
 from .telegram import TelegramAnswers, telegram_group
 from .telegram_commands import CommandAct, TelegramCommands, VisitCommands
 from .throttle import SignInThrottle, ThrottleLimits
+from .user_settings import UnknownTimeZone, UserSettingsService, local_time
 from .views import ActiveTurn, LinkedRep, ScenarioCard, TelegramLine, telegram_turn_id
 from .web_sessions import PasswordRejected, SessionUser, WebSessionService
 from .wecom import WECOM_CHANNEL, WeComAPI, WeComLine, WeComService, WeComStart
@@ -163,6 +176,10 @@ class Services:
     throttle: SignInThrottle
     feedback: FeedbackAPI
     wecom: WeComAPI
+    # A rep's own progress across visits, and the question bank's word on a technique.
+    progress: ProgressAPI
+    techniques: TechniqueGuides
+    settings: UserSettingsService
     # The managers' sessions list, exports and reports.
     browse: BrowseAPI
     # Teams and users, for admins.
@@ -207,6 +224,11 @@ def build_services(db: Database, settings: Settings, library: ScenarioLibrary | 
         throttle=SignInThrottle(db, limits),
         feedback=FeedbackService(db, classify=models.classify),
         wecom=WeComService(db, rehearsals, coaching),
+        progress=ProgressService(
+            db, rehearsals.library, open_assignments=open_assignments_of(assignments.my_assignments)
+        ),
+        techniques=TechniqueGuides(lambda: rehearsals.library.bank or default_bank()),
+        settings=UserSettingsService(db),
         browse=BrowseService(db, rehearsals),
         admin=AdminService(db),
         idle=IdleVisits(db, rehearsals.versions, timedelta(hours=settings.idle_close_hours)),
@@ -228,6 +250,7 @@ __all__ = [
     "MANAGER_ROLES",
     "MODES",
     "NOTES_SHOWN",
+    "PROGRESS_VISITS",
     "TECHNIQUES",
     "TRAINER_ROLES",
     "TREND_LENGTH",
@@ -297,6 +320,10 @@ __all__ = [
     "PreviewTurn",
     "PrivateVisit",
     "Problem",
+    "Progress",
+    "ProgressAPI",
+    "ProgressPoint",
+    "ProgressService",
     "RehearsalError",
     "RehearsalService",
     "RehearsalsAPI",
@@ -336,9 +363,13 @@ __all__ = [
     "SkillGap",
     "StatisticsAPI",
     "StopPoint",
+    "Suggestion",
     "TeamAnalytics",
     "TeamNotFound",
     "TeamView",
+    "TechniqueGuide",
+    "TechniqueGuides",
+    "TechniqueStat",
     "TelegramAnswers",
     "TelegramCommands",
     "TelegramLine",
@@ -351,7 +382,9 @@ __all__ = [
     "TurnView",
     "UnknownScenario",
     "UnknownTechnique",
+    "UnknownTimeZone",
     "UserNotFound",
+    "UserSettingsService",
     "UserView",
     "VersionEntry",
     "VersionNotFound",
@@ -365,6 +398,7 @@ __all__ = [
     "build_services",
     "check_private",
     "is_database_unavailable",
+    "local_time",
     "sql_error_summary",
     "telegram_group",
     "telegram_turn_id",

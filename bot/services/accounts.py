@@ -21,6 +21,7 @@ from bot.storage import Database, Store, User, store
 from .errors import UserNotFound
 from .outbox import Outbound
 from .telegram import post_answer
+from .user_settings import linked_rep
 from .views import TELEGRAM_CHANNEL, LinkedRep, telegram_turn_id, telegram_update_id
 
 DEMO_ACCOUNTS = (
@@ -86,7 +87,7 @@ def _account(user: User) -> Account:
 
 
 def _linked(user: User | None) -> LinkedRep | None:
-    return LinkedRep(user.id, user.display_name, user.language, user.active) if user is not None else None
+    return linked_rep(user)
 
 
 def new_demo_password() -> str:

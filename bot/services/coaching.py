@@ -18,6 +18,7 @@ from .errors import NotAManager, NoteNotFound, RepNotFound, SessionNotFound
 from .outbox import Kind, Outbound, post
 from .rehearsals import RehearsalService, SessionView
 from .telegram import claim_update_in, post_answer
+from .user_settings import linked_rep
 from .views import TELEGRAM_CHANNEL, LinkedRep
 
 MANAGER_ROLES = ("manager", "admin")
@@ -363,7 +364,7 @@ class CoachingService:
             if not claim_update_in(s, update_id):
                 return False
             user = s.users.by_telegram(telegram_user_id)
-            linked = LinkedRep(user.id, user.display_name, user.language, user.active) if user else None
+            linked = linked_rep(user)
             found = NoteList([], 0, 0)
             if user is not None and user.active:
                 stored = s.notes.for_rep(user.id)

@@ -37,10 +37,10 @@ from .outbox import Outbound
 from .scripts import ScriptVersions
 from .stored import iso, record_response, store_turn, stored_result, turn_view
 from .telegram import post_answer
+from .user_settings import linked
 from .views import (
     TELEGRAM_CHANNEL,
     ActiveTurn,
-    LinkedRep,
     ScenarioCard,
     TelegramLine,
     telegram_turn_id,
@@ -201,8 +201,15 @@ class RehearsalService:
         earlier visits to the scenario uncovered; ``"fresh"`` (the default) starts from nothing."""
         with store(self.db, write=True) as s:
             return self.start_in(
-                s, user_id, scenario_id, language=language, mode=mode, channel=channel,
-                seed=seed, visit=visit, private=private,
+                s,
+                user_id,
+                scenario_id,
+                language=language,
+                mode=mode,
+                channel=channel,
+                seed=seed,
+                visit=visit,
+                private=private,
             )
 
     def start_in(
@@ -315,7 +322,7 @@ class RehearsalService:
         user = s.users.by_telegram(telegram_user_id)
         if user is None:
             return TelegramLine(None, self._claim_update(s, update_id, ActiveTurn(None)))
-        rep = LinkedRep(user.id, user.display_name, user.language, user.active)
+        rep = linked(user)
         if not user.active:  # deactivated: nothing is played or stored but the update's claim
             return TelegramLine(rep, self._claim_update(s, update_id, ActiveTurn(None)))
         turn = self._to_active(s, user.id, checked, TELEGRAM_CHANNEL, telegram_turn_id(update_id), rejected)

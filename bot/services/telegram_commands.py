@@ -61,9 +61,7 @@ class _InTransaction:
     def end(self, session_id: str, *, user_id: int, channel: str) -> TurnResult:
         return self._rehearsals.end_in(self._s, session_id, user_id=user_id)
 
-    def start(
-        self, user_id: int, scenario_id: str, *, language: str, mode: str, channel: str
-    ) -> TurnResult:
+    def start(self, user_id: int, scenario_id: str, *, language: str, mode: str, channel: str) -> TurnResult:
         return self._rehearsals.start_in(
             self._s, user_id, scenario_id, language=language, mode=mode, channel=channel
         )

@@ -28,6 +28,8 @@ class LinkedRep:
     language: str
     # False once an admin deactivated the user: the bot refuses politely and plays nothing.
     active: bool = True
+    # Where the rep's times are shown: their own zone, else their team's; None: UTC.
+    time_zone: str | None = None
 
 
 @dataclass(frozen=True)

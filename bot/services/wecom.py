@@ -22,6 +22,7 @@ from bot.storage import Database, Store, User, WeComLinkRepository, store
 from .coaching import CoachingService, NoteView
 from .outbox import Kind, enqueue, unblock
 from .rehearsals import RehearsalService
+from .user_settings import zone_of
 from .views import ActiveTurn, LinkedRep
 
 WECOM_CHANNEL = "wecom"
@@ -83,7 +84,9 @@ class WeComAPI(Protocol):
 
 
 def _linked(user: User | None) -> LinkedRep | None:
-    return LinkedRep(user.id, user.display_name, user.language) if user is not None else None
+    if user is None:
+        return None
+    return LinkedRep(user.id, user.display_name, user.language, time_zone=zone_of(user))
 
 
 def _enqueue_texts(s: Store, wecom_userid: str, texts: Sequence[str], *, note_id: int | None = None) -> None:
@@ -206,7 +209,7 @@ class WeComService:
             if user is None:
                 raise LookupError(f"no user {user_id}")
             WeComLinkRepository(s.session).link(wecom_userid, user)
-            return LinkedRep(user.id, user.display_name, user.language)
+            return LinkedRep(user.id, user.display_name, user.language, time_zone=zone_of(user))
 
     def push_notes(self, render: NoteRender) -> None:
         """From now on each new coaching note is queued for the rep's WeCom members, worded by

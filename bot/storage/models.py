@@ -58,6 +58,8 @@ class Team(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(120), unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # The team's default time zone (an IANA name) for members who chose none.
+    time_zone: Mapped[str | None] = mapped_column(String(64))
 
 
 class User(Base):
@@ -74,6 +76,8 @@ class User(Base):
     # A deactivated user keeps their history but can no longer sign in (web or Telegram).
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     password_changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Where the user's times are shown (an IANA name, e.g. Asia/Shanghai); None: not chosen yet.
+    time_zone: Mapped[str | None] = mapped_column(String(64))
 
     team: Mapped[Team | None] = relationship()
 

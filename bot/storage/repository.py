@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Row, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -177,6 +177,18 @@ class TurnRepository:
         if limit is not None:
             query = query.limit(limit)
         return self._s.scalars(query).all()
+
+    def lines_of(self, session_ids: Sequence[str]) -> Sequence[Row[Any]]:
+        """The rep's and the customer's turns of many sessions in one query, without their text:
+        (session_id, seq, speaker, techniques, trust), in order (progress figures read these)."""
+        if not session_ids:
+            return []
+        query = (
+            select(Turn.session_id, Turn.seq, Turn.speaker, Turn.techniques, Turn.trust)
+            .where(Turn.session_id.in_(list(session_ids)), Turn.speaker.in_(("rep", "customer")))
+            .order_by(Turn.session_id, Turn.seq)
+        )
+        return self._s.execute(query).all()
 
     def count(self, session_id: str) -> int:
         return (

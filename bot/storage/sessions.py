@@ -147,6 +147,17 @@ class SessionRepository:
                 found[user_id] = [int(score) for score in reversed(scores) if score is not None]
         return found
 
+    def finished_for_user(self, user_id: int, *, limit: int) -> Sequence[RehearsalSession]:
+        """The rep's last ``limit`` finished visits, newest first (``ix_rehearsal_sessions_user_ended``)."""
+        rs = RehearsalSession
+        query = (
+            select(rs)
+            .where(rs.user_id == user_id, rs.ended_at.is_not(None), rs.status != "active")
+            .order_by(rs.ended_at.desc(), rs.id.desc())
+            .limit(limit)
+        )
+        return self._s.scalars(query).all()
+
     def active_for_user(self, user_id: int) -> RehearsalSession | None:
         """The rep's active visit: one seek on ``ix_rehearsal_sessions_user_status``."""
         query = (

@@ -105,13 +105,13 @@ def _walk(
             _walk(item, (*path, index), doc, problems)
 
 
-def _anchor_or_alias(text: str) -> yaml.Mark | None:
+def _anchor_or_alias(text: str) -> Any:
     """Where the first anchor (``&a``) or alias (``*a``) is. Scripts have no use for them, and an
     alias can make a 300-byte text expand into millions of values or refer to itself; reading
     the events is linear in the text and expands nothing."""
     for event in yaml.parse(text, Loader=yaml.SafeLoader):
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-            return event.start_mark
+            return event.start_mark  # a yaml Mark (line and column from 0)
     return None
 
 

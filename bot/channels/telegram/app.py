@@ -45,9 +45,18 @@ from bot.services import (
     is_database_unavailable,
 )
 
-from . import flags, handlers
+from . import flags, handlers, visits
 from .assignments import assignment_message
-from .callbacks import FLAG_PATTERN, PICK_PATTERN, UI_PATTERN, decode_flag, decode_pick, decode_ui
+from .callbacks import (
+    ACTIVE_PATTERN,
+    FLAG_PATTERN,
+    PICK_PATTERN,
+    UI_PATTERN,
+    decode_active,
+    decode_flag,
+    decode_pick,
+    decode_ui,
+)
 from .claims import Rep, Sender, deactivated, for_rep, need_start, run_claimed, run_visit_command
 from .delivery import Outgoing, send_html
 from .outgoing import outbound
@@ -98,6 +107,7 @@ def register_handlers(application: PTBApplication) -> None:
     application.add_handler(MessageHandler(filters.UpdateType.EDITED, partial(_reply_once, key="edited")))
     application.add_handler(CommandHandler("start", _on_start))
     application.add_handler(CommandHandler("notes", _on_notes))
+    application.add_handler(CommandHandler("progress", _on_progress))
     for name, command in handlers.COMMANDS.items():
         application.add_handler(CommandHandler(name, partial(_on_command, command=command)))
     for name, visit_command in handlers.VISIT_COMMANDS.items():
@@ -108,6 +118,7 @@ def register_handlers(application: PTBApplication) -> None:
     application.add_handler(CallbackQueryHandler(_on_ui_choice, pattern=UI_PATTERN))
     application.add_handler(CallbackQueryHandler(_on_pick, pattern=PICK_PATTERN))
     application.add_handler(CallbackQueryHandler(_on_flag, pattern=FLAG_PATTERN))
+    application.add_handler(CallbackQueryHandler(_on_active_choice, pattern=ACTIVE_PATTERN))
     application.add_handler(CallbackQueryHandler(_on_expired_choice))
     application.add_error_handler(_on_error)
 
@@ -177,6 +188,25 @@ async def _on_visit_command(
         lambda rep, visits: command(rep, args, visits),
     )
     await asyncio.to_thread(run)
+
+
+async def _on_progress(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/progress: the rep's score trend, weakest technique and what to practise next."""
+    sender, services, settings = _sender(update), _services(context), _settings(context)
+    if sender is None:
+        return
+    action = for_rep(lambda rep: visits.progress_command(rep, [], services, settings), sender, settings)
+    await _claimed(update, context, action, claim_first=False)
+
+
+async def _on_active_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """ "Continue it" or "end it and start another" under the visit-in-progress message."""
+    press = decode_active(_callback_data(update))
+    services = _services(context)
+    if press is None:
+        await _on_expired_choice(update, context)
+        return
+    await _answer_press(update, context, lambda rep: visits.answer_active(rep, press, services), press.end)
 
 
 async def _on_notes(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

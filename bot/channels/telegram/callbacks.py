@@ -111,13 +111,47 @@ def decode_flag(data: str) -> FlagPress | None:
     return FlagPress(session_id, int(seq), chosen=True, suggested=None if choice == JUST_WRONG else choice)
 
 
+# A visit is still active when the rep sends /rehearse (begun on the web, say): ``av:c:SESSION``
+# continues it, ``av:e:SESSION`` ends it and offers the scenarios again.
+ACTIVE_PATTERN: Final = re.compile(r"^av:(c|e):([0-9a-f]{32})$")
+
+
+@dataclass(frozen=True)
+class ActivePress:
+    """A press on "continue it" (``end`` False) or "end it and start another" (``end`` True)."""
+
+    session_id: str
+    end: bool
+
+
+def active_continue(session_id: str) -> str:
+    return f"av:c:{session_id}"
+
+
+def active_end(session_id: str) -> str:
+    return f"av:e:{session_id}"
+
+
+def decode_active(data: str) -> ActivePress | None:
+    match = ACTIVE_PATTERN.match(data)
+    if match is None:
+        return None
+    kind, session_id = match.groups()
+    return ActivePress(session_id, end=kind == "e")
+
+
 __all__ = [
+    "ACTIVE_PATTERN",
     "FLAG_PATTERN",
     "JUST_WRONG",
     "PICK_PATTERN",
     "UI_PATTERN",
+    "ActivePress",
     "FlagPress",
     "Pick",
+    "active_continue",
+    "active_end",
+    "decode_active",
     "decode_flag",
     "decode_pick",
     "decode_ui",

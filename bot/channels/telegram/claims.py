@@ -39,12 +39,13 @@ class Rep:
     name: str
     lang: str
     active: bool = True
+    time_zone: str | None = None  # where the rep's times are shown (None: UTC)
 
     @classmethod
     def of(cls, linked: LinkedRep | None) -> Rep | None:
         if linked is None:
             return None
-        return cls(linked.user_id, linked.name, ui_language(linked.language), linked.active)
+        return cls(linked.user_id, linked.name, ui_language(linked.language), linked.active, linked.time_zone)
 
 
 @dataclass(frozen=True)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from html import escape
 from typing import Any
 
 from bot.channels.text import isolate_bidi
-from bot.names import STAGE_NAMES, STEP_NAMES, TECHNIQUE_NAMES, name_of
-from bot.services import ScenarioSummary, Scorecard, SessionView, TurnResult
+from bot.names import SCENARIO_NAMES, STAGE_NAMES, STEP_NAMES, TECHNIQUE_NAMES, name_of
+from bot.services import ScenarioSummary, Scorecard, SessionView, TurnResult, local_time
 
 from .texts import text
 
@@ -32,21 +32,35 @@ def scenario_title(scenario: ScenarioSummary, lang: str) -> str:
 def visit_intro(
     scenario: ScenarioSummary, language: str, mode: str, lang: str, words: Callable[..., str] = text
 ) -> str:
-    """The "rehearsal started" message: scenario, customer, purpose, language and mode.
+    """The briefing before the visit ("rehearsal started"): scenario, customer, industry, purpose,
+    what the rep knows beforehand, difficulty, language and mode, all in the interface language
+    ``lang`` (the customer's name and company too, when the scenario has them in it).
 
     ``words`` is the channel's text function (Telegram's HTML, or WeCom's plain text).
     """
-    customer = scenario.customer
-    who = " · ".join(esc(customer[k]) for k in ("name", "title", "company") if customer.get(k))
-    return words(
+    card = scenario.card(lang)
+    who = " · ".join(esc(card[k]) for k in ("name", "title", "company") if card.get(k))
+    intro = words(
         "rehearsal_started",
         lang,
         title=esc(scenario_title(scenario, lang)),
         customer=who,
-        purpose=esc(localised(scenario.purpose, language)),
+        industry=esc(card.get("industry") or "—"),
+        purpose=esc(card.get("purpose") or localised(scenario.purpose, lang)),
+        difficulty=esc(name_of(SCENARIO_NAMES, scenario.difficulty, lang)),
         language=words(f"language_{language}", lang),
         mode=words(f"mode_{mode}", lang),
     )
+    if card.get("briefing"):
+        known = words("briefing_known", lang, briefing=esc(card["briefing"]))
+        head, _, tail = intro.rpartition("\n\n")
+        intro = f"{head}\n{known}\n\n{tail}" if head else f"{intro}\n{known}"
+    return intro
+
+
+def customer_name(scenario: ScenarioSummary | None, lang: str) -> str | None:
+    """The customer's name as the rep's interface language writes it (None: no scenario)."""
+    return scenario.card(lang).get("name") if scenario is not None else None
 
 
 def user_text(value: object) -> str:
@@ -161,14 +175,13 @@ class NoteEntry:
     session_title: str | None = None
 
 
-def note_date(value: datetime) -> str:
-    """When a note was written, in UTC (SQLite hands stored times back without their offset)."""
-    moment = value.astimezone(UTC) if value.tzinfo else value
-    return f"{moment:%Y-%m-%d %H:%M} UTC"
+def note_date(value: datetime, time_zone: str | None = None) -> str:
+    """When a note was written, in the rep's time zone (UTC when they have none)."""
+    return local_time(value, time_zone)
 
 
-def _note_block(note: NoteEntry, lang: str) -> str:
-    header = f"<b>{user_text(note.author)}</b> · {esc(note_date(note.created_at))}"
+def _note_block(note: NoteEntry, lang: str, time_zone: str | None) -> str:
+    header = f"<b>{user_text(note.author)}</b> · {esc(note_date(note.created_at, time_zone))}"
     if note.unread:
         header = f"{text('note_unread', lang)} {header}"
     lines = [header]
@@ -178,10 +191,13 @@ def _note_block(note: NoteEntry, lang: str) -> str:
     return "\n".join(lines)
 
 
-def notes_message(notes: Sequence[NoteEntry], *, total: int, unread: int, lang: str) -> str:
-    """/notes: the title with the counts, then one block per note (newest first)."""
+def notes_message(
+    notes: Sequence[NoteEntry], *, total: int, unread: int, lang: str, time_zone: str | None = None
+) -> str:
+    """/notes: the title with the counts, then one block per note (newest first), times in the
+    rep's zone."""
     parts = [text("notes_title", lang, total=total, unread=unread)]
-    parts += [_note_block(note, lang) for note in notes]
+    parts += [_note_block(note, lang, time_zone) for note in notes]
     if total > len(notes):
         parts.append(text("notes_more", lang, shown=len(notes)))
     return "\n\n".join(parts)

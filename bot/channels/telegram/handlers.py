@@ -7,11 +7,13 @@ database only through the services.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.channels.metrics import TURNS
 from bot.config import Settings
+from bot.names import STATUS_NAMES, name_of
 from bot.services import (
     MODES,
     Kind,
@@ -27,12 +29,14 @@ from bot.services import (
     VisitCommands,
 )
 
-from .callbacks import Pick, pick_language, pick_mode, pick_scenario, scenario_key, ui_choice
+from . import visits
+from .callbacks import Pick, pick_language, pick_mode, scenario_key, ui_choice
 from .claims import Rep, Sender, deactivated, duplicate, error_text, need_start
 from .delivery import Outgoing
 from .flags import flag_keyboard
 from .formatting import (
     NoteEntry,
+    customer_name,
     esc,
     note_pushed_message,
     notes_message,
@@ -46,6 +50,7 @@ from .formatting import (
     visit_intro,
 )
 from .texts import both, text, ui_language
+from .visits import active_choice
 
 CHANNEL = "telegram"
 
@@ -79,17 +84,10 @@ def help_command(rep: Rep, args: list[str], services: Services) -> list[Outgoing
 
 def rehearse(rep: Rep, args: list[str], services: Services) -> list[Outgoing]:
     """/rehearse: the scenarios as an inline keyboard (or the visit already in progress)."""
-    active = services.rehearsals.active_session(rep.user_id)
-    if active is not None:
-        return [Outgoing(text("session_in_progress", rep.lang, title=esc(session_title(active))))]
-    scenarios = services.rehearsals.scenarios()
-    if not scenarios:
-        return [Outgoing(text("no_scenarios", rep.lang))]
-    rows = [
-        [InlineKeyboardButton(scenario_title(s, rep.lang), callback_data=pick_scenario(s.id))]
-        for s in scenarios
-    ]
-    return [Outgoing(text("choose_scenario", rep.lang), InlineKeyboardMarkup(rows))]
+    active = services.rehearsals.active_session(rep.user_id, with_turns=False)
+    if active is not None:  # begun here or on the web: continue it, or end it and pick another
+        return [visits.active_choice(rep, active)]
+    return visits.scenario_menu(rep, services)
 
 
 def hint(rep: Rep, args: list[str], visits: VisitCommands) -> list[Outgoing]:
@@ -113,7 +111,9 @@ def score(rep: Rep, args: list[str], services: Services) -> list[Outgoing]:
         return [Outgoing(text("score_active", rep.lang, title=title, state=state, turns=rep_lines))]
     for view in services.rehearsals.sessions_for(rep.user_id, limit=20):
         if view.scorecard:
-            return [Outgoing(scorecard_message(view.scorecard, title=session_title(view), lang=rep.lang))]
+            return [
+                Outgoing(scorecard_with_state(view.scorecard, session_title(view), view.status, rep.lang))
+            ]
     return [Outgoing(text("no_scorecard", rep.lang))]
 
 
@@ -122,7 +122,15 @@ def end(rep: Rep, args: list[str], visits: VisitCommands) -> list[Outgoing]:
     if active is None:
         return [Outgoing(text("ended_nothing", rep.lang))]
     result = visits.end(active.id, user_id=rep.user_id, channel=CHANNEL)
-    return [Outgoing(scorecard_message(result.scorecard or {}, title=session_title(active), lang=rep.lang))]
+    return [
+        Outgoing(scorecard_with_state(result.scorecard or {}, session_title(active), result.status, rep.lang))
+    ]
+
+
+def scorecard_with_state(scorecard: dict[str, Any], title: str, status: str, lang: str) -> str:
+    """The scorecard, then how the visit ended (ended, walked out, abandoned) in words."""
+    state = text("visit_state", lang, state=esc(name_of(STATUS_NAMES, status, lang)))
+    return f"{scorecard_message(scorecard, title=title, lang=lang)}\n\n{state}"
 
 
 def notes(rep: Rep, found: NoteList) -> list[Outgoing]:
@@ -131,7 +139,9 @@ def notes(rep: Rep, found: NoteList) -> list[Outgoing]:
     if not found.total:
         return [Outgoing(text("notes_none", rep.lang))]
     entries = [note_entry(note) for note in found.notes]
-    html = notes_message(entries, total=found.total, unread=found.unread, lang=rep.lang)
+    html = notes_message(
+        entries, total=found.total, unread=found.unread, lang=rep.lang, time_zone=rep.time_zone
+    )
     shown = tuple(note.id for note in found.notes if note.read_at is None)
     return [Outgoing(html, kind=Kind.NOTE, note_ids=shown)]
 
@@ -170,7 +180,7 @@ def start_reply(done: TelegramStart, guessed_lang: str) -> list[Outgoing]:
 def turn_messages(result: TurnResult, session: SessionView, rep: Rep, services: Services) -> list[Outgoing]:
     """The customer's reply (and the coach's note), then the scorecard when the visit is over."""
     scenario = _scenario(services, session.scenario_id)
-    name = scenario.customer.get("name") if scenario else None
+    name = customer_name(scenario, rep.lang)
     practice = session.mode == "practice"
     said, coach = turn_parts(result, lang=rep.lang, practice=practice, customer_name=name)
     # Queued apart, delivered as one message when they fit (the outbox merges them); the
@@ -227,7 +237,8 @@ def choose(rep: Rep, pick: Pick, visits: VisitCommands) -> list[Outgoing]:
             InlineKeyboardButton(
                 text(f"language_{lang}", rep.lang), callback_data=pick_language(pick.key, lang)
             )
-            for lang in scenario.languages
+            # The interface language first: the rehearsal language follows it unless the rep picks.
+            for lang in sorted(scenario.languages, key=lambda lang: lang != rep.lang)
             if lang in ("zh", "en")
         ]
         prompt = text("choose_language", rep.lang, title=title)
@@ -251,15 +262,14 @@ def _start_visit(
     rep: Rep, scenario: ScenarioSummary, language: str, mode: str, visits: VisitCommands
 ) -> list[Outgoing]:
     active = visits.active_session(rep.user_id, with_turns=False)
-    if active is not None:  # begun meanwhile, e.g. on the web: one visit at a time
-        title_now = esc(session_title(active))
-        return [Outgoing(text("session_in_progress", rep.lang, title=title_now), edit=True)]
+    if active is not None:  # begun meanwhile, e.g. on the web: continue it, or end it first
+        return [active_choice(rep, active, edit=True)]
     result = visits.start(rep.user_id, scenario.id, language=language, mode=mode, channel=CHANNEL)
     intro = visit_intro(scenario, language, mode, rep.lang)
     messages = [Outgoing(intro, edit=True)]
     if result.customer_reply:
         practice = mode == "practice"
-        name = scenario.customer.get("name")
+        name = customer_name(scenario, rep.lang)
         messages.append(Outgoing(turn_message(result, lang=rep.lang, practice=practice, customer_name=name)))
     return messages
 
@@ -270,11 +280,13 @@ def pushed_note(note: NoteView, lang: str) -> str:
 
 
 COMMANDS: dict[str, Command] = {
-    # Commands that change nothing: worded, then claimed with their answer.
+    # Commands that change no visit: worded, then claimed with their answer (a redelivered
+    # /settings sets the same zone again).
     "help": help_command,
     "rehearse": rehearse,
     "score": score,
     "lang": lang,
+    "settings": visits.settings_command,
 }
 VISIT_COMMANDS: dict[str, VisitCommand] = {
     # Commands that change the visit: claimed, done and answered in one transaction.

@@ -43,11 +43,49 @@ TEXT_KEYS: Final[tuple[str, ...]] = (
     N_("telegram.mode_exam"),
     N_("telegram.language_zh"),
     N_("telegram.language_en"),
-    # TRANSLATORS: {customer} is the simulated customer's name and role; {language} is the rehearsal
-    # language's name (telegram.language_zh / _en); {mode} is the mode's name (telegram.mode_practice /
-    # _exam); {purpose} is the purpose of the visit, from the scenario; {title} is the scenario's title.
-    # Telegram HTML: keep the tags.
+    # TRANSLATORS: {customer} is the simulated customer's name, title and company; {difficulty} is the
+    # scenario's difficulty (scenario.difficulty.*); {industry} is the customer's industry; {language} is
+    # the rehearsal language's name (telegram.language_zh / _en); {mode} is the mode's name
+    # (telegram.mode_practice / _exam); {purpose} is the purpose of the visit, from the scenario; {title}
+    # is the scenario's title. Telegram HTML: keep the tags.
     N_("telegram.rehearsal_started"),
+    # TRANSLATORS: {briefing} is what the rep knows before the visit, from the scenario. Telegram HTML:
+    # keep the tags.
+    N_("telegram.briefing_known"),
+    # TRANSLATORS: {channel} is where the visit began (channel.*); {title} is the scenario's title.
+    # Telegram HTML: keep the tags.
+    N_("telegram.active_visit_choice"),
+    N_("telegram.active_continue"),
+    N_("telegram.active_end_start"),
+    # TRANSLATORS: {title} is the scenario's title. Telegram HTML: keep the tags.
+    N_("telegram.active_continued"),
+    # TRANSLATORS: {score} is the score out of 100 (or —); {title} is the scenario's title. Telegram
+    # HTML: keep the tags.
+    N_("telegram.active_ended"),
+    N_("telegram.active_gone"),
+    # TRANSLATORS: {state} is the visit's state (status.*: in progress, ended, walked out, abandoned).
+    # Telegram HTML: keep the tags.
+    N_("telegram.visit_state"),
+    # TRANSLATORS: {visits} is a count of finished visits. Telegram HTML: keep the tags.
+    N_("telegram.progress_title"),
+    # TRANSLATORS: {scores} is a row of scores joined by arrows. Telegram HTML: keep the tags.
+    N_("telegram.progress_trend"),
+    N_("telegram.progress_none"),
+    # TRANSLATORS: {technique} is a technique's name. Telegram HTML: keep the tags.
+    N_("telegram.progress_weakest"),
+    # TRANSLATORS: {technique} is a technique's name; {title} is a scenario's title. Telegram HTML: keep
+    # the tags.
+    N_("telegram.progress_next"),
+    # TRANSLATORS: {count} is a count of open assignments. Telegram HTML: keep the tags.
+    N_("telegram.progress_assignments"),
+    # TRANSLATORS: {url} is the address of the progress page. Telegram HTML: keep the tags.
+    N_("telegram.progress_link"),
+    # TRANSLATORS: {zone} is a time zone name such as Asia/Shanghai. Telegram HTML: keep the tags.
+    N_("telegram.settings_show"),
+    # TRANSLATORS: {zone} is a time zone name such as Asia/Shanghai. Telegram HTML: keep the tags.
+    N_("telegram.settings_zone_set"),
+    # TRANSLATORS: {zone} is what the rep typed as a time zone. Telegram HTML: keep the tags.
+    N_("telegram.settings_bad_zone"),
     N_("telegram.choice_expired"),
     N_("telegram.customer_label"),
     N_("telegram.coach_label"),
@@ -125,6 +163,8 @@ COMMAND_KEYS: Final[dict[str, str]] = {
     "score": N_("telegram.command.score"),
     "end": N_("telegram.command.end"),
     "notes": N_("telegram.command.notes"),
+    "progress": N_("telegram.command.progress"),
+    "settings": N_("telegram.command.settings"),
     "lang": N_("telegram.command.lang"),
     "help": N_("telegram.command.help"),
 }

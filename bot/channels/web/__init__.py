@@ -20,6 +20,7 @@ from .input import JsonDepthLimit, document_common_errors
 from .manager import manager_router, notes_router
 from .observability import RequestContext, metrics_endpoint
 from .pages import mount_pages
+from .rep import router as rep_router
 from .security import OriginCheck, SignInGate, StrictTransport, https_public_url
 from .studio import studio_router
 from .studio_stats import stats_router
@@ -57,6 +58,7 @@ def install_web(app: FastAPI, settings: Settings) -> None:
     app.include_router(browse_router)
     app.include_router(manager_router)
     app.include_router(notes_router)
+    app.include_router(rep_router)
     app.include_router(admin_router)
     app.include_router(studio_router)
     app.include_router(review_router)

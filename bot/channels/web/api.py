@@ -215,7 +215,15 @@ async def scenarios(
     responses={404: {"model": ErrorResponse, "description": "No such scenario."}},
 )
 async def start_session(body: StartRequest, request: Request, user: SignedIn) -> TurnOutcome:
-    """Start a visit; the result holds the customer's opening line."""
+    """Start a visit; the result holds the customer's opening line. With ``end_active`` the visit
+    in progress (from any channel) ends first."""
+    if body.end_active:
+        active = await run_in_threadpool(partial(_service(request).active_session, user.id, with_turns=False))
+        if active is not None:
+            end = partial(_service(request).end, active.id, user_id=user.id, channel=WEB_CHANNEL)
+            await run_in_threadpool(end)
+            signals: TurnSignals = request.app.state.turn_signals
+            signals.notify(active.id)
     start = partial(
         _service(request).start,
         user.id,

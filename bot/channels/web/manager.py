@@ -130,9 +130,7 @@ async def rep_notes(rep_id: DbId, request: Request, user: Manager) -> list[Note]
         422: {"model": ErrorResponse, "description": "Empty text or longer than 2000 characters."},
     },
 )
-async def write_note(
-    rep_id: DbId, body: NoteRequest, request: Request, user: Manager
-) -> Note:
+async def write_note(rep_id: DbId, body: NoteRequest, request: Request, user: Manager) -> Note:
     """Write a coaching note to a rep, optionally about one of their sessions.
 
     A rep with a linked Telegram account also gets the note there: it is queued in the outbox

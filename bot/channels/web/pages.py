@@ -93,6 +93,18 @@ async def chat(request: Request) -> HTMLResponse:
     )
 
 
+@router.get("/progress", response_class=HTMLResponse)
+async def progress(request: Request) -> HTMLResponse:
+    """The rep's progress: score trend, techniques, and what to practise next."""
+    settings: Settings = request.app.state.settings
+    return templates.TemplateResponse(
+        request,
+        "progress.html",
+        {"lang": settings.default_lang, "t": _page_texts(settings.default_lang), "version": ASSET_VERSION},
+        headers={"Cache-Control": "no-store"},
+    )
+
+
 @router.get("/manage", response_class=HTMLResponse)
 async def manage(request: Request) -> HTMLResponse:
     """The managers' page: the team's progress, transcripts and coaching notes."""

@@ -49,6 +49,10 @@ class Me(BaseModel):
     display_name: str
     role: str
     language: str
+    time_zone: str | None = Field(
+        default=None,
+        description="The zone times are shown in (the user's, else the team's); null: none.",
+    )
 
 
 class Scenario(BaseModel):
@@ -59,7 +63,15 @@ class Scenario(BaseModel):
     purpose: dict[str, str] = Field(description="The visit's purpose per language code.")
     sales_mode: str
     difficulty: str
-    customer: dict[str, str] = Field(description="name, title and company of the simulated customer.")
+    customer: dict[str, str] = Field(
+        description="name, title and company of the simulated customer, in the scenario's first language."
+    )
+    cards: dict[str, dict[str, str]] = Field(
+        default_factory=dict,
+        description="The briefing card per interface language: the customer's name, title, company and "
+        "industry, the visit's purpose and what the rep knows beforehand (briefing).",
+    )
+    trains: list[str] = Field(default_factory=list, description="The techniques this visit trains.")
 
     @classmethod
     def of(cls, summary: ScenarioSummary) -> Scenario:
@@ -70,6 +82,10 @@ class StartRequest(_Request):
     scenario_id: CleanStr = Field(min_length=1, max_length=120)
     language: Language = "zh"
     mode: Mode = "practice"
+    end_active: bool = Field(
+        default=False,
+        description="End my visit in progress first (its scorecard is kept), so one visit is open at a time.",
+    )
     private: bool = Field(
         default=False,
         description="Private practice: managers see that it happened and its score, never its lines.",
@@ -91,7 +107,9 @@ class TurnOutcome(BaseModel):
     """The outcome of one rep action: the opening, a line, or the end of the visit."""
 
     session_id: str
-    status: str = Field(description="active, ended, or closed_by_customer.")
+    status: str = Field(
+        description="active, ended, closed_by_customer (the customer walked out) or abandoned (left idle)."
+    )
     stage: str
     step: str
     trust: float
@@ -134,7 +152,9 @@ class SessionSummary(BaseModel):
     language: str
     mode: str
     channel: str
-    status: str
+    status: str = Field(
+        description="active, ended, closed_by_customer (the customer walked out) or abandoned (left idle)."
+    )
     stage: str | None
     step: str | None
     trust: float

@@ -15,6 +15,7 @@ from typing import Final
 from bot.channels.metrics import TURNS
 from bot.channels.telegram.claims import error_text as shared_error_text
 from bot.channels.telegram.formatting import (
+    customer_name,
     esc,
     note_pushed_message,
     notes_message,
@@ -67,10 +68,13 @@ class Rep:
     user_id: int
     name: str
     lang: str
+    time_zone: str | None = None  # where the rep's times are shown (None: UTC)
 
     @classmethod
     def of(cls, linked: LinkedRep | None, default: str) -> Rep | None:
-        return cls(linked.user_id, linked.name, ui_language(linked.language, default)) if linked else None
+        if linked is None:
+            return None
+        return cls(linked.user_id, linked.name, ui_language(linked.language, default), linked.time_zone)
 
 
 Command = Callable[[Rep, list[str], Services], list[str]]
@@ -159,7 +163,10 @@ def notes(rep: Rep, args: list[str], services: Services) -> list[str]:
     if not found.total:
         return [text("notes_none", rep.lang)]
     entries = [note_entry(note) for note in found.notes]
-    return [plain(notes_message(entries, total=found.total, unread=found.unread, lang=rep.lang))]
+    listed = notes_message(
+        entries, total=found.total, unread=found.unread, lang=rep.lang, time_zone=rep.time_zone
+    )
+    return [plain(listed)]
 
 
 def lang(rep: Rep, args: list[str], services: Services) -> list[str]:
@@ -227,7 +234,7 @@ def start_visit(
     messages = [intro]
     if result.customer_reply:
         practice = mode == "practice"
-        name = scenario.customer.get("name")
+        name = customer_name(scenario, rep.lang)
         messages.append(plain(turn_message(result, lang=rep.lang, practice=practice, customer_name=name)))
     return messages
 
@@ -249,7 +256,7 @@ def turn_texts(result: TurnResult, session: SessionView, lang: str, services: Se
     # Called while a turn's transaction is open: the versions this worker has loaded will do.
     scenarios = services.rehearsals.scenarios(fresh=False)
     scenario = next((s for s in scenarios if s.id == session.scenario_id), None)
-    name = scenario.customer.get("name") if scenario else None
+    name = customer_name(scenario, lang)
     practice = session.mode == "practice"
     messages = [plain(turn_message(result, lang=lang, practice=practice, customer_name=name))]
     if result.ended:

@@ -36,7 +36,17 @@ def test_set_webhook_sends_secret_and_allowed_updates(bot_env: FakeBotAPI) -> No
         for call in bot_env.calls_to("setMyCommands")
     }
     assert set(menus) == {"", "en"}
-    assert [c["command"] for c in menus[""]] == ["rehearse", "hint", "score", "end", "notes", "lang", "help"]
+    assert [c["command"] for c in menus[""]] == [
+        "rehearse",
+        "hint",
+        "score",
+        "end",
+        "notes",
+        "progress",
+        "settings",
+        "lang",
+        "help",
+    ]
     assert menus[""][0]["description"] == "选择场景，开始演练"
     assert menus["en"][0]["description"] == "Pick a scenario and start rehearsing"
     assert menus[""][4]["description"] == "经理写给你的教练笔记"

@@ -22,7 +22,6 @@ from bot.storage import Database, RehearsalSession, store
 QUIET = {"idle_close_hours": 0, "assignment_check_seconds": 1e6}
 
 
-
 @contextmanager
 def counted_transactions(engine: Engine) -> Iterator[list[int]]:
     """Count the transactions ``engine`` begins meanwhile (the list holds one number)."""

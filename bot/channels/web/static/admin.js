@@ -135,10 +135,11 @@ async function init() {
   $("import-form").addEventListener("submit", onImport);
   await language;
   try {
-    state.me = await api("GET", "/api/me");
+    state.me = await signedInUser(); // a 200 either way: no failed request in the console
   } catch (err) {
     return show("out");
   }
+  if (!state.me) return show("out");
   if (state.me.role !== "admin") return show("denied");
   return load();
 }

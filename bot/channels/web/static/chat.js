@@ -9,9 +9,12 @@ const state = {
   me: null,
   scenarios: [],
   selectedScenario: null,
+  languageChosen: false, // the rep picked the rehearsal language (else it follows the interface)
   session: null, // {id, title, mode, status, language}
   lastSeq: 0,
   speakers: {}, // seq -> speaker of the turns shown, to find the rep line a coach note is about
+  techniquesOf: {}, // seq -> the techniques of a rep line shown (for "explain" under its note)
+  trust: [], // the trust after each customer line shown (the live curve)
   pending: null, // the optimistic bubble of a line being sent
   events: null,
   busy: false,
@@ -35,6 +38,10 @@ function newMessageId() {
 
 function applyLanguage(lang) {
   translatePage(lang, "web.chat.title");
+  if (!state.languageChosen) { // the rehearsal language follows the interface until the rep picks one
+    const radio = $(`lang-${state.lang}`);
+    if (radio) radio.checked = true;
+  }
   updateModeHelp();
   if (state.me) {
     renderScenarios();
@@ -51,6 +58,7 @@ function showView(name) {
   const signedIn = name !== "login";
   $("sidebar").classList.toggle("hidden", !signedIn || (name === "chat" && window.innerWidth < 900));
   $("sign-out").classList.toggle("hidden", !signedIn);
+  $("progress-link").classList.toggle("hidden", !signedIn);
   const manager = signedIn && state.me && ["manager", "admin"].includes(state.me.role);
   $("manage-link").classList.toggle("hidden", !manager);
   const trainer = signedIn && state.me && ["trainer", "admin"].includes(state.me.role);
@@ -74,6 +82,18 @@ async function showHome() {
   showView("setup");
   document.dispatchEvent(new CustomEvent("coach:home")); // assignments.js lists my assignments
   await Promise.all([loadScenarios(), loadHistory(), loadNotes()]);
+  followScenarioLink();
+}
+
+/* /chat#scenario=ID (the progress page's "practise this"): the rep chose it there, so it is
+ * chosen here, in a language it has. */
+function followScenarioLink() {
+  const match = /^#scenario=([\w-]+)$/.exec(window.location.hash);
+  const scenario = match && scenarioById(match[1]);
+  if (!scenario) return;
+  history.replaceState(null, "", window.location.pathname);
+  if (!scenario.languages.includes(selectedLanguage())) $(`lang-${scenario.languages[0]}`).checked = true;
+  chooseScenario(scenario.id);
 }
 
 /* ---------- sign in ---------- */
@@ -86,8 +106,9 @@ async function onLogin(event) {
   submit.textContent = t("web.common.signingIn");
   error.classList.add("hidden");
   try {
-    state.me = await api("POST", "/api/auth/login", { login: $("login").value, password: $("password").value });
+    await api("POST", "/api/auth/login", { login: $("login").value, password: $("password").value });
     $("password").value = "";
+    state.me = await signedInUser();
     await showHome();
   } catch (err) {
     error.textContent = err.status === 401 ? t("web.common.wrongCredentials") : explain(err);
@@ -139,14 +160,11 @@ function updatePrivacyHelp() {
 
 async function loadScenarios() {
   try {
-    state.scenarios = await api("GET", `/api/scenarios?lang=${selectedLanguage()}`);
+    state.scenarios = await api("GET", "/api/scenarios");
     showBanner("");
   } catch (err) {
     state.scenarios = [];
     showBanner(explain(err));
-  }
-  if (!state.scenarios.some((s) => s.id === state.selectedScenario)) {
-    state.selectedScenario = state.scenarios.length ? state.scenarios[0].id : null;
   }
   renderScenarios();
 }
@@ -156,31 +174,79 @@ function pick(dict, lang) {
   return dict[lang] || dict.zh || dict.en || Object.values(dict)[0] || "";
 }
 
+/* The scenario's customer and briefing in the interface language (its first language when it
+ * has no text in that one). */
+function cardOf(scenario, lang) {
+  const cards = (scenario && scenario.cards) || {};
+  return cards[lang] || cards[(scenario && scenario.languages[0]) || "zh"] || (scenario && scenario.customer) || {};
+}
+
+function scenarioById(id) {
+  return state.scenarios.find((s) => s.id === id) || null;
+}
+
+/* The scenarios that can be rehearsed in the chosen language; nothing is chosen for the rep. */
+function shownScenarios() {
+  const language = selectedLanguage();
+  return state.scenarios.filter((s) => (s.languages || []).includes(language));
+}
+
 function renderScenarios() {
   const box = $("scenarios");
   box.replaceChildren();
-  const lang = selectedLanguage();
-  for (const scenario of state.scenarios) {
+  const shown = shownScenarios();
+  if (!shown.some((s) => s.id === state.selectedScenario)) state.selectedScenario = null;
+  for (const scenario of shown) {
     const checked = scenario.id === state.selectedScenario;
-    const customer = scenario.customer || {};
-    const card = el(
+    const card = cardOf(scenario, state.lang);
+    const button = el(
       "button",
       {
         type: "button", class: "scenario", role: "radio", "aria-checked": String(checked),
         "data-scenario": scenario.id,
-        onclick: () => { state.selectedScenario = scenario.id; renderScenarios(); },
+        onclick: () => chooseScenario(scenario.id),
       },
-      el("span", { class: "s-title" }, pick(scenario.title, lang)),
-      el("span", { class: "s-customer" }, [customer.name, customer.title, customer.company].filter(Boolean).join(" · ")),
-      el("span", { class: "s-purpose" }, pick(scenario.purpose, lang)),
+      el("span", { class: "s-title" }, pick(scenario.title, state.lang)),
+      el("span", { class: "s-customer" }, [card.name, card.title, card.company].filter(Boolean).join(" · ")),
       el("span", { class: "s-tags" },
         el("span", { class: "badge" }, term("scenario.kind", scenario.sales_mode)),
         el("span", { class: "badge" }, term("scenario.difficulty", scenario.difficulty))),
     );
-    box.append(card);
+    box.append(button);
   }
-  $("scenarios-empty").classList.toggle("hidden", state.scenarios.length > 0);
+  $("scenarios-empty").classList.toggle("hidden", shown.length > 0);
   $("start").disabled = !state.selectedScenario;
+  renderBriefing();
+}
+
+function chooseScenario(id) {
+  state.selectedScenario = id;
+  renderScenarios();
+  const chosen = document.querySelector(`.scenario[data-scenario="${CSS.escape(id)}"]`);
+  if (chosen) chosen.focus();
+  // On a phone the briefing is below the list: bring it up, above the start button.
+  $("briefing").scrollIntoView({ block: "nearest" });
+}
+
+function briefingRows(scenario, lang) {
+  const card = cardOf(scenario, lang);
+  const rows = [
+    [t("web.chat.briefingCustomer"), card.name],
+    [t("web.chat.briefingRole"), card.title],
+    [t("web.chat.briefingCompany"), card.company],
+    [t("web.chat.briefingIndustry"), card.industry],
+    [t("web.chat.briefingPurpose"), card.purpose || pick(scenario.purpose, lang)],
+    [t("web.chat.briefingKnown"), card.briefing],
+    [t("web.chat.briefingDifficulty"), term("scenario.difficulty", scenario.difficulty)],
+  ];
+  return rows.filter(([, value]) => value).flatMap(([key, value]) => [el("dt", {}, key), el("dd", {}, value)]);
+}
+
+function renderBriefing() {
+  const scenario = scenarioById(state.selectedScenario);
+  $("briefing-empty").classList.toggle("hidden", Boolean(scenario));
+  $("briefing-facts").classList.toggle("hidden", !scenario);
+  $("briefing-facts").replaceChildren(...(scenario ? briefingRows(scenario, state.lang) : []));
 }
 
 async function onStart(event) {
@@ -193,8 +259,17 @@ async function onStart(event) {
   button.textContent = t("web.chat.starting");
   error.classList.add("hidden");
   try {
+    // One visit at a time: a visit still open (here or in Telegram) is continued or ended first.
+    const { session: active } = await api("GET", "/api/active-session");
+    const choice = active ? await askAboutActive(active) : "start";
+    if (choice === "continue") {
+      await openSession(active.id);
+      return;
+    }
+    if (choice === "cancel") return;
     const result = await api("POST", "/api/sessions", {
       scenario_id: state.selectedScenario, language: selectedLanguage(), mode: selectedMode(),
+      end_active: choice === "end",
       private: $("private").checked,
     });
     await openSession(result.session_id);
@@ -209,6 +284,27 @@ async function onStart(event) {
   }
 }
 
+/* The choice when a visit is still open: "continue", "end" (and start the new one) or "cancel". */
+function askAboutActive(active) {
+  const dialog = $("active-dialog");
+  // TRANSLATORS: {title} is the open visit's scenario; {channel} is where it began (channel.*).
+  $("active-lead").textContent = t("web.chat.activeLead", { title: active.title, channel: term("channel", active.channel) });
+  return new Promise((resolve) => {
+    const done = (choice) => {
+      for (const [id, handler] of handlers) $(id).removeEventListener("click", handler);
+      dialog.removeEventListener("cancel", onCancel);
+      if (dialog.open) dialog.close();
+      resolve(choice);
+    };
+    const onCancel = () => done("cancel");
+    const handlers = [["active-continue", () => done("continue")], ["active-end", () => done("end")], ["active-cancel", onCancel]];
+    for (const [id, handler] of handlers) $(id).addEventListener("click", handler);
+    dialog.addEventListener("cancel", onCancel);
+    dialog.showModal();
+    $("active-continue").focus();
+  });
+}
+
 /* ---------- history ---------- */
 
 async function loadHistory() {
@@ -221,11 +317,7 @@ async function loadHistory() {
   const list = $("history");
   list.replaceChildren();
   for (const s of sessions) {
-    // Stored times are UTC; SQLite hands them back without an offset.
-    const when = new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(s.started_at) ? s.started_at : `${s.started_at}Z`);
-    const stamp = isNaN(when) ? "" : when.toLocaleString(state.lang === "zh" ? "zh-CN" : "en", {
-      month: "short", day: "numeric", hour: "2-digit", minute: "2-digit",
-    });
+    const stamp = formatStamp(s.started_at);
     const current = state.session && state.session.id === s.id;
     list.append(el("li", {},
       el("button", { type: "button", "data-session": s.id, "aria-current": current ? "true" : false, onclick: () => openSession(s.id) },
@@ -234,22 +326,15 @@ async function loadHistory() {
           el("span", {}, stamp),
           el("span", { class: "badge" }, s.mode === "exam" ? t("web.chat.examBadge") : t("web.chat.practiceBadge")),
           s.private ? el("span", { class: "badge private" }, t("web.chat.privateBadge")) : null,
-          s.status === "active"
-            ? el("span", { class: "badge active" }, t("web.common.active"))
-            : (s.score !== null && s.score !== undefined ? el("span", { class: "badge score" }, `${Math.round(s.score)}`) : el("span", { class: "badge" }, term("status", s.status))),
+          // The visit's state in words (in progress, ended, walked out, abandoned), then its score.
+          el("span", { class: `badge status ${s.status}`, "data-status": s.status }, term("status", s.status)),
+          s.score !== null && s.score !== undefined ? el("span", { class: "badge score" }, `${Math.round(s.score)}`) : null,
           s.channel !== "web" ? el("span", {}, `${t("web.chat.sessionFrom")} ${term("channel", s.channel)}`) : null))));
   }
   $("history-empty").classList.toggle("hidden", sessions.length > 0);
 }
 
 /* ---------- coaching notes from managers ---------- */
-
-function formatStamp(iso) {
-  const when = new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(iso) ? iso : `${iso}Z`);
-  return isNaN(when) ? "" : when.toLocaleString(state.lang === "zh" ? "zh-CN" : "en", {
-    month: "short", day: "numeric", hour: "2-digit", minute: "2-digit",
-  });
-}
 
 async function loadNotes() {
   let notes;
@@ -314,6 +399,8 @@ async function openSession(sessionId) {
   state.session = view;
   state.lastSeq = 0;
   state.speakers = {};
+  state.techniquesOf = {};
+  state.trust = [];
   state.pending = null;
   $("messages").replaceChildren();
   showView("chat");
@@ -342,6 +429,7 @@ function renderHeader(view) {
   const parts = [view.mode === "exam" ? t("web.chat.examBadge") : t("web.chat.practiceBadge"), view.language === "en" ? "English" : "中文"];
   if (view.channel && view.channel !== "web") parts.push(`${t("web.chat.sessionFrom")} ${term("channel", view.channel)}`);
   $("chat-sub").textContent = parts.join(" · ");
+  renderCustomerCard(view);
 }
 
 function trustPercent(trust) {
@@ -363,12 +451,16 @@ function applyStatus(status) {
     $("trust").title = `${t("web.chat.trust")} ${percent}%`;
   }
   const active = !status.status || status.status === "active";
+  const changed = Boolean(state.session && status.status && state.session.status !== status.status);
   if (state.session && status.status) state.session.status = status.status;
+  if (changed) loadHistory(); // the list shows the visit's new state (ended, walked out)
+  renderVisitAids(status);
   $("composer").classList.toggle("hidden", !active);
   if (!active) {
     closeEvents();
     if (!document.querySelector(".msg.system.end")) {
-      addSystem(status.status === "closed_by_customer" ? t("web.chat.closedByCustomer") : t("web.chat.ended"), "end");
+      const ending = { closed_by_customer: t("web.chat.closedByCustomer"), abandoned: t("web.chat.abandoned") }[status.status];
+      addSystem(ending || t("web.chat.ended"), "end");
     }
     if (status.scorecard) renderScorecard(status.scorecard);
     else if (state.session) loadScorecard(state.session.id);
@@ -407,11 +499,17 @@ function renderTurn(turn) {
     ? el("span", { class: "techs" }, turn.techniques.map((id) =>
       el("span", { class: `tech${BAD_TECHNIQUES.has(id) ? " bad" : ""}` }, term("technique", id))))
     : null;
+  if (speaker === "rep") state.techniquesOf[turn.seq] = turn.techniques || [];
+  if (speaker === "customer" && typeof turn.trust === "number") {
+    state.trust.push(trustPercent(turn.trust));
+    renderLiveCurve();
+  }
+  const aboutLine = speaker === "coach" && state.speakers[turn.seq - 2] === "rep" && state.speakers[turn.seq - 1] === "customer";
   const item = el("li", { class: `msg ${speaker}`, "data-seq": String(turn.seq), "data-speaker": turn.speaker },
     who ? el("span", { class: "who" }, who) : null,
     el("span", { class: "bubble" }, turn.text),
     techniques,
-    speaker === "coach" ? flagControl(turn.seq) : null);
+    aboutLine ? el("div", { class: "note-tools" }, explainControl(turn.seq - 2), flagControl(turn.seq)) : null);
   state.speakers[turn.seq] = speaker;
   const typing = document.querySelector(".msg.typing");
   $("messages").insertBefore(item, typing || null);
@@ -622,30 +720,6 @@ function scoreRing(score) {
   return svg;
 }
 
-function trustCurve(points) {
-  const values = (points || []).map((p) => (typeof p === "number" ? p : p && (p.trust ?? p.value))).filter((v) => typeof v === "number");
-  if (values.length < 2) return el("p", { class: "muted" }, values.length ? String(trustPercent(values[0])) : t("web.common.none"));
-  const width = 300;
-  const height = 70;
-  const scaled = values.map((v) => trustPercent(v) / 100);
-  const step = width / (scaled.length - 1);
-  const path = scaled.map((v, i) => `${i ? "L" : "M"}${(i * step).toFixed(1)},${(height - 6 - v * (height - 12)).toFixed(1)}`).join(" ");
-  const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
-  svg.setAttribute("viewBox", `0 0 ${width} ${height}`);
-  svg.setAttribute("preserveAspectRatio", "none");
-  svg.setAttribute("class", "curve");
-  svg.setAttribute("role", "img");
-  svg.setAttribute("aria-label", `${t("web.chat.trustCurve")}: ${scaled.map((v) => Math.round(v * 100)).join(", ")}`);
-  const y = (v) => (height - 6 - v * (height - 12)).toFixed(1);
-  const area = `${path} L${width},${height} L0,${height} Z`;
-  svg.innerHTML = `<line x1="0" y1="${y(0.5)}" x2="${width}" y2="${y(0.5)}" stroke="#d9dee4" stroke-dasharray="4 4" vector-effect="non-scaling-stroke"/>`
-    + `<path d="${area}" fill="#e8f0f8"/>`
-    + `<path d="${path}" fill="none" stroke="#1f4e79" stroke-width="2.5" stroke-linejoin="round" vector-effect="non-scaling-stroke"/>`;
-  const first = Math.round(scaled[0] * 100);
-  const last = Math.round(scaled[scaled.length - 1] * 100);
-  return el("div", { class: "curve-wrap" }, svg, el("span", { class: "curve-ends" }, `${first} → ${last}`));
-}
-
 function coachingPoint(kind, label, point) {
   if (!point) return null;
   const text = typeof point === "string" ? point : point.text || "";
@@ -689,7 +763,8 @@ function renderScorecard(card) {
           ? el("div", { class: "pills" }, angles.map((a) => el("span", { class: "pill" }, term("angle", a))))
           : el("p", { class: "muted" }, t("web.common.none"))),
       el("div", {}, el("h3", {}, t("web.chat.need")), el("div", { class: "pills" }, needPill("deadline", t("web.chat.deadline")), needPill("budget", t("web.chat.budget")))),
-      el("div", { class: "wide" }, el("h3", {}, t("web.chat.trustCurve")), trustCurve(card.trust_curve))),
+      el("div", { class: "wide" }, el("h3", {}, t("web.chat.trustCurve")),
+        trustChart((card.trust_curve || []).map((v) => trustPercent(typeof v === "number" ? v : v && (v.trust ?? v.value))), t("web.chat.trustCurve")))),
     el("div", { class: "points" },
       coachingPoint("keep", t("web.common.keep"), coaching.keep),
       coachingPoint("start", t("web.common.startDoing"), coaching.start),
@@ -724,8 +799,13 @@ async function init() {
   $("sign-out").addEventListener("click", onSignOut);
   $("link-telegram").addEventListener("click", onLinkTelegram);
   $("link-close").addEventListener("click", () => $("link-dialog").close());
+  $("explain-close").addEventListener("click", () => $("explain-dialog").close());
+  // Once the rep opened or closed the card, it stays that way for the visit.
+  $("customer-card").querySelector("summary").addEventListener("click", () => { $("customer-card").dataset.touched = "1"; });
   $("setup-form").addEventListener("submit", onStart);
-  for (const radio of document.querySelectorAll('input[name="language"]')) radio.addEventListener("change", loadScenarios);
+  for (const radio of document.querySelectorAll('input[name="language"]')) {
+    radio.addEventListener("change", () => { state.languageChosen = true; renderScenarios(); });
+  }
   for (const radio of document.querySelectorAll('input[name="mode"]')) radio.addEventListener("change", updateModeHelp);
   $("private").addEventListener("change", updatePrivacyHelp);
   $("new-rehearsal").addEventListener("click", showHome);
@@ -742,11 +822,13 @@ async function init() {
   });
   await language;
   try {
-    state.me = await api("GET", "/api/me");
-    await showHome();
+    state.me = await signedInUser();
   } catch (err) {
-    showLogin(err.status === 401 ? "" : explain(err));
+    showLogin(explain(err));
+    return;
   }
+  if (state.me) await showHome();
+  else showLogin("");
 }
 
 document.addEventListener("DOMContentLoaded", init);

@@ -125,6 +125,40 @@ async function startLanguage(apply) {
   await choose(saved || document.body.dataset.lang || "zh");
 }
 
+/* ---------- who is signed in, and the time zone times are shown in ---------- */
+
+/* The signed-in user, or null: /api/auth/state answers 200 either way, so a page opened signed
+ * out logs no failed request in the console. */
+async function signedInUser() {
+  const found = await api("GET", "/api/auth/state");
+  if (!found.signed_in) return null;
+  const me = found.me;
+  if (!me.time_zone) { // first visit: the browser's zone becomes the user's (Telegram uses it too)
+    const browserZone = (Intl.DateTimeFormat().resolvedOptions() || {}).timeZone;
+    if (browserZone) {
+      try {
+        const saved = await api("PUT", "/api/me/settings", { time_zone: browserZone, only_if_unset: true });
+        me.time_zone = saved.time_zone;
+      } catch (_) { /* a zone the server does not know: the browser's is used below anyway */ }
+    }
+  }
+  return me;
+}
+
+/* A stored time (UTC; SQLite hands it back without an offset) in the user's zone. */
+function formatStamp(iso, options) {
+  if (!iso) return "";
+  const when = new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(iso) ? iso : `${iso}Z`);
+  if (isNaN(when)) return "";
+  const format = options || { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" };
+  const zone = state.me && state.me.time_zone;
+  try {
+    return when.toLocaleString(state.lang === "zh" ? "zh-CN" : "en", zone ? { ...format, timeZone: zone } : format);
+  } catch (_) { // an unknown zone name: the browser's own
+    return when.toLocaleString(state.lang === "zh" ? "zh-CN" : "en", format);
+  }
+}
+
 /* Where an assignment stands, in words (the chat's and the team page's assignment lists). */
 function assignmentStatusText(status) {
   const names = {

@@ -29,11 +29,7 @@ function explain(err) {
 
 
 function stamp(iso) {
-  if (!iso) return "";
-  const when = new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(iso) ? iso : `${iso}Z`);
-  return isNaN(when) ? "" : when.toLocaleString(state.lang === "zh" ? "zh-CN" : "en", {
-    month: "short", day: "numeric", hour: "2-digit", minute: "2-digit",
-  });
+  return formatStamp(iso); // in the user's time zone (common.js)
 }
 
 const show = (value) => (value === null || value === undefined ? "—" : String(value));
@@ -115,8 +111,9 @@ async function onLogin(event) {
   submit.textContent = t("web.common.signingIn");
   $("login-error").classList.add("hidden");
   try {
-    state.me = await api("POST", "/api/auth/login", { login: $("login").value, password: $("password").value });
+    await api("POST", "/api/auth/login", { login: $("login").value, password: $("password").value });
     $("password").value = "";
+    state.me = await signedInUser();
     await route();
   } catch (err) {
     $("login-error").textContent = err.status === 401 ? t("web.common.wrongCredentials") : explain(err);
@@ -440,9 +437,9 @@ async function init() {
   $("note-text").addEventListener("input", updateNoteForm);
   await language;
   try {
-    state.me = await api("GET", "/api/me");
+    state.me = await signedInUser();
   } catch (err) {
-    if (err.status !== 401) showBanner(explain(err));
+    showBanner(explain(err));
   }
   await route();
 }

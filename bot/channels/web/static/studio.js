@@ -434,9 +434,9 @@ async function init() {
   window.addEventListener("beforeunload", (event) => { if (state.dirty) event.preventDefault(); });
   await language;
   try {
-    state.me = await api("GET", "/api/me");
+    state.me = await signedInUser(); // a 200 either way: no failed request in the console
   } catch (err) {
-    if (err.status !== 401) showBanner(explain(err));
+    showBanner(explain(err));
   }
   await route();
 }

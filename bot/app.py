@@ -108,6 +108,13 @@ def create_app(settings: Settings | None = None, *, library: ScenarioLibrary | N
         stop_sweep = asyncio.Event()
         idle = app.state.services.idle
         sweep = asyncio.create_task(idle.run(stop_sweep)) if idle.enabled else None
+        # The classifier model in use, checked against the database in the background so a
+        # retrain reaches this worker without a turn ever waiting on the check.
+        models = app.state.services.models
+        model_checks = None
+        if models is not None:
+            await run_in_threadpool(models.classifier)
+            model_checks = asyncio.create_task(models.run(stop_sweep))
         # Assignment reminders go out through the outbox too (docs/coaching.md).
         reminders = None
         if telegram is not None:
@@ -121,6 +128,8 @@ def create_app(settings: Settings | None = None, *, library: ScenarioLibrary | N
             stop_sweep.set()
             if sweep is not None:
                 await sweep
+            if model_checks is not None:
+                await model_checks
             if dispatcher is not None:  # sends in flight finish; the rest stays queued
                 await dispatcher.stop()
             if wecom is not None:

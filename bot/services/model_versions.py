@@ -10,12 +10,16 @@ it is the bank's shipped model (the seed in the repository).
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
 import tempfile
 import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +29,8 @@ from bot.storage import Database, store
 from bot.storage.classifier_models import ClassifierModelRepository
 
 from .script_stats import TRAINER_ROLES, NotATrainer
+
+log = logging.getLogger(__name__)
 
 META, ARRAYS = "technique.json", "technique.npz"
 
@@ -70,6 +76,9 @@ class ModelVersions:
         self._checked_at: float | None = None
         self._model_id: int | None = None
         self._classifier: Any = None  # bot.classifier.Classifier of ``_model_id``
+        # A server checks from a background task (``run``) so a turn never opens a transaction of
+        # its own for it; without one (tests, the CLI) ``classifier`` checks when a check is due.
+        self.inline_checks = True
 
     # --- the classifier every worker uses -------------------------------------------------
 
@@ -86,12 +95,29 @@ class ModelVersions:
         return self.classify
 
     def classifier(self) -> Any:
-        if self._due():
-            with self._lock:
-                if self._due():  # one thread checks; the others that waited use its answer
-                    self._switch()
-                    self._checked_at = self._clock()
+        if self._classifier is None or (self.inline_checks and self._due()):
+            self.refresh()
         return self._classifier
+
+    def refresh(self, *, force: bool = False) -> None:
+        """Switch to the newest stored model if a check is due, or now with ``force`` (one
+        thread checks; the others that waited use its answer)."""
+        with self._lock:
+            if force or self._classifier is None or self._due():
+                self._switch()
+                self._checked_at = self._clock()
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Check for a newer model every ``check_seconds`` until ``stop`` is set (a server's
+        workers each run one; turns then never wait on the check)."""
+        self.inline_checks = False
+        while not stop.is_set():
+            try:
+                await asyncio.to_thread(partial(self.refresh, force=True))
+            except Exception:  # a database outage: the model in use stays, the next check retries
+                log.exception("model version check failed")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=self.check_seconds)
 
     def _due(self) -> bool:
         return self._checked_at is None or self._clock() - self._checked_at >= self.check_seconds

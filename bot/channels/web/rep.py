@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from functools import partial
 from typing import Annotated, Any
+from zoneinfo import available_timezones
 
 from fastapi import APIRouter, Depends, Query, Request
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, JsonValue
 from starlette.concurrency import run_in_threadpool
 
 from bot.services import Progress, TechniqueGuide
@@ -29,7 +30,14 @@ class AuthState(BaseModel):
 
 class SettingsRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    time_zone: str = Field(min_length=1, max_length=64, examples=["Asia/Shanghai"])
+    # The schema lists the IANA zones this server knows, so a client (or a fuzzer) can tell a
+    # zone that will be accepted from one that is refused with 422 before sending it.
+    time_zone: str = Field(
+        min_length=1,
+        max_length=64,
+        examples=["Asia/Shanghai"],
+        json_schema_extra={"enum": list[JsonValue](sorted(available_timezones()))},
+    )
     only_if_unset: bool = Field(
         default=False, description="Keep a zone already chosen (the page sends the browser's this way)."
     )

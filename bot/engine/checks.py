@@ -108,9 +108,9 @@ def _check_trains(s: Scenario, report: Report) -> None:
     if s.trains is None:
         return
     if not s.trains:
-        report(("trains",), "list at least one technique, or leave 'trains' out to use the trainer tests'")
+        report(("trains",), N_("script.check.trains_empty"))
     if len(set(s.trains)) != len(s.trains):
-        report(("trains",), "a technique is listed twice")
+        report(("trains",), N_("script.check.trains_twice"))
 
 
 def _check_languages(s: Scenario, report: Report) -> None:

@@ -4,6 +4,7 @@ so at the file's ``version`` line, in the trainer's language, instead of passing
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -40,7 +41,10 @@ def test_an_edit_without_a_new_version_fails_validate_and_start_alike(
 ) -> None:
     url = f"sqlite:///{tmp_path / 'coach.sqlite3'}"
     file = dialogues / EXAMPLE.name
-    assert rehearse(url)[0] == 0  # version 4 is now published and played
+    shipped = re.search(r'^version: "(\d+)"', file.read_text("utf-8"), re.M)
+    assert shipped is not None
+    now, raised = shipped.group(1), str(int(shipped.group(1)) + 1)
+    assert rehearse(url)[0] == 0  # the shipped version is now published and played
     assert run("validate", str(dialogues), "--database-url", url, "--lang", "en")[0] == 0
 
     edited = file.read_text("utf-8").replace("talkative: low", "talkative: medium", 1)
@@ -49,23 +53,23 @@ def test_an_edit_without_a_new_version_fails_validate_and_start_alike(
 
     code, out, err = run("validate", str(dialogues), "--database-url", url, "--lang", "en")
     assert code == 1 and f"ok  {file}" not in out
-    assert f"{file}:{line}:1: version: '{EXAMPLE_ID}' version 4 is already published" in err
+    assert f"{file}:{line}:1: version: '{EXAMPLE_ID}' version {now} is already published" in err
     assert "this edit would never be played: raise 'version' to publish it" in err
     code, _, err = run("validate", str(dialogues), "--database-url", url, "--lang", "zh")
-    assert code == 1 and f"“{EXAMPLE_ID}”的版本 4 已经发布" in err
+    assert code == 1 and f"“{EXAMPLE_ID}”的版本 {now} 已经发布" in err
 
-    # The start agrees: it plays the published version 4, not the edit; no traceback.
+    # The start agrees: it plays the published version, not the edit; no traceback.
     code, err = rehearse(url)
     assert code == 0 and "Traceback" not in err
-    assert versions_played(url) == ["4", "4"]
+    assert versions_played(url) == [now, now]
 
-    # Raising the version settles both: validate passes and the next visit plays version 5.
-    file.write_text(edited.replace('version: "4"', 'version: "5"', 1), "utf-8")
+    # Raising the version settles both: validate passes and the next visit plays the new one.
+    file.write_text(edited.replace(f'version: "{now}"', f'version: "{raised}"', 1), "utf-8")
     code, out, err = run("validate", str(dialogues), "--database-url", url, "--lang", "en")
     assert code == 0, err
-    assert f"({EXAMPLE_ID} v5)" in out
+    assert f"({EXAMPLE_ID} v{raised})" in out
     assert rehearse(url)[0] == 0
-    assert versions_played(url) == ["4", "4", "5"]
+    assert versions_played(url) == [now, now, raised]
 
 
 def rehearse(url: str) -> tuple[int, str]:

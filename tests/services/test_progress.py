@@ -114,9 +114,9 @@ def test_trains_defaults_to_the_trainer_tests_and_is_validated(library: Scenario
 
     text = (PROJECT_ROOT / "dialogues" / "precision_parts_returns.yaml").read_text(encoding="utf-8")
     for bad, message in (
-        ("trains: [why, shouting]", "trains[1]: Input should be"),
-        ("trains: []", "at least one technique"),
-        ("trains: [why, why]", "listed twice"),
+        ("trains: [why, shouting]", "trains[1]: 'shouting' is not allowed here"),
+        ("trains: []", "List at least one technique here"),
+        ("trains: [why, why]", "listed twice in 'trains'"),
     ):
         broken = text.replace("\ndifficulty: medium\n", f"\ndifficulty: medium\n{bad}\n", 1)
         with pytest.raises(ScriptError) as caught:

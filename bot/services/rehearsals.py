@@ -201,16 +201,9 @@ class RehearsalService:
         earlier visits to the scenario uncovered; ``"fresh"`` (the default) starts from nothing."""
         with store(self.db, write=True) as s:
             return self.start_in(
-                s,
-                user_id,
-                scenario_id,
-                language=language,
-                mode=mode,
-                channel=channel,
-                seed=seed,
-                visit=visit,
-                private=private,
-            )
+                s, user_id, scenario_id, language=language, mode=mode, channel=channel,
+                seed=seed, visit=visit, private=private,
+            )  # fmt: skip
 
     def start_in(
         self,

@@ -25,9 +25,7 @@ def test_upgrade_fills_scores_and_revealed_facts(database_url: str) -> None:
     db = Database(database_url)
     now = datetime.now(UTC)
     try:
-        with store(db, write=True) as s:
-            rep = s.users.create("rep", login="rep")
-            rep_id = rep.id
+        rep_id = _insert_rep(db, now)  # the users table as it was then (no later columns)
         rows = [  # oldest first: revealed then prior facts, each once
             ("a", "s1", {"revealed": ["f1", "f2"], "prior": []}, {"score": 40}, "ended"),
             ("b", "s1", {"revealed": ["f3"], "prior": ["f2", "f4"]}, {"score": 71.0}, "ended"),
@@ -54,6 +52,22 @@ def test_upgrade_fills_scores_and_revealed_facts(database_url: str) -> None:
             assert s.session.get(RevealedFacts, (rep_id, "s1")) is not None
     finally:
         db.dispose()
+
+
+def _insert_rep(db: Database, now: datetime) -> int:
+    from sqlalchemy import DateTime, Integer, String, column, table
+
+    users = table(
+        "users", column("id", Integer), column("login", String), column("display_name", String),
+        column("role", String), column("language", String), column("created_at", DateTime(timezone=True)),
+    )  # fmt: skip
+    with db.engine.begin() as connection:
+        inserted = connection.execute(
+            users.insert()
+            .values(login="rep", display_name="rep", role="rep", language="zh", created_at=now)
+            .returning(users.c.id)
+        )
+        return int(inserted.scalar_one())
 
 
 def _insert_without_score(sid, user_id, scenario, state, scorecard, status, started):  # type: ignore[no-untyped-def]

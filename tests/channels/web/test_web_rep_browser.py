@@ -6,31 +6,17 @@ did not type; no console error on any page. Screenshots go to test-artifacts/.""
 
 from __future__ import annotations
 
-import os
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from a11y import axe_violations
+from test_web_browser import ARTIFACTS, chromium  # noqa: F401 - the fixture is used by name
 from web_support import LiveServer, add_rep
 
-from bot.config import PROJECT_ROOT
 from bot.storage import Database, upgrade
 
-CHROMIUM = Path("/usr/bin/chromium")
-ON_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
-ARTIFACTS = PROJECT_ROOT / "test-artifacts"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 SCENARIO = "precision-parts-returns"
 SIZES = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 860}}
 LINES = {
@@ -73,22 +59,6 @@ CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]")
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        if ON_CI:
-            pytest.fail(f"{CHROMIUM} is required on CI (apt-get install chromium)")
-        pytest.skip(f"{CHROMIUM} not installed (Debian package 'chromium'); the browser test needs it")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
-
-
 def english_text_problems(page: Any, typed: list[str]) -> list[str]:
     """Chinese characters on the page apart from what the rep typed and the names of languages
     written in their own script (the 中文 buttons)."""
@@ -121,7 +91,11 @@ def overlaps(a: dict[str, float] | None, b: dict[str, float] | None) -> bool:
     ("lang", "size"), [("zh", "phone"), ("en", "phone"), ("zh", "desktop"), ("en", "desktop")]
 )
 def test_briefing_visit_walk_out_and_progress(
-    database_url: str, tmp_path: Path, chromium: Any, lang: str, size: str
+    database_url: str,
+    tmp_path: Path,
+    chromium: Any,  # noqa: F811 - the fixture imported above
+    lang: str,
+    size: str,
 ) -> None:
     from playwright.sync_api import expect
 

@@ -154,7 +154,7 @@ from .telegram_commands import CommandAct, TelegramCommands, VisitCommands
 from .throttle import SignInThrottle, ThrottleLimits
 from .user_settings import UnknownTimeZone, UserSettingsService, local_time
 from .views import ActiveTurn, LinkedRep, ScenarioCard, TelegramLine, telegram_turn_id
-from .web_sessions import PasswordRejected, SessionUser, WebSessionService
+from .web_sessions import NotSignedIn, PasswordRejected, SessionUser, WebSessionService
 from .wecom import WECOM_CHANNEL, WeComAPI, WeComLine, WeComService, WeComStart
 
 
@@ -304,6 +304,7 @@ __all__ = [
     "NotARepLine",
     "NotATrainer",
     "NotAnAdmin",
+    "NotSignedIn",
     "NotYourSession",
     "NoteList",
     "NoteNotFound",

@@ -35,7 +35,7 @@ from bot.storage import Database, RehearsalSession, Store, store
 
 from .outbox import Outbound
 from .scripts import ScriptVersions
-from .stored import iso, record_response, store_turn, stored_result, turn_view
+from .stored import record_response, session_view, store_turn, stored_result, turn_view
 from .telegram import post_answer
 from .user_settings import linked
 from .views import (
@@ -46,6 +46,7 @@ from .views import (
     telegram_turn_id,
     telegram_update_id,
 )
+from .web_sessions import signed_in
 
 log = logging.getLogger(__name__)
 turn_log = logging.getLogger("bot.turn")
@@ -58,6 +59,17 @@ LineReply = Callable[[TelegramLine], Sequence[Outbound]]
 
 class RehearsalsAPI(RehearsalAPI, Protocol):
     """``RehearsalAPI`` plus the calls shaped for channels. Every call is one transaction."""
+
+    def send(  # sign_in: the web's cookie token, checked in the turn's transaction
+        self,
+        session_id: str,
+        text: str,
+        *,
+        user_id: int | None = None,
+        channel: str,
+        message_id: str | None = None,
+        sign_in: str | None = None,
+    ) -> TurnResult: ...
 
     def send_to_active(
         self, user_id: int, text: str, *, channel: str, message_id: str | None = None
@@ -228,7 +240,8 @@ class RehearsalService:
             raise NotYourSession(f"no user {user_id}")
         runtime = self.versions.current(s, scenario_id)  # the published version, this worker's
         language = runtime.language_for(language)
-        prior = self._revealed_before(s, user_id, scenario_id) if visit == "follow_up" else []
+        # What earlier visits brought out: one row kept by store_turn, not every old state.
+        prior = s.sessions.revealed_before(user_id, scenario_id) if visit == "follow_up" else []
         state, opening = runtime.start(lang=language, mode=mode, seed=seed, prior=prior, visit=visit)
         rehearsal = s.sessions.create(
             user=user,
@@ -255,12 +268,25 @@ class RehearsalService:
         )
 
     def send(
-        self, session_id: str, text: str, *, user_id: int, channel: str, message_id: str | None = None
+        self,
+        session_id: str,
+        text: str,
+        *,
+        user_id: int | None = None,
+        channel: str,
+        message_id: str | None = None,
+        sign_in: str | None = None,
     ) -> TurnResult:
+        """``sign_in``: the web's cookie token, checked in this transaction (raises NotSignedIn)."""
         text = self._checked(text)
         with store(self.db, write=True) as s:
+            user_id = signed_in(s, sign_in) if sign_in is not None else user_id
+            if user_id is None:
+                raise TypeError("send needs user_id or sign_in")
             rehearsal = self._owned(s, session_id, user_id, lock=True)
-            if message_id is not None and not s.inbound.claim(channel, message_id, session_id=session_id):
+            # The session's lock serialises every claim of this (session-scoped) message id, so
+            # a lookup now and the claim stored with the answer are enough (record_response).
+            if message_id is not None and s.inbound.get(channel, message_id) is not None:
                 return stored_result(s, rehearsal, channel, message_id)
             if rehearsal.status != "active":
                 raise SessionClosed(f"session {session_id} has ended")
@@ -367,7 +393,7 @@ class RehearsalService:
         played = runtime.say(state, text, self.classify)
         result = store_turn(s, rehearsal, state, text, played)
         if message_id is not None:
-            record_response(s, channel, message_id, result.to_dict())
+            record_response(s, channel, message_id, result.to_dict(), session_id=rehearsal.id)
         outcome = played.outcome
         figures = {
             "session": rehearsal.id,
@@ -453,12 +479,6 @@ class RehearsalService:
     def _runtime(self, s: Store, rehearsal: RehearsalSession) -> ScenarioRuntime:
         return self.versions.runtime(s, rehearsal.scenario_id, rehearsal.scenario_version)
 
-    @staticmethod
-    def _revealed_before(s: Store, user_id: int, scenario_id: str) -> list[str]:
-        """What earlier visits of this rep to this scenario brought out (for revisits): one row,
-        kept by ``store_turn``, rather than every earlier visit's state."""
-        return s.sessions.revealed_before(user_id, scenario_id)
-
     def _title(self, s: Store, rehearsal: RehearsalSession) -> str:
         try:
             return self._runtime(s, rehearsal).scenario.title.get(rehearsal.language)
@@ -476,23 +496,4 @@ class RehearsalService:
     ) -> SessionView:
         title = self._title(s, rehearsal)
         stored = s.turns.for_session(rehearsal.id, after_seq=after_seq, limit=limit) if with_turns else []
-        turns = [turn_view(t) for t in stored]
-        return SessionView(
-            id=rehearsal.id,
-            user_id=rehearsal.user_id,
-            scenario_id=rehearsal.scenario_id,
-            scenario_version=rehearsal.scenario_version,
-            title=title,
-            language=rehearsal.language,
-            mode=rehearsal.mode,
-            channel=rehearsal.channel,
-            status=rehearsal.status,
-            stage=rehearsal.stage,
-            step=rehearsal.step,
-            trust=rehearsal.trust,
-            started_at=iso(rehearsal.started_at) or "",
-            ended_at=iso(rehearsal.ended_at),
-            scorecard=rehearsal.scorecard,
-            turns=turns,
-            private=bool(rehearsal.private),
-        )
+        return session_view(rehearsal, title, [turn_view(t) for t in stored])

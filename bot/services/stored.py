@@ -6,29 +6,20 @@ from datetime import datetime
 from typing import Any
 
 from bot.engine.machine import SessionState
-from bot.engine.results import RehearsalError, TurnResult, TurnView
+from bot.engine.results import RehearsalError, SessionView, TurnResult, TurnView
 from bot.engine.runtime import PlayedTurn
-from bot.storage import ProcessedMessage, RehearsalSession, Store, Turn
+from bot.storage import RehearsalSession, Store, Turn
 
 
 def iso(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def record_response(s: Store, channel: str, message_id: str, response: dict[str, Any]) -> None:
-    """Attach the result to the message claimed in this transaction.
-
-    The claimed row is already in the unit of work: updating it there saves the SELECT
-    ``inbound.record_response`` would run (a tenth of a turn on SQLite).
-    """
-    for held in s.session.identity_map.values():
-        if isinstance(held, ProcessedMessage) and (held.channel, held.external_id) == (
-            channel,
-            message_id,
-        ):
-            held.response = response
-            return
-    s.inbound.record_response(channel, message_id, response)
+def record_response(
+    s: Store, channel: str, message_id: str, response: dict[str, Any], *, session_id: str | None = None
+) -> None:
+    """Store the result with the message's claim (made now when this transaction made none)."""
+    s.inbound.record_response(channel, message_id, response, session_id=session_id)
 
 
 def stored_result(s: Store, rehearsal: RehearsalSession, channel: str, message_id: str) -> TurnResult:
@@ -92,4 +83,26 @@ def store_turn(
         revealed=list(outcome.revealed),
         scorecard=scorecard,
         rep_seq=line.seq,
+    )
+
+
+def session_view(rehearsal: RehearsalSession, title: str, turns: list[TurnView]) -> SessionView:
+    return SessionView(
+        id=rehearsal.id,
+        user_id=rehearsal.user_id,
+        scenario_id=rehearsal.scenario_id,
+        scenario_version=rehearsal.scenario_version,
+        title=title,
+        language=rehearsal.language,
+        mode=rehearsal.mode,
+        channel=rehearsal.channel,
+        status=rehearsal.status,
+        stage=rehearsal.stage,
+        step=rehearsal.step,
+        trust=rehearsal.trust,
+        started_at=iso(rehearsal.started_at) or "",
+        ended_at=iso(rehearsal.ended_at),
+        scorecard=rehearsal.scorecard,
+        turns=turns,
+        private=bool(rehearsal.private),
     )

@@ -228,10 +228,23 @@ class InboundRepository:
             )
         )
 
-    def record_response(self, channel: str, external_id: str, response: dict[str, Any]) -> None:
-        message = self._claimed.get((channel, external_id)) or self.get(channel, external_id)
+    def record_response(
+        self, channel: str, external_id: str, response: dict[str, Any], *, session_id: str | None = None
+    ) -> None:
+        """Attach the answer to the message claimed in this transaction; a message not claimed
+        here is claimed now with its answer, in one INSERT (no savepoint, no UPDATE). Only for
+        callers that hold the lock every claim of that id takes first (a web message id is
+        scoped to its session, whose row the turn locks): then ``get`` found no claim and none
+        can appear before this commits."""
+        message = self._claimed.get((channel, external_id))
         if message is not None:
             message.response = response
+            return
+        self._s.add(
+            ProcessedMessage(
+                channel=channel, external_id=external_id, session_id=session_id, response=response
+            )
+        )
 
 
 class NoteRepository:

@@ -25,7 +25,7 @@ from bot.services import (
     UserNotFound,
 )
 
-from .auth import COOKIE_NAME, CurrentUser, SessionCookies, as_current_user, current_user
+from .auth import COOKIE_NAME, CurrentUser, SessionCookies, as_current_user, current_user, sign_in_token
 from .errors import ApiError, services
 from .events import TurnSignals, turn_stream
 from .input import MAX_DB_ID, SessionId, is_invisible
@@ -63,6 +63,8 @@ _session_errors: dict[int | str, dict[str, Any]] = {
 router = APIRouter(prefix="/api", responses=_errors)
 # A route parameter of this type requires a signed-in user (401 otherwise).
 SignedIn = Annotated[CurrentUser, Depends(current_user)]
+# The same, checked by the service in the call's own transaction (NotSignedIn: 401).
+SignInToken = Annotated[str, Depends(sign_in_token)]
 
 
 def _service(request: Request) -> RehearsalsAPI:
@@ -310,7 +312,7 @@ async def get_turns(
     },
 )
 async def send_message(
-    session_id: SessionId, body: MessageRequest, request: Request, user: SignedIn
+    session_id: SessionId, body: MessageRequest, request: Request, token: SignInToken
 ) -> TurnOutcome:
     """Say something to the customer. Sending the same ``client_message_id`` again is safe."""
     settings: Settings = request.app.state.settings
@@ -324,7 +326,7 @@ async def send_message(
         _service(request).send,
         session_id,
         body.text,
-        user_id=user.id,
+        sign_in=token,
         channel=WEB_CHANNEL,
         # Scoped to the session: two clients that happen to pick the same id never collide.
         message_id=f"{session_id}:{body.client_message_id}",

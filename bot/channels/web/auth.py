@@ -77,6 +77,15 @@ class SessionCookies:
         response.delete_cookie(COOKIE_NAME, path="/", httponly=True, samesite="lax", secure=self._secure)
 
 
+async def sign_in_token(request: Request) -> str:
+    """FastAPI dependency: the cookie's token (401 without one), for a route whose service call
+    checks it in its own transaction (a turn: one transaction instead of two)."""
+    token = request.cookies.get(COOKIE_NAME)
+    if not token:
+        raise ApiError(401, "not_signed_in", "Sign in first.")
+    return token
+
+
 async def current_user(request: Request) -> CurrentUser:
     """FastAPI dependency: the signed-in user, or a 401 JSON error."""
     token = request.cookies.get(COOKIE_NAME)
@@ -94,4 +103,5 @@ __all__ = [
     "SessionCookies",
     "as_current_user",
     "current_user",
+    "sign_in_token",
 ]

@@ -225,6 +225,47 @@ async def test_deactivation_ends_sessions_and_refuses_sign_in(rep: httpx.AsyncCl
     assert again.status_code == 401 and again.json()["error"]["code"] == "wrong_credentials"
 
 
+async def test_a_turn_checks_its_sign_in_in_its_own_transaction(rep: httpx.AsyncClient, app: FastAPI) -> None:
+    """The message route reads the sign-in inside the turn's transaction (no separate read):
+    a revoked copy of the cookie and a deactivated user are refused and store nothing."""
+    started = await rep.post(
+        "/api/sessions", json={"scenario_id": "precision-parts-returns", "language": "en"}
+    )
+    session_id = started.json()["session_id"]
+    path = f"/api/sessions/{session_id}/messages"
+
+    async def rep_lines() -> int:
+        return len(
+            [
+                t
+                for t in (await rep.get(f"/api/sessions/{session_id}")).json()["turns"]
+                if t["speaker"] == "rep"
+            ]
+        )
+
+    said = await rep.post(path, json={"text": "Do you run two shifts?", "client_message_id": "live"})
+    assert said.status_code == 200 and said.json()["customer_reply"]
+    assert await rep_lines() == 1
+    async with http(app) as copy:
+        copy.cookies.set(COOKIE_NAME, rep.cookies[COOKIE_NAME])
+        assert (await copy.post("/api/auth/logout")).status_code == 204  # the copy signs out
+    refused = await rep.post(
+        path, json={"text": "Do you run two shifts?", "client_message_id": "after-logout"}
+    )
+    assert refused.status_code == 401 and refused.json()["error"]["code"] == "not_signed_in"
+    await sign_in(rep)
+    assert await rep_lines() == 1
+    me = (await rep.get("/api/me")).json()
+    web_sessions.set_active(app.state.db, me["id"], False)
+    deactivated = await rep.post(path, json={"text": "What happens then?", "client_message_id": "inactive"})
+    assert deactivated.status_code == 401
+    web_sessions.set_active(app.state.db, me["id"], True)
+    await sign_in(rep)
+    assert await rep_lines() == 1
+    rep.cookies.delete(COOKIE_NAME)
+    assert (await rep.post(path, json={"text": "x", "client_message_id": "none"})).status_code == 401
+
+
 @HTTP_LAYER_ONLY
 async def test_secure_cookie_and_hsts_only_behind_an_https_public_url(
     database_url: str, monkeypatch: pytest.MonkeyPatch, client: httpx.AsyncClient, app: FastAPI

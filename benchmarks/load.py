@@ -233,10 +233,36 @@ def run_wrk(
     return figures
 
 
-async def _open_loop(server: Server, chats: list[Chat], rate: float, seconds: float) -> dict[str, Any]:
+def _telegram_request(host: str, n: int, chat: int, base: int) -> bytes:
+    update = base + n
+    body = json.dumps(
+        {
+            "update_id": update,
+            "message": {
+                "message_id": update,
+                "date": 1700000000,
+                "chat": {"id": chat, "type": "private"},
+                "from": {"id": chat, "is_bot": False, "first_name": "Rep"},
+                "text": LINE,
+            },
+        }
+    ).encode()
+    head = (
+        f"POST /telegram/webhook HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\n"
+        f"X-Telegram-Bot-Api-Secret-Token: {TELEGRAM_SECRET}\r\nContent-Length: {len(body)}\r\n\r\n"
+    ).encode()
+    return head + body
+
+
+async def _open_loop(
+    server: Server, chats: list[Chat], rate: float, seconds: float, telegram_base: int = 0
+) -> dict[str, Any]:
     """Send ``rate`` requests a second on schedule over keep-alive connections; latency from the
-    scheduled moment. Raw HTTP/1.1 on asyncio streams: the client must not be the bottleneck."""
+    scheduled moment. Raw HTTP/1.1 on asyncio streams: the client must not be the bottleneck.
+    With ``telegram_base`` the requests are webhook updates (chat = the Telegram id in
+    ``session_id``), and the result lists each update's (chat, scheduled wall-clock time)."""
     host, port = "127.0.0.1", server.port
+    sent_at: list[tuple[int, float]] = []
     pool: asyncio.Queue[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = asyncio.Queue()
     for _ in range(CHATS):
         pool.put_nowait(await asyncio.open_connection(host, port))
@@ -248,14 +274,19 @@ async def _open_loop(server: Server, chats: list[Chat], rate: float, seconds: fl
     async def one(n: int, due: float) -> None:
         nonlocal errors
         chat = chats[n % len(chats)]
-        body = json.dumps({"text": LINE, "client_message_id": f"{prefix}-{n}"}).encode()
-        head = (
-            f"POST /api/sessions/{chat.session_id}/messages HTTP/1.1\r\nHost: {host}\r\n"
-            f"Content-Type: application/json\r\nCookie: {chat.cookie}\r\nContent-Length: {len(body)}\r\n\r\n"
-        ).encode()
+        if telegram_base:
+            request = _telegram_request(host, n, int(chat.session_id), telegram_base)
+            sent_at.append((int(chat.session_id), time.time() - (time.perf_counter() - due)))
+        else:
+            body = json.dumps({"text": LINE, "client_message_id": f"{prefix}-{n}"}).encode()
+            request = (
+                f"POST /api/sessions/{chat.session_id}/messages HTTP/1.1\r\nHost: {host}\r\n"
+                f"Content-Type: application/json\r\nCookie: {chat.cookie}\r\n"
+                f"Content-Length: {len(body)}\r\n\r\n"
+            ).encode() + body
         reader, writer = await pool.get()
         try:
-            writer.write(head + body)
+            writer.write(request)
             status_line = await reader.readline()
             length = 0
             while (header := await reader.readline()) not in (b"\r\n", b""):
@@ -294,11 +325,15 @@ async def _open_loop(server: Server, chats: list[Chat], rate: float, seconds: fl
         "p50": statistics.median(ms) if ms else float("nan"),
         "p99": ms[min(len(ms) - 1, round(0.99 * (len(ms) - 1)))] if ms else float("nan"),
         "max": ms[-1] if ms else float("nan"),
+        "sent_at": sent_at,
     }
 
 
-def open_loop(server: Server, chats: list[Chat], rate: float, seconds: float) -> dict[str, Any]:
+def open_loop(
+    server: Server, chats: list[Chat], rate: float, seconds: float, telegram_base: int = 0
+) -> dict[str, Any]:
     command = [sys.executable, __file__, "--_open-loop-child", server.url, str(rate), str(seconds)]
+    command.append(str(telegram_base))
     payload = json.dumps([[c.session_id, c.cookie] for c in chats])
     output = subprocess.run(
         ["taskset", "-c", CLIENT_CORE, *command], input=payload, capture_output=True, text=True, check=True
@@ -307,11 +342,57 @@ def open_loop(server: Server, chats: list[Chat], rate: float, seconds: float) ->
     return result
 
 
-def _open_loop_child(url: str, rate: str, seconds: str) -> None:
+def _open_loop_child(url: str, rate: str, seconds: str, telegram_base: str) -> None:
     chats = [Chat(session_id, cookie) for session_id, cookie in json.loads(sys.stdin.read())]
     server = Server.__new__(Server)
     server.url, server.port = url, int(url.rsplit(":", 1)[1])
-    print(json.dumps(asyncio.run(_open_loop(server, chats, float(rate), float(seconds)))))
+    result = asyncio.run(_open_loop(server, chats, float(rate), float(seconds), int(telegram_base)))
+    print(json.dumps(result))
+
+
+def delivery(sent_at: list[tuple[int, float]], calls: list[Any], settle: float) -> dict[str, Any]:
+    """Match each update to the messages the fake Bot API received for its chat before the
+    chat's next update: how long after its scheduled moment the last of them arrived; and the
+    most messages the bot sent in any one second, all chats together and to one chat."""
+    by_chat: dict[int, list[float]] = {}
+    for chat, at in sent_at:
+        by_chat.setdefault(chat, []).append(at)
+    arrivals: dict[int, list[float]] = {}
+    for call in calls:
+        arrivals.setdefault(int(call.params.get("chat_id")), []).append(call.wall)
+    latencies, missing = [], 0
+    for chat, times in by_chat.items():
+        times.sort()
+        got = sorted(arrivals.get(chat, []))
+        for i, at in enumerate(times):
+            until = times[i + 1] if i + 1 < len(times) else at + settle
+            mine = [t for t in got if at <= t < until]
+            if mine:
+                latencies.append(1000 * (mine[-1] - at))
+            else:
+                missing += 1
+    walls = sorted(call.wall for call in calls)
+
+    def busiest(points: list[float]) -> int:
+        best, start = 0, 0
+        for end, t in enumerate(points):
+            while t - points[start] >= 1.0:
+                start += 1
+            best = max(best, end - start + 1)
+        return best
+
+    ms = sorted(latencies)
+    return {
+        "updates": len(sent_at),
+        "answered": len(latencies),
+        "missing": missing,
+        "messages": len(calls),
+        "p50": statistics.median(ms) if ms else float("nan"),
+        "p99": ms[min(len(ms) - 1, round(0.99 * (len(ms) - 1)))] if ms else float("nan"),
+        "max": ms[-1] if ms else float("nan"),
+        "bot_per_second": busiest(walls),
+        "chat_per_second": max((busiest(sorted(v)) for v in arrivals.values()), default=0),
+    }
 
 
 @contextmanager
@@ -393,6 +474,30 @@ def compare(label: str, product_url: str, baseline_url: str, workers: int, args:
                     f"  saturation: product {product_rps:.1f} req/s, baseline {baseline_rps:.1f} req/s, "
                     f"ratio {100 * product_rps / baseline_rps:.1f} % (target >= 10 %)"
                 )
+            if not args.skip_open_loop and args.telegram and fake is not None:
+                time.sleep(3)  # the saturation runs' replies drain from the outbox first
+                _update_base[0] += 10_000_000
+                first = len(fake.delivered())
+                tg_chats = [Chat(str(TELEGRAM_BASE_ID + n), "") for n in range(CHATS)]
+                result = open_loop(product, tg_chats, args.rate, args.seconds, _update_base[0])
+                answered += result["ok"]
+                time.sleep(args.settle)
+                sent = delivery([tuple(x) for x in result["sent_at"]], fake.delivered()[first:], args.settle)
+                print(
+                    f"  open loop {args.rate:g} updates/s for {args.seconds} s: webhook answered p50 "
+                    f"{result['p50']:.1f} ms, p99 {result['p99']:.1f} ms, max {result['max']:.1f} ms, "
+                    f"sent {result['sent']}, 200 {result['ok']}, "
+                    f"errors {result['errors']} {result['statuses']}"
+                )
+                print(
+                    f"  replies at the fake Bot API: {sent['answered']} of {sent['updates']} updates "
+                    f"answered "
+                    f"({sent['messages']} messages, {sent['missing']} without a reply within "
+                    f"{args.settle:g} s), last message of a reply after p50 {sent['p50']:.0f} ms, p99 "
+                    f"{sent['p99']:.0f} ms, max {sent['max']:.0f} ms (target p99 <= 2,000 ms); busiest "
+                    f"second {sent['bot_per_second']} messages for the bot (target <= 30), "
+                    f"{sent['chat_per_second']} for one chat"
+                )
             if not args.skip_open_loop and not args.telegram:
                 time.sleep(1)
                 result = open_loop(product, signed, args.rate, args.seconds)
@@ -436,7 +541,7 @@ def _create_baseline_table(url: str) -> None:
 
 def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "--_open-loop-child":
-        _open_loop_child(*sys.argv[2:5])
+        _open_loop_child(*sys.argv[2:6])
         return
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -448,6 +553,12 @@ def main() -> None:
     parser.add_argument("--skip-sqlite", action="store_true")
     parser.add_argument(
         "--telegram", action="store_true", help="load the Telegram webhook instead of the web API"
+    )
+    parser.add_argument(
+        "--settle",
+        type=float,
+        default=10,
+        help="--telegram open loop: seconds to wait for the last replies (default 10)",
     )
     parser.add_argument("--skip-saturation", action="store_true")
     parser.add_argument("--skip-open-loop", action="store_true")

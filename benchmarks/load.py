@@ -286,8 +286,22 @@ async def _open_loop(
             ).encode() + body
         reader, writer = await pool.get()
         try:
-            writer.write(request)
-            status_line = await reader.readline()
+            for attempt in (1, 2):
+                try:
+                    writer.write(request)
+                    status_line = await reader.readline()
+                    if not status_line and attempt == 1:
+                        # The server closed this keep-alive connection while it was idle (uvicorn
+                        # after 5 s; at low rates each of the 64 waits that long): nothing was
+                        # read, so send again on a new one. The latency still counts from ``due``.
+                        writer.close()
+                        reader, writer = await asyncio.open_connection(host, port)
+                        continue
+                    break
+                except ConnectionError:
+                    if attempt == 2:
+                        raise
+                    reader, writer = await asyncio.open_connection(host, port)
             length = 0
             while (header := await reader.readline()) not in (b"\r\n", b""):
                 name, _, value = header.decode().partition(":")

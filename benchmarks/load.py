@@ -365,8 +365,9 @@ def _open_loop_child(url: str, rate: str, seconds: str, telegram_base: str) -> N
 
 
 def delivery(sent_at: list[tuple[int, float]], calls: list[Any], settle: float) -> dict[str, Any]:
-    """Match each update to the messages the fake Bot API received for its chat before the
-    chat's next update: how long after its scheduled moment the last of them arrived; and the
+    """Match each update to the messages the fake Bot API received for its chat (in order when
+    every update got as many, else those before the chat's next update): how long after its
+    scheduled moment the last of them arrived; and the
     most messages the bot sent in any one second, all chats together and to one chat."""
     by_chat: dict[int, list[float]] = {}
     for chat, at in sent_at:
@@ -378,6 +379,12 @@ def delivery(sent_at: list[tuple[int, float]], calls: list[Any], settle: float) 
     for chat, times in by_chat.items():
         times.sort()
         got = sorted(arrivals.get(chat, []))
+        if got and len(got) % len(times) == 0:
+            # As many messages per update for every update (a chat's messages go out in order):
+            # the k-th group answers the k-th update, however late it came (a backlog).
+            per = len(got) // len(times)
+            latencies += [1000 * (got[(i + 1) * per - 1] - at) for i, at in enumerate(times)]
+            continue
         for i, at in enumerate(times):
             until = times[i + 1] if i + 1 < len(times) else at + settle
             mine = [t for t in got if at <= t < until]

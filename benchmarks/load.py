@@ -207,6 +207,23 @@ def count_turns(url: str, channel: str = "web") -> tuple[int, int]:
         db.dispose()
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process and its children (uvicorn's workers), from /proc: unlike
+    throughput on a shared machine, the CPU a request costs hardly depends on the neighbours."""
+    total, todo = 0.0, [pid]
+    tick = os.sysconf("SC_CLK_TCK")
+    while todo:
+        current = todo.pop()
+        try:
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+            for task in Path(f"/proc/{current}/task").iterdir():
+                todo += [int(c) for c in (task / "children").read_text().split()]
+        except (OSError, IndexError, ValueError):
+            continue
+    return total
+
+
 def run_wrk(
     server: Server, chats: list[Chat], seconds: int, folder: Path, *, telegram: bool = False
 ) -> dict[str, Any]:
@@ -222,14 +239,17 @@ def run_wrk(
         prefix = f"w{uuid.uuid4().hex[:12]}"
         script.write_text(WRK_SCRIPT % {"chats": lua, "line": LINE, "prefix": prefix})
     command = ["taskset", "-c", CLIENT_CORE, "wrk", "-t1", f"-c{CHATS}", f"-d{seconds}s", "--timeout", "10s"]
+    cpu_before = cpu_seconds(server.process.pid)
     output = subprocess.run(
         [*command, "-s", str(script), server.url], capture_output=True, text=True, check=True
     ).stdout
+    cpu = cpu_seconds(server.process.pid) - cpu_before
     line = next(part for part in output.splitlines() if part.startswith("WRK "))
     figures: dict[str, Any] = json.loads(line[4:])
     figures["errors"] = sum(figures[k] for k in ("connect", "read", "write", "status", "timeout"))
     figures["ok"] = figures["requests"] - figures["status"]
     figures["rps"] = figures["requests"] / figures["seconds"]
+    figures["cpu_ms"] = 1000 * cpu / max(1, figures["requests"])
     return figures
 
 
@@ -438,7 +458,7 @@ def postgres_schema(url: str) -> Iterator[str]:
 def _row(name: str, f: dict[str, Any]) -> str:
     return (
         f"  {name:<34} {f['rps']:9.1f} req/s   p50 {f['p50'] / 1000:8.1f} ms   p99 {f['p99'] / 1000:8.1f} ms"
-        f"   max {f['max'] / 1000:8.1f} ms   errors {f['errors']}"
+        f"   max {f['max'] / 1000:8.1f} ms   errors {f['errors']}   CPU {f['cpu_ms']:.2f} ms/request"
     )
 
 

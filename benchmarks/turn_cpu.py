@@ -1,0 +1,74 @@
+"""CPU per web turn in-process, for A/B runs of two checkouts on a shared machine.
+
+    taskset -c 0 .venv/bin/python benchmarks/turn_cpu.py [CHECKOUT] [--turns 300]
+
+One rep signed in (a real web session) with an active visit on a fresh SQLite file; after 30
+warm-up turns, ``--turns`` web turns through the services as the message route makes them
+(``send(sign_in=token)``, or for a checkout without it, the sign-in read and then ``send``).
+Prints the process CPU and the wall time per turn. CHECKOUT (default: this one) is put first on
+``sys.path``, so the same script measures an older checkout's code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import inspect
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+LINE = "Do you run two shifts at the moment?"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("checkout", nargs="?", default=str(ROOT))
+    parser.add_argument("--turns", type=int, default=300)
+    args = parser.parse_args()
+    sys.path.insert(0, args.checkout)
+    from bot.config import Settings
+    from bot.services import build_services
+    from bot.storage import Database, upgrade
+
+    url = f"sqlite:///{tempfile.mkdtemp(prefix='coach-turn-cpu-')}/turns.sqlite3"
+    upgrade(url)
+    services = build_services(Database(url), Settings(database_url=url, demo_accounts=False))
+    rep = services.accounts.create_user("turns", "turn-cpu-password-1", language="en")
+    visit = services.rehearsals.start(
+        rep.id, "precision-parts-returns", language="en", mode="practice", channel="web", seed=1
+    )
+    token = services.web_sessions.issue(rep.id)
+    folded = "sign_in" in inspect.signature(services.rehearsals.send).parameters
+
+    def turn(n: int) -> None:
+        message_id = f"{visit.session_id}:m{n}"
+        if folded:
+            services.rehearsals.send(
+                visit.session_id, LINE, sign_in=token, channel="web", message_id=message_id
+            )
+            return
+        user = services.web_sessions.read(token)
+        assert user is not None
+        services.rehearsals.send(
+            visit.session_id, LINE, user_id=user.id, channel="web", message_id=message_id
+        )
+
+    for n in range(30):
+        turn(n)
+    cpu, wall = time.process_time(), time.perf_counter()
+    for n in range(30, 30 + args.turns):
+        turn(n)
+    cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+    label = "sign-in in the turn" if folded else "sign-in read first"
+    print(
+        f"{args.checkout} ({label}): CPU {1000 * cpu / args.turns:.2f} ms/turn, "
+        f"wall {1000 * wall / args.turns:.2f} ms/turn"
+    )
+
+
+if __name__ == "__main__":
+    main()

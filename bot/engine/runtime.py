@@ -71,6 +71,7 @@ class ScenarioRuntime:
         self.scenario = loaded.scenario
         self.machine = DialogueMachine(loaded)
         self.coach = Coach(self.machine, bank)
+        self._summary: ScenarioSummary | None = None
 
     @property
     def id(self) -> str:
@@ -86,6 +87,13 @@ class ScenarioRuntime:
         return requested if requested in languages else languages[0]
 
     def summary(self) -> ScenarioSummary:
+        # Built once per runtime: a scenario version never changes, and every Telegram line asks
+        # for the summaries to word its answer (6 % of a webhook update's CPU, py-spy).
+        if self._summary is None:
+            self._summary = self._build_summary()
+        return self._summary
+
+    def _build_summary(self) -> ScenarioSummary:
         s = self.scenario
         first = s.languages[0]
         return ScenarioSummary(

@@ -63,6 +63,7 @@ def _step_rows() -> tuple[Row, ...]:
         # "Has the tender taken over your month?" asks about a change around him: he tells it.
         Row(T.CLOSED_QUESTION, S.CURIOSITY, M.tell_named_change, when=(M.asks_about_new_situation,)),
         Row(T.CLOSED_QUESTION, None, M.say_not_ours, when=(M.asks_about_foreign,)),
+        Row(T.CLOSED_QUESTION, S.WHAT_IF, M.imagine, when=(M.asks_about_open_implication,)),
         Row(T.CLOSED_QUESTION, None, M.answer_closed),
         Row(T.INTEREST_CHECK, None, M.answer_guarded, when=(M.guarded,)),
         Row(T.INTEREST_CHECK, None, M.check_interest),
@@ -76,6 +77,7 @@ def _step_rows() -> tuple[Row, ...]:
         Row(T.OPEN_QUESTION, None, M.answer_open),
     ]
     rows += [
+        Row(T.CURIOSITY_CARE, S.WHAT_IF, M.imagine, when=(M.asks_about_open_implication,)),
         Row(T.CURIOSITY_CARE, S.CURIOSITY, M.tell_named_situation, when=(M.names_new_situation,)),
         Row(T.CURIOSITY_CARE, S.CURIOSITY, M.show_care, when=(M.has_situation_left,)),
         Row(T.CURIOSITY_CARE, None, M.show_care),

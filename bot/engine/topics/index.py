@@ -16,7 +16,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from pydantic import BaseModel
 
@@ -59,6 +59,7 @@ MIN_SCORE = 0.06  # below this nothing is matched
 GENERIC_MAX = 0.2  # a line of generic words only is generic unless it matches this well
 OFF_TOPIC_MAX = 0.3  # an off-topic line matches no topic better than this
 OFF_TOPIC_MARGIN = 0.5  # foreign words must outweigh known ones by this much
+FAMILY_SECOND = 0.5  # a problem's family score: its best topic plus this much of the second
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +88,12 @@ class TopicMatch:
     generic: bool = False  # no content of its own: "why is that?" (topic = the context topic)
     unknown: tuple[str, ...] = ()  # the line's words no topic of this scenario uses
     known_mass: float = 0.0  # how much the line's specific words this scenario uses weigh
+    # Each problem with the score of its family (the problem, its causes, implications and views:
+    # the best member plus FAMILY_SECOND of the next), best first: which problem a line is about
+    # when its best single topic is a neighbour's ("a what-if about the returns" naming a cause).
+    families: tuple[tuple[str, float], ...] = ()
+    # The implications the line's own words match, with their cosine (for a what-if's stake).
+    stakes: tuple[tuple[str, float], ...] = ()
 
 
 def topic_keys(scenario: Scenario) -> list[str]:
@@ -168,6 +175,14 @@ class TopicIndex:
             for lang in LANGS
         }
         self._said_cache: dict[tuple[str, str], tuple[tuple[int, frozenset[str]], ...]] = {}
+        # Topic number -> the problem whose family it belongs to (situation items and the
+        # customer's questions belong to none).
+        self._family: list[tuple[int, str]] = [
+            (number, (t.parent or t.key).removeprefix("problem:"))
+            for number, t in enumerate(self.topics)
+            if t.kind in ("problem", "cause", "implication", "view")
+        ]
+        self._stakes: list[int] = [n for n, t in enumerate(self.topics) if t.kind == "implication"]
 
     def _build(
         self,
@@ -266,14 +281,32 @@ class TopicIndex:
         found: Tokens = tokens(text, lang, index.terms)
         context = self.position.get(context_topic) if context_topic else None
         weights = _weights(found, index)
-        scores = self._scores(weights, lang, said, context)
+        raw = self._cosines(weights, lang)
+        scores = self._boosted(raw, weights, lang, said, context)
         ranked = sorted(range(len(scores)), key=scores.__getitem__, reverse=True)
-        return self._verdict(found, index, lang, scores, ranked, context)
+        verdict = self._verdict(found, index, lang, scores, ranked, context)
+        # Families from the line's own words only: the echo and context boosts favour the problem
+        # just talked about, which is what a line naming another problem must overcome.
+        if not verdict.known_mass:
+            return verdict
+        stakes = tuple((self.topics[n].id, raw[n]) for n in self._stakes if raw[n] > 0)
+        return replace(verdict, families=self._families(raw), stakes=stakes)
 
-    def _scores(
-        self, weights: dict[str, float], lang: str, said: Sequence[str], context: int | None
-    ) -> list[float]:
-        """Cosine similarity of the line with each topic, plus the echo and context boosts."""
+    def _families(self, scores: list[float]) -> tuple[tuple[str, float], ...]:
+        """Each problem's family score (see ``TopicMatch.families``), best first."""
+        best: dict[str, list[float]] = {}
+        for number, problem in self._family:
+            score = scores[number]
+            top = best.setdefault(problem, [0.0, 0.0])
+            if score > top[0]:
+                top[0], top[1] = score, top[0]
+            elif score > top[1]:
+                top[1] = score
+        found = [(problem, round(a + FAMILY_SECOND * b, 4)) for problem, (a, b) in best.items()]
+        return tuple(sorted(found, key=lambda item: -item[1]))
+
+    def _cosines(self, weights: dict[str, float], lang: str) -> list[float]:
+        """Cosine similarity of the line with each topic."""
         index = self._langs[lang]
         norm = math.sqrt(sum(w * w for w in weights.values()))
         scores = [0.0] * len(self.topics)
@@ -282,6 +315,16 @@ class TopicIndex:
         for feature, weight in weights.items():
             for number, value in index.postings.get(feature, ()):
                 scores[number] += weight * value / norm
+        return scores
+
+    def _boosted(
+        self, raw: list[float], weights: dict[str, float], lang: str, said: Sequence[str], context: int | None
+    ) -> list[float]:
+        """The cosines plus the echo and context boosts (a new list)."""
+        scores = list(raw)
+        norm = math.sqrt(sum(w * w for w in weights.values()))
+        if not norm:
+            return scores
         # Echoing the customer: the share of the line's weight found in one of his lines.
         factor = SAID_BOOST
         for line in reversed(said[-SAID_LINES:]):

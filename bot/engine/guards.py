@@ -15,6 +15,8 @@ from .listening import (
     FAMILY_GAP,
     FAMILY_MIN,
     FAMILY_RATIO,
+    FOREIGN_MASS,
+    FOREIGN_SHARE,
     FOREIGN_WORD,
     NO_FOCUS,
     REACH_MIN,
@@ -121,7 +123,7 @@ class Guards:
         if f.kind not in ("named", "generic") or not f.families:
             return chosen
         leader, score = f.families[0]
-        if leader == chosen or leader == f.aside or score < FAMILY_MIN:
+        if leader == chosen or score < FAMILY_MIN:
             return chosen
         base = next((value for problem, value in f.families if problem == chosen), 0.0)
         if score < FAMILY_RATIO * base or score - base < FAMILY_GAP:
@@ -208,6 +210,17 @@ class Guards:
         never uses, none of his own, and the line names none of his topics ("any hospitals?")."""
         f = self.focus
         return f.kind in ("generic", "unclear") and f.foreign >= FOREIGN_WORD and f.known < FOREIGN_WORD
+
+    def asks_about_foreign_things(self) -> bool:
+        """A question whose words are mostly things this customer does not have (another
+        business's doctors and patients, a plant abroad) and that names none of his topics: "not
+        us, what do you mean?" rather than a change he volunteers or the current problem dug."""
+        f = self.focus
+        return (
+            f.kind in ("generic", "unclear")
+            and f.foreign >= FOREIGN_MASS
+            and f.foreign >= FOREIGN_SHARE * f.known
+        )
 
     def names_other_topic(self) -> bool:
         """The line names a topic that is not a problem's (the solution, a change with no problem)."""

@@ -35,6 +35,10 @@ OFF_TOPIC_DOMINANT: Final = 4.0
 # A yes/no question with a word this heavy that the customer never uses, and none of his, is
 # about something he does not have: "no, not us" rather than "more or less, yes".
 FOREIGN_WORD: Final = 1.0
+# Any question heard as generic whose foreign words weigh this much (three ordinary words) and
+# this many times his own is about things he does not have (tuned on probes_dev2.yaml).
+FOREIGN_MASS: Final = 3.0
+FOREIGN_SHARE: Final = 1.7
 # A match this weak ("what else is on your mind?" sharing one word with an implication) is not
 # the rep naming a topic: the line is heard as generic.
 NAMED_MIN: Final = 0.1

@@ -298,9 +298,9 @@ class Customer:
     @staticmethod
     def _business_text(s: Scenario, lang: str) -> list[str]:
         """What the scenario says about his business: situation, problems, causes, stakes."""
-        found: list[str] = []
-        for item in (*s.situation, *s.problems, *(c for p in s.problems for c in p.causes)):
-            found.append(getattr(item.topic, lang, None) or "")
+        titles = [i.topic for i in s.situation] + [p.topic for p in s.problems]
+        titles += [c.topic for p in s.problems for c in p.causes]
+        found: list[str] = [getattr(title, lang, None) or "" for title in titles]
         for lines_of in (*(i.says for i in s.situation), *(p.symptom for p in s.problems)):
             found.extend(lines_of.for_lang(lang))
         for implication in s.implications:

@@ -145,10 +145,8 @@ class Customer:
         }
         # A private word his own business talks about (the supermarket's wages, 最低工资) is private
         # only when it is asked about him: "your salary", "您的工资".
-        business = {lang: " ".join(self._business_text(s, lang)).lower() for lang in ("zh", "en")}
         self.business_cues: dict[str, frozenset[str]] = {
-            lang: frozenset(cue for cue in self.private_cues[lang] if cue in business[lang])
-            for lang in ("zh", "en")
+            lang: self._business_cues(s, lang) for lang in ("zh", "en")
         }
 
     @staticmethod
@@ -294,6 +292,11 @@ class Customer:
             return False
         lowered = text.lower()
         return any(name.lower() in lowered for name in referrals.for_lang(lang))
+
+    def _business_cues(self, s: Scenario, lang: str) -> frozenset[str]:
+        """The private words his business talks about too (see ``is_private``)."""
+        business = " ".join(self._business_text(s, lang)).lower()
+        return frozenset(cue for cue in self.private_cues[lang] if cue in business)
 
     @staticmethod
     def _business_text(s: Scenario, lang: str) -> list[str]:

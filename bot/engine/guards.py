@@ -279,15 +279,9 @@ class Guards:
         c = self.customer
         harm = c.imagines_unsolved(self.text, self.lang)
         direction = c.direction(self.text, self.lang)  # None when the line says neither
-        named = [
-            i
-            for _, i in candidates
-            if i.id == self.focus.implication
-            and (wanted is None or Angle(i.angle) == wanted)
-            and (wanted is not None or direction is None or (Angle(i.angle) in HARM_ANGLES) == harm)
-        ]  # the stake it names, unless it asks the other way ("if you could fix it" names a harm's words)
-        if named:
-            return named[0]
+        named = self._named_stake(candidates, wanted, direction, harm)
+        if named is not None:
+            return named
         scope = c.scope_of(self.text, self.lang)
         if direction is None and wanted is None:
             # No harm or gain words: the stake the line's own words clearly point to decides.
@@ -306,6 +300,25 @@ class Guards:
         # Within the angles asked for, the stake the line's words clearly point to.
         lead = self._stake_lead([i for _, i in candidates if group(i) == best])
         return min(candidates, key=lambda e: (group(e[1]), 0 if e[1] is lead else 1, e[0]))[1]
+
+    def _named_stake(
+        self,
+        candidates: list[tuple[int, Implication]],
+        wanted: Angle | None,
+        direction: str | None,
+        harm: bool,
+    ) -> Implication | None:
+        """The stake the line names, unless it asks the other way ("if you could fix it" names a
+        harm's words) or for another angle."""
+        for _, i in candidates:
+            angle = Angle(i.angle)
+            if (
+                i.id == self.focus.implication
+                and (wanted is None or angle == wanted)
+                and (wanted is not None or direction is None or (angle in HARM_ANGLES) == harm)
+            ):
+                return i
+        return None
 
     def _stake_candidates(self, problem: str | None) -> list[tuple[int, Implication]]:
         """The implications a what-if about ``problem`` may draw out, with their order."""

@@ -22,6 +22,7 @@ from pydantic import BaseModel
 
 from bot.classifier.text import clean, detect_lang, normalise
 from bot.engine.scenario import Lines, LoadedScenario, Scenario, Text
+from bot.engine.topics.families import families_of, family_scores
 from bot.engine.topics.text import BIGRAM, KIND_WEIGHT, PHRASE, WORD, Tokens, learn_terms, stem, tokens
 from bot.engine.topics.words import GENERIC_EN, GENERIC_ZH
 
@@ -59,7 +60,6 @@ MIN_SCORE = 0.06  # below this nothing is matched
 GENERIC_MAX = 0.2  # a line of generic words only is generic unless it matches this well
 OFF_TOPIC_MAX = 0.3  # an off-topic line matches no topic better than this
 OFF_TOPIC_MARGIN = 0.5  # foreign words must outweigh known ones by this much
-FAMILY_SECOND = 0.5  # a problem's family score: its best topic plus this much of the second
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,14 +175,7 @@ class TopicIndex:
             for lang in LANGS
         }
         self._said_cache: dict[tuple[str, str], tuple[tuple[int, frozenset[str]], ...]] = {}
-        # Topic number -> the problem whose family it belongs to (situation items and the
-        # customer's questions belong to none).
-        self._family: list[tuple[int, str]] = [
-            (number, (t.parent or t.key).removeprefix("problem:"))
-            for number, t in enumerate(self.topics)
-            if t.kind in ("problem", "cause", "implication", "view")
-        ]
-        self._stakes: list[int] = [n for n, t in enumerate(self.topics) if t.kind == "implication"]
+        self._family, self._stakes = families_of(self.topics)
 
     def _build(
         self,
@@ -290,20 +283,7 @@ class TopicIndex:
         if not verdict.known_mass:
             return verdict
         stakes = tuple((self.topics[n].id, raw[n]) for n in self._stakes if raw[n] > 0)
-        return replace(verdict, families=self._families(raw), stakes=stakes)
-
-    def _families(self, scores: list[float]) -> tuple[tuple[str, float], ...]:
-        """Each problem's family score (see ``TopicMatch.families``), best first."""
-        best: dict[str, list[float]] = {}
-        for number, problem in self._family:
-            score = scores[number]
-            top = best.setdefault(problem, [0.0, 0.0])
-            if score > top[0]:
-                top[0], top[1] = score, top[0]
-            elif score > top[1]:
-                top[1] = score
-        found = [(problem, round(a + FAMILY_SECOND * b, 4)) for problem, (a, b) in best.items()]
-        return tuple(sorted(found, key=lambda item: -item[1]))
+        return replace(verdict, families=family_scores(raw, self._family), stakes=stakes)
 
     def _cosines(self, weights: dict[str, float], lang: str) -> list[float]:
         """Cosine similarity of the line with each topic."""

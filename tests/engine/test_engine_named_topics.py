@@ -13,9 +13,11 @@ from functools import cache
 import pytest
 from engine_support import DIALOGUES
 
+from bot.engine.coach import Coach
 from bot.engine.machine import DialogueMachine
 from bot.engine.scenario import load_scenario
 from bot.engine.state import SessionState
+from bot.engine.text_keys import ANALYSIS_KEYS, text
 
 
 @cache
@@ -121,3 +123,24 @@ def test_a_question_about_things_he_does_not_have_gets_no_fact(lang: str, line: 
         state, "How has the new plant director's cost target changed things?", ["open_question"]
     )
     assert own.event not in ("unclear", "off_topic")
+
+
+@pytest.mark.parametrize(
+    ("name", "revealed", "problem", "kind"),
+    [
+        ("precision_parts_returns", ["new_standard", "returns"], "returns", "restore"),
+        ("clinic_chain_data_breach", ["audit_rules", "wechat_files"], "wechat_files", "prevent"),
+        ("retail_store_growth", ["expansion_plan", "growth_goal"], "growth_goal", "ideal"),
+    ],
+)
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_coachs_why_advice_names_the_analysis_questions_of_the_problems_type(
+    name: str, revealed: list[str], problem: str, kind: str, lang: str
+) -> None:
+    machine, state = _at(name, revealed, problem, lang)
+    coach = Coach(machine)
+    assert coach.suggest(state) == ("why", problem)
+    hint = coach.hint(state)
+    assert text(ANALYSIS_KEYS[kind], lang) in hint
+    others = [text(key, lang) for other, key in ANALYSIS_KEYS.items() if other != kind]
+    assert not any(other in hint for other in others)

@@ -2,11 +2,14 @@
 
 Why an Origin check when the cookie is SameSite=Lax: Lax still sends the cookie on requests
 from *same-site* pages (another app on a sibling subdomain), and a form post with no body is a
-valid call to /end, /hint, mark-read, link-code and logout. Browsers send Origin on every
-cross-origin POST (and Referer when Origin is withheld), so a state-changing request that
-carries our cookie and names another origin is refused. A request with neither header is not
-from a browser page (curl, the test client, server-to-server) and has no ambient cookie to
-abuse, so it passes.
+valid call to /end, /hint, mark-read, link-code and logout. A state-changing request that
+carries our cookie is judged by the first of these the client sent: ``Origin`` (must name this
+host or the public URL's; ``null`` is refused), else ``Referer`` (the same), else
+``Sec-Fetch-Site`` (``cross-site`` is refused; ``same-origin``, ``same-site`` and ``none``, a
+typed address or bookmark, pass). Browsers send Origin on every POST/PUT/DELETE and
+Sec-Fetch-Site on every request to a secure or local origin, so a request with none of the
+three is not from a browser page (curl, the test client, server-to-server): it has no ambient
+cookie to abuse, and it passes.
 """
 
 from __future__ import annotations
@@ -25,6 +28,8 @@ from .observability import SIGN_IN_FAILURES
 SIGN_IN_PATH = "/api/auth/login"
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# Sec-Fetch-Site values that are not another site; "cross-site" and anything unknown are refused.
+FETCH_SITES_ALLOWED = frozenset({"same-origin", "same-site", "none"})
 HSTS_VALUE = b"max-age=31536000; includeSubDomains"
 
 
@@ -75,6 +80,17 @@ class OriginCheck:
             allowed.add(urlsplit(self.extra_origin).netloc)
         return allowed
 
+    def _cross_site(self, headers: Headers) -> bool:
+        """Whether the first of Origin, Referer, Sec-Fetch-Site the client sent says another site."""
+        claimed = headers.get("origin") or headers.get("referer")  # an empty header is no claim
+        if claimed:
+            claimed_origin = origin_of(claimed)
+            return claimed_origin is None or urlsplit(claimed_origin).netloc not in self._allowed(headers)
+        fetch_site = headers.get("sec-fetch-site")
+        if fetch_site:
+            return fetch_site.strip().lower() not in FETCH_SITES_ALLOWED
+        return False  # not a browser page: nothing ambient to abuse
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] in SAFE_METHODS:
             await self.app(scope, receive, send)
@@ -83,11 +99,7 @@ class OriginCheck:
         if f"{self.cookie_name}=" not in headers.get("cookie", ""):
             await self.app(scope, receive, send)
             return
-        claimed = headers.get("origin") or headers.get("referer")
-        claimed_origin = origin_of(claimed) if claimed is not None else None
-        if claimed is not None and (
-            claimed_origin is None or urlsplit(claimed_origin).netloc not in self._allowed(headers)
-        ):
+        if self._cross_site(headers):
             response = error_response(
                 403, "cross_site_request", "This request came from another site and was refused."
             )

@@ -268,6 +268,55 @@ async def test_a_cross_site_post_with_the_cookie_is_refused_and_same_origin_work
     assert behind_tls.status_code == 200
 
 
+async def test_sec_fetch_site_decides_when_origin_and_referer_are_missing(rep: httpx.AsyncClient) -> None:
+    """Origin, else Referer, else Sec-Fetch-Site: the first one sent decides; with none of the
+    three (a non-browser client) a cookie-authenticated request passes."""
+    zone = {"time_zone": "Asia/Shanghai"}
+    cross = {"sec-fetch-site": "cross-site"}
+    for method, path, body in (
+        ("PUT", "/api/me/settings", zone),
+        ("POST", "/api/telegram/link-code", None),
+        ("POST", "/api/auth/logout", None),
+    ):
+        refused = await rep.request(method, path, json=body, headers=cross)
+        assert refused.status_code == 403, path
+        assert refused.json()["error"]["code"] == "cross_site_request"
+    assert (await rep.get("/api/me")).json()["time_zone"] != "Asia/Shanghai"  # nothing changed
+    assert (await rep.get("/api/me")).status_code == 200  # the refused logout did not sign out
+    # An unknown value is not trusted either.
+    assert (
+        await rep.post("/api/telegram/link-code", headers={"sec-fetch-site": "elsewhere"})
+    ).status_code == 403
+    for value in ("same-origin", "same-site", "none", "Same-Origin"):
+        allowed = await rep.post("/api/telegram/link-code", headers={"sec-fetch-site": value})
+        assert allowed.status_code == 200, value
+    # Origin and Referer come first: a foreign Origin is refused whatever Sec-Fetch-Site says,
+    # and a same-origin Referer passes although the fetch metadata says cross-site.
+    foreign = {"origin": "https://evil.example", "sec-fetch-site": "same-origin"}
+    assert (await rep.post("/api/telegram/link-code", headers=foreign)).status_code == 403
+    own_referer = {"referer": "http://testserver/chat", "sec-fetch-site": "cross-site"}
+    assert (await rep.post("/api/telegram/link-code", headers=own_referer)).status_code == 200
+    # An empty Origin is no claim: Referer decides.
+    empty_origin = {"origin": "", "referer": "https://evil.example/"}
+    assert (await rep.post("/api/telegram/link-code", headers=empty_origin)).status_code == 403
+    # None of the three (curl, scripts): the cookie is accepted, the change is made.
+    assert (await rep.put("/api/me/settings", json=zone)).json()["time_zone"] == "Asia/Shanghai"
+    assert (await rep.post("/api/auth/logout")).status_code == 204
+    assert (await rep.get("/api/me")).status_code == 401
+
+
+@HTTP_LAYER_ONLY
+async def test_requests_without_the_cookie_are_not_judged_by_origin(client: httpx.AsyncClient) -> None:
+    """The check guards the cookie's ambient authority: a sign-in (no cookie yet) from a page
+    that says cross-site is answered on its merits (401 for a wrong password), not 403."""
+    response = await client.post(
+        "/api/auth/login",
+        json={"login": DEMO_LOGIN, "password": "not-the-password"},
+        headers={"sec-fetch-site": "cross-site"},
+    )
+    assert response.status_code == 401
+
+
 # --- 3. sign-in flood ----------------------------------------------------------------------
 
 

@@ -20,8 +20,10 @@ from bot.engine.results import MessageRejected
 from bot.storage import Database, Store, User, WeComLinkRepository, store
 
 from .coaching import CoachingService, NoteView
+from .feedback import FeedbackService
 from .outbox import Kind, enqueue, unblock
 from .rehearsals import RehearsalService
+from .telegram_commands import CommandsInTransaction, commands_in
 from .user_settings import zone_of
 from .views import ActiveTurn, LinkedRep
 
@@ -50,6 +52,8 @@ LineRender = Callable[[WeComLine], Sequence[str]]
 StartRender = Callable[[WeComStart], Sequence[str]]
 RepRender = Callable[[LinkedRep | None], Sequence[str]]
 NoteRender = Callable[[NoteView, str], Sequence[str]]
+# A command that changes a visit, worded inside its transaction (rep None: not linked).
+CommandRender = Callable[[LinkedRep | None, CommandsInTransaction], Sequence[str]]
 
 
 class WeComAPI(Protocol):
@@ -77,6 +81,8 @@ class WeComAPI(Protocol):
     def answer(self, wecom_userid: str, texts: Sequence[str]) -> None: ...
 
     def answer_once(self, wecom_userid: str, msg_id: str, render: RepRender) -> bool: ...
+
+    def command(self, wecom_userid: str, msg_id: str, render: CommandRender) -> bool: ...
 
     def map_user(self, wecom_userid: str, user_id: int) -> LinkedRep: ...
 
@@ -106,10 +112,17 @@ def _enqueue_texts(s: Store, wecom_userid: str, texts: Sequence[str], *, note_id
 class WeComService:
     """Implements ``WeComAPI`` over ``bot.storage`` and the rehearsal service."""
 
-    def __init__(self, db: Database, rehearsals: RehearsalService, coaching: CoachingService) -> None:
+    def __init__(
+        self,
+        db: Database,
+        rehearsals: RehearsalService,
+        coaching: CoachingService,
+        feedback: FeedbackService | None = None,
+    ) -> None:
         self.db = db
         self.rehearsals = rehearsals
         self.coaching = coaching
+        self.feedback = feedback
 
     def rep(self, wecom_userid: str) -> LinkedRep | None:
         with store(self.db) as s:
@@ -202,6 +215,17 @@ class WeComService:
             _enqueue_texts(s, wecom_userid, render(rep))
             return True
 
+    def command(self, wecom_userid: str, msg_id: str, render: CommandRender) -> bool:
+        """/hint, /end or the pick that starts a visit: the claim, the change and the queued
+        replies in one transaction (False: seen before, nothing done). An exception from
+        ``render`` or from queueing undoes all three, so WeCom's retry runs it afresh."""
+        with store(self.db, write=True) as s:
+            if not s.inbound.claim(WECOM_CHANNEL, msg_id):
+                return False
+            rep = _linked(WeComLinkRepository(s.session).user(wecom_userid))
+            _enqueue_texts(s, wecom_userid, render(rep, commands_in(s, self.rehearsals, self.feedback)))
+            return True
+
     def map_user(self, wecom_userid: str, user_id: int) -> LinkedRep:
         """An admin links a WeCom member to an existing user (raises LookupError for no user)."""
         with store(self.db, write=True) as s:
@@ -228,6 +252,7 @@ class WeComService:
 
 __all__ = [
     "WECOM_CHANNEL",
+    "CommandRender",
     "LineRender",
     "NoteRender",
     "RepRender",

@@ -38,6 +38,7 @@ from bot.services import (
     Services,
     SessionView,
     TurnResult,
+    VisitCommands,
     WeComLine,
     WeComStart,
 )
@@ -78,6 +79,9 @@ class Rep:
 
 
 Command = Callable[[Rep, list[str], Services], list[str]]
+# A command that changes a visit: it runs inside the message's one transaction (claim, change,
+# queued replies), on the commands bound to it.
+VisitCommand = Callable[[Rep, list[str], VisitCommands], list[str]]
 
 
 def pieces(texts: Sequence[str]) -> list[str]:
@@ -126,11 +130,11 @@ def rehearse(rep: Rep, args: list[str], services: Services) -> list[str]:
     return [text("choose_scenario", rep.lang, choices=choices)]
 
 
-def hint(rep: Rep, args: list[str], services: Services) -> list[str]:
-    active = services.rehearsals.active_session(rep.user_id)
+def hint(rep: Rep, args: list[str], visits: VisitCommands) -> list[str]:
+    active = visits.active_session(rep.user_id, with_turns=False)
     if active is None:
         return [text("no_session", rep.lang)]
-    said = services.rehearsals.hint(active.id, user_id=rep.user_id)
+    said = visits.hint(active.id, user_id=rep.user_id)
     return [text("hint", rep.lang, hint=esc(said))]
 
 
@@ -149,11 +153,11 @@ def score(rep: Rep, args: list[str], services: Services) -> list[str]:
     return [text("no_scorecard", rep.lang)]
 
 
-def end(rep: Rep, args: list[str], services: Services) -> list[str]:
-    active = services.rehearsals.active_session(rep.user_id)
+def end(rep: Rep, args: list[str], visits: VisitCommands) -> list[str]:
+    active = visits.active_session(rep.user_id, with_turns=False)
     if active is None:
         return [text("ended_nothing", rep.lang)]
-    result = services.rehearsals.end(active.id, user_id=rep.user_id, channel=CHANNEL)
+    result = visits.end(active.id, user_id=rep.user_id, channel=CHANNEL)
     return [plain(scorecard_message(result.scorecard or {}, title=session_title(active), lang=rep.lang))]
 
 
@@ -182,12 +186,12 @@ def lang(rep: Rep, args: list[str], services: Services) -> list[str]:
 COMMANDS: Final[dict[str, tuple[Command, bool]]] = {
     "help": (help_command, False),
     "rehearse": (rehearse, False),
-    "hint": (hint, True),
     "score": (score, False),
-    "end": (end, True),
     "notes": (notes, True),
     "lang": (lang, False),
 }
+# Commands that change the visit: claim, change and replies in one transaction.
+VISIT_COMMANDS: Final[dict[str, VisitCommand]] = {"hint": hint, "end": end}
 
 
 # -- numbered choices ----------------------------------------------------------------------
@@ -198,9 +202,9 @@ def options(scenario: ScenarioSummary) -> list[tuple[str, str]]:
     return [(language, mode) for language in scenario.languages if language in ("zh", "en") for mode in MODES]
 
 
-def choose(rep: Rep, number: int, option: int | None, services: Services) -> list[str]:
+def choose(rep: Rep, number: int, option: int | None, visits: VisitCommands) -> list[str]:
     """``N``: scenario N's languages and modes; ``N.M``: start the visit."""
-    scenarios = services.rehearsals.scenarios()
+    scenarios = visits.scenarios()
     if not 1 <= number <= len(scenarios):
         return [text("choice_expired", rep.lang)]
     scenario = scenarios[number - 1]
@@ -218,18 +222,16 @@ def choose(rep: Rep, number: int, option: int | None, services: Services) -> lis
     if not 1 <= option <= len(pairs):
         return [text("choice_expired", rep.lang)]
     language, mode = pairs[option - 1]
-    return start_visit(rep, scenario, language, mode, services)
+    return start_visit(rep, scenario, language, mode, visits)
 
 
 def start_visit(
-    rep: Rep, scenario: ScenarioSummary, language: str, mode: str, services: Services
+    rep: Rep, scenario: ScenarioSummary, language: str, mode: str, visits: VisitCommands
 ) -> list[str]:
-    active = services.rehearsals.active_session(rep.user_id)
+    active = visits.active_session(rep.user_id, with_turns=False)
     if active is not None:  # one visit at a time, whichever channel began it
         return [text("session_in_progress", rep.lang, title=esc(session_title(active)))]
-    result = services.rehearsals.start(
-        rep.user_id, scenario.id, language=language, mode=mode, channel=CHANNEL
-    )
+    result = visits.start(rep.user_id, scenario.id, language=language, mode=mode, channel=CHANNEL)
     intro = visit_intro(scenario, language, mode, rep.lang, text)
     messages = [intro]
     if result.customer_reply:

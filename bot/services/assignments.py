@@ -227,9 +227,16 @@ class AssignmentService:
         with store(self.db, write=True) as s:
             viewer = scope.manager(s, viewer_id)
             reps = {rep.id: rep for rep in (scope.team_reps(s, viewer) if team else [])}
-            for rep_id in rep_ids:
-                rep = scope.rep_of(s, viewer, rep_id)
-                reps[rep.id] = rep
+            unknown = []
+            for rep_id in dict.fromkeys(rep_ids):  # each once, in the order given
+                found = s.users.get(rep_id)
+                if scope.in_scope(viewer, found) and found is not None:
+                    reps[found.id] = found
+                else:
+                    unknown.append(rep_id)
+            if unknown:  # every id that is not a rep of the team, not only the first
+                listed = ", ".join(str(rep_id) for rep_id in unknown)
+                raise RepNotFound(f"No such rep in your team: {listed}. Nothing was assigned.")
             return self.assign_in(s, viewer, list(reps.values()), order)
 
     def team_assignments(self, viewer_id: int, *, now: datetime | None = None) -> list[AssignmentView]:

@@ -125,6 +125,7 @@ def create_app(settings: Settings | None = None, *, library: ScenarioLibrary | N
         finally:
             if reminders is not None:
                 await reminders.stop()
+            app.state.check_gate.close()  # the password-check threads (install_web)
             stop_sweep.set()
             if sweep is not None:
                 await sweep

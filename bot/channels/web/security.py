@@ -14,6 +14,7 @@ cookie to abuse, and it passes.
 
 from __future__ import annotations
 
+import asyncio
 from urllib.parse import urlsplit
 
 from starlette.datastructures import Headers
@@ -117,16 +118,37 @@ class SignInGate:
     loop. Here a refusal reads no body and touches no database (benchmarks/login_flood.py).
     """
 
+    #: How long a sign-in that finds every slot taken is held before it is answered: a client
+    #: that waits for each answer before trying again (every password-guessing tool with a
+    #: fixed number of connections) then costs a request a second per connection instead of
+    #: hundreds, and the event loop is left to everyone else. Holding costs an idle coroutine.
+    HOLD_SECONDS = 1.0
+    #: Sign-ins held at once; beyond this they are refused at once (the memory stays bounded).
+    MAX_HELD = 1000
+
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
+        self.held = 0
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["method"] == "POST" and scope["path"] == SIGN_IN_PATH:
-            gate: CheckGate = scope["app"].state.check_gate  # the process's one gate (install_web)
-            if gate.full:
+            state = scope["app"].state
+            gate: CheckGate = state.check_gate  # the process's one gate (install_web)
+            if gate.full and not await self._freed(gate, getattr(state, "sign_in_hold", self.HOLD_SECONDS)):
                 await self._refuse(scope, receive, send)
                 return
         await self.app(scope, receive, send)
+
+    async def _freed(self, gate: CheckGate, hold: float) -> bool:
+        """Hold the sign-in, then look again: True when a slot was freed meanwhile."""
+        if hold <= 0 or self.held >= self.MAX_HELD:
+            return False
+        self.held += 1
+        try:
+            await asyncio.sleep(hold)
+        finally:
+            self.held -= 1
+        return not gate.full
 
     @staticmethod
     async def _refuse(scope: Scope, receive: Receive, send: Send) -> None:

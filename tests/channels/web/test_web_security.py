@@ -3,9 +3,12 @@ real app on both databases (tests that only touch the HTTP layer run on SQLite).
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import logging
+import threading
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -24,7 +27,7 @@ from bot.app import create_app
 from bot.channels.web.auth import COOKIE_NAME
 from bot.channels.web.input import isolate_bidi, json_depth
 from bot.channels.web.observability import JsonFormatter, RequestIdFilter, request_id_var
-from bot.channels.web.security import DEFAULT_SECRET
+from bot.channels.web.security import DEFAULT_SECRET, SignInGate
 from bot.passwords import CheckGate
 from bot.services import web_sessions
 from bot.storage import Database, store
@@ -346,6 +349,70 @@ async def test_sign_ins_beyond_the_check_cap_are_429_without_hashing(
     assert calls == []  # refused before any Argon2 work
     await sign_in(client)
     assert calls == [DEMO_PASSWORD]
+
+
+@HTTP_LAYER_ONLY
+async def test_a_sign_in_finding_every_slot_taken_is_held_then_answered(
+    client: httpx.AsyncClient, app: FastAPI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Held for ``sign_in_hold`` seconds, then refused if the slot is still taken (no hashing) or
+    let through if it was freed meanwhile; nothing is held beyond ``MAX_HELD``."""
+    calls: list[str] = []
+    real = passwords.verify_password
+
+    def counting(password_hash: str | None, password: str) -> bool:
+        calls.append(password)
+        return real(password_hash, password)
+
+    monkeypatch.setattr(passwords, "verify_password", counting)
+    gate = CheckGate(1)
+    app.state.check_gate = gate
+    app.state.sign_in_hold = 0.6
+    body = {"login": DEMO_LOGIN, "password": DEMO_PASSWORD}
+    with gate.slot():
+        started = time.monotonic()
+        held = await client.post("/api/auth/login", json=body)
+        waited = time.monotonic() - started
+    assert held.status_code == 429 and held.json()["error"]["code"] == "too_many_sign_ins"
+    assert 0.6 <= waited < 5 and calls == []  # held for the hold, then refused without hashing
+
+    slot = gate.slot()
+    slot.__enter__()
+    asyncio.get_running_loop().call_later(0.2, slot.__exit__, None, None, None)  # freed while held
+    started = time.monotonic()
+    through = await client.post("/api/auth/login", json=body)
+    assert through.status_code == 200, through.text  # a real user gets in instead of a 429
+    assert time.monotonic() - started >= 0.6 and calls == [DEMO_PASSWORD]
+
+    monkeypatch.setattr(SignInGate, "MAX_HELD", 0)
+    with gate.slot():
+        started = time.monotonic()
+        refused = await client.post("/api/auth/login", json=body)
+    assert refused.status_code == 429 and time.monotonic() - started < 0.5  # no room to hold: at once
+
+
+@HTTP_LAYER_ONLY
+async def test_password_checks_run_on_the_gates_own_threads(
+    client: httpx.AsyncClient, app: FastAPI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Not on the pool that serves everyone's database reads; the request id still reaches them."""
+    seen: list[tuple[str, str | None]] = []
+    real = passwords.verify_password
+
+    def recording(password_hash: str | None, password: str) -> bool:
+        seen.append((threading.current_thread().name, request_id_var.get()))
+        return real(password_hash, password)
+
+    monkeypatch.setattr(passwords, "verify_password", recording)
+    wrong = await client.post(
+        "/api/auth/login",
+        json={"login": "nobody-here", "password": "a-wrong-guess"},
+        headers={"x-request-id": "r-1"},
+    )
+    assert wrong.status_code == 401
+    await sign_in(client)
+    assert [name.startswith("password-check") for name, _ in seen] == [True, True]
+    assert seen[0][1] == "r-1"
 
 
 async def test_the_throttle_is_shared_by_two_app_instances_on_one_database(

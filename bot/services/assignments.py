@@ -95,6 +95,9 @@ class AssignmentPush:
 
 #: How a channel words an assignment (or its reminder) for the rep's chats.
 AssignmentAnnouncer = Callable[[AssignmentPush], Sequence[Outbound]]
+#: Another channel's queueing of an announcement, in the assignment's (or reminder's)
+#: transaction: (transaction, rep, assignment, reminder) → whether anything was queued.
+AssignmentQueue = Callable[[Store, User, "AssignmentView", bool], bool]
 
 
 def assignment_status(
@@ -124,10 +127,20 @@ class AssignmentService:
         self.rehearsals = rehearsals
         self.remind_before = remind_before
         self._announce: AssignmentAnnouncer | None = None
+        self._other_queues: list[AssignmentQueue] = []
 
     def announce_with(self, announce: AssignmentAnnouncer) -> None:
         """From now on new assignments and reminders are queued for the reps' Telegram chats."""
         self._announce = announce
+
+    def queue_announcements_with(self, queue: AssignmentQueue) -> None:
+        """Another channel (WeCom) queues each announcement too, in the same transaction."""
+        self._other_queues.append(queue)
+
+    @property
+    def announces(self) -> bool:
+        """Some channel announces assignments (the reminder loop has something to do)."""
+        return self._announce is not None or bool(self._other_queues)
 
     # -- views ---------------------------------------------------------------------------------
 
@@ -273,7 +286,11 @@ class AssignmentService:
     # -- Telegram ----------------------------------------------------------------------------------
 
     def _queue(self, s: Store, rep: User, view: AssignmentView, *, reminder: bool) -> bool:
-        """Queue the announcement for the rep's Telegram chats; False: nowhere to send it."""
+        """Queue the announcement for the rep's chats in every channel; False: nowhere to send it."""
+        queued = [queue(s, rep, view, reminder) for queue in self._other_queues]
+        return self._queue_telegram(s, rep, view, reminder=reminder) or any(queued)
+
+    def _queue_telegram(self, s: Store, rep: User, view: AssignmentView, *, reminder: bool) -> bool:
         if self._announce is None:
             return False
         chats = list(s.users.telegram_chats(rep.id))
@@ -345,6 +362,7 @@ __all__ = [
     "AssignmentNotFound",
     "AssignmentOrder",
     "AssignmentPush",
+    "AssignmentQueue",
     "AssignmentService",
     "AssignmentView",
     "BadAssignment",

@@ -19,6 +19,7 @@ from typing import Protocol
 from bot.engine.results import MessageRejected
 from bot.storage import Database, Store, User, WeComLinkRepository, store
 
+from .assignments import AssignmentService, AssignmentView
 from .coaching import CoachingService, NoteView
 from .feedback import FeedbackService
 from .outbox import Kind, enqueue, unblock
@@ -52,6 +53,8 @@ LineRender = Callable[[WeComLine], Sequence[str]]
 StartRender = Callable[[WeComStart], Sequence[str]]
 RepRender = Callable[[LinkedRep | None], Sequence[str]]
 NoteRender = Callable[[NoteView, str], Sequence[str]]
+# An assignment (reminder: True) worded for the rep's WeCom, in the rep's language.
+AssignmentRender = Callable[[AssignmentView, bool, str], Sequence[str]]
 # A command that changes a visit, worded inside its transaction (rep None: not linked).
 CommandRender = Callable[[LinkedRep | None, CommandsInTransaction], Sequence[str]]
 
@@ -87,6 +90,8 @@ class WeComAPI(Protocol):
     def map_user(self, wecom_userid: str, user_id: int) -> LinkedRep: ...
 
     def push_notes(self, render: NoteRender) -> None: ...
+
+    def announce_assignments(self, assignments: AssignmentService, render: AssignmentRender) -> None: ...
 
 
 def _linked(user: User | None) -> LinkedRep | None:
@@ -240,6 +245,24 @@ class WeComService:
         ``render``, in the transaction that stores the note: both are kept or neither."""
         self.coaching.queue_notes_with(partial(self._queue_note, render))
 
+    def announce_assignments(self, assignments: AssignmentService, render: AssignmentRender) -> None:
+        """From now on each new assignment and each reminder is queued for the rep's WeCom
+        members, worded by ``render``, in the transaction that stores it (or claims the reminder)."""
+        assignments.queue_announcements_with(partial(self._queue_assignment, render))
+
+    @staticmethod
+    def _queue_assignment(
+        render: AssignmentRender, s: Store, rep: User, view: AssignmentView, reminder: bool
+    ) -> bool:
+        userids = WeComLinkRepository(s.session).userids(rep.id)
+        if not userids:
+            return False
+        texts = render(view, reminder, rep.language)
+        for userid in userids:
+            for text in texts:
+                enqueue(s, channel=WECOM_CHANNEL, chat_key=userid, payload={"text": text}, kind=Kind.PUSH)
+        return True
+
     @staticmethod
     def _queue_note(render: NoteRender, s: Store, rep: User, view: NoteView) -> None:
         userids = WeComLinkRepository(s.session).userids(rep.id)
@@ -252,6 +275,7 @@ class WeComService:
 
 __all__ = [
     "WECOM_CHANNEL",
+    "AssignmentRender",
     "CommandRender",
     "LineRender",
     "NoteRender",

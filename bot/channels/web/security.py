@@ -110,7 +110,8 @@ class OriginCheck:
 
 
 class SignInGate:
-    """429 for a sign-in while every password-check slot is taken, before anything else runs.
+    """429 for a sign-in while every password-check slot is taken, before anything else runs
+    (after holding it ``HOLD_SECONDS``: if a slot was freed meanwhile it goes on to the route).
 
     The route checks the gate too, but only after the middleware below it, routing and the
     body's parsing and validation: under a flood of sign-ins that per-request work, done for

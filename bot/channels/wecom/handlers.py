@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from bot.channels.metrics import TURNS
+from bot.channels.telegram.assignments import assignment_message
 from bot.channels.telegram.claims import error_text as shared_error_text
 from bot.channels.telegram.formatting import (
     customer_name,
@@ -30,6 +31,8 @@ from bot.channels.telegram.handlers import note_entry
 from bot.config import Settings
 from bot.services import (
     MODES,
+    AssignmentPush,
+    AssignmentView,
     LinkedRep,
     MessageRejected,
     NoteView,
@@ -287,3 +290,9 @@ def line_texts(line: WeComLine, services: Services, settings: Settings) -> list[
 def pushed_note(note: NoteView, language: str, default: str) -> list[str]:
     """The message announcing a new coaching note in WeCom."""
     return [plain(note_pushed_message(note_entry(note), ui_language(language, default)))]
+
+
+def assignment_texts(view: AssignmentView, reminder: bool, language: str, default: str) -> list[str]:
+    """A new assignment (or its reminder) announced in WeCom: Telegram's words, as plain text."""
+    lang = ui_language(language, default)
+    return [plain(assignment_message(AssignmentPush([], language, view, reminder), lang))]

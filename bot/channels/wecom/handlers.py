@@ -16,6 +16,7 @@ from bot.channels.metrics import TURNS
 from bot.channels.telegram.assignments import assignment_message
 from bot.channels.telegram.claims import error_text as shared_error_text
 from bot.channels.telegram.formatting import (
+    customer_line,
     customer_name,
     esc,
     note_pushed_message,
@@ -124,13 +125,27 @@ def help_command(rep: Rep, args: list[str], services: Services) -> list[str]:
 def rehearse(rep: Rep, args: list[str], services: Services) -> list[str]:
     """/rehearse: the scenarios, numbered (or the visit already in progress)."""
     active = services.rehearsals.active_session(rep.user_id)
-    if active is not None:
-        return [text("session_in_progress", rep.lang, title=esc(session_title(active)))]
+    if active is not None:  # begun here or elsewhere: where it stands, to continue it (or /end)
+        in_progress = text("session_in_progress", rep.lang, title=esc(session_title(active)))
+        return [in_progress, *where_it_stands(active, rep, services)]
     scenarios = services.rehearsals.scenarios()
     if not scenarios:
         return [text("no_scenarios", rep.lang)]
     choices = "\n".join(f"{n}. {scenario_title(s, rep.lang)}" for n, s in enumerate(scenarios, start=1))
     return [text("choose_scenario", rep.lang, choices=choices)]
+
+
+def where_it_stands(active: SessionView, rep: Rep, services: Services) -> list[str]:
+    """The customer's last words in a visit in progress (and, in practice, the stage), as
+    Telegram's "continue" shows them: a visit begun on the web goes on here from that line."""
+    last = next((turn for turn in reversed(active.turns) if turn.speaker == "customer"), None)
+    if last is None:
+        return []
+    scenario = next((s for s in services.rehearsals.scenarios() if s.id == active.scenario_id), None)
+    said = customer_line(last.text, customer_name(scenario, rep.lang), rep.lang)
+    if active.mode == "practice":
+        said += "\n\n" + state_line(active.stage, active.step, active.trust, rep.lang)
+    return [plain(said)]
 
 
 def hint(rep: Rep, args: list[str], visits: VisitCommands) -> list[str]:

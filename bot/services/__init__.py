@@ -43,6 +43,7 @@ from .assignments import (
     AssignmentNotFound,
     AssignmentOrder,
     AssignmentPush,
+    AssignmentQueue,
     AssignmentService,
     AssignmentView,
     BadAssignment,
@@ -150,7 +151,14 @@ from .script_studio import (
 )
 from .techniques import TechniqueGuide, TechniqueGuides
 from .telegram import TelegramAnswers, telegram_group
-from .telegram_commands import CommandAct, TelegramCommands, VisitCommands
+from .telegram_commands import (
+    CommandAct,
+    CommandsInTransaction,
+    Flagging,
+    TelegramCommands,
+    VisitCommands,
+    commands_in,
+)
 from .throttle import SignInThrottle, ThrottleLimits
 from .user_settings import UnknownTimeZone, UserSettingsService, local_time
 from .views import ActiveTurn, LinkedRep, ScenarioCard, TelegramLine, telegram_turn_id
@@ -208,6 +216,7 @@ def build_services(db: Database, settings: Settings, library: ScenarioLibrary | 
     assignments = AssignmentService(
         db, rehearsals, remind_before=timedelta(hours=settings.assignment_reminder_hours)
     )
+    feedback = FeedbackService(db, classify=models.classify)
     limits = ThrottleLimits(
         per_login=settings.sign_in_failures_per_login,
         per_address=settings.sign_in_failures_per_address,
@@ -219,11 +228,11 @@ def build_services(db: Database, settings: Settings, library: ScenarioLibrary | 
         coaching=coaching,
         outbox=OutboxService(db),
         telegram=TelegramAnswers(db),
-        telegram_commands=TelegramCommands(db, rehearsals),
+        telegram_commands=TelegramCommands(db, rehearsals, feedback),
         web_sessions=WebSessionService(db, ttl=timedelta(days=settings.session_days)),
         throttle=SignInThrottle(db, limits),
-        feedback=FeedbackService(db, classify=models.classify),
-        wecom=WeComService(db, rehearsals, coaching),
+        feedback=feedback,
+        wecom=WeComService(db, rehearsals, coaching, feedback),
         progress=ProgressService(
             db, rehearsals.library, open_assignments=open_assignments_of(assignments.my_assignments)
         ),
@@ -267,6 +276,7 @@ __all__ = [
     "AssignmentNotPrivate",
     "AssignmentOrder",
     "AssignmentPush",
+    "AssignmentQueue",
     "AssignmentService",
     "AssignmentView",
     "Backlog",
@@ -281,6 +291,7 @@ __all__ = [
     "CoachingService",
     "Colleague",
     "CommandAct",
+    "CommandsInTransaction",
     "CommentView",
     "DemoAccount",
     "Dispatcher",
@@ -292,6 +303,7 @@ __all__ = [
     "FlagNotFound",
     "FlagView",
     "FlaggedLine",
+    "Flagging",
     "IdleVisits",
     "ImportResult",
     "Kind",
@@ -397,6 +409,7 @@ __all__ = [
     "WebSessionService",
     "build_services",
     "check_private",
+    "commands_in",
     "is_database_unavailable",
     "local_time",
     "sql_error_summary",

@@ -23,6 +23,8 @@ from .scenario import load_scenario, parse_scenario, scenario_files
 if TYPE_CHECKING:
     from bot.classifier import QuestionBank
 
+    from .coach import BankSource
+
 log = logging.getLogger(__name__)
 
 
@@ -34,7 +36,7 @@ class ScenarioLibrary:
         runtimes: Iterable[ScenarioRuntime] = (),
         problems: Iterable[ScriptProblem] = (),
         *,
-        bank: QuestionBank | None = None,
+        bank: BankSource | None = None,
     ) -> None:
         self.bank = bank  # for the coaches; None: each loads the default bank on first use
         self._latest: dict[str, ScenarioRuntime] = {}

@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from bot.classifier import default_bank
 from bot.config import Settings
 from bot.engine.library import ScenarioLibrary
 from bot.engine.results import ScenarioSummary, SessionView, TurnResult, TurnView
@@ -48,6 +47,7 @@ from .assignments import (
     BadAssignment,
     ReminderLoop,
 )
+from .bank_studio import BankStudio, TechniqueDocument, TechniqueListing, TechniqueNotFound
 from .browse import (
     BrowseAPI,
     BrowsedSession,
@@ -98,7 +98,15 @@ from .feedback import (
     UnknownTechnique,
 )
 from .idle import IdleVisits
-from .model_versions import BankVersionMismatch, ModelVersions, ModelVersionView, TrainingUnavailable
+from .model_versions import (
+    BankVersionMismatch,
+    JobNotFound,
+    ModelNotFound,
+    ModelVersions,
+    ModelVersionView,
+    RetrainJobView,
+    TrainingUnavailable,
+)
 from .outbox import Claim, Dispatcher, Kind, Outbound, Pacing, RetryPolicy, SendResult
 from .outbox import Sender as OutboxSender
 from .outbox.service import Backlog, OutboxService
@@ -141,6 +149,7 @@ from .script_studio import (
     TRAINER_ROLES,
     Problem,
     ScriptDocument,
+    ScriptExists,
     ScriptListing,
     ScriptRejected,
     ScriptStudio,
@@ -197,12 +206,16 @@ class Services:
     statistics: StatisticsAPI | None = None
     # The technique model in use: the newest retrained one in the database, checked per line.
     models: ModelVersions | None = None
+    # The question bank in the studio: techniques as database versions (None: hand-built tests).
+    bank: BankStudio | None = None
 
 
 def build_services(db: Database, settings: Settings, library: ScenarioLibrary | None = None) -> Services:
     """The services over ``db``; the scenario library is loaded (and checked) once, here."""
     models = ModelVersions(db, settings.questionbank_dir)
     rehearsals = RehearsalService(db, library=library, settings=settings, classify=models.classify)
+    if rehearsals.library.bank is None:  # the coaches read the bank in use (a publish changes it)
+        rehearsals.library.bank = models.bank
     coaching = CoachingService(db, rehearsals)
     studio = ScriptStudio(db, rehearsals)
     assignments = AssignmentService(
@@ -227,7 +240,7 @@ def build_services(db: Database, settings: Settings, library: ScenarioLibrary | 
         progress=ProgressService(
             db, rehearsals.library, open_assignments=open_assignments_of(assignments.my_assignments)
         ),
-        techniques=TechniqueGuides(lambda: rehearsals.library.bank or default_bank()),
+        techniques=TechniqueGuides(models.bank),
         settings=UserSettingsService(db),
         browse=BrowseService(db, rehearsals),
         admin=AdminService(db),
@@ -239,6 +252,7 @@ def build_services(db: Database, settings: Settings, library: ScenarioLibrary | 
         analytics=AnalyticsService(db),
         statistics=ScriptStatisticsService(db, rehearsals.library),
         models=models,
+        bank=BankStudio(db, models),
     )
 
 
@@ -271,6 +285,7 @@ __all__ = [
     "AssignmentView",
     "Backlog",
     "BadAssignment",
+    "BankStudio",
     "BankVersionMismatch",
     "BrowseAPI",
     "BrowseService",
@@ -294,10 +309,12 @@ __all__ = [
     "FlaggedLine",
     "IdleVisits",
     "ImportResult",
+    "JobNotFound",
     "Kind",
     "LinkedRep",
     "ManagedView",
     "MessageRejected",
+    "ModelNotFound",
     "ModelVersionView",
     "ModelVersions",
     "NotAManager",
@@ -332,6 +349,7 @@ __all__ = [
     "RepFigures",
     "RepNotFound",
     "RepReport",
+    "RetrainJobView",
     "RetryPolicy",
     "ReviewDraft",
     "ReviewInput",
@@ -346,6 +364,7 @@ __all__ = [
     "ScorePoint",
     "Scorecard",
     "ScriptDocument",
+    "ScriptExists",
     "ScriptListing",
     "ScriptPreview",
     "ScriptRejected",
@@ -367,8 +386,11 @@ __all__ = [
     "TeamAnalytics",
     "TeamNotFound",
     "TeamView",
+    "TechniqueDocument",
     "TechniqueGuide",
     "TechniqueGuides",
+    "TechniqueListing",
+    "TechniqueNotFound",
     "TechniqueStat",
     "TelegramAnswers",
     "TelegramCommands",

@@ -241,7 +241,7 @@ class ModelVersions:
                 arrays=arrays,
             )
             view = _view(row)
-        self._checked_at = None  # this worker switches at its next line
+        self.refresh(force=True)  # this worker now; the others at their next check
         return view
 
     # --- retraining in the background ---------------------------------------------------------
@@ -312,7 +312,10 @@ class ModelVersions:
                 files = self.bank_dir / "model"
                 meta = (files / META).read_text(encoding="utf-8")
                 info = json.loads(meta).get("info", {})
-                bank_version, source_hash = str(info.get("bank_version", "")), str(info.get("source_hash", ""))
+                bank_version, source_hash = (
+                    str(info.get("bank_version", "")),
+                    str(info.get("source_hash", "")),
+                )
                 lines, arrays = int(info.get("lines", 0)), (files / ARRAYS).read_bytes()
             else:
                 old = repository.get(model_id)
@@ -329,7 +332,7 @@ class ModelVersions:
                 arrays=arrays,
             )
             view = _view(row)
-        self._checked_at = None
+        self.refresh(force=True)
         return view
 
 

@@ -71,9 +71,9 @@ def test_problems_are_at_their_line_in_the_trainers_language(db: Database) -> No
     problems = studio.check(unclosed, TECHNIQUE, "en")
     assert problems and problems[0].line == definition, problems
     # A pattern that no longer matches its own sample is an error at the sample.
-    sample = line_of(text, 'regex: \'是[^,。]{1,14}还是\'')
+    sample = line_of(text, "regex: '是[^,。]{1,14}还是'")
     missed = text.replace("regex: '是[^,。]{1,14}还是'", "regex: '是[^,。]{1,14}或是'", 1)
-    missed += "        matches: [\"是自己部署还是云上\"]\n"
+    missed += '        matches: ["是自己部署还是云上"]\n'
     (pattern,) = studio.check(missed, TECHNIQUE, "en")
     assert pattern.line == sample + 1 and "是自己部署还是云上" in pattern.message
     # Another technique's id in this one's text.

@@ -275,15 +275,8 @@ def load_question_bank(directory: Path | str, texts: Mapping[str, str] | None = 
     if not root.is_dir():
         raise ScriptError([ScriptProblem.keyed(str(root), None, None, "", N_("script.bank.not_found"))])
     header_path = root / HEADER_FILE
-    header: BankHeader | None = None
     sources: dict[str, SourceDocument] = {}
-    try:
-        doc = load_yaml(header_path)
-        sources[HEADER_FILE] = doc
-        header = validate(BankHeader, doc)
-        problems.extend(_check_patterns_of_markers(header, doc))
-    except ScriptError as exc:
-        problems.extend(exc.problems)
+    header = _load_header(header_path, sources, problems)
 
     techniques: dict[str, Technique] = {}
     where: dict[str, str] = {}
@@ -355,6 +348,21 @@ def check_technique(
     if technique is None:
         return None, problems + lint(doc)
     return technique, problems + _check_patterns(technique, doc, header) + lint(doc)
+
+
+def _load_header(
+    path: Path, sources: dict[str, SourceDocument], problems: list[ScriptProblem]
+) -> BankHeader | None:
+    """``bank.yaml``, its document added to ``sources`` and its problems to ``problems``."""
+    try:
+        doc = load_yaml(path)
+        sources[HEADER_FILE] = doc
+        header = validate(BankHeader, doc)
+    except ScriptError as exc:
+        problems.extend(exc.problems)
+        return None
+    problems.extend(_check_patterns_of_markers(header, doc))
+    return header
 
 
 def shorthand_for(header: BankHeader | None, lang: str) -> Shorthand:

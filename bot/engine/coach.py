@@ -159,6 +159,10 @@ class Coach:
         except KeyError:
             return technique
 
+    def use_bank(self, source: Callable[[], QuestionBank]) -> None:
+        """Read the bank from ``source`` from now on (the bank in use, which a publish changes)."""
+        self._source = source
+
     def bank(self) -> QuestionBank | None:
         if self._source is not None:
             try:

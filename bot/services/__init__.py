@@ -214,8 +214,10 @@ def build_services(db: Database, settings: Settings, library: ScenarioLibrary | 
     """The services over ``db``; the scenario library is loaded (and checked) once, here."""
     models = ModelVersions(db, settings.questionbank_dir)
     rehearsals = RehearsalService(db, library=library, settings=settings, classify=models.classify)
-    if rehearsals.library.bank is None:  # the coaches read the bank in use (a publish changes it)
-        rehearsals.library.bank = models.bank
+    # The coaches read the bank in use, which a publish changes (unless the library was given a
+    # bank of its own; a library shared by several builds follows the newest).
+    if rehearsals.library.bank is None or callable(rehearsals.library.bank):
+        rehearsals.library.use_bank(models.bank)
     coaching = CoachingService(db, rehearsals)
     studio = ScriptStudio(db, rehearsals)
     assignments = AssignmentService(

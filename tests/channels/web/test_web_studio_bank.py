@@ -108,6 +108,9 @@ async def test_a_trainer_edits_publishes_and_rolls_back_a_technique(app: FastAPI
         # The coach's explanation under a note reads the published bank at once.
         guide = (await http.get("/api/techniques/why", params={"lang": "en"})).json()
         assert new.strip()[3:-1] in guide["mistakes"]
+        # So do the coaches' hints, in the scenarios loaded before the publish too.
+        coach = app.state.services.rehearsals.library.latest("precision-parts-returns").coach
+        assert new.strip()[3:-1] in coach.bank().technique("why").mistakes["en"]
 
         back = await http.post("/api/studio/bank/why/rollback", json={"version": "1"})
         assert (

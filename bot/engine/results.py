@@ -6,7 +6,7 @@ the state machine or the storage models behind them.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Protocol
 
 
@@ -129,6 +129,19 @@ class SessionView:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+    @property
+    def sealed(self) -> bool:
+        """An exam still running: the rep sees no judgement of their lines until the scorecard."""
+        return self.mode == "exam" and self.status == "active"
+
+    def as_seen_by_rep(self) -> SessionView:
+        """The visit as its rep may read it: during an exam, no technique per line and no trust,
+        stage or step per customer line (the scorecard shows them all once the visit ends)."""
+        if not self.sealed:
+            return self
+        hidden = [replace(t, techniques=[], stage=None, step=None, trust=None) for t in self.turns]
+        return replace(self, turns=hidden)
 
 
 class RehearsalAPI(Protocol):

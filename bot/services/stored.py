@@ -9,6 +9,7 @@ from bot.engine.machine import SessionState
 from bot.engine.results import RehearsalError, TurnResult, TurnView
 from bot.engine.runtime import PlayedTurn
 from bot.storage import ProcessedMessage, RehearsalSession, Store, Turn
+from bot.vocab import Mode
 
 
 def iso(value: datetime | None) -> str | None:
@@ -79,6 +80,8 @@ def store_turn(
     s.sessions.add_revealed(rehearsal.user_id, rehearsal.scenario_id, outcome.revealed)
     if not state.active:
         s.sessions.end(rehearsal, status=state.status, scorecard=scorecard)
+    # An exam tells the rep nothing about their line until the scorecard.
+    sealed = state.mode == Mode.EXAM and state.active
     return TurnResult(
         session_id=rehearsal.id,
         status=state.status,
@@ -86,10 +89,10 @@ def store_turn(
         step=state.step,
         trust=state.trust,
         rep_text=text,
-        techniques=list(outcome.techniques),
+        techniques=[] if sealed else list(outcome.techniques),
         customer_reply=outcome.reply,
         coach_note=played.note,
-        revealed=list(outcome.revealed),
+        revealed=[] if sealed else list(outcome.revealed),
         scorecard=scorecard,
         rep_seq=line.seq,
     )

@@ -260,7 +260,7 @@ async def _load(request: Request, session_id: str, user: CurrentUser) -> Session
     view: SessionView = await run_in_threadpool(
         partial(_service(request).session, session_id, user_id=user.id)
     )
-    return view
+    return view.as_seen_by_rep()
 
 
 async def _after(
@@ -269,7 +269,7 @@ async def _after(
     view: SessionView = await run_in_threadpool(
         partial(_service(request).turns_after, session_id, seq, user_id=user.id, limit=limit)
     )
-    return view
+    return view.as_seen_by_rep()
 
 
 @router.get(

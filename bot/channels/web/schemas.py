@@ -114,10 +114,10 @@ class TurnOutcome(BaseModel):
     step: str
     trust: float
     rep_text: str | None = None
-    techniques: list[str] = []
+    techniques: list[str] = Field(default=[], description="Empty while an exam runs: the scorecard judges.")
     customer_reply: str | None = None
     coach_note: str | None = Field(default=None, description="Always null in exam mode.")
-    revealed: list[str] = []
+    revealed: list[str] = Field(default=[], description="Empty while an exam runs.")
     scorecard: dict[str, Any] | None = None
     duplicate: bool = Field(default=False, description="True when this repeats an earlier reply.")
     rep_seq: int | None = Field(

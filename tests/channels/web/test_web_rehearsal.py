@@ -141,6 +141,23 @@ async def test_exam_mode_keeps_the_coach_silent(rep: httpx.AsyncClient) -> None:
     assert [t["speaker"] for t in view["turns"]] == ["customer", "rep", "customer"]
 
 
+async def test_an_exam_shows_no_judgement_of_a_line_until_it_ends(rep: httpx.AsyncClient) -> None:
+    session_id = (await start(rep, language="en", mode="exam"))["session_id"]
+    await say(rep, session_id, "Good morning Mr Wang, thank you for your time.", "s1")
+    turn = (await say(rep, session_id, "Why do the returns only show up at final inspection?", "s2")).json()
+    assert turn["status"] == "active" and turn["techniques"] == [] and turn["revealed"] == []
+    paged = (await rep.get(f"/api/sessions/{session_id}/turns", params={"after": 0})).json()
+    for seen in [(await transcript(rep, session_id))["turns"], paged]:
+        assert [t["techniques"] for t in seen if t["speaker"] == "rep"] == [[], []]
+        assert all(t["trust"] is None and t["stage"] is None for t in seen)
+
+    ended = (await rep.post(f"/api/sessions/{session_id}/end")).json()
+    assert ended["scorecard"]["techniques"]["counts"]  # the scorecard judges every line
+    after = (await transcript(rep, session_id))["turns"]
+    assert all(t["techniques"] for t in after if t["speaker"] == "rep")
+    assert all(isinstance(t["trust"], float) for t in after if t["speaker"] == "customer")
+
+
 async def test_errors_are_clear_and_store_nothing(rep: httpx.AsyncClient, app: FastAPI) -> None:
     session_id = (await start(rep))["session_id"]
     unknown = await rep.post("/api/sessions", json={"scenario_id": "no-such-visit", "language": "zh"})

@@ -439,10 +439,13 @@ function trustPercent(trust) {
 }
 
 function applyStatus(status) {
+  // An exam shows the rep no stage, step or trust until the scorecard: reading the customer is the test.
+  const sealed = Boolean(state.session && state.session.mode === "exam") && (!status.status || status.status === "active");
   if (status.stage !== undefined) $("chip-stage").textContent = term("stage", status.stage);
   if (status.step !== undefined) $("chip-step").textContent = term("step", status.step);
-  $("chip-stage").classList.toggle("hidden", !status.stage);
-  $("chip-step").classList.toggle("hidden", !status.step);
+  $("chip-stage").classList.toggle("hidden", sealed || !status.stage);
+  $("chip-step").classList.toggle("hidden", sealed || !status.step);
+  $("trust").classList.toggle("hidden", sealed);
   if (typeof status.trust === "number") {
     const percent = trustPercent(status.trust);
     $("trust-fill").style.width = `${percent}%`;

@@ -68,10 +68,10 @@ def build_bank(bank_dir: Path, texts: dict[str, str]) -> QuestionBank:
     return dataclasses.replace(bank, version=version)
 
 
-def published_bank(s: Store, bank_dir: Path) -> QuestionBank | None:
-    """The bank as published in the database; None when nothing is stored (the bundled bank is
-    the one) or when the stored texts do not load (logged; the bundled bank stays in use)."""
-    texts = published_texts(s)
+def published_bank(texts: dict[str, str], bank_dir: Path) -> QuestionBank | None:
+    """The bank of the published technique ``texts`` (``published_texts``); None when nothing is
+    stored (the bundled bank is the one) or when they do not load (logged; the bundled bank stays
+    in use)."""
     if not texts:
         return None
     try:

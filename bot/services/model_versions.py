@@ -36,7 +36,7 @@ from bot.engine.runtime import ClassificationLike, Classify
 from bot.storage import Database, RetrainJob, store
 from bot.storage.classifier_models import ClassifierModelRepository
 
-from .bank_versions import BANK_KIND, published_bank
+from .bank_versions import BANK_KIND, published_bank, published_texts
 from .script_stats import TRAINER_ROLES, NotATrainer
 
 log = logging.getLogger(__name__)
@@ -182,7 +182,9 @@ class ModelVersions:
                 return
             row = repository.get(latest) if latest is not None else None
             meta, arrays = (row.meta, row.arrays) if row is not None else (None, None)
-            bank = self._bank if same_bank else published_bank(s, self.bank_dir)
+            texts = None if same_bank else published_texts(s)
+        # Built after the transaction: loading a bank takes a moment and holds no database lock.
+        bank = self._bank if texts is None else published_bank(texts, self.bank_dir)
         self._classifier = _build_classifier(bank, meta, arrays, self.bank_dir)
         self._model_id, self._bank, self._bank_revision = latest, bank, revision
 

@@ -9,14 +9,17 @@ import asyncio
 import json
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
 import pytest
 from fastapi import FastAPI
 from test_web_studio_stats import as_role
+from web_support import LiveServer, add_user, sign_in
 
 from bot.config import PROJECT_ROOT
+from bot.storage import Database
 
 FILE = PROJECT_ROOT / "questionbank" / "why.yaml"
 OLD = '    - "Answering the why yourself and robbing the customer of the discovery."\n'
@@ -233,3 +236,42 @@ def job_source(listed: dict[str, object], model_id: int) -> str:
     models = listed["models"]
     assert isinstance(models, list)
     return str(next(m["source_hash"] for m in models if m["id"] == model_id))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+async def test_a_technique_published_through_one_worker_reaches_the_other(
+    database_url: str, live_server_factory: Callable[..., LiveServer]
+) -> None:
+    """Two uvicorn workers on PostgreSQL: every request after the publish, whichever worker
+    answers it (a new connection each), explains the technique with the published text."""
+    server = await asyncio.to_thread(live_server_factory, database_url, workers=2)
+    db = Database(database_url)
+    try:
+        await asyncio.to_thread(add_user, db, "trainer", "pass-1234", role="trainer")
+    finally:
+        db.dispose()
+    new = '    - "Giving the reason before the customer has had a chance to say it."\n'
+    wanted = new.strip()[3:-1]
+    limits = httpx.Limits(max_keepalive_connections=0)  # a new connection, maybe another worker
+    async with httpx.AsyncClient(base_url=server.url, limits=limits, timeout=60) as http:
+        await sign_in(http, "trainer", "pass-1234")
+        for _ in range(12):  # both workers have loaded the bank before the publish
+            guide = (await http.get("/api/techniques/why", params={"lang": "en"})).json()
+            assert wanted not in guide["mistakes"]
+        edited = FILE.read_text("utf-8").replace(OLD, OLD + new, 1)
+        published = await http.post("/api/studio/bank/why/publish", json={"text": edited, "message": "m"})
+        assert published.status_code == 200, published.text
+        # Each worker checks every 2 s, then loads the published bank (a few seconds on a busy
+        # machine): wait until twelve answers in a row, on new connections, have the new text.
+        deadline = time.monotonic() + 60
+        answers: list[list[str]] = []
+        while time.monotonic() < deadline:
+            answers = [
+                (await http.get("/api/techniques/why", params={"lang": "en"})).json()["mistakes"]
+                for _ in range(12)
+            ]
+            if all(wanted in mistakes for mistakes in answers):
+                break
+            await asyncio.sleep(1)
+    assert all(wanted in mistakes for mistakes in answers)

@@ -113,6 +113,7 @@ class ModelVersions:
         self._classifier: Any = None  # bot.classifier.Classifier of ``_model_id`` and ``_bank``
         self._bank: Any = None  # the published QuestionBank; None: the bundled one
         self._bank_revision: int | None = None
+        self._own_bundled: Any = None  # the files' bank when bank_dir is not the configured one
         # How a retrain job runs: a daemon thread (tests may run it inline).
         self.background: Callable[[Callable[[], None]], None] = _in_thread
         # A server checks from a background task (``run``) so a turn never opens a transaction of
@@ -168,9 +169,19 @@ class ModelVersions:
             self.classifier()
         if self._bank is not None:
             return self._bank
-        from bot.classifier import default_bank
+        return self._bundled_bank()
 
-        return default_bank()
+    def _bundled_bank(self) -> Any:
+        """The bank of the files in ``bank_dir``: the one every rehearsal loaded already when it
+        is the configured bank, else loaded once here."""
+        from bot.classifier import default_bank, load_question_bank
+
+        bundled = default_bank()
+        if bundled.directory.resolve() == self.bank_dir.resolve():
+            return bundled
+        if self._own_bundled is None:
+            self._own_bundled = load_question_bank(self.bank_dir)
+        return self._own_bundled
 
     def _switch(self) -> None:
         with store(self.db) as s:
@@ -185,7 +196,7 @@ class ModelVersions:
             texts = None if same_bank else published_texts(s)
         # Built after the transaction: loading a bank takes a moment and holds no database lock.
         bank = self._bank if texts is None else published_bank(texts, self.bank_dir)
-        self._classifier = _build_classifier(bank, meta, arrays, self.bank_dir)
+        self._classifier = _build_classifier(bank or self._bundled_bank(), meta, arrays)
         self._model_id, self._bank, self._bank_revision = latest, bank, revision
 
     # --- retraining ---------------------------------------------------------------------------
@@ -371,23 +382,24 @@ def _job_view(job: RetrainJob) -> RetrainJobView:
 _shipped: dict[Path, Any] = {}
 
 
-def _build_classifier(bank: Any, meta: str | None, arrays: bytes | None, bank_dir: Path) -> Any:
-    """The classifier of ``bank`` (None: the bundled one) with the stored model, or the shipped
-    one when none is stored."""
+def _build_classifier(bank: Any, meta: str | None, arrays: bytes | None) -> Any:
+    """The classifier of ``bank`` with the stored model, or the model shipped with the bank
+    when none is stored."""
     from bot.classifier import Classifier, default_bank, default_classifier
     from bot.classifier.model import MODEL_DIR, TechniqueModel
 
     if meta is None or arrays is None:
-        if bank is None:
+        if bank is default_bank():
             return default_classifier()
-        if bank_dir not in _shipped:
-            _shipped[bank_dir] = TechniqueModel.load(bank_dir / MODEL_DIR)
-        return Classifier(bank, _shipped[bank_dir])
+        folder = bank.directory / MODEL_DIR
+        if folder not in _shipped:
+            _shipped[folder] = TechniqueModel.load(folder)
+        return Classifier(bank, _shipped[folder])
     with tempfile.TemporaryDirectory() as folder:
         (Path(folder) / META).write_text(meta, encoding="utf-8")
         (Path(folder) / ARRAYS).write_bytes(arrays)
         model = TechniqueModel.load(Path(folder))
-    return Classifier(bank if bank is not None else default_bank(), model)
+    return Classifier(bank, model)
 
 
 def _view(row: Any) -> ModelVersionView:

@@ -153,3 +153,22 @@ def test_export_then_import_round_trips_the_bank(database_url: str, db: Database
     where = f"{edited / FILE.name}:{line_of(broken, 'steps:')}: steps[0]"
     assert refused.exit_code == 1 and where in refused.stderr, refused.stderr
     assert refused.stdout.count("unchanged") == len(list(BANK.glob("*.yaml"))) - 2
+
+
+def test_a_retrain_job_that_fails_says_why_and_frees_the_slot(db: Database, tmp_path: Path) -> None:
+    """A bank with no labelled data files cannot train answer_with_question (its examples are
+    left out of training): the job fails with the trainer's error, the model in use stays, and
+    the next request starts a new job."""
+    bank = tmp_path / "questionbank"
+    bank.mkdir()
+    for file in BANK.glob("*.yaml"):
+        shutil.copy(file, bank / file.name)
+    shutil.copytree(BANK / "model", bank / "model")
+    models = ModelVersions(db, bank)
+    models.background = lambda job: job()  # run in this thread, so the test reads its outcome
+    job, created = models.start_retrain(role="trainer", author="lin", bank_version="2.0.0")
+    assert created and models.job(job.id).status == "failed"
+    assert "every label needs training lines" in (models.job(job.id).error or "")
+    assert models.running() is None and models.model_id is None and models.listing() == []
+    again, created = models.start_retrain(role="admin", author="mia")
+    assert created and again.id != job.id and models.job(again.id).status == "failed"

@@ -16,6 +16,7 @@ from .rules import DEEP_GATE, SHALLOW_GATE
 from .scenario import NEED_FACTS
 from .state import SessionState, rng_for
 from .text_keys import (
+    ANALYSIS_KEYS,
     COACH_ANGLE_KEYS,
     COACH_TEXT_KEYS,
     EXAMPLE_KEYS,
@@ -183,7 +184,12 @@ class Coach:
         wording = text(key, lang) if key is not None else self.name(technique, lang)
         fallback = COACH_TEXT_KEYS["topic_fallback"]
         topic = self.customer.topic(topic_id, lang) if topic_id else text(fallback, lang)
-        return wording.format(topic=topic)
+        reason = wording.format(topic=topic)
+        problem = self.customer.loaded.problems.get(topic_id) if topic_id else None
+        if technique == Technique.WHY and problem is not None:
+            # The analysis questions that fit the problem's type (restore / prevent / ideal).
+            reason += ("；" if lang == "zh" else "; ") + text(ANALYSIS_KEYS[str(problem.type)], lang)
+        return reason
 
     # -- notes and hints ---------------------------------------------------------------------
 

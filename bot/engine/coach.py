@@ -30,9 +30,14 @@ from .text_keys import (
 from .turn import TurnOutcome
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from bot.classifier import QuestionBank
 
     from .machine import DialogueMachine
+
+    #: The bank the coach reads: a loaded one, or a callable giving the one in use now.
+    BankSource = QuestionBank | Callable[[], QuestionBank]
 
 
 # The techniques a note may open with (the line's own technique when it is one of these).
@@ -77,11 +82,13 @@ MOVE_ON: dict[str, Technique] = {
 class Coach:
     """Notes and hints for one scenario version; ``bank`` is the question bank (loaded lazily)."""
 
-    def __init__(self, dialogue: DialogueMachine, bank: QuestionBank | None = None) -> None:
+    def __init__(self, dialogue: DialogueMachine, bank: BankSource | None = None) -> None:
         self.d = dialogue
         self.customer = dialogue.customer
+        # A callable: asked each time (the bank in use, which a publish changes without restart).
+        self._source = bank if callable(bank) else None
         # None: not loaded yet; False: could not be loaded (the coach's own words are used).
-        self._bank: QuestionBank | Literal[False] | None = bank
+        self._bank: QuestionBank | Literal[False] | None = None if callable(bank) else bank
         self._vocab: dict[str, frozenset[str]] = {}
 
     # -- what to do next ---------------------------------------------------------------------
@@ -153,7 +160,16 @@ class Coach:
         except KeyError:
             return technique
 
+    def use_bank(self, source: Callable[[], QuestionBank]) -> None:
+        """Read the bank from ``source`` from now on (the bank in use, which a publish changes)."""
+        self._source = source
+
     def bank(self) -> QuestionBank | None:
+        if self._source is not None:
+            try:
+                return self._source()
+            except Exception:  # a broken bank must not stop a rehearsal
+                return None
         if self._bank is None:
             try:
                 from bot.classifier import default_bank

@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from bot.classifier import default_bank
 from bot.config import Settings
 from bot.engine.library import ScenarioLibrary
 from bot.engine.results import ScenarioSummary, SessionView, TurnResult, TurnView
@@ -49,6 +48,7 @@ from .assignments import (
     BadAssignment,
     ReminderLoop,
 )
+from .bank_studio import BankStudio, TechniqueDocument, TechniqueListing, TechniqueNotFound
 from .browse import (
     BrowseAPI,
     BrowsedSession,
@@ -99,7 +99,15 @@ from .feedback import (
     UnknownTechnique,
 )
 from .idle import IdleVisits
-from .model_versions import BankVersionMismatch, ModelVersions, ModelVersionView, TrainingUnavailable
+from .model_versions import (
+    BankVersionMismatch,
+    JobNotFound,
+    ModelNotFound,
+    ModelVersions,
+    ModelVersionView,
+    RetrainJobView,
+    TrainingUnavailable,
+)
 from .outbox import Claim, Dispatcher, Kind, Outbound, Pacing, RetryPolicy, SendResult
 from .outbox import Sender as OutboxSender
 from .outbox.service import Backlog, OutboxService
@@ -142,6 +150,7 @@ from .script_studio import (
     TRAINER_ROLES,
     Problem,
     ScriptDocument,
+    ScriptExists,
     ScriptListing,
     ScriptRejected,
     ScriptStudio,
@@ -205,12 +214,18 @@ class Services:
     statistics: StatisticsAPI | None = None
     # The technique model in use: the newest retrained one in the database, checked per line.
     models: ModelVersions | None = None
+    # The question bank in the studio: techniques as database versions (None: hand-built tests).
+    bank: BankStudio | None = None
 
 
 def build_services(db: Database, settings: Settings, library: ScenarioLibrary | None = None) -> Services:
     """The services over ``db``; the scenario library is loaded (and checked) once, here."""
     models = ModelVersions(db, settings.questionbank_dir)
     rehearsals = RehearsalService(db, library=library, settings=settings, classify=models.classify)
+    # The coaches read the bank in use, which a publish changes (unless the library was given a
+    # bank of its own; a library shared by several builds follows the newest).
+    if rehearsals.library.bank is None or callable(rehearsals.library.bank):
+        rehearsals.library.use_bank(models.bank)
     coaching = CoachingService(db, rehearsals)
     studio = ScriptStudio(db, rehearsals)
     assignments = AssignmentService(
@@ -236,7 +251,7 @@ def build_services(db: Database, settings: Settings, library: ScenarioLibrary | 
         progress=ProgressService(
             db, rehearsals.library, open_assignments=open_assignments_of(assignments.my_assignments)
         ),
-        techniques=TechniqueGuides(lambda: rehearsals.library.bank or default_bank()),
+        techniques=TechniqueGuides(models.bank),
         settings=UserSettingsService(db),
         browse=BrowseService(db, rehearsals),
         admin=AdminService(db),
@@ -248,6 +263,7 @@ def build_services(db: Database, settings: Settings, library: ScenarioLibrary | 
         analytics=AnalyticsService(db),
         statistics=ScriptStatisticsService(db, rehearsals.library),
         models=models,
+        bank=BankStudio(db, models),
     )
 
 
@@ -281,6 +297,7 @@ __all__ = [
     "AssignmentView",
     "Backlog",
     "BadAssignment",
+    "BankStudio",
     "BankVersionMismatch",
     "BrowseAPI",
     "BrowseService",
@@ -306,10 +323,12 @@ __all__ = [
     "Flagging",
     "IdleVisits",
     "ImportResult",
+    "JobNotFound",
     "Kind",
     "LinkedRep",
     "ManagedView",
     "MessageRejected",
+    "ModelNotFound",
     "ModelVersionView",
     "ModelVersions",
     "NotAManager",
@@ -344,6 +363,7 @@ __all__ = [
     "RepFigures",
     "RepNotFound",
     "RepReport",
+    "RetrainJobView",
     "RetryPolicy",
     "ReviewDraft",
     "ReviewInput",
@@ -358,6 +378,7 @@ __all__ = [
     "ScorePoint",
     "Scorecard",
     "ScriptDocument",
+    "ScriptExists",
     "ScriptListing",
     "ScriptPreview",
     "ScriptRejected",
@@ -379,8 +400,11 @@ __all__ = [
     "TeamAnalytics",
     "TeamNotFound",
     "TeamView",
+    "TechniqueDocument",
     "TechniqueGuide",
     "TechniqueGuides",
+    "TechniqueListing",
+    "TechniqueNotFound",
     "TechniqueStat",
     "TelegramAnswers",
     "TelegramCommands",

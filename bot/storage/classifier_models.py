@@ -1,5 +1,5 @@
 """Technique models retrained from the page (table ``classifier_models``, 0013) and the retrain
-jobs that make them (``retrain_jobs``, 0015_bank)."""
+jobs that make them (``retrain_jobs``, 0014)."""
 
 from __future__ import annotations
 

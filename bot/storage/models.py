@@ -164,7 +164,7 @@ class ClassifierModel(Base):
 
 class RetrainJob(Base):
     """A retrain started from the page, run in the background by the worker that took it
-    (0015_bank). ``slot`` is 1 while it runs and unique, so two requests start one job."""
+    (0014). ``slot`` is 1 while it runs and unique, so two requests start one job."""
 
     __tablename__ = "retrain_jobs"
 

@@ -2,7 +2,7 @@
 ``slot`` held while it runs so two requests at once start one job (the question bank's own
 versions need no table: they are ``script_versions`` of kind ``technique``).
 
-Revision ID: 0015_bank
+Revision ID: 0014
 Revises: 0013
 Create Date: 2026-11-29
 """
@@ -12,7 +12,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0015_bank"
+revision = "0014"
 down_revision = "0013"
 branch_labels = None
 depends_on = None

@@ -1,6 +1,6 @@
 """The listening customer on targeted probes: does a question about a named topic get that topic's fact?
 
-    .venv/bin/python benchmarks/probes.py [--probes PATH] [--seeds N] [--show]
+    .venv/bin/python benchmarks/probes.py [--probes PATH] [--seeds N] [--show] [--scenarios DIR ...]
 
 --probes runs any file in this format, e.g. tests/data/topics/probes_fresh.yaml (written by an
 evaluator who did not read the engine; never tune on it). A file may add kinds of its own.
@@ -16,7 +16,9 @@ over a few seeds (the customer's wording varies by seed; what he reveals should 
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
+import tempfile
 from collections import Counter
 from pathlib import Path
 
@@ -29,14 +31,31 @@ from bot.engine.library import ScenarioLibrary  # noqa: E402
 from bot.engine.runtime import default_classify  # noqa: E402
 
 
+def _library(folders: list[Path]) -> ScenarioLibrary:
+    """The scenarios of one folder, or of several gathered into one temporary folder."""
+    if len(folders) == 1:
+        return ScenarioLibrary.from_directory(folders[0])
+    gathered = Path(tempfile.mkdtemp(prefix="probes-scenarios-"))
+    for folder in folders:
+        for file in sorted(folder.glob("*.yaml")):
+            shutil.copy(file, gathered / f"{folder.name}-{file.name}")
+    return ScenarioLibrary.from_directory(gathered)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--probes", default=str(ROOT / "tests" / "data" / "topics" / "probes.yaml"))
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--show", action="store_true", help="print every failed probe")
+    parser.add_argument(
+        "--scenarios",
+        action="append",
+        metavar="DIR",
+        help="load the scenarios from DIR (repeatable; default: dialogues/), e.g. held-out ones",
+    )
     args = parser.parse_args()
 
-    library = ScenarioLibrary.from_directory(ROOT / "dialogues")
+    library = _library([Path(d) for d in args.scenarios] if args.scenarios else [ROOT / "dialogues"])
     classify = default_classify()
     probes = yaml.safe_load(Path(args.probes).read_text("utf-8"))["probes"]
     total: Counter[tuple[str, str]] = Counter()

@@ -117,7 +117,7 @@ def create_app(settings: Settings | None = None, *, library: ScenarioLibrary | N
             model_checks = asyncio.create_task(models.run(stop_sweep))
         # Assignment reminders go out through the outbox too (docs/coaching.md).
         reminders = None
-        if telegram is not None:
+        if app.state.services.assignments.announces:  # Telegram or WeCom tells reps of assignments
             reminders = ReminderLoop(app.state.services.assignments, settings.assignment_check_seconds)
             await reminders.start()
         try:
@@ -125,6 +125,7 @@ def create_app(settings: Settings | None = None, *, library: ScenarioLibrary | N
         finally:
             if reminders is not None:
                 await reminders.stop()
+            app.state.check_gate.close()  # the password-check threads (install_web)
             stop_sweep.set()
             if sweep is not None:
                 await sweep

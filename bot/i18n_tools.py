@@ -27,18 +27,23 @@ ROOT: Final = Path(__file__).resolve().parent.parent
 KEYWORDS: Final = {"translate": None, "N_": None, "t": None}
 COMMENT_TAGS: Final = ("TRANSLATORS:",)
 
-_HTML_KEY = re.compile(r"""data-i18n(?:-placeholder|-aria)?="([\w.]+)"|\bt\(\s*"([\w.]+)"\s*\)""")
+# data-i18n="key", t("key"), and a macro argument named ``…_key="key"`` (templates/_chrome.html).
+_HTML_KEY = re.compile(
+    r"""data-i18n(?:-placeholder|-aria)?="([\w.]+)"|\bt\(\s*"([\w.]+)"\s*\)"""
+    r'|\b[a-z]+_key="([\w.]+)"'
+)
 _PLACEHOLDER = re.compile(r"\{(\w*)\}")
 
 
 def extract_html(
     fileobj: IO[bytes], keywords: object, comment_tags: object, options: dict[str, Any]
 ) -> Iterator[tuple[int, str, str, list[str]]]:
-    """Babel extractor for the page templates: keys of data-i18n attributes and of ``t("key")``."""
+    """Babel extractor for the page templates: keys of data-i18n attributes, of ``t("key")`` and
+    of macro arguments named ``…_key``."""
     encoding = options.get("encoding", "utf-8")
     for lineno, line in enumerate(fileobj.read().decode(encoding).splitlines(), start=1):
         for match in _HTML_KEY.finditer(line):
-            yield lineno, "t", match.group(1) or match.group(2), []
+            yield lineno, "t", match.group(1) or match.group(2) or match.group(3), []
 
 
 def extract_template(root: Path = ROOT) -> Catalog:

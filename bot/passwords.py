@@ -12,6 +12,7 @@ import hmac
 import os
 import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
@@ -165,6 +166,26 @@ class CheckGate:
         self.limit = limit
         self._slots = threading.BoundedSemaphore(limit)
         self._in_use = 0
+        self._executor: ThreadPoolExecutor | None = None
+        self._executor_lock = threading.Lock()
+
+    @property
+    def executor(self) -> ThreadPoolExecutor:
+        """``limit`` threads of their own for the checks: a sign-in waiting on Argon2 never takes
+        a thread of the pool that serves everyone else's database reads."""
+        with self._executor_lock:
+            if self._executor is None:
+                self._executor = ThreadPoolExecutor(
+                    max_workers=self.limit, thread_name_prefix="password-check"
+                )
+            return self._executor
+
+    def close(self) -> None:
+        """Stop the check threads (the app's shutdown); a later check starts new ones."""
+        with self._executor_lock:
+            executor, self._executor = self._executor, None
+        if executor is not None:
+            executor.shutdown(wait=False, cancel_futures=True)
 
     @property
     def full(self) -> bool:

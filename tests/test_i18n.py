@@ -60,9 +60,18 @@ def test_the_check_reports_missing_stale_untranslated_fuzzy_and_placeholder_chan
 
 
 def test_the_html_extractor_finds_attribute_and_template_keys() -> None:
-    html = '<p data-i18n="web.a">{{ t("web.a") }}</p>\n<input data-i18n-placeholder="web.b" placeholder="x">'
+    html = (
+        '<p data-i18n="web.a">{{ t("web.a") }}</p>\n<input data-i18n-placeholder="web.b" placeholder="x">\n'
+        '{{ ui.sign_in(title_key="web.c", lead_key="web.d") }}{{ ui.x(brand_key) }}'
+    )
     found = list(extract_html(io.BytesIO(html.encode()), [], [], {}))
-    assert [(line, key) for line, _, key, _ in found] == [(1, "web.a"), (1, "web.a"), (2, "web.b")]
+    assert [(line, key) for line, _, key, _ in found] == [
+        (1, "web.a"),
+        (1, "web.a"),
+        (2, "web.b"),
+        (3, "web.c"),
+        (3, "web.d"),
+    ]
 
 
 def test_translate_fills_placeholders_and_falls_back_to_chinese() -> None:

@@ -16,14 +16,25 @@ raises :class:`bot.yamlsource.ScriptError` naming the file, the line and what is
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
 from bot.i18n import N_
-from bot.yamlsource import ScriptError, ScriptProblem, SourceDocument, load_yaml, validate
+from bot.yamlsource import (
+    ScriptError,
+    ScriptProblem,
+    SourceDocument,
+    lint,
+    load_yaml,
+    model_problems,
+    parse_yaml,
+    read_document,
+    validate,
+)
 
 from .text import Shorthand, clean, normalise, search, segment
 
@@ -228,6 +239,8 @@ class QuestionBank:
     header: BankHeader
     techniques: dict[str, Technique]
     sources: dict[str, SourceDocument]
+    #: Technique files read from the database instead of ``directory`` (name → text).
+    texts: Mapping[str, str] = field(default_factory=dict)
 
     def technique(self, technique_id: str) -> Technique:
         try:
@@ -251,30 +264,30 @@ class QuestionBank:
 HEADER_FILE = "bank.yaml"
 
 
-def load_question_bank(directory: Path | str) -> QuestionBank:
-    """Load and validate every file of a bank directory; all problems are reported together."""
+def load_question_bank(directory: Path | str, texts: Mapping[str, str] | None = None) -> QuestionBank:
+    """Load and validate every file of a bank directory; all problems are reported together.
+
+    ``texts`` maps technique file names (``why.yaml``) to their text: those are read from it, not
+    from the directory (the versions published in the database), and may add files."""
     root = Path(directory)
+    texts = texts or {}
     problems: list[ScriptProblem] = []
     if not root.is_dir():
         raise ScriptError([ScriptProblem.keyed(str(root), None, None, "", N_("script.bank.not_found"))])
     header_path = root / HEADER_FILE
-    header: BankHeader | None = None
     sources: dict[str, SourceDocument] = {}
-    try:
-        doc = load_yaml(header_path)
-        sources[HEADER_FILE] = doc
-        header = validate(BankHeader, doc)
-        problems.extend(_check_patterns_of_markers(header, doc))
-    except ScriptError as exc:
-        problems.extend(exc.problems)
+    header = _load_header(header_path, sources, problems)
 
     techniques: dict[str, Technique] = {}
     where: dict[str, str] = {}
-    for path in sorted(root.glob("*.yaml")) + sorted(root.glob("*.yml")):
-        if path.name == HEADER_FILE:
+    on_disk = sorted(root.glob("*.yaml")) + sorted(root.glob("*.yml"))
+    names = sorted({p.name for p in on_disk} | set(texts), key=lambda n: (n.endswith(".yml"), n))
+    for name in names:
+        if name == HEADER_FILE:
             continue
+        path = root / name
         try:
-            doc = load_yaml(path)
+            doc = parse_yaml(texts[name], str(path)) if name in texts else load_yaml(path)
             technique = validate(Technique, doc)
         except ScriptError as exc:
             problems.extend(exc.problems)
@@ -313,8 +326,43 @@ def load_question_bank(directory: Path | str) -> QuestionBank:
         raise ScriptError(problems)
     assert header is not None
     return QuestionBank(
-        version=header.version, directory=root, header=header, techniques=techniques, sources=sources
+        version=header.version,
+        directory=root,
+        header=header,
+        techniques=techniques,
+        sources=sources,
+        texts=dict(texts),
     )
+
+
+def check_technique(
+    text: str, file: str, header: BankHeader | None
+) -> tuple[Technique | None, list[ScriptProblem]]:
+    """One technique file on its own: every problem at its line (syntax, shape, patterns that
+    miss their samples), then the warnings (``severity`` "warning": a list that reads as one
+    sentence split by commas). The editor checks a trainer's edit with it."""
+    doc, problems = read_document(text, file)
+    if problems:
+        return None, problems
+    technique, problems = model_problems(Technique, doc)
+    if technique is None:
+        return None, problems + lint(doc)
+    return technique, problems + _check_patterns(technique, doc, header) + lint(doc)
+
+
+def _load_header(
+    path: Path, sources: dict[str, SourceDocument], problems: list[ScriptProblem]
+) -> BankHeader | None:
+    """``bank.yaml``, its document added to ``sources`` and its problems to ``problems``."""
+    try:
+        doc = load_yaml(path)
+        sources[HEADER_FILE] = doc
+        header = validate(BankHeader, doc)
+    except ScriptError as exc:
+        problems.extend(exc.problems)
+        return None
+    problems.extend(_check_patterns_of_markers(header, doc))
+    return header
 
 
 def shorthand_for(header: BankHeader | None, lang: str) -> Shorthand:

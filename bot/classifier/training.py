@@ -15,7 +15,7 @@ import hashlib
 import json
 import math
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -89,13 +89,23 @@ def training_rows(bank: QuestionBank, holdout: bool) -> list[Row]:
     return rows
 
 
-def source_hash(bank_dir: Path) -> str:
-    """A digest of everything the model is built from: the bank's files, the data, the settings."""
+def source_hash(bank_dir: Path, texts: Mapping[str, str] | None = None) -> str:
+    """A digest of everything the model is built from: the bank's files, the data, the settings.
+    ``texts`` (file name → text) stand for the bank files of those names (a bank published in
+    the database)."""
     digest = hashlib.sha256()
     settings = {"features": FEATURE_VERSION, "C": C, "min_df": MIN_DF, "seed": SEED, "folds": FOLDS}
     digest.update(json.dumps(settings, sort_keys=True).encode())
-    files = sorted(bank_dir.glob("*.yaml")) + sorted((bank_dir / DATA_DIR).glob("*.jsonl"))
-    for path in files:
+    texts = texts or {}
+    contents: dict[str, bytes] = {}
+    for path in sorted(bank_dir.glob("*.yaml")):
+        contents[path.name] = path.read_bytes()
+    for name, text in texts.items():
+        contents[name] = text.encode("utf-8")
+    for name in sorted(contents):
+        digest.update(name.encode() + b"\0")
+        digest.update(contents[name].replace(b"\r\n", b"\n") + b"\0")
+    for path in sorted((bank_dir / DATA_DIR).glob("*.jsonl")):
         digest.update(path.relative_to(bank_dir).as_posix().encode() + b"\0")
         digest.update(path.read_bytes().replace(b"\r\n", b"\n") + b"\0")
     return digest.hexdigest()
@@ -222,7 +232,7 @@ def train(bank: QuestionBank, holdout: bool = False, extra: Sequence[Row] = ()) 
         unsure_below=UNSURE_BELOW,
         info={
             "bank_version": bank.version,
-            "source_hash": source_hash(bank.directory),
+            "source_hash": source_hash(bank.directory, bank.texts),
             "lines": len(rows),
             "held_out": holdout,
             "estimator": f"LinearSVC(C={C}, random_state={SEED})",

@@ -1,9 +1,12 @@
-"""``coach scripts import DIR`` and ``coach scripts export DIR``: scenarios between files and the
-database, for trainers who keep their scripts in git (docs/scenarios.md, "Trainer studio")."""
+"""``coach scripts import DIR`` and ``coach scripts export DIR``: scenarios and the question bank
+between files and the database, for trainers who keep their scripts in git (docs/scenarios.md,
+"Trainer studio"). The bank is the ``questionbank/`` folder inside DIR (or DIR itself when it
+holds a ``bank.yaml``)."""
 
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 
@@ -25,7 +28,25 @@ def _studio(database_url: str):  # type: ignore[no-untyped-def]
     db = Database(database_url)
     services = build_services(db, get_settings())
     services.scripts.prepare()
-    return db, services.scripts
+    return db, services
+
+
+BANK_FOLDER = "questionbank"
+
+
+def _split(paths: tuple[str, ...]) -> tuple[list[str], list[Path]]:
+    """Scenario paths, and the bank folders among or inside the directories named."""
+    scenarios: list[str] = []
+    banks: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir() and (path / "bank.yaml").is_file():
+            banks.append(path)
+            continue
+        scenarios.append(raw)
+        if path.is_dir() and (path / BANK_FOLDER / "bank.yaml").is_file():
+            banks.append(path / BANK_FOLDER)
+    return scenarios, banks
 
 
 @scripts_group.command("import")
@@ -34,15 +55,23 @@ def _studio(database_url: str):  # type: ignore[no-untyped-def]
 @click.option("--skip-tests", is_flag=True, help="Do not run the trainer tests before publishing.")
 @database_url_option
 def import_cmd(paths: tuple[str, ...], author: str, skip_tests: bool, database_url: str) -> None:
-    """Publish the scenario files in PATHS (files or directories) whose content is new.
+    """Publish the scenario files in PATHS (files or directories) and the question bank's
+    technique files (a directory holding bank.yaml, or its questionbank/ folder) whose content is
+    new.
 
     The database assigns the version; a file the same as the published version but for its
     version line is left as it is. A file that does not validate or fails its trainer tests is
     reported and skipped (exit 1); the others are still imported.
     """
-    db, studio = _studio(database_url)
+    scenarios, banks = _split(paths)
+    db, services = _studio(database_url)
     try:
-        outcomes = studio.import_files(list(paths), author=author, run_tests=not skip_tests)
+        outcomes = []
+        if scenarios:
+            outcomes += services.scripts.import_files(scenarios, author=author, run_tests=not skip_tests)
+        for bank in banks:
+            assert services.bank is not None
+            outcomes += services.bank.import_directory(bank, author=author)
     finally:
         db.dispose()
     failed = 0
@@ -55,7 +84,7 @@ def import_cmd(paths: tuple[str, ...], author: str, skip_tests: bool, database_u
             done = "published" if outcome.stored.created else "unchanged"
             click.echo(f"{done}  {outcome.file}  ({outcome.stored.script_id} v{outcome.stored.version})")
     if not outcomes:
-        click.echo("no scenario files found", err=True)
+        click.echo("no scenario or technique files found", err=True)
     if failed or not outcomes:
         sys.exit(1)
 
@@ -65,10 +94,13 @@ def import_cmd(paths: tuple[str, ...], author: str, skip_tests: bool, database_u
 @database_url_option
 def export_cmd(directory: str, database_url: str) -> None:
     """Write every published scenario into DIRECTORY, one file each, with the version the
-    database assigned."""
-    db, studio = _studio(database_url)
+    database assigned; and the published question bank into DIRECTORY/questionbank/."""
+    db, services = _studio(database_url)
     try:
-        for path in studio.export_files(directory):
+        for path in services.scripts.export_files(directory):
+            click.echo(f"wrote  {path}")
+        assert services.bank is not None
+        for path in services.bank.export_directory(Path(directory) / BANK_FOLDER):
             click.echo(f"wrote  {path}")
     finally:
         db.dispose()

@@ -16,6 +16,7 @@ from .rules import DEEP_GATE, SHALLOW_GATE
 from .scenario import NEED_FACTS
 from .state import SessionState, rng_for
 from .text_keys import (
+    ANALYSIS_KEYS,
     COACH_ANGLE_KEYS,
     COACH_TEXT_KEYS,
     EXAMPLE_KEYS,
@@ -29,9 +30,14 @@ from .text_keys import (
 from .turn import TurnOutcome
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from bot.classifier import QuestionBank
 
     from .machine import DialogueMachine
+
+    #: The bank the coach reads: a loaded one, or a callable giving the one in use now.
+    BankSource = QuestionBank | Callable[[], QuestionBank]
 
 
 # The techniques a note may open with (the line's own technique when it is one of these).
@@ -76,11 +82,13 @@ MOVE_ON: dict[str, Technique] = {
 class Coach:
     """Notes and hints for one scenario version; ``bank`` is the question bank (loaded lazily)."""
 
-    def __init__(self, dialogue: DialogueMachine, bank: QuestionBank | None = None) -> None:
+    def __init__(self, dialogue: DialogueMachine, bank: BankSource | None = None) -> None:
         self.d = dialogue
         self.customer = dialogue.customer
+        # A callable: asked each time (the bank in use, which a publish changes without restart).
+        self._source = bank if callable(bank) else None
         # None: not loaded yet; False: could not be loaded (the coach's own words are used).
-        self._bank: QuestionBank | Literal[False] | None = bank
+        self._bank: QuestionBank | Literal[False] | None = None if callable(bank) else bank
         self._vocab: dict[str, frozenset[str]] = {}
 
     # -- what to do next ---------------------------------------------------------------------
@@ -152,7 +160,16 @@ class Coach:
         except KeyError:
             return technique
 
+    def use_bank(self, source: Callable[[], QuestionBank]) -> None:
+        """Read the bank from ``source`` from now on (the bank in use, which a publish changes)."""
+        self._source = source
+
     def bank(self) -> QuestionBank | None:
+        if self._source is not None:
+            try:
+                return self._source()
+            except Exception:  # a broken bank must not stop a rehearsal
+                return None
         if self._bank is None:
             try:
                 from bot.classifier import default_bank
@@ -167,7 +184,12 @@ class Coach:
         wording = text(key, lang) if key is not None else self.name(technique, lang)
         fallback = COACH_TEXT_KEYS["topic_fallback"]
         topic = self.customer.topic(topic_id, lang) if topic_id else text(fallback, lang)
-        return wording.format(topic=topic)
+        reason = wording.format(topic=topic)
+        problem = self.customer.loaded.problems.get(topic_id) if topic_id else None
+        if technique == Technique.WHY and problem is not None:
+            # The analysis questions that fit the problem's type (restore / prevent / ideal).
+            reason += ("；" if lang == "zh" else "; ") + text(ANALYSIS_KEYS[str(problem.type)], lang)
+        return reason
 
     # -- notes and hints ---------------------------------------------------------------------
 

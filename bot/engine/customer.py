@@ -24,6 +24,7 @@ from .scenario import (
     Lines,
     LoadedScenario,
     Problem,
+    Scenario,
     SituationItem,
     View,
 )
@@ -41,11 +42,15 @@ assert set(REPLY_TEXT_KEYS) == set(REPLY_KEYS), "every reply key needs a default
 # the long run or at the people and places around it. Counted, not matched once: "if you could
 # not fix it" has a gain word and a harm word, and the negation wins the tie.
 HARM_CUES: dict[str, tuple[str, ...]] = {
-    "zh": ("不", "没", "一直", "继续", "拖", "恶化", "还是", "这样下去", "持续", "更糟", "失去", "丢"),
+    "zh": (
+        "不", "没", "一直", "继续", "拖", "恶化", "还是", "这样下去", "持续", "更糟", "失去", "丢", "亏",
+        "垮", "出事", "损失", "流失", "罚",
+    ),
     "en": (
         "not ", "n't", "never", "still", "unsolved", "worse", "carry on", "carries on", "continue",
         "goes on", "keeps", "keep ", "stays", "stay ", "remain", "nothing changes", "like this",
-        "as it is", "fail", "lose", "miss",
+        "as it is", "fail", "lose", "losing", "lost ", "miss", "go wrong", "goes wrong", "hurt",
+        "damage", "penalt", "fine ", "fined",
     ),
 }  # fmt: skip
 GAIN_CUES: dict[str, tuple[str, ...]] = {
@@ -73,6 +78,14 @@ DEFAULT_PRIVATE: dict[str, tuple[str, ...]] = {
     "zh": ("多大了", "年龄", "结婚", "工资", "收入", "薪水"),
     "en": ("how old", "your age", "married", "salary", "how much do you earn", "your income"),
 }
+
+
+_HIS: dict[str, tuple[str, ...]] = {"zh": ("您的", "你的", "您", "你"), "en": ("your ", "you ")}
+
+
+def _about_him(lowered: str, cue: str, lang: str) -> bool:
+    """The private word is asked about the customer himself ("your salary", "您的工资")."""
+    return any(his + cue in lowered for his in _HIS[lang])
 
 
 def joiner(lang: str) -> str:
@@ -129,6 +142,11 @@ class Customer:
             )
             or DEFAULT_PRIVATE[lang]
             for lang in ("zh", "en")
+        }
+        # A private word his own business talks about (the supermarket's wages, 最低工资) is private
+        # only when it is asked about him: "your salary", "您的工资".
+        self.business_cues: dict[str, frozenset[str]] = {
+            lang: self._business_cues(s, lang) for lang in ("zh", "en")
         }
 
     @staticmethod
@@ -275,9 +293,30 @@ class Customer:
         lowered = text.lower()
         return any(name.lower() in lowered for name in referrals.for_lang(lang))
 
+    def _business_cues(self, s: Scenario, lang: str) -> frozenset[str]:
+        """The private words his business talks about too (see ``is_private``)."""
+        business = " ".join(self._business_text(s, lang)).lower()
+        return frozenset(cue for cue in self.private_cues[lang] if cue in business)
+
+    @staticmethod
+    def _business_text(s: Scenario, lang: str) -> list[str]:
+        """What the scenario says about his business: situation, problems, causes, stakes."""
+        titles = [i.topic for i in s.situation] + [p.topic for p in s.problems]
+        titles += [c.topic for p in s.problems for c in p.causes]
+        found: list[str] = [getattr(title, lang, None) or "" for title in titles]
+        for lines_of in (*(i.says for i in s.situation), *(p.symptom for p in s.problems)):
+            found.extend(lines_of.for_lang(lang))
+        for implication in s.implications:
+            found.extend(implication.says.for_lang(lang))
+        return found
+
     def is_private(self, text: str, lang: str) -> bool:
         lowered = text.lower()
-        return any(cue in lowered for cue in self.private_cues[lang])
+        business = self.business_cues[lang]
+        return any(
+            cue in lowered and (cue not in business or _about_him(lowered, cue, lang))
+            for cue in self.private_cues[lang]
+        )
 
     @staticmethod
     def imagines_unsolved(text: str, lang: str) -> bool:

@@ -11,7 +11,23 @@ import random
 from bot.vocab import Angle, Lang, Stage, Technique
 
 from .customer import HARM_ANGLES, Customer
-from .listening import FOREIGN_WORD, NO_FOCUS, SITUATION_MIN, Focus, angle_wanted, is_tag_question
+from .listening import (
+    FAMILY_GAP,
+    FAMILY_MIN,
+    FAMILY_RATIO,
+    FOREIGN_MASS,
+    FOREIGN_SHARE,
+    FOREIGN_WORD,
+    NO_FOCUS,
+    REACH_MIN,
+    SITUATION_MIN,
+    STAKE_LEAD,
+    STAKE_MIN,
+    Focus,
+    angle_wanted,
+    is_question,
+    is_tag_question,
+)
 from .rules import (
     DEEP_GATE,
     GUARDED_BELOW,
@@ -79,13 +95,13 @@ class Guards:
         """He has told a problem (the visit's flow moves on to analysing it)."""
         return self.state.current_problem is not None
 
-    def topic_problem(self) -> str | None:
+    def topic_problem(self, override: bool = True) -> str | None:
         """The problem a question is about: the one the line names when he has told it, answered
         about it or would talk about it now; else (generic, or not reachable) the current one."""
         f, s, c = self.focus, self.state, self.customer
         if f.kind == "named" and f.problem is not None:
             if c.acknowledged(f.problem, s):
-                return f.problem
+                return self._family_override(f.problem) if override else f.problem
             # One he has not told: only once a problem is on the table (a why before he sees any
             # has nothing to hold on to), when the line clearly names it, its cause or its stake
             # (not a view or a question of his that shares its words) and he would talk about it.
@@ -95,8 +111,26 @@ class Guards:
                 and str(f.key).startswith(("problem:", "cause:", "implication:"))
                 and c.reachable(f.problem, s)
             ):
-                return f.problem
-        return s.current_problem
+                return self._family_override(f.problem) if override else f.problem
+        return self._family_override(s.current_problem) if override else s.current_problem
+
+    def _family_override(self, chosen: str | None) -> str | None:
+        """``chosen``, unless the line's own words (no echo or context boost) clearly lean to
+        another problem's family, one he has told or would talk about: "if the terminals keep
+        dropping out..." while the on-time rate is on the table is about the terminals, even
+        when no single topic of theirs wins the match (docs/engine.md, "Problem families")."""
+        f, s, c = self.focus, self.state, self.customer
+        if f.kind not in ("named", "generic") or not f.families:
+            return chosen
+        leader, score = f.families[0]
+        if leader == chosen or score < FAMILY_MIN:
+            return chosen
+        base = next((value for problem, value in f.families if problem == chosen), 0.0)
+        if score < FAMILY_RATIO * base or score - base < FAMILY_GAP:
+            return chosen
+        if c.acknowledged(leader, s) or (s.current_problem is not None and c.reachable(leader, s)):
+            return leader
+        return chosen
 
     def named_cause(self) -> tuple[str, int] | None:
         """The problem and the index of the cause the line names, if it names one."""
@@ -177,6 +211,17 @@ class Guards:
         f = self.focus
         return f.kind in ("generic", "unclear") and f.foreign >= FOREIGN_WORD and f.known < FOREIGN_WORD
 
+    def asks_about_foreign_things(self) -> bool:
+        """A question whose words are mostly things this customer does not have (another
+        business's doctors and patients, a plant abroad) and that names none of his topics: "not
+        us, what do you mean?" rather than a change he volunteers or the current problem dug."""
+        f = self.focus
+        return (
+            f.kind in ("generic", "unclear")
+            and f.foreign >= FOREIGN_MASS
+            and f.foreign >= FOREIGN_SHARE * f.known
+        )
+
     def names_other_topic(self) -> bool:
         """The line names a topic that is not a problem's (the solution, a change with no problem)."""
         return self.focus.kind == "named" and self.focus.problem is None
@@ -189,6 +234,17 @@ class Guards:
             return False
         found = self.implication()
         return found is not None and found.id == f.implication
+
+    def asks_about_open_implication(self) -> bool:
+        """A yes/no or care question that clearly names what is at stake ("when one truck runs
+        late, does it spread to the other routes?"): heard as the what-if it is (not a tag
+        question, which checks what the rep believes)."""
+        return (
+            self.focus.score >= REACH_MIN
+            and is_question(self.text)
+            and not is_tag_question(self.text, self.lang)
+            and self.names_open_implication()
+        )
 
     def names_open_view(self) -> bool:
         """The line names an idea he has a view on, and he is ready to give it."""
@@ -210,9 +266,63 @@ class Guards:
     def implication(self) -> Implication | None:
         """The implication a what-if draws out: of the problem it is about only; the one it names,
         else by the angle it asks for (review, vision, harm or gain, spreading or long-term)."""
-        s, c = self.state, self.customer
         # The named problem when he has told it or would talk about it; else the current one.
-        problem = self.topic_problem()
+        wanted = angle_wanted(self.text, self.lang)
+        candidates = self._stake_candidates(self.topic_problem())
+        if wanted is not None and not any(Angle(i.angle) == wanted for _, i in candidates):
+            # The review or vision asked for belongs to the problem the talk is on, not to the
+            # family the line's words lean to ("if you switch to traffic-based rotas, what worries
+            # you?" while the openings are on the table).
+            candidates = self._stake_candidates(self.topic_problem(override=False)) or candidates
+        if not candidates:
+            return None
+        c = self.customer
+        harm = c.imagines_unsolved(self.text, self.lang)
+        direction = c.direction(self.text, self.lang)  # None when the line says neither
+        named = self._named_stake(candidates, wanted, direction, harm)
+        if named is not None:
+            return named
+        scope = c.scope_of(self.text, self.lang)
+        if direction is None and wanted is None:
+            # No harm or gain words: the stake the line's own words clearly point to decides.
+            lead = self._stake_lead([i for _, i in candidates])
+            harm = lead is not None and Angle(lead.angle) in HARM_ANGLES
+
+        def group(i: Implication) -> tuple[int, int, int]:
+            angle = Angle(i.angle)
+            return (
+                0 if wanted is None or angle == wanted else 1,
+                0 if (angle in HARM_ANGLES) == harm or angle == wanted else 1,
+                0 if scope is None or angle.startswith(scope) else 1,
+            )
+
+        best = min(group(i) for _, i in candidates)
+        # Within the angles asked for, the stake the line's words clearly point to.
+        lead = self._stake_lead([i for _, i in candidates if group(i) == best])
+        return min(candidates, key=lambda e: (group(e[1]), 0 if e[1] is lead else 1, e[0]))[1]
+
+    def _named_stake(
+        self,
+        candidates: list[tuple[int, Implication]],
+        wanted: Angle | None,
+        direction: str | None,
+        harm: bool,
+    ) -> Implication | None:
+        """The stake the line names, unless it asks the other way ("if you could fix it" names a
+        harm's words) or for another angle."""
+        for _, i in candidates:
+            angle = Angle(i.angle)
+            if (
+                i.id == self.focus.implication
+                and (wanted is None or angle == wanted)
+                and (wanted is not None or direction is None or (angle in HARM_ANGLES) == harm)
+            ):
+                return i
+        return None
+
+    def _stake_candidates(self, problem: str | None) -> list[tuple[int, Implication]]:
+        """The implications a what-if about ``problem`` may draw out, with their order."""
+        s, c = self.state, self.customer
         candidates = [
             (index, i)
             for index, i in enumerate(c.implications)
@@ -222,33 +332,16 @@ class Guards:
         ]
         if problem is not None:
             candidates = [(index, i) for index, i in candidates if i.problem == problem]
-        if not candidates:
+        return candidates
+
+    def _stake_lead(self, implications: list[Implication]) -> Implication | None:
+        """The one the line's own words match at least STAKE_MIN and STAKE_LEAD times any other."""
+        stakes = dict(self.focus.stakes)
+        ranked = sorted(implications, key=lambda i: -stakes.get(i.id, 0.0))
+        if not ranked or stakes.get(ranked[0].id, 0.0) < STAKE_MIN:
             return None
-        wanted = angle_wanted(self.text, self.lang)
-        harm = c.imagines_unsolved(self.text, self.lang)
-        direction = c.direction(self.text, self.lang)  # None when the line says neither
-        named = [
-            i
-            for _, i in candidates
-            if i.id == self.focus.implication
-            and (wanted is None or Angle(i.angle) == wanted)
-            and (wanted is not None or direction is None or (Angle(i.angle) in HARM_ANGLES) == harm)
-        ]  # the stake it names, unless it asks the other way ("if you could fix it" names a harm's words)
-        if named:
-            return named[0]
-        scope = c.scope_of(self.text, self.lang)
-
-        def rank(entry: tuple[int, Implication]) -> tuple[int, int, int, int]:
-            index, i = entry
-            angle = Angle(i.angle)
-            return (
-                0 if wanted is None or angle == wanted else 1,
-                0 if (angle in HARM_ANGLES) == harm or angle == wanted else 1,
-                0 if scope is None or angle.startswith(scope) else 1,
-                index,
-            )
-
-        return min(candidates, key=rank)[1]
+        second = stakes.get(ranked[1].id, 0.0) if len(ranked) > 1 else 0.0
+        return ranked[0] if stakes[ranked[0].id] >= STAKE_LEAD * second else None
 
     def can_dig(self) -> bool:
         return self.dig_target() is not None

@@ -21,7 +21,11 @@ from .runtime import ScenarioRuntime
 from .scenario import load_scenario, parse_scenario, scenario_files
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from bot.classifier import QuestionBank
+
+    from .coach import BankSource
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +38,7 @@ class ScenarioLibrary:
         runtimes: Iterable[ScenarioRuntime] = (),
         problems: Iterable[ScriptProblem] = (),
         *,
-        bank: QuestionBank | None = None,
+        bank: BankSource | None = None,
     ) -> None:
         self.bank = bank  # for the coaches; None: each loads the default bank on first use
         self._latest: dict[str, ScenarioRuntime] = {}
@@ -59,6 +63,13 @@ class ScenarioLibrary:
     @classmethod
     def from_directory(cls, directory: Path | str, *, bank: QuestionBank | None = None) -> ScenarioLibrary:
         return cls.from_paths([directory], bank=bank)
+
+    def use_bank(self, source: Callable[[], QuestionBank]) -> None:
+        """Every coach, loaded and to come, reads the bank from ``source`` (the bank in use)."""
+        with self._lock:
+            self.bank = source
+            for runtime in self._versions.values():
+                runtime.coach.use_bank(source)
 
     def add(self, runtime: ScenarioRuntime) -> None:
         key = (runtime.id, runtime.version)

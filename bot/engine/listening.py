@@ -35,6 +35,10 @@ OFF_TOPIC_DOMINANT: Final = 4.0
 # A yes/no question with a word this heavy that the customer never uses, and none of his, is
 # about something he does not have: "no, not us" rather than "more or less, yes".
 FOREIGN_WORD: Final = 1.0
+# Any question heard as generic whose foreign words weigh this much (three ordinary words) and
+# this many times his own is about things he does not have (tuned on probes_dev2.yaml).
+FOREIGN_MASS: Final = 3.0
+FOREIGN_SHARE: Final = 1.7
 # A match this weak ("what else is on your mind?" sharing one word with an implication) is not
 # the rep naming a topic: the line is heard as generic.
 NAMED_MIN: Final = 0.1
@@ -45,6 +49,16 @@ SITUATION_MIN: Final = 0.2
 # runner-up on the same problem (the value of SITUATION_MIN; set on the trainer tests).
 REACH_MIN: Final = 0.2
 REACH_WORDS: Final = 1.0  # and on a word of his of some weight ("fixed" alone names nothing)
+# A question is about another problem than the one its best topic (or the talk) points to when
+# that problem's family, from the line's own words, scores at least FAMILY_MIN, FAMILY_RATIO
+# times the other's and FAMILY_GAP more (tuned on tests/data/topics/probes_dev2.yaml).
+FAMILY_MIN: Final = 0.08
+FAMILY_RATIO: Final = 1.25
+FAMILY_GAP: Final = 0.02
+# A what-if's own words pick among the stakes of the angle asked for when they match one this
+# well (cosine of the line alone with the implication's text).
+STAKE_MIN: Final = 0.1
+STAKE_LEAD: Final = 1.3  # and this many times the next stake of the angles asked for
 
 # A visit to a customer the rep has seen before: a fresh start (the default) or a follow-up.
 FRESH: Final = "fresh"
@@ -309,6 +323,10 @@ class Focus:
     clear: bool = False  # the match leaves no doubt which problem (strong, or its runner-up agrees)
     foreign: float = 0.0  # the weight of the line's words this customer never uses
     known: float = 0.0  # the weight of its specific words he does use
+    # From the line's own words (no echo or context boost): each problem's family score, best
+    # first, and the implications it matches (``TopicMatch.families`` / ``stakes``).
+    families: tuple[tuple[str, float], ...] = ()
+    stakes: tuple[tuple[str, float], ...] = ()
 
     @property
     def specific(self) -> bool:
@@ -324,6 +342,8 @@ def focus_of(match: TopicMatch, parents: dict[str, str | None], title: str, cont
     implication or a view id to its problem id; ``context`` is the topic the customer was on."""
     focus = _focus_of(match, parents, title, context)
     foreign = sum(specificity(word) for word in match.unknown)
+    if match.families:
+        focus = replace(focus, families=match.families, stakes=match.stakes)
     return replace(focus, foreign=foreign, known=match.known_mass) if foreign else focus
 
 

@@ -25,7 +25,7 @@ from .state import SessionState
 from .turn import TurnOutcome
 
 if TYPE_CHECKING:
-    from bot.classifier import QuestionBank
+    from .coach import BankSource
 
 
 class ClassificationLike(Protocol):
@@ -66,7 +66,7 @@ class PlayedTurn:
 class ScenarioRuntime:
     """A scenario version's machine and coach, shared by every session of that version."""
 
-    def __init__(self, loaded: LoadedScenario, bank: QuestionBank | None = None) -> None:
+    def __init__(self, loaded: LoadedScenario, bank: BankSource | None = None) -> None:
         self.loaded = loaded
         self.scenario = loaded.scenario
         self.machine = DialogueMachine(loaded)

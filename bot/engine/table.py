@@ -63,11 +63,13 @@ def _step_rows() -> tuple[Row, ...]:
         # "Has the tender taken over your month?" asks about a change around him: he tells it.
         Row(T.CLOSED_QUESTION, S.CURIOSITY, M.tell_named_change, when=(M.asks_about_new_situation,)),
         Row(T.CLOSED_QUESTION, None, M.say_not_ours, when=(M.asks_about_foreign,)),
+        Row(T.CLOSED_QUESTION, S.WHAT_IF, M.imagine, when=(M.asks_about_open_implication,)),
         Row(T.CLOSED_QUESTION, None, M.answer_closed),
         Row(T.INTEREST_CHECK, None, M.answer_guarded, when=(M.guarded,)),
         Row(T.INTEREST_CHECK, None, M.check_interest),
         # A question naming a change around him is specific enough for a guarded customer too.
         Row(T.OPEN_QUESTION, S.CURIOSITY, M.tell_named_situation, when=(M.names_new_situation,)),
+        Row(T.OPEN_QUESTION, None, M.say_not_ours, when=(M.asks_about_foreign_things,)),
         Row(T.OPEN_QUESTION, None, M.answer_guarded, when=(M.guarded,)),
         Row(T.OPEN_QUESTION, S.WHAT_IF, M.imagine, when=(M.names_open_implication,)),
         Row(T.OPEN_QUESTION, S.HOW_DO_YOU_SEE, M.share_view, when=(M.names_open_view,)),
@@ -76,7 +78,9 @@ def _step_rows() -> tuple[Row, ...]:
         Row(T.OPEN_QUESTION, None, M.answer_open),
     ]
     rows += [
+        Row(T.CURIOSITY_CARE, S.WHAT_IF, M.imagine, when=(M.asks_about_open_implication,)),
         Row(T.CURIOSITY_CARE, S.CURIOSITY, M.tell_named_situation, when=(M.names_new_situation,)),
+        Row(T.CURIOSITY_CARE, None, M.say_not_ours, when=(M.asks_about_foreign_things,)),
         Row(T.CURIOSITY_CARE, S.CURIOSITY, M.show_care, when=(M.has_situation_left,)),
         Row(T.CURIOSITY_CARE, None, M.show_care),
         Row(T.HUMBLE_DISCLAIMER, None, M.grant_permission),
@@ -85,6 +89,7 @@ def _step_rows() -> tuple[Row, ...]:
         Row(T.REVISIT_TOPIC, None, M.revisit_unknown),
         Row(T.WHY, None, M.deflect, when=(M.too_early_shallow,)),
         Row(T.WHY, None, M.ask_what_meant, when=(M.unclear,)),
+        Row(T.WHY, None, M.say_not_ours, when=(M.asks_about_foreign_things,)),
         Row(T.WHY, S.WHAT_IF, M.imagine, when=(M.names_open_implication,)),
         # Why digs what is on the table: a problem he has not told is not his problem yet.
         Row(T.WHY, None, M.not_told_yet, when=(M.names_unreachable_problem,)),
@@ -98,6 +103,7 @@ def _step_rows() -> tuple[Row, ...]:
         Row(T.WHAT_ELSE, None, M.nothing_else),
         Row(T.WHAT_IF, None, M.deflect, when=(M.too_early_deep,)),
         Row(T.WHAT_IF, None, M.ask_what_meant, when=(M.unclear,)),
+        Row(T.WHAT_IF, None, M.say_not_ours, when=(M.asks_about_foreign_things,)),
         Row(T.WHAT_IF, S.HOW_DO_YOU_SEE, M.share_view, when=(M.names_open_view,)),
         Row(T.WHAT_IF, None, M.no_problem_yet, unless=(M.has_problem,)),
         Row(T.WHAT_IF, S.WHAT_IF, M.imagine, when=(M.has_implication,)),

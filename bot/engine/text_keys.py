@@ -93,6 +93,13 @@ NEED_WORD_KEYS: Final[dict[str, str]] = {
 }
 
 # coach.REASONS: why the coach suggests a technique next.
+# The analysis questions that fit a problem's type, added to the coach's "ask why about X".
+ANALYSIS_KEYS: Final[dict[str, str]] = {
+    "restore": N_("coach.analysis.restore"),
+    "prevent": N_("coach.analysis.prevent"),
+    "ideal": N_("coach.analysis.ideal"),
+}
+
 REASON_KEYS: Final[dict[str, str]] = {
     "answer_with_question": N_("coach.reason.answer_with_question"),
     "closed_question": N_("coach.reason.closed_question"),

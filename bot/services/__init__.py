@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from bot.classifier import default_bank
 from bot.config import Settings
 from bot.engine.library import ScenarioLibrary
 from bot.engine.results import ScenarioSummary, SessionView, TurnResult, TurnView
@@ -43,11 +42,13 @@ from .assignments import (
     AssignmentNotFound,
     AssignmentOrder,
     AssignmentPush,
+    AssignmentQueue,
     AssignmentService,
     AssignmentView,
     BadAssignment,
     ReminderLoop,
 )
+from .bank_studio import BankStudio, TechniqueDocument, TechniqueListing, TechniqueNotFound
 from .browse import (
     BrowseAPI,
     BrowsedSession,
@@ -98,7 +99,15 @@ from .feedback import (
     UnknownTechnique,
 )
 from .idle import IdleVisits
-from .model_versions import BankVersionMismatch, ModelVersions, ModelVersionView, TrainingUnavailable
+from .model_versions import (
+    BankVersionMismatch,
+    JobNotFound,
+    ModelNotFound,
+    ModelVersions,
+    ModelVersionView,
+    RetrainJobView,
+    TrainingUnavailable,
+)
 from .outbox import Claim, Dispatcher, Kind, Outbound, Pacing, RetryPolicy, SendResult
 from .outbox import Sender as OutboxSender
 from .outbox.service import Backlog, OutboxService
@@ -141,6 +150,7 @@ from .script_studio import (
     TRAINER_ROLES,
     Problem,
     ScriptDocument,
+    ScriptExists,
     ScriptListing,
     ScriptRejected,
     ScriptStudio,
@@ -150,7 +160,14 @@ from .script_studio import (
 )
 from .techniques import TechniqueGuide, TechniqueGuides
 from .telegram import TelegramAnswers, telegram_group
-from .telegram_commands import CommandAct, TelegramCommands, VisitCommands
+from .telegram_commands import (
+    CommandAct,
+    CommandsInTransaction,
+    Flagging,
+    TelegramCommands,
+    VisitCommands,
+    commands_in,
+)
 from .throttle import SignInThrottle, ThrottleLimits
 from .user_settings import UnknownTimeZone, UserSettingsService, local_time
 from .views import ActiveTurn, LinkedRep, ScenarioCard, TelegramLine, telegram_turn_id
@@ -197,17 +214,24 @@ class Services:
     statistics: StatisticsAPI | None = None
     # The technique model in use: the newest retrained one in the database, checked per line.
     models: ModelVersions | None = None
+    # The question bank in the studio: techniques as database versions (None: hand-built tests).
+    bank: BankStudio | None = None
 
 
 def build_services(db: Database, settings: Settings, library: ScenarioLibrary | None = None) -> Services:
     """The services over ``db``; the scenario library is loaded (and checked) once, here."""
     models = ModelVersions(db, settings.questionbank_dir)
     rehearsals = RehearsalService(db, library=library, settings=settings, classify=models.classify)
+    # The coaches read the bank in use, which a publish changes (unless the library was given a
+    # bank of its own; a library shared by several builds follows the newest).
+    if rehearsals.library.bank is None or callable(rehearsals.library.bank):
+        rehearsals.library.use_bank(models.bank)
     coaching = CoachingService(db, rehearsals)
     studio = ScriptStudio(db, rehearsals)
     assignments = AssignmentService(
         db, rehearsals, remind_before=timedelta(hours=settings.assignment_reminder_hours)
     )
+    feedback = FeedbackService(db, classify=models.classify)
     limits = ThrottleLimits(
         per_login=settings.sign_in_failures_per_login,
         per_address=settings.sign_in_failures_per_address,
@@ -219,15 +243,15 @@ def build_services(db: Database, settings: Settings, library: ScenarioLibrary | 
         coaching=coaching,
         outbox=OutboxService(db),
         telegram=TelegramAnswers(db),
-        telegram_commands=TelegramCommands(db, rehearsals),
+        telegram_commands=TelegramCommands(db, rehearsals, feedback),
         web_sessions=WebSessionService(db, ttl=timedelta(days=settings.session_days)),
         throttle=SignInThrottle(db, limits),
-        feedback=FeedbackService(db, classify=models.classify),
-        wecom=WeComService(db, rehearsals, coaching),
+        feedback=feedback,
+        wecom=WeComService(db, rehearsals, coaching, feedback),
         progress=ProgressService(
             db, rehearsals.library, open_assignments=open_assignments_of(assignments.my_assignments)
         ),
-        techniques=TechniqueGuides(lambda: rehearsals.library.bank or default_bank()),
+        techniques=TechniqueGuides(models.bank),
         settings=UserSettingsService(db),
         browse=BrowseService(db, rehearsals),
         admin=AdminService(db),
@@ -239,6 +263,7 @@ def build_services(db: Database, settings: Settings, library: ScenarioLibrary | 
         analytics=AnalyticsService(db),
         statistics=ScriptStatisticsService(db, rehearsals.library),
         models=models,
+        bank=BankStudio(db, models),
     )
 
 
@@ -267,10 +292,12 @@ __all__ = [
     "AssignmentNotPrivate",
     "AssignmentOrder",
     "AssignmentPush",
+    "AssignmentQueue",
     "AssignmentService",
     "AssignmentView",
     "Backlog",
     "BadAssignment",
+    "BankStudio",
     "BankVersionMismatch",
     "BrowseAPI",
     "BrowseService",
@@ -281,6 +308,7 @@ __all__ = [
     "CoachingService",
     "Colleague",
     "CommandAct",
+    "CommandsInTransaction",
     "CommentView",
     "DemoAccount",
     "Dispatcher",
@@ -292,12 +320,15 @@ __all__ = [
     "FlagNotFound",
     "FlagView",
     "FlaggedLine",
+    "Flagging",
     "IdleVisits",
     "ImportResult",
+    "JobNotFound",
     "Kind",
     "LinkedRep",
     "ManagedView",
     "MessageRejected",
+    "ModelNotFound",
     "ModelVersionView",
     "ModelVersions",
     "NotAManager",
@@ -333,6 +364,7 @@ __all__ = [
     "RepFigures",
     "RepNotFound",
     "RepReport",
+    "RetrainJobView",
     "RetryPolicy",
     "ReviewDraft",
     "ReviewInput",
@@ -347,6 +379,7 @@ __all__ = [
     "ScorePoint",
     "Scorecard",
     "ScriptDocument",
+    "ScriptExists",
     "ScriptListing",
     "ScriptPreview",
     "ScriptRejected",
@@ -368,8 +401,11 @@ __all__ = [
     "TeamAnalytics",
     "TeamNotFound",
     "TeamView",
+    "TechniqueDocument",
     "TechniqueGuide",
     "TechniqueGuides",
+    "TechniqueListing",
+    "TechniqueNotFound",
     "TechniqueStat",
     "TelegramAnswers",
     "TelegramCommands",
@@ -398,6 +434,7 @@ __all__ = [
     "WebSessionService",
     "build_services",
     "check_private",
+    "commands_in",
     "is_database_unavailable",
     "local_time",
     "sql_error_summary",

@@ -95,6 +95,9 @@ class AssignmentPush:
 
 #: How a channel words an assignment (or its reminder) for the rep's chats.
 AssignmentAnnouncer = Callable[[AssignmentPush], Sequence[Outbound]]
+#: Another channel's queueing of an announcement, in the assignment's (or reminder's)
+#: transaction: (transaction, rep, assignment, reminder) → whether anything was queued.
+AssignmentQueue = Callable[[Store, User, "AssignmentView", bool], bool]
 
 
 def assignment_status(
@@ -124,10 +127,20 @@ class AssignmentService:
         self.rehearsals = rehearsals
         self.remind_before = remind_before
         self._announce: AssignmentAnnouncer | None = None
+        self._other_queues: list[AssignmentQueue] = []
 
     def announce_with(self, announce: AssignmentAnnouncer) -> None:
         """From now on new assignments and reminders are queued for the reps' Telegram chats."""
         self._announce = announce
+
+    def queue_announcements_with(self, queue: AssignmentQueue) -> None:
+        """Another channel (WeCom) queues each announcement too, in the same transaction."""
+        self._other_queues.append(queue)
+
+    @property
+    def announces(self) -> bool:
+        """Some channel announces assignments (the reminder loop has something to do)."""
+        return self._announce is not None or bool(self._other_queues)
 
     # -- views ---------------------------------------------------------------------------------
 
@@ -227,9 +240,16 @@ class AssignmentService:
         with store(self.db, write=True) as s:
             viewer = scope.manager(s, viewer_id)
             reps = {rep.id: rep for rep in (scope.team_reps(s, viewer) if team else [])}
-            for rep_id in rep_ids:
-                rep = scope.rep_of(s, viewer, rep_id)
-                reps[rep.id] = rep
+            unknown = []
+            for rep_id in dict.fromkeys(rep_ids):  # each once, in the order given
+                found = s.users.get(rep_id)
+                if scope.in_scope(viewer, found) and found is not None:
+                    reps[found.id] = found
+                else:
+                    unknown.append(rep_id)
+            if unknown:  # every id that is not a rep of the team, not only the first
+                listed = ", ".join(str(rep_id) for rep_id in unknown)
+                raise RepNotFound(f"No such rep in your team: {listed}. Nothing was assigned.")
             return self.assign_in(s, viewer, list(reps.values()), order)
 
     def team_assignments(self, viewer_id: int, *, now: datetime | None = None) -> list[AssignmentView]:
@@ -266,7 +286,11 @@ class AssignmentService:
     # -- Telegram ----------------------------------------------------------------------------------
 
     def _queue(self, s: Store, rep: User, view: AssignmentView, *, reminder: bool) -> bool:
-        """Queue the announcement for the rep's Telegram chats; False: nowhere to send it."""
+        """Queue the announcement for the rep's chats in every channel; False: nowhere to send it."""
+        queued = [queue(s, rep, view, reminder) for queue in self._other_queues]
+        return self._queue_telegram(s, rep, view, reminder=reminder) or any(queued)
+
+    def _queue_telegram(self, s: Store, rep: User, view: AssignmentView, *, reminder: bool) -> bool:
         if self._announce is None:
             return False
         chats = list(s.users.telegram_chats(rep.id))
@@ -338,6 +362,7 @@ __all__ = [
     "AssignmentNotFound",
     "AssignmentOrder",
     "AssignmentPush",
+    "AssignmentQueue",
     "AssignmentService",
     "AssignmentView",
     "BadAssignment",

@@ -124,40 +124,47 @@ class FeedbackService:
     def flag(self, user_id: int, session_id: str, seq: int, suggested: str | None, channel: str) -> FlagView:
         """Queue the rep's line ``seq`` of ``session_id`` for review; a repeat updates the suggestion
         (and puts a reviewed flag back in the queue: the rep has said something new)."""
-        suggested = _technique(suggested)
         with store(self.db, write=True) as s:
-            rehearsal = s.sessions.get(session_id)
-            if rehearsal is None:
-                raise SessionNotFound(f"no session {session_id}")
-            if rehearsal.user_id != user_id:
-                raise NotYourSession(f"session {session_id} belongs to another user")
-            turns = s.turns.for_session(session_id)
-            line = next((t for t in turns if t.seq == seq), None)
-            if line is None or line.speaker != "rep":
-                raise NotARepLine(f"turn {seq} of session {session_id} is not a rep line")
-            previous = next((t.text for t in reversed(turns) if t.seq < seq and t.speaker == "customer"), "")
-            # Turns keep the labels, not the probability: the model gives it again (the same
-            # model unless it was retrained since), and the line's language as detected.
-            judged = self.classify(line.text, "auto", {"previous": previous})
-            lang = getattr(judged, "lang", line.language)  # a test's classifier may not say
-            confidence = getattr(judged, "confidence", None)
-            flag = s.flags.put(
-                JudgementFlag(
-                    user_id=user_id,
-                    session_id=session_id,
-                    seq=seq,
-                    text=line.text,
-                    language=lang if lang in (Lang.ZH, Lang.EN) else line.language,
-                    context=previous,
-                    predicted=[str(t) for t in line.techniques or []],
-                    confidence=None if confidence is None else float(confidence),
-                    suggested=suggested,
-                    channel=channel,
-                    created_at=utcnow(),
-                    status="pending",
-                )
+            return self.flag_in(s, user_id, session_id, seq, suggested, channel)
+
+    def flag_in(
+        self, s: Store, user_id: int, session_id: str, seq: int, suggested: str | None, channel: str
+    ) -> FlagView:
+        """``flag`` inside the caller's transaction ``s`` (a Telegram press: claim, flag and
+        answer together)."""
+        suggested = _technique(suggested)
+        rehearsal = s.sessions.get(session_id)
+        if rehearsal is None:
+            raise SessionNotFound(f"no session {session_id}")
+        if rehearsal.user_id != user_id:
+            raise NotYourSession(f"session {session_id} belongs to another user")
+        turns = s.turns.for_session(session_id)
+        line = next((t for t in turns if t.seq == seq), None)
+        if line is None or line.speaker != "rep":
+            raise NotARepLine(f"turn {seq} of session {session_id} is not a rep line")
+        previous = next((t.text for t in reversed(turns) if t.seq < seq and t.speaker == "customer"), "")
+        # Turns keep the labels, not the probability: the model gives it again (the same
+        # model unless it was retrained since), and the line's language as detected.
+        judged = self.classify(line.text, "auto", {"previous": previous})
+        lang = getattr(judged, "lang", line.language)  # a test's classifier may not say
+        confidence = getattr(judged, "confidence", None)
+        flag = s.flags.put(
+            JudgementFlag(
+                user_id=user_id,
+                session_id=session_id,
+                seq=seq,
+                text=line.text,
+                language=lang if lang in (Lang.ZH, Lang.EN) else line.language,
+                context=previous,
+                predicted=[str(t) for t in line.techniques or []],
+                confidence=None if confidence is None else float(confidence),
+                suggested=suggested,
+                channel=channel,
+                created_at=utcnow(),
+                status="pending",
             )
-            return _view(flag)
+        )
+        return _view(flag)
 
     def pending(self) -> list[FlagView]:
         with store(self.db) as s:

@@ -6,28 +6,37 @@ trained from. ``classify`` is the classifier every rehearsal and flag uses: it c
 every ``check_seconds``, whether a newer model was stored (one primary-key lookup) and switches
 to it, so a retrain in one worker reaches every worker without a restart. With no stored model
 it is the bank's shipped model (the seed in the repository).
+
+The same check reads the question bank's revision counter: a technique published from the page
+(``bank_versions``) rebuilds the classifier on the published bank, in every worker.
+
+``start_retrain`` runs a retrain as a background job (``retrain_jobs``): the request returns at
+once with the job, which any worker can report on; two requests at once share one job.
+``rollback`` stores an older model again as the newest, so every worker switches back to it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import tempfile
 import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 from typing import Any
 
 from bot.engine.results import RehearsalError
 from bot.engine.runtime import ClassificationLike, Classify
-from bot.storage import Database, store
+from bot.storage import Database, RetrainJob, store
 from bot.storage.classifier_models import ClassifierModelRepository
 
+from .bank_versions import BANK_KIND, published_bank, published_texts
 from .script_stats import TRAINER_ROLES, NotATrainer
 
 log = logging.getLogger(__name__)
@@ -45,6 +54,32 @@ class TrainingUnavailable(RehearsalError):
     """Retraining needs scikit-learn (``pip install -e '.[train]'``)."""
 
     code = "training_unavailable"
+
+
+class ModelNotFound(RehearsalError):
+    code = "model_not_found"
+
+
+class JobNotFound(RehearsalError):
+    code = "job_not_found"
+
+
+#: The model id that stands for the model shipped with the bank (``rollback``).
+SHIPPED = 0
+#: A job still "running" after this long was lost with its worker (a retrain takes minutes).
+STALE_JOB_SECONDS = 30 * 60
+
+
+@dataclass(frozen=True)
+class RetrainJobView:
+    id: int
+    status: str  # running, done, failed
+    author: str
+    bank_version: str
+    started_at: datetime
+    finished_at: datetime | None
+    model_id: int | None
+    error: str | None
 
 
 @dataclass(frozen=True)
@@ -75,7 +110,12 @@ class ModelVersions:
         self._lock = threading.Lock()
         self._checked_at: float | None = None
         self._model_id: int | None = None
-        self._classifier: Any = None  # bot.classifier.Classifier of ``_model_id``
+        self._classifier: Any = None  # bot.classifier.Classifier of ``_model_id`` and ``_bank``
+        self._bank: Any = None  # the published QuestionBank; None: the bundled one
+        self._bank_revision: int | None = None
+        self._own_bundled: Any = None  # the files' bank when bank_dir is not the configured one
+        # How a retrain job runs: a daemon thread (tests may run it inline).
+        self.background: Callable[[Callable[[], None]], None] = _in_thread
         # A server checks from a background task (``run``) so a turn never opens a transaction of
         # its own for it; without one (tests, the CLI) ``classifier`` checks when a check is due.
         self.inline_checks = True
@@ -122,16 +162,42 @@ class ModelVersions:
     def _due(self) -> bool:
         return self._checked_at is None or self._clock() - self._checked_at >= self.check_seconds
 
+    def bank(self) -> Any:
+        """The question bank in use: the one published in the database, else the bundled one.
+        Kept current by the model checks (a turn never waits on a check of its own for it)."""
+        if self._classifier is None:
+            self.classifier()
+        if self._bank is not None:
+            return self._bank
+        return self._bundled_bank()
+
+    def _bundled_bank(self) -> Any:
+        """The bank of the files in ``bank_dir``: the one every rehearsal loaded already when it
+        is the configured bank, else loaded once here."""
+        from bot.classifier import default_bank, load_question_bank
+
+        bundled = default_bank()
+        if bundled.directory.resolve() == self.bank_dir.resolve():
+            return bundled
+        if self._own_bundled is None:
+            self._own_bundled = load_question_bank(self.bank_dir)
+        return self._own_bundled
+
     def _switch(self) -> None:
         with store(self.db) as s:
             repository = ClassifierModelRepository(s.session)
             latest = repository.latest_id()
-            if self._classifier is not None and latest == self._model_id:
+            revision = s.scripts.revision(BANK_KIND)
+            same_bank = revision == self._bank_revision
+            if self._classifier is not None and latest == self._model_id and same_bank:
                 return
             row = repository.get(latest) if latest is not None else None
             meta, arrays = (row.meta, row.arrays) if row is not None else (None, None)
-        self._classifier = _build_classifier(meta, arrays)
-        self._model_id = latest
+            texts = None if same_bank else published_texts(s)
+        # Built after the transaction: loading a bank takes a moment and holds no database lock.
+        bank = self._bank if texts is None else published_bank(texts, self.bank_dir)
+        self._classifier = _build_classifier(bank or self._bundled_bank(), meta, arrays)
+        self._model_id, self._bank, self._bank_revision = latest, bank, revision
 
     # --- retraining ---------------------------------------------------------------------------
 
@@ -156,20 +222,22 @@ class ModelVersions:
         ``bank_version``, when given, must be the bank's (BankVersionMismatch otherwise)."""
         if role not in TRAINER_ROLES:
             raise NotATrainer("only trainers and admins retrain the model")
-        try:
-            from bot.classifier import load_question_bank
-            from bot.classifier.training import Row, train, training_rows
-        except ImportError as exc:  # scikit-learn is the "train" extra
-            raise TrainingUnavailable(str(exc)) from None
-        bank = load_question_bank(self.bank_dir)
+        train, training_rows, row_type = _trainer()
+        self.refresh(force=True)
+        bank = self.bank()
         if bank_version is not None and bank_version != bank.version:
             raise BankVersionMismatch(f"the bank is version {bank.version}, not {bank_version}")
+        return self._train_and_store(bank, author, train, training_rows, row_type)
+
+    def _train_and_store(
+        self, bank: Any, author: str, train: Any, training_rows: Any, row_type: Any
+    ) -> ModelVersionView:
         with store(self.db) as s:
             accepted = [
                 (f.text, f.language, f.label or "", f.context) for f in s.flags.with_status("accepted")
             ]
         known = {(row.text, row.lang, row.label) for row in training_rows(bank, False)}
-        extra = [Row(t, lang, label, context, "review") for t, lang, label, context in accepted if label]
+        extra = [row_type(t, lang, label, context, "review") for t, lang, label, context in accepted if label]
         extra = [row for row in extra if (row.text, row.lang, row.label) not in known]
         model = train(bank, extra=extra).model
         with tempfile.TemporaryDirectory() as folder:
@@ -186,25 +254,164 @@ class ModelVersions:
                 arrays=arrays,
             )
             view = _view(row)
-        self._checked_at = None  # this worker switches at its next line
+        self.refresh(force=True)  # this worker now; the others at their next check
+        return view
+
+    # --- retraining in the background ---------------------------------------------------------
+
+    def start_retrain(
+        self, *, role: str, author: str, bank_version: str | None = None
+    ) -> tuple[RetrainJobView, bool]:
+        """Start a retrain job, or join the one running (False): it returns at once; the job
+        trains and stores the model in the background. The checks (role, training installed,
+        the bank version) come first, so a refused request starts nothing."""
+        if role not in TRAINER_ROLES:
+            raise NotATrainer("only trainers and admins retrain the model")
+        trainer = _trainer()
+        self.refresh(force=True)
+        bank = self.bank()
+        if bank_version is not None and bank_version != bank.version:
+            raise BankVersionMismatch(f"the bank is version {bank.version}, not {bank_version}")
+        with store(self.db, write=True) as s:
+            repository = ClassifierModelRepository(s.session)
+            running = repository.running_job()
+            if running is not None and _stale(running):
+                repository.finish_job(running.id, error="interrupted: its worker stopped")
+            job, created = repository.start_job(author=author, bank_version=bank.version)
+            view = _job_view(job)
+        if created:
+            self.background(partial(self._run_job, view.id, bank, author, trainer))
+        return view, created
+
+    def _run_job(self, job_id: int, bank: Any, author: str, trainer: tuple[Any, Any, Any]) -> None:
+        try:
+            model = self._train_and_store(bank, author, *trainer)
+        except Exception as exc:  # the job reports it; the model in use stays
+            log.exception("retrain job %s failed", job_id)
+            with store(self.db, write=True) as s:
+                ClassifierModelRepository(s.session).finish_job(job_id, error=f"{type(exc).__name__}: {exc}")
+            return
+        with store(self.db, write=True) as s:
+            ClassifierModelRepository(s.session).finish_job(job_id, model_id=model.id)
+
+    def job(self, job_id: int) -> RetrainJobView:
+        with store(self.db) as s:
+            found = ClassifierModelRepository(s.session).job(job_id)
+            if found is None:
+                raise JobNotFound(f"no retrain job {job_id}")
+            return _job_view(found)
+
+    def running(self) -> RetrainJobView | None:
+        with store(self.db) as s:
+            found = ClassifierModelRepository(s.session).running_job()
+            return _job_view(found) if found is not None else None
+
+    # --- the stored models and rollback ---------------------------------------------------------
+
+    def listing(self) -> list[ModelVersionView]:
+        """The stored models, newest (the one in use) first."""
+        with store(self.db) as s:
+            rows = ClassifierModelRepository(s.session).listing()
+        return [ModelVersionView(*row) for row in rows]
+
+    def rollback(self, model_id: int, *, role: str, author: str) -> ModelVersionView:
+        """Store model ``model_id`` again as the newest (0: the model shipped with the bank):
+        every worker switches back to it."""
+        if role not in TRAINER_ROLES:
+            raise NotATrainer("only trainers and admins roll the model back")
+        with store(self.db, write=True) as s:
+            repository = ClassifierModelRepository(s.session)
+            if model_id == SHIPPED:
+                files = self.bank_dir / "model"
+                meta = (files / META).read_text(encoding="utf-8")
+                info = json.loads(meta).get("info", {})
+                bank_version, source_hash = (
+                    str(info.get("bank_version", "")),
+                    str(info.get("source_hash", "")),
+                )
+                lines, arrays = int(info.get("lines", 0)), (files / ARRAYS).read_bytes()
+            else:
+                old = repository.get(model_id)
+                if old is None:
+                    raise ModelNotFound(f"no model {model_id}")
+                bank_version, source_hash, lines = old.bank_version, old.source_hash, old.lines
+                meta, arrays = old.meta, old.arrays
+            row = repository.add(
+                bank_version=bank_version,
+                source_hash=source_hash,
+                lines=lines,
+                author=author,
+                meta=meta,
+                arrays=arrays,
+            )
+            view = _view(row)
+        self.refresh(force=True)
         return view
 
 
-def _build_classifier(meta: str | None, arrays: bytes | None) -> Any:
+def _trainer() -> tuple[Any, Any, Any]:
+    try:
+        from bot.classifier.training import Row, train, training_rows
+    except ImportError as exc:  # scikit-learn is the "train" extra
+        raise TrainingUnavailable(str(exc)) from None
+    return train, training_rows, Row
+
+
+def _in_thread(job: Callable[[], None]) -> None:
+    threading.Thread(target=job, name="retrain", daemon=True).start()
+
+
+def _stale(job: RetrainJob) -> bool:
+    started = job.started_at if job.started_at.tzinfo else job.started_at.replace(tzinfo=UTC)
+    return (datetime.now(UTC) - started).total_seconds() > STALE_JOB_SECONDS
+
+
+def _job_view(job: RetrainJob) -> RetrainJobView:
+    return RetrainJobView(
+        job.id,
+        job.status,
+        job.author,
+        job.bank_version,
+        job.started_at,
+        job.finished_at,
+        job.model_id,
+        job.error,
+    )
+
+
+_shipped: dict[Path, Any] = {}
+
+
+def _build_classifier(bank: Any, meta: str | None, arrays: bytes | None) -> Any:
+    """The classifier of ``bank`` with the stored model, or the model shipped with the bank
+    when none is stored."""
     from bot.classifier import Classifier, default_bank, default_classifier
-    from bot.classifier.model import TechniqueModel
+    from bot.classifier.model import MODEL_DIR, TechniqueModel
 
     if meta is None or arrays is None:
-        return default_classifier()
+        if bank is default_bank():
+            return default_classifier()
+        folder = bank.directory / MODEL_DIR
+        if folder not in _shipped:
+            _shipped[folder] = TechniqueModel.load(folder)
+        return Classifier(bank, _shipped[folder])
     with tempfile.TemporaryDirectory() as folder:
         (Path(folder) / META).write_text(meta, encoding="utf-8")
         (Path(folder) / ARRAYS).write_bytes(arrays)
         model = TechniqueModel.load(Path(folder))
-    return Classifier(default_bank(), model)
+    return Classifier(bank, model)
 
 
 def _view(row: Any) -> ModelVersionView:
     return ModelVersionView(row.id, row.bank_version, row.source_hash, row.lines, row.author, row.created_at)
 
 
-__all__ = ["BankVersionMismatch", "ModelVersionView", "ModelVersions", "TrainingUnavailable"]
+__all__ = [
+    "BankVersionMismatch",
+    "JobNotFound",
+    "ModelNotFound",
+    "ModelVersionView",
+    "ModelVersions",
+    "RetrainJobView",
+    "TrainingUnavailable",
+]

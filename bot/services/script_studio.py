@@ -40,10 +40,11 @@ class Problem:
     column: int | None
     path: str
     message: str
+    severity: str = "error"  # or "warning": shown, but does not refuse a publish
 
     @classmethod
     def of(cls, problem: ScriptProblem) -> Problem:
-        return cls(problem.line, problem.column, problem.path, problem.message)
+        return cls(problem.line, problem.column, problem.path, problem.message, problem.severity)
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,22 @@ class ScriptRejected(RehearsalError):
 
 class VersionNotFound(RehearsalError):
     code = "version_not_found"
+
+
+class ScriptExists(RehearsalError):
+    """A new scenario was asked for under an id that is taken (published or drafted)."""
+
+    code = "script_exists"
+
+
+#: The text a new scenario starts from: the id, and pointers; the checks list what is missing.
+NEW_SCENARIO = """\
+# 新场景草稿：编辑器下方会列出还缺什么；每个键的说明见 docs/scenarios.md。
+# A new scenario draft: the list under the editor says what is still missing; docs/scenarios.md
+# explains every key.
+id: {id}
+title: {{zh: "", en: ""}}
+"""
 
 
 @dataclass(frozen=True)
@@ -250,6 +267,16 @@ class ScriptStudio:
             s.scripts.save_draft(
                 SCRIPT_KIND, script_id, text, author=author, base_version=row.version if row else None
             )
+        return self.document(script_id)
+
+    def new_draft(self, script_id: str, *, author: str) -> ScriptDocument:
+        """Start a scenario that exists nowhere yet, as a draft (published when it is ready)."""
+        with store(self.db, write=True) as s:
+            self._ready(s)
+            if script_id in s.scripts.published(SCRIPT_KIND) or s.scripts.draft(SCRIPT_KIND, script_id):
+                raise ScriptExists(f"there is already a scenario {script_id!r}")
+            text = NEW_SCENARIO.format(id=script_id)
+            s.scripts.save_draft(SCRIPT_KIND, script_id, text, author=author, base_version=None)
         return self.document(script_id)
 
     def discard_draft(self, script_id: str) -> None:

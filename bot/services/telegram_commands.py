@@ -21,6 +21,7 @@ from .telegram import claim_update_in, post_answer
 from .views import LinkedRep
 
 if TYPE_CHECKING:
+    from .feedback import FeedbackService, FlagView
     from .rehearsals import RehearsalService
 
 
@@ -41,12 +42,32 @@ class VisitCommands(Protocol):
     ) -> TurnResult: ...
 
 
-class _InTransaction:
-    """``VisitCommands`` inside one open transaction ``s``."""
+class Flagging(Protocol):
+    """Storing a rep's "judged wrong" flag: ``FeedbackService`` and a command's transaction."""
 
-    def __init__(self, rehearsals: RehearsalService, s: Store) -> None:
+    def flag(
+        self, user_id: int, session_id: str, seq: int, suggested: str | None, channel: str
+    ) -> FlagView: ...
+
+
+class CommandsInTransaction(VisitCommands, Flagging, Protocol):
+    """What one command's transaction offers: the visit changes and the flag."""
+
+
+class _InTransaction:
+    """``CommandsInTransaction`` inside one open transaction ``s``."""
+
+    def __init__(
+        self, rehearsals: RehearsalService, s: Store, feedback: FeedbackService | None = None
+    ) -> None:
         self._rehearsals = rehearsals
         self._s = s
+        self._feedback = feedback
+
+    def flag(self, user_id: int, session_id: str, seq: int, suggested: str | None, channel: str) -> FlagView:
+        if self._feedback is None:
+            raise RuntimeError("these commands were built without the feedback service")
+        return self._feedback.flag_in(self._s, user_id, session_id, seq, suggested, channel)
 
     def scenarios(self, language: str | None = None) -> list[ScenarioSummary]:
         self._rehearsals.versions.refresh(self._s)  # what was published, read in this transaction
@@ -67,16 +88,27 @@ class _InTransaction:
         )
 
 
+def commands_in(
+    s: Store, rehearsals: RehearsalService, feedback: FeedbackService | None = None
+) -> CommandsInTransaction:
+    """The commands bound to the open transaction ``s`` (WeCom's commands use them too)."""
+    return _InTransaction(rehearsals, s, feedback)
+
+
 #: How the channel acts and words the answer, given the rep (None: not linked) and the commands.
-CommandAct = Callable[[LinkedRep | None, VisitCommands], Sequence[Outbound]]
+CommandAct = Callable[[LinkedRep | None, CommandsInTransaction], Sequence[Outbound]]
 
 
 class TelegramCommands:
-    """Claim, act and queue the answer: one transaction per visit-changing Telegram update."""
+    """Claim, act and queue the answer: one transaction per changing Telegram update (/hint,
+    /end, the press that starts a visit, the press that flags a judgement)."""
 
-    def __init__(self, db: Database, rehearsals: RehearsalService) -> None:
+    def __init__(
+        self, db: Database, rehearsals: RehearsalService, feedback: FeedbackService | None = None
+    ) -> None:
         self.db = db
         self.rehearsals = rehearsals
+        self.feedback = feedback
 
     def run(self, update_id: int, telegram_user_id: int, chat_id: int | None, act: CommandAct) -> bool:
         """Claim ``update_id``, run ``act`` and queue what it returns, together; False (nothing
@@ -87,10 +119,17 @@ class TelegramCommands:
                 return False
             user = s.users.by_telegram(telegram_user_id)
             linked = LinkedRep(user.id, user.display_name, user.language, user.active) if user else None
-            messages = act(linked, _InTransaction(self.rehearsals, s))
+            messages = act(linked, commands_in(s, self.rehearsals, self.feedback))
             if chat_id is not None:
                 post_answer(s, update_id, chat_id, messages)
             return True
 
 
-__all__ = ["CommandAct", "TelegramCommands", "VisitCommands"]
+__all__ = [
+    "CommandAct",
+    "CommandsInTransaction",
+    "Flagging",
+    "TelegramCommands",
+    "VisitCommands",
+    "commands_in",
+]

@@ -19,9 +19,12 @@ from typing import Protocol
 from bot.engine.results import MessageRejected
 from bot.storage import Database, Store, User, WeComLinkRepository, store
 
+from .assignments import AssignmentService, AssignmentView
 from .coaching import CoachingService, NoteView
+from .feedback import FeedbackService
 from .outbox import Kind, enqueue, unblock
 from .rehearsals import RehearsalService
+from .telegram_commands import CommandsInTransaction, commands_in
 from .user_settings import zone_of
 from .views import ActiveTurn, LinkedRep
 
@@ -50,6 +53,10 @@ LineRender = Callable[[WeComLine], Sequence[str]]
 StartRender = Callable[[WeComStart], Sequence[str]]
 RepRender = Callable[[LinkedRep | None], Sequence[str]]
 NoteRender = Callable[[NoteView, str], Sequence[str]]
+# An assignment (reminder: True) worded for the rep's WeCom, in the rep's language.
+AssignmentRender = Callable[[AssignmentView, bool, str], Sequence[str]]
+# A command that changes a visit, worded inside its transaction (rep None: not linked).
+CommandRender = Callable[[LinkedRep | None, CommandsInTransaction], Sequence[str]]
 
 
 class WeComAPI(Protocol):
@@ -78,9 +85,13 @@ class WeComAPI(Protocol):
 
     def answer_once(self, wecom_userid: str, msg_id: str, render: RepRender) -> bool: ...
 
+    def command(self, wecom_userid: str, msg_id: str, render: CommandRender) -> bool: ...
+
     def map_user(self, wecom_userid: str, user_id: int) -> LinkedRep: ...
 
     def push_notes(self, render: NoteRender) -> None: ...
+
+    def announce_assignments(self, assignments: AssignmentService, render: AssignmentRender) -> None: ...
 
 
 def _linked(user: User | None) -> LinkedRep | None:
@@ -106,10 +117,17 @@ def _enqueue_texts(s: Store, wecom_userid: str, texts: Sequence[str], *, note_id
 class WeComService:
     """Implements ``WeComAPI`` over ``bot.storage`` and the rehearsal service."""
 
-    def __init__(self, db: Database, rehearsals: RehearsalService, coaching: CoachingService) -> None:
+    def __init__(
+        self,
+        db: Database,
+        rehearsals: RehearsalService,
+        coaching: CoachingService,
+        feedback: FeedbackService | None = None,
+    ) -> None:
         self.db = db
         self.rehearsals = rehearsals
         self.coaching = coaching
+        self.feedback = feedback
 
     def rep(self, wecom_userid: str) -> LinkedRep | None:
         with store(self.db) as s:
@@ -202,6 +220,17 @@ class WeComService:
             _enqueue_texts(s, wecom_userid, render(rep))
             return True
 
+    def command(self, wecom_userid: str, msg_id: str, render: CommandRender) -> bool:
+        """/hint, /end or the pick that starts a visit: the claim, the change and the queued
+        replies in one transaction (False: seen before, nothing done). An exception from
+        ``render`` or from queueing undoes all three, so WeCom's retry runs it afresh."""
+        with store(self.db, write=True) as s:
+            if not s.inbound.claim(WECOM_CHANNEL, msg_id):
+                return False
+            rep = _linked(WeComLinkRepository(s.session).user(wecom_userid))
+            _enqueue_texts(s, wecom_userid, render(rep, commands_in(s, self.rehearsals, self.feedback)))
+            return True
+
     def map_user(self, wecom_userid: str, user_id: int) -> LinkedRep:
         """An admin links a WeCom member to an existing user (raises LookupError for no user)."""
         with store(self.db, write=True) as s:
@@ -216,6 +245,24 @@ class WeComService:
         ``render``, in the transaction that stores the note: both are kept or neither."""
         self.coaching.queue_notes_with(partial(self._queue_note, render))
 
+    def announce_assignments(self, assignments: AssignmentService, render: AssignmentRender) -> None:
+        """From now on each new assignment and each reminder is queued for the rep's WeCom
+        members, worded by ``render``, in the transaction that stores it (or claims the reminder)."""
+        assignments.queue_announcements_with(partial(self._queue_assignment, render))
+
+    @staticmethod
+    def _queue_assignment(
+        render: AssignmentRender, s: Store, rep: User, view: AssignmentView, reminder: bool
+    ) -> bool:
+        userids = WeComLinkRepository(s.session).userids(rep.id)
+        if not userids:
+            return False
+        texts = render(view, reminder, rep.language)
+        for userid in userids:
+            for text in texts:
+                enqueue(s, channel=WECOM_CHANNEL, chat_key=userid, payload={"text": text}, kind=Kind.PUSH)
+        return True
+
     @staticmethod
     def _queue_note(render: NoteRender, s: Store, rep: User, view: NoteView) -> None:
         userids = WeComLinkRepository(s.session).userids(rep.id)
@@ -228,6 +275,8 @@ class WeComService:
 
 __all__ = [
     "WECOM_CHANNEL",
+    "AssignmentRender",
+    "CommandRender",
     "LineRender",
     "NoteRender",
     "RepRender",

@@ -162,6 +162,23 @@ class ClassifierModel(Base):
     arrays: Mapped[bytes] = mapped_column(LargeBinary)  # its technique.npz
 
 
+class RetrainJob(Base):
+    """A retrain started from the page, run in the background by the worker that took it
+    (0014). ``slot`` is 1 while it runs and unique, so two requests start one job."""
+
+    __tablename__ = "retrain_jobs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    status: Mapped[str] = mapped_column(String(16), default="running")  # running, done, failed
+    slot: Mapped[int | None] = mapped_column(Integer, unique=True)
+    author: Mapped[str] = mapped_column(String(120))
+    bank_version: Mapped[str] = mapped_column(String(40))
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    model_id: Mapped[int | None] = mapped_column(Integer)
+    error: Mapped[str | None] = mapped_column(String(200))
+
+
 class RehearsalSession(Base):
     __tablename__ = "rehearsal_sessions"
     __table_args__ = (

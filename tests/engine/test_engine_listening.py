@@ -22,7 +22,16 @@ from bot.engine.runtime import ScenarioRuntime, default_classify
 from bot.engine.scenario import Lines, LoadedScenario, load_scenario
 from bot.engine.state import SessionState
 
-SCRIPTS = sorted((ROOT / "tests" / "data" / "rep_scripts").glob("*.yaml"))
+# tests/data/unseen/: two scenarios and their reps' scripts written by an evaluator who never read
+# the engine (held out: measured, never tuned on); every script plays against all six scenarios.
+UNSEEN = ROOT / "tests" / "data" / "unseen"
+SCRIPTS = sorted((ROOT / "tests" / "data" / "rep_scripts").glob("*.yaml")) + sorted(
+    (UNSEEN / "rep_scripts").glob("*.yaml")
+)
+# Known misses, kept visible: strict, so the mark must go once the engine hears this rep.
+KNOWN_MISSES = {
+    "campus-housing-repairs.paraphrase.zh": "a paraphrasing rep (own words, breadth first) scores 75 at home",
+}
 OWN_AT_LEAST = 85
 CROSS_AT_MOST = 40
 GENERIC_AT_MOST = 50
@@ -31,7 +40,8 @@ SEEDS = (3, 11)
 
 @pytest.fixture(scope="module")
 def runtimes() -> dict[str, ScenarioRuntime]:
-    loaded = (ScenarioRuntime(load_scenario(file)) for file in sorted(DIALOGUES.glob("*.yaml")))
+    files = sorted(DIALOGUES.glob("*.yaml")) + sorted((UNSEEN / "scenarios").glob("*.yaml"))
+    loaded = (ScenarioRuntime(load_scenario(file)) for file in files)
     return {runtime.id: runtime for runtime in loaded}
 
 
@@ -48,7 +58,16 @@ def _play(runtime: ScenarioRuntime, script: dict[str, object], seed: int) -> int
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("path", SCRIPTS, ids=[p.stem for p in SCRIPTS])
+@pytest.mark.parametrize(
+    "path",
+    [
+        pytest.param(p, marks=pytest.mark.xfail(strict=True, reason=KNOWN_MISSES[p.stem]))
+        if p.stem in KNOWN_MISSES
+        else p
+        for p in SCRIPTS
+    ],
+    ids=[p.stem for p in SCRIPTS],
+)
 def test_a_script_scores_high_only_where_it_belongs(path: Path, runtimes: dict[str, ScenarioRuntime]) -> None:
     """MUST SHOW: own scenario >= 85, any other <= 40; generic scripts <= 50 everywhere."""
     script = yaml.safe_load(path.read_text("utf-8"))

@@ -35,6 +35,7 @@ EXPECTED_TABLES = {
     "visit_figures",
     "visit_techniques",
     "classifier_models",
+    "retrain_jobs",
 }
 
 

@@ -35,13 +35,13 @@ from bot.channels.text import unreadable
 from bot.config import Settings
 from bot.services import (
     AssignmentPush,
+    CommandsInTransaction,
     LinkedRep,
     NoteList,
     NotePush,
     Outbound,
     Services,
     TelegramLine,
-    VisitCommands,
     is_database_unavailable,
 )
 
@@ -69,7 +69,7 @@ logger = logging.getLogger(__name__)
 PTBApplication = Application[Any, Any, Any, Any, Any, Any]
 # What runs in a worker thread for an update: for the rep, or for whoever sent it (None: not linked).
 RepAction = Callable[[Rep], list[Outgoing]]
-VisitAction = Callable[[Rep, VisitCommands], list[Outgoing]]
+VisitAction = Callable[[Rep, CommandsInTransaction], list[Outgoing]]
 Action = Callable[[Rep | None], list[Outgoing]]
 
 
@@ -317,14 +317,14 @@ async def _on_pick(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def _on_flag(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """ "Wrong judgement?" under a coach's note: open the techniques, or store the flag."""
     press = decode_flag(_callback_data(update))
-    services = _services(context)
     if press is None:
         await _on_expired_choice(update, context)
         return
     if not press.chosen:  # opening the keyboard changes nothing
         await _answer_press(update, context, lambda rep: flags.open_flag(rep, press), False)
         return
-    await _answer_press(update, context, lambda rep: flags.store_flag(rep, press, services), True)
+    # Storing the flag: the claim, the flag and the thanks in one transaction.
+    await _answer_press(update, context, visit=lambda rep, commands: flags.store_flag(rep, press, commands))
 
 
 async def _on_expired_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

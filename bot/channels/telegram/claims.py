@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from bot.channels.metrics import WEBHOOK_DUPLICATES
 from bot.config import Settings
 from bot.services import (
+    CommandsInTransaction,
     LinkedRep,
     MessageRejected,
     NotYourSession,
@@ -23,7 +24,6 @@ from bot.services import (
     SessionClosed,
     SessionNotFound,
     UnknownScenario,
-    VisitCommands,
 )
 
 from .delivery import Outgoing
@@ -130,12 +130,12 @@ def run_visit_command(
     services: Services,
     settings: Settings,
     sender: Sender,
-    action: Callable[[Rep, VisitCommands], list[Outgoing]],
+    action: Callable[[Rep, CommandsInTransaction], list[Outgoing]],
 ) -> bool:
     """/hint, /end or the press that starts a visit: the claim, the change and the queued answer
     in one transaction (``TelegramCommands.run``). False: a redelivery, nothing done."""
 
-    def act(linked: LinkedRep | None, visits: VisitCommands) -> list[Outbound]:
+    def act(linked: LinkedRep | None, visits: CommandsInTransaction) -> list[Outbound]:
         run = for_rep(lambda rep: action(rep, visits), sender, settings)
         return outbound(_act(Rep.of(linked), run, settings), pressed=sender.pressed)
 

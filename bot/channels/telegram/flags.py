@@ -10,7 +10,7 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.names import TECHNIQUE_NAMES, name_of
-from bot.services import RehearsalError, Services, SessionView, TurnResult
+from bot.services import Flagging, RehearsalError, SessionView, TurnResult
 
 from .callbacks import FlagPress, flag_choice, flag_open
 from .claims import Rep
@@ -54,12 +54,10 @@ def open_flag(rep: Rep, press: FlagPress) -> list[Outgoing]:
     return [Outgoing(text("flag_pick", rep.lang), InlineKeyboardMarkup(rows))]
 
 
-def store_flag(rep: Rep, press: FlagPress, services: Services) -> list[Outgoing]:
+def store_flag(rep: Rep, press: FlagPress, flagging: Flagging) -> list[Outgoing]:
     """Queue the flag; a line that is not the rep's (a forged press) is answered as expired."""
     try:
-        flag = services.feedback.flag(
-            rep.user_id, press.session_id, press.seq, press.suggested, TELEGRAM_CHANNEL
-        )
+        flag = flagging.flag(rep.user_id, press.session_id, press.seq, press.suggested, TELEGRAM_CHANNEL)
     except RehearsalError:
         return [Outgoing(text("choice_expired", rep.lang), edit=True)]
     if flag.suggested:

@@ -23,6 +23,7 @@ from .pages import mount_pages
 from .rep import router as rep_router
 from .security import OriginCheck, SignInGate, StrictTransport, https_public_url
 from .studio import studio_router
+from .studio_bank import bank_router
 from .studio_stats import stats_router
 
 
@@ -64,6 +65,7 @@ def install_web(app: FastAPI, settings: Settings) -> None:
     app.include_router(review_router)
     app.include_router(rep_coaching_router)
     app.include_router(stats_router)
+    app.include_router(bank_router)
     mount_pages(app)
 
     @app.get("/metrics", tags=["ops"], response_class=Response)

@@ -6,8 +6,11 @@ serving other requests and event streams while a turn is stored.
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
+from collections.abc import Callable
 from functools import partial
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 from fastapi.responses import StreamingResponse
@@ -49,6 +52,7 @@ from .schemas import (
 )
 
 WEB_CHANNEL = "web"
+T = TypeVar("T")
 
 _errors: dict[int | str, dict[str, Any]] = {
     401: {"model": ErrorResponse, "description": "Not signed in."},
@@ -89,6 +93,13 @@ def _gate(request: Request) -> CheckGate:
     return gate
 
 
+async def in_check_thread(gate: CheckGate, call: Callable[[], T]) -> T:
+    """``call`` on the gate's own threads (with this request's context: its log lines keep the
+    request id), not on the pool that serves every other request's database work."""
+    context = contextvars.copy_context()
+    return await asyncio.get_running_loop().run_in_executor(gate.executor, partial(context.run, call))
+
+
 def _address(request: Request) -> str:
     return request.client.host if request.client else ""
 
@@ -124,7 +135,7 @@ async def login(body: LoginRequest, request: Request, response: Response) -> Me:
         raise ApiError(429, "too_many_attempts", "Too many failed sign-ins; wait a few minutes.")
     check = partial(services_.accounts.check_credentials, body.login, body.password, _gate(request))
     try:
-        user = await run_in_threadpool(check)
+        user = await in_check_thread(_gate(request), check)
     except TooBusy as busy:
         SIGN_IN_FAILURES.labels("busy").inc()
         raise _too_busy(busy.retry_after_seconds) from None
@@ -166,7 +177,7 @@ async def change_password(body: PasswordChange, request: Request, user: SignedIn
         raise ApiError(429, "too_many_attempts", "Too many failed attempts; wait a few minutes.")
     check = partial(services_.accounts.check_credentials, user.login, body.current_password, _gate(request))
     try:
-        confirmed = await run_in_threadpool(check)
+        confirmed = await in_check_thread(_gate(request), check)
     except TooBusy as busy:
         raise ApiError(
             429,

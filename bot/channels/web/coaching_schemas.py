@@ -5,17 +5,19 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, Field, field_validator
 
 from bot.services import AssignmentOrder, AssignmentView, PlanItem, ReviewInput, SkillGap
 
-from .input import CleanStr, VisibleText
+from .input import MAX_DB_ID, CleanStr, VisibleText
 from .schemas import Language, Mode, _Request
 
 TEXT_MAX_CHARS = 2000
 MAX_REPS = 500
+# A user id as stored (1 to 2^31-1): a larger one would be a 500 on PostgreSQL, not a 422.
+RepId = Annotated[int, Field(ge=1, le=MAX_DB_ID)]
 
 
 def _utc(value: datetime) -> datetime:
@@ -61,7 +63,13 @@ class AssignmentRequest(_Request):
     language: Language = "zh"
     due_at: datetime = Field(description="When it is due (ISO 8601; without an offset it is UTC).")
     pass_mark: int = Field(default=60, ge=0, le=100, description="The score that passes.")
-    rep_ids: list[int] = Field(default_factory=list, max_length=MAX_REPS)
+    rep_ids: list[RepId] = Field(
+        default_factory=list,
+        max_length=MAX_REPS,
+        description=(
+            "Reps of your team; an id that is not one of them is a 404 naming it, and nothing is assigned."
+        ),
+    )
     team: bool = False
 
     def order(self) -> AssignmentOrder:

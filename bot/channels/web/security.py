@@ -2,15 +2,19 @@
 
 Why an Origin check when the cookie is SameSite=Lax: Lax still sends the cookie on requests
 from *same-site* pages (another app on a sibling subdomain), and a form post with no body is a
-valid call to /end, /hint, mark-read, link-code and logout. Browsers send Origin on every
-cross-origin POST (and Referer when Origin is withheld), so a state-changing request that
-carries our cookie and names another origin is refused. A request with neither header is not
-from a browser page (curl, the test client, server-to-server) and has no ambient cookie to
-abuse, so it passes.
+valid call to /end, /hint, mark-read, link-code and logout. A state-changing request that
+carries our cookie is judged by the first of these the client sent: ``Origin`` (must name this
+host or the public URL's; ``null`` is refused), else ``Referer`` (the same), else
+``Sec-Fetch-Site`` (``cross-site`` is refused; ``same-origin``, ``same-site`` and ``none``, a
+typed address or bookmark, pass). Browsers send Origin on every POST/PUT/DELETE and
+Sec-Fetch-Site on every request to a secure or local origin, so a request with none of the
+three is not from a browser page (curl, the test client, server-to-server): it has no ambient
+cookie to abuse, and it passes.
 """
 
 from __future__ import annotations
 
+import asyncio
 from urllib.parse import urlsplit
 
 from starlette.datastructures import Headers
@@ -25,6 +29,8 @@ from .observability import SIGN_IN_FAILURES
 SIGN_IN_PATH = "/api/auth/login"
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# Sec-Fetch-Site values that are not another site; "cross-site" and anything unknown are refused.
+FETCH_SITES_ALLOWED = frozenset({"same-origin", "same-site", "none"})
 HSTS_VALUE = b"max-age=31536000; includeSubDomains"
 
 
@@ -75,6 +81,17 @@ class OriginCheck:
             allowed.add(urlsplit(self.extra_origin).netloc)
         return allowed
 
+    def _cross_site(self, headers: Headers) -> bool:
+        """Whether the first of Origin, Referer, Sec-Fetch-Site the client sent says another site."""
+        claimed = headers.get("origin") or headers.get("referer")  # an empty header is no claim
+        if claimed:
+            claimed_origin = origin_of(claimed)
+            return claimed_origin is None or urlsplit(claimed_origin).netloc not in self._allowed(headers)
+        fetch_site = headers.get("sec-fetch-site")
+        if fetch_site:
+            return fetch_site.strip().lower() not in FETCH_SITES_ALLOWED
+        return False  # not a browser page: nothing ambient to abuse
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] in SAFE_METHODS:
             await self.app(scope, receive, send)
@@ -83,11 +100,7 @@ class OriginCheck:
         if f"{self.cookie_name}=" not in headers.get("cookie", ""):
             await self.app(scope, receive, send)
             return
-        claimed = headers.get("origin") or headers.get("referer")
-        claimed_origin = origin_of(claimed) if claimed is not None else None
-        if claimed is not None and (
-            claimed_origin is None or urlsplit(claimed_origin).netloc not in self._allowed(headers)
-        ):
+        if self._cross_site(headers):
             response = error_response(
                 403, "cross_site_request", "This request came from another site and was refused."
             )
@@ -97,7 +110,8 @@ class OriginCheck:
 
 
 class SignInGate:
-    """429 for a sign-in while every password-check slot is taken, before anything else runs.
+    """429 for a sign-in while every password-check slot is taken, before anything else runs
+    (after holding it ``HOLD_SECONDS``: if a slot was freed meanwhile it goes on to the route).
 
     The route checks the gate too, but only after the middleware below it, routing and the
     body's parsing and validation: under a flood of sign-ins that per-request work, done for
@@ -105,16 +119,37 @@ class SignInGate:
     loop. Here a refusal reads no body and touches no database (benchmarks/login_flood.py).
     """
 
+    #: How long a sign-in that finds every slot taken is held before it is answered: a client
+    #: that waits for each answer before trying again (every password-guessing tool with a
+    #: fixed number of connections) then costs a request a second per connection instead of
+    #: hundreds, and the event loop is left to everyone else. Holding costs an idle coroutine.
+    HOLD_SECONDS = 1.0
+    #: Sign-ins held at once; beyond this they are refused at once (the memory stays bounded).
+    MAX_HELD = 1000
+
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
+        self.held = 0
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["method"] == "POST" and scope["path"] == SIGN_IN_PATH:
-            gate: CheckGate = scope["app"].state.check_gate  # the process's one gate (install_web)
-            if gate.full:
+            state = scope["app"].state
+            gate: CheckGate = state.check_gate  # the process's one gate (install_web)
+            if gate.full and not await self._freed(gate, getattr(state, "sign_in_hold", self.HOLD_SECONDS)):
                 await self._refuse(scope, receive, send)
                 return
         await self.app(scope, receive, send)
+
+    async def _freed(self, gate: CheckGate, hold: float) -> bool:
+        """Hold the sign-in, then look again: True when a slot was freed meanwhile."""
+        if hold <= 0 or self.held >= self.MAX_HELD:
+            return False
+        self.held += 1
+        try:
+            await asyncio.sleep(hold)
+        finally:
+            self.held -= 1
+        return not gate.full
 
     @staticmethod
     async def _refuse(scope: Scope, receive: Receive, send: Send) -> None:

@@ -115,6 +115,18 @@ async def list_scripts(request: Request, user: Trainer) -> list[dict[str, Any]]:
     ]
 
 
+class NewScript(BaseModel):
+    id: ScriptId
+
+
+@studio_router.post("/scripts", status_code=201)
+async def new_script(body: NewScript, request: Request, user: Trainer) -> dict[str, Any]:
+    """Start a new scenario as a draft (409 ``script_exists`` when the id is taken)."""
+    studio = _studio(request).scripts
+    document = await _call(request, studio.new_draft, body.id, author=user.login)
+    return {**asdict(document), "draft_at": _iso(document.draft_at)}
+
+
 @studio_router.get("/scripts/{script_id}")
 async def open_script(script_id: ScriptId, request: Request, user: Trainer) -> dict[str, Any]:
     """The script as the editor opens it: the draft when there is one, else the published text."""

@@ -6,8 +6,11 @@ flagged as misjudged, and the technique model (retrain; the one in use).
 - ``GET /api/studio/review``: the pending flags; ``POST /api/studio/review/{id}/accept`` with
   ``{"label": technique}`` (default: the rep's suggestion) adds the line, so labelled, to the
   training lines; ``POST /api/studio/review/{id}/reject``.
-- ``GET /api/studio/models/current``; ``POST /api/studio/models`` retrains on the bank and the
-  accepted lines and stores the new model, which every worker switches to.
+- ``GET /api/studio/models/current``; ``POST /api/studio/models`` starts a retrain on the bank
+  and the accepted lines in the background (202 and the job; ``GET /api/studio/models/jobs/{id}``
+  tells how it goes); the stored model is the one every worker switches to. ``GET
+  /api/studio/models`` lists the stored models; ``POST /api/studio/models/{id}/rollback`` uses
+  an earlier one again.
 
 Trainers and admins only (403 ``not_a_trainer`` for reps and managers, 401 signed out).
 """
@@ -22,7 +25,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
-from bot.services import TRAINER_ROLES, ModelVersions, ModelVersionView, NotATrainer
+from bot.services import TRAINER_ROLES, ModelVersions, ModelVersionView, NotATrainer, RetrainJobView
 from bot.vocab import Technique
 
 from .auth import CurrentUser, current_user
@@ -122,14 +125,54 @@ class RetrainRequest(BaseModel):
     )
 
 
-@stats_router.post("/models")
+def _job_json(view: RetrainJobView) -> dict[str, Any]:
+    data = asdict(view)
+    data["started_at"] = view.started_at.isoformat() if view.started_at else None
+    data["finished_at"] = view.finished_at.isoformat() if view.finished_at else None
+    return data
+
+
+@stats_router.post("/models", status_code=202)
 async def retrain_model(request: Request, user: Trainer, body: RetrainRequest) -> dict[str, Any]:
-    """Retrain on the bank and the accepted review lines (takes a minute or two); every worker
-    uses the new model from its next line on. ``bank_version`` must name the bank on the server
-    (422 ``bank_version_mismatch`` otherwise), so nobody retrains from a bank they did not see."""
+    """Start a retrain on the bank and the accepted review lines, in the background: the answer
+    (202) is the job to poll (``GET /api/studio/models/jobs/{id}``); a retrain already running is
+    joined, not doubled (``created`` false). Every worker uses the new model from its next check
+    on. ``bank_version`` must name the bank on the server (422 ``bank_version_mismatch``), so
+    nobody retrains from a bank they did not see."""
     models = _models(request)
-    retrain = partial(models.retrain, role=user.role, author=user.login, bank_version=body.bank_version)
-    return _model_json(await run_in_threadpool(retrain))
+    start = partial(models.start_retrain, role=user.role, author=user.login, bank_version=body.bank_version)
+    job, created = await run_in_threadpool(start)
+    return {**_job_json(job), "created": created}
+
+
+@stats_router.get("/models/jobs/{job_id}")
+async def retrain_job(request: Request, job_id: int, user: Trainer) -> dict[str, Any]:
+    """A retrain job: running, done (with the model it stored) or failed (with why)."""
+    return _job_json(await run_in_threadpool(_models(request).job, job_id))
+
+
+@stats_router.get("/models")
+async def model_versions(request: Request, user: Trainer) -> dict[str, Any]:
+    """The model in use, the stored models (newest first), the retrain running if any, and the
+    question bank's version now (a model trained from another one is worth retraining)."""
+    models = _models(request)
+    current = await run_in_threadpool(models.current)
+    listing = await run_in_threadpool(models.listing)
+    running = await run_in_threadpool(models.running)
+    bank = await run_in_threadpool(models.bank)
+    return {
+        "current": _model_json(current),
+        "models": [_model_json(m) for m in listing],
+        "running": _job_json(running) if running is not None else None,
+        "bank_version": bank.version,
+    }
+
+
+@stats_router.post("/models/{model_id}/rollback")
+async def rollback_model(request: Request, model_id: int, user: Trainer) -> dict[str, Any]:
+    """Use an earlier model again: it is stored as the newest, and every worker switches to it."""
+    rollback = partial(_models(request).rollback, model_id, role=user.role, author=user.login)
+    return _model_json(await run_in_threadpool(rollback))
 
 
 __all__ = ["stats_router", "trainer_user"]

@@ -48,6 +48,11 @@ class WeComChannel:
         # A manager's note is queued for the rep's WeCom in the transaction that stores it.
         render = partial(handlers.pushed_note, default=self.settings.default_lang)
         services.wecom.push_notes(lambda note, lang: pieces(render(note, lang)))
+        # So is each new assignment and its reminder, like in Telegram.
+        announce = partial(handlers.assignment_texts, default=self.settings.default_lang)
+        services.wecom.announce_assignments(
+            services.assignments, lambda view, reminder, lang: pieces(announce(view, reminder, lang))
+        )
 
     async def stop(self) -> None:
         await self.client.close()

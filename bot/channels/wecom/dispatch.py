@@ -6,11 +6,12 @@ Every path claims the message's ``MsgId`` in the transaction that queues its rep
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from functools import partial
 
 from bot.channels.text import unreadable
 from bot.config import Settings
-from bot.services import LinkedRep, RehearsalError, Services
+from bot.services import CommandsInTransaction, LinkedRep, RehearsalError, Services, VisitCommands
 
 from . import handlers
 from .crypto import Inbound
@@ -41,6 +42,10 @@ def _command(services: Services, settings: Settings, inbound: Inbound, name: str
             render=lambda done: pieces(render(done)),
         )
         return
+    visit = handlers.VISIT_COMMANDS.get(name)
+    if visit is not None:
+        _change_visit(services, settings, inbound, lambda rep, visits: visit(rep, args, visits))
+        return
     found = handlers.COMMANDS.get(name)
     if found is None:
         _fixed(services, inbound, "unknown_command", default)
@@ -54,6 +59,27 @@ def _command(services: Services, settings: Settings, inbound: Inbound, name: str
     # Reads only: act first, then claim and queue together (a retry finds the claim).
     texts = pieces(_for_rep(wecom.rep(inbound.userid), action, args, services, settings))
     wecom.answer_once(inbound.userid, inbound.msg_id, lambda rep: texts)
+
+
+def _change_visit(
+    services: Services,
+    settings: Settings,
+    inbound: Inbound,
+    action: Callable[[Rep, VisitCommands], list[str]],
+) -> None:
+    """/hint, /end or the pick that starts a visit: claim, change and replies in the message's
+    one transaction (``WeComService.command``)."""
+
+    def render(linked: LinkedRep | None, visits: CommandsInTransaction) -> Sequence[str]:
+        rep = Rep.of(linked, settings.default_lang)
+        if rep is None:
+            return pieces([text("need_start", settings.default_lang)])
+        try:
+            return pieces(action(rep, visits))
+        except RehearsalError as error:
+            return pieces([handlers.error_text(error, rep.lang, settings)])
+
+    services.wecom.command(inbound.userid, inbound.msg_id, render)
 
 
 def _for_rep(
@@ -83,15 +109,16 @@ def _pick(services: Services, settings: Settings, inbound: Inbound, number: int,
     wecom = services.wecom
 
     def act(rep: Rep, args: list[str], services: Services) -> list[str]:
-        return handlers.choose(rep, number, option, services)
+        return handlers.choose(rep, number, option, services.rehearsals)
 
     if option is None:
         texts = pieces(_for_rep(wecom.rep(inbound.userid), act, [], services, settings))
         wecom.answer_once(inbound.userid, inbound.msg_id, lambda rep: texts)
         return
-    claimed, linked = wecom.claim(inbound.userid, inbound.msg_id)  # starts a visit: claim first
-    if claimed:
-        wecom.answer(inbound.userid, pieces(_for_rep(linked, act, [], services, settings)))
+    # Starts a visit: claim, start and replies together.
+    _change_visit(
+        services, settings, inbound, lambda rep, visits: handlers.choose(rep, number, option, visits)
+    )
 
 
 def handle(services: Services, settings: Settings, inbound: Inbound) -> None:

@@ -13,8 +13,10 @@ from dataclasses import dataclass
 from typing import Final
 
 from bot.channels.metrics import TURNS
+from bot.channels.telegram.assignments import assignment_message
 from bot.channels.telegram.claims import error_text as shared_error_text
 from bot.channels.telegram.formatting import (
+    customer_line,
     customer_name,
     esc,
     note_pushed_message,
@@ -30,6 +32,8 @@ from bot.channels.telegram.handlers import note_entry
 from bot.config import Settings
 from bot.services import (
     MODES,
+    AssignmentPush,
+    AssignmentView,
     LinkedRep,
     MessageRejected,
     NoteView,
@@ -38,6 +42,7 @@ from bot.services import (
     Services,
     SessionView,
     TurnResult,
+    VisitCommands,
     WeComLine,
     WeComStart,
 )
@@ -78,6 +83,9 @@ class Rep:
 
 
 Command = Callable[[Rep, list[str], Services], list[str]]
+# A command that changes a visit: it runs inside the message's one transaction (claim, change,
+# queued replies), on the commands bound to it.
+VisitCommand = Callable[[Rep, list[str], VisitCommands], list[str]]
 
 
 def pieces(texts: Sequence[str]) -> list[str]:
@@ -117,8 +125,9 @@ def help_command(rep: Rep, args: list[str], services: Services) -> list[str]:
 def rehearse(rep: Rep, args: list[str], services: Services) -> list[str]:
     """/rehearse: the scenarios, numbered (or the visit already in progress)."""
     active = services.rehearsals.active_session(rep.user_id)
-    if active is not None:
-        return [text("session_in_progress", rep.lang, title=esc(session_title(active)))]
+    if active is not None:  # begun here or elsewhere: where it stands, to continue it (or /end)
+        in_progress = text("session_in_progress", rep.lang, title=esc(session_title(active)))
+        return [in_progress, *where_it_stands(active, rep, services)]
     scenarios = services.rehearsals.scenarios()
     if not scenarios:
         return [text("no_scenarios", rep.lang)]
@@ -126,11 +135,24 @@ def rehearse(rep: Rep, args: list[str], services: Services) -> list[str]:
     return [text("choose_scenario", rep.lang, choices=choices)]
 
 
-def hint(rep: Rep, args: list[str], services: Services) -> list[str]:
-    active = services.rehearsals.active_session(rep.user_id)
+def where_it_stands(active: SessionView, rep: Rep, services: Services) -> list[str]:
+    """The customer's last words in a visit in progress (and, in practice, the stage), as
+    Telegram's "continue" shows them: a visit begun on the web goes on here from that line."""
+    last = next((turn for turn in reversed(active.turns) if turn.speaker == "customer"), None)
+    if last is None:
+        return []
+    scenario = next((s for s in services.rehearsals.scenarios() if s.id == active.scenario_id), None)
+    said = customer_line(last.text, customer_name(scenario, rep.lang), rep.lang)
+    if active.mode == "practice":
+        said += "\n\n" + state_line(active.stage, active.step, active.trust, rep.lang)
+    return [plain(said)]
+
+
+def hint(rep: Rep, args: list[str], visits: VisitCommands) -> list[str]:
+    active = visits.active_session(rep.user_id, with_turns=False)
     if active is None:
         return [text("no_session", rep.lang)]
-    said = services.rehearsals.hint(active.id, user_id=rep.user_id)
+    said = visits.hint(active.id, user_id=rep.user_id)
     return [text("hint", rep.lang, hint=esc(said))]
 
 
@@ -149,11 +171,11 @@ def score(rep: Rep, args: list[str], services: Services) -> list[str]:
     return [text("no_scorecard", rep.lang)]
 
 
-def end(rep: Rep, args: list[str], services: Services) -> list[str]:
-    active = services.rehearsals.active_session(rep.user_id)
+def end(rep: Rep, args: list[str], visits: VisitCommands) -> list[str]:
+    active = visits.active_session(rep.user_id, with_turns=False)
     if active is None:
         return [text("ended_nothing", rep.lang)]
-    result = services.rehearsals.end(active.id, user_id=rep.user_id, channel=CHANNEL)
+    result = visits.end(active.id, user_id=rep.user_id, channel=CHANNEL)
     return [plain(scorecard_message(result.scorecard or {}, title=session_title(active), lang=rep.lang))]
 
 
@@ -182,12 +204,12 @@ def lang(rep: Rep, args: list[str], services: Services) -> list[str]:
 COMMANDS: Final[dict[str, tuple[Command, bool]]] = {
     "help": (help_command, False),
     "rehearse": (rehearse, False),
-    "hint": (hint, True),
     "score": (score, False),
-    "end": (end, True),
     "notes": (notes, True),
     "lang": (lang, False),
 }
+# Commands that change the visit: claim, change and replies in one transaction.
+VISIT_COMMANDS: Final[dict[str, VisitCommand]] = {"hint": hint, "end": end}
 
 
 # -- numbered choices ----------------------------------------------------------------------
@@ -198,9 +220,9 @@ def options(scenario: ScenarioSummary) -> list[tuple[str, str]]:
     return [(language, mode) for language in scenario.languages if language in ("zh", "en") for mode in MODES]
 
 
-def choose(rep: Rep, number: int, option: int | None, services: Services) -> list[str]:
+def choose(rep: Rep, number: int, option: int | None, visits: VisitCommands) -> list[str]:
     """``N``: scenario N's languages and modes; ``N.M``: start the visit."""
-    scenarios = services.rehearsals.scenarios()
+    scenarios = visits.scenarios()
     if not 1 <= number <= len(scenarios):
         return [text("choice_expired", rep.lang)]
     scenario = scenarios[number - 1]
@@ -218,18 +240,16 @@ def choose(rep: Rep, number: int, option: int | None, services: Services) -> lis
     if not 1 <= option <= len(pairs):
         return [text("choice_expired", rep.lang)]
     language, mode = pairs[option - 1]
-    return start_visit(rep, scenario, language, mode, services)
+    return start_visit(rep, scenario, language, mode, visits)
 
 
 def start_visit(
-    rep: Rep, scenario: ScenarioSummary, language: str, mode: str, services: Services
+    rep: Rep, scenario: ScenarioSummary, language: str, mode: str, visits: VisitCommands
 ) -> list[str]:
-    active = services.rehearsals.active_session(rep.user_id)
+    active = visits.active_session(rep.user_id, with_turns=False)
     if active is not None:  # one visit at a time, whichever channel began it
         return [text("session_in_progress", rep.lang, title=esc(session_title(active)))]
-    result = services.rehearsals.start(
-        rep.user_id, scenario.id, language=language, mode=mode, channel=CHANNEL
-    )
+    result = visits.start(rep.user_id, scenario.id, language=language, mode=mode, channel=CHANNEL)
     intro = visit_intro(scenario, language, mode, rep.lang, text)
     messages = [intro]
     if result.customer_reply:
@@ -285,3 +305,9 @@ def line_texts(line: WeComLine, services: Services, settings: Settings) -> list[
 def pushed_note(note: NoteView, language: str, default: str) -> list[str]:
     """The message announcing a new coaching note in WeCom."""
     return [plain(note_pushed_message(note_entry(note), ui_language(language, default)))]
+
+
+def assignment_texts(view: AssignmentView, reminder: bool, language: str, default: str) -> list[str]:
+    """A new assignment (or its reminder) announced in WeCom: Telegram's words, as plain text."""
+    lang = ui_language(language, default)
+    return [plain(assignment_message(AssignmentPush([], language, view, reminder), lang))]

@@ -16,12 +16,13 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from pydantic import BaseModel
 
 from bot.classifier.text import clean, detect_lang, normalise
 from bot.engine.scenario import Lines, LoadedScenario, Scenario, Text
+from bot.engine.topics.families import families_of, family_scores
 from bot.engine.topics.text import BIGRAM, KIND_WEIGHT, PHRASE, WORD, Tokens, learn_terms, stem, tokens
 from bot.engine.topics.words import GENERIC_EN, GENERIC_ZH
 
@@ -87,6 +88,12 @@ class TopicMatch:
     generic: bool = False  # no content of its own: "why is that?" (topic = the context topic)
     unknown: tuple[str, ...] = ()  # the line's words no topic of this scenario uses
     known_mass: float = 0.0  # how much the line's specific words this scenario uses weigh
+    # Each problem with the score of its family (the problem, its causes, implications and views:
+    # the best member plus FAMILY_SECOND of the next), best first: which problem a line is about
+    # when its best single topic is a neighbour's ("a what-if about the returns" naming a cause).
+    families: tuple[tuple[str, float], ...] = ()
+    # The implications the line's own words match, with their cosine (for a what-if's stake).
+    stakes: tuple[tuple[str, float], ...] = ()
 
 
 def topic_keys(scenario: Scenario) -> list[str]:
@@ -168,6 +175,7 @@ class TopicIndex:
             for lang in LANGS
         }
         self._said_cache: dict[tuple[str, str], tuple[tuple[int, frozenset[str]], ...]] = {}
+        self._family, self._stakes = families_of(self.topics)
 
     def _build(
         self,
@@ -266,14 +274,19 @@ class TopicIndex:
         found: Tokens = tokens(text, lang, index.terms)
         context = self.position.get(context_topic) if context_topic else None
         weights = _weights(found, index)
-        scores = self._scores(weights, lang, said, context)
+        raw = self._cosines(weights, lang)
+        scores = self._boosted(raw, weights, lang, said, context)
         ranked = sorted(range(len(scores)), key=scores.__getitem__, reverse=True)
-        return self._verdict(found, index, lang, scores, ranked, context)
+        verdict = self._verdict(found, index, lang, scores, ranked, context)
+        # Families from the line's own words only: the echo and context boosts favour the problem
+        # just talked about, which is what a line naming another problem must overcome.
+        if not verdict.known_mass:
+            return verdict
+        stakes = tuple((self.topics[n].id, raw[n]) for n in self._stakes if raw[n] > 0)
+        return replace(verdict, families=family_scores(raw, self._family), stakes=stakes)
 
-    def _scores(
-        self, weights: dict[str, float], lang: str, said: Sequence[str], context: int | None
-    ) -> list[float]:
-        """Cosine similarity of the line with each topic, plus the echo and context boosts."""
+    def _cosines(self, weights: dict[str, float], lang: str) -> list[float]:
+        """Cosine similarity of the line with each topic."""
         index = self._langs[lang]
         norm = math.sqrt(sum(w * w for w in weights.values()))
         scores = [0.0] * len(self.topics)
@@ -282,6 +295,16 @@ class TopicIndex:
         for feature, weight in weights.items():
             for number, value in index.postings.get(feature, ()):
                 scores[number] += weight * value / norm
+        return scores
+
+    def _boosted(
+        self, raw: list[float], weights: dict[str, float], lang: str, said: Sequence[str], context: int | None
+    ) -> list[float]:
+        """The cosines plus the echo and context boosts (a new list)."""
+        scores = list(raw)
+        norm = math.sqrt(sum(w * w for w in weights.values()))
+        if not norm:
+            return scores
         # Echoing the customer: the share of the line's weight found in one of his lines.
         factor = SAID_BOOST
         for line in reversed(said[-SAID_LINES:]):

@@ -79,6 +79,8 @@ GENERIC_EN: frozenset[str] = _listed(
     boss owner owners staff level levels place places area areas point points
     benefit benefits gain gains affect affects affected hurt hurts harm improve improved
     improvement difference different worry idea pilot proposal meeting project projects
+    every each thousand thousands million millions billion hundred hundreds percent yuan rmb
+    dollar dollars euro euros
     """
 )
 
@@ -89,5 +91,6 @@ GENERIC_ZH: frozenset[str] = _listed(
     系统 流程 数据 数字 将来 未来 长期 以后 之前 以前 开始 需要 希望 想要 部门 经理 同事 老板 员工
     地方 方面 领导 压力 事儿 现状 情况 发展 管理 提高 降低 增加 减少 做 用 搞 弄 处理 换 遇到 严重 关键
     受影响 好处 受益 连带 牵连 改善 区别 不一样 帮 项目 启动 打算 试点 见面 开会 下去
+    每 每个 每次 每年 每月 每天 万 千 百 亿 元 万元 块 块钱 百分之
     """
 )

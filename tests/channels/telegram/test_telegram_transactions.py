@@ -1,5 +1,6 @@
 """A Telegram text line costs one database transaction: rep, active session, claim and turn
-together; so do /hint, /end and the press that starts a visit (claim, change, queued answer)."""
+together; so do /hint, /end, the press that starts a visit and the press that stores a
+"wrong judgement" flag (claim, change, queued answer)."""
 
 from __future__ import annotations
 
@@ -12,10 +13,12 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, event, select
 from telegram_fakes import FakeBotAPI, Updates, build_app, running, telegram_settings
-from test_telegram_rehearsal import SCENARIO, turns_of
+from test_telegram_rehearsal import SCENARIO, begin_rehearsal, turns_of
 
+from bot.channels.telegram.callbacks import decode_flag, flag_choice
+from bot.i18n import translate
 from bot.services import telegram_commands
-from bot.storage import Database, RehearsalSession, store
+from bot.storage import Database, JudgementFlag, RehearsalSession, store
 
 # No background work that opens transactions of its own while they are counted: the idle sweep
 # off, the assignment reminders' one check done at start-up.
@@ -173,3 +176,69 @@ async def test_a_crash_while_queueing_the_answer_undoes_the_claim_and_the_change
     else:
         assert before[0][0] == "active" and after[0][0] == "ended"
         assert after[0][1].count("customer") == before[0][1].count("customer") + 1  # one goodbye
+
+
+async def _flag_press(webhook: Any, fake: FakeBotAPI, updates: Updates) -> tuple[dict[str, Any], str]:
+    """A practice visit, one line, the "wrong judgement?" button opened; returns the press that
+    stores a flag (not posted yet) and the session id."""
+    await begin_rehearsal(webhook, fake, updates, language="zh", mode="practice")
+    await webhook.post(updates.text("退货为什么会翻倍呢？"))
+    note = fake.calls_to("sendMessage")[-1]
+    ((_label, data),) = note.buttons()
+    press = decode_flag(data)
+    assert press is not None
+    await webhook.post(updates.press(data, on_message_id=note.message_id or 0))
+    keyboard = fake.calls_to("sendMessage")[-1]
+    choice = flag_choice(press.session_id, press.seq, "what_else")
+    assert choice in dict(keyboard.buttons()).values()
+    return updates.press(choice, on_message_id=keyboard.message_id or 0), press.session_id
+
+
+def _flags_of(db: Database) -> list[tuple[str, int, str | None]]:
+    with store(db) as s:
+        return [(f.session_id, f.seq, f.suggested) for f in s.session.scalars(select(JudgementFlag)).all()]
+
+
+async def test_the_flag_press_is_one_transaction(db: Database, fake_bot_api: FakeBotAPI) -> None:
+    updates = Updates(user_id=8806)
+    app = build_app(telegram_settings(db.url, fake_bot_api, **QUIET))
+    async with running(app) as webhook:
+        await webhook.post(updates.text("/start"))
+        press, session_id = await _flag_press(webhook, fake_bot_api, updates)
+        await webhook.delivered()
+        await app.state.dispatcher.stop()  # its own transactions are not the press's
+        with counted_transactions(app.state.db.engine) as count:
+            assert (await webhook.post(press, delivered=False)).status_code == 200
+        await app.state.dispatcher.start()
+        await webhook.delivered()
+        thanks = fake_bot_api.calls_to("editMessageText")[-1].params["text"]
+    assert count == [1]  # the claim, the flag and the queued thanks together
+    assert [(s, suggested) for s, _seq, suggested in _flags_of(db)] == [(session_id, "what_else")]
+    assert translate("technique.what_else", "zh") in thanks
+
+
+async def test_a_crash_while_queueing_the_flags_thanks_keeps_no_flag_and_no_claim(
+    db: Database, fake_bot_api: FakeBotAPI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Before, the press was claimed in one transaction and the flag stored in another: a crash
+    in between left a claimed press with no flag and no thanks, and the redelivery did nothing."""
+    updates = Updates(user_id=8807)
+    app = build_app(telegram_settings(db.url, fake_bot_api))
+    async with running(app) as webhook:
+        await webhook.post(updates.text("/start"))
+        press, session_id = await _flag_press(webhook, fake_bot_api, updates)
+
+        def crash(*_args: Any, **_kwargs: Any) -> None:
+            raise RuntimeError("killed while queueing the answer")
+
+        monkeypatch.setattr(telegram_commands, "post_answer", crash)
+        await webhook.post(press)
+        flags_after_crash = _flags_of(db)
+        edits_before = len(fake_bot_api.calls_to("editMessageText"))
+        monkeypatch.undo()
+        for _ in range(2):  # Telegram's redelivery, then a duplicate of it
+            assert (await webhook.post(press)).status_code == 200
+        edits = len(fake_bot_api.calls_to("editMessageText"))
+    assert flags_after_crash == []  # rolled back with the claim
+    assert [(s, suggested) for s, _seq, suggested in _flags_of(db)] == [(session_id, "what_else")]
+    assert edits == edits_before + 1  # thanked once

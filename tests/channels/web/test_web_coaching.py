@@ -231,3 +231,36 @@ async def test_the_pdca_loop_through_the_api(as_user: Client, people: dict[str, 
     # The analytics count both of wang's visits and their techniques.
     figures = {r["id"]: r for r in (await boss.get("/api/manager/analytics")).json()["reps"]}
     assert figures[people["wang"]]["scored"] == 2 and figures[people["wang"]]["techniques"]["why"] == 2
+
+
+async def test_assigning_to_an_unknown_or_foreign_rep_names_it_and_assigns_nothing(
+    as_user: Client, people: dict[str, int]
+) -> None:
+    """Every id that is not a rep of the manager's team is named in one 404, even next to valid
+    ones or with ``team``; ids no row could have are 422 (on PostgreSQL they were a 500)."""
+    boss = await as_user("boss_e")
+    unknown = 2**31 - 2
+    for rep_ids, named in (
+        ([people["wang"], unknown], [unknown]),
+        ([people["liu"]], [people["liu"]]),  # a rep of another team
+        ([people["coach"], people["boss_e"]], [people["coach"], people["boss_e"]]),  # not reps
+        ([unknown, people["wang"], unknown, people["liu"]], [unknown, people["liu"]]),
+    ):
+        for team in (False, True):
+            response = await boss.post(
+                "/api/manager/assignments", json=assignment(rep_ids=rep_ids, team=team)
+            )
+            assert response.status_code == 404, (rep_ids, response.text)
+            error = response.json()["error"]
+            assert error["code"] == "rep_not_found"
+            assert error["message"] == (
+                f"No such rep in your team: {', '.join(map(str, named))}. Nothing was assigned."
+            )
+    for bad_id in (0, -3, 2**31, 2**40):
+        response = await boss.post("/api/manager/assignments", json=assignment(rep_ids=[bad_id]))
+        assert response.status_code == 422, (bad_id, response.text)
+        assert response.json()["error"]["code"] == "invalid_request"
+    assert (await boss.get("/api/manager/assignments")).json() == []  # nothing was assigned
+    # The same rep twice is one assignment.
+    twice = await boss.post("/api/manager/assignments", json=assignment(rep_ids=[people["wang"]] * 2))
+    assert twice.status_code == 201 and [a["rep_id"] for a in twice.json()] == [people["wang"]]

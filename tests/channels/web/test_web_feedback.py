@@ -58,3 +58,31 @@ async def test_the_flag_route_is_documented(client: httpx.AsyncClient) -> None:
     route = spec["paths"]["/api/sessions/{session_id}/turns/{seq}/flag"]["post"]
     assert {"401", "403", "404", "422"} <= set(route["responses"])
     assert "suggested" in spec["components"]["schemas"]["FlagRequest"]["properties"]
+
+
+async def test_a_flag_is_one_transaction_besides_the_sign_in_check(
+    app: FastAPI, rep: httpx.AsyncClient
+) -> None:
+    """The sign-in cookie is read in its own transaction by every signed-in request (GET /api/me
+    is nothing else); the flag's checks, the classifier's second look and the stored flag are one."""
+    from sqlalchemy import event
+
+    session_id, seq = await _rep_line(rep)
+    engine = app.state.db.engine
+    count = [0]
+
+    def began(_connection: object) -> None:
+        count[0] += 1
+
+    event.listen(engine, "begin", began)
+    try:
+        assert (await rep.get("/api/me")).status_code == 200
+        sign_in_check, count[0] = count[0], 0
+        flagged = await rep.post(
+            f"/api/sessions/{session_id}/turns/{seq}/flag", json={"suggested": "what_else"}
+        )
+        flag_request, count[0] = count[0], 0
+    finally:
+        event.remove(engine, "begin", began)
+    assert flagged.status_code == 200
+    assert (sign_in_check, flag_request) == (1, 2)

@@ -3,9 +3,12 @@ real app on both databases (tests that only touch the HTTP layer run on SQLite).
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import logging
+import threading
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -24,7 +27,7 @@ from bot.app import create_app
 from bot.channels.web.auth import COOKIE_NAME
 from bot.channels.web.input import isolate_bidi, json_depth
 from bot.channels.web.observability import JsonFormatter, RequestIdFilter, request_id_var
-from bot.channels.web.security import DEFAULT_SECRET
+from bot.channels.web.security import DEFAULT_SECRET, SignInGate
 from bot.passwords import CheckGate
 from bot.services import web_sessions
 from bot.storage import Database, store
@@ -309,6 +312,55 @@ async def test_a_cross_site_post_with_the_cookie_is_refused_and_same_origin_work
     assert behind_tls.status_code == 200
 
 
+async def test_sec_fetch_site_decides_when_origin_and_referer_are_missing(rep: httpx.AsyncClient) -> None:
+    """Origin, else Referer, else Sec-Fetch-Site: the first one sent decides; with none of the
+    three (a non-browser client) a cookie-authenticated request passes."""
+    zone = {"time_zone": "Asia/Shanghai"}
+    cross = {"sec-fetch-site": "cross-site"}
+    for method, path, body in (
+        ("PUT", "/api/me/settings", zone),
+        ("POST", "/api/telegram/link-code", None),
+        ("POST", "/api/auth/logout", None),
+    ):
+        refused = await rep.request(method, path, json=body, headers=cross)
+        assert refused.status_code == 403, path
+        assert refused.json()["error"]["code"] == "cross_site_request"
+    assert (await rep.get("/api/me")).json()["time_zone"] != "Asia/Shanghai"  # nothing changed
+    assert (await rep.get("/api/me")).status_code == 200  # the refused logout did not sign out
+    # An unknown value is not trusted either.
+    assert (
+        await rep.post("/api/telegram/link-code", headers={"sec-fetch-site": "elsewhere"})
+    ).status_code == 403
+    for value in ("same-origin", "same-site", "none", "Same-Origin"):
+        allowed = await rep.post("/api/telegram/link-code", headers={"sec-fetch-site": value})
+        assert allowed.status_code == 200, value
+    # Origin and Referer come first: a foreign Origin is refused whatever Sec-Fetch-Site says,
+    # and a same-origin Referer passes although the fetch metadata says cross-site.
+    foreign = {"origin": "https://evil.example", "sec-fetch-site": "same-origin"}
+    assert (await rep.post("/api/telegram/link-code", headers=foreign)).status_code == 403
+    own_referer = {"referer": "http://testserver/chat", "sec-fetch-site": "cross-site"}
+    assert (await rep.post("/api/telegram/link-code", headers=own_referer)).status_code == 200
+    # An empty Origin is no claim: Referer decides.
+    empty_origin = {"origin": "", "referer": "https://evil.example/"}
+    assert (await rep.post("/api/telegram/link-code", headers=empty_origin)).status_code == 403
+    # None of the three (curl, scripts): the cookie is accepted, the change is made.
+    assert (await rep.put("/api/me/settings", json=zone)).json()["time_zone"] == "Asia/Shanghai"
+    assert (await rep.post("/api/auth/logout")).status_code == 204
+    assert (await rep.get("/api/me")).status_code == 401
+
+
+@HTTP_LAYER_ONLY
+async def test_requests_without_the_cookie_are_not_judged_by_origin(client: httpx.AsyncClient) -> None:
+    """The check guards the cookie's ambient authority: a sign-in (no cookie yet) from a page
+    that says cross-site is answered on its merits (401 for a wrong password), not 403."""
+    response = await client.post(
+        "/api/auth/login",
+        json={"login": DEMO_LOGIN, "password": "not-the-password"},
+        headers={"sec-fetch-site": "cross-site"},
+    )
+    assert response.status_code == 401
+
+
 # --- 3. sign-in flood ----------------------------------------------------------------------
 
 
@@ -338,6 +390,70 @@ async def test_sign_ins_beyond_the_check_cap_are_429_without_hashing(
     assert calls == []  # refused before any Argon2 work
     await sign_in(client)
     assert calls == [DEMO_PASSWORD]
+
+
+@HTTP_LAYER_ONLY
+async def test_a_sign_in_finding_every_slot_taken_is_held_then_answered(
+    client: httpx.AsyncClient, app: FastAPI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Held for ``sign_in_hold`` seconds, then refused if the slot is still taken (no hashing) or
+    let through if it was freed meanwhile; nothing is held beyond ``MAX_HELD``."""
+    calls: list[str] = []
+    real = passwords.verify_password
+
+    def counting(password_hash: str | None, password: str) -> bool:
+        calls.append(password)
+        return real(password_hash, password)
+
+    monkeypatch.setattr(passwords, "verify_password", counting)
+    gate = CheckGate(1)
+    app.state.check_gate = gate
+    app.state.sign_in_hold = 0.6
+    body = {"login": DEMO_LOGIN, "password": DEMO_PASSWORD}
+    with gate.slot():
+        started = time.monotonic()
+        held = await client.post("/api/auth/login", json=body)
+        waited = time.monotonic() - started
+    assert held.status_code == 429 and held.json()["error"]["code"] == "too_many_sign_ins"
+    assert 0.6 <= waited < 5 and calls == []  # held for the hold, then refused without hashing
+
+    slot = gate.slot()
+    slot.__enter__()
+    asyncio.get_running_loop().call_later(0.2, slot.__exit__, None, None, None)  # freed while held
+    started = time.monotonic()
+    through = await client.post("/api/auth/login", json=body)
+    assert through.status_code == 200, through.text  # a real user gets in instead of a 429
+    assert time.monotonic() - started >= 0.6 and calls == [DEMO_PASSWORD]
+
+    monkeypatch.setattr(SignInGate, "MAX_HELD", 0)
+    with gate.slot():
+        started = time.monotonic()
+        refused = await client.post("/api/auth/login", json=body)
+    assert refused.status_code == 429 and time.monotonic() - started < 0.5  # no room to hold: at once
+
+
+@HTTP_LAYER_ONLY
+async def test_password_checks_run_on_the_gates_own_threads(
+    client: httpx.AsyncClient, app: FastAPI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Not on the pool that serves everyone's database reads; the request id still reaches them."""
+    seen: list[tuple[str, str | None]] = []
+    real = passwords.verify_password
+
+    def recording(password_hash: str | None, password: str) -> bool:
+        seen.append((threading.current_thread().name, request_id_var.get()))
+        return real(password_hash, password)
+
+    monkeypatch.setattr(passwords, "verify_password", recording)
+    wrong = await client.post(
+        "/api/auth/login",
+        json={"login": "nobody-here", "password": "a-wrong-guess"},
+        headers={"x-request-id": "r-1"},
+    )
+    assert wrong.status_code == 401
+    await sign_in(client)
+    assert [name.startswith("password-check") for name, _ in seen] == [True, True]
+    assert seen[0][1] == "r-1"
 
 
 async def test_the_throttle_is_shared_by_two_app_instances_on_one_database(

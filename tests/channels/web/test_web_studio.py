@@ -47,6 +47,20 @@ ROUTES: dict[tuple[str, str], dict[str, Any] | None] = {
     ("POST", "/api/studio/review/{flag_id}/reject"): None,
     ("GET", "/api/studio/models/current"): None,
     ("POST", "/api/studio/models"): None,
+    # A new scenario under an id that does not parse; the models, and ids that do not parse.
+    ("POST", "/api/studio/scripts"): {"id": "Not An Id"},
+    ("GET", "/api/studio/models"): None,
+    ("GET", "/api/studio/models/jobs/{job_id}"): None,
+    ("POST", "/api/studio/models/{model_id}/rollback"): None,
+    # The question bank (studio_bank.py): a technique id that does not parse, except the list.
+    ("GET", "/api/studio/bank"): None,
+    ("GET", "/api/studio/bank/{technique_id}"): None,
+    ("PUT", "/api/studio/bank/{technique_id}/draft"): {"text": "id: why\n"},
+    ("DELETE", "/api/studio/bank/{technique_id}/draft"): None,
+    ("POST", "/api/studio/bank/{technique_id}/check"): {"text": "id: [\n"},
+    ("POST", "/api/studio/bank/{technique_id}/publish"): {"text": "", "message": "no"},
+    ("GET", "/api/studio/bank/{technique_id}/versions"): None,
+    ("POST", "/api/studio/bank/{technique_id}/rollback"): {"version": "999"},
 }
 
 

@@ -251,3 +251,30 @@ async def test_a_long_reply_arrives_in_pieces_within_wecoms_limit(
     assert len(pieces) >= 3 and all(len(piece.encode()) <= 2048 for piece in pieces)
     assert pieces[0].startswith("📝 教练笔记（共 20 条，未读 20 条）")
     assert all(f"第{n}条：" in "".join(pieces) for n in range(20))  # every note, in the pieces' order
+
+
+async def test_rehearse_during_a_visit_shows_where_it_stands_to_continue_or_end(
+    db: Database, fake_wecom: FakeWeComAPI
+) -> None:
+    """As Telegram's continue/end choice: /rehearse with a visit in progress (begun on the web)
+    says so, repeats the customer's last words with the stage, and the rep goes on or /ends."""
+    rep_id = add_person(db, "he", "何静")
+    member = Member("HeJing")
+    app = build_app(wecom_settings(db.url, fake_wecom))
+    async with running(app) as callbacks, signed_in(app, "he") as web:
+        app.state.services.wecom.map_user("HeJing", rep_id)
+        started = await web.post("/api/sessions", json={"scenario_id": SCENARIO, "language": "zh"})
+        session_id = started.json()["session_id"]
+        first = {"text": METHOD_LINES_ZH[0], "client_message_id": "web-1"}
+        said = (await web.post(f"/api/sessions/{session_id}/messages", json=first)).json()["customer_reply"]
+        in_progress, last_words = await say(callbacks, fake_wecom, member, "/rehearse", replies=2)
+        (goes_on,) = await say(callbacks, fake_wecom, member, METHOD_LINES_ZH[1])
+        (card,) = await say(callbacks, fake_wecom, member, "/end")
+        (menu,) = await say(callbacks, fake_wecom, member, "/rehearse")
+    assert "进行中" in in_progress and "/end" in in_progress
+    assert said in last_words and last_words.startswith("🗣 王建国：") and "阶段：" in last_words
+    assert "<" not in last_words
+    assert goes_on.startswith("🗣 王建国：")
+    rep_lines = [text for speaker, text in turns_of(db, session_id) if speaker == "rep"]
+    assert rep_lines == METHOD_LINES_ZH[:2]  # the same visit went on in WeCom
+    assert card.startswith("📋 评分卡") and "精密零件" in menu and "1." in menu

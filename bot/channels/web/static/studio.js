@@ -55,6 +55,7 @@ function setStatus(text) { $("edit-status").textContent = text || ""; }
 function applyLanguage(lang) {
   translatePage(lang, "web.studio.title");
   renderList();
+  if (window.StudioBank) window.StudioBank.applyLanguage();
   if (state.script) {
     renderHead();
     renderProblems();
@@ -63,9 +64,17 @@ function applyLanguage(lang) {
   }
 }
 
+const VIEWS = ["login", "denied", "list", "edit", "bank", "technique", "review", "model"];
+const NAV_OF = { list: "list", edit: "list", bank: "bank", technique: "bank", review: "review", model: "model" };
+
 function showView(name) {
-  for (const view of ["login", "denied", "list", "edit"]) $(`view-${view}`).classList.toggle("hidden", view !== name);
+  for (const view of VIEWS) $(`view-${view}`).classList.toggle("hidden", view !== name);
   $("sign-out").classList.toggle("hidden", name === "login");
+  $("studio-nav").classList.toggle("hidden", !NAV_OF[name]);
+  for (const link of document.querySelectorAll("[data-nav]")) {
+    if (link.dataset.nav === NAV_OF[name]) link.setAttribute("aria-current", "page");
+    else link.removeAttribute("aria-current");
+  }
   window.scrollTo(0, 0);
 }
 
@@ -80,6 +89,7 @@ async function route() {
   if (!state.me) return showLogin();
   if (!TRAINER_ROLES.includes(state.me.role)) return showView("denied");
   const wanted = decodeURIComponent(location.hash.replace(/^#/, ""));
+  if (window.StudioBank && window.StudioBank.route(wanted)) return;
   if (wanted) return openScript(wanted, { push: false });
   return showList({ push: false });
 }
@@ -142,6 +152,28 @@ function renderList() {
       el("td", { class: "small" }, published),
       el("td", { class: "small" }, draft)));
   }
+}
+
+/* A new scenario: a draft under a new id, opened in the editor (published once it is ready). */
+async function onNewScript(event) {
+  event.preventDefault();
+  const error = $("new-script-error");
+  error.classList.add("hidden");
+  const id = $("new-script-id").value.trim();
+  if (!/^[a-z][a-z0-9_-]*$/.test(id)) {
+    error.textContent = t("web.studio.newScenarioBadId");
+    error.classList.remove("hidden");
+    return;
+  }
+  try {
+    await api("POST", "/api/studio/scripts", { id });
+  } catch (err) {
+    error.textContent = err.code === "script_exists" ? t("web.studio.newScenarioExists") : explain(err);
+    error.classList.remove("hidden");
+    return;
+  }
+  $("new-script-id").value = "";
+  await openScript(id);
 }
 
 /* ---------- the editor ---------- */
@@ -215,8 +247,9 @@ function renderProblems() {
 function selectTab(name) {
   state.tab = name;
   for (const button of document.querySelectorAll("[data-tab]")) button.setAttribute("aria-selected", String(button.dataset.tab === name));
-  for (const panel of ["reader", "tests", "preview", "history"]) $(`panel-${panel}`).classList.toggle("hidden", panel !== name);
+  for (const panel of ["reader", "tests", "preview", "history", "stats"]) $(`panel-${panel}`).classList.toggle("hidden", panel !== name);
   if (name === "history") loadHistory();
+  if (name === "stats" && window.StudioBank) window.StudioBank.loadStats(state.script.id);
   if (name === "reader") refreshReader();
 }
 
@@ -429,6 +462,7 @@ async function init() {
   $("show-history").addEventListener("click", () => selectTab("history"));
   $("preview-form").addEventListener("submit", onPreviewSend);
   $("publish-form").addEventListener("submit", onPublish);
+  $("new-script-form").addEventListener("submit", onNewScript);
   for (const button of document.querySelectorAll("[data-tab]")) button.addEventListener("click", () => selectTab(button.dataset.tab));
   window.addEventListener("popstate", route);
   window.addEventListener("beforeunload", (event) => { if (state.dirty) event.preventDefault(); });

@@ -1,0 +1,146 @@
+"""A question that names a topic other than the one just discussed is answered about that topic
+(issue 10, "the customer listens"): by the problem its own words lean to, by the stake it names,
+whatever its form; and a question about things this customer does not have gets no fact.
+
+The lines are played through the machine with their technique given, so each test is about the
+engine's reading of the line's content, not about the classifier.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import pytest
+from engine_support import DIALOGUES
+
+from bot.engine.coach import Coach
+from bot.engine.machine import DialogueMachine
+from bot.engine.scenario import load_scenario
+from bot.engine.state import SessionState
+from bot.engine.text_keys import ANALYSIS_KEYS, text
+
+
+@cache
+def _machine(name: str) -> DialogueMachine:
+    return DialogueMachine(load_scenario(DIALOGUES / f"{name}.yaml"))
+
+
+def _at(
+    name: str, revealed: list[str], current: str, lang: str, trust: float = 60
+) -> tuple[DialogueMachine, SessionState]:
+    machine = _machine(name)
+    state, _ = machine.start(lang=lang, mode="practice", seed=5)
+    state.revealed = list(revealed)
+    state.trust = trust
+    state.current_problem = current
+    return machine, state
+
+
+def test_a_what_if_about_the_other_problem_in_its_own_words_answers_about_it() -> None:
+    # The returns were discussed last; the rep asks about tracing batches (the audit's worry)
+    # without naming the audit: the audit's stake, not the returns'.
+    machine, state = _at(
+        "precision_parts_returns",
+        ["new_standard", "returns", "audit_risk", "late_detection"],
+        "returns",
+        "en",
+    )
+    state.topic = "cause:returns/late_detection"
+    outcome = machine.turn(
+        state, "And if the auditors still can't trace a batch by then, what's at stake?", ["what_if"]
+    )
+    assert outcome.revealed == ["audit_fail"] and state.current_problem == "audit_risk"
+
+
+def test_a_what_if_naming_a_problem_by_a_paraphrase_is_answered_about_that_problem() -> None:
+    # The openings are on the table; "people cost more and sell no more" is the labour-cost problem.
+    machine, state = _at(
+        "retail_store_growth",
+        ["expansion_plan", "growth_goal", "labour_cost", "goal_unclear"],
+        "growth_goal",
+        "zh",
+    )
+    outcome = machine.turn(state, "人越用越贵、卖得却没多，这种情况一直下去会怎样？", ["what_if"])
+    assert outcome.revealed == ["margin_squeeze"]
+
+
+def test_a_what_if_takes_the_stake_its_words_point_to() -> None:
+    machine, state = _at(
+        "retail_store_growth",
+        ["expansion_plan", "growth_goal", "goal_unclear", "manager_drain"],
+        "growth_goal",
+        "zh",
+    )
+    outcome = machine.turn(state, "老店的骨干一直被抽去开新店，老店那边会不会被拖垮？", ["what_if"])
+    assert outcome.revealed == ["old_store_decline"]  # the spreading harm, not the default long-term one
+
+
+@pytest.mark.parametrize("label", ["closed_question", "curiosity_care"])
+def test_a_yes_no_question_clearly_naming_a_stake_is_heard_as_a_what_if(label: str) -> None:
+    machine, state = _at(
+        "logistics_fleet_tender", ["tender_rfq", "on_time_drop", "detours"], "on_time_drop", "en"
+    )
+    outcome = machine.turn(
+        state, "When one truck runs late, does that spread to other routes and the hubs?", [label]
+    )
+    assert outcome.revealed == ["late_spread"]
+    # A tag question only checks what the rep believes: no stake from it.
+    machine, state = _at(
+        "logistics_fleet_tender", ["tender_rfq", "on_time_drop", "detours"], "on_time_drop", "en"
+    )
+    tag = machine.turn(state, "One late truck makes the other routes late too, right?", [label])
+    assert "late_spread" not in tag.revealed
+
+
+def test_a_private_word_that_is_his_business_is_private_only_about_him() -> None:
+    # Wages are the supermarket's business (最低工资上调); his own salary is private.
+    machine, state = _at(
+        "retail_store_growth",
+        ["expansion_plan", "growth_goal", "labour_cost", "goal_unclear"],
+        "growth_goal",
+        "zh",
+    )
+    business = machine.turn(state, "工资再这么往上涨，门店的利润会怎么样？", ["what_if"])
+    assert business.revealed == ["margin_squeeze"] and business.event != "private"
+    private = machine.turn(state, "冒昧问一下，您的工资一年多少？", ["open_question"])
+    assert private.revealed == [] and private.trust_delta < 0
+
+
+@pytest.mark.parametrize(
+    ("lang", "line", "label"),
+    [
+        ("en", "How do your doctors share patient records between sites today?", "open_question"),
+        ("zh", "你们的病人资料平时是怎么在各个分院之间传的？", "open_question"),
+        ("zh", "你们越南那个新工厂投产以后，退货情况怎么样？", "curiosity_care"),
+    ],
+)
+def test_a_question_about_things_he_does_not_have_gets_no_fact(lang: str, line: str, label: str) -> None:
+    machine, state = _at("precision_parts_returns", ["new_standard", "returns"], "returns", lang, trust=50)
+    outcome = machine.turn(state, line, [label])
+    assert outcome.revealed == [] and outcome.event in ("unclear", "off_topic")
+    # His own business asked the same way still gets an answer.
+    own = machine.turn(
+        state, "How has the new plant director's cost target changed things?", ["open_question"]
+    )
+    assert own.event not in ("unclear", "off_topic")
+
+
+@pytest.mark.parametrize(
+    ("name", "revealed", "problem", "kind"),
+    [
+        ("precision_parts_returns", ["new_standard", "returns"], "returns", "restore"),
+        ("clinic_chain_data_breach", ["audit_rules", "wechat_files"], "wechat_files", "prevent"),
+        ("retail_store_growth", ["expansion_plan", "growth_goal"], "growth_goal", "ideal"),
+    ],
+)
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_coachs_why_advice_names_the_analysis_questions_of_the_problems_type(
+    name: str, revealed: list[str], problem: str, kind: str, lang: str
+) -> None:
+    machine, state = _at(name, revealed, problem, lang)
+    coach = Coach(machine)
+    assert coach.suggest(state) == ("why", problem)
+    hint = coach.hint(state)
+    assert text(ANALYSIS_KEYS[kind], lang) in hint
+    others = [text(key, lang) for other, key in ANALYSIS_KEYS.items() if other != kind]
+    assert not any(other in hint for other in others)

@@ -326,18 +326,6 @@ _RULES: Final = re.compile(
 )
 
 
-# A sentence that ends before the line does: the rep says something first ("It varies. And yours?").
-_SAYS_FIRST: Final = re.compile(r"[。！!；;]\s*\S|(?<!\b(?:mr|ms|dr))(?<!\bmrs)\.\s+\S", re.IGNORECASE)
-
-
-def asks_instead(text: str, focus: Focus) -> bool:
-    """With the customer's question pending, a line that is only a question of the rep's, a why or
-    one naming his business, asks rather than answers him ("九天才修好，为什么？")."""
-    if not is_question(text) or _SAYS_FIRST.search(text.strip()):
-        return False
-    return is_why(text) or focus.kind == "named"
-
-
 def asks_need(text: str) -> bool:
     """A need-confirmation reading holds unless the line asks for a cause ("why was the repair
     budget gone by September?") or about his standing rules without naming the offer."""

@@ -22,7 +22,6 @@ from .listening import (
     SAID_BEFORE_CUES,
     TOPICAL,
     Focus,
-    asks_instead,
     asks_need,
     asks_next_step,
     asks_to_meet,
@@ -159,8 +158,7 @@ def _route(dialogue: DialogueMachine, model: TurnModel) -> tuple[Trigger, bool]:
     if has_cue(model.text, IMPOLITE_CUES, state.lang):
         return Move.IMPOLITE, False
     moves_away = _moves_away(dialogue, model)
-    answers = not moves_away and not asks_instead(model.text, model.focus)
-    if state.pending_question is not None and Technique.ANSWER_WITH_QUESTION in techniques and answers:
+    if state.pending_question is not None and Technique.ANSWER_WITH_QUESTION in techniques and not moves_away:
         return Technique.ANSWER_WITH_QUESTION, False  # answering the customer's question wins over the rest
     trigger = _topical_trigger(model, effective_technique(state, techniques, model.text))
     if model.focus.kind != "off_topic":
@@ -200,7 +198,6 @@ def _form_read(model: TurnModel, trigger: Technique) -> Technique:
         others = [t for t in model.techniques if t != Technique.ANSWER_WITH_QUESTION]
         conditional = is_conditional(text, lang)
         trigger = others[0] if others else Technique.WHAT_IF if conditional else Technique.OPEN_QUESTION
-        trigger = Technique.WHY if trigger == Technique.OPEN_QUESTION and is_why(text) else trigger
     if trigger == Technique.NEED_CONFIRMATION and not asks_need(text):
         rest: list[Technique] = [t for t in model.techniques if t != Technique.NEED_CONFIRMATION]
         trigger = rest[0] if rest else Technique.WHY if is_why(text) else Technique.OPEN_QUESTION

@@ -15,6 +15,7 @@ from engine_support import DIALOGUES, ROOT
 from bot.engine.listening import Focus
 from bot.engine.machine import DialogueMachine
 from bot.engine.reactions import TurnModel
+from bot.engine.runtime import ScenarioRuntime, default_classify
 from bot.engine.scenario import load_scenario
 from bot.engine.state import SessionState
 from bot.vocab import Technique
@@ -22,6 +23,10 @@ from bot.vocab import Technique
 CAMPUS = ROOT / "tests" / "data" / "unseen" / "scenarios" / "campus_housing_repairs.yaml"
 RETURNS_ROOT = ["new_standard", "returns", "late_detection", "sampling_gaps", "no_live_data"]
 MOTIVATED = [*RETURNS_ROOT, "lose_share", "overtime_spread", "win_platform"]
+# Trainer report 3, not fixed (branch listen2): hearing the rep's why as a question while his own
+# is pending costs the trust an answer earned, and probes.yaml / probes_dev2.yaml setups (and the
+# trainer tests' trust curves) rely on it; see the branch report. Strict: the mark goes with the fix.
+KNOWN_MISS = "his pending question still takes the rep's own why as the answer (trainer report 3)"
 BACKLOG = ["enrolment_growth", "repair_backlog", "scattered_reports", "phone_dispatch", "no_work_orders"]
 
 
@@ -163,3 +168,43 @@ def test_that_is_all_i_know_is_never_said_about_an_untold_topic(campus: Dialogue
         untold = [topic(f, lang) for f in campus.customer.loaded.fact_topic if f not in state.revealed]
         assert not [title for title in untold if title in reply], reply
         assert (topic(fact, lang) in reply) == (fact in state.revealed)  # a told one is named
+
+
+@pytest.mark.parametrize(
+    ("lang", "line"),
+    [
+        ("zh", "退货以前没这么多，现在怎么一下子多起来了，为什么？"),
+        ("en", "Why have the returns shot up like this since the spring?"),
+    ],
+)
+@pytest.mark.xfail(strict=True, reason=KNOWN_MISS)
+def test_a_why_about_his_business_is_heard_as_a_question_while_his_is_pending(
+    parts: DialogueMachine, lang: str, line: str
+) -> None:
+    state = _at(parts, ["new_standard", "returns"], 60, lang)
+    state.pending_question = "q_peers"
+    outcome = parts.turn(state, line, ["answer_with_question"])
+    assert outcome.event == "dug" and outcome.revealed == ["late_detection"]
+    assert outcome.ignored_question  # he notices his question went unanswered
+
+
+def test_a_line_that_answers_him_first_is_still_an_answer(parts: DialogueMachine) -> None:
+    state = _at(parts, ["new_standard", "returns"], 60, "zh")
+    state.pending_question = "q_peers"
+    line = "我们跑过的几家厂都被新标准卡住了。您这边最着急的是哪一块？"
+    outcome = parts.turn(state, line, ["answer_with_question"])
+    assert outcome.event == "answered_back" and not outcome.ignored_question
+
+
+@pytest.mark.xfail(strict=True, reason=KNOWN_MISS)
+def test_his_question_does_not_swallow_the_reps_why_on_the_unseen_campus() -> None:
+    # Played through the real classifier: he asks how long repairs take elsewhere; the rep asks
+    # back why they drag, in one question, and hears a cause.
+    runtime = ScenarioRuntime(load_scenario(CAMPUS))
+    state, _ = runtime.start(lang="zh", mode="practice", seed=2)
+    classify = default_classify()
+    runtime.say(state, "宋处长您好，我是远帆科技的小林，基建处的周老师介绍我来的。", classify)
+    runtime.say(state, "今年扩招又开了两栋新楼，您这边是不是忙坏了？", classify)
+    assert state.pending_question == "q_other_campuses"  # the setup reached his question
+    outcome = runtime.say(state, "现在报修平均要九天，为什么拖得这么久？", classify).outcome
+    assert outcome.event != "answered_back" and outcome.revealed == ["scattered_reports"]

@@ -265,7 +265,7 @@ class CoachingService:
             else:
                 reps = list(s.users.list(role="rep", team_id=viewer.team_id))
             ids = [rep.id for rep in reps]
-            # Aggregated in SQL: the cost follows the number of reps, not of their sessions.
+            # Running totals (rep_totals): the cost follows the number of reps, not of their sessions.
             totals = {int(row.user_id): row for row in s.sessions.progress_for_users(ids)}
             trends = s.sessions.recent_scores(ids, TREND_LENGTH)
             unread = s.notes.unread_counts(ids)

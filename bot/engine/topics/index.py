@@ -17,6 +17,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import cache
 
 from pydantic import BaseModel
 
@@ -214,7 +215,7 @@ class TopicIndex:
             for number, texts in enumerate(spoken)
             for text in texts
         ]
-        generic = GENERIC_ZH if lang == "zh" else frozenset(tokens(" ".join(GENERIC_EN), "en").words)
+        generic = GENERIC_ZH if lang == "zh" else _generic_stems()
         return _LangIndex(
             idf=idf,
             postings=postings,
@@ -476,6 +477,14 @@ def _titles(text: Text) -> dict[str, str]:
 def _key(text: str, lang: str) -> str:
     """A customer line as compared with the scenario's wordings: normalised, no spaces."""
     return normalise(clean(text), lang).replace(" ", "")
+
+
+@cache
+def _generic_stems() -> frozenset[str]:
+    """The stems of the generic English words, each tokenised alone: joined into one text (in a
+    frozenset's order, which varies from run to run) some were read as stop words by their
+    neighbours, so a word such as "next" was generic in one process and not in the next."""
+    return frozenset(stem for word in sorted(GENERIC_EN) for stem in tokens(word, "en").words)
 
 
 def specificity(word: str) -> float:

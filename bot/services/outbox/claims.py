@@ -91,6 +91,21 @@ def _due_run(active: Sequence[OutboxMessage], now: datetime) -> list[OutboxMessa
     return run
 
 
+def _window(stamps: Sequence[Any], now_ts: float, pacing: Pacing) -> list[float]:
+    """The send stamps still inside the bot-wide window (``window + slack`` seconds), oldest first."""
+    span = pacing.window + pacing.slack
+    return sorted(float(s) for s in stamps if float(s) > now_ts - span)
+
+
+def _window_opens(recent: Sequence[float], busy: int, now_ts: float, pacing: Pacing) -> float | None:
+    """Seconds until the full window has room, when stamps leaving it make room; None when
+    it waits for sends in flight (their worker looks again when they are settled)."""
+    leave = busy - pacing.rate + 1  # stamps that must leave the window
+    if leave > len(recent):
+        return None
+    return max(0.0, recent[leave - 1] + pacing.window + pacing.slack - now_ts)
+
+
 class Outbox:
     """Claiming and settling outbox messages on one database (all methods are blocking)."""
 
@@ -134,23 +149,18 @@ class Outbox:
         with self.db.session(write=True) as session:
             repo = OutboxRepository(session)
             limiter = repo.lock_limiter(channel)
-            # Read the clock after the lock: a claimer that waited must not stamp a stale time.
+            # Read the clock after the lock: a claimer that waited must not count a stale window.
             now_ts, now = self._now()
-            span = pacing.window + pacing.slack
-            recent = sorted(float(s) for s in limiter.stamps if float(s) > now_ts - span)
-            budget = min(limit, pacing.rate - len(recent))
+            recent = _window(limiter.stamps, now_ts, pacing)
+            limiter.stamps = recent
+            # Sends in flight may reach the API at any moment until they are settled (a slow
+            # batch lands next to the next one); settled sends are stamped when answered.
+            busy = repo.in_flight(channel, now=now) + len(recent)
+            budget = min(limit, pacing.rate - busy)
             if budget <= 0:
-                # Full window: look again when its oldest claim leaves it.
-                limiter.stamps = recent
-                wake = recent[len(recent) - pacing.rate] + span - now_ts
-                return ClaimBatch([], wake_in=max(0.0, wake))
+                return ClaimBatch([], wake_in=_window_opens(recent, busy, now_ts, pacing))
             state = _Round(channel, pacing, now, tolerance)
             self._claim_heads(repo, state, budget)
-            # Stamped at the end: a claim of many chats takes a while, and its sends start only
-            # now; a stamp from the start would let the next window open too early.
-            if state.claims:
-                recent.extend([max(now_ts, self._clock())] * len(state.claims))
-            limiter.stamps = recent
             wake_in = None if state.claims else self._wake_hint(repo, channel, now, tolerance)
             return ClaimBatch(state.claims, wake_in=wake_in, leases_lost=state.leases_lost)
 
@@ -273,10 +283,21 @@ class Outbox:
             _, now = self._now()
             repo.lock_chat(claim.channel, claim.chat_key)  # lock order: chat, then messages
             messages = list(repo.claimed(claim.token))
-            if not messages:
+            result = None
+            if messages:
+                result = apply(repo, messages, now)
+            else:
                 log.warning("outbox claim %s settled after it was taken over", claim.token)
-                return None
-            return apply(repo, messages, now)
+            self._stamp_send(repo, claim.channel)
+            return result
+
+    def _stamp_send(self, repo: OutboxRepository, channel: str) -> None:
+        """Count the answered send in the bot-wide window, in the transaction that ends its
+        claim: from this commit on it is no longer in flight, and its stamp (taken after the
+        answer, so not before the request reached the API) stands in for it."""
+        limiter = repo.lock_limiter(channel)  # last: see the lock order in bot.storage.outbox
+        now_ts = self._clock()
+        limiter.stamps = [*_window(limiter.stamps, now_ts, self.pacing_for(channel)), now_ts]
 
     def mark_sent(self, claim: Claim) -> bool:
         """Delivered: never send again; notes among the messages count as read now."""

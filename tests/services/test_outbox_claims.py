@@ -290,6 +290,21 @@ def test_sends_in_flight_hold_the_window_until_answered_and_count_from_their_ans
     assert len(_claim(outbox)) == 10
 
 
+def test_a_send_counts_from_when_it_was_answered_not_when_it_was_settled(db: Database) -> None:
+    """The dispatcher passes the moment the answer came; settling may wait for the database."""
+    clock = Clock()
+    outbox = _outbox(db, clock, Pacing(rate=1, window=1.0, slack=0.1, chat_rate=100, chat_burst=100))
+    put(db, "a", "a1", "a2")
+    [claim] = _claim(outbox)
+    answered = clock.now + 0.2
+    clock.advance(0.7)  # the settling transaction waited half a second for the write lock
+    outbox.mark_sent(claim, answered_at=answered)
+    batch = outbox.claim_due(TELEGRAM, 10)
+    assert batch.claims == [] and batch.wake_in == pytest.approx(0.6, abs=0.01)  # 0.2 + 1.1 - 0.7
+    clock.advance(0.61)
+    assert [c.payload["text"] for c in _claim(outbox)] == ["a2"]
+
+
 def test_a_claim_whose_worker_died_stops_counting_when_its_lease_runs_out(db: Database) -> None:
     clock = Clock()
     outbox = _outbox(

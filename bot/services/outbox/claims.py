@@ -125,6 +125,10 @@ class Outbox:
         self._clock = clock
         self._rng = rng or random.Random()
 
+    def clock(self) -> float:
+        """The wall-clock time the limiter counts in (epoch seconds)."""
+        return self._clock()
+
     def pacing_for(self, channel: str) -> Pacing:
         return self.pacing.get(channel) or Pacing()
 
@@ -271,7 +275,10 @@ class Outbox:
     # -- settling
 
     def _settle(
-        self, claim: Claim, apply: Callable[[OutboxRepository, list[OutboxMessage], datetime], Any]
+        self,
+        claim: Claim,
+        apply: Callable[[OutboxRepository, list[OutboxMessage], datetime], Any],
+        answered_at: float | None = None,
     ) -> Any:
         """Run ``apply`` on the claim's messages if the claim still owns them, else return None.
 
@@ -288,18 +295,20 @@ class Outbox:
                 result = apply(repo, messages, now)
             else:
                 log.warning("outbox claim %s settled after it was taken over", claim.token)
-            self._stamp_send(repo, claim.channel)
+            self._stamp_send(repo, claim.channel, answered_at)
             return result
 
-    def _stamp_send(self, repo: OutboxRepository, channel: str) -> None:
+    def _stamp_send(self, repo: OutboxRepository, channel: str, answered_at: float | None) -> None:
         """Count the answered send in the bot-wide window, in the transaction that ends its
-        claim: from this commit on it is no longer in flight, and its stamp (taken after the
-        answer, so not before the request reached the API) stands in for it."""
+        claim: from this commit on it is no longer in flight, and its stamp stands in for it.
+        The stamp is when the answer came (``answered_at``, else now): never before the
+        request reached the API."""
         limiter = repo.lock_limiter(channel)  # last: see the lock order in bot.storage.outbox
         now_ts = self._clock()
-        limiter.stamps = [*_window(limiter.stamps, now_ts, self.pacing_for(channel)), now_ts]
+        stamp = now_ts if answered_at is None else min(answered_at, now_ts)
+        limiter.stamps = [*_window(limiter.stamps, now_ts, self.pacing_for(channel)), stamp]
 
-    def mark_sent(self, claim: Claim) -> bool:
+    def mark_sent(self, claim: Claim, *, answered_at: float | None = None) -> bool:
         """Delivered: never send again; notes among the messages count as read now."""
 
         def apply(repo: OutboxRepository, messages: list[OutboxMessage], now: datetime) -> bool:
@@ -311,7 +320,7 @@ class Outbox:
             repo.mark_notes_read(_note_ids(messages), now=now)
             return True
 
-        return bool(self._settle(claim, apply))
+        return bool(self._settle(claim, apply, answered_at))
 
     def mark_failed(
         self,
@@ -320,6 +329,7 @@ class Outbox:
         retry_after: float | None = None,
         error: str | None = None,
         permanent: bool = False,
+        answered_at: float | None = None,
     ) -> str | None:
         """The API answered with an error, so the message was not delivered.
 
@@ -345,10 +355,12 @@ class Outbox:
                     message.not_before = now + timedelta(seconds=delay)
             return "failed" if give_up else "pending"
 
-        result = self._settle(claim, apply)
+        result = self._settle(claim, apply, answered_at)
         return None if result is None else str(result)
 
-    def mark_unknown(self, claim: Claim, *, error: str = "timeout") -> str | None:
+    def mark_unknown(
+        self, claim: Claim, *, error: str = "timeout", answered_at: float | None = None
+    ) -> str | None:
         """No answer: allow exactly one re-send (after a short backoff), then give up.
 
         Returns "pending" (a re-send is due), "failed", or None when the claim was taken over.
@@ -358,10 +370,12 @@ class Outbox:
             delay = backoff_delay(max(m.attempts for m in messages), self.policy, self._rng)
             return "pending" if self._settle_unknown(messages, now, error, delay=delay) else "failed"
 
-        result = self._settle(claim, apply)
+        result = self._settle(claim, apply, answered_at)
         return None if result is None else str(result)
 
-    def mark_blocked(self, claim: Claim, *, error: str = "blocked by the user") -> int | None:
+    def mark_blocked(
+        self, claim: Claim, *, error: str = "blocked by the user", answered_at: float | None = None
+    ) -> int | None:
         """The user blocked the bot (403): mark the chat and stop all its queued messages.
 
         Returns how many messages were stopped (None when the claim was taken over).
@@ -372,5 +386,5 @@ class Outbox:
             assert chat is not None  # every message has its chat row
             return repo.block_chat(chat, now=now, error=short_error(error) or "blocked")
 
-        result = self._settle(claim, apply)
+        result = self._settle(claim, apply, answered_at)
         return None if result is None else int(result)

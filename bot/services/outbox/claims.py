@@ -97,12 +97,17 @@ def _window(stamps: Sequence[Any], now_ts: float, pacing: Pacing) -> list[float]
     return sorted(float(s) for s in stamps if float(s) > now_ts - span)
 
 
-def _window_opens(recent: Sequence[float], busy: int, now_ts: float, pacing: Pacing) -> float | None:
-    """Seconds until the full window has room, when stamps leaving it make room; None when
-    it waits for sends in flight (their worker looks again when they are settled)."""
+#: How soon to look again when the window is full of sends still in flight (perhaps another
+#: worker's: this one is not told when they are answered).
+IN_FLIGHT_RECHECK = 0.1
+
+
+def _window_opens(recent: Sequence[float], busy: int, now_ts: float, pacing: Pacing) -> float:
+    """Seconds until the full window may have room: when enough stamps leave it, or, when it
+    waits for sends in flight, a short while."""
     leave = busy - pacing.rate + 1  # stamps that must leave the window
     if leave > len(recent):
-        return None
+        return IN_FLIGHT_RECHECK
     return max(0.0, recent[leave - 1] + pacing.window + pacing.slack - now_ts)
 
 

@@ -1,6 +1,7 @@
 """Does a call cost more as history piles up? Latency at 1k / 10k / 50k stored sessions.
 
     .venv/bin/python benchmarks/growth.py [--sizes 1000,10000,50000] [--postgres URL] [--profile CALL]
+                                          [--calls progress,start]
 
 For each size a fresh database is filled with that many ended sessions (each with 6 turns, a real
 engine state and scorecard): half belong to the measured rep (spread over the four scenarios),
@@ -44,6 +45,11 @@ from bot.engine.library import ScenarioLibrary  # noqa: E402
 from bot.services import build_services  # noqa: E402
 from bot.services.views import TELEGRAM_CHANNEL  # noqa: E402, F401
 from bot.storage import Database, RehearsalSession, Turn, store, upgrade  # noqa: E402
+
+try:  # the per-rep running totals (0015); older commits have none
+    from bot.storage.rep_totals import rebuild as rebuild_totals
+except ImportError:  # pragma: no cover - benchmarking an older commit
+    rebuild_totals = None  # type: ignore[assignment]
 
 SCENARIO = "precision-parts-returns"
 LINES = [
@@ -136,6 +142,8 @@ class Bench:
                 connection.execute(RehearsalSession.__table__.insert(), sessions[chunk : chunk + 5000])
             for chunk in range(0, len(turns), 20000):
                 connection.execute(Turn.__table__.insert(), turns[chunk : chunk + 20000])
+            if rebuild_totals is not None:  # the rows went in bulk, past the end of a visit
+                rebuild_totals(connection)
         if self.db.is_sqlite:
             with self.db.engine.connect() as connection:
                 connection.exec_driver_sql("ANALYZE")
@@ -233,9 +241,11 @@ class Bench:
         self.db.dispose()
 
 
-def measure(bench: Bench, repeats: int) -> dict[str, tuple[float, float]]:
+def measure(bench: Bench, repeats: int, only: list[str]) -> dict[str, tuple[float, float]]:
     results: dict[str, tuple[float, float]] = {}
     for name, prepare in bench.calls().items():
+        if only and not any(word in name for word in only):
+            continue
         samples: list[float] = []
         for n in range(repeats + 3):
             call = prepare(n)
@@ -282,7 +292,9 @@ def with_postgres_schema(url: str, body: Callable[[str], Any]) -> Any:
         admin.dispose()
 
 
-def run(url: str, size: int, library: ScenarioLibrary, repeats: int, wanted: str | None) -> Any:
+def run(
+    url: str, size: int, library: ScenarioLibrary, repeats: int, wanted: str | None, only: list[str]
+) -> Any:
     began = time.perf_counter()
     bench = Bench(url, size, library)
     print(f"  filled {size:,} sessions in {time.perf_counter() - began:.0f} s", file=sys.stderr)
@@ -290,7 +302,7 @@ def run(url: str, size: int, library: ScenarioLibrary, repeats: int, wanted: str
         if wanted:
             profile(bench, wanted)
             return {}
-        return measure(bench, repeats)
+        return measure(bench, repeats, only)
     finally:
         bench.close()
 
@@ -305,8 +317,12 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=40, help="timed calls per row (default 40)")
     parser.add_argument("--postgres", metavar="URL", help="measure on PostgreSQL instead of SQLite")
     parser.add_argument("--profile", metavar="CALL", help="cProfile one call at the largest size")
+    parser.add_argument(
+        "--calls", default="", help="time only the rows whose name holds one of these words (comma-separated)"
+    )
     args = parser.parse_args()
     sizes = [int(size) for size in args.sizes.split(",")]
+    only = [word for word in args.calls.split(",") if word]
     library = ScenarioLibrary.from_directory(ROOT / "dialogues")
     if args.profile:
         sizes = sizes[-1:]
@@ -314,12 +330,13 @@ def main() -> None:
     for size in sizes:
         if args.postgres:
             table[size] = with_postgres_schema(
-                args.postgres, lambda url, size=size: run(url, size, library, args.repeats, args.profile)
+                args.postgres,
+                lambda url, size=size: run(url, size, library, args.repeats, args.profile, only),
             )
         else:
             with tempfile.TemporaryDirectory() as folder:
                 url = f"sqlite:///{Path(folder) / 'growth.sqlite3'}"
-                table[size] = run(url, size, library, args.repeats, args.profile)
+                table[size] = run(url, size, library, args.repeats, args.profile, only)
     if args.profile:
         return
     backend = "PostgreSQL" if args.postgres else "SQLite (file, WAL)"

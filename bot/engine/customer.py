@@ -9,8 +9,9 @@ from (session seed, turn number), so a replay is exact and another seed sounds d
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 from bot.vocab import Angle
 
@@ -74,6 +75,27 @@ BUDGET_CUES: dict[str, tuple[str, ...]] = {
     "zh": ("预算", "费用", "钱", "投入", "资金", "经费", "成本", "花多少", "多少投资"),
     "en": ("budget", "cost", "spend", "money", "fund", "invest", "price", "afford", "pay"),
 }
+# A deadline question asks "by when": it wins over a money word in it ("with the price hearing in
+# March, by when must a pilot start?"); money words are whole words ("fund", not "refund").
+_WHEN: Final = re.compile(
+    r"什么时候|啥时候|哪天|哪一天|最晚|最迟|多久|多长时间|何时|几月|期限|截止|时间表|"
+    r"\b(?:when|by when|how soon|how long|deadline|what date|which month|timeline|timetable)\b",
+    re.IGNORECASE,
+)
+_MONEY: Final = re.compile(
+    "|".join(BUDGET_CUES["zh"]) + r"|\b(?:budget|budgets|cost|costs|spend|money|funds?|funding|invest\w*|"
+    r"price|afford|pay|paid|how much)\b",
+    re.IGNORECASE,
+)
+
+
+def asked_need(text: str) -> str | None:
+    """``deadline`` or ``budget``: what a need-confirmation question asks for, None when unclear."""
+    if _WHEN.search(text):
+        return "deadline"
+    return "budget" if _MONEY.search(text) else None
+
+
 DEFAULT_PRIVATE: dict[str, tuple[str, ...]] = {
     "zh": ("多大了", "年龄", "结婚", "工资", "收入", "薪水"),
     "en": ("how old", "your age", "married", "salary", "how much do you earn", "your income"),
@@ -273,9 +295,10 @@ class Customer:
         left = [fact for fact in NEED_FACTS if fact not in state.revealed]
         if not left:
             return None
-        lowered = text.lower()
-        wanted = "budget" if any(cue in lowered for cue in BUDGET_CUES[lang]) else "deadline"
-        return wanted if wanted in left else left[0]
+        wanted = asked_need(text)
+        if wanted is None:
+            return left[0]
+        return wanted if wanted in left else None  # told already: he says so, not the other one
 
     def question_after(self, fact_id: str, state: SessionState) -> CustomerQuestion | None:
         for question in self.questions_after.get(fact_id, ()):

@@ -289,13 +289,49 @@ def asks_to_meet(text: str) -> bool:
     return bool(_QUESTION_END.search(text)) and bool(_MEETING.search(text))
 
 
+# A line on the visit's purpose asks for the next step only with a word of asking for one: the
+# purpose names the customer's problems too ("student housing is run by your office?" is no request).
+PURPOSE_ASK: Final = re.compile(
+    r"方案|再来|再过来|回来|拜访|约|见面|安排|试[点行用]|合作|下一步|"
+    r"\b(?:plans?|meet(?:ing)?|visit|come back|next step|arrange|pilot|trial|proposal|work together)\b",
+    re.IGNORECASE,
+)
+# What a deadline or budget question is about: the rep's offer (a pilot, the project, the system),
+# not the customer's problem ("why was the repair budget gone by September?" asks for a cause).
+OFFER_WORDS: Final = re.compile(
+    r"试点|试行|试用|方案|系统|项目|平台|上线|合作|引入|采购|这套|这个|咱们|我们的|"
+    r"\b(?:pilot|trial|solution|system|project|platform|rollout|roll it out|go live|start|begin|this|it|"
+    r"we|us|our|proposal|purchase|buy)\b",
+    re.IGNORECASE,
+)
+_WHY: Final = re.compile(r"为什么|为啥|怎么会|什么原因|\bwhy\b|\bhow come\b", re.IGNORECASE)
+
+
 def asks_next_step(text: str, lang: str, focus: Focus) -> bool:
     """True when the line asks for the visit's next step (by topic ``purpose`` or by words)."""
     if not _QUESTION_END.search(text):
         return False  # "sign this month and training is free" is a pitch, not a request
-    if focus.kind == "named" and focus.key == "purpose":
+    if focus.kind == "named" and focus.key == "purpose" and PURPOSE_ASK.search(text):
         return True
     return _names_next_step(text)  # either language: reps mix them
+
+
+def is_why(text: str) -> bool:
+    return bool(_WHY.search(text))
+
+
+# His standing rules: "what deadline does your own rule set?" asks how he works today.
+_RULES: Final = re.compile(
+    r"规定|制度|标准|规矩|\b(?:rules?|regulations?|policy|policies|standards?)\b", re.I
+)
+
+
+def asks_need(text: str) -> bool:
+    """A need-confirmation reading holds unless the line asks for a cause ("why was the repair
+    budget gone by September?") or about his standing rules without naming the offer."""
+    if _WHY.search(text):
+        return False
+    return not _RULES.search(text) or bool(OFFER_WORDS.search(text))
 
 
 def angle_wanted(text: str, lang: str) -> Angle | None:
@@ -327,6 +363,11 @@ class Focus:
     # first, and the implications it matches (``TopicMatch.families`` / ``stakes``).
     families: tuple[tuple[str, float], ...] = ()
     stakes: tuple[tuple[str, float], ...] = ()
+
+    @property
+    def fact(self) -> str:
+        """The fact id of the topic ("" for the purpose or the solution)."""
+        return str(self.key).partition(":")[2].split("/")[-1]
 
     @property
     def specific(self) -> bool:

@@ -58,7 +58,8 @@ class TurnModel(Guards):
 
     def about(self, key: str, fallback: str) -> None:
         """Say ``key`` about the topic the line named, or the plain ``fallback`` for a generic line."""
-        if self.focus.kind == "named" and self.focus.title:
+        told = key != "nothing_more_about" or self.focus.fact in self.state.revealed  # "all I know": told
+        if self.focus.kind == "named" and self.focus.title and told:
             self.listen(key, topic=self.focus.title)
         else:
             self.say(fallback)
@@ -184,8 +185,6 @@ class TurnModel(Guards):
     def no_problem_yet(self) -> None:
         self.event = Event.NO_PROBLEM_YET
         self.about("not_yet_about", "no_problem_yet")
-
-    # -- listening: what the line is about -------------------------------------------------------
 
     def talk_off_topic(self) -> None:
         """The rep asked about something this customer does not have: no fact, and it costs more
@@ -376,7 +375,8 @@ class TurnModel(Guards):
 
     def confirm_need(self) -> None:
         fact = self.customer.next_need(self.state, self.text, self.lang)
-        assert fact is not None  # guarded by need_left
+        if fact is None:  # the one asked for is out already (need_left: the other is not)
+            return self.need_done()
         self.event = Event.NEED
         self.delta += GAIN["need"]
         self.reveal(fact)
@@ -403,8 +403,7 @@ class TurnModel(Guards):
     def revisit(self) -> None:
         """Pick up where an earlier visit left off: its facts count again, its problem is current."""
         self.event = Event.REVISITED
-        # What the line named was recalled already (turn.recall_named); the rest comes back now,
-        # all in the order the earlier visit told it, so the deepest point is last.
+        # The named was recalled already (turn.recall_named); the rest now, in the earlier order.
         earlier_now = set(self.state.prior) | set(self.revealed)
         recalled = [fact for fact in self.state.earlier if fact in earlier_now] or list(self.state.prior)
         self.state.prior.clear()
@@ -427,10 +426,11 @@ class TurnModel(Guards):
 
     def revisit_talk(self) -> None:
         self.event = Event.REVISITED_TALK
-        topical = [f for f in self.state.revealed if f in self.customer.loaded.fact_topic]
-        topic = self.customer.topic(topical[-1], self.lang) if topical else ""
+        named = [f for f in (self.focus.problem, self.focus.fact) if f in self.state.revealed]
+        topical = [f for f in [*self.state.revealed, *named] if f in self.customer.loaded.fact_topic]
+        topic = self.customer.topic(topical[-1], self.lang) if topical else ""  # the one the rep named
         self.delta += GAIN["revisit_talk"]
-        self.say("revisit", topic=topic)
+        self.say("revisit_talk", topic=topic)  # "as I said", not "last time": it is this visit
 
     def revisit_unknown(self) -> None:
         self.event = Event.REVISIT_UNKNOWN

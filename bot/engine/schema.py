@@ -41,6 +41,7 @@ REPLY_KEYS: dict[str, str] = {
     "confirm_yes": "a summary the customer agrees with",
     "confirm_nothing": "a summary when nothing new was said",
     "revisit": "the rep picks up an earlier visit: the customer recalls where they left off",
+    "revisit_talk": "the rep picks up something said earlier in this same visit ('as I said')",
     "revisit_unknown": "the rep refers to an earlier talk that never happened",
     "view_too_early": "'how do you see it?' before the root need is found",
     "need_not_ready": "deadline or budget asked before the customer wants to act",

@@ -164,6 +164,9 @@ REPLY_KEYS: Final[dict[str, str]] = {
     # TRANSLATORS: one reply per line, the customer picks one; any number of lines; {topic} is a fact the
     # customer revealed, or a scenario topic, in the visit's language.
     "revisit": N_("customer.reply.revisit"),
+    # TRANSLATORS: one reply per line, the customer picks one; any number of lines; {topic} is what the
+    # customer said earlier in this same visit (not a previous visit), in the visit's language.
+    "revisit_talk": N_("customer.reply.revisit_talk"),
     # TRANSLATORS: one reply per line, the customer picks one; any number of lines.
     "revisit_unknown": N_("customer.reply.revisit_unknown"),
     # TRANSLATORS: one reply per line, the customer picks one; any number of lines.

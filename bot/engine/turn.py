@@ -22,12 +22,14 @@ from .listening import (
     SAID_BEFORE_CUES,
     TOPICAL,
     Focus,
+    asks_need,
     asks_next_step,
     asks_to_meet,
     has_cue,
     is_conditional,
     is_question,
     is_tag_question,
+    is_why,
 )
 from .reactions import TurnModel
 from .rules import GAIN, HARD_QUESTIONS, NOT_IGNORING, WALK_OUT_PITCHES, WALK_OUT_TRUST
@@ -63,6 +65,7 @@ _STEP_OF: dict[str, Step] = {s.value: s for s in Step}
 _STAGE_OF: dict[str, Stage] = {s.value: s for s in Stage}
 # Labels a tag question ("..., right?") gets by mistake when it only checks what the rep knows.
 _DEEP_LABELS = frozenset({Technique.HOW_DO_YOU_SEE, Technique.NEED_CONFIRMATION})
+_ASKS_ABOUT = frozenset({Technique.WHY, Technique.WHAT_IF, Technique.WHAT_ELSE, Technique.HOW_DO_YOU_SEE})
 
 
 @dataclass
@@ -118,6 +121,8 @@ def _reread(state: SessionState, primary: Technique, rest: Technique | None, tex
     said_before = has_cue(text, SAID_BEFORE_CUES, lang)
     if primary == Technique.REVISIT_TOPIC and told_nothing and is_question(text) and not said_before:
         return rest if rest is not None and rest != Technique.REVISIT_TOPIC else Technique.OPEN_QUESTION
+    if primary == Technique.REVISIT_TOPIC and not state.prior and rest in _ASKS_ABOUT:
+        return rest  # "you mentioned X earlier, why...?" in one visit: a question about X
     if primary == Technique.WHAT_ELSE and is_conditional(text, lang):
         return Technique.WHAT_IF
     return primary
@@ -172,19 +177,32 @@ def _topical_trigger(model: TurnModel, trigger: Trigger) -> Trigger:
     """The technique read with what the line is about: a next-step request, an off-topic question,
     a question about his business whatever its form."""
     text, lang, focus = model.text, model.state.lang, model.focus
-    if trigger == Technique.ANSWER_WITH_QUESTION:  # his question is pending; the line is about another
-        others = [t for t in model.techniques if t != Technique.ANSWER_WITH_QUESTION]
-        conditional = is_conditional(text, lang)
-        trigger = others[0] if others else Technique.WHAT_IF if conditional else Technique.OPEN_QUESTION
-    if trigger == Technique.STATEMENT and focus.kind == "named" and is_question(text):
-        trigger = Technique.OPEN_QUESTION  # a question about his business, whatever its form
+    if isinstance(trigger, Technique):
+        trigger = _form_read(model, trigger)
     # Asking for the next step names days and meetings, words no scenario has: it goes first.
-    if trigger in NEXT_STEP_TECHNIQUES and asks_next_step(text, lang, focus):
+    asking = trigger in NEXT_STEP_TECHNIQUES or (trigger == Technique.WHY and not is_why(text))
+    if asking and asks_next_step(text, lang, focus):  # (a why with no "why" in it: read by its words)
         return Move.NEXT_STEP
     if trigger == Technique.NEED_CONFIRMATION and asks_to_meet(text):
         return Move.NEXT_STEP  # "could we meet next Tuesday?" asks for a meeting, not a deadline
     if focus.kind == "off_topic" and trigger in TOPICAL:
         return Move.OFF_TOPIC
+    return trigger
+
+
+def _form_read(model: TurnModel, trigger: Technique) -> Technique:
+    """The label re-read from the line's form: a pending answer-with-question, a need question that
+    asks for a cause or about his rules, a statement that is a question about his business."""
+    text, lang, focus = model.text, model.state.lang, model.focus
+    if trigger == Technique.ANSWER_WITH_QUESTION:  # his question is pending; the line is about another
+        others = [t for t in model.techniques if t != Technique.ANSWER_WITH_QUESTION]
+        conditional = is_conditional(text, lang)
+        trigger = others[0] if others else Technique.WHAT_IF if conditional else Technique.OPEN_QUESTION
+    if trigger == Technique.NEED_CONFIRMATION and not asks_need(text):
+        rest: list[Technique] = [t for t in model.techniques if t != Technique.NEED_CONFIRMATION]
+        trigger = rest[0] if rest else Technique.WHY if is_why(text) else Technique.OPEN_QUESTION
+    if trigger == Technique.STATEMENT and focus.kind == "named" and is_question(text):
+        trigger = Technique.OPEN_QUESTION  # a question about his business, whatever its form
     return trigger
 
 

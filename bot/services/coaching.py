@@ -265,7 +265,7 @@ class CoachingService:
             else:
                 reps = list(s.users.list(role="rep", team_id=viewer.team_id))
             ids = [rep.id for rep in reps]
-            # Aggregated in SQL: the cost follows the number of reps, not of their sessions.
+            # Running totals (rep_totals): the cost follows the number of reps, not of their sessions.
             totals = {int(row.user_id): row for row in s.sessions.progress_for_users(ids)}
             trends = s.sessions.recent_scores(ids, TREND_LENGTH)
             unread = s.notes.unread_counts(ids)
@@ -356,6 +356,15 @@ class CoachingService:
                 s.notes.mark_read(note)
             return NoteList(notes, total=len(stored), unread=unread)
 
+    def notes_in(self, s: Store, user: User | None, *, shown: int = NOTES_SHOWN) -> NoteList:
+        """The newest ``shown`` notes of an active rep, read in ``s``'s transaction and marked
+        nothing: a channel's outbox marks them read once the list is delivered."""
+        if user is None or not user.active:
+            return NoteList([], 0, 0)
+        stored = s.notes.for_rep(user.id)
+        unread = sum(1 for note in stored if note.read_at is None)
+        return NoteList(self._titled(s, self._notes(s, stored[:shown])), len(stored), unread)
+
     def telegram_notes(self, update_id: int, telegram_user_id: int, chat_id: int, reply: NotesReply) -> bool:
         """/notes in one transaction: claim the update, list the rep's newest notes and queue the
         answer ``reply`` words. Nothing is marked read here: the outbox marks the notes shown
@@ -364,13 +373,7 @@ class CoachingService:
             if not claim_update_in(s, update_id):
                 return False
             user = s.users.by_telegram(telegram_user_id)
-            linked = linked_rep(user)
-            found = NoteList([], 0, 0)
-            if user is not None and user.active:
-                stored = s.notes.for_rep(user.id)
-                unread = sum(1 for note in stored if note.read_at is None)
-                found = NoteList(self._titled(s, self._notes(s, stored[:NOTES_SHOWN])), len(stored), unread)
-            post_answer(s, update_id, chat_id, reply(linked, found))
+            post_answer(s, update_id, chat_id, reply(linked_rep(user), self.notes_in(s, user)))
             return True
 
     def push_targets(self, note_id: int) -> NotePush | None:

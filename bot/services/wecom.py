@@ -20,9 +20,9 @@ from bot.engine.results import MessageRejected
 from bot.storage import Database, Store, User, WeComLinkRepository, store
 
 from .assignments import AssignmentService, AssignmentView
-from .coaching import CoachingService, NoteView
+from .coaching import CoachingService, NoteList, NoteView
 from .feedback import FeedbackService
-from .outbox import Kind, enqueue, unblock
+from .outbox import NOTE_IDS_KEY, Kind, enqueue, unblock
 from .rehearsals import RehearsalService
 from .telegram_commands import CommandsInTransaction, commands_in
 from .user_settings import zone_of
@@ -52,6 +52,8 @@ class WeComStart:
 LineRender = Callable[[WeComLine], Sequence[str]]
 StartRender = Callable[[WeComStart], Sequence[str]]
 RepRender = Callable[[LinkedRep | None], Sequence[str]]
+# /notes: the rep's newest notes worded as the texts to send (rep None: not linked).
+NotesRender = Callable[[LinkedRep | None, NoteList], Sequence[str]]
 NoteRender = Callable[[NoteView, str], Sequence[str]]
 # An assignment (reminder: True) worded for the rep's WeCom, in the rep's language.
 AssignmentRender = Callable[[AssignmentView, bool, str], Sequence[str]]
@@ -87,6 +89,8 @@ class WeComAPI(Protocol):
 
     def command(self, wecom_userid: str, msg_id: str, render: CommandRender) -> bool: ...
 
+    def notes(self, wecom_userid: str, msg_id: str, render: NotesRender) -> bool: ...
+
     def map_user(self, wecom_userid: str, user_id: int) -> LinkedRep: ...
 
     def push_notes(self, render: NoteRender) -> None: ...
@@ -100,15 +104,27 @@ def _linked(user: User | None) -> LinkedRep | None:
     return LinkedRep(user.id, user.display_name, user.language, time_zone=zone_of(user))
 
 
-def _enqueue_texts(s: Store, wecom_userid: str, texts: Sequence[str], *, note_id: int | None = None) -> None:
+def _enqueue_texts(
+    s: Store,
+    wecom_userid: str,
+    texts: Sequence[str],
+    *,
+    note_id: int | None = None,
+    shown_notes: Sequence[int] = (),
+) -> None:
+    """Queue ``texts`` in order; ``shown_notes`` (a /notes list) are marked read when its last
+    piece is delivered."""
     if note_id is None and texts:
         unblock(s, channel=WECOM_CHANNEL, chat_key=wecom_userid)  # the member wrote to us again
-    for text in texts:
+    for number, text in enumerate(texts, start=1):
+        payload: dict[str, object] = {"text": text}
+        if shown_notes and number == len(texts):
+            payload[NOTE_IDS_KEY] = list(shown_notes)
         enqueue(
             s,
             channel=WECOM_CHANNEL,
             chat_key=wecom_userid,
-            payload={"text": text},
+            payload=payload,
             kind=Kind.PUSH if note_id is not None else Kind.REPLY,
             note_id=None,  # a pushed note is announced, not read: /notes marks it read
         )
@@ -229,6 +245,19 @@ class WeComService:
                 return False
             rep = _linked(WeComLinkRepository(s.session).user(wecom_userid))
             _enqueue_texts(s, wecom_userid, render(rep, commands_in(s, self.rehearsals, self.feedback)))
+            return True
+
+    def notes(self, wecom_userid: str, msg_id: str, render: NotesRender) -> bool:
+        """/notes in one transaction: claim the message, list the rep's newest notes and queue
+        ``render``'s texts. Nothing is marked read here: the outbox marks the listed notes read
+        when the list is delivered, so a failed send loses none (False: seen before)."""
+        with store(self.db, write=True) as s:
+            if not s.inbound.claim(WECOM_CHANNEL, msg_id):
+                return False
+            user = WeComLinkRepository(s.session).user(wecom_userid)
+            found = self.coaching.notes_in(s, user)
+            texts = render(_linked(user), found)
+            _enqueue_texts(s, wecom_userid, texts, shown_notes=[note.id for note in found.notes])
             return True
 
     def map_user(self, wecom_userid: str, user_id: int) -> LinkedRep:

@@ -264,6 +264,26 @@ class RevealedFacts(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 
 
+class RepTotals(Base):
+    """A rep's running totals over their closed visits, kept in the transaction that closes one
+    (``SessionRepository.end``; 0015_rep_totals), so team progress reads one row per rep however
+    many visits are stored. Visits still active are read from their index when progress is shown."""
+
+    __tablename__ = "rep_totals"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    closed: Mapped[int] = mapped_column(Integer, default=0)
+    finished: Mapped[int] = mapped_column(Integer, default=0)
+    walked_out: Mapped[int] = mapped_column(Integer, default=0)
+    abandoned: Mapped[int] = mapped_column(Integer, default=0)
+    scored: Mapped[int] = mapped_column(Integer, default=0)
+    score_sum: Mapped[int] = mapped_column(BigInteger, default=0)
+    best: Mapped[int | None] = mapped_column(Integer)
+    last_started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
 class ProcessedMessage(Base):
     """An inbound message already handled: a redelivery finds it and gets the stored reply."""
 

@@ -8,11 +8,12 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, and_, bindparam, case, func, or_, select
+from sqlalchemy import and_, bindparam, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from .models import RehearsalSession, RevealedFacts, User, utcnow
+from .rep_totals import Progress, progress_for_users, record_closed
 from .reviews import record_figures
 
 
@@ -96,32 +97,11 @@ class SessionRepository:
             select(RehearsalSession).where(RehearsalSession.id.in_(list(session_ids)))
         ).all()
 
-    def progress_for_users(self, user_ids: Sequence[int]) -> Sequence[Row[Any]]:
+    def progress_for_users(self, user_ids: Sequence[int]) -> list[Progress]:
         """Per user: sessions, finished (ended by the rep), walked_out, abandoned, scored,
-        score_sum, best, and the latest started_at, updated_at and ended_at. One GROUP BY
-        answered from ``ix_rehearsal_sessions_user_status`` (no row, state or scorecard is read)."""
-        if not user_ids:
-            return []
-        rs = RehearsalSession
-        query = (
-            select(
-                rs.user_id,
-                func.count().label("sessions"),
-                # Ended by the rep; a walk-out and an abandoned visit are outcomes of their own.
-                func.sum(case((rs.status == "ended", 1), else_=0)).label("finished"),
-                func.sum(case((rs.status == "closed_by_customer", 1), else_=0)).label("walked_out"),
-                func.sum(case((rs.status == "abandoned", 1), else_=0)).label("abandoned"),
-                func.count(rs.score).label("scored"),
-                func.sum(rs.score).label("score_sum"),
-                func.max(rs.score).label("best"),
-                func.max(rs.started_at).label("started_at"),
-                func.max(rs.updated_at).label("updated_at"),
-                func.max(rs.ended_at).label("ended_at"),
-            )
-            .where(rs.user_id.in_(list(user_ids)))
-            .group_by(rs.user_id)
-        )
-        return self._s.execute(query).all()
+        score_sum, best, and the latest started_at, updated_at and ended_at. One ``rep_totals``
+        row per rep plus a seek for their active visits: no closed session is read (0015)."""
+        return progress_for_users(self._s, user_ids)
 
     def recent_scores(self, user_ids: Sequence[int], count: int) -> dict[int, list[int]]:
         """Each user's last ``count`` scores of finished visits, oldest first: one index seek per
@@ -213,8 +193,11 @@ class SessionRepository:
     def end(
         self, rehearsal: RehearsalSession, *, status: str = "ended", scorecard: dict[str, Any] | None = None
     ) -> None:
+        was_active = rehearsal.status == "active"
+        now = utcnow()
         rehearsal.status = status
-        rehearsal.ended_at = utcnow()
+        # updated_at set here (not by onupdate at flush) so the rep's totals keep the same moment.
+        rehearsal.ended_at = rehearsal.updated_at = now
         if scorecard is not None:
             rehearsal.scorecard = scorecard
             value = scorecard.get("score")
@@ -222,3 +205,5 @@ class SessionRepository:
                 rehearsal.score = int(value)
             # Team analytics sums these columns instead of parsing scorecards (issue 14).
             record_figures(self._s, rehearsal, scorecard)
+        if was_active:  # a visit closes once; its rep's running totals count it now (0015)
+            record_closed(self._s, rehearsal)

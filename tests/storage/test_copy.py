@@ -51,6 +51,8 @@ def test_copy_keeps_ids_and_new_rows_continue(database_url: str, tmp_path: Path)
     assert result.exit_code == 0, result.output
     assert _counts(database_url) == _counts(source_url)
     assert sum(_counts(source_url).values()) > 0
+    # The reps' running totals (backfilled by 0015 from the release's visits) travel too.
+    assert _counts(source_url)["rep_totals"] > 0
     assert _ids(database_url) == _ids(source_url)
     # A second copy into the now full target is refused.
     again = runner.invoke(main, ["db", "copy", source_url, database_url])

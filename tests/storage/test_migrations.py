@@ -36,6 +36,7 @@ EXPECTED_TABLES = {
     "visit_techniques",
     "classifier_models",
     "retrain_jobs",
+    "rep_totals",
 }
 
 

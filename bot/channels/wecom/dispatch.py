@@ -11,7 +11,14 @@ from functools import partial
 
 from bot.channels.text import unreadable
 from bot.config import Settings
-from bot.services import CommandsInTransaction, LinkedRep, RehearsalError, Services, VisitCommands
+from bot.services import (
+    CommandsInTransaction,
+    LinkedRep,
+    NoteList,
+    RehearsalError,
+    Services,
+    VisitCommands,
+)
 
 from . import handlers
 from .crypto import Inbound
@@ -42,6 +49,9 @@ def _command(services: Services, settings: Settings, inbound: Inbound, name: str
             render=lambda done: pieces(render(done)),
         )
         return
+    if name == "notes":
+        _notes(services, settings, inbound)
+        return
     visit = handlers.VISIT_COMMANDS.get(name)
     if visit is not None:
         _change_visit(services, settings, inbound, lambda rep, visits: visit(rep, args, visits))
@@ -59,6 +69,18 @@ def _command(services: Services, settings: Settings, inbound: Inbound, name: str
     # Reads only: act first, then claim and queue together (a retry finds the claim).
     texts = pieces(_for_rep(wecom.rep(inbound.userid), action, args, services, settings))
     wecom.answer_once(inbound.userid, inbound.msg_id, lambda rep: texts)
+
+
+def _notes(services: Services, settings: Settings, inbound: Inbound) -> None:
+    """/notes: claim, list and queue in one transaction; read once delivered."""
+
+    def render(linked: LinkedRep | None, found: NoteList) -> Sequence[str]:
+        rep = Rep.of(linked, settings.default_lang)
+        if rep is None:
+            return pieces([text("need_start", settings.default_lang)])
+        return pieces(handlers.notes(rep, found))
+
+    services.wecom.notes(inbound.userid, inbound.msg_id, render)
 
 
 def _change_visit(

@@ -36,6 +36,7 @@ from bot.services import (
     AssignmentView,
     LinkedRep,
     MessageRejected,
+    NoteList,
     NoteView,
     RehearsalError,
     ScenarioSummary,
@@ -179,9 +180,8 @@ def end(rep: Rep, args: list[str], visits: VisitCommands) -> list[str]:
     return [plain(scorecard_message(result.scorecard or {}, title=session_title(active), lang=rep.lang))]
 
 
-def notes(rep: Rep, args: list[str], services: Services) -> list[str]:
-    """/notes: the newest coaching notes; the ones shown are marked read."""
-    found = services.coaching.read_notes(rep.user_id)
+def notes(rep: Rep, found: NoteList) -> list[str]:
+    """/notes: the newest coaching notes (marked read once this list is delivered)."""
     if not found.total:
         return [text("notes_none", rep.lang)]
     entries = [note_entry(note) for note in found.notes]
@@ -205,7 +205,6 @@ COMMANDS: Final[dict[str, tuple[Command, bool]]] = {
     "help": (help_command, False),
     "rehearse": (rehearse, False),
     "score": (score, False),
-    "notes": (notes, True),
     "lang": (lang, False),
 }
 # Commands that change the visit: claim, change and replies in one transaction.

@@ -5,6 +5,7 @@ together; so do /hint, /end, the press that starts a visit and the press that st
 from __future__ import annotations
 
 import asyncio
+import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import partial
@@ -31,7 +32,9 @@ def counted_transactions(engine: Engine) -> Iterator[list[int]]:
     count = [0]
 
     def began(_connection: Any) -> None:
-        count[0] += 1
+        # Each worker's background model check (every 2 s) is not the message's transaction.
+        if not any(frame.filename.endswith("model_versions.py") for frame in traceback.extract_stack()):
+            count[0] += 1
 
     event.listen(engine, "begin", began)
     try:

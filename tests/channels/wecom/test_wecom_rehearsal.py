@@ -204,6 +204,43 @@ async def test_a_managers_note_is_pushed_to_the_reps_wecom(db: Database, fake_we
     assert len(fake_wecom.state.sent) == 2  # nothing for the rep without WeCom
 
 
+async def test_notes_listed_in_wecom_are_read_only_once_the_list_is_delivered(
+    db: Database, fake_wecom: FakeWeComAPI
+) -> None:
+    """/notes claims, lists and queues in one transaction; the outbox marks the listed notes read
+    when WeCom accepts the list, so a list WeCom refuses loses no unread note."""
+    rep_id = add_person(db, "zhou", "周可")
+    boss = add_person(db, "boss4", "陈经理", role="manager")
+    with store(db, write=True) as s:
+        author, rep = s.users.get(boss), s.users.get(rep_id)
+        assert author is not None and rep is not None
+        s.notes.add(author=author, rep=rep, text="先问清楚交期。")
+    member = Member("ZhouKe")
+    app = build_app(wecom_settings(db.url, fake_wecom))
+    async with running(app) as callbacks:
+        app.state.services.wecom.map_user("ZhouKe", rep_id)
+        fake_wecom.fail_next(60011)  # refused for good (no permission): the list is never delivered
+        assert (await callbacks.post(member.text("/notes"))).status_code == 200
+        for _ in range(50):
+            with store(db) as s:
+                settled = s.session.scalars(
+                    select(OutboxMessage).where(OutboxMessage.status != "pending")
+                ).all()
+            if settled:
+                break
+            await asyncio.sleep(0.1)
+        with store(db) as s:
+            unread_after_refusal = [n.read_at for n in s.notes.for_rep(rep_id)]
+        (listed,) = await say(callbacks, fake_wecom, member, "/notes")
+        await asyncio.sleep(0.3)
+        with store(db) as s:
+            read_after_delivery = [n.read_at for n in s.notes.for_rep(rep_id)]
+
+    assert unread_after_refusal == [None]
+    assert listed.startswith("📝 教练笔记（共 1 条，未读 1 条）")  # still unread when listed again
+    assert read_after_delivery[0] is not None
+
+
 async def test_a_note_and_its_wecom_push_are_stored_together(
     db: Database, fake_wecom: FakeWeComAPI, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -5,6 +5,7 @@ the claim left the message claimed and unanswered, and WeCom's retry was ignored
 
 from __future__ import annotations
 
+import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -23,7 +24,9 @@ def counted_transactions(engine: Engine) -> Iterator[list[int]]:
     count = [0]
 
     def began(_connection: Any) -> None:
-        count[0] += 1
+        # Each worker's background model check (every 2 s) is not the message's transaction.
+        if not any(frame.filename.endswith("model_versions.py") for frame in traceback.extract_stack()):
+            count[0] += 1
 
     event.listen(engine, "begin", began)
     try:

@@ -368,8 +368,10 @@ class OutboxChat(Base):
 class OutboxLimiter(Base):
     """The bot-wide send limit of one channel, shared by every worker and host on the database.
 
-    ``stamps`` holds the epoch times of the most recent claims (at most the rate's worth), a
-    sliding window: a claim is allowed only while fewer than ``rate`` fall inside the window.
+    ``stamps`` holds the epoch times at which recent sends were answered (settled), a sliding
+    window: a claim is allowed only while the claims in flight plus the stamps inside the
+    window are fewer than ``rate``. Each send reached the API before its stamp, so the count
+    holds where the API counts, however long a send took.
     """
 
     __tablename__ = "outbox_limiters"

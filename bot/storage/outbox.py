@@ -4,6 +4,9 @@ Lock order, kept everywhere so that no two transactions wait on each other in a 
 limiter row, then chat row, then message rows. Claimers take the limiter row without
 SKIP LOCKED (they queue up, so the shared limit is exact) and the chat and message rows with
 SKIP LOCKED (a chat whose turn transaction is still open is simply served on the next round).
+The one exception: settling a claim takes the limiter row last, to stamp the send. It cannot
+close a circle, because a claimer holding the limiter never waits for a chat row (SKIP LOCKED)
+and waits only for message rows of a chat whose row it holds itself.
 SQLite has no row locks: every outbox write runs under its database-wide write lock instead.
 """
 
@@ -102,6 +105,20 @@ class OutboxRepository:
         limiter = self._s.get(OutboxLimiter, channel, with_for_update=True, populate_existing=True)
         assert limiter is not None
         return limiter
+
+    def in_flight(self, channel: str, *, now: datetime) -> int:
+        """Claims of the channel being sent right now by any worker (live leases only: a claim
+        whose lease ran out lost its worker). A merged claim is one request: counted once."""
+        return int(
+            self._s.scalar(
+                select(func.count(func.distinct(OutboxMessage.claim_token))).where(
+                    OutboxMessage.channel == channel,
+                    OutboxMessage.status == "sending",
+                    OutboxMessage.lease_until > now,
+                )
+            )
+            or 0
+        )
 
     def due_heads(
         self, channel: str, *, now: datetime, pace_limit: datetime, limit: int

@@ -246,11 +246,79 @@ def test_the_bot_wide_limit_holds_per_window(db: Database) -> None:
         put(db, str(chat), "hi")
     first = _claim(outbox)
     assert len(first) == 30
+    for claim in first:
+        outbox.mark_sent(claim)  # answered at once: stamped now
     clock.advance(0.5)
     batch = outbox.claim_due(TELEGRAM, 100)
     assert batch.claims == [] and batch.wake_in == pytest.approx(0.6, abs=0.01)
     clock.advance(0.6)
     assert len(_claim(outbox)) == 15
+
+
+def test_sends_in_flight_hold_the_window_until_answered_and_count_from_their_answer(
+    db: Database,
+) -> None:
+    """A slow batch: its sends may reach the API any time until answered, so the window stays
+    full however old the claims are, and each send counts from when it was answered."""
+    clock = Clock()
+    pacing = Pacing(rate=30, window=1.0, slack=0.1, chat_rate=1.0, chat_burst=3)
+    outbox = _outbox(db, clock, pacing)
+    for chat in range(50):
+        put(db, str(chat), "hi")
+    first = _claim(outbox)
+    assert len(first) == 30
+    clock.advance(5.0)  # long past the window: the claims are still in flight
+    batch = outbox.claim_due(TELEGRAM, 100)
+    assert batch.claims == [] and batch.wake_in == pytest.approx(0.1)  # another worker's, maybe
+    for claim in first[:10]:
+        outbox.mark_sent(claim)  # ten answered now, twenty still in flight
+    clock.advance(0.5)
+    assert _claim(outbox) == []
+    for claim in first[10:20]:
+        outbox.mark_failed(claim, retry_after=30.0, error="429")  # an answered error counts too
+    clock.advance(0.3)
+    for claim in first[20:]:
+        assert outbox.mark_unknown(claim) == "pending"  # a timeout: it may have arrived
+    # Stamps at +0.0 (10), +0.5 (10), +0.8 (10) after the first answers: full until +1.1.
+    clock.advance(0.2)
+    batch = outbox.claim_due(TELEGRAM, 100)
+    assert batch.claims == [] and batch.wake_in == pytest.approx(0.1, abs=0.01)
+    clock.advance(0.11)
+    second = _claim(outbox)
+    assert len(second) == 10 and {c.chat_key for c in second} <= {str(c) for c in range(30, 50)}
+    clock.advance(0.5)  # the second ten answers are out of the window, the new ten in flight
+    assert len(_claim(outbox)) == 10
+
+
+def test_a_send_counts_from_when_it_was_answered_not_when_it_was_settled(db: Database) -> None:
+    """The dispatcher passes the moment the answer came; settling may wait for the database."""
+    clock = Clock()
+    outbox = _outbox(db, clock, Pacing(rate=1, window=1.0, slack=0.1, chat_rate=100, chat_burst=100))
+    put(db, "a", "a1", "a2")
+    [claim] = _claim(outbox)
+    answered = clock.now + 0.2
+    clock.advance(0.7)  # the settling transaction waited half a second for the write lock
+    outbox.mark_sent(claim, answered_at=answered)
+    batch = outbox.claim_due(TELEGRAM, 10)
+    assert batch.claims == [] and batch.wake_in == pytest.approx(0.6, abs=0.01)  # 0.2 + 1.1 - 0.7
+    clock.advance(0.61)
+    assert [c.payload["text"] for c in _claim(outbox)] == ["a2"]
+
+
+def test_a_claim_whose_worker_died_stops_counting_when_its_lease_runs_out(db: Database) -> None:
+    clock = Clock()
+    outbox = _outbox(
+        db, clock, Pacing(rate=2, window=1.0, slack=0.0, chat_rate=100, chat_burst=100), lease=10
+    )
+    put(db, "a", "a1")
+    put(db, "b", "b1")
+    put(db, "c", "c1")
+    assert len(_claim(outbox)) == 2  # never settled: the worker died
+    clock.advance(9.0)
+    assert _claim(outbox) == []
+    clock.advance(1.5)
+    # The two lost claims are due again (their one re-send) alongside c: two at most.
+    assert len(_claim(outbox)) == 2
 
 
 def test_least_recently_served_chat_goes_first(db: Database) -> None:

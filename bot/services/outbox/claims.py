@@ -91,6 +91,26 @@ def _due_run(active: Sequence[OutboxMessage], now: datetime) -> list[OutboxMessa
     return run
 
 
+def _window(stamps: Sequence[Any], now_ts: float, pacing: Pacing) -> list[float]:
+    """The send stamps still inside the bot-wide window (``window + slack`` seconds), oldest first."""
+    span = pacing.window + pacing.slack
+    return sorted(float(s) for s in stamps if float(s) > now_ts - span)
+
+
+#: How soon to look again when the window is full of sends still in flight (perhaps another
+#: worker's: this one is not told when they are answered).
+IN_FLIGHT_RECHECK = 0.1
+
+
+def _window_opens(recent: Sequence[float], busy: int, now_ts: float, pacing: Pacing) -> float:
+    """Seconds until the full window may have room: when enough stamps leave it, or, when it
+    waits for sends in flight, a short while."""
+    leave = busy - pacing.rate + 1  # stamps that must leave the window
+    if leave > len(recent):
+        return IN_FLIGHT_RECHECK
+    return max(0.0, recent[leave - 1] + pacing.window + pacing.slack - now_ts)
+
+
 class Outbox:
     """Claiming and settling outbox messages on one database (all methods are blocking)."""
 
@@ -109,6 +129,10 @@ class Outbox:
         # Wall-clock time: several hosts share the limiter, so it must be comparable across them.
         self._clock = clock
         self._rng = rng or random.Random()
+
+    def clock(self) -> float:
+        """The wall-clock time the limiter counts in (epoch seconds)."""
+        return self._clock()
 
     def pacing_for(self, channel: str) -> Pacing:
         return self.pacing.get(channel) or Pacing()
@@ -134,23 +158,18 @@ class Outbox:
         with self.db.session(write=True) as session:
             repo = OutboxRepository(session)
             limiter = repo.lock_limiter(channel)
-            # Read the clock after the lock: a claimer that waited must not stamp a stale time.
+            # Read the clock after the lock: a claimer that waited must not count a stale window.
             now_ts, now = self._now()
-            span = pacing.window + pacing.slack
-            recent = sorted(float(s) for s in limiter.stamps if float(s) > now_ts - span)
-            budget = min(limit, pacing.rate - len(recent))
+            recent = _window(limiter.stamps, now_ts, pacing)
+            limiter.stamps = recent
+            # Sends in flight may reach the API at any moment until they are settled (a slow
+            # batch lands next to the next one); settled sends are stamped when answered.
+            busy = repo.in_flight(channel, now=now) + len(recent)
+            budget = min(limit, pacing.rate - busy)
             if budget <= 0:
-                # Full window: look again when its oldest claim leaves it.
-                limiter.stamps = recent
-                wake = recent[len(recent) - pacing.rate] + span - now_ts
-                return ClaimBatch([], wake_in=max(0.0, wake))
+                return ClaimBatch([], wake_in=_window_opens(recent, busy, now_ts, pacing))
             state = _Round(channel, pacing, now, tolerance)
             self._claim_heads(repo, state, budget)
-            # Stamped at the end: a claim of many chats takes a while, and its sends start only
-            # now; a stamp from the start would let the next window open too early.
-            if state.claims:
-                recent.extend([max(now_ts, self._clock())] * len(state.claims))
-            limiter.stamps = recent
             wake_in = None if state.claims else self._wake_hint(repo, channel, now, tolerance)
             return ClaimBatch(state.claims, wake_in=wake_in, leases_lost=state.leases_lost)
 
@@ -261,7 +280,10 @@ class Outbox:
     # -- settling
 
     def _settle(
-        self, claim: Claim, apply: Callable[[OutboxRepository, list[OutboxMessage], datetime], Any]
+        self,
+        claim: Claim,
+        apply: Callable[[OutboxRepository, list[OutboxMessage], datetime], Any],
+        answered_at: float | None = None,
     ) -> Any:
         """Run ``apply`` on the claim's messages if the claim still owns them, else return None.
 
@@ -273,12 +295,25 @@ class Outbox:
             _, now = self._now()
             repo.lock_chat(claim.channel, claim.chat_key)  # lock order: chat, then messages
             messages = list(repo.claimed(claim.token))
-            if not messages:
+            result = None
+            if messages:
+                result = apply(repo, messages, now)
+            else:
                 log.warning("outbox claim %s settled after it was taken over", claim.token)
-                return None
-            return apply(repo, messages, now)
+            self._stamp_send(repo, claim.channel, answered_at)
+            return result
 
-    def mark_sent(self, claim: Claim) -> bool:
+    def _stamp_send(self, repo: OutboxRepository, channel: str, answered_at: float | None) -> None:
+        """Count the answered send in the bot-wide window, in the transaction that ends its
+        claim: from this commit on it is no longer in flight, and its stamp stands in for it.
+        The stamp is when the answer came (``answered_at``, else now): never before the
+        request reached the API."""
+        limiter = repo.lock_limiter(channel)  # last: see the lock order in bot.storage.outbox
+        now_ts = self._clock()
+        stamp = now_ts if answered_at is None else min(answered_at, now_ts)
+        limiter.stamps = [*_window(limiter.stamps, now_ts, self.pacing_for(channel)), stamp]
+
+    def mark_sent(self, claim: Claim, *, answered_at: float | None = None) -> bool:
         """Delivered: never send again; notes among the messages count as read now."""
 
         def apply(repo: OutboxRepository, messages: list[OutboxMessage], now: datetime) -> bool:
@@ -290,7 +325,7 @@ class Outbox:
             repo.mark_notes_read(_note_ids(messages), now=now)
             return True
 
-        return bool(self._settle(claim, apply))
+        return bool(self._settle(claim, apply, answered_at))
 
     def mark_failed(
         self,
@@ -299,6 +334,7 @@ class Outbox:
         retry_after: float | None = None,
         error: str | None = None,
         permanent: bool = False,
+        answered_at: float | None = None,
     ) -> str | None:
         """The API answered with an error, so the message was not delivered.
 
@@ -324,10 +360,12 @@ class Outbox:
                     message.not_before = now + timedelta(seconds=delay)
             return "failed" if give_up else "pending"
 
-        result = self._settle(claim, apply)
+        result = self._settle(claim, apply, answered_at)
         return None if result is None else str(result)
 
-    def mark_unknown(self, claim: Claim, *, error: str = "timeout") -> str | None:
+    def mark_unknown(
+        self, claim: Claim, *, error: str = "timeout", answered_at: float | None = None
+    ) -> str | None:
         """No answer: allow exactly one re-send (after a short backoff), then give up.
 
         Returns "pending" (a re-send is due), "failed", or None when the claim was taken over.
@@ -337,10 +375,12 @@ class Outbox:
             delay = backoff_delay(max(m.attempts for m in messages), self.policy, self._rng)
             return "pending" if self._settle_unknown(messages, now, error, delay=delay) else "failed"
 
-        result = self._settle(claim, apply)
+        result = self._settle(claim, apply, answered_at)
         return None if result is None else str(result)
 
-    def mark_blocked(self, claim: Claim, *, error: str = "blocked by the user") -> int | None:
+    def mark_blocked(
+        self, claim: Claim, *, error: str = "blocked by the user", answered_at: float | None = None
+    ) -> int | None:
         """The user blocked the bot (403): mark the chat and stop all its queued messages.
 
         Returns how many messages were stopped (None when the claim was taken over).
@@ -351,5 +391,5 @@ class Outbox:
             assert chat is not None  # every message has its chat row
             return repo.block_chat(chat, now=now, error=short_error(error) or "blocked")
 
-        result = self._settle(claim, apply)
+        result = self._settle(claim, apply, answered_at)
         return None if result is None else int(result)

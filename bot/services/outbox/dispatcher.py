@@ -205,10 +205,12 @@ class Dispatcher:
         if claim.resend:
             metrics.resends += 1
         result = await self._send(sender, claim)
+        # The request reached the API before this: the send's stamp in the bot-wide window.
+        answered_at = self.outbox.clock()
         metrics.by_outcome[result.outcome] = metrics.by_outcome.get(result.outcome, 0) + 1
         if self._observe is not None:
             self._observe(claim, result)
-        await self._settle(claim, result)
+        await self._settle(claim, result, answered_at)
 
     async def _send(self, sender: Sender, claim: Claim) -> SendResult:
         try:
@@ -222,30 +224,36 @@ class Dispatcher:
             log.warning("outbox sender raised %s for chat %s", type(exc).__name__, claim.chat_key)
             return SendResult.unknown(type(exc).__name__)
 
-    async def _settle(self, claim: Claim, result: SendResult) -> None:
-        metrics, settle = self.metrics, self.outbox
+    async def _settle(self, claim: Claim, result: SendResult, answered_at: float) -> None:
+        metrics, settle, at = self.metrics, self.outbox, answered_at
         if result.outcome is SendOutcome.SENT:
-            if await asyncio.to_thread(settle.mark_sent, claim):
+            if await asyncio.to_thread(lambda: settle.mark_sent(claim, answered_at=at)):
                 metrics.sent += 1
                 metrics.merged += len(claim.message_ids) - 1
         elif result.outcome is SendOutcome.RETRY_AFTER:
             status = await asyncio.to_thread(
-                lambda: settle.mark_failed(claim, retry_after=result.retry_after, error=result.error)
+                lambda: settle.mark_failed(
+                    claim, retry_after=result.retry_after, error=result.error, answered_at=at
+                )
             )
             if status == "pending":
                 metrics.retries += 1
             elif status == "failed":
                 metrics.failed += 1
         elif result.outcome is SendOutcome.FAILED_PERMANENTLY:
-            await asyncio.to_thread(lambda: settle.mark_failed(claim, error=result.error, permanent=True))
+            await asyncio.to_thread(
+                lambda: settle.mark_failed(claim, error=result.error, permanent=True, answered_at=at)
+            )
             metrics.failed += 1
         elif result.outcome is SendOutcome.BLOCKED:
-            await asyncio.to_thread(lambda: settle.mark_blocked(claim, error=result.error or "blocked"))
+            await asyncio.to_thread(
+                lambda: settle.mark_blocked(claim, error=result.error or "blocked", answered_at=at)
+            )
             metrics.blocked += 1
         else:
             metrics.unknown_outcomes += 1
             status = await asyncio.to_thread(
-                lambda: settle.mark_unknown(claim, error=result.error or "timeout")
+                lambda: settle.mark_unknown(claim, error=result.error or "timeout", answered_at=at)
             )
             if status == "failed":
                 metrics.failed += 1

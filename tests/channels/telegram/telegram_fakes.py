@@ -120,6 +120,7 @@ class FakeBotAPI:
         self._down_status = 502
         self._blocked: set[int] = set()
         self._slow: dict[str, list[float]] = {}
+        self._late: dict[str, list[float]] = {}
         self._message_ids = itertools.count(1000)
         self._server = _Server(("127.0.0.1", port), self._handler_class())
         self._thread = threading.Thread(
@@ -170,6 +171,20 @@ class FakeBotAPI:
         (longer than the client waits: the client cannot know whether it arrived)."""
         with self._lock:
             self._slow.setdefault(method, []).append(seconds)
+
+    def arrive_late(self, method: str, delays: list[float]) -> None:
+        """The next calls to ``method`` reach the API only ``delays`` seconds (one each, in
+        order) after they were made, as when requests queue on a busy core or network; only
+        then are they recorded (``Call.at``, where Telegram counts) and answered."""
+        with self._lock:
+            self._late.setdefault(method, []).extend(delays)
+
+    def _travel(self, method: str) -> None:
+        with self._lock:
+            late = self._late.get(method)
+            delay = late.pop(0) if late else 0.0
+        if delay:
+            time.sleep(delay)
 
     def delivered(self, chat_id: int | None = None) -> list[Call]:
         """sendMessage calls Telegram carried out (answered 200), to ``chat_id``, in order."""
@@ -301,6 +316,7 @@ class FakeBotAPI:
                     return
                 method = self.path[len(prefix) :].split("?")[0]
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()
+                fake._travel(method)
                 status, payload = fake._answer(method, self._params(body))
                 if status == 0:  # unreachable: the connection goes away without an answer
                     self.close_connection = True

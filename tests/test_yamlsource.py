@@ -85,3 +85,24 @@ def test_anchors_and_aliases_are_refused_at_their_line_without_expanding(text: s
     problem = error.value.problems[0]
     assert problem.line == text[: text.index("*" if "&" not in text else "&")].count("\n") + 1
     assert "aliases (*name)" in problem.text("en") and "引用" in problem.text("zh")
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        ("title: x\na: " + "[" * 500 + "]" * 500 + "\n", 2),  # raised RecursionError: a 500 in the studio
+        ("a: " + "{b: " * 5000 + "1" + "}" * 5000 + "\n", 1),  # seconds of CPU before that
+        ("a:\n" + "".join(" " * (2 * n) + f"k{n}:\n" for n in range(1, 120)), 82),  # by indentation
+    ],
+)
+def test_nesting_deeper_than_any_script_is_a_problem_at_its_line(text: str, line: int) -> None:
+    with pytest.raises(ScriptError) as error:
+        parse_yaml(text, "deep.yaml")
+    (problem,) = error.value.problems
+    assert problem.line == line
+    assert "nest too deep" in problem.text("en") and "嵌套太深" in problem.text("zh")
+
+
+def test_ordinary_brackets_in_quotes_and_comments_do_not_count_as_nesting() -> None:
+    text = 'a: "' + "[" * 100 + '"\nb: x  # ' + "{" * 100 + "\nc: [[1, 2], {d: [3]}]\n"
+    assert parse_yaml(text, "fine.yaml").data == {"a": "[" * 100, "b": "x", "c": [[1, 2], {"d": [3]}]}

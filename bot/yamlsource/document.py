@@ -151,11 +151,57 @@ def _read(text: str, file: str) -> tuple[list[ScriptProblem], str]:
     return problems, ""
 
 
+# Scripts nest a handful of levels; PyYAML composes recursively, so a few hundred nested
+# brackets raise RecursionError (a 500) and thousands burn seconds of CPU before that.
+MAX_NESTING = 40
+MAX_INDENT = 160
+
+
+def _too_deep(text: str) -> int | None:
+    """The line (from 1) where brackets or indentation nest deeper than any script does."""
+    depth = 0
+    for number, line in enumerate(text.split("\n"), start=1):
+        if len(line) - len(line.lstrip(" ")) > MAX_INDENT:
+            return number
+        quote = ""
+        for index, char in enumerate(line):
+            if quote:
+                quote = "" if char == quote else quote
+            elif char in "'\"":
+                quote = char
+            elif char == "#" and (index == 0 or line[index - 1] in " \t"):
+                break
+            elif char in "[{":
+                depth += 1
+                if depth > MAX_NESTING:
+                    return number
+            elif char in "]}":
+                depth = max(0, depth - 1)
+    return None
+
+
 def read_document(text: str, file: str) -> tuple[SourceDocument, list[ScriptProblem]]:
     """Parse ``text`` listing every syntax error and duplicate key; never raises.
 
     With syntax errors the document holds what the rest of the text says (``recovered``).
     """
+    deep = _too_deep(text)
+    if deep is not None:
+        # TRANSLATORS: {depth} is how many levels of brackets a script may nest.
+        problem = ScriptProblem.keyed(
+            file, deep, None, "", N_("script.yaml.too_deep"), depth=str(MAX_NESTING)
+        )
+        return SourceDocument(file=file, data=None, text=text, recovered=True), [problem]
+    try:
+        return _read_document(text, file)
+    except RecursionError:  # nesting the scan above did not see; still a trainer's error, not a 500
+        problem = ScriptProblem.keyed(
+            file, None, None, "", N_("script.yaml.too_deep"), depth=str(MAX_NESTING)
+        )
+        return SourceDocument(file=file, data=None, text=text, recovered=True), [problem]
+
+
+def _read_document(text: str, file: str) -> tuple[SourceDocument, list[ScriptProblem]]:
     problems, readable = _read(text, file)
     doc = SourceDocument(file=file, data=None, text=text, recovered=bool(problems))
     if readable.strip():

@@ -116,6 +116,19 @@ async def test_every_studio_route_answers_only_trainers_and_admins(
         assert {s["id"]: s["version"] for s in listed}[SCENARIO] == shipped
 
 
+async def test_deeply_nested_yaml_is_a_problem_at_its_line_not_a_server_error(
+    http: httpx.AsyncClient,
+) -> None:
+    await sign_in(http, "trainer", PASSWORD)
+    deep = "id: x\nopening: " + "[" * 500 + "]" * 500 + "\n"
+    checked = await http.post("/api/studio/check", json={"text": deep, "script_id": SCENARIO})
+    assert checked.status_code == 200 and checked.json()["problems"][0]["line"] == 2
+    refused = await http.post(f"/api/studio/scripts/{SCENARIO}/publish", json={"text": deep, "message": "x"})
+    assert refused.status_code == 422 and refused.json()["error"]["problems"][0]["line"] == 2
+    tried = await http.post("/api/studio/preview/start", json={"text": deep, "language": "en"})
+    assert tried.status_code < 500
+
+
 async def test_a_trainer_checks_tests_previews_publishes_and_rolls_back(http: httpx.AsyncClient) -> None:
     await sign_in(http, "trainer", PASSWORD)
     listed = {s["id"]: s for s in (await http.get("/api/studio/scripts")).json()}

@@ -66,8 +66,11 @@ class JobNotFound(RehearsalError):
 
 #: The model id that stands for the model shipped with the bank (``rollback``).
 SHIPPED = 0
-#: A job still "running" after this long was lost with its worker (a retrain takes minutes).
-STALE_JOB_SECONDS = 30 * 60
+#: A running job writes a heartbeat this often; one silent for STALE_JOB_SECONDS was lost with
+#: its worker (killed, restarted) and no longer holds the slot.
+HEARTBEAT_SECONDS = 5.0
+STALE_JOB_SECONDS = 30.0
+LOST_JOB_ERROR = "interrupted: its worker stopped"
 
 
 @dataclass(frozen=True)
@@ -276,7 +279,7 @@ class ModelVersions:
             repository = ClassifierModelRepository(s.session)
             running = repository.running_job()
             if running is not None and _stale(running):
-                repository.finish_job(running.id, error="interrupted: its worker stopped")
+                repository.finish_job(running.id, error=LOST_JOB_ERROR)
             job, created = repository.start_job(author=author, bank_version=bank.version)
             view = _job_view(job)
         if created:
@@ -284,15 +287,30 @@ class ModelVersions:
         return view, created
 
     def _run_job(self, job_id: int, bank: Any, author: str, trainer: tuple[Any, Any, Any]) -> None:
+        done = threading.Event()
+        beating = threading.Thread(target=self._beat, args=(job_id, done), name="retrain-beat", daemon=True)
+        beating.start()
         try:
             model = self._train_and_store(bank, author, *trainer)
         except Exception as exc:  # the job reports it; the model in use stays
             log.exception("retrain job %s failed", job_id)
+            done.set()
             with store(self.db, write=True) as s:
                 ClassifierModelRepository(s.session).finish_job(job_id, error=f"{type(exc).__name__}: {exc}")
             return
+        done.set()
         with store(self.db, write=True) as s:
             ClassifierModelRepository(s.session).finish_job(job_id, model_id=model.id)
+
+    def _beat(self, job_id: int, done: threading.Event) -> None:
+        """Every HEARTBEAT_SECONDS until ``done``: the job's worker is alive."""
+        while not done.is_set():
+            try:
+                with store(self.db, write=True) as s:
+                    ClassifierModelRepository(s.session).beat(job_id)
+            except Exception:  # a database outage: the job goes on; a long one makes it look lost
+                log.warning("retrain job %s: heartbeat not written", job_id, exc_info=True)
+            done.wait(HEARTBEAT_SECONDS)
 
     def job(self, job_id: int) -> RetrainJobView:
         with store(self.db) as s:
@@ -304,7 +322,7 @@ class ModelVersions:
     def running(self) -> RetrainJobView | None:
         with store(self.db) as s:
             found = ClassifierModelRepository(s.session).running_job()
-            return _job_view(found) if found is not None else None
+            return _job_view(found) if found is not None and not _stale(found) else None
 
     # --- the stored models and rollback ---------------------------------------------------------
 
@@ -362,20 +380,25 @@ def _in_thread(job: Callable[[], None]) -> None:
 
 
 def _stale(job: RetrainJob) -> bool:
-    started = job.started_at if job.started_at.tzinfo else job.started_at.replace(tzinfo=UTC)
-    return (datetime.now(UTC) - started).total_seconds() > STALE_JOB_SECONDS
+    """A running job silent for STALE_JOB_SECONDS (its last heartbeat, else its start)."""
+    last = job.heartbeat_at or job.started_at
+    last = last if last.tzinfo else last.replace(tzinfo=UTC)
+    return job.status == "running" and (datetime.now(UTC) - last).total_seconds() > STALE_JOB_SECONDS
 
 
 def _job_view(job: RetrainJob) -> RetrainJobView:
+    """The job as the page shows it: a lost one (its worker gone) reads as failed at once; the
+    next retrain request frees its slot."""
+    lost = _stale(job)
     return RetrainJobView(
         job.id,
-        job.status,
+        "failed" if lost else job.status,
         job.author,
         job.bank_version,
         job.started_at,
         job.finished_at,
         job.model_id,
-        job.error,
+        LOST_JOB_ERROR if lost else job.error,
     )
 
 

@@ -76,6 +76,10 @@ class ClassifierModelRepository:
             return found, False
         return job, True
 
+    def beat(self, job_id: int) -> None:
+        """The job's worker is alive and training."""
+        self._s.execute(update(RetrainJob).where(RetrainJob.id == job_id).values(heartbeat_at=utcnow()))
+
     def finish_job(self, job_id: int, *, model_id: int | None = None, error: str | None = None) -> None:
         self._s.execute(
             update(RetrainJob)

@@ -164,7 +164,7 @@ class ClassifierModel(Base):
 
 class RetrainJob(Base):
     """A retrain started from the page, run in the background by the worker that took it
-    (0014). ``slot`` is 1 while it runs and unique, so two requests start one job."""
+    (0014; heartbeat 0016). ``slot`` is 1 while it runs and unique, so two requests start one job."""
 
     __tablename__ = "retrain_jobs"
 
@@ -177,6 +177,8 @@ class RetrainJob(Base):
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     model_id: Mapped[int | None] = mapped_column(Integer)
     error: Mapped[str | None] = mapped_column(String(200))
+    # Written every few seconds while the job trains (0016): a silent job's worker is gone.
+    heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class RehearsalSession(Base):

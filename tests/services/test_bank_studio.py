@@ -172,3 +172,64 @@ def test_a_retrain_job_that_fails_says_why_and_frees_the_slot(db: Database, tmp_
     assert models.running() is None and models.model_id is None and models.listing() == []
     again, created = models.start_retrain(role="admin", author="mia")
     assert created and again.id != job.id and models.job(again.id).status == "failed"
+
+
+def test_a_job_whose_worker_died_is_lost_after_its_heartbeat_stops(db: Database) -> None:
+    """kill -9 during a retrain left the job 'running' and joined every new request for 30
+    minutes. A job beats every few seconds; one silent for half a minute reads as failed and
+    the next request starts a new job. A job that still beats is joined."""
+    from datetime import UTC, datetime, timedelta
+
+    from bot.services import model_versions
+    from bot.storage.classifier_models import ClassifierModelRepository
+
+    models = ModelVersions(db, BANK)
+    started: list[object] = []
+    models.background = started.append  # the worker "dies": the job never runs
+    job, created = models.start_retrain(role="trainer", author="lin")
+    assert created and models.running() is not None
+
+    def silent_for(seconds: float) -> None:
+        with store(db, write=True) as s:
+            found = ClassifierModelRepository(s.session).job(job.id)
+            assert found is not None
+            found.heartbeat_at = datetime.now(UTC) - timedelta(seconds=seconds)
+
+    silent_for(model_versions.HEARTBEAT_SECONDS)  # beating: joined
+    joined, created = models.start_retrain(role="trainer", author="mia")
+    assert not created and joined.id == job.id and models.job(job.id).status == "running"
+
+    silent_for(model_versions.STALE_JOB_SECONDS + 1)  # silent: lost
+    lost = models.job(job.id)
+    assert lost.status == "failed" and lost.error == model_versions.LOST_JOB_ERROR
+    assert models.running() is None
+    fresh, created = models.start_retrain(role="trainer", author="mia")
+    assert created and fresh.id != job.id and len(started) == 2
+
+
+def test_a_running_job_writes_its_heartbeat(db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    from bot.services import model_versions
+    from bot.storage.classifier_models import ClassifierModelRepository
+
+    monkeypatch.setattr(model_versions, "HEARTBEAT_SECONDS", 0.05)
+    models = ModelVersions(db, BANK)
+    models.background = lambda job: None
+    job, _ = models.start_retrain(role="trainer", author="lin")
+    release = threading.Event()
+    beats: list[object] = []
+
+    def slow_training(*_args: object) -> object:
+        for _ in range(100):
+            with store(db) as s:
+                found = ClassifierModelRepository(s.session).job(job.id)
+                if found is not None and found.heartbeat_at is not None:
+                    beats.append(found.heartbeat_at)
+                    break
+            release.wait(0.05)
+        raise RuntimeError("stopped after the first heartbeat")
+
+    monkeypatch.setattr(models, "_train_and_store", slow_training)
+    models._run_job(job.id, models.bank(), "lin", (None, None, None))
+    assert beats and models.job(job.id).status == "failed"

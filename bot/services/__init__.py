@@ -155,6 +155,7 @@ from .script_studio import (
     ScriptRejected,
     ScriptStudio,
     TestOutcome,
+    VersionConflict,
     VersionEntry,
     VersionNotFound,
 )
@@ -423,6 +424,7 @@ __all__ = [
     "UserNotFound",
     "UserSettingsService",
     "UserView",
+    "VersionConflict",
     "VersionEntry",
     "VersionNotFound",
     "VisitCommands",

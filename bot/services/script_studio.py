@@ -71,6 +71,13 @@ class VersionNotFound(RehearsalError):
     code = "version_not_found"
 
 
+class VersionConflict(RehearsalError):
+    """Another version was published since the trainer opened the one their edit started from:
+    publishing would silently undo it."""
+
+    code = "version_conflict"
+
+
 class ScriptExists(RehearsalError):
     """A new scenario was asked for under an id that is taken (published or drafted)."""
 
@@ -283,14 +290,25 @@ class ScriptStudio:
         with store(self.db, write=True) as s:
             s.scripts.drop_draft(SCRIPT_KIND, script_id)
 
-    def publish(self, script_id: str, text: str, *, author: str, message: str) -> Stored:
-        """Validate, run the trainer tests, then store the next version and drop the draft."""
+    def publish(
+        self, script_id: str, text: str, *, author: str, message: str, base_version: str | None = None
+    ) -> Stored:
+        """Validate, run the trainer tests, then store the next version and drop the draft.
+        ``base_version``: the version the edit started from; another one published since is a
+        ``VersionConflict`` (two trainers editing one script do not overwrite each other)."""
         tests = self.run_tests(text, script_id)
         failed = [t for t in tests if not t.passed]
         if failed:
             raise ScriptRejected([p for t in failed for p in t.failures], tests)
         with store(self.db, write=True) as s:
             self._ready(s)
+            if base_version is not None:
+                current = s.scripts.published(SCRIPT_KIND).get(script_id)
+                if current is not None and current.version != base_version:
+                    raise VersionConflict(
+                        f"version {current.version} of {script_id} was published after version "
+                        f"{base_version}, which this edit started from: open it and apply the edit there"
+                    )
             stored = store_version(s, script_id, text, author=author, message=message.strip()[:MESSAGE_CHARS])
             s.scripts.drop_draft(SCRIPT_KIND, script_id)
             self.versions.refresh(s)

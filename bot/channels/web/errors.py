@@ -48,6 +48,7 @@ from bot.services import (
     UnknownTechnique,
     UnknownTimeZone,
     UserNotFound,
+    VersionConflict,
     VersionNotFound,
     is_database_unavailable,
 )
@@ -79,6 +80,7 @@ ENGINE_STATUS: dict[type[RehearsalError], int] = {
     VersionNotFound: 404,
     TechniqueNotFound: 404,
     ScriptExists: 409,
+    VersionConflict: 409,
     JobNotFound: 404,
     ModelNotFound: 404,
     AssignmentNotFound: 404,

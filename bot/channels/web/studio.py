@@ -56,6 +56,12 @@ class CheckRequest(ScriptText):
 
 class PublishRequest(ScriptText):
     message: str = Field(default="", max_length=500)
+    base_version: str | None = Field(
+        default=None,
+        max_length=40,
+        description="The published version the edit started from: 409 version_conflict when another "
+        "was published since, instead of silently undoing it.",
+    )
 
 
 class RollbackRequest(BaseModel):
@@ -163,14 +169,23 @@ async def run_tests(script_id: ScriptId, body: ScriptText, request: Request, use
     return {"tests": _tests(tests), "passed": all(t.passed for t in tests)}
 
 
-@studio_router.post("/scripts/{script_id}/publish")
+@studio_router.post(
+    "/scripts/{script_id}/publish",
+    responses={409: {"model": ErrorResponse, "description": "Another version was published since."}},
+)
 async def publish(
     script_id: ScriptId, body: PublishRequest, request: Request, user: Trainer
 ) -> dict[str, Any]:
     """Validate, run the trainer tests, and publish as the next version (422 with the problems)."""
     studio = _studio(request).scripts
     stored = await _call(
-        request, studio.publish, script_id, body.text, author=user.login, message=body.message
+        request,
+        studio.publish,
+        script_id,
+        body.text,
+        author=user.login,
+        message=body.message,
+        base_version=body.base_version,
     )
     return asdict(stored)
 

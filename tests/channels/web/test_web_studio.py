@@ -129,6 +129,28 @@ async def test_deeply_nested_yaml_is_a_problem_at_its_line_not_a_server_error(
     assert tried.status_code < 500
 
 
+async def test_a_publish_based_on_an_older_version_is_refused_not_silently_undone(
+    http: httpx.AsyncClient,
+) -> None:
+    await sign_in(http, "trainer", PASSWORD)
+    opened = (await http.get(f"/api/studio/scripts/{SCENARIO}")).json()
+    base, text = opened["version"], opened["text"]
+    url = f"/api/studio/scripts/{SCENARIO}/publish"
+    first = await http.post(url, json={"text": text + "# edit A\n", "message": "A", "base_version": base})
+    assert first.status_code == 200 and first.json()["created"]
+    second = await http.post(url, json={"text": text + "# edit B\n", "message": "B", "base_version": base})
+    assert second.status_code == 409 and second.json()["error"]["code"] == "version_conflict"
+    now = (await http.get(f"/api/studio/scripts/{SCENARIO}")).json()
+    assert now["version"] == first.json()["version"] and "# edit A" in now["text"]
+    rebased = await http.post(
+        url, json={"text": now["text"] + "# edit B\n", "message": "B", "base_version": now["version"]}
+    )
+    assert (
+        rebased.status_code == 200
+        and "# edit A" in (await http.get(f"/api/studio/scripts/{SCENARIO}")).json()["text"]
+    )
+
+
 async def test_a_trainer_checks_tests_previews_publishes_and_rolls_back(http: httpx.AsyncClient) -> None:
     await sign_in(http, "trainer", PASSWORD)
     listed = {s["id"]: s for s in (await http.get("/api/studio/scripts")).json()}

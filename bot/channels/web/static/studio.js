@@ -385,7 +385,7 @@ async function onPublish(event) {
   setStatus(t("web.studio.publishing"));
   try {
     const stored = await api("POST", `/api/studio/scripts/${state.script.id}/publish`, {
-      text: state.editor.text(), message: $("publish-message").value,
+      text: state.editor.text(), message: $("publish-message").value, base_version: state.script.version || null,
     });
     ok.textContent = stored.created
       ? t("web.studio.published", { version: stored.version })
@@ -405,6 +405,9 @@ async function onPublish(event) {
       error.textContent = t("web.studio.publishRefused");
       if (answer.problems) { state.problems = answer.problems; renderProblems(); }
       if (answer.tests && answer.tests.length) { state.tests = { tests: answer.tests }; renderTests(); }
+    } else if (err.code === "version_conflict") {
+      // Someone published while this edit was open: say so instead of undoing their version.
+      error.textContent = t("web.studio.versionConflict");
     } else {
       error.textContent = explain(err);
     }

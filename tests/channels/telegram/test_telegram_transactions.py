@@ -5,16 +5,14 @@ together; so do /hint, /end, the press that starts a visit and the press that st
 from __future__ import annotations
 
 import asyncio
-import traceback
-from collections.abc import Iterator
-from contextlib import contextmanager
 from functools import partial
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, event, select
+from sqlalchemy import select
 from telegram_fakes import FakeBotAPI, Updates, build_app, running, telegram_settings
 from test_telegram_rehearsal import SCENARIO, begin_rehearsal, turns_of
+from transactions import counted_transactions
 
 from bot.channels.telegram.callbacks import decode_flag, flag_choice
 from bot.i18n import translate
@@ -24,23 +22,6 @@ from bot.storage import Database, JudgementFlag, RehearsalSession, store
 # No background work that opens transactions of its own while they are counted: the idle sweep
 # off, the assignment reminders' one check done at start-up.
 QUIET = {"idle_close_hours": 0, "assignment_check_seconds": 1e6}
-
-
-@contextmanager
-def counted_transactions(engine: Engine) -> Iterator[list[int]]:
-    """Count the transactions ``engine`` begins meanwhile (the list holds one number)."""
-    count = [0]
-
-    def began(_connection: Any) -> None:
-        # Each worker's background model check (every 2 s) is not the message's transaction.
-        if not any(frame.filename.endswith("model_versions.py") for frame in traceback.extract_stack()):
-            count[0] += 1
-
-    event.listen(engine, "begin", began)
-    try:
-        yield count
-    finally:
-        event.remove(engine, "begin", began)
 
 
 async def test_one_telegram_text_turn_is_one_transaction(db: Database, fake_bot_api: FakeBotAPI) -> None:

@@ -5,34 +5,16 @@ the claim left the message claimed and unanswered, and WeCom's retry was ignored
 
 from __future__ import annotations
 
-import traceback
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, event, select
+from sqlalchemy import select
 from test_wecom_rehearsal import SCENARIO, begin_rehearsal, say, turns_of
+from transactions import counted_transactions
 from wecom_fakes import FakeWeComAPI, Member, build_app, running, wecom_settings
 
 from bot.services import wecom as wecom_service
 from bot.storage import Database, RehearsalSession, store
-
-
-@contextmanager
-def counted_transactions(engine: Engine) -> Iterator[list[int]]:
-    count = [0]
-
-    def began(_connection: Any) -> None:
-        # Each worker's background model check (every 2 s) is not the message's transaction.
-        if not any(frame.filename.endswith("model_versions.py") for frame in traceback.extract_stack()):
-            count[0] += 1
-
-    event.listen(engine, "begin", began)
-    try:
-        yield count
-    finally:
-        event.remove(engine, "begin", began)
 
 
 def _sessions_of(db: Database) -> list[tuple[str, str]]:

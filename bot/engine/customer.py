@@ -45,13 +45,14 @@ assert set(REPLY_TEXT_KEYS) == set(REPLY_KEYS), "every reply key needs a default
 HARM_CUES: dict[str, tuple[str, ...]] = {
     "zh": (
         "不", "没", "一直", "继续", "拖", "恶化", "还是", "这样下去", "持续", "更糟", "失去", "丢", "亏",
-        "垮", "出事", "损失", "流失", "罚",
+        "垮", "出事", "损失", "流失", "罚", "下去", "照这样", "老是", "总是", "越来越多",
     ),
     "en": (
         "not ", "n't", "never", "still", "unsolved", "worse", "carry on", "carries on", "continue",
         "goes on", "keeps", "keep ", "stays", "stay ", "remain", "nothing changes", "like this",
         "as it is", "fail", "lose", "losing", "lost ", "miss", "go wrong", "goes wrong", "hurt",
-        "damage", "penalt", "fine ", "fined",
+        "damage", "penalt", "fine ", "fined", "go on", "going on", "went on", "carried on",
+        "carrying on", "kept", "keeping", "stayed", "worst", "more and more", "pile up", "piling up",
     ),
 }  # fmt: skip
 GAIN_CUES: dict[str, tuple[str, ...]] = {
@@ -62,13 +63,34 @@ GAIN_CUES: dict[str, tuple[str, ...]] = {
     ),
 }  # fmt: skip
 SPREAD_CUES: dict[str, tuple[str, ...]] = {
-    "zh": ("还有谁", "其他", "其它", "别的", "连带", "波及", "除了", "影响到"),
-    "en": ("who else", "other ", "others", "besides", "spread", "knock-on", "elsewhere", "beyond"),
-}
+    "zh": (
+        "还有谁", "其他", "其它", "别的", "连带", "波及", "除了", "影响到", "拖累", "连累", "牵连",
+        "跟着",
+    ),
+    "en": (
+        "who else", "other ", "others", "besides", "spread", "knock-on", "elsewhere", "beyond",
+        "anyone else", "spill", "ripple", "drag down", "drags down",
+    ),
+}  # fmt: skip
 LONG_CUES: dict[str, tuple[str, ...]] = {
     "zh": ("明年", "长期", "以后", "将来", "几年", "未来", "长远", "年底"),
     "en": ("next year", "long", "years", "future", "by then", "eventually", "in the end", "year end"),
 }
+# "What could happen?", "what could go wrong?" ask for a consequence, not for the gain of a fix:
+# their "could" is no gain cue.
+_NEUTRAL_COULD = re.compile(r"\bcould\s+(?:(?:it|that|this|they|there)\s+)?(?:happen|go|come|be|mean|end)\b")
+
+
+def _leanings(text: str, lang: str) -> tuple[int, int]:
+    """How many harm and gain cues a what-if has (see HARM_CUES)."""
+    lowered = text.lower()
+    harm = sum(1 for cue in HARM_CUES[lang] if cue in lowered)
+    if lang == "en":
+        lowered = _NEUTRAL_COULD.sub(" ", lowered)
+    gain = sum(1 for cue in GAIN_CUES[lang] if cue in lowered)
+    return harm, gain
+
+
 HARM_ANGLES = frozenset({Angle.LONG_TERM_HARM, Angle.SPREADING_HARM, Angle.AVOID_HARM_REVIEW})
 # Words that say a need-confirmation question is about money rather than timing.
 BUDGET_CUES: dict[str, tuple[str, ...]] = {
@@ -344,17 +366,13 @@ class Customer:
     @staticmethod
     def imagines_unsolved(text: str, lang: str) -> bool:
         """True when a what-if pictures the problem left unsolved rather than solved."""
-        lowered = text.lower()
-        harm = sum(1 for cue in HARM_CUES[lang] if cue in lowered)
-        gain = sum(1 for cue in GAIN_CUES[lang] if cue in lowered)
+        harm, gain = _leanings(text, lang)
         return harm > 0 and harm >= gain
 
     @staticmethod
     def direction(text: str, lang: str) -> str | None:
         """``harm`` or ``gain`` when the what-if says which way it looks, else None."""
-        lowered = text.lower()
-        harm = sum(1 for cue in HARM_CUES[lang] if cue in lowered)
-        gain = sum(1 for cue in GAIN_CUES[lang] if cue in lowered)
+        harm, gain = _leanings(text, lang)
         if not harm and not gain:
             return None
         return "harm" if harm >= gain else "gain"

@@ -20,11 +20,14 @@ from .listening import (
     FOREIGN_WORD,
     NO_FOCUS,
     REACH_MIN,
+    RETURN_CUES,
+    RETURN_SHARE,
     SITUATION_MIN,
     STAKE_LEAD,
     STAKE_MIN,
     Focus,
     angle_wanted,
+    has_cue,
     is_question,
     is_tag_question,
 )
@@ -66,6 +69,8 @@ class Guards:
         self.lang: Lang = state.lang
         self.rng: random.Random = rng_for(state.seed, state.turn)
         self.softened = state.permission or Technique.HUMBLE_DISCLAIMER in techniques[1:]
+        # The problem talked about before this line (the turn makes a named one current).
+        self.discussed: str | None = state.current_problem
 
     def _gate(self, gate: float) -> bool:
         """True when the customer is not ready for a question that needs ``gate`` trust."""
@@ -122,11 +127,17 @@ class Guards:
         f, s, c = self.focus, self.state, self.customer
         if f.kind not in ("named", "generic") or not f.families:
             return chosen
-        leader, score = f.families[0]
-        if leader == chosen or score < FAMILY_MIN:
-            return chosen
         base = next((value for problem, value in f.families if problem == chosen), 0.0)
-        if score < FAMILY_RATIO * base or score - base < FAMILY_GAP:
+        leader, score = f.families[0]
+        if chosen is not None and chosen == self.discussed and has_cue(self.text, RETURN_CUES, self.lang):
+            # "Back to X": a return to an earlier problem, so the one just discussed yields to
+            # another the line's words name almost as well.
+            leader, score = next(((p, v) for p, v in f.families if p != chosen), (chosen, 0.0))
+            if score < FAMILY_MIN or score < RETURN_SHARE * base:
+                return chosen
+        elif (
+            leader == chosen or score < FAMILY_MIN or score < FAMILY_RATIO * base or score - base < FAMILY_GAP
+        ):
             return chosen
         if c.acknowledged(leader, s) or (s.current_problem is not None and c.reachable(leader, s)):
             return leader
@@ -234,6 +245,15 @@ class Guards:
             return False
         found = self.implication()
         return found is not None and found.id == f.implication
+
+    def why_names_open_implication(self) -> bool:
+        """A why naming a stake he is ready to tell ("why would the valuation suffer?"): told, when
+        the line names it clearly or its problem has no cause left to dig. A weak match on a stake
+        in a why about a problem with causes left asks for the cause ("what's driving the doctors
+        to send files that way?" shares words with the leak the files could cause)."""
+        if not self.names_open_implication():
+            return False
+        return self.focus.score >= REACH_MIN or not self.can_dig()
 
     def asks_about_open_implication(self) -> bool:
         """A yes/no or care question that clearly names what is at stake ("when one truck runs

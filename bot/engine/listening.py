@@ -120,7 +120,10 @@ _TAG_QUESTION: Final[dict[str, re.Pattern[str]]] = {
 }
 # A conditional: "if it carries on", "要是一直这样".
 _CONDITIONAL: Final[dict[str, re.Pattern[str]]] = {
-    "zh": re.compile(r"如果|要是|假如|假设|万一|设想|一旦|倘若"),
+    # "……的话" is a conditional too, but not the polite "方便的话" / "可以的话" (if it suits you).
+    "zh": re.compile(
+        r"如果|要是|假如|假设|万一|设想|一旦|倘若|(?<!方便)(?<!可以)(?<!介意)(?<!允许)(?<!愿意)的话"
+    ),
     "en": re.compile(
         r"\b(?:if|suppose|supposing|imagine|in case)\b(?! i may| i might| you don'?t mind| you do not mind)",
         re.IGNORECASE,
@@ -173,6 +176,14 @@ def set_aside(text: str, lang: str) -> tuple[str, str] | None:
             return found.group(1), text[: found.start()] + text[found.end() :]
     return None
 
+
+# "Back to X, ...": the rep returns to a topic of earlier in the talk, not the one just discussed.
+RETURN_CUES: Final[dict[str, tuple[str, ...]]] = {
+    "zh": ("回到", "说回", "回头说", "回过头", "再回"),
+    "en": ("back to", "going back", "coming back", "return to", "returning to"),
+}
+# With such a cue, another problem's family needs only this share of the current one's score.
+RETURN_SHARE: Final = 0.8
 
 # What-if cues beyond harm / gain and their scope: the avoid-harm review and the vision.
 REVIEW_CUES: Final[dict[str, tuple[str, ...]]] = {
@@ -318,6 +329,20 @@ def asks_next_step(text: str, lang: str, focus: Focus) -> bool:
 
 def is_why(text: str) -> bool:
     return bool(_WHY.search(text))
+
+
+# Asking for a cause without "why": "what's behind ...?", "what's making it so hard?", "是什么原因".
+_CAUSE_ASK: Final = re.compile(
+    r"原因|导致|造成|怎么回事|为何|缘故|"
+    r"\bwhat(?:'s| is| was| are)? (?:behind|making|causing|driving|keeping)\b|"
+    r"\bwhat (?:makes|made|causes|caused|drives|drove|led to|leads to|keeps)\b|\breasons?\b|\broot cause",
+    re.IGNORECASE,
+)
+
+
+def asks_cause(text: str) -> bool:
+    """The line asks for a cause, with "why" or without it ("what's behind the returns?")."""
+    return bool(_WHY.search(text) or _CAUSE_ASK.search(text))
 
 
 # His standing rules: "what deadline does your own rule set?" asks how he works today.

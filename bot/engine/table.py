@@ -90,7 +90,7 @@ def _step_rows() -> tuple[Row, ...]:
         Row(T.WHY, None, M.deflect, when=(M.too_early_shallow,)),
         Row(T.WHY, None, M.ask_what_meant, when=(M.unclear,)),
         Row(T.WHY, None, M.say_not_ours, when=(M.asks_about_foreign_things,)),
-        Row(T.WHY, S.WHAT_IF, M.imagine, when=(M.names_open_implication,)),
+        Row(T.WHY, S.WHAT_IF, M.imagine, when=(M.why_names_open_implication,)),
         # Why digs what is on the table: a problem he has not told is not his problem yet.
         Row(T.WHY, None, M.not_told_yet, when=(M.names_unreachable_problem,)),
         Row(T.WHY, None, M.no_problem_yet, unless=(M.has_problem,)),

@@ -22,6 +22,7 @@ from .listening import (
     SAID_BEFORE_CUES,
     TOPICAL,
     Focus,
+    asks_cause,
     asks_need,
     asks_next_step,
     asks_to_meet,
@@ -66,6 +67,8 @@ _STAGE_OF: dict[str, Stage] = {s.value: s for s in Stage}
 # Labels a tag question ("..., right?") gets by mistake when it only checks what the rep knows.
 _DEEP_LABELS = frozenset({Technique.HOW_DO_YOU_SEE, Technique.NEED_CONFIRMATION})
 _ASKS_ABOUT = frozenset({Technique.WHY, Technique.WHAT_IF, Technique.WHAT_ELSE, Technique.HOW_DO_YOU_SEE})
+# Labels a question about his problem gets when its form hides a why or a what-if.
+_PLAIN_QUESTIONS = frozenset({Technique.STATEMENT, Technique.OPEN_QUESTION, Technique.CURIOSITY_CARE})
 
 
 @dataclass
@@ -135,9 +138,11 @@ def play_turn(dialogue: DialogueMachine, state: SessionState, text: str, labels:
     techniques = [_TECHNIQUE_OF[label] for label in labels] or [Technique.STATEMENT]
     focus = dialogue.focus(state, text)
     recalled = recall_named(state, focus) if state.prior and focus.kind == "named" else []
+    discussed = state.current_problem
     if focus.kind == "named" and focus.problem is not None and focus.problem in state.revealed:
         state.current_problem = focus.problem  # the problem the rep names is the one talked about
     model = TurnModel(dialogue.customer, state, text, techniques, focus)
+    model.discussed = discussed
     model.revealed.extend(recalled)
     if not state.referred and dialogue.customer.names_referral(text, state.lang):
         state.referred = True  # the best door: someone he knows sent the rep
@@ -201,6 +206,14 @@ def _form_read(model: TurnModel, trigger: Technique) -> Technique:
     if trigger == Technique.NEED_CONFIRMATION and not asks_need(text):
         rest: list[Technique] = [t for t in model.techniques if t != Technique.NEED_CONFIRMATION]
         trigger = rest[0] if rest else Technique.WHY if is_why(text) else Technique.OPEN_QUESTION
+    told = focus.kind == "named" and focus.problem is not None and focus.problem in model.state.revealed
+    if trigger in _PLAIN_QUESTIONS and told and is_question(text):
+        # A question about a problem he has told that asks for its cause is a why ("what's making
+        # it so hard?"); one that pictures it going on is a what-if ("如果一直这样的话，谁会受影响？").
+        if asks_cause(text):
+            return Technique.WHY
+        if trigger != Technique.STATEMENT and is_conditional(text, lang):
+            return Technique.WHAT_IF
     if trigger == Technique.STATEMENT and focus.kind == "named" and is_question(text):
         trigger = Technique.OPEN_QUESTION  # a question about his business, whatever its form
     return trigger

@@ -129,6 +129,10 @@ class Guards:
             return chosen
         base = next((value for problem, value in f.families if problem == chosen), 0.0)
         leader, score = f.families[0]
+        if f.kind == "named" and chosen != self.discussed and leader == self.discussed:
+            # The line names another problem than the one just discussed: an explicit mention is
+            # not won back for the talk by the words it shares with the talk's problem.
+            return chosen
         if chosen is not None and chosen == self.discussed and has_cue(self.text, RETURN_CUES, self.lang):
             # "Back to X": a return to an earlier problem, so the one just discussed yields to
             # another the line's words name almost as well.
@@ -253,7 +257,14 @@ class Guards:
         to send files that way?" shares words with the leak the files could cause)."""
         if not self.names_open_implication():
             return False
-        return self.focus.score >= REACH_MIN or not self.can_dig()
+        if not self.can_dig():
+            return True
+        # Clearly named, once the problem's causes are being talked about: a why about a problem
+        # none of whose causes is out yet asks for the first one ("why are drivers getting to
+        # customers late?" shares words with the late-running routes, a stake).
+        problem = self.customer.loaded.problems.get(str(self.focus.problem))
+        analysed = problem is not None and any(c.id in self.state.revealed for c in problem.causes)
+        return self.focus.score >= REACH_MIN and analysed
 
     def asks_about_open_implication(self) -> bool:
         """A yes/no or care question that clearly names what is at stake ("when one truck runs

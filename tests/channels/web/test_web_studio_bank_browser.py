@@ -142,6 +142,28 @@ def _bank_in_the_browser(database_url: str, server: LiveServer, browser: object)
     explained = page.request.get(f"{server.url}/api/techniques/why?lang=en").json()
     assert NEW.strip()[3:-1] in explained["mistakes"]  # the coach explains with the new text
 
+    # Another trainer publishes version 3 while this one still edits version 2: this publish is
+    # refused with a message saying why, instead of silently undoing theirs.
+    theirs = text.replace(OLD, NEW, 1) + "# 另一位培训师的修改\n"
+    status = page.evaluate(
+        """async (body) => (await fetch("/api/studio/bank/why/publish", {
+            method: "POST", credentials: "same-origin",
+            headers: {"Content-Type": "application/json", Accept: "application/json"},
+            body: JSON.stringify(body),
+        })).status""",
+        {"text": theirs, "message": "theirs", "base_version": "2"},
+    )
+    assert status == 200
+    page.evaluate(f"bankEditor.goToLine({len(text.replace(OLD, NEW, 1).splitlines())})")
+    page.keyboard.press("End")
+    page.keyboard.insert_text("\n# 我的修改")
+    page.fill("#technique-message", "mine")
+    page.click("#technique-publish")
+    expect(page.locator("#technique-publish-error")).to_contain_text("别人已经发布了新版本")
+    page.screenshot(path=str(ARTIFACTS / "studio-bank-conflict-desktop.png"))
+    opened = page.request.get(f"{server.url}/api/studio/bank/why").json()
+    assert opened["version"] == "3" and opened["text"].endswith("# 另一位培训师的修改\n")
+
     # The review queue: the rep's flag, accepted with a corrected technique.
     page.click('[data-nav="review"]')
     item = page.locator("#review li.s-flag").first
@@ -186,7 +208,7 @@ def _bank_in_the_browser(database_url: str, server: LiveServer, browser: object)
     phone.goto(f"{server.url}/studio#bank")
     phone.click('[data-set-lang="en"]')
     expect(phone.locator("#bank-title")).to_have_text("Question bank")
-    expect(phone.locator('#techniques tr[data-technique="why"] td').first).to_have_text("v2")
+    expect(phone.locator('#techniques tr[data-technique="why"] td').first).to_have_text("v3")
     phone.screenshot(path=str(ARTIFACTS / "studio-bank-list-phone.png"))
     phone.goto(f"{server.url}/studio#bank/why")
     expect(phone.locator("#technique-editor .cm-content")).to_be_visible()

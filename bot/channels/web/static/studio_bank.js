@@ -161,6 +161,7 @@
     try {
       const stored = await api("POST", `/api/studio/bank/${bank.doc.id}/publish`, {
         text: bank.editor.text(), message: $("technique-message").value, lang: state.lang,
+        base_version: bank.doc.version || null,
       });
       ok.textContent = stored.created
         ? t("web.studio.published", { version: stored.version })
@@ -176,6 +177,9 @@
         error.textContent = t("web.studio.publishRefused");
         const answer = err.details || {};
         if (answer.problems) { bank.problems = answer.problems; renderTechniqueProblems(); }
+      } else if (err.code === "version_conflict") {
+        // Someone published while this edit was open: say so instead of undoing their version.
+        error.textContent = t("web.studio.techniqueVersionConflict");
       } else {
         error.textContent = explain(err);
       }

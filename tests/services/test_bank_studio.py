@@ -189,6 +189,46 @@ def test_two_trainers_publishing_one_technique_at_once_do_not_overwrite_each_oth
         assert len(s.scripts.versions("technique", TECHNIQUE)) == 2
 
 
+def test_a_release_that_changes_a_bundled_technique_updates_it_unless_a_trainer_published_one(
+    db: Database, tmp_path: Path
+) -> None:
+    """Upgrading in place: the next release's bundled text is published as the next version where
+    the technique is still the bundled one; a trainer's version is kept; and the older release,
+    started again beside the newer one, does not take its text back."""
+    old_release, new_release = tmp_path / "old", tmp_path / "new"
+    shutil.copytree(BANK, old_release)
+    shutil.copytree(BANK, new_release)
+
+    def started(bank_dir: Path) -> BankStudio:
+        studio = BankStudio(db, ModelVersions(db, bank_dir, clock=Clock()))
+        studio.techniques()  # a worker's first look seeds
+        return studio
+
+    old = started(old_release)
+    trainer_text = old.document("why").published.replace(
+        '"Answering the why yourself and robbing the customer of the discovery."',
+        '"Answering your own why."',
+        1,
+    )
+    assert old.publish("why", trainer_text, author="lin", message="mine").version == "2"
+
+    for tid in (TECHNIQUE, "why"):
+        path = new_release / f"{tid}.yaml"
+        path.write_text(path.read_text("utf-8").replace(OLD_TIP, NEW_TIP, 1) + "# release 2\n", "utf-8")
+    new = started(new_release)
+    updated = new.document(TECHNIQUE)
+    assert updated.version == "2" and updated.published.endswith("# release 2\n")
+    assert new.history(TECHNIQUE)[0].author == "questionbank/"
+    assert new.document("why").published == trainer_text  # the trainer's edit is kept
+    assert new.models.bank().version.startswith("2.0.0+")  # a trainer's text is in it
+
+    started(old_release)  # the older release again, during a rolling upgrade
+    assert new.document(TECHNIQUE).version == "2"
+    started(new_release)  # and the newer one once more: nothing new
+    with store(db) as s:
+        assert len(s.scripts.versions("technique", TECHNIQUE)) == 2
+
+
 def test_export_then_import_round_trips_the_bank(database_url: str, db: Database, tmp_path: Path) -> None:
     runner = CliRunner()
     out = tmp_path / "out"

@@ -164,8 +164,31 @@ def _bank_in_the_browser(database_url: str, server: LiveServer, browser: object)
     opened = page.request.get(f"{server.url}/api/studio/bank/why").json()
     assert opened["version"] == "3" and opened["text"].endswith("# 另一位培训师的修改\n")
 
-    # The review queue: the rep's flag, accepted with a corrected technique.
+    # The refused edit is still unsaved: leaving asks first, and "cancel" keeps it.
+    asked: list[str] = []
+
+    def answer(accept: bool) -> Any:
+        def on_dialog(dialog: Any) -> None:
+            asked.append(dialog.message)
+            dialog.accept() if accept else dialog.dismiss()
+
+        return on_dialog
+
+    page.once("dialog", answer(False))
     page.click('[data-nav="review"]')
+    expect(page.locator("#technique-editor .cm-content")).to_be_visible()
+    assert "# 我的修改" in page.evaluate("bankEditor.text()")
+    page.once("dialog", answer(False))
+    page.go_back()  # the browser's back button, too
+    # Back at #bank, the page asks, then puts the editor's address back.
+    page.wait_for_function("location.hash === '#bank/why'")
+    expect(page.locator("#technique-editor .cm-content")).to_be_visible()
+    assert len(asked) == 2 and "离开会丢失这些修改" in asked[0]
+
+    # The review queue: the rep's flag, accepted with a corrected technique.
+    page.once("dialog", answer(True))
+    page.click('[data-nav="review"]')
+    assert len(asked) == 3
     item = page.locator("#review li.s-flag").first
     expect(item).to_contain_text(FLAGGED)
     item.locator("select").select_option("why")

@@ -127,25 +127,31 @@ class Guards:
         f, s, c = self.focus, self.state, self.customer
         if f.kind not in ("named", "generic") or not f.families:
             return chosen
+        leader = self._family_leader(chosen)
+        if leader is None:
+            return chosen
+        if c.acknowledged(leader, s) or (s.current_problem is not None and c.reachable(leader, s)):
+            return leader
+        return chosen
+
+    def _family_leader(self, chosen: str | None) -> str | None:
+        """The other problem whose family the line's own words lean to enough to take the question
+        from ``chosen``, if any (the rules of ``_family_override``)."""
+        f = self.focus
         base = next((value for problem, value in f.families if problem == chosen), 0.0)
         leader, score = f.families[0]
         if f.kind == "named" and chosen != self.discussed and leader == self.discussed:
             # The line names another problem than the one just discussed: an explicit mention is
             # not won back for the talk by the words it shares with the talk's problem.
-            return chosen
+            return None
         if chosen is not None and chosen == self.discussed and has_cue(self.text, RETURN_CUES, self.lang):
             # "Back to X": a return to an earlier problem, so the one just discussed yields to
             # another the line's words name almost as well.
             leader, score = next(((p, v) for p, v in f.families if p != chosen), (chosen, 0.0))
-            if score < FAMILY_MIN or score < RETURN_SHARE * base:
-                return chosen
-        elif (
-            leader == chosen or score < FAMILY_MIN or score < FAMILY_RATIO * base or score - base < FAMILY_GAP
-        ):
-            return chosen
-        if c.acknowledged(leader, s) or (s.current_problem is not None and c.reachable(leader, s)):
-            return leader
-        return chosen
+            return leader if score >= FAMILY_MIN and score >= RETURN_SHARE * base else None
+        if leader == chosen or score < FAMILY_MIN:
+            return None
+        return leader if score >= FAMILY_RATIO * base and score - base >= FAMILY_GAP else None
 
     def named_cause(self) -> tuple[str, int] | None:
         """The problem and the index of the cause the line names, if it names one."""

@@ -206,17 +206,27 @@ def _form_read(model: TurnModel, trigger: Technique) -> Technique:
     if trigger == Technique.NEED_CONFIRMATION and not asks_need(text):
         rest: list[Technique] = [t for t in model.techniques if t != Technique.NEED_CONFIRMATION]
         trigger = rest[0] if rest else Technique.WHY if is_why(text) else Technique.OPEN_QUESTION
-    told = focus.kind == "named" and focus.problem is not None and focus.problem in model.state.revealed
-    if trigger in _PLAIN_QUESTIONS and told and is_question(text):
-        # A question about a problem he has told that asks for its cause is a why ("what's making
-        # it so hard?"); one that pictures it going on is a what-if ("如果一直这样的话，谁会受影响？").
-        if asks_cause(text):
-            return Technique.WHY
-        if trigger != Technique.STATEMENT and is_conditional(text, lang):
-            return Technique.WHAT_IF
+    hidden = _hidden_question(model, trigger)
+    if hidden is not None:
+        return hidden
     if trigger == Technique.STATEMENT and focus.kind == "named" and is_question(text):
         trigger = Technique.OPEN_QUESTION  # a question about his business, whatever its form
     return trigger
+
+
+def _hidden_question(model: TurnModel, trigger: Technique) -> Technique | None:
+    """A question about a problem he has told that asks for its cause is a why ("what's making it
+    so hard?"); an open or care question picturing it going on is a what-if ("如果一直这样的话，
+    谁会受影响？"). None when the label stands."""
+    text, focus = model.text, model.focus
+    told = focus.kind == "named" and focus.problem is not None and focus.problem in model.state.revealed
+    if trigger not in _PLAIN_QUESTIONS or not told or not is_question(text):
+        return None
+    if asks_cause(text):
+        return Technique.WHY
+    if trigger != Technique.STATEMENT and is_conditional(text, model.state.lang):
+        return Technique.WHAT_IF
+    return None
 
 
 def _moves_away(dialogue: DialogueMachine, model: TurnModel) -> bool:

@@ -15,7 +15,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from .database import Database
+from .database import Database, connection_of
 from .models import LinkCode, ProcessedMessage, SignInAttempt, User, WebSession, utcnow
 
 
@@ -80,7 +80,7 @@ class AccountRepository:
 
         A Core select of the columns a request needs, built once: every web request and turn
         checks its sign-in, and loading two ORM entities cost a seventh of a turn's CPU."""
-        found = self._s.connection().execute(_LIVE_SESSION, {"session_id": session_id}).first()
+        found = connection_of(self._s).execute(_LIVE_SESSION, {"session_id": session_id}).first()
         if found is None:
             return None
         live = LiveSession(*found)

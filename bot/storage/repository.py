@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from .browse import BrowseRepository
+from .database import connection_of
 from .models import (
     CoachingNote,
     JudgementFlag,
@@ -230,7 +231,7 @@ class InboundRepository:
 
     def claimed(self, channel: str, external_id: str) -> bool:
         """Whether the message was claimed (``get(...) is not None``, one Core select of its id)."""
-        found = self._s.connection().execute(_CLAIMED, {"channel": channel, "external_id": external_id})
+        found = connection_of(self._s).execute(_CLAIMED, {"channel": channel, "external_id": external_id})
         return found.first() is not None
 
     def get(self, channel: str, external_id: str) -> ProcessedMessage | None:
@@ -252,7 +253,7 @@ class InboundRepository:
         if message is not None:
             message.response = response
             return
-        self._s.connection().execute(
+        connection_of(self._s).execute(
             _CLAIM_WITH_RESPONSE,
             {"channel": channel, "external_id": external_id, "session_id": session_id, "response": response},
         )

@@ -13,6 +13,7 @@ from sqlalchemy import Table, and_, bindparam, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from .database import connection_of
 from .models import RehearsalSession, RevealedFacts, Turn, User, utcnow
 from .rep_totals import Progress, progress_for_users, record_closed
 from .reviews import record_figures
@@ -118,14 +119,14 @@ class SessionRepository:
         on PostgreSQL; SQLite's writers hold the database lock). Not put in the ORM's identity
         map: a caller that needs the ORM object later (``get``) loads the row then."""
         query = _FOR_TURN_LOCKED if lock else _FOR_TURN
-        row = self._s.connection().execute(query, {"session_id": session_id}).first()
+        row = connection_of(self._s).execute(query, {"session_id": session_id}).first()
         return TurnSession(*row) if row is not None else None
 
     def save_turn(self, rehearsal: TurnSession, turns: Sequence[dict[str, Any]]) -> None:
         """Store a line's turns (each a ``turns`` row without its id and session id) and the
         session's stage, step, trust, state and next seq as ``rehearsal`` now holds them: two
         Core statements. The caller holds the session's lock (``for_turn(lock=True)``)."""
-        connection = self._s.connection()
+        connection = connection_of(self._s)
         connection.execute(_INSERT_TURNS, [{"session_id": rehearsal.id, **turn} for turn in turns])
         connection.execute(
             _SAVE_TURN,

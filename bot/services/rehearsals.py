@@ -31,7 +31,7 @@ from bot.engine.results import (
     TurnResult,
 )
 from bot.engine.runtime import Classify, ScenarioRuntime, default_classify
-from bot.storage import Database, RehearsalSession, Store, store
+from bot.storage import Database, RehearsalSession, Store, TurnSession, store
 
 from .outbox import Outbound
 from .scripts import ScriptVersions
@@ -283,10 +283,10 @@ class RehearsalService:
             user_id = signed_in(s, sign_in) if sign_in is not None else user_id
             if user_id is None:
                 raise TypeError("send needs user_id or sign_in")
-            rehearsal = self._owned(s, session_id, user_id, lock=True)
+            rehearsal = self._owned_for_turn(s, session_id, user_id)
             # The session's lock serialises every claim of this (session-scoped) message id, so
             # a lookup now and the claim stored with the answer are enough (record_response).
-            if message_id is not None and s.inbound.get(channel, message_id) is not None:
+            if message_id is not None and s.inbound.claimed(channel, message_id):
                 return stored_result(s, rehearsal, channel, message_id)
             if rehearsal.status != "active":
                 raise SessionClosed(f"session {session_id} has ended")
@@ -385,7 +385,12 @@ class RehearsalService:
         return text
 
     def _play(
-        self, s: Store, rehearsal: RehearsalSession, text: str, channel: str, message_id: str | None
+        self,
+        s: Store,
+        rehearsal: RehearsalSession | TurnSession,
+        text: str,
+        channel: str,
+        message_id: str | None,
     ) -> TurnResult:
         started = time.perf_counter()
         runtime = self._runtime(s, rehearsal)
@@ -476,7 +481,17 @@ class RehearsalService:
             raise NotYourSession(f"session {session_id} belongs to another user")
         return rehearsal
 
-    def _runtime(self, s: Store, rehearsal: RehearsalSession) -> ScenarioRuntime:
+    @staticmethod
+    def _owned_for_turn(s: Store, session_id: str, user_id: int) -> TurnSession:
+        """``_owned(..., lock=True)`` reading only the columns a line needs (``TurnSession``)."""
+        rehearsal = s.sessions.for_turn(session_id, lock=True)
+        if rehearsal is None:
+            raise SessionNotFound(f"no session {session_id}")
+        if rehearsal.user_id != user_id:
+            raise NotYourSession(f"session {session_id} belongs to another user")
+        return rehearsal
+
+    def _runtime(self, s: Store, rehearsal: RehearsalSession | TurnSession) -> ScenarioRuntime:
         return self.versions.runtime(s, rehearsal.scenario_id, rehearsal.scenario_version)
 
     def _title(self, s: Store, rehearsal: RehearsalSession) -> str:

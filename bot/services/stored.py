@@ -8,7 +8,8 @@ from typing import Any
 from bot.engine.machine import SessionState
 from bot.engine.results import RehearsalError, SessionView, TurnResult, TurnView
 from bot.engine.runtime import PlayedTurn
-from bot.storage import RehearsalSession, Store, Turn
+from bot.storage import RehearsalSession, Store, Turn, TurnSession
+from bot.storage.models import utcnow
 from bot.vocab import Mode
 
 
@@ -23,7 +24,9 @@ def record_response(
     s.inbound.record_response(channel, message_id, response, session_id=session_id)
 
 
-def stored_result(s: Store, rehearsal: RehearsalSession, channel: str, message_id: str) -> TurnResult:
+def stored_result(
+    s: Store, rehearsal: RehearsalSession | TurnSession, channel: str, message_id: str
+) -> TurnResult:
     stored = s.inbound.get(channel, message_id)
     if stored is not None and stored.response:
         data: dict[str, Any] = dict(stored.response)
@@ -57,10 +60,24 @@ def turn_view(turn: Turn) -> TurnView:
 
 
 def store_turn(
-    s: Store, rehearsal: RehearsalSession, state: SessionState, text: str, played: PlayedTurn
+    s: Store,
+    rehearsal: RehearsalSession | TurnSession,
+    state: SessionState,
+    text: str,
+    played: PlayedTurn,
 ) -> TurnResult:
+    """Store a rep line's turns and the new state. A ``TurnSession`` (a web line) whose visit
+    goes on is stored with two Core statements; one that ends loads the ORM row for ``end``."""
     outcome = played.outcome
     scorecard = None if played.scorecard is None else played.scorecard.to_json()
+    if isinstance(rehearsal, TurnSession):
+        if state.active:
+            rep_seq = _store_live(s, rehearsal, state, text, played)
+            return _result(rehearsal.id, state, text, played, rep_seq, scorecard)
+        loaded = s.sessions.get(rehearsal.id)  # the caller holds its lock
+        if loaded is None:
+            raise RehearsalError(f"session {rehearsal.id} is gone")
+        rehearsal = loaded
     # The three turns go to the database in one batch at commit (a third of a turn's time).
     line = s.turns.add(rehearsal, "rep", text, techniques=list[str](outcome.techniques), flush=False)
     rehearsal.stage, rehearsal.step, rehearsal.trust = state.stage, state.step, state.trust
@@ -71,10 +88,65 @@ def store_turn(
     s.sessions.add_revealed(rehearsal.user_id, rehearsal.scenario_id, outcome.revealed)
     if not state.active:
         s.sessions.end(rehearsal, status=state.status, scorecard=scorecard)
+    return _result(rehearsal.id, state, text, played, line.seq, scorecard)
+
+
+def _store_live(s: Store, rehearsal: TurnSession, state: SessionState, text: str, played: PlayedTurn) -> int:
+    """``store_turn``'s rows for a visit that goes on, as the ORM path writes them: the rep's
+    line with the stage, step and trust it was said at, the customer's and the coach's with the
+    new ones. Returns the rep line's seq."""
+    outcome = played.outcome
+    seq, language = rehearsal.next_seq, rehearsal.language
+    turns = [_row(seq, "rep", text, language, rehearsal, techniques=list(outcome.techniques))]
+    rehearsal.stage, rehearsal.step, rehearsal.trust = state.stage, state.step, state.trust
+    reply = _row(seq + 1, "customer", outcome.reply, language, rehearsal, revealed=list(outcome.revealed))
+    turns.append(reply)
+    if played.note:
+        turns.append(_row(seq + 2, "coach", played.note, language, rehearsal))
+    rehearsal.next_seq = seq + len(turns)
+    rehearsal.state = state.to_dict()
+    s.sessions.save_turn(rehearsal, turns)
+    s.sessions.add_revealed(rehearsal.user_id, rehearsal.scenario_id, outcome.revealed)
+    return seq
+
+
+def _row(
+    seq: int,
+    speaker: str,
+    text: str,
+    language: str,
+    at: TurnSession,
+    *,
+    techniques: list[str] | None = None,
+    revealed: list[str] | None = None,
+) -> dict[str, Any]:
+    return {
+        "seq": seq,
+        "speaker": speaker,
+        "text": text,
+        "language": language,
+        "techniques": techniques or [],
+        "stage": at.stage,
+        "step": at.step,
+        "trust": at.trust,
+        "revealed": revealed or [],
+        "created_at": utcnow(),
+    }
+
+
+def _result(
+    session_id: str,
+    state: SessionState,
+    text: str,
+    played: PlayedTurn,
+    rep_seq: int,
+    scorecard: dict[str, Any] | None,
+) -> TurnResult:
+    outcome = played.outcome
     # An exam tells the rep nothing about their line until the scorecard.
     sealed = state.mode == Mode.EXAM and state.active
     return TurnResult(
-        session_id=rehearsal.id,
+        session_id=session_id,
         status=state.status,
         stage=state.stage,
         step=state.step,
@@ -85,7 +157,7 @@ def store_turn(
         coach_note=played.note,
         revealed=[] if sealed else list(outcome.revealed),
         scorecard=scorecard,
-        rep_seq=line.seq,
+        rep_seq=rep_seq,
     )
 
 

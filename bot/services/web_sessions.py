@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from bot.engine.results import RehearsalError
 from bot.passwords import PolicyViolation, hash_password, password_problem
 from bot.storage import Database, Store, User
-from bot.storage.accounts import AccountRepository, aware
+from bot.storage.accounts import AccountRepository, LiveSession, aware
 from bot.storage.models import utcnow
 
 SESSION_TTL = timedelta(days=14)
@@ -44,9 +44,9 @@ class SessionUser:
     session_id: str
 
 
-def _view(user: User, session_id: str) -> SessionUser:
+def _view(user: LiveSession, session_id: str) -> SessionUser:
     return SessionUser(
-        id=user.id,
+        id=user.user_id,
         login=user.login or "",
         display_name=user.display_name,
         role=user.role,
@@ -77,10 +77,9 @@ def read_in(s: Session, token: str | None, *, now: datetime | None = None) -> Se
     found = accounts.live_session(sid, now=now)
     if found is None:
         return None
-    web_session, user = found
-    if aware(web_session.last_seen_at) < now - TOUCH_EVERY:
+    if aware(found.last_seen_at) < now - TOUCH_EVERY:
         accounts.touch(sid, now)
-    return _view(user, sid)
+    return _view(found, sid)
 
 
 class NotSignedIn(RehearsalError):
@@ -107,9 +106,8 @@ def read(db: Database, token: str | None, *, now: datetime | None = None) -> Ses
         found = AccountRepository(s).live_session(sid, now=now)
         if found is None:
             return None
-        web_session, user = found
-        view = _view(user, sid)
-        stale = aware(web_session.last_seen_at) < now - TOUCH_EVERY
+        view = _view(found, sid)
+        stale = aware(found.last_seen_at) < now - TOUCH_EVERY
     if stale:
         with db.session(write=True) as s:
             AccountRepository(s).touch(sid, now)

@@ -26,6 +26,7 @@ from .models import (
 from .outbox import OutboxRepository
 from .repository import Store
 from .reviews import Assignment, CoachingReview, LineComment, ReviewRepository
+from .sessions import TurnSession
 from .wecom import WeComLink, WeComLinkRepository
 
 __all__ = [
@@ -50,6 +51,7 @@ __all__ = [
     "Team",
     "TelegramLink",
     "Turn",
+    "TurnSession",
     "User",
     "WeComLink",
     "WeComLinkRepository",

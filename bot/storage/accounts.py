@@ -8,19 +8,52 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import NamedTuple
 
-from sqlalchemy import case, delete, select, update
+from sqlalchemy import bindparam, case, delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from .database import Database
+from .database import Database, connection_of
 from .models import LinkCode, ProcessedMessage, SignInAttempt, User, WebSession, utcnow
 
 
 def aware(moment: datetime) -> datetime:
     """SQLite hands datetimes back without a zone; every stored time is UTC."""
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=utcnow().tzinfo)
+
+
+class LiveSession(NamedTuple):
+    """A live web session's user, as ``live_session`` reads them (no ORM objects)."""
+
+    expires_at: datetime
+    last_seen_at: datetime
+    user_id: int
+    login: str | None
+    display_name: str
+    role: str
+    language: str
+
+
+_sessions, _users = WebSession.__table__, User.__table__
+_LIVE_SESSION = (
+    select(
+        _sessions.c.expires_at,
+        _sessions.c.last_seen_at,
+        _users.c.id,
+        _users.c.login,
+        _users.c.display_name,
+        _users.c.role,
+        _users.c.language,
+    )
+    .select_from(_sessions.join(_users, _users.c.id == _sessions.c.user_id))
+    .where(
+        _sessions.c.id == bindparam("session_id"),
+        _sessions.c.revoked_at.is_(None),
+        _users.c.active.is_(True),
+    )
+)
 
 
 class AccountRepository:
@@ -42,19 +75,18 @@ class AccountRepository:
         self._s.flush()
         return row
 
-    def live_session(self, session_id: str, *, now: datetime) -> tuple[WebSession, User] | None:
-        """The session and its user when it is unexpired, unrevoked and the user is active."""
-        found = self._s.execute(
-            select(WebSession, User)
-            .join(User, User.id == WebSession.user_id)
-            .where(WebSession.id == session_id, WebSession.revoked_at.is_(None), User.active.is_(True))
-        ).first()
+    def live_session(self, session_id: str, *, now: datetime) -> LiveSession | None:
+        """The session's user when it is unexpired, unrevoked and the user is active.
+
+        A Core select of the columns a request needs, built once: every web request and turn
+        checks its sign-in, and loading two ORM entities cost a seventh of a turn's CPU."""
+        found = connection_of(self._s).execute(_LIVE_SESSION, {"session_id": session_id}).first()
         if found is None:
             return None
-        web_session, user = found
-        if aware(web_session.expires_at) <= now:
+        live = LiveSession(*found)
+        if aware(live.expires_at) <= now:
             return None
-        return web_session, user
+        return live
 
     def touch(self, session_id: str, now: datetime) -> None:
         self._s.execute(update(WebSession).where(WebSession.id == session_id).values(last_seen_at=now))
@@ -160,7 +192,7 @@ class AccountRepository:
         return removed
 
 
-__all__ = ["AccountRepository", "aware"]
+__all__ = ["AccountRepository", "LiveSession", "aware"]
 
 
 READY_KEY = "ops:readyz"

@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Connection, Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -49,6 +49,22 @@ def _configure_sqlite(engine: Engine) -> None:
     def _on_begin(connection: Any) -> None:
         immediate = connection.get_execution_options().get("write_lock", False)
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+_CONNECTION_KEY = "coach.connection"
+
+
+def connection_of(session: Session) -> Connection:
+    """The connection of ``session``'s transaction, for Core statements on a hot path.
+
+    ``Session.connection()`` costs as much as a small statement (a turn asked six times); the
+    connection is kept in ``session.info`` until the transaction ends and closes it. Core
+    statements on it do not autoflush: callers flush what they need first.
+    """
+    connection = session.info.get(_CONNECTION_KEY)
+    if connection is None or connection.closed:
+        connection = session.info[_CONNECTION_KEY] = session.connection()
+    return connection
 
 
 class Database:

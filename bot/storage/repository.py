@@ -6,13 +6,14 @@ import secrets
 import unicodedata
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Row, func, select
+from sqlalchemy import Row, Table, bindparam, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from .browse import BrowseRepository
+from .database import connection_of
 from .models import (
     CoachingNote,
     JudgementFlag,
@@ -196,6 +197,13 @@ class TurnRepository:
         )
 
 
+_processed = cast(Table, ProcessedMessage.__table__)
+_CLAIMED = select(_processed.c.id).where(
+    _processed.c.channel == bindparam("channel"), _processed.c.external_id == bindparam("external_id")
+)
+_CLAIM_WITH_RESPONSE = insert(_processed)
+
+
 class InboundRepository:
     """Idempotency for inbound messages (webhook update ids, web client message ids)."""
 
@@ -221,6 +229,11 @@ class InboundRepository:
         self._claimed[(channel, external_id)] = message
         return True
 
+    def claimed(self, channel: str, external_id: str) -> bool:
+        """Whether the message was claimed (``get(...) is not None``, one Core select of its id)."""
+        found = connection_of(self._s).execute(_CLAIMED, {"channel": channel, "external_id": external_id})
+        return found.first() is not None
+
     def get(self, channel: str, external_id: str) -> ProcessedMessage | None:
         return self._s.scalar(
             select(ProcessedMessage).where(
@@ -240,10 +253,9 @@ class InboundRepository:
         if message is not None:
             message.response = response
             return
-        self._s.add(
-            ProcessedMessage(
-                channel=channel, external_id=external_id, session_id=session_id, response=response
-            )
+        connection_of(self._s).execute(
+            _CLAIM_WITH_RESPONSE,
+            {"channel": channel, "external_id": external_id, "session_id": session_id, "response": response},
         )
 
 

@@ -52,8 +52,10 @@ class UvicornProcess:
     def _log_text(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path else ""
 
-    def wait_ready(self, timeout: float = 30.0, *, also: Callable[[], bool] | None = None) -> None:
-        """Until /readyz answers 200 (and ``also()`` holds, when given)."""
+    def wait_ready(self, timeout: float = 120.0, *, also: Callable[[], bool] | None = None) -> None:
+        """Until /readyz answers 200 (and ``also()`` holds, when given). The wait is long because
+        it costs nothing when the server is quick: a machine at load 7.6 once needed over 30 s to
+        import and seed one."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

@@ -37,6 +37,7 @@ from .script_studio import (
     FileOutcome,
     Problem,
     ScriptRejected,
+    VersionConflict,
     VersionEntry,
     VersionNotFound,
     _diff,
@@ -186,9 +187,19 @@ class BankStudio:
         with store(self.db, write=True) as s:
             s.scripts.drop_draft(BANK_KIND, technique_id)
 
-    def publish(self, technique_id: str, text: str, *, author: str, message: str, lang: str = "en") -> Stored:
+    def publish(
+        self,
+        technique_id: str,
+        text: str,
+        *,
+        author: str,
+        message: str,
+        lang: str = "en",
+        base_version: str | None = None,
+    ) -> Stored:
         """Check the text and the whole bank with it, then store the next version and drop the
-        draft; ScriptRejected with every problem at its line otherwise."""
+        draft; ScriptRejected with every problem at its line otherwise. ``base_version``: the
+        version the edit started from; another one published since is a ``VersionConflict``."""
         with store(self.db, write=not self._seeded) as s:
             self._ready(s)
             current = s.scripts.published(BANK_KIND).get(technique_id)
@@ -199,6 +210,16 @@ class BankStudio:
             raise ScriptRejected(errors)
         with store(self.db, write=True) as s:
             self._ready(s)
+            # Publishes take turns: the bank is checked whole, with every technique as published
+            # now, and an edit made on an older version is refused rather than undoing a newer one.
+            s.scripts.lock_revision(BANK_KIND)
+            if base_version is not None:
+                published = s.scripts.published(BANK_KIND).get(technique_id)
+                if published is not None and published.version != base_version:
+                    raise VersionConflict(
+                        f"version {published.version} of {technique_id} was published after version "
+                        f"{base_version}, which this edit started from: open it and apply the edit there"
+                    )
             texts = {**published_texts(s), technique_id: text}
             try:
                 build_bank(self.bank_dir, texts)

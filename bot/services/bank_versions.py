@@ -109,15 +109,39 @@ def store_technique(s: Store, technique_id: str, text: str, *, author: str, mess
     raise AssertionError("unreachable")
 
 
+#: Who publishes the bundled texts: the studio shows it as the technique's publisher.
+BUNDLED_AUTHOR = "questionbank/"
+
+
 def seed_bank(s: Store, bank_dir: Path) -> list[Stored]:
-    """Store the bundled technique files the database has no version of yet (as version 1)."""
+    """Store the bundled technique files the database has no version of yet (as version 1), and
+    the bundled texts a new release changed where no trainer has published over them.
+
+    A trainer's published edit is kept (logged). A bundled text the database held once already
+    is not published again, so an older release started beside a newer one during a rolling
+    upgrade does not take its old text back."""
     stored = s.scripts.published(BANK_KIND)
     done = []
     for tid, text in bundled_texts(bank_dir).items():
-        if tid in stored:
-            continue
+        current = stored.get(tid)
+        message = "bundled"
+        if current is not None:
+            if current.content == text:
+                continue
+            if current.author != BUNDLED_AUTHOR:
+                log.info(
+                    "%s: the release changed its bundled text; the trainers' version %s is kept",
+                    tid,
+                    current.version,
+                )
+                continue
+            known = {row.content_hash for row in s.scripts.versions(BANK_KIND, tid)}
+            if text_hash(text) in known:
+                continue
+            message = "bundled, changed by the release"
         try:
-            done.append(store_technique(s, tid, text, author="questionbank/", message="bundled"))
+            with s.session.begin_nested():
+                done.append(store_technique(s, tid, text, author=BUNDLED_AUTHOR, message=message))
         except IntegrityError:  # another worker seeded it meanwhile
             continue
     return done
@@ -125,6 +149,7 @@ def seed_bank(s: Store, bank_dir: Path) -> list[Stored]:
 
 __all__ = [
     "BANK_KIND",
+    "BUNDLED_AUTHOR",
     "HEADER_FILE",
     "build_bank",
     "bundled_texts",

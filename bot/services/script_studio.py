@@ -303,6 +303,9 @@ class ScriptStudio:
         with store(self.db, write=True) as s:
             self._ready(s)
             if base_version is not None:
+                # Without the turn, two trainers publishing from one version at once both passed
+                # this check on PostgreSQL and the second silently replaced the first.
+                s.scripts.lock_revision(SCRIPT_KIND)
                 current = s.scripts.published(SCRIPT_KIND).get(script_id)
                 if current is not None and current.version != base_version:
                     raise VersionConflict(

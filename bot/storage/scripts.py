@@ -136,6 +136,12 @@ class ScriptRepository:
         row = self._s.get(ScriptRevision, kind)
         return row.revision if row is not None else 0
 
+    def lock_revision(self, kind: str) -> None:
+        """Hold the kind's counter row until commit: publishes of one kind take turns here, so
+        one that checks what is published sees every publish committed before it (PostgreSQL;
+        SQLite's write transactions take turns already)."""
+        self._s.execute(select(ScriptRevision.kind).where(ScriptRevision.kind == kind).with_for_update())
+
     def bump_revision(self, kind: str) -> None:
         """Raise the counter in one statement (two workers publishing at once both count)."""
         done = self._s.execute(

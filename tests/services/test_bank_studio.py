@@ -6,14 +6,18 @@ of ``coach scripts export|import``."""
 from __future__ import annotations
 
 import shutil
+import threading
+import time
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from sqlalchemy import text as sql
 
 from bot.cli import main
 from bot.config import PROJECT_ROOT
-from bot.services import BankStudio, ModelVersions, ScriptRejected, TechniqueGuides
+from bot.services import BankStudio, ModelVersions, ScriptRejected, TechniqueGuides, VersionConflict
+from bot.services.scripts import Stored
 from bot.storage import Database, store
 
 BANK = PROJECT_ROOT / "questionbank"
@@ -121,6 +125,108 @@ def test_publish_reaches_every_worker_and_rollback_restores_the_text(db: Databas
     assert back.version == "3" and trainer.document(TECHNIQUE).published == text
     assert trainer.history(TECHNIQUE)[0].message == "rollback to v1"
     assert trainer.models.bank().version == "2.0.0"  # the same content: the same version
+
+
+def test_an_edit_of_an_older_version_is_refused_not_published_over_a_newer_one(db: Database) -> None:
+    first, second = worker(db), worker(db)
+    text = FILE.read_text("utf-8")
+    assert (
+        first.publish(
+            TECHNIQUE, text.replace(OLD_TIP, NEW_TIP, 1), author="lin", message="a", base_version="1"
+        ).version
+        == "2"
+    )
+    with pytest.raises(VersionConflict):
+        second.publish(TECHNIQUE, text + "# mine\n", author="wu", message="b", base_version="1")
+    assert NEW_TIP in second.document(TECHNIQUE).published
+
+
+def test_two_trainers_publishing_one_technique_at_once_do_not_overwrite_each_other(db: Database) -> None:
+    """Both started from version 1: one publish wins, the other is a version conflict."""
+    text = FILE.read_text("utf-8")
+    edits = [(worker(db), text.replace(OLD_TIP, NEW_TIP, 1)), (worker(db), text + "# mine\n")]
+    for studio, _ in edits:
+        studio.techniques()  # seeded before the race, as a running worker would be
+    stored: list[Stored] = []
+    conflicts: list[VersionConflict] = []
+    errors: list[BaseException] = []
+
+    def publish(studio: BankStudio, edit: str) -> None:
+        try:
+            stored.append(studio.publish(TECHNIQUE, edit, author="t", message="m", base_version="1"))
+        except VersionConflict as exc:
+            conflicts.append(exc)
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=publish, args=edit) for edit in edits]
+    # Hold both back inside their publish transaction, so they meet there.
+    with db.session(write=True) as holder:
+        if not db.is_sqlite:
+            holder.execute(sql("SELECT 1 FROM script_revisions FOR UPDATE"))
+        for thread in threads:
+            thread.start()
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if db.is_sqlite:
+                time.sleep(1.0)  # they queue for the write lock; nothing to count
+                break
+            with db.engine.connect() as connection:
+                waiting = connection.scalar(
+                    sql(
+                        "SELECT count(*) FROM pg_stat_activity "
+                        "WHERE wait_event_type = 'Lock' AND datname = current_database()"
+                    )
+                )
+            if (waiting or 0) >= 2:
+                break
+            time.sleep(0.02)
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert len(stored) == 1 and len(conflicts) == 1 and stored[0].version == "2"
+    with store(db) as s:
+        assert len(s.scripts.versions("technique", TECHNIQUE)) == 2
+
+
+def test_a_release_that_changes_a_bundled_technique_updates_it_unless_a_trainer_published_one(
+    db: Database, tmp_path: Path
+) -> None:
+    """Upgrading in place: the next release's bundled text is published as the next version where
+    the technique is still the bundled one; a trainer's version is kept; and the older release,
+    started again beside the newer one, does not take its text back."""
+    old_release, new_release = tmp_path / "old", tmp_path / "new"
+    shutil.copytree(BANK, old_release)
+    shutil.copytree(BANK, new_release)
+
+    def started(bank_dir: Path) -> BankStudio:
+        studio = BankStudio(db, ModelVersions(db, bank_dir, clock=Clock()))
+        studio.techniques()  # a worker's first look seeds
+        return studio
+
+    old = started(old_release)
+    trainer_text = old.document("why").published.replace(
+        '"Answering the why yourself and robbing the customer of the discovery."',
+        '"Answering your own why."',
+        1,
+    )
+    assert old.publish("why", trainer_text, author="lin", message="mine").version == "2"
+
+    for tid in (TECHNIQUE, "why"):
+        path = new_release / f"{tid}.yaml"
+        path.write_text(path.read_text("utf-8").replace(OLD_TIP, NEW_TIP, 1) + "# release 2\n", "utf-8")
+    new = started(new_release)
+    updated = new.document(TECHNIQUE)
+    assert updated.version == "2" and updated.published.endswith("# release 2\n")
+    assert new.history(TECHNIQUE)[0].author == "questionbank/"
+    assert new.document("why").published == trainer_text  # the trainer's edit is kept
+    assert new.models.bank().version.startswith("2.0.0+")  # a trainer's text is in it
+
+    started(old_release)  # the older release again, during a rolling upgrade
+    assert new.document(TECHNIQUE).version == "2"
+    started(new_release)  # and the newer one once more: nothing new
+    with store(db) as s:
+        assert len(s.scripts.versions("technique", TECHNIQUE)) == 2
 
 
 def test_export_then_import_round_trips_the_bank(database_url: str, db: Database, tmp_path: Path) -> None:

@@ -54,6 +54,12 @@ class TechniqueCheck(TechniqueText):
 class TechniquePublish(TechniqueText):
     message: str = Field(default="", max_length=500)
     lang: Lang = Lang.ZH
+    base_version: str | None = Field(
+        default=None,
+        max_length=40,
+        description="The published version the edit started from: 409 version_conflict when another "
+        "was published since, instead of silently undoing it.",
+    )
 
 
 class TechniqueRollback(BaseModel):
@@ -126,7 +132,10 @@ async def check_technique(
     return {"problems": _problems(problems)}
 
 
-@bank_router.post("/{technique_id}/publish")
+@bank_router.post(
+    "/{technique_id}/publish",
+    responses={409: {"model": ErrorResponse, "description": "Another version was published since."}},
+)
 async def publish_technique(
     technique_id: Technique, body: TechniquePublish, request: Request, user: Trainer
 ) -> dict[str, Any]:
@@ -139,6 +148,7 @@ async def publish_technique(
         author=user.login,
         message=body.message,
         lang=body.lang.value,
+        base_version=body.base_version,
     )
     return asdict(stored)
 

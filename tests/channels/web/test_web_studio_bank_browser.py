@@ -142,8 +142,53 @@ def _bank_in_the_browser(database_url: str, server: LiveServer, browser: object)
     explained = page.request.get(f"{server.url}/api/techniques/why?lang=en").json()
     assert NEW.strip()[3:-1] in explained["mistakes"]  # the coach explains with the new text
 
-    # The review queue: the rep's flag, accepted with a corrected technique.
+    # Another trainer publishes version 3 while this one still edits version 2: this publish is
+    # refused with a message saying why, instead of silently undoing theirs.
+    theirs = text.replace(OLD, NEW, 1) + "# 另一位培训师的修改\n"
+    status = page.evaluate(
+        """async (body) => (await fetch("/api/studio/bank/why/publish", {
+            method: "POST", credentials: "same-origin",
+            headers: {"Content-Type": "application/json", Accept: "application/json"},
+            body: JSON.stringify(body),
+        })).status""",
+        {"text": theirs, "message": "theirs", "base_version": "2"},
+    )
+    assert status == 200
+    page.evaluate(f"bankEditor.goToLine({len(text.replace(OLD, NEW, 1).splitlines())})")
+    page.keyboard.press("End")
+    page.keyboard.insert_text("\n# 我的修改")
+    page.fill("#technique-message", "mine")
+    page.click("#technique-publish")
+    expect(page.locator("#technique-publish-error")).to_contain_text("别人已经发布了新版本")
+    page.screenshot(path=str(ARTIFACTS / "studio-bank-conflict-desktop.png"))
+    opened = page.request.get(f"{server.url}/api/studio/bank/why").json()
+    assert opened["version"] == "3" and opened["text"].endswith("# 另一位培训师的修改\n")
+
+    # The refused edit is still unsaved: leaving asks first, and "cancel" keeps it.
+    asked: list[str] = []
+
+    def answer(accept: bool) -> Any:
+        def on_dialog(dialog: Any) -> None:
+            asked.append(dialog.message)
+            dialog.accept() if accept else dialog.dismiss()
+
+        return on_dialog
+
+    page.once("dialog", answer(False))
     page.click('[data-nav="review"]')
+    expect(page.locator("#technique-editor .cm-content")).to_be_visible()
+    assert "# 我的修改" in page.evaluate("bankEditor.text()")
+    page.once("dialog", answer(False))
+    page.go_back()  # the browser's back button, too
+    # Back at #bank, the page asks, then puts the editor's address back.
+    page.wait_for_function("location.hash === '#bank/why'")
+    expect(page.locator("#technique-editor .cm-content")).to_be_visible()
+    assert len(asked) == 2 and "离开会丢失这些修改" in asked[0]
+
+    # The review queue: the rep's flag, accepted with a corrected technique.
+    page.once("dialog", answer(True))
+    page.click('[data-nav="review"]')
+    assert len(asked) == 3
     item = page.locator("#review li.s-flag").first
     expect(item).to_contain_text(FLAGGED)
     item.locator("select").select_option("why")
@@ -186,7 +231,7 @@ def _bank_in_the_browser(database_url: str, server: LiveServer, browser: object)
     phone.goto(f"{server.url}/studio#bank")
     phone.click('[data-set-lang="en"]')
     expect(phone.locator("#bank-title")).to_have_text("Question bank")
-    expect(phone.locator('#techniques tr[data-technique="why"] td').first).to_have_text("v2")
+    expect(phone.locator('#techniques tr[data-technique="why"] td').first).to_have_text("v3")
     phone.screenshot(path=str(ARTIFACTS / "studio-bank-list-phone.png"))
     phone.goto(f"{server.url}/studio#bank/why")
     expect(phone.locator("#technique-editor .cm-content")).to_be_visible()

@@ -17,7 +17,23 @@ const state = {
   preview: null, // {state, lines: [{who, text}]}
   tab: "reader",
   dirty: false,
+  editing: "", // the address of the editor with unsaved changes, to come back to
 };
+
+/* Unsaved edits in either editor: leaving asks first (a trainer loses no work to a stray click). */
+function hasUnsavedEdits() {
+  return state.dirty || Boolean(window.StudioBank && window.StudioBank.dirty());
+}
+
+function mayLeave() {
+  if (!hasUnsavedEdits()) return true;
+  if (!confirm(t("web.studio.leaveUnsaved"))) return false;
+  state.dirty = false;
+  if (window.StudioBank) window.StudioBank.forget();
+  return true;
+}
+
+function markEditing() { state.editing = location.hash; }
 
 function explain(err) {
   if (err.status === 503) return t("web.common.dbDown");
@@ -198,7 +214,7 @@ async function openScript(scriptId, { push = true } = {}) {
     doc: documentData.text,
     label: t("web.studio.editorLabel"),
     check: checkText,
-    onChange: () => { state.dirty = true; setStatus(t("web.studio.unsaved")); },
+    onChange: () => { state.dirty = true; markEditing(); setStatus(t("web.studio.unsaved")); },
   });
   renderTests();
   renderPreview();
@@ -457,7 +473,7 @@ async function init() {
   const language = startLanguage(applyLanguage);
   $("login-form").addEventListener("submit", onLogin);
   $("sign-out").addEventListener("click", onSignOut);
-  $("back-list").addEventListener("click", () => showList());
+  $("back-list").addEventListener("click", () => { if (mayLeave()) showList(); });
   $("save-draft").addEventListener("click", onSaveDraft);
   $("run-tests").addEventListener("click", onRunTests);
   $("try-it").addEventListener("click", onPreviewStart);
@@ -467,8 +483,15 @@ async function init() {
   $("publish-form").addEventListener("submit", onPublish);
   $("new-script-form").addEventListener("submit", onNewScript);
   for (const button of document.querySelectorAll("[data-tab]")) button.addEventListener("click", () => selectTab(button.dataset.tab));
-  window.addEventListener("popstate", route);
-  window.addEventListener("beforeunload", (event) => { if (state.dirty) event.preventDefault(); });
+  window.addEventListener("popstate", () => {
+    // The browser's back button has already moved: stay on the editor unless the trainer agrees.
+    if (location.hash !== state.editing && !mayLeave()) {
+      history.pushState(null, "", state.editing || location.pathname);
+      return;
+    }
+    route();
+  });
+  window.addEventListener("beforeunload", (event) => { if (hasUnsavedEdits()) event.preventDefault(); });
   await language;
   try {
     state.me = await signedInUser(); // a 200 either way: no failed request in the console

@@ -16,6 +16,7 @@
     flags: [],
     models: null,
     job: null, // the retrain job being polled
+    dirty: false, // the open technique has edits not saved as a draft nor published
     stats: null,
   };
 
@@ -76,13 +77,14 @@
     showBanner("");
     bank.doc = documentData;
     bank.problems = [];
+    bank.dirty = false;
     showView("technique");
     renderTechniqueHead();
     bank.editor = window.CoachEditor.create($("technique-editor"), {
       doc: documentData.text,
       label: t("web.studio.editorLabel"),
       check: checkTechnique,
-      onChange: () => techniqueStatus(t("web.studio.unsaved")),
+      onChange: () => { bank.dirty = true; markEditing(); techniqueStatus(t("web.studio.unsaved")); },
     });
     window.bankEditor = bank.editor; // for tests and the console, like state.editor
     $("technique-publish-error").classList.add("hidden");
@@ -126,12 +128,14 @@
   async function reopenTechnique() {
     bank.doc = await api("GET", `/api/studio/bank/${bank.doc.id}`);
     bank.editor.setText(bank.doc.text);
+    bank.dirty = false;
     renderTechniqueHead();
   }
 
   async function onSaveTechnique() {
     try {
       bank.doc = await api("PUT", `/api/studio/bank/${bank.doc.id}/draft`, { text: bank.editor.text() });
+      bank.dirty = false;
       techniqueStatus(t("web.studio.draftSaved"));
       renderTechniqueHead();
     } catch (err) {
@@ -161,6 +165,7 @@
     try {
       const stored = await api("POST", `/api/studio/bank/${bank.doc.id}/publish`, {
         text: bank.editor.text(), message: $("technique-message").value, lang: state.lang,
+        base_version: bank.doc.version || null,
       });
       ok.textContent = stored.created
         ? t("web.studio.published", { version: stored.version })
@@ -176,6 +181,9 @@
         error.textContent = t("web.studio.publishRefused");
         const answer = err.details || {};
         if (answer.problems) { bank.problems = answer.problems; renderTechniqueProblems(); }
+      } else if (err.code === "version_conflict") {
+        // Someone published while this edit was open: say so instead of undoing their version.
+        error.textContent = t("web.studio.techniqueVersionConflict");
       } else {
         error.textContent = explain(err);
       }
@@ -420,6 +428,7 @@
   function navigate(event) {
     const target = event.currentTarget.dataset.nav;
     event.preventDefault();
+    if (!mayLeave()) return;
     if (target === "list") return showList();
     if (target === "bank") return showBank();
     if (target === "review") return showReview();
@@ -428,12 +437,16 @@
 
   document.addEventListener("DOMContentLoaded", () => {
     for (const link of document.querySelectorAll("[data-nav]")) link.addEventListener("click", navigate);
-    $("back-bank").addEventListener("click", () => showBank());
+    $("back-bank").addEventListener("click", () => { if (mayLeave()) showBank(); });
     $("technique-save").addEventListener("click", onSaveTechnique);
     $("technique-discard").addEventListener("click", onDiscardTechnique);
     $("technique-publish-form").addEventListener("submit", onPublishTechnique);
     $("retrain").addEventListener("click", onRetrain);
   });
 
-  window.StudioBank = { route, applyLanguage, loadStats };
+  window.StudioBank = {
+    route, applyLanguage, loadStats,
+    dirty: () => bank.dirty,
+    forget: () => { bank.dirty = false; },
+  };
 })();

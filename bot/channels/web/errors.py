@@ -151,8 +151,14 @@ def install_error_handlers(app: FastAPI) -> None:
         errors = exc.errors()
         if any(e.get("type") == "json_invalid" for e in errors):
             return error_response(400, "malformed_json", "The request body is not valid JSON.")
+        # ``type`` and ``max_length`` let a page say what is wrong in its user's language.
         details = [
-            {"field": ".".join(str(p) for p in e.get("loc", ()) if p != "body"), "problem": e.get("msg", "")}
+            {
+                "field": ".".join(str(p) for p in e.get("loc", ()) if p != "body"),
+                "problem": e.get("msg", ""),
+                "type": e.get("type", ""),
+                **({"max_length": e["ctx"]["max_length"]} if "max_length" in e.get("ctx", {}) else {}),
+            }
             for e in errors
         ]
         return error_response(422, "invalid_request", "Some fields are missing or invalid.", details=details)

@@ -129,6 +129,26 @@ async def test_deeply_nested_yaml_is_a_problem_at_its_line_not_a_server_error(
     assert tried.status_code < 500
 
 
+async def test_a_script_over_the_size_limit_is_refused_with_what_a_page_can_say(
+    http: httpx.AsyncClient,
+) -> None:
+    """The refusal names the field, the kind of problem and the limit, so the studio says it in
+    the trainer's language instead of a generic English line."""
+    await sign_in(http, "trainer", PASSWORD)
+    huge = "id: x\n# " + "x" * 400_000 + "\n"
+    for path in (
+        f"/api/studio/scripts/{SCENARIO}/publish",
+        "/api/studio/check",
+        "/api/studio/bank/why/publish",
+    ):
+        refused = await http.post(path, json={"text": huge, "message": "big"})
+        error = refused.json()["error"]
+        assert refused.status_code == 422 and error["code"] == "invalid_request", path
+        assert {"field": "text", "type": "string_too_long", "max_length": 400_000}.items() <= error[
+            "details"
+        ][0].items()
+
+
 async def test_a_publish_based_on_an_older_version_is_refused_not_silently_undone(
     http: httpx.AsyncClient,
 ) -> None:

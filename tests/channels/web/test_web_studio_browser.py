@@ -180,6 +180,12 @@ def _studio_in_the_browser(database_url: str, server: LiveServer, browser: objec
     expect(newest.locator(".s-diff")).to_contain_text(f"+    - {NEW_OPENING}")
     page.screenshot(path=str(ARTIFACTS / "studio-history-desktop.png"))
 
+    # A script pasted over the size limit: refused, said in the trainer's language with the limit.
+    page.evaluate("state.editor.setText('id: x\\n# ' + 'x'.repeat(400000) + '\\n')")
+    page.fill("#publish-message", "too big")
+    page.click("#publish")
+    expect(page.locator("#publish-error")).to_contain_text("未提交：文本超过 400,000 个字符")
+
     # The rep's rehearsal started before goes on with its version ...
     rep.fill("#text", "王总您好，我是李明，谢谢您抽时间。")
     rep.press("#text", "Enter")

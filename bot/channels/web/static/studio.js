@@ -41,6 +41,9 @@ function explain(err) {
   if (err.code === "too_many_sign_ins") return t("web.common.tooManyAtOnce");
   if (err.status === 0) return t("web.manage.offline");
   if (err.status === 404) return t("web.manage.notFound");
+  const fields = err.code === "invalid_request" && Array.isArray(err.details.details) ? err.details.details : [];
+  const tooLong = fields.find((d) => d.field === "text" && d.type === "string_too_long");
+  if (tooLong) return t("web.studio.tooLong", { limit: (tooLong.max_length || 0).toLocaleString() });
   return err.message || t("web.common.genericError");
 }
 

@@ -12,17 +12,84 @@ SQLite has no row locks: every outbox write runs under its database-wide write l
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any, overload
+from typing import Any, NamedTuple, cast, overload
 
-from sqlalchemy import and_, case, delete, func, or_, select, update
+from sqlalchemy import Executable, Integer, Table, and_, bindparam, case, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from .models import CoachingNote, OutboxChat, OutboxLimiter, OutboxMessage, utcnow
 
 ACTIVE_STATUSES = ("pending", "sending")
+
+
+class NewMessage(NamedTuple):
+    """A message to queue with ``OutboxRepository.add_many``."""
+
+    kind: str
+    payload: dict[str, Any]
+    group_key: str | None = None
+    note_id: int | None = None
+    session_id: str | None = None
+
+
+def _message_row(
+    channel: str,
+    chat_key: str,
+    seq: int,
+    blocked: bool,
+    kind: str,
+    payload: dict[str, Any],
+    group_key: str | None,
+    note_id: int | None,
+    session_id: str | None,
+    not_before: datetime,
+    now: datetime,
+) -> dict[str, Any]:
+    return {
+        "channel": channel,
+        "chat_key": chat_key,
+        "seq": seq,
+        "kind": kind,
+        "payload": dict(payload),
+        "group_key": group_key,
+        # A chat that blocked the bot gets nothing until it writes again (unblock).
+        "status": "blocked" if blocked else "pending",
+        "attempts": 0,
+        "resends": 0,
+        "not_before": not_before,
+        "note_id": note_id,
+        "session_id": session_id,
+        "created_at": now,
+    }
+
+
+_CHATS = cast(Table, OutboxChat.__table__)
+# Built once: a statement object keeps its cache key, so each call skips rebuilding it.
+_INSERT_MESSAGES = cast(Table, OutboxMessage.__table__).insert()
+
+
+@functools.cache
+def _reserve_statement(dialect: str, unblock: bool) -> Executable:
+    """``INSERT … ON CONFLICT DO UPDATE … RETURNING`` taking ``:count`` numbers of a chat."""
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    count = bindparam("count", type_=Integer)
+    now = bindparam("now", type_=_CHATS.c.updated_at.type)
+    statement = insert(_CHATS).values(
+        channel=bindparam("channel", type_=_CHATS.c.channel.type),
+        chat_key=bindparam("chat_key", type_=_CHATS.c.chat_key.type),
+        next_seq=count + 1,
+        updated_at=now,
+    )
+    changes: dict[str, Any] = {"next_seq": _CHATS.c.next_seq + count, "updated_at": now}
+    if unblock:
+        changes["blocked_at"] = None
+    return statement.on_conflict_do_update(
+        index_elements=[_CHATS.c.channel, _CHATS.c.chat_key], set_=changes
+    ).returning(_CHATS.c.next_seq, _CHATS.c.blocked_at)
 
 
 @overload
@@ -53,21 +120,30 @@ class OutboxRepository:
 
     # -- writing ------------------------------------------------------------------------------
 
-    def lock_chat_for_enqueue(self, channel: str, chat_key: str) -> OutboxChat:
-        """The chat's state row, created if new and locked until the caller's transaction ends.
+    def reserve(
+        self, channel: str, chat_key: str, count: int, *, unblock: bool, now: datetime
+    ) -> tuple[int, bool]:
+        """Take ``count`` sequence numbers of the chat; returns (the first, whether it blocks the bot).
 
-        Holding this lock while a sequence number is taken and the message inserted makes the
-        per-chat sequence follow commit order: a later number can never become visible first.
+        One statement creates the chat's row if new and locks it until the caller's transaction
+        ends (PostgreSQL: the row lock of ``INSERT … ON CONFLICT DO UPDATE``, as strong against
+        the claimers' ``FOR UPDATE`` as a ``SELECT … FOR UPDATE``). Holding this lock while the
+        numbers are taken and the messages inserted makes the per-chat sequence follow commit
+        order: a later number can never become visible first. ``unblock``: the chat wrote to the
+        bot again, so its block is lifted in the same statement.
         """
-        self._insert_ignore(OutboxChat, channel=channel, chat_key=chat_key, next_seq=1, updated_at=utcnow())
-        chat = self._s.get(OutboxChat, (channel, chat_key), with_for_update=True, populate_existing=True)
-        assert chat is not None  # just inserted or already there
-        return chat
+        statement = _reserve_statement(self._s.get_bind().dialect.name, unblock)
+        params = {"channel": channel, "chat_key": chat_key, "count": count, "now": now}
+        next_seq, blocked_at = self._s.execute(statement, params).one()
+        return int(next_seq) - count, blocked_at is not None
 
     def add(
         self,
-        chat: OutboxChat,
+        channel: str,
+        chat_key: str,
         *,
+        seq: int,
+        blocked: bool,
         kind: str,
         payload: dict[str, Any],
         group_key: str | None,
@@ -76,26 +152,62 @@ class OutboxRepository:
         not_before: datetime,
         now: datetime,
     ) -> OutboxMessage:
+        """One message as an ORM object, flushed (its id known); ``seq`` comes from ``reserve``."""
         message = OutboxMessage(
-            channel=chat.channel,
-            chat_key=chat.chat_key,
-            seq=chat.next_seq,
-            kind=kind,
-            payload=dict(payload),
-            group_key=group_key,
-            # A chat that blocked the bot gets nothing until it writes again (unblock).
-            status="blocked" if chat.blocked_at is not None else "pending",
-            attempts=0,
-            resends=0,
-            not_before=not_before,
-            note_id=note_id,
-            session_id=session_id,
-            created_at=now,
+            **_message_row(
+                channel,
+                chat_key,
+                seq,
+                blocked,
+                kind,
+                payload,
+                group_key,
+                note_id,
+                session_id,
+                not_before,
+                now,
+            )
         )
-        chat.next_seq += 1
         self._s.add(message)
         self._s.flush()
         return message
+
+    def add_many(
+        self,
+        channel: str,
+        chat_key: str,
+        messages: Sequence[NewMessage],
+        *,
+        unblock: bool,
+        now: datetime,
+    ) -> None:
+        """Queue ``messages`` to one chat in order, with two statements: the chat's row locked
+        and their sequence numbers taken (``reserve``), then one INSERT of them all.
+
+        Whatever the caller's unit of work holds is flushed first, so the rows it writes are
+        written before the chat's lock is taken, as when the lock was an ORM query.
+        """
+        if not messages:
+            return
+        self._s.flush()
+        first, blocked = self.reserve(channel, chat_key, len(messages), unblock=unblock, now=now)
+        rows = [
+            _message_row(
+                channel,
+                chat_key,
+                first + index,
+                blocked,
+                m.kind,
+                m.payload,
+                m.group_key,
+                m.note_id,
+                m.session_id,
+                now,
+                now,
+            )
+            for index, m in enumerate(messages)
+        ]
+        self._s.connection().execute(_INSERT_MESSAGES, rows)
 
     # -- claiming -----------------------------------------------------------------------------
 

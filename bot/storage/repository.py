@@ -41,6 +41,14 @@ def fit_name(name: str) -> str:
     return cleaned[:NAME_CHARS] or "?"
 
 
+# Built once (every Telegram update runs it): the statement keeps its cache key.
+_USER_BY_TELEGRAM = (
+    select(User)
+    .join(TelegramLink, TelegramLink.user_id == User.id)
+    .where(TelegramLink.telegram_user_id == bindparam("telegram_user_id"))
+)
+
+
 class UserRepository:
     def __init__(self, session: Session) -> None:
         self._s = session
@@ -90,8 +98,8 @@ class UserRepository:
         return team
 
     def by_telegram(self, telegram_user_id: int) -> User | None:
-        link = self._s.get(TelegramLink, telegram_user_id)
-        return self._s.get(User, link.user_id) if link else None
+        """The user a Telegram user is linked to: one query, the link joined to its user."""
+        return self._s.scalar(_USER_BY_TELEGRAM, {"telegram_user_id": telegram_user_id})
 
     def link_telegram(self, telegram_user_id: int, user: User, chat_id: int | None = None) -> TelegramLink:
         link = self._s.get(TelegramLink, telegram_user_id)

@@ -8,12 +8,31 @@ from __future__ import annotations
 import random
 import threading
 import time
+from collections.abc import Callable
 
 import pytest
 from outbox_support import TELEGRAM, UNPACED, Clock, messages, put, statuses
+from sqlalchemy.orm import Session
 
-from bot.services.outbox import Claim, Outbox, Pacing, RetryPolicy, enqueue, unblock
+from bot.services.outbox import Claim, Outbound, Outbox, Pacing, RetryPolicy, enqueue, post, unblock
 from bot.storage import Database, store
+from bot.storage.outbox import OutboxRepository
+
+Write = Callable[[Session, str], object]
+
+
+def _enqueue(session: Session, text: str) -> object:
+    return enqueue(session, channel=TELEGRAM, chat_key="1", payload={"text": text})
+
+
+def _post(session: Session, text: str) -> object:
+    """A turn's answer as channels queue it: the chat wrote, so it is unblocked."""
+    return post(
+        session, channel=TELEGRAM, chat_key="1", messages=[Outbound({"text": text})], unblock_chat=True
+    )
+
+
+WRITERS = pytest.mark.parametrize("write", [_enqueue, _post], ids=["enqueue", "post"])
 
 
 def _outbox(db: Database, clock: Clock, pacing: Pacing = UNPACED, **policy: float) -> Outbox:
@@ -213,6 +232,51 @@ def test_blocked_chat_stops_its_queue_until_it_writes_again(db: Database) -> Non
     assert statuses(db, "1") == ["blocked"] * 4 + ["sending"]
 
 
+def test_a_post_numbers_its_messages_after_the_chat_s_and_unblocks_only_when_asked(db: Database) -> None:
+    """``post`` takes one sequence number per message, after those ``enqueue`` took, in one
+    transaction; into a blocked chat its messages are stopped unless the chat wrote again."""
+    outbox = _outbox(db, Clock())
+    put(db, "1", "one")
+    (claim,) = _claim(outbox)
+    assert outbox.mark_blocked(claim, error="403 Forbidden: bot was blocked by the user") == 1
+    pushed = [Outbound({"text": "push a"}), Outbound({"text": "push b"})]
+    with db.session(write=True) as session:
+        assert post(session, channel=TELEGRAM, chat_key="1", messages=pushed) == 2
+    assert _claim(outbox) == []
+    answer = [Outbound({"text": "reply"}, joins=True), Outbound({"text": "note"}, kind="note", joins=True)]
+    with db.session(write=True) as session:
+        post(session, channel=TELEGRAM, chat_key="1", messages=answer, group_key="tg:9", unblock_chat=True)
+        enqueue(session, channel=TELEGRAM, chat_key="1", payload={"text": "after"})
+    found = messages(db, "1")
+    assert [(m.seq, m.payload["text"], m.status) for m in found] == [
+        (1, "one", "blocked"),
+        (2, "push a", "blocked"),
+        (3, "push b", "blocked"),
+        (4, "reply", "pending"),
+        (5, "note", "pending"),
+        (6, "after", "pending"),
+    ]
+    assert [(m.kind, m.group_key) for m in found[3:5]] == [("reply", "tg:9"), ("note", "tg:9")]
+    with db.session() as session:
+        chat = OutboxRepository(session).get_chat(TELEGRAM, "1")
+        assert chat is not None and chat.blocked_at is None and chat.next_seq == 7
+    assert [c.payload["text"] for c in _claim(outbox)] == ["reply\n\nnote"]
+
+
+def test_a_post_to_a_new_chat_starts_it_at_one_and_nothing_is_queued_when_rolled_back(db: Database) -> None:
+    with pytest.raises(RuntimeError), db.session(write=True) as session:
+        post(
+            session, channel=TELEGRAM, chat_key="7", messages=[Outbound({"text": "lost"})], unblock_chat=True
+        )
+        raise RuntimeError("the turn failed")
+    assert messages(db, "7") == []
+    with db.session(write=True) as session:
+        post(
+            session, channel=TELEGRAM, chat_key="7", messages=[Outbound({"text": "kept"})], unblock_chat=True
+        )
+    assert [(m.seq, m.payload["text"], m.status) for m in messages(db, "7")] == [(1, "kept", "pending")]
+
+
 def test_per_chat_pacing_allows_a_small_burst_then_one_per_second(db: Database) -> None:
     clock = Clock()
     outbox = _outbox(db, clock, Pacing(rate=1000, chat_rate=1.0, chat_burst=3))
@@ -337,7 +401,8 @@ def test_least_recently_served_chat_goes_first(db: Database) -> None:
     assert order == ["b0", "q0", "b1", "b2", "b3", "b4"]
 
 
-def test_a_chat_s_sequence_follows_commit_order(db: Database) -> None:
+@WRITERS
+def test_a_chat_s_sequence_follows_commit_order(db: Database, write: Write) -> None:
     """A second writer to the same chat waits for the first to commit, so a later sequence
     number can never become visible (and be delivered) before an earlier one."""
     first_enqueued = threading.Event()
@@ -346,14 +411,14 @@ def test_a_chat_s_sequence_follows_commit_order(db: Database) -> None:
 
     def first_turn() -> None:
         with db.session(write=True) as session:
-            enqueue(session, channel=TELEGRAM, chat_key="1", payload={"text": "first"})
+            write(session, "first")
             first_enqueued.set()
             release_first.wait(10)
 
     def second_turn() -> None:
         first_enqueued.wait(10)
         with db.session(write=True) as session:
-            enqueue(session, channel=TELEGRAM, chat_key="1", payload={"text": "second"})
+            write(session, "second")
         second_done.set()
 
     threads = [threading.Thread(target=first_turn), threading.Thread(target=second_turn)]
@@ -369,7 +434,8 @@ def test_a_chat_s_sequence_follows_commit_order(db: Database) -> None:
     assert [(m.seq, m.payload["text"]) for m in messages(db, "1")] == [(1, "first"), (2, "second")]
 
 
-def test_a_chat_being_written_is_skipped_not_waited_for(db: Database) -> None:
+@WRITERS
+def test_a_chat_being_written_is_skipped_not_waited_for(db: Database, write: Write) -> None:
     """PostgreSQL: a turn still open on chat 1 does not hold the dispatcher up; chat 2 is served
     at once (SKIP LOCKED) and chat 1 on a later round."""
     if db.is_sqlite:
@@ -382,7 +448,7 @@ def test_a_chat_being_written_is_skipped_not_waited_for(db: Database) -> None:
 
     def turn() -> None:
         with db.session(write=True) as session:
-            enqueue(session, channel=TELEGRAM, chat_key="1", payload={"text": "the turn's reply"})
+            write(session, "the turn's reply")
             turn_open.set()
             release.wait(10)
 

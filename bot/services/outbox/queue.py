@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from bot.storage import Store
 from bot.storage.models import OutboxMessage
-from bot.storage.outbox import OutboxRepository
+from bot.storage.outbox import NewMessage, OutboxRepository
 
 from .payloads import NOTE_IDS_KEY, Kind, Outbound
 
@@ -87,9 +87,13 @@ def enqueue(
     session = _session_of(target)
     repo = OutboxRepository(session)
     now = datetime.now(UTC)
-    chat = repo.lock_chat_for_enqueue(channel, str(chat_key))
+    session.flush()  # the caller's writes first, then the chat's lock (as ``post`` does)
+    seq, blocked = repo.reserve(channel, str(chat_key), 1, unblock=False, now=now)
     message = repo.add(
-        chat,
+        channel,
+        str(chat_key),
+        seq=seq,
+        blocked=blocked,
         kind=str(kind),
         payload=dict(payload),
         group_key=group_key,
@@ -124,30 +128,31 @@ def post(
     group_key: str | None = None,
     session_id: str | None = None,
     unblock_chat: bool = False,
-) -> list[OutboxMessage]:
-    """Queue a channel's messages for one chat, in order, in the caller's transaction.
+) -> int:
+    """Queue a channel's messages for one chat, in order, in the caller's transaction; returns
+    how many were queued.
 
     Those that ``join`` get ``group_key``: next to each other they may go out as one message.
 
     ``unblock_chat``: the chat just wrote to the bot, so a block it had put on the bot is over
-    (done first, so these messages are not stopped with the old ones).
+    (lifted first, so these messages are not stopped with the old ones).
+
+    Two statements whatever the number of messages: the chat's row is locked, unblocked and
+    its sequence numbers taken in one, the messages inserted in the other.
     """
-    if unblock_chat:
-        unblock(target, channel=channel, chat_key=chat_key)
+    if not messages:
+        if unblock_chat:
+            unblock(target, channel=channel, chat_key=chat_key)
+        return 0
+    session = _session_of(target)
     queued = []
     for message in messages:
         payload = dict(message.payload)
         if message.note_ids:
             payload[NOTE_IDS_KEY] = list(message.note_ids)
-        queued.append(
-            enqueue(
-                target,
-                channel=channel,
-                chat_key=chat_key,
-                payload=payload,
-                kind=message.kind,
-                group_key=group_key if message.joins else None,
-                session_id=session_id,
-            )
-        )
-    return queued
+        joined = group_key if message.joins else None
+        queued.append(NewMessage(str(message.kind), payload, group_key=joined, session_id=session_id))
+    repo = OutboxRepository(session)
+    repo.add_many(channel, str(chat_key), queued, unblock=unblock_chat, now=datetime.now(UTC))
+    _watch_commit(session)
+    return len(queued)

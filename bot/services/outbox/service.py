@@ -40,7 +40,7 @@ class OutboxService:
         if not messages:
             return 0
         with store(self.db, write=True) as s:
-            queued = post(
+            return post(
                 s,
                 channel=channel,
                 chat_key=chat_key,
@@ -48,7 +48,6 @@ class OutboxService:
                 group_key=group_key,
                 unblock_chat=unblock_chat,
             )
-            return len(queued)
 
     def backlog(self) -> Backlog:
         with store(self.db) as s:

@@ -516,6 +516,6 @@ class UvicornServer(UvicornProcess):
         }
         super().__init__(env, workers=workers, log_path=log_path)
 
-    def wait_ready(self, fake: FakeBotAPI, timeout: float = 30.0) -> None:  # type: ignore[override]
+    def wait_ready(self, fake: FakeBotAPI, timeout: float = 120.0) -> None:  # type: ignore[override]
         """Until every worker has started its bot (one getMe each) and the app answers."""
         super().wait_ready(timeout, also=lambda: len(fake.calls_to("getMe")) >= self.workers)

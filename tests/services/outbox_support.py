@@ -94,8 +94,9 @@ def statuses(db: Database, chat_key: str) -> list[str]:
     return [m.status for m in messages(db, chat_key)]
 
 
-async def until(condition: Callable[[], bool], timeout: float = 10.0, step: float = 0.02) -> None:
-    """Wait for ``condition`` (checked in a thread, it may query the database)."""
+async def until(condition: Callable[[], bool], timeout: float = 60.0, step: float = 0.02) -> None:
+    """Wait for ``condition`` (checked in a thread, it may query the database). The timeout only
+    catches a hang: 100 sends on PostgreSQL once took over 10 s on a machine at load 8."""
     deadline = time.monotonic() + timeout
     while not await asyncio.to_thread(condition):
         if time.monotonic() > deadline:

@@ -126,7 +126,8 @@ async def test_per_chat_pacing_is_about_one_per_second_after_a_small_burst(db: D
 
 async def test_a_busy_chat_does_not_starve_another(db: Database) -> None:
     """A chat with 100 queued (fast enough to fill the bot-wide limit on its own) does not hold
-    another chat's single message back by more than about a second."""
+    another chat's single message back: it goes out within the next claims, counted in the
+    busy chat's sends between (time is not asked: a loaded machine stretches it)."""
     sender = FakeSender()
     pacing = Pacing(rate=10, window=1.0, chat_rate=1000, chat_burst=1000)
     dispatcher = _dispatcher(db, sender, pacing)
@@ -137,8 +138,9 @@ async def test_a_busy_chat_does_not_starve_another(db: Database) -> None:
     put(db, "quiet", "hello")
     await until(lambda: "hello" in sender.texts("quiet"), timeout=10)
     await dispatcher.stop()
-    waited = next(d.at for d in sender.calls if d.chat_key == "quiet") - enqueued
-    assert waited < 1.2
+    sent_at = next(d.at for d in sender.calls if d.chat_key == "quiet")
+    overtaken = [d for d in sender.calls if d.chat_key == "busy" and enqueued < d.at < sent_at]
+    assert len(overtaken) <= 2  # the busy chat's head in flight, and at most one beside it
 
 
 async def test_retry_after_and_server_errors_are_retried_then_delivered(db: Database) -> None:

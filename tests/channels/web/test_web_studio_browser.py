@@ -186,6 +186,12 @@ def _studio_in_the_browser(database_url: str, server: LiveServer, browser: objec
     page.click("#publish")
     expect(page.locator("#publish-error")).to_contain_text("未提交：文本超过 400,000 个字符")
 
+    # The history panel follows a switch of language without a reload.
+    page.click('[data-set-lang="en"]')
+    expect(page.locator("#versions .s-current")).to_have_text("in use")
+    page.click('[data-set-lang="zh"]')
+    expect(page.locator("#versions .s-current")).to_have_text("使用中")
+
     # The rep's rehearsal started before goes on with its version ...
     rep.fill("#text", "王总您好，我是李明，谢谢您抽时间。")
     rep.press("#text", "Enter")

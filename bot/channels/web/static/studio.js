@@ -80,6 +80,9 @@ function applyLanguage(lang) {
     renderProblems();
     renderTests();
     refreshReader();
+    // Panels built from the server's answer are asked again, in the new language.
+    if (state.tab === "history") loadHistory();
+    if (state.tab === "stats" && window.StudioBank) window.StudioBank.loadStats(state.script.id);
   }
 }
 

@@ -421,6 +421,7 @@
     renderBank();
     renderTechniqueHead();
     if (bank.doc) renderTechniqueProblems();
+    if (bank.doc && !$("view-technique").classList.contains("hidden")) loadTechniqueVersions();
     renderReview();
     renderModels();
   }

@@ -340,6 +340,16 @@ _CAUSE_ASK: Final = re.compile(
 )
 
 
+_SENTENCE_END: Final = re.compile(r"[。！!？?；;]+|\.(?:\s|$)")
+
+
+def is_bare_question(text: str) -> bool:
+    """The whole line is one question, with nothing said before it: "why have returns gone up?",
+    not "the plants we work with were hit too. What worries you most?" (an answer, then a question)."""
+    parts = [p for p in _SENTENCE_END.split(text.strip()) if p.strip()]
+    return len(parts) == 1 and is_question(text)
+
+
 def asks_cause(text: str) -> bool:
     """The line asks for a cause, with "why" or without it ("what's behind the returns?")."""
     return bool(_WHY.search(text) or _CAUSE_ASK.search(text))

@@ -27,6 +27,7 @@ from .listening import (
     asks_next_step,
     asks_to_meet,
     has_cue,
+    is_bare_question,
     is_conditional,
     is_question,
     is_tag_question,
@@ -236,6 +237,8 @@ def _moves_away(dialogue: DialogueMachine, model: TurnModel) -> bool:
     focus, pending = model.focus, model.state.pending_question
     if focus.kind == "off_topic" or (focus.aside is not None and Technique.WHAT_ELSE in model.techniques):
         return True
+    if focus.kind == "named" and is_bare_question(model.text) and asks_cause(model.text):
+        return True  # a why about his business and nothing else: the rep asks, he was not answered
     asked_about = dialogue.parents.get(pending) if pending is not None else None
     return focus.kind == "named" and None not in (focus.problem, asked_about) and focus.problem != asked_about
 

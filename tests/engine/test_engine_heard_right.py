@@ -23,10 +23,6 @@ from bot.vocab import Technique
 CAMPUS = ROOT / "tests" / "data" / "unseen" / "scenarios" / "campus_housing_repairs.yaml"
 RETURNS_ROOT = ["new_standard", "returns", "late_detection", "sampling_gaps", "no_live_data"]
 MOTIVATED = [*RETURNS_ROOT, "lose_share", "overtime_spread", "win_platform"]
-# Trainer report 3, not fixed (branch listen2): hearing the rep's why as a question while his own
-# is pending costs the trust an answer earned, and probes.yaml / probes_dev2.yaml setups (and the
-# trainer tests' trust curves) rely on it; see the branch report. Strict: the mark goes with the fix.
-KNOWN_MISS = "his pending question still takes the rep's own why as the answer (trainer report 3)"
 BACKLOG = ["enrolment_growth", "repair_backlog", "scattered_reports", "phone_dispatch", "no_work_orders"]
 
 
@@ -177,7 +173,6 @@ def test_that_is_all_i_know_is_never_said_about_an_untold_topic(campus: Dialogue
         ("en", "Why have the returns shot up like this since the spring?"),
     ],
 )
-@pytest.mark.xfail(strict=True, reason=KNOWN_MISS)
 def test_a_why_about_his_business_is_heard_as_a_question_while_his_is_pending(
     parts: DialogueMachine, lang: str, line: str
 ) -> None:
@@ -188,15 +183,23 @@ def test_a_why_about_his_business_is_heard_as_a_question_while_his_is_pending(
     assert outcome.ignored_question  # he notices his question went unanswered
 
 
-def test_a_line_that_answers_him_first_is_still_an_answer(parts: DialogueMachine) -> None:
-    state = _at(parts, ["new_standard", "returns"], 60, "zh")
+@pytest.mark.parametrize(
+    ("lang", "line"),
+    [
+        ("zh", "我们跑过的几家厂都被新标准卡住了。您这边最着急的是哪一块？"),
+        ("zh", "别的厂也一样，退货都翻了倍。您觉得主要原因是什么？"),
+        ("en", "Most plants we visit were caught out by the new standard too. Why do you think yours were?"),
+    ],
+)
+def test_a_line_that_answers_him_first_is_still_an_answer(
+    parts: DialogueMachine, lang: str, line: str
+) -> None:
+    state = _at(parts, ["new_standard", "returns"], 60, lang)
     state.pending_question = "q_peers"
-    line = "我们跑过的几家厂都被新标准卡住了。您这边最着急的是哪一块？"
     outcome = parts.turn(state, line, ["answer_with_question"])
     assert outcome.event == "answered_back" and not outcome.ignored_question
 
 
-@pytest.mark.xfail(strict=True, reason=KNOWN_MISS)
 def test_his_question_does_not_swallow_the_reps_why_on_the_unseen_campus() -> None:
     # Played through the real classifier: he asks how long repairs take elsewhere; the rep asks
     # back why they drag, in one question, and hears a cause.

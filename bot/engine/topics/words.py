@@ -81,6 +81,10 @@ GENERIC_EN: frozenset[str] = _listed(
     improvement difference different worry idea pilot proposal meeting project projects
     every each thousand thousands million millions billion hundred hundreds percent yuan rmb
     dollar dollars euro euros
+    monday mondays tuesday tuesdays wednesday wednesdays thursday thursdays friday fridays
+    saturday saturdays sunday sundays weekend weekends weekday weekdays holiday holidays
+    morning mornings afternoon afternoons evening evenings night nights today tomorrow
+    yesterday hour hours minute minutes daily weekly monthly close closes closed shift shifts
     """
 )
 
@@ -92,5 +96,7 @@ GENERIC_ZH: frozenset[str] = _listed(
     地方 方面 领导 压力 事儿 现状 情况 发展 管理 提高 降低 增加 减少 做 用 搞 弄 处理 换 遇到 严重 关键
     受影响 好处 受益 连带 牵连 改善 区别 不一样 帮 项目 启动 打算 试点 见面 开会 下去
     每 每个 每次 每年 每月 每天 万 千 百 亿 元 万元 块 块钱 百分之
+    周一 周二 周三 周四 周五 周六 周日 周末 星期 星期一 星期二 星期三 星期四 星期五 星期六 星期天 星期日
+    节假日 假期 放假 早上 上午 中午 下午 晚上 夜里 今天 明天 昨天 小时 分钟 营业 上班 下班 班次 倒班
     """
 )

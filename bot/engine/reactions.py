@@ -12,7 +12,7 @@ from bot.vocab import Event, Step, Technique
 
 from .customer import Customer
 from .guards import Guards
-from .listening import NO_FOCUS, Focus
+from .listening import NO_FOCUS, Focus, asks_for_detail
 from .rules import COST, DEFLECT_FLOOR_BELOW_START, GAIN, OFFENCE_OF, WALK_OUT_TRUST
 from .state import SessionState
 
@@ -59,7 +59,10 @@ class TurnModel(Guards):
     def about(self, key: str, fallback: str) -> None:
         """Say ``key`` about the topic the line named, or the plain ``fallback`` for a generic line."""
         told = key != "nothing_more_about" or self.focus.fact in self.state.revealed  # "all I know": told
-        if self.focus.kind == "named" and self.focus.title and told:
+        # Echoing something he has not told is only right when the rep clearly named it: on a loose
+        # match he would put words in the rep's mouth, and give away a fact unasked.
+        echo = self.focus.clear or self.focus.fact in self.state.revealed
+        if self.focus.kind == "named" and self.focus.title and told and echo:
             self.listen(key, topic=self.focus.title)
         else:
             self.say(fallback)
@@ -97,7 +100,11 @@ class TurnModel(Guards):
         else:
             self.delta += GAIN["closed"]
             self.event = Event.SMALL_TALK
-        self.say("small_talk")
+        asked = asks_for_detail(self.text, self.lang)
+        if asked is None:
+            self.say("small_talk")  # the script's "yes, that's right": yes/no questions only
+        else:
+            self.listen(f"closed_{asked}")  # "how many stores?" is not answered "yes"
 
     def answer_guarded(self) -> None:
         self.event = Event.GUARDED

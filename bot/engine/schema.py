@@ -75,6 +75,8 @@ LISTEN_REPLY_KEYS: dict[str, str] = {
     "again": "the customer would repeat his last fallback line",
     "impolite": "an opener without manners ('hey buddy, who's in charge?')",
     "follow_up_opening": "added to the opening of a follow-up visit",
+    "closed_figure": "a closed question asking for a number ('how many stores?') with no fact to tell",
+    "closed_detail": "a closed question asking which, what or who, with no fact to tell",
 }
 
 

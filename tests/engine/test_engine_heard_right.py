@@ -211,3 +211,53 @@ def test_his_question_does_not_swallow_the_reps_why_on_the_unseen_campus() -> No
     assert state.pending_question == "q_other_campuses"  # the setup reached his question
     outcome = runtime.say(state, "现在报修平均要九天，为什么拖得这么久？", classify).outcome
     assert outcome.event != "answered_back" and outcome.revealed == ["scattered_reports"]
+
+
+# Tried as a new rep on the store chain (29 Nov): a question asking for a number was answered
+# "yes, that's right", ordinary calendar words were "not our business", and a loose match put an
+# untold cause in the rep's mouth ("schedules that ignore customer traffic, you say?").
+RETAIL = DIALOGUES / "retail_store_growth.yaml"
+GREETING = {"zh": "陈总您好，谢谢您抽时间见我。", "en": "Good morning Ms Chen, thanks for seeing me."}
+
+
+def _retail_visit(lang: str, lines: list[str]) -> list[tuple[str, str]]:
+    runtime = ScenarioRuntime(load_scenario(RETAIL))
+    state, _ = runtime.start(lang=lang, mode="practice", seed=4)
+    classify = default_classify()
+    played = [runtime.say(state, line, classify).outcome for line in [GREETING[lang], *lines]]
+    return [(outcome.event, outcome.reply) for outcome in played[1:]]
+
+
+def _catalogue(key: str, lang: str) -> set[str]:
+    from bot.engine.listening import LISTEN_KEYS
+    from bot.i18n import translate
+
+    return {translate(k, lang) for k in LISTEN_KEYS[key]}
+
+
+@pytest.mark.parametrize(
+    ("lang", "line", "key"),
+    [
+        ("zh", "您现在一共有多少家门店？", "closed_figure"),
+        ("en", "How many stores do you run at the moment?", "closed_figure"),
+        ("zh", "你们用的是哪家的收银系统？", "closed_detail"),
+        ("en", "Which till system do you use?", "closed_detail"),
+    ],
+)
+def test_a_question_asking_for_a_number_or_a_name_is_not_answered_yes(lang: str, line: str, key: str) -> None:
+    ((event, reply),) = _retail_visit(lang, [line])
+    assert event == "opener_answered" and reply in _catalogue(key, lang)
+
+
+@pytest.mark.parametrize(("lang", "line"), [("zh", "周末也营业吗？"), ("en", "Do you open on Sundays?")])
+def test_calendar_words_are_no_sign_of_another_business(lang: str, line: str) -> None:
+    ((event, reply),) = _retail_visit(lang, [line])
+    assert event == "opener_answered", reply  # a yes/no question: the script's "yes" fits
+
+
+def test_a_loose_match_does_not_put_an_untold_cause_in_the_reps_mouth() -> None:
+    runtime = ScenarioRuntime(load_scenario(RETAIL))
+    customer = runtime.machine.customer
+    untold = [customer.topic(f, "en") for f in customer.loaded.fact_topic]
+    ((_, reply),) = _retail_visit("en", ["Why do you think customers are going there?"])
+    assert not [title for title in untold if title and title.lower() in reply.lower()], reply

@@ -11,8 +11,9 @@ from __future__ import annotations
 from bot.vocab import Event, Step, Technique
 
 from .customer import Customer
+from .forms import asks_for_detail
 from .guards import Guards
-from .listening import NO_FOCUS, Focus, asks_for_detail
+from .listening import NO_FOCUS, Focus
 from .rules import COST, DEFLECT_FLOOR_BELOW_START, GAIN, OFFENCE_OF, WALK_OUT_TRUST
 from .state import SessionState
 
@@ -112,25 +113,17 @@ class TurnModel(Guards):
         self.say("guarded")
 
     def answer_open(self) -> None:
-        if self.focus.kind == "named" and self.focus.situation is None:
-            # An open question about a problem he told: he says more about it, nothing unrelated.
-            if self.has_problem() and self.can_dig():
-                self.dig()
-                return
+        named = self.focus.kind == "named" and self.focus.situation is None
+        item = None if named else self.customer.next_situation(self.state)
+        if item is not None and item.min_trust <= self.state.trust:
+            self._tell_situation(item.id, GAIN["open"])
+        # An open question about a problem he told: he says more about it, nothing unrelated.
+        elif (self.has_problem() if named else self.customer.persona.talkative == "high") and self.can_dig():
+            self.dig()
+        else:
             self.event = Event.SMALL_TALK
             self.delta += GAIN["closed"]
             self.say("small_talk")
-            return
-        item = self.customer.next_situation(self.state)
-        if item is not None and item.min_trust <= self.state.trust:
-            self._tell_situation(item.id, GAIN["open"])
-            return
-        if self.customer.persona.talkative == "high" and self.can_dig():
-            self.dig()
-            return
-        self.event = Event.SMALL_TALK
-        self.delta += GAIN["closed"]
-        self.say("small_talk")
 
     def show_care(self) -> None:
         item = self.customer.next_situation(self.state)

@@ -16,6 +16,7 @@ from typing import Protocol
 from bot.vocab import QUESTIONING_STEPS, Event, Stage, Status, Step, Technique
 
 from .customer import Customer, joiner
+from .forms import is_bare_question
 from .listening import (
     IMPOLITE_CUES,
     NEXT_STEP_TECHNIQUES,
@@ -27,7 +28,6 @@ from .listening import (
     asks_next_step,
     asks_to_meet,
     has_cue,
-    is_bare_question,
     is_conditional,
     is_question,
     is_tag_question,

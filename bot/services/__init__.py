@@ -121,7 +121,8 @@ from .progress import (
     TechniqueStat,
     open_assignments_of,
 )
-from .rehearsals import MODES, RehearsalsAPI, RehearsalService
+from .rehearsals import MODES, RehearsalService
+from .rehearsals_api import RehearsalsAPI
 from .reviews import (
     Colleague,
     CommentView,

@@ -12,9 +12,8 @@ from __future__ import annotations
 import logging
 import secrets
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
-from typing import Protocol
 
 from bot.config import Settings, get_settings
 from bot.engine.library import ScenarioLibrary
@@ -22,7 +21,6 @@ from bot.engine.machine import SessionState
 from bot.engine.results import (
     MessageRejected,
     NotYourSession,
-    RehearsalAPI,
     RehearsalError,
     ScenarioSummary,
     SessionClosed,
@@ -33,7 +31,7 @@ from bot.engine.results import (
 from bot.engine.runtime import Classify, ScenarioRuntime, default_classify
 from bot.storage import Database, RehearsalSession, Store, TurnSession, store
 
-from .outbox import Outbound
+from .rehearsals_api import LineReply
 from .scripts import ScriptVersions
 from .stored import record_response, session_view, store_turn, stored_result, turn_view
 from .telegram import post_answer
@@ -51,53 +49,6 @@ from .web_sessions import signed_in
 log = logging.getLogger(__name__)
 turn_log = logging.getLogger("bot.turn")
 MODES = ("practice", "exam")
-
-
-#: How a channel words its answer to a Telegram line; the service queues it with the turn.
-LineReply = Callable[[TelegramLine], Sequence[Outbound]]
-
-
-class RehearsalsAPI(RehearsalAPI, Protocol):
-    """``RehearsalAPI`` plus the calls shaped for channels. Every call is one transaction."""
-
-    def send(  # sign_in: the web's cookie token, checked in the turn's transaction
-        self,
-        session_id: str,
-        text: str,
-        *,
-        user_id: int | None = None,
-        channel: str,
-        message_id: str | None = None,
-        sign_in: str | None = None,
-    ) -> TurnResult: ...
-
-    def send_to_active(
-        self, user_id: int, text: str, *, channel: str, message_id: str | None = None
-    ) -> ActiveTurn: ...
-
-    def telegram_line(
-        self,
-        telegram_user_id: int,
-        update_id: int,
-        text: str,
-        *,
-        chat_id: int | None = None,
-        reply: LineReply | None = None,
-    ) -> TelegramLine: ...
-
-    def active_session(self, user_id: int, *, with_turns: bool = True) -> SessionView | None: ...
-
-    def turns_after(
-        self, session_id: str, seq: int, *, user_id: int | None = None, limit: int | None = None
-    ) -> SessionView: ...
-
-    def sessions_page(
-        self, user_id: int, *, limit: int = 50, before: str | None = None
-    ) -> list[SessionView]: ...
-
-    def scenario_card(self, scenario_id: str, language: str | None) -> ScenarioCard: ...
-
-    def titles(self, session_ids: Sequence[str]) -> dict[str, str]: ...
 
 
 class RehearsalService:

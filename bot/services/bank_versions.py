@@ -84,6 +84,7 @@ def published_bank(texts: dict[str, str], bank_dir: Path) -> QuestionBank | None
 def store_technique(s: Store, technique_id: str, text: str, *, author: str, message: str) -> Stored:
     """Publish ``text`` as the next version of a technique (the caller validated it): the next
     whole number; nothing is stored when the published text is the same."""
+    s.scripts.lock_revision(BANK_KIND)  # publishes take turns (see ``store_version``)
     for attempt in range(_PUBLISH_TRIES):
         current = s.scripts.published(BANK_KIND).get(technique_id)
         if current is not None and current.content == text:

@@ -78,6 +78,9 @@ def store_version(
     """
     declared = _VERSION_LINE.search(text)
     value = declared.group(0).split(":", 1)[1].strip().strip("\"'") if declared else ""
+    # Publishes take turns: two at once on PostgreSQL both took the same next number, and the
+    # second found the first's row with other content (a ValueError, not a retry).
+    s.scripts.lock_revision(SCRIPT_KIND)
     for attempt in range(_PUBLISH_TRIES):
         current = s.scripts.published(SCRIPT_KIND).get(script_id)
         if (

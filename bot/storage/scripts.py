@@ -138,9 +138,17 @@ class ScriptRepository:
 
     def lock_revision(self, kind: str) -> None:
         """Hold the kind's counter row until commit: publishes of one kind take turns here, so
-        one that checks what is published sees every publish committed before it (PostgreSQL;
-        SQLite's write transactions take turns already)."""
-        self._s.execute(select(ScriptRevision.kind).where(ScriptRevision.kind == kind).with_for_update())
+        one that checks what is published, or takes the next number, sees every publish committed
+        before it (PostgreSQL; SQLite's write transactions take turns already)."""
+        query = select(ScriptRevision.kind).where(ScriptRevision.kind == kind).with_for_update()
+        if self._s.execute(query).first() is not None:
+            return
+        try:
+            with self._s.begin_nested():  # the first publish of this kind: the row to take turns on
+                self._s.add(ScriptRevision(kind=kind, revision=0))
+        except IntegrityError:  # another worker created it meanwhile
+            pass
+        self._s.execute(query)
 
     def bump_revision(self, kind: str) -> None:
         """Raise the counter in one statement (two workers publishing at once both count)."""

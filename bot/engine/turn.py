@@ -163,8 +163,8 @@ def _route(dialogue: DialogueMachine, model: TurnModel) -> tuple[Trigger, bool]:
         return Move.PRIVATE, False
     if has_cue(model.text, IMPOLITE_CUES, state.lang):
         return Move.IMPOLITE, False
-    moves_away = _moves_away(dialogue, model)
-    if state.pending_question is not None and Technique.ANSWER_WITH_QUESTION in techniques and not moves_away:
+    answering = state.pending_question is not None and Technique.ANSWER_WITH_QUESTION in techniques
+    if answering and not _moves_away(dialogue, model):
         return Technique.ANSWER_WITH_QUESTION, False  # answering the customer's question wins over the rest
     trigger = _topical_trigger(model, effective_technique(state, techniques, model.text))
     if model.focus.kind != "off_topic":

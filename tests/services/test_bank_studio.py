@@ -6,18 +6,16 @@ of ``coach scripts export|import``."""
 from __future__ import annotations
 
 import shutil
-import threading
-import time
+from functools import partial
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import text as sql
+from publish_race import publish_together
 
 from bot.cli import main
 from bot.config import PROJECT_ROOT
 from bot.services import BankStudio, ModelVersions, ScriptRejected, TechniqueGuides, VersionConflict
-from bot.services.scripts import Stored
 from bot.storage import Database, store
 
 BANK = PROJECT_ROOT / "questionbank"
@@ -147,42 +145,14 @@ def test_two_trainers_publishing_one_technique_at_once_do_not_overwrite_each_oth
     edits = [(worker(db), text.replace(OLD_TIP, NEW_TIP, 1)), (worker(db), text + "# mine\n")]
     for studio, _ in edits:
         studio.techniques()  # seeded before the race, as a running worker would be
-    stored: list[Stored] = []
-    conflicts: list[VersionConflict] = []
-    errors: list[BaseException] = []
-
-    def publish(studio: BankStudio, edit: str) -> None:
-        try:
-            stored.append(studio.publish(TECHNIQUE, edit, author="t", message="m", base_version="1"))
-        except VersionConflict as exc:
-            conflicts.append(exc)
-        except BaseException as exc:  # reported below
-            errors.append(exc)
-
-    threads = [threading.Thread(target=publish, args=edit) for edit in edits]
-    # Hold both back inside their publish transaction, so they meet there.
-    with db.session(write=True) as holder:
-        if not db.is_sqlite:
-            holder.execute(sql("SELECT 1 FROM script_revisions FOR UPDATE"))
-        for thread in threads:
-            thread.start()
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if db.is_sqlite:
-                time.sleep(1.0)  # they queue for the write lock; nothing to count
-                break
-            with db.engine.connect() as connection:
-                waiting = connection.scalar(
-                    sql(
-                        "SELECT count(*) FROM pg_stat_activity "
-                        "WHERE wait_event_type = 'Lock' AND datname = current_database()"
-                    )
-                )
-            if (waiting or 0) >= 2:
-                break
-            time.sleep(0.02)
-    for thread in threads:
-        thread.join()
+    outcomes = publish_together(
+        db,
+        [
+            partial(studio.publish, TECHNIQUE, edit, author="t", message="m", base_version="1")
+            for studio, edit in edits
+        ],
+    )
+    stored, conflicts, errors = outcomes.stored, outcomes.conflicts, outcomes.errors
     assert errors == []
     assert len(stored) == 1 and len(conflicts) == 1 and stored[0].version == "2"
     with store(db) as s:

@@ -5,17 +5,17 @@ version, and the files import/export round trip."""
 from __future__ import annotations
 
 import threading
-import time
+from functools import partial
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import text as sql
+from publish_race import publish_together
 
 from bot.cli import main
 from bot.config import Settings
 from bot.engine.library import ScenarioLibrary
-from bot.services import RehearsalService, ScriptRejected, ScriptStudio, VersionConflict
+from bot.services import RehearsalService, ScriptRejected, ScriptStudio
 from bot.services.scripts import Stored, store_version
 from bot.storage import Database, store
 
@@ -172,19 +172,6 @@ def test_two_publishes_at_once_take_the_next_two_numbers(db: Database) -> None:
         assert len(s.scripts.versions("scenario", EXAMPLE_ID)) == 3
 
 
-def _waiting_on_locks(db: Database) -> int:
-    with db.engine.connect() as connection:
-        return int(
-            connection.scalar(
-                sql(
-                    "SELECT count(*) FROM pg_stat_activity "
-                    "WHERE wait_event_type = 'Lock' AND datname = current_database()"
-                )
-            )
-            or 0
-        )
-
-
 def test_two_trainers_publishing_from_one_version_at_once_do_not_overwrite_each_other(
     db: Database,
 ) -> None:
@@ -197,35 +184,14 @@ def test_two_trainers_publishing_from_one_version_at_once_do_not_overwrite_each_
         (studio, EXAMPLE.read_text("utf-8").replace(OPENING, NEW_OPENING, 1)),
         (other, EXAMPLE.read_text("utf-8").replace(OPENING, "Sit, please. I am short of time.", 1)),
     ]
-    stored: list[Stored] = []
-    conflicts: list[VersionConflict] = []
-    errors: list[BaseException] = []
-
-    def publish(trainer: ScriptStudio, text: str) -> None:
-        try:
-            stored.append(trainer.publish(EXAMPLE_ID, text, author="t", message="m", base_version=base))
-        except VersionConflict as exc:
-            conflicts.append(exc)
-        except BaseException as exc:  # reported below
-            errors.append(exc)
-
-    threads = [threading.Thread(target=publish, args=edit) for edit in edits]
-    # Hold the writers back until both are inside their publish transaction, so they meet there.
-    with db.session(write=True) as holder:
-        if not db.is_sqlite:
-            holder.execute(sql("SELECT 1 FROM script_revisions FOR UPDATE"))
-        for thread in threads:
-            thread.start()
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if db.is_sqlite:
-                time.sleep(1.0)  # they queue for the write lock; nothing to count
-                break
-            if _waiting_on_locks(db) >= 2:
-                break
-            time.sleep(0.02)
-    for thread in threads:
-        thread.join()
+    outcomes = publish_together(
+        db,
+        [
+            partial(trainer.publish, EXAMPLE_ID, text, author="t", message="m", base_version=base)
+            for trainer, text in edits
+        ],
+    )
+    stored, conflicts, errors = outcomes.stored, outcomes.conflicts, outcomes.errors
     assert errors == []
     assert len(stored) == 1 and len(conflicts) == 1
     assert stored[0].version == str(int(base) + 1)

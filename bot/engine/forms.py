@@ -29,15 +29,38 @@ _DETAIL_ASK: Final[dict[str, re.Pattern[str]]] = {
     "zh": re.compile(r"什么|哪[个些家里儿种位天]|谁|几点|几号"),
 }
 _YES_NO_ZH: Final = re.compile(r"[吗吧][？?。]?\s*$|是不是|有没有|对不对|是否")
+# How many of something he has or runs ("how many stores do you have?", "你们有几家店？"): a count
+# of his own business he knows by heart, so "I couldn't give you an exact figure" rings false.
+_COUNT_ASK: Final[dict[str, re.Pattern[str]]] = {
+    "en": re.compile(
+        r"\bhow many\b(?![^?.!]*\b(?:a|per|each|every|last|this|next) (?:day|week|month|year|quarter)\b)"
+        r"[^?.!]*?\b(?:(?:do|does) (?:you|your|the|we)\b[^?.!]*?\b(?:have|run|operate|own|manage|employ)"
+        r"|have you got|are there|in total|altogether)\b",
+        re.I,
+    ),
+    "zh": re.compile(r"(?:多少|几)[家辆台座所间]|[一总]共有"),
+}
 
 
 def asks_for_detail(text: str, lang: str) -> str | None:
-    """ "figure" or "detail" when a question asks for a number or a name ("how many stores?",
-    "which system do you use?"), None for a yes/no question: "yes, that's right" answers only those."""
+    """ "count", "figure" or "detail" when a question asks how many of his things there are ("how
+    many stores do you have?"), another number ("how long has it been?") or a name ("which system
+    do you use?"), None for a yes/no question: "yes, that's right" answers only those."""
     if not is_question(text) or (lang == "zh" and _YES_NO_ZH.search(text)):
         return None
     if _FIGURE_ASK[lang].search(text):
-        return "figure"
+        return "count" if _COUNT_ASK[lang].search(text) else "figure"
     if _DETAIL_ASK[lang].search(text.strip()):
         return "detail"
     return None
+
+
+_AMOUNT_ASK: Final = re.compile(r"\bhow (?:many|much)\b|多少|几[个家条台位名种批层栋辆]", re.I)
+
+
+def asks_about_things(text: str, lang: str) -> bool:
+    """A yes/no question or one asking how many or how much of something ("any hospitals?", "how
+    many trucks do you run?"): "no, not us" fits it when the thing is foreign to him. Not a
+    question about him or how he works ("how long have you been in this role?", "which system
+    do you use?"), where an unfamiliar word is no sign of another business."""
+    return asks_for_detail(text, lang) is None or bool(_AMOUNT_ASK.search(text))

@@ -11,6 +11,7 @@ import random
 from bot.vocab import Angle, Lang, Stage, Technique
 
 from .customer import HARM_ANGLES, Customer
+from .forms import asks_about_things
 from .listening import (
     FAMILY_GAP,
     FAMILY_MIN,
@@ -230,7 +231,8 @@ class Guards:
         """A yes/no question about something this customer does not have: a word of some weight he
         never uses, none of his own, and the line names none of his topics ("any hospitals?")."""
         f = self.focus
-        return f.kind in ("generic", "unclear") and f.foreign >= FOREIGN_WORD and f.known < FOREIGN_WORD
+        foreign = f.kind in ("generic", "unclear") and f.foreign >= FOREIGN_WORD and f.known < FOREIGN_WORD
+        return foreign and asks_about_things(self.text, self.lang)
 
     def asks_about_foreign_things(self) -> bool:
         """A question whose words are mostly things this customer does not have (another
@@ -241,6 +243,18 @@ class Guards:
             f.kind in ("generic", "unclear")
             and f.foreign >= FOREIGN_MASS
             and f.foreign >= FOREIGN_SHARE * f.known
+        )
+
+    def names_untold(self) -> bool:
+        """The line clearly names a problem, cause, stake or view he has not told: a yes/no
+        question about it ("is it because inspection only happens at the end?") is the rep's
+        hunch, which he neither confirms nor denies (closed questions do not uncover causes)."""
+        f = self.focus
+        return (
+            f.kind == "named"
+            and f.clear
+            and str(f.key).startswith(("problem:", "cause:", "implication:", "view:"))
+            and f.fact not in self.state.revealed
         )
 
     def names_other_topic(self) -> bool:

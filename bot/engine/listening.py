@@ -239,6 +239,10 @@ LISTEN_KEYS: Final[dict[str, tuple[str, ...]]] = {
     "closed_figure": (N_("customer.listen.closed_figure.1"), N_("customer.listen.closed_figure.2")),
     # TRANSLATORS: a closed question asking which, what or who; nothing particular to tell.
     "closed_detail": (N_("customer.listen.closed_detail.1"), N_("customer.listen.closed_detail.2")),
+    # TRANSLATORS: "how many stores do you have?": a count of his own he knows; no figure given.
+    "closed_count": (N_("customer.listen.closed_count.1"), N_("customer.listen.closed_count.2")),
+    # TRANSLATORS: a yes/no question naming a cause he has not told ("is it because...?"): no yes.
+    "closed_hunch": (N_("customer.listen.closed_hunch.1"), N_("customer.listen.closed_hunch.2")),
 }
 
 

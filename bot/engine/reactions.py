@@ -101,11 +101,12 @@ class TurnModel(Guards):
         else:
             self.delta += GAIN["closed"]
             self.event = Event.SMALL_TALK
-        asked = asks_for_detail(self.text, self.lang)
+        # The script's "yes, that's right" answers yes/no questions: not a count, a name, a hunch.
+        asked = asks_for_detail(self.text, self.lang) or ("hunch" if self.names_untold() else None)
         if asked is None:
-            self.say("small_talk")  # the script's "yes, that's right": yes/no questions only
+            self.say("small_talk")
         else:
-            self.listen(f"closed_{asked}")  # "how many stores?" is not answered "yes"
+            self.listen(f"closed_{asked}")
 
     def answer_guarded(self) -> None:
         self.event = Event.GUARDED
@@ -248,8 +249,7 @@ class TurnModel(Guards):
         self.about("not_yet_about", "no_problem_yet")
 
     def tell_named_situation(self) -> None:
-        """The line names a change around the customer: he tells that one if he is ready to, else
-        what is on his mind as for any caring or open question."""
+        """The line names a change around him: he tells it when ready, else answers as usual."""
         item = next(i for i in self.customer.situation if i.id == self.focus.situation)
         if not self.customer._met(item.requires, self.state.revealed) or item.min_trust > self.state.trust:
             if Technique.CURIOSITY_CARE in self.techniques[:1]:

@@ -77,6 +77,8 @@ LISTEN_REPLY_KEYS: dict[str, str] = {
     "follow_up_opening": "added to the opening of a follow-up visit",
     "closed_figure": "a closed question asking for a number ('how many stores?') with no fact to tell",
     "closed_detail": "a closed question asking which, what or who, with no fact to tell",
+    "closed_count": "a closed question asking how many of his own things there are ('how many stores?')",
+    "closed_hunch": "a yes/no question naming a cause or problem he has not told ('is it because ...?')",
 }
 
 

@@ -238,8 +238,10 @@ def _catalogue(key: str, lang: str) -> set[str]:
 @pytest.mark.parametrize(
     ("lang", "line", "key"),
     [
-        ("zh", "您现在一共有多少家门店？", "closed_figure"),
-        ("en", "How many stores do you run at the moment?", "closed_figure"),
+        ("zh", "您现在一共有多少家门店？", "closed_count"),  # a count of his own: he knows it
+        ("en", "How many stores do you run at the moment?", "closed_count"),
+        ("zh", "您做这个岗位多久了？", "closed_figure"),
+        ("en", "How long have you been in this role?", "closed_figure"),
         ("zh", "你们用的是哪家的收银系统？", "closed_detail"),
         ("en", "Which till system do you use?", "closed_detail"),
     ],

@@ -1,0 +1,95 @@
+"""Closed questions as a new rep asks them (29 Nov): a yes/no hunch about a cause the customer
+has not told is not confirmed for him, and "how many stores do you have?" gets a believable
+answer. Every line here is written for this file, none is a probe line."""
+
+from __future__ import annotations
+
+import pytest
+from engine_support import DIALOGUES
+
+from bot.engine.listening import LISTEN_KEYS
+from bot.engine.runtime import ScenarioRuntime, default_classify
+from bot.engine.scenario import load_scenario
+from bot.i18n import translate
+
+PARTS = DIALOGUES / "precision_parts_returns.yaml"
+RETAIL = DIALOGUES / "retail_store_growth.yaml"
+PARTS_OPENING = {
+    "en": ["Good morning Mr Wang, thanks for seeing me.", "How are things at the plant these days?"],
+    "zh": ["王总您好，谢谢您抽时间见我。", "最近厂里忙不忙？", "有几家也遇到过，大家都挺头疼的。"],
+}
+
+
+def _catalogue(key: str, lang: str) -> set[str]:
+    return {translate(k, lang) for k in LISTEN_KEYS[key]}
+
+
+def _play(path: object, lang: str, lines: list[str], seed: int = 4) -> list[tuple[str, list[str], str]]:
+    runtime = ScenarioRuntime(load_scenario(path))  # type: ignore[arg-type]
+    state, _ = runtime.start(lang=lang, mode="practice", seed=seed)
+    classify = default_classify()
+    played = [runtime.say(state, line, classify).outcome for line in lines]
+    return [(o.event, o.revealed, o.reply) for o in played]
+
+
+@pytest.mark.parametrize(
+    ("lang", "hunch"),
+    [
+        ("en", "Is it because inspection only happens at the end?"),
+        ("en", "Is the problem that nobody checks the parts until final inspection?"),
+        ("zh", "是因为最后才检验吗？"),
+        ("zh", "会不会是因为只在最后终检的时候才查？"),
+    ],
+)
+@pytest.mark.parametrize("seed", [1, 4])
+def test_a_hunch_about_an_untold_cause_is_neither_confirmed_nor_told(
+    lang: str, hunch: str, seed: int
+) -> None:
+    *_, (_event, revealed, reply) = _play(PARTS, lang, [*PARTS_OPENING[lang], hunch], seed)
+    assert "late_detection" not in revealed and not revealed
+    assert reply in _catalogue("closed_hunch", lang), reply  # "could be", not "yes, that's right"
+
+
+def test_a_yes_no_question_about_what_he_told_is_still_answered_yes() -> None:
+    # Once he has told the cause, the same question checks what he said: the script's "yes".
+    runtime = ScenarioRuntime(load_scenario(PARTS))
+    state, _ = runtime.start(lang="en", mode="practice", seed=4)
+    classify = default_classify()
+    for line in PARTS_OPENING["en"]:
+        runtime.say(state, line, classify)
+    state.revealed.append("late_detection")
+    outcome = runtime.say(state, "Is it because inspection only happens at the end?", classify).outcome
+    assert outcome.reply not in _catalogue("closed_hunch", "en")
+
+
+@pytest.mark.parametrize(
+    ("lang", "line"),
+    [
+        ("en", "How many stores do you have?"),
+        ("en", "How many stores are there altogether?"),
+        ("zh", "你们有几家店？"),
+        ("zh", "现在一共有多少家门店？"),
+    ],
+)
+def test_how_many_stores_gets_a_count_he_knows_not_no_exact_figure(lang: str, line: str) -> None:
+    greeting = {"zh": "周总您好，谢谢您抽时间见我。", "en": "Good morning Mr Zhou, thanks for seeing me."}
+    (_, (_event, revealed, reply)) = _play(RETAIL, lang, [greeting[lang], line])
+    assert reply in _catalogue("closed_count", lang), reply
+    assert reply not in _catalogue("closed_figure", lang) and not revealed
+
+
+@pytest.mark.parametrize(
+    ("lang", "line"),
+    [("en", "How long have you been in this role?"), ("en", "What is your role here exactly?")],
+)
+def test_a_question_about_him_is_not_heard_as_another_business(lang: str, line: str) -> None:
+    # "role" is no word of the store chain's; it is still no sign of another industry.
+    (_, (_event, revealed, reply)) = _play(RETAIL, lang, ["Good morning Mr Zhou.", line])
+    assert reply not in _catalogue("not_ours", lang) and not revealed, reply
+
+
+def test_how_many_hospitals_is_still_not_ours() -> None:
+    (_, (_event, revealed, reply)) = _play(
+        RETAIL, "en", ["Good morning Mr Zhou.", "How many hospitals do you run?"]
+    )
+    assert reply in _catalogue("not_ours", "en") and not revealed

@@ -68,13 +68,24 @@ SPREAD_CUES: dict[str, tuple[str, ...]] = {
         "跟着",
     ),
     "en": (
-        "who else", "other ", "others", "besides", "spread", "knock-on", "elsewhere", "beyond",
+        "who else", " other ", " others", "besides", "spread", "knock-on", "elsewhere", "beyond",
         "anyone else", "spill", "ripple", "drag down", "drags down",
     ),
 }  # fmt: skip
 LONG_CUES: dict[str, tuple[str, ...]] = {
-    "zh": ("明年", "长期", "以后", "将来", "几年", "未来", "长远", "年底"),
-    "en": ("next year", "long", "years", "future", "by then", "eventually", "in the end", "year end"),
+    "zh": ("明年", "长期", "以后", "将来", "几年", "未来", "长远", "年底", "再拖一年", "最坏"),
+    "en": (
+        "next year",
+        "long",
+        "years",
+        "future",
+        "by then",
+        "eventually",
+        "in the end",
+        "year end",
+        "another year",
+        "the worst",
+    ),
 }
 # "What could happen?", "what could go wrong?" ask for a consequence, not for the gain of a fix:
 # their "could" is no gain cue.
@@ -380,7 +391,7 @@ class Customer:
     @staticmethod
     def scope_of(text: str, lang: str) -> str | None:
         """``spreading`` or ``long_term`` when the question points there, else None."""
-        lowered = text.lower()
+        lowered = f" {text.lower()}"  # " other " as a word: "another year" spreads nowhere
         if any(cue in lowered for cue in SPREAD_CUES[lang]):
             return "spreading"
         if any(cue in lowered for cue in LONG_CUES[lang]):

@@ -64,3 +64,15 @@ def asks_about_things(text: str, lang: str) -> bool:
     question about him or how he works ("how long have you been in this role?", "which system
     do you use?"), where an unfamiliar word is no sign of another business."""
     return asks_for_detail(text, lang) is None or bool(_AMOUNT_ASK.search(text))
+
+
+# The offer itself, named (not its pronouns: "who ends up paying for it?" names no offer).
+_OFFER_NOUNS: Final = re.compile(
+    r"试点|试行|试用|方案|系统|项目|平台|上线|合作|引入|采购|"
+    r"\b(?:pilot|trial|solution|system|project|platform|rollout|go live|proposal|purchase)\b",
+    re.IGNORECASE,
+)
+
+
+def names_offer(text: str) -> bool:
+    return bool(_OFFER_NOUNS.search(text))

@@ -330,10 +330,10 @@ class Guards:
         c = self.customer
         harm = c.imagines_unsolved(self.text, self.lang)
         direction = c.direction(self.text, self.lang)  # None when the line says neither
-        named = self._named_stake(candidates, wanted, direction, harm)
-        if named is not None:
-            return named
         scope = c.scope_of(self.text, self.lang)
+        named = self._named_stake(candidates, wanted, direction, harm)
+        if named is not None and (scope is None or wanted is not None or named.angle.startswith(scope)):
+            return named  # (not when the line asks who else is hit, and it names a long-term harm)
         if direction is None and wanted is None:
             # No harm or gain words: the stake the line's own words clearly point to decides.
             lead = self._stake_lead([i for _, i in candidates])

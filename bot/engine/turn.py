@@ -16,7 +16,7 @@ from typing import Protocol
 from bot.vocab import QUESTIONING_STEPS, Event, Stage, Status, Step, Technique
 
 from .customer import Customer, joiner
-from .forms import is_bare_question
+from .forms import is_bare_question, names_offer
 from .listening import (
     IMPOLITE_CUES,
     NEXT_STEP_TECHNIQUES,
@@ -207,6 +207,8 @@ def _form_read(model: TurnModel, trigger: Technique) -> Technique:
     if trigger == Technique.NEED_CONFIRMATION and not asks_need(text):
         rest: list[Technique] = [t for t in model.techniques if t != Technique.NEED_CONFIRMATION]
         trigger = rest[0] if rest else Technique.WHY if is_why(text) else Technique.OPEN_QUESTION
+    elif trigger == Technique.NEED_CONFIRMATION and _pictures_his_problem(model):
+        return Technique.WHAT_IF  # "if the power bill stays this high, who ends up paying?"
     hidden = _hidden_question(model, trigger)
     if hidden is not None:
         return hidden
@@ -221,13 +223,29 @@ def _hidden_question(model: TurnModel, trigger: Technique) -> Technique | None:
     谁会受影响？"). None when the label stands."""
     text, focus = model.text, model.focus
     told = focus.kind == "named" and focus.problem is not None and focus.problem in model.state.revealed
-    if trigger not in _PLAIN_QUESTIONS or not told or not is_question(text):
+    # A view asked for before he sees the problem's root would only be "too early": the line is
+    # the why or what-if its form hides ("what's pushing the bills up?", "if it goes on, how does
+    # that land on the staff?").
+    if not told or not is_question(text):
+        return None
+    early_view = trigger == Technique.HOW_DO_YOU_SEE and not model.customer.root_found(
+        model.state, focus.problem
+    )
+    if trigger not in _PLAIN_QUESTIONS and not early_view:
         return None
     if asks_cause(text):
         return Technique.WHY
     if trigger != Technique.STATEMENT and is_conditional(text, model.state.lang):
         return Technique.WHAT_IF
     return None
+
+
+def _pictures_his_problem(model: TurnModel) -> bool:
+    """A need question that is a conditional about a problem he told, naming no offer: it pictures
+    the problem going on, as a what-if does (the money it costs is not the budget)."""
+    focus = model.focus
+    told = focus.kind == "named" and focus.problem is not None and focus.problem in model.state.revealed
+    return told and is_conditional(model.text, model.state.lang) and not names_offer(model.text)
 
 
 def _moves_away(dialogue: DialogueMachine, model: TurnModel) -> bool:

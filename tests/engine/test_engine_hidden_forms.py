@@ -1,0 +1,92 @@
+"""Issue 10, tuning on dev4: a question whose label hides the why or what-if it is, and a what-if
+asking who else is hit. Every line here is written for this file, none is a probe line.
+
+- a need-confirmation label on "if X stays this high, who ends up paying for it?" (a problem he
+  told, no offer named) is a what-if, not "let's not talk money yet";
+- a how-do-you-see label before he sees the problem's root ("what's pushing the returns up?",
+  "if it goes on, how does that land on the staff?") is the why or the what-if, not "too early";
+- "another year" spreads nowhere, and a what-if asking who else is hit gets the spreading harm
+  even when its words name the long-term one.
+"""
+
+from __future__ import annotations
+
+import pytest
+from engine_support import DIALOGUES
+
+from bot.engine.machine import DialogueMachine
+from bot.engine.scenario import load_scenario
+from bot.engine.state import SessionState
+
+
+@pytest.fixture(scope="module")
+def parts() -> DialogueMachine:
+    return DialogueMachine(load_scenario(DIALOGUES / "precision_parts_returns.yaml"))
+
+
+def _at(
+    machine: DialogueMachine, revealed: list[str], current: str, trust: float = 60, lang: str = "en"
+) -> SessionState:
+    state, _ = machine.start(lang=lang, mode="practice", seed=7)
+    state.revealed = list(revealed)
+    state.trust = trust
+    state.current_problem = current
+    return state
+
+
+# The returns and the audit on the table, the audit being discussed; neither root found.
+TABLE = ["new_standard", "returns", "late_detection", "audit_risk", "paper_records"]
+
+
+@pytest.mark.parametrize(
+    ("lang", "line"),
+    [
+        ("en", "If the returns stay this high, which other departments end up paying for it?"),
+        ("zh", "退货要是一直降不下来，厂里还有谁跟着受累？"),
+    ],
+)
+def test_a_need_label_on_a_what_if_about_his_problem_is_the_what_if(
+    parts: DialogueMachine, lang: str, line: str
+) -> None:
+    state = _at(parts, TABLE, "audit_risk", lang=lang)
+    outcome = parts.turn(state, line, ["need_confirmation"])
+    assert outcome.event == "implication" and outcome.revealed == ["overtime_spread"], outcome.reply
+
+
+def test_a_need_label_naming_the_offer_stays_a_need_question(parts: DialogueMachine) -> None:
+    state = _at(parts, TABLE, "returns")
+    outcome = parts.turn(
+        state, "If the pilot works, what budget could you put towards it?", ["need_confirmation"]
+    )
+    assert outcome.event != "implication"
+
+
+def test_a_view_label_before_the_root_that_asks_for_a_cause_is_a_why(parts: DialogueMachine) -> None:
+    state = _at(parts, TABLE, "audit_risk")
+    outcome = parts.turn(state, "Back to the returns, what's pushing them up so much?", ["how_do_you_see"])
+    assert outcome.event != "view_too_early" and outcome.revealed == ["sampling_gaps"], outcome.reply
+
+
+def test_a_view_label_before_the_root_picturing_it_going_on_is_a_what_if(parts: DialogueMachine) -> None:
+    state = _at(parts, TABLE, "audit_risk")
+    line = "If the returns keep coming back like this, how does that land on the people in the plant?"
+    outcome = parts.turn(state, line, ["how_do_you_see"])
+    assert outcome.event == "implication" and outcome.revealed in (["lose_share"], ["overtime_spread"])
+
+
+def test_another_year_is_no_spreading_cue() -> None:
+    from bot.engine.customer import Customer
+
+    assert Customer.scope_of("If it carries on for another year, what's the worst?", "en") == "long_term"
+    assert Customer.scope_of("Who else ends up paying for the other plants?", "en") == "spreading"
+
+
+def test_who_else_gets_the_spreading_harm_even_naming_the_long_term_one(parts: DialogueMachine) -> None:
+    # The words name the lost share (long term: next year's sourcing round), the question asks who
+    # else is hit: the spreading harm answers it.
+    state = _at(parts, ["new_standard", "returns", "late_detection"], "returns")
+    line = (
+        "If the carmaker keeps sending the returns back and you lose the sourcing round, who else feels it?"
+    )
+    outcome = parts.turn(state, line, ["what_if"])
+    assert outcome.revealed == ["overtime_spread"], outcome.reply

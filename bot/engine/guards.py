@@ -29,6 +29,7 @@ from .listening import (
     Focus,
     angle_wanted,
     has_cue,
+    is_conditional,
     is_question,
     is_tag_question,
 )
@@ -239,10 +240,19 @@ class Guards:
         business's doctors and patients, a plant abroad) and that names none of his topics: "not
         us, what do you mean?" rather than a change he volunteers or the current problem dug."""
         f = self.focus
+        # A what-if whose words of his still lean to a problem he told ("网上评分要是继续往下掉..."
+        # with the ratings on the table) pictures it in the rep's own words: not another business.
+        leans = (
+            bool(f.families)
+            and f.families[0][1] >= FAMILY_MIN
+            and is_conditional(self.text, self.lang)
+            and self.customer.acknowledged(f.families[0][0], self.state)
+        )
         return (
             f.kind in ("generic", "unclear")
             and f.foreign >= FOREIGN_MASS
             and f.foreign >= FOREIGN_SHARE * f.known
+            and not leans
         )
 
     def names_untold(self) -> bool:

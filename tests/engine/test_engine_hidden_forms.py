@@ -90,3 +90,25 @@ def test_who_else_gets_the_spreading_harm_even_naming_the_long_term_one(parts: D
     )
     outcome = parts.turn(state, line, ["what_if"])
     assert outcome.revealed == ["overtime_spread"], outcome.reply
+
+
+def _foreign_what_if(parts: DialogueMachine, text: str, leader: str, revealed: list[str]) -> bool:
+    from bot.engine.listening import Focus
+    from bot.engine.reactions import TurnModel
+    from bot.vocab import Technique
+
+    state = _at(parts, revealed, "audit_risk", lang="zh")
+    # Mostly words he never uses (3.5 against 2.0 of his), yet those of his lean to one problem.
+    focus = Focus("generic", foreign=3.5, known=2.0, families=((leader, 0.07), ("x", 0.0)))
+    return TurnModel(parts.customer, state, text, [Technique.WHAT_IF], focus).asks_about_foreign_things()
+
+
+def test_a_what_if_in_the_reps_own_words_leaning_to_a_told_problem_is_not_another_business(
+    parts: DialogueMachine,
+) -> None:
+    what_if = "主机厂要是继续把货一车车打回来，往后会咋样？"
+    assert not _foreign_what_if(parts, what_if, "returns", TABLE)
+    # Not a what-if, or leaning to a problem he has not told: still "not us, what do you mean?".
+    assert _foreign_what_if(parts, "主机厂把货一车车打回来是怎么回事？", "returns", TABLE)
+    assert _foreign_what_if(parts, what_if, "returns", ["new_standard", "audit_risk"])
+

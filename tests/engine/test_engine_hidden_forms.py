@@ -112,3 +112,14 @@ def test_a_what_if_in_the_reps_own_words_leaning_to_a_told_problem_is_not_anothe
     assert _foreign_what_if(parts, "主机厂把货一车车打回来是怎么回事？", "returns", TABLE)
     assert _foreign_what_if(parts, what_if, "returns", ["new_standard", "audit_risk"])
 
+
+@pytest.mark.parametrize("line", ["新开的那几家药房为什么一直不盈利？", "你们那几家门店为什么不赚钱？"])
+def test_how_many_words_are_no_word_of_his(parts: DialogueMachine, line: str) -> None:
+    # 几家 ("a few", "how many") is a question word like 几 and 多少: it made a pharmacy's or a
+    # shop's losses look like the parts maker's own business, and the why dug his returns.
+    from bot.engine.topics.text import tokens
+
+    assert "几家" not in tokens(line, "zh").words
+    state = _at(parts, ["new_standard", "returns"], "returns", lang="zh")
+    outcome = parts.turn(state, line, ["why"])
+    assert outcome.event == "off_topic" and not outcome.revealed, outcome.reply

@@ -72,3 +72,19 @@ def test_his_own_things_are_never_another_business(machine: DialogueMachine) -> 
 def test_things_of_other_businesses_are_found_by_stem_and_inside_chinese_words() -> None:
     assert other_business(("truck", "margin", "patient"), "en") == ("truck", "patient")
     assert other_business(("货车司机", "利润"), "zh") == ("货车司机",)
+
+
+@pytest.mark.parametrize(
+    ("lang", "line"),
+    [
+        ("en", "If your tenants stop paying rent, what does that do to your cash flow?"),
+        ("en", "What happens to your margins if the couriers lose more parcels?"),
+        ("zh", "如果租户不交房租了，您的现金流会怎样？"),
+    ],
+)
+def test_a_stake_any_business_has_does_not_make_another_business_his(lang: str, line: str) -> None:
+    # "Your cash flow", "your margins" fit every customer: the tenants and couriers are not his.
+    retail = DialogueMachine(load_scenario(DIALOGUES / "retail_store_growth.yaml"))
+    state = _at(retail, ["growth_goal"], lang)
+    outcome = retail.turn(state, line, ["what_if"])
+    assert outcome.event == "off_topic" and outcome.revealed == []

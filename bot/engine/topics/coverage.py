@@ -20,11 +20,12 @@ from bot.engine.topics.index import TopicIndex, TopicMatch, specificity
 from bot.engine.topics.text import BIGRAM, WORD, tokens
 
 # A line is about another business when it names a thing of one that this scenario never uses
-# (OBJECT_MIN: one ordinary word), its words this scenario never uses weigh FOREIGN_MIN (one and a
-# half ordinary words), and the topic it is heard as uses at most COVERED_MAX of its words (one).
-OBJECT_MIN: Final = 1.0
+# (each counts as at least one ordinary word, "gym" too), its words this scenario never uses
+# weigh FOREIGN_MIN (one and a half ordinary words), and the topic it is heard as uses no more of
+# its words than those and at most COVERED_MAX (two ordinary words: "your margins", "cash flow"
+# fit any business).
 FOREIGN_MIN: Final = 1.5
-COVERED_MAX: Final = 1.0
+COVERED_MAX: Final = 2.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,14 +66,14 @@ def coverage(index: TopicIndex, text: str, lang: str, match: TopicMatch) -> Cove
 
 def another_business(index: TopicIndex, text: str, lang: str, match: TopicMatch) -> bool:
     """The line is about things of another business, not his: it names one this scenario never
-    uses, and the topic it is heard as shares at most a word with it."""
+    uses, and the topic it is heard as shares little else with it."""
     if not match.unknown or match.generic:
         return False
     found = coverage(index, text, lang, match)
     return (
-        sum(specificity(w) for w in found.objects) >= OBJECT_MIN
-        and found.foreign >= FOREIGN_MIN
-        and found.covered <= COVERED_MAX
+        bool(found.objects)
+        and max(found.foreign, float(len(found.objects))) >= FOREIGN_MIN
+        and found.covered <= min(COVERED_MAX, max(found.foreign, float(len(found.objects))))
     )
 
 

@@ -4,9 +4,9 @@ The matcher scores a line by the words it shares with each topic, so a single sh
 carry a question about another business onto one of his topics ("what happens to your delivery
 times if half the trucks fail the new emissions check?" asked of a hotel group with a carbon
 goal: "emissions"). Such a line names a thing of another business that no text of this scenario
-mentions (trucks: ``domains.other_business``), and the topic it is heard as uses at most one of
-its words. ``another_business`` says so; the engine then hears the line as off-topic
-(docs/topics.md, "Another business").
+mentions (trucks: ``domains.other_business``), and the topic it is heard as uses few of its
+words (a stake any business has: "your margins"). ``another_business`` says so; the engine then
+hears the line as off-topic (docs/topics.md, "Another business").
 """
 
 from __future__ import annotations

@@ -5,8 +5,10 @@
 One rep signed in (a real web session) with an active visit on a fresh SQLite file; after 30
 warm-up turns, ``--turns`` web turns through the services as the message route makes them
 (``send(sign_in=token)``, or for a checkout without it, the sign-in read and then ``send``).
-Prints the process CPU and the wall time per turn. CHECKOUT (default: this one) is put first on
-``sys.path``, so the same script measures an older checkout's code.
+Prints the process CPU and the wall time per turn, and the CPU per turn near the start of the
+visit and at its end (a turn's work should not grow with the visit's length). CHECKOUT
+(default: this one) is put first on ``sys.path``, so the same script measures an older
+checkout's code.
 """
 
 from __future__ import annotations
@@ -59,14 +61,21 @@ def main() -> None:
 
     for n in range(30):
         turn(n)
+    per_turn = []
     cpu, wall = time.process_time(), time.perf_counter()
     for n in range(30, 30 + args.turns):
+        before = time.process_time()
         turn(n)
+        per_turn.append(time.process_time() - before)
     cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
     label = "sign-in in the turn" if folded else "sign-in read first"
+    window = min(50, len(per_turn))
+    first, last = per_turn[:window], per_turn[-window:]
     print(
         f"{args.checkout} ({label}): CPU {1000 * cpu / args.turns:.2f} ms/turn, "
-        f"wall {1000 * wall / args.turns:.2f} ms/turn"
+        f"wall {1000 * wall / args.turns:.2f} ms/turn; CPU at lines 31-{30 + window} "
+        f"{1000 * sum(first) / window:.2f} ms, at the last {window} lines "
+        f"{1000 * sum(last) / window:.2f} ms"
     )
 
 

@@ -28,7 +28,7 @@ from sqlalchemy import MetaData, create_engine, insert, select, text, update
 
 from bot.app import create_app
 from bot.config import Settings
-from bot.storage import normalise_url, upgrade
+from bot.storage import Database, RehearsalSession, normalise_url, store, upgrade
 
 sys.path.insert(0, str(Path(__file__).parent / "channels" / "telegram"))
 from telegram_fakes import FakeBotAPI, telegram_settings
@@ -182,7 +182,9 @@ async def _signed_in(app: FastAPI, login: str, password: str) -> AsyncIterator[h
 # --- every release ---------------------------------------------------------------------------
 
 
-async def test_old_sessions_are_listed_read_and_continued(upgraded_app: FastAPI, release: Release) -> None:
+async def test_old_sessions_are_listed_read_and_continued(
+    upgraded_app: FastAPI, release: Release, release_url: str
+) -> None:
     stored = release.rep_sessions()
     async with _signed_in(upgraded_app, *REP) as http:
         sessions = (await http.get("/api/sessions")).json()
@@ -211,6 +213,19 @@ async def test_old_sessions_are_listed_read_and_continued(upgraded_app: FastAPI,
         ended = await http.post(f"/api/sessions/{english['id']}/end")
         assert ended.status_code == 200, ended.text
         assert ended.json()["scorecard"]["score"] >= 0
+        # Its history stayed in its state (the form before 0017): the old lines and the new one.
+        (old_state,) = release.rows("SELECT state FROM rehearsal_sessions WHERE id = :i", i=english["id"])[0]
+        old_history = json.loads(old_state)["history"]
+        database = Database(release_url)
+        try:
+            with store(database) as s:
+                row = s.session.get(RehearsalSession, english["id"])
+                assert row is not None
+                closing = row.state["history"]
+        finally:
+            database.dispose()
+        assert closing[: len(old_history)] == old_history and len(closing) == len(old_history) + 1
+        assert closing[-1]["text"] == "What else has been getting in the way?"
         notes = (await http.get("/api/notes")).json()
         stored_notes = release.rows(
             "SELECT n.text FROM coaching_notes n JOIN users u ON u.id = n.rep_id "

@@ -30,7 +30,8 @@ from .reactions import TurnModel
 from .scenario import LoadedScenario
 from .state import SessionState, rng_for
 from .table import STAGE_ROWS, STEP_ROWS, Move, Row, Trigger
-from .topics.index import TopicIndex
+from .topics.coverage import another_business
+from .topics.index import TopicIndex, specificity
 from .turn import TurnOutcome, effective_technique, end_visit, play_turn
 
 # A named topic must match this well on the line's own words (no echo, no context boost); a
@@ -137,6 +138,8 @@ class DialogueMachine:
 
     def _focus(self, state: SessionState, text: str) -> Focus:
         match = self.topics.match(text, state.lang, said=state.said, context_topic=state.topic)
+        if another_business(self.topics, text, state.lang, match):  # one shared word is not his topic
+            return Focus("off_topic", foreign=sum(map(specificity, match.unknown)), known=match.known_mass)
         if match.topic is not None and not match.generic and match.score < OWN_WORDS_MIN + ECHO_ROOM:
             # A line that names a topic only by echoing a word of his ("busy?") and the context
             # boost has nothing of its own: without them it must still match something.

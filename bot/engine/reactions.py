@@ -177,7 +177,7 @@ class TurnModel(Guards):
         """A well-timed question whose fact needs more trust: he keeps it back, about the topic."""
         self.state.deflections += 1
         self.event = Event.DEFLECTED
-        last = self.state.history[-1]["event"] if self.state.history else None
+        last = self.state.last_event or (self.state.history[-1]["event"] if self.state.history else None)
         if last in (Event.DEFLECTED, Event.DEFLECTED_SOFTENED):
             self.delta -= COST["hold_back"]  # pressing on after he held back once
             self._bound_fall()

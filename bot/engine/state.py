@@ -62,6 +62,11 @@ class SessionState:
     interest: str = ""  # the customer's answer to the last interest check
     referred: bool = False  # the rep named the person who referred him (trust once)
     advised: list[str] = field(default_factory=list)  # the coach's last suggested techniques
+    # Added to keep a turn's work flat as a visit grows (issue 12): with ``history_apart`` the
+    # caller keeps the history entries elsewhere (the service: one per rep line's row), so the
+    # state it loads and stores each turn holds only the lines played since it was loaded.
+    history_apart: bool = False
+    last_event: str = ""  # the event of the last rep line, for reactions that look one line back
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready copy. Hand-written: ``dataclasses.asdict`` deep-copies the history
@@ -72,7 +77,10 @@ class SessionState:
         for name, default in _ADDED_DEFAULTS.items():
             if data[name] == default:
                 del data[name]  # unused so far: the state is stored exactly as before the field existed
-        data["history"] = [dict(entry) for entry in self.history]  # entries are never edited
+        if self.history_apart:
+            del data["history"]
+        else:
+            data["history"] = [dict(entry) for entry in self.history]  # entries are never edited
         return data
 
     @classmethod
@@ -104,6 +112,8 @@ _ADDED_DEFAULTS: dict[str, Any] = {
     "interest": "",
     "referred": False,
     "advised": [],
+    "history_apart": False,
+    "last_event": "",
 }
 _STATE_LISTS = ("revealed", "prior", "asked", "trust_curve", "said", "earlier", "picked_up", "advised")
 # The stored JSON holds the enums' string values; read them back as the enums.

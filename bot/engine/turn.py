@@ -313,6 +313,7 @@ def _record(
     reply = joiner(state.lang).join(model.parts)
     state.last_customer = reply
     state.last_reply_key = model.reply_key
+    state.last_event = model.event
     remember_said(state, reply)
     if model.revealed:
         state.topic = dialogue.topics.key_for_fact(model.revealed[-1]) or state.topic

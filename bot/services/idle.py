@@ -20,6 +20,7 @@ from bot.storage.models import utcnow
 from bot.vocab import Status
 
 from .scripts import ScriptVersions
+from .stored import gather_history
 
 log = logging.getLogger(__name__)
 BATCH = 100
@@ -49,6 +50,7 @@ class IdleVisits:
                 for rehearsal in batch:
                     runtime = self.versions.runtime(s, rehearsal.scenario_id, rehearsal.scenario_version)
                     state = SessionState.from_dict(rehearsal.state)
+                    gather_history(s, rehearsal.id, state)
                     state.status = Status.ABANDONED
                     scorecard = runtime.scorecard(state).to_json()
                     s.sessions.set_state(rehearsal, state.to_dict())

@@ -33,7 +33,7 @@ from bot.storage import Database, RehearsalSession, Store, TurnSession, store
 
 from .rehearsals_api import LineReply
 from .scripts import ScriptVersions
-from .stored import record_response, session_view, store_turn, stored_result, turn_view
+from .stored import gather_history, record_response, session_view, store_turn, stored_result, turn_view
 from .telegram import post_answer
 from .user_settings import linked
 from .views import (
@@ -194,6 +194,7 @@ class RehearsalService:
         # What earlier visits brought out: one row kept by store_turn, not every old state.
         prior = s.sessions.revealed_before(user_id, scenario_id) if visit == "follow_up" else []
         state, opening = runtime.start(lang=language, mode=mode, seed=seed, prior=prior, visit=visit)
+        state.history_apart = True  # each line's entry goes on its turn (gather_history at the close)
         rehearsal = s.sessions.create(
             user=user,
             scenario_id=runtime.id,
@@ -347,7 +348,12 @@ class RehearsalService:
         runtime = self._runtime(s, rehearsal)
         state = SessionState.from_dict(rehearsal.state)
         played = runtime.say(state, text, self.classify)
-        result = store_turn(s, rehearsal, state, text, played)
+        entry = state.history[-1] if state.history_apart and state.history else None
+        if not state.active and state.history_apart:
+            # The line closed the visit: its scorecard and closing state need every line.
+            gather_history(s, rehearsal.id, state)
+            played = replace(played, scorecard=runtime.scorecard(state))
+        result = store_turn(s, rehearsal, state, text, played, entry)
         if message_id is not None:
             record_response(s, channel, message_id, result.to_dict(), session_id=rehearsal.id)
         outcome = played.outcome
@@ -402,6 +408,7 @@ class RehearsalService:
             )
         runtime = self._runtime(s, rehearsal)
         state = SessionState.from_dict(rehearsal.state)
+        gather_history(s, rehearsal.id, state)
         played = runtime.end(state)
         scorecard = None if played.scorecard is None else played.scorecard.to_json()
         rehearsal.stage, rehearsal.step, rehearsal.trust = state.stage, state.step, state.trust

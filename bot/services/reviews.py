@@ -147,6 +147,14 @@ def _worked(technique: str, event: str) -> bool:
     return event in _WORKED.get(technique, _KEEP)
 
 
+def _with_history(s: Store, rehearsal: RehearsalSession) -> dict[str, Any]:
+    """A visit's state with its line history: an active visit keeps it on its turns (0017)."""
+    state = dict(rehearsal.state or {})
+    if state.get("history_apart"):
+        state["history"] = s.turns.entries(rehearsal.id)
+    return state
+
+
 def technique_record(states: Sequence[dict[str, Any]]) -> dict[str, tuple[int, int, int]]:
     """Per technique over the visits' line histories: (lines used, lines that worked, facts those
     lines uncovered)."""
@@ -271,7 +279,7 @@ class ReviewService:
         sessions and a colleague to learn each technique from."""
         with store(self.db) as s:
             rep, rehearsals = self._sessions(s, scope.manager(s, viewer_id), session_ids)
-            gaps = skill_gaps([r.state or {} for r in rehearsals])
+            gaps = skill_gaps([_with_history(s, r) for r in rehearsals])
             colleagues = self._colleagues(s, rep, [g.technique for g in gaps if g.gap])
             return ReviewDraft(rep.id, self._reviewed(s, rehearsals), gaps, colleagues)
 

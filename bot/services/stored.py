@@ -59,27 +59,41 @@ def turn_view(turn: Turn) -> TurnView:
     )
 
 
+def gather_history(s: Store, session_id: str, state: SessionState) -> None:
+    """Put back the entries a visit kept on its rep turns (``history_apart``) in front of the
+    lines played since its state was loaded: done once, when the visit closes, so the closing
+    state and its scorecard see every line, as a visit stored before 0017 does."""
+    if state.history_apart:
+        state.history[:0] = s.turns.entries(session_id)
+        state.history_apart = False
+
+
 def store_turn(
     s: Store,
     rehearsal: RehearsalSession | TurnSession,
     state: SessionState,
     text: str,
     played: PlayedTurn,
+    entry: dict[str, Any] | None = None,
 ) -> TurnResult:
-    """Store a rep line's turns and the new state. A ``TurnSession`` (a web line) whose visit
-    goes on is stored with two Core statements; one that ends loads the ORM row for ``end``."""
+    """Store a rep line's turns and the new state; ``entry`` (the line's history entry, for a
+    visit whose state leaves its history out) goes on the rep's turn. A ``TurnSession`` (a web
+    line) whose visit goes on is stored with two Core statements; one that ends loads the ORM
+    row for ``end``."""
     outcome = played.outcome
     scorecard = None if played.scorecard is None else played.scorecard.to_json()
     if isinstance(rehearsal, TurnSession):
         if state.active:
-            rep_seq = _store_live(s, rehearsal, state, text, played)
+            rep_seq = _store_live(s, rehearsal, state, text, played, entry)
             return _result(rehearsal.id, state, text, played, rep_seq, scorecard)
         loaded = s.sessions.get(rehearsal.id)  # the caller holds its lock
         if loaded is None:
             raise RehearsalError(f"session {rehearsal.id} is gone")
         rehearsal = loaded
     # The three turns go to the database in one batch at commit (a third of a turn's time).
-    line = s.turns.add(rehearsal, "rep", text, techniques=list[str](outcome.techniques), flush=False)
+    line = s.turns.add(
+        rehearsal, "rep", text, techniques=list[str](outcome.techniques), entry=entry, flush=False
+    )
     rehearsal.stage, rehearsal.step, rehearsal.trust = state.stage, state.step, state.trust
     s.turns.add(rehearsal, "customer", outcome.reply, revealed=outcome.revealed, flush=False)
     if played.note:
@@ -91,13 +105,20 @@ def store_turn(
     return _result(rehearsal.id, state, text, played, line.seq, scorecard)
 
 
-def _store_live(s: Store, rehearsal: TurnSession, state: SessionState, text: str, played: PlayedTurn) -> int:
+def _store_live(
+    s: Store,
+    rehearsal: TurnSession,
+    state: SessionState,
+    text: str,
+    played: PlayedTurn,
+    entry: dict[str, Any] | None,
+) -> int:
     """``store_turn``'s rows for a visit that goes on, as the ORM path writes them: the rep's
     line with the stage, step and trust it was said at, the customer's and the coach's with the
     new ones. Returns the rep line's seq."""
     outcome = played.outcome
     seq, language = rehearsal.next_seq, rehearsal.language
-    turns = [_row(seq, "rep", text, language, rehearsal, techniques=list(outcome.techniques))]
+    turns = [_row(seq, "rep", text, language, rehearsal, techniques=list(outcome.techniques), entry=entry)]
     rehearsal.stage, rehearsal.step, rehearsal.trust = state.stage, state.step, state.trust
     reply = _row(seq + 1, "customer", outcome.reply, language, rehearsal, revealed=list(outcome.revealed))
     turns.append(reply)
@@ -119,6 +140,7 @@ def _row(
     *,
     techniques: list[str] | None = None,
     revealed: list[str] | None = None,
+    entry: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     return {
         "seq": seq,
@@ -130,6 +152,7 @@ def _row(
         "step": at.step,
         "trust": at.trust,
         "revealed": revealed or [],
+        "entry": entry,
         "created_at": utcnow(),
     }
 

@@ -249,6 +249,10 @@ class Turn(Base):
     trust: Mapped[float | None] = mapped_column(Float)
     revealed: Mapped[list[Any]] = mapped_column(default=list)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # A rep line's entry in the engine's history while its visit is active (0017): the session's
+    # state then leaves the history out, so a turn reads and writes the same amount at line 300
+    # as at line 3. The visit's closing state gathers the entries back (``SessionState.history``).
+    entry: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
 
 
 class RevealedFacts(Base):

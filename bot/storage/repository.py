@@ -155,6 +155,7 @@ class TurnRepository:
         language: str | None = None,
         techniques: list[str] | None = None,
         revealed: list[str] | None = None,
+        entry: dict[str, Any] | None = None,
         flush: bool = True,
     ) -> Turn:
         """Append a turn, numbered from the session's counter (the caller holds the session lock).
@@ -173,6 +174,7 @@ class TurnRepository:
             step=rehearsal.step,
             trust=rehearsal.trust,
             revealed=list(revealed or []),
+            entry=entry,
         )
         rehearsal.next_seq += 1
         self._s.add(turn)
@@ -186,6 +188,16 @@ class TurnRepository:
         if limit is not None:
             query = query.limit(limit)
         return self._s.scalars(query).all()
+
+    def entries(self, session_id: str) -> list[dict[str, Any]]:
+        """The history entries kept on a visit's rep turns (0017), in order: an active visit whose
+        state leaves its history out reads them back once, when it closes."""
+        query = (
+            select(Turn.entry)
+            .where(Turn.session_id == session_id, Turn.speaker == "rep", Turn.entry.is_not(None))
+            .order_by(Turn.seq)
+        )
+        return [dict(entry) for entry in self._s.scalars(query)]
 
     def lines_of(self, session_ids: Sequence[str]) -> Sequence[Row[Any]]:
         """The rep's and the customer's turns of many sessions in one query, without their text:

@@ -1,0 +1,86 @@
+"""Is a line about this customer's business at all? How much of it the topic it is heard as covers.
+
+The matcher scores a line by the words it shares with each topic, so a single shared word can
+carry a question about another business onto one of his topics ("what happens to your delivery
+times if half the trucks fail the new emissions check?" asked of a hotel group with a carbon
+goal: "emissions"). Such a line names a thing of another business that no text of this scenario
+mentions (trucks: ``domains.other_business``), and the topic it is heard as uses few of its
+words (a stake any business has: "your margins"). ``another_business`` says so; the engine then
+hears the line as off-topic (docs/topics.md, "Another business").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+from bot.classifier.text import detect_lang
+from bot.engine.topics.domains import other_business
+from bot.engine.topics.index import TopicIndex, TopicMatch, specificity
+from bot.engine.topics.text import BIGRAM, WORD, tokens
+
+# A line is about another business when it names a thing of one that this scenario never uses
+# (each counts as at least one ordinary word, "gym" too), its words this scenario never uses
+# weigh FOREIGN_MIN (one and a half ordinary words), and the topic it is heard as uses no more of
+# its words than those and at most COVERED_MAX (two ordinary words: "your margins", "cash flow"
+# fit any business).
+FOREIGN_MIN: Final = 1.5
+COVERED_MAX: Final = 2.0
+
+
+@dataclass(frozen=True, slots=True)
+class Coverage:
+    """A line's specific words, as weights (``specificity``): all of them, those one topic uses,
+    those no text of the scenario uses, and those that name a thing of another business."""
+
+    specific: float = 0.0
+    covered: float = 0.0
+    foreign: float = 0.0
+    objects: tuple[str, ...] = ()
+
+
+def coverage(index: TopicIndex, text: str, lang: str, match: TopicMatch) -> Coverage:
+    """How much of ``text`` the topic ``match`` hears it as (its runner-up when it has none) uses,
+    and how much of it this scenario never uses. ``lang`` is the session's language."""
+    lang = detect_lang(text, default="zh" if lang == "zh" else "en")  # as the matcher reads it
+    found = index._langs[lang]
+    words = dict.fromkeys(
+        w for w in tokens(text, lang, found.terms).words if w not in found.generic and not w[0].isdigit()
+    )
+    key = match.topic or match.runner_up
+    number = index.position.get(key) if key else None
+    covered = sum(
+        specificity(word)
+        for word in words
+        if number is not None
+        and any(n == number for feature in _features(word) for n, _ in found.postings.get(feature, ()))
+    )
+    unknown = tuple(dict.fromkeys(match.unknown))
+    return Coverage(
+        specific=sum(specificity(w) for w in words),
+        covered=covered,
+        foreign=sum(specificity(w) for w in unknown),
+        objects=other_business(unknown, lang),
+    )
+
+
+def another_business(index: TopicIndex, text: str, lang: str, match: TopicMatch) -> bool:
+    """The line is about things of another business, not his: it names one this scenario never
+    uses, and the topic it is heard as shares little else with it."""
+    if not match.unknown or match.generic:
+        return False
+    found = coverage(index, text, lang, match)
+    return (
+        bool(found.objects)
+        and max(found.foreign, float(len(found.objects))) >= FOREIGN_MIN
+        and found.covered <= min(COVERED_MAX, max(found.foreign, float(len(found.objects))))
+    )
+
+
+def _features(word: str) -> list[str]:
+    """The features that show a topic uses ``word``: the word, or for a Chinese word of three
+    characters or more one of its bigrams (a paraphrase jieba cuts differently)."""
+    found = [f"{WORD}:{word}"]
+    if not word.isascii() and len(word) > 2:
+        found.extend(f"{BIGRAM}:{word[i : i + 2]}" for i in range(len(word) - 1))
+    return found

@@ -1,0 +1,76 @@
+"""What other businesses are made of: the people, places and things a line about another industry
+names (trucks and drivers, patients and wards, guests and hotel rooms, pupils and exams).
+
+A word here says nothing by itself: it only counts when the scenario never uses it (a hotel's own
+"guests", a hospital's own "patients" are his business). A line that names such a thing and shares
+little else with the customer is about another business ("what happens to your delivery times if
+half the trucks fail the emissions check?" asked of a hotel group): ``coverage.another_business``.
+Lists by industry, written from general knowledge rather than from any test line; English words are
+stemmed like the lines (Snowball), Chinese words are matched inside the line's jieba words.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from bot.engine.topics.text import tokens
+
+# English, by industry (plural and inflected forms come from stemming).
+_EN = """
+    truck lorry trucker fleet freight trailer van courier parcel waybill haulage forklift
+    patient doctor physician nurse clinic hospital ward surgery surgeon outpatient inpatient
+    prescription pharmacist pharmacy dentist
+    guest hotel housekeeping concierge lobby resort minibar
+    restaurant diner chef waiter kitchen takeaway franchisee
+    shopper cashier checkout supermarket storefront
+    student pupil tutor teacher classroom school exam enrolment enrollment tuition semester
+    bank teller loan mortgage depositor borrower
+    insurer policyholder underwriting
+    wafer fab semiconductor foundry
+    farm farmer crop harvest livestock cattle dairy
+    passenger airline flight airport
+    tenant landlord apartment leasing
+    contractor scaffolding crane
+    miner ore quarry
+    subscriber broadband handset
+    gym salon spa cinema
+"""
+# Chinese, by industry (matched inside the line's words: 货车司机 contains 货车 and 司机).
+_ZH = """
+    货车 卡车 车队 司机 运单 快递 车辆 油耗 年检 运费 货运
+    病人 患者 医生 护士 诊所 门诊 住院 病房 病历 手术 处方 药店 药师
+    客人 住客 酒店 客房 入住 退房 民宿
+    餐厅 饭店 菜单 厨师 服务员 后厨 外卖 奶茶 加盟商
+    门店 超市 收银 货架 店长 会员
+    学生 学员 老师 家长 学校 考试 招生 培训班 补习
+    银行 网点 柜台 贷款 储户 理财 营业厅
+    保单 理赔 投保
+    晶圆 芯片 良品率 流片
+    农场 农户 种植 养殖 牲畜 庄稼
+    乘客 航班 机场 航空
+    租户 房东 物业 楼盘 业主
+    工地 包工头 脚手架 塔吊
+    矿山 煤矿 矿工
+    宽带 话费
+    健身房 美容院 影院
+"""
+
+
+@cache
+def _en_objects() -> frozenset[str]:
+    return frozenset(stem for word in _EN.split() for stem in tokens(word, "en").words)
+
+
+ZH_OBJECTS: frozenset[str] = frozenset(_ZH.split())
+
+
+def other_business(words: tuple[str, ...], lang: str) -> tuple[str, ...]:
+    """The words of ``words`` (a line's words this scenario never uses, stemmed like the matcher's)
+    that name a thing of some business: the line is about another business unless the rest of it
+    is clearly his."""
+    if lang == "en":
+        objects = _en_objects()
+        return tuple(w for w in words if w in objects)
+    return tuple(
+        w for w in words if w in ZH_OBJECTS or any(term in w for term in ZH_OBJECTS if len(term) < len(w))
+    )

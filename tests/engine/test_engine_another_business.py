@@ -1,0 +1,90 @@
+"""A question about another business gets "that's not us" and no fact (issue 10).
+
+One word shared with the customer ("emissions", 排放, "margins") used to carry a question about
+another industry's things (trucks, a shop's stores) onto one of his topics, and he answered it with
+a fact of his. ``topics.coverage.another_business`` hears it as off-topic when it names a thing of
+another business his scenario never mentions and the topic it is heard as shares at most one word.
+"""
+
+from __future__ import annotations
+
+import pytest
+from engine_support import DIALOGUES, ROOT
+
+from bot.engine.machine import DialogueMachine
+from bot.engine.scenario import load_scenario
+from bot.engine.state import SessionState
+from bot.engine.topics.domains import other_business
+
+RETURNS = ["new_standard", "returns", "late_detection"]
+
+
+def _at(machine: DialogueMachine, revealed: list[str], lang: str) -> SessionState:
+    state, _ = machine.start(lang=lang, mode="practice", seed=5)
+    state.revealed = list(revealed)
+    state.trust = 60
+    state.current_problem = next(f for f in reversed(revealed) if f in machine.loaded.problems)
+    return state
+
+
+@pytest.mark.parametrize(
+    ("lang", "line", "technique"),
+    [
+        ("en", "What happens to your margins if half your trucks fail the new emissions check?", "what_if"),
+        ("zh", "如果车队一半的车过不了排放年检，交货会不会受影响？", "what_if"),
+        ("zh", "新开的那几家门店为什么一直不盈利？", "why"),
+    ],
+)
+def test_one_shared_word_does_not_carry_another_business_onto_his_topics(
+    machine: DialogueMachine, lang: str, line: str, technique: str
+) -> None:
+    state = _at(machine, RETURNS, lang)
+    outcome = machine.turn(state, line, [technique])
+    assert outcome.event == "off_topic" and outcome.revealed == []
+    assert state.history[-1]["focus"] == "off_topic" and outcome.trust_delta < 0
+
+
+def test_the_hotel_is_not_asked_about_its_trucks() -> None:
+    # The issue's example: the hotel group's carbon goal shares "emissions" with a fleet question.
+    hotel = DialogueMachine(
+        load_scenario(ROOT / "tests" / "data" / "dev4" / "scenarios" / "hotel_energy_guests.yaml")
+    )
+    state = _at(hotel, ["energy_bills", "guest_complaints", "carbon_goal"], "en")
+    line = "What happens to your delivery times if half the trucks fail the new emissions check?"
+    outcome = hotel.turn(state, line, ["what_if"])
+    assert outcome.event == "off_topic" and outcome.revealed == []
+
+
+def test_his_own_things_are_never_another_business(machine: DialogueMachine) -> None:
+    # Trucks are the fleet manager's business, patients the clinic's: their questions stay on topic.
+    fleet = DialogueMachine(load_scenario(DIALOGUES / "logistics_fleet_tender.yaml"))
+    state = _at(fleet, ["on_time_drop"], "en")
+    assert fleet.turn(state, "Why are so many of your trucks arriving late?", ["why"]).event != "off_topic"
+    clinic = DialogueMachine(load_scenario(DIALOGUES / "clinic_chain_data_breach.yaml"))
+    state = _at(clinic, ["wechat_files"], "en")
+    outcome = clinic.turn(state, "Why do the doctors still send patient records over WeChat?", ["why"])
+    assert outcome.event != "off_topic" and outcome.revealed
+    # A line that is clearly about his returns keeps its topic.
+    state = _at(machine, RETURNS, "en")
+    assert machine.turn(state, "Why are more and more parts coming back from the carmaker?", ["why"]).revealed
+
+
+def test_things_of_other_businesses_are_found_by_stem_and_inside_chinese_words() -> None:
+    assert other_business(("truck", "margin", "patient"), "en") == ("truck", "patient")
+    assert other_business(("货车司机", "利润"), "zh") == ("货车司机",)
+
+
+@pytest.mark.parametrize(
+    ("lang", "line"),
+    [
+        ("en", "If your tenants stop paying rent, what does that do to your cash flow?"),
+        ("en", "What happens to your margins if the couriers lose more parcels?"),
+        ("zh", "如果租户不交房租了，您的现金流会怎样？"),
+    ],
+)
+def test_a_stake_any_business_has_does_not_make_another_business_his(lang: str, line: str) -> None:
+    # "Your cash flow", "your margins" fit every customer: the tenants and couriers are not his.
+    retail = DialogueMachine(load_scenario(DIALOGUES / "retail_store_growth.yaml"))
+    state = _at(retail, ["growth_goal"], lang)
+    outcome = retail.turn(state, line, ["what_if"])
+    assert outcome.event == "off_topic" and outcome.revealed == []

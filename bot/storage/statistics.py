@@ -5,13 +5,13 @@ and start; flags by their unique key, which starts with the session)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .models import JudgementFlag, RehearsalSession
+from .models import JudgementFlag, RehearsalSession, Turn
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,27 @@ class StatisticsQueries:
         if version is not None:
             query = query.where(RehearsalSession.scenario_version == version)
         query = query.order_by(RehearsalSession.started_at.desc(), RehearsalSession.id).limit(limit)
-        return [VisitRow(*row) for row in self._s.execute(query)]
+        visits = [VisitRow(*row) for row in self._s.execute(query)]
+        histories = self._histories([v.id for v in visits if v.state.get("history_apart")])
+        return [
+            replace(v, state={**v.state, "history": histories[v.id]}) if v.id in histories else v
+            for v in visits
+        ]
+
+    def _histories(self, active: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
+        """An active visit keeps its line history on its rep turns (0017), not in its state: read
+        it back for the statistics, which read it where a closed visit's state holds it."""
+        histories: dict[str, list[dict[str, Any]]] = {session_id: [] for session_id in active}
+        for start in range(0, len(active), 500):  # bounded IN lists
+            batch = list(active[start : start + 500])
+            query = (
+                select(Turn.session_id, Turn.entry)
+                .where(Turn.session_id.in_(batch), Turn.speaker == "rep", Turn.entry.is_not(None))
+                .order_by(Turn.session_id, Turn.seq)
+            )
+            for session_id, entry in self._s.execute(query):
+                histories[session_id].append(dict(entry))
+        return histories
 
     def flags(self, session_ids: Sequence[str]) -> Sequence[FlagRow]:
         """Every flag raised on a line of these visits."""

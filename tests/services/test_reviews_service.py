@@ -201,3 +201,19 @@ def test_team_analytics_by_rep_and_technique(db: Database, rehearsals: Rehearsal
     assert "why" in found.techniques
     future = AnalyticsService(db).team(manager, since=datetime.now(UTC) + timedelta(days=1))
     assert all(r.sessions == 0 for r in future.reps)
+
+
+def test_a_draft_of_a_visit_still_in_progress_reads_its_lines(
+    db: Database, rehearsals: RehearsalService, reviews: ReviewService
+) -> None:
+    """An active visit keeps its line history on its turns (0017): the draft reads it there."""
+    manager, rep = make_user(db, "boss", role="manager"), make_user(db, "rep")
+    ended = play(rehearsals, rep, DEEP)
+    session_id = rehearsals.start(rep, SCENARIO, language="zh", mode="practice", channel="web").session_id
+    for line in DEEP:
+        rehearsals.send(session_id, line, user_id=rep, channel="web")
+
+    in_progress = {g.technique: (g.used, g.gap) for g in reviews.draft(manager, [session_id]).skills}
+
+    assert in_progress["why"][0] == 2 and not in_progress["why"][1]
+    assert in_progress == {g.technique: (g.used, g.gap) for g in reviews.draft(manager, [ended]).skills}

@@ -144,7 +144,9 @@ class ScenarioRuntime:
         unsure: bool = False,
         guess: str | None = None,
     ) -> PlayedTurn:
-        """One classified rep line; the scorecard comes with it when the customer ends the visit.
+        """One classified rep line; the scorecard comes with it when the customer ends the visit,
+        unless the caller keeps the visit's history (``history_apart``): it gathers the history
+        and asks for the scorecard (``scorecard``), which built here would miss the earlier lines.
 
         ``unsure`` (with the classifier's ``guess``) says the classifier could not tell the line's
         technique: the machine hears the techniques given (a statement), the note says it is unsure.
@@ -155,7 +157,8 @@ class ScenarioRuntime:
             if state.mode == Mode.PRACTICE
             else None
         )
-        scorecard = build_scorecard(self.machine, state) if not state.active else None
+        closed = not state.active and not state.history_apart
+        scorecard = build_scorecard(self.machine, state) if closed else None
         return PlayedTurn(outcome, note, scorecard)
 
     def say(self, state: SessionState, text: str, classify: Classify) -> PlayedTurn:

@@ -222,11 +222,10 @@ def _hidden_question(model: TurnModel, trigger: Technique) -> Technique | None:
     so hard?"); an open or care question picturing it going on is a what-if ("如果一直这样的话，
     谁会受影响？"). None when the label stands."""
     text, focus = model.text, model.focus
-    told = focus.kind == "named" and focus.problem is not None and focus.problem in model.state.revealed
     # A view asked for before he sees the problem's root would only be "too early": the line is
     # the why or what-if its form hides ("what's pushing the bills up?", "if it goes on, how does
     # that land on the staff?").
-    if not told or not is_question(text):
+    if not _names_told_problem(model) or not is_question(text):
         return None
     early_view = trigger == Technique.HOW_DO_YOU_SEE and not model.customer.root_found(
         model.state, focus.problem
@@ -243,9 +242,16 @@ def _hidden_question(model: TurnModel, trigger: Technique) -> Technique | None:
 def _pictures_his_problem(model: TurnModel) -> bool:
     """A need question that is a conditional about a problem he told, naming no offer: it pictures
     the problem going on, as a what-if does (the money it costs is not the budget)."""
+    return (
+        _names_told_problem(model)
+        and is_conditional(model.text, model.state.lang)
+        and not names_offer(model.text)
+    )
+
+
+def _names_told_problem(model: TurnModel) -> bool:
     focus = model.focus
-    told = focus.kind == "named" and focus.problem is not None and focus.problem in model.state.revealed
-    return told and is_conditional(model.text, model.state.lang) and not names_offer(model.text)
+    return focus.kind == "named" and focus.problem is not None and focus.problem in model.state.revealed
 
 
 def _moves_away(dialogue: DialogueMachine, model: TurnModel) -> bool:

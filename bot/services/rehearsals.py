@@ -350,7 +350,8 @@ class RehearsalService:
         played = runtime.say(state, text, self.classify)
         entry = state.history[-1] if state.history_apart and state.history else None
         if not state.active and state.history_apart:
-            # The line closed the visit: its scorecard and closing state need every line.
+            # The line closed the visit: its scorecard and closing state need every line (play
+            # leaves the scorecard to us).
             gather_history(s, rehearsal.id, state)
             played = replace(played, scorecard=runtime.scorecard(state))
         result = store_turn(s, rehearsal, state, text, played, entry)

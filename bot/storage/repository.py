@@ -30,6 +30,7 @@ from .outbox import OutboxRepository
 from .reviews import ReviewRepository
 from .scripts import ScriptRepository
 from .sessions import SessionRepository
+from .statistics import history_entries
 
 NAME_CHARS: int = getattr(User.__table__.c.display_name.type, "length", None) or 120
 
@@ -192,12 +193,7 @@ class TurnRepository:
     def entries(self, session_id: str) -> list[dict[str, Any]]:
         """The history entries kept on a visit's rep turns (0017), in order: an active visit whose
         state leaves its history out reads them back once, when it closes."""
-        query = (
-            select(Turn.entry)
-            .where(Turn.session_id == session_id, Turn.speaker == "rep", Turn.entry.is_not(None))
-            .order_by(Turn.seq)
-        )
-        return [dict(entry) for entry in self._s.scalars(query)]
+        return history_entries(self._s, [session_id])[session_id]
 
     def lines_of(self, session_ids: Sequence[str]) -> Sequence[Row[Any]]:
         """The rep's and the customer's turns of many sessions in one query, without their text:

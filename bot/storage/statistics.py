@@ -55,26 +55,13 @@ class StatisticsQueries:
             query = query.where(RehearsalSession.scenario_version == version)
         query = query.order_by(RehearsalSession.started_at.desc(), RehearsalSession.id).limit(limit)
         visits = [VisitRow(*row) for row in self._s.execute(query)]
-        histories = self._histories([v.id for v in visits if v.state.get("history_apart")])
+        # An active visit keeps its line history on its turns (0017): put it where a closed
+        # visit's state holds it, which is where the statistics read it.
+        histories = history_entries(self._s, [v.id for v in visits if v.state.get("history_apart")])
         return [
             replace(v, state={**v.state, "history": histories[v.id]}) if v.id in histories else v
             for v in visits
         ]
-
-    def _histories(self, active: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
-        """An active visit keeps its line history on its rep turns (0017), not in its state: read
-        it back for the statistics, which read it where a closed visit's state holds it."""
-        histories: dict[str, list[dict[str, Any]]] = {session_id: [] for session_id in active}
-        for start in range(0, len(active), 500):  # bounded IN lists
-            batch = list(active[start : start + 500])
-            query = (
-                select(Turn.session_id, Turn.entry)
-                .where(Turn.session_id.in_(batch), Turn.speaker == "rep", Turn.entry.is_not(None))
-                .order_by(Turn.session_id, Turn.seq)
-            )
-            for session_id, entry in self._s.execute(query):
-                histories[session_id].append(dict(entry))
-        return histories
 
     def flags(self, session_ids: Sequence[str]) -> Sequence[FlagRow]:
         """Every flag raised on a line of these visits."""
@@ -92,3 +79,20 @@ class StatisticsQueries:
             ).where(JudgementFlag.session_id.in_(ids[start : start + 500]))
             rows.extend(FlagRow(*row) for row in self._s.execute(query))
         return sorted(rows, key=lambda row: row.id)  # the first flag first
+
+
+def history_entries(session: Session, session_ids: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
+    """Per visit, the history entries kept on its rep turns (0017), in order; bounded IN lists."""
+    histories: dict[str, list[dict[str, Any]]] = {session_id: [] for session_id in session_ids}
+    ids = list(histories)
+    for start in range(0, len(ids), 500):
+        query = (
+            select(Turn.session_id, Turn.entry)
+            .where(
+                Turn.session_id.in_(ids[start : start + 500]), Turn.speaker == "rep", Turn.entry.is_not(None)
+            )
+            .order_by(Turn.session_id, Turn.seq)
+        )
+        for session_id, entry in session.execute(query):
+            histories[session_id].append(dict(entry))
+    return histories

@@ -70,11 +70,8 @@ def another_business(index: TopicIndex, text: str, lang: str, match: TopicMatch)
     if not match.unknown or match.generic:
         return False
     found = coverage(index, text, lang, match)
-    return (
-        bool(found.objects)
-        and max(found.foreign, float(len(found.objects))) >= FOREIGN_MIN
-        and found.covered <= min(COVERED_MAX, max(found.foreign, float(len(found.objects))))
-    )
+    foreign = max(found.foreign, float(len(found.objects)))  # each named thing weighs a word at least
+    return bool(found.objects) and foreign >= FOREIGN_MIN and found.covered <= min(COVERED_MAX, foreign)
 
 
 def _features(word: str) -> list[str]:

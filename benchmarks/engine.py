@@ -5,6 +5,8 @@
 Prints the median and p99 time per rep turn for:
 
 - the engine alone: state machine, customer, coach note (lines already classified);
+- the engine alone on each bundled skilled rep script (``tests/data/rep_scripts``, zh and en, its
+  own scenario), so the figure is not one scenario's or one language's;
 - the engine with the classifier (``ScenarioRuntime.say``);
 - ``RehearsalService.send`` on SQLite: classify, lock the session, claim the message id, play,
   store three turns and the state, commit; a fresh temporary database file;
@@ -21,6 +23,8 @@ import time
 import uuid
 from collections.abc import Callable
 from pathlib import Path
+
+import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -93,6 +97,32 @@ def time_engine(library: ScenarioLibrary, runs: int, classified: bool) -> list[i
     return samples
 
 
+def rep_scripts() -> list[tuple[str, str, list[str]]]:
+    """(scenario, language, lines) of every skilled rep script bundled for the tests."""
+    scripts = []
+    for path in sorted((ROOT / "tests" / "data" / "rep_scripts").glob("*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        if data["scenario"] != "generic":  # the generic scripts are played against every scenario
+            scripts.append((data["scenario"], data["lang"], list(data["lines"])))
+    return scripts
+
+
+def time_script(library: ScenarioLibrary, scenario: str, lang: str, lines: list[str], runs: int) -> list[int]:
+    runtime = library.latest(scenario)
+    classify = default_classify()
+    techniques = [list(classify(line, lang, {}).techniques) for line in lines]
+    samples: list[int] = []
+    for run in range(runs):
+        state, _ = runtime.start(lang=lang, mode="practice", seed=run)
+        for line, labels in zip(lines, techniques, strict=True):
+            if not state.active:
+                break
+            start = time.perf_counter_ns()
+            runtime.play(state, line, labels)
+            samples.append(time.perf_counter_ns() - start)
+    return samples
+
+
 def time_service(url: str, library: ScenarioLibrary, runs: int) -> list[int]:
     upgrade(url)
     db = Database(url)
@@ -150,6 +180,12 @@ def main() -> None:
     time_engine(library, 3, classified=True)  # warm up: segmenter, caches
     print(f"30-turn rehearsal of {SCENARIO!r}, {args.runs} runs, time per rep turn:")
     print(summarise("engine alone (pre-classified)", time_engine(library, args.runs * 5, classified=False)))
+    every_script: list[int] = []
+    for scenario, lang, lines in rep_scripts():
+        samples = time_script(library, scenario, lang, lines, args.runs)
+        every_script += samples
+        print(summarise(f"  engine alone, {scenario} {lang}", samples))
+    print(summarise("engine alone, every skilled rep script", every_script))
     print(summarise("engine + classifier", time_engine(library, args.runs * 5, classified=True)))
     with tempfile.TemporaryDirectory() as folder:
         url = f"sqlite:///{Path(folder) / 'bench.sqlite3'}"

@@ -168,10 +168,19 @@ _ASIDE: Final[dict[str, tuple[re.Pattern[str], ...]]] = {
         re.compile(r"([^,.;?!]+?)\s+aside\b", re.IGNORECASE),
     ),
 }
+# Every pattern needs one of these words: most lines have none, and the second Chinese pattern
+# would otherwise try every start of the line.
+_ASIDE_WORDS: Final = {
+    "zh": ("除了", "撇开", "先不说", "以外", "之外"),
+    "en": ("besides", "apart", "other than", "except", "on top of", "beyond", "aside"),
+}
 
 
 def set_aside(text: str, lang: str) -> tuple[str, str] | None:
     """The "apart from X" clause of a line and the rest of it, or None without one."""
+    lowered = text.lower()
+    if not any(word in lowered for word in _ASIDE_WORDS[lang]):
+        return None
     for pattern in _ASIDE[lang]:
         found = pattern.search(text)
         if found:

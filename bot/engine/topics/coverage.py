@@ -14,10 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
-from bot.classifier.text import detect_lang
 from bot.engine.topics.domains import other_business
 from bot.engine.topics.index import TopicIndex, TopicMatch, specificity
-from bot.engine.topics.text import BIGRAM, WORD, tokens
 
 # A line is about another business when it names a thing of one that this scenario never uses
 # (each counts as at least one ordinary word, "gym" too), its words this scenario never uses
@@ -42,19 +40,10 @@ class Coverage:
 def coverage(index: TopicIndex, text: str, lang: str, match: TopicMatch) -> Coverage:
     """How much of ``text`` the topic ``match`` hears it as (its runner-up when it has none) uses,
     and how much of it this scenario never uses. ``lang`` is the session's language."""
-    lang = detect_lang(text, default="zh" if lang == "zh" else "en")  # as the matcher reads it
-    found = index._langs[lang]
-    words = dict.fromkeys(
-        w for w in tokens(text, lang, found.terms).words if w not in found.generic and not w[0].isdigit()
-    )
+    lang = index.line_language(text, lang)  # as the matcher reads it
+    words = index.content_words(text, lang)
     key = match.topic or match.runner_up
-    number = index.position.get(key) if key else None
-    covered = sum(
-        specificity(word)
-        for word in words
-        if number is not None
-        and any(n == number for feature in _features(word) for n, _ in found.postings.get(feature, ()))
-    )
+    covered = sum(specificity(word) for word in words if key is not None and index.uses(key, word, lang))
     unknown = tuple(dict.fromkeys(match.unknown))
     return Coverage(
         specific=sum(specificity(w) for w in words),
@@ -72,12 +61,3 @@ def another_business(index: TopicIndex, text: str, lang: str, match: TopicMatch)
     found = coverage(index, text, lang, match)
     foreign = max(found.foreign, float(len(found.objects)))  # each named thing weighs a word at least
     return bool(found.objects) and foreign >= FOREIGN_MIN and found.covered <= min(COVERED_MAX, foreign)
-
-
-def _features(word: str) -> list[str]:
-    """The features that show a topic uses ``word``: the word, or for a Chinese word of three
-    characters or more one of its bigrams (a paraphrase jieba cuts differently)."""
-    found = [f"{WORD}:{word}"]
-    if not word.isascii() and len(word) > 2:
-        found.extend(f"{BIGRAM}:{word[i : i + 2]}" for i in range(len(word) - 1))
-    return found

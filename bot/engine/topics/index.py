@@ -15,41 +15,19 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
-from functools import cache
-
-from pydantic import BaseModel
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from functools import cache, lru_cache
+from types import MappingProxyType
 
 from bot.classifier.text import clean, detect_lang, normalise
-from bot.engine.scenario import Lines, LoadedScenario, Scenario, Text
+from bot.engine.scenario import LoadedScenario, Scenario
 from bot.engine.topics.families import families_of, family_scores
 from bot.engine.topics.text import BIGRAM, KIND_WEIGHT, PHRASE, WORD, Tokens, learn_terms, stem, tokens
+from bot.engine.topics.topic_texts import KEYWORD, LANGS, Topic, TopicTexts, all_strings
 from bot.engine.topics.words import GENERIC_EN, GENERIC_ZH
 
-LANGS: tuple[str, ...] = ("zh", "en")
-
-#: Topic kinds, in the order the index lists them.
-KINDS: tuple[str, ...] = (
-    "situation",
-    "problem",
-    "cause",
-    "implication",
-    "view",
-    "customer_question",
-    "solution",
-    "purpose",
-)
-
 Keywords = Mapping[str, Mapping[str, Sequence[str]]]
-
-# Field weights: a title names the topic; what the customer says about it is long and mixes in
-# other topics' words, so each of its words counts for less. Keywords are the trainer's own
-# choice of what names the topic, so they count most.
-TITLE = 3.0
-SAYS = 1.0
-KEYWORD = 4.0
-PARENT = 0.5  # an implication / view / cause inherits a little of its problem's title
 
 # Scoring knobs, tuned on tests/data/topics_dev only (see docs/topics.md).
 SAID_BOOST = 0.25  # times the share of the line that echoes one customer line
@@ -61,18 +39,6 @@ MIN_SCORE = 0.06  # below this nothing is matched
 GENERIC_MAX = 0.2  # a line of generic words only is generic unless it matches this well
 OFF_TOPIC_MAX = 0.3  # an off-topic line matches no topic better than this
 OFF_TOPIC_MARGIN = 0.5  # foreign words must outweigh known ones by this much
-
-
-@dataclass(frozen=True, slots=True)
-class Topic:
-    """One thing a rep can talk about in this scenario."""
-
-    key: str  # e.g. "problem:returns", "cause:returns/late_detection" (see docs/topics.md)
-    kind: str  # one of KINDS
-    id: str  # the scenario's id for it ("" for solution and purpose)
-    parent: str | None = None  # the problem's key for causes, implications and views
-    angle: str | None = None  # an implication's motivation angle
-    title: Mapping[str, str] = field(default_factory=dict)  # a short name per language
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,32 +68,6 @@ def topic_keys(scenario: Scenario) -> list[str]:
     return scenario.topic_keys()
 
 
-def _texts(value: Text | Lines | None, lang: str) -> list[str]:
-    if value is None:
-        return []
-    if isinstance(value, Text):
-        text = getattr(value, lang, None)
-        return [text] if text else []
-    return list(getattr(value, lang, None) or [])
-
-
-def _all_strings(value: object) -> Iterable[str]:
-    """Every string inside a scenario model: the scenario's whole vocabulary. Trainer tests are
-    left out: their rep lines ask about other customers on purpose (off-topic questions)."""
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, BaseModel):
-        for name in type(value).model_fields:
-            if name != "tests":
-                yield from _all_strings(getattr(value, name))
-    elif isinstance(value, list | tuple):
-        for item in value:
-            yield from _all_strings(item)
-    elif isinstance(value, dict):
-        for item in value.values():
-            yield from _all_strings(item)
-
-
 _NUMERIC_RE = re.compile(r"^[0-9]")
 
 
@@ -151,7 +91,7 @@ class TopicIndex:
     def __init__(self, scenario: LoadedScenario | Scenario, keywords: Keywords | None = None) -> None:
         s = scenario.scenario if isinstance(scenario, LoadedScenario) else scenario
         self.scenario_id = s.id
-        texts = _TopicTexts()
+        texts = TopicTexts()
         texts.collect(s)
         self.topics: list[Topic] = texts.topics
         fields, spoken = texts.fields, texts.spoken
@@ -166,7 +106,7 @@ class TopicIndex:
                 if lang in LANGS:
                     fields[self.position[key]][lang].extend((word, KEYWORD) for word in words)
 
-        everything = list(_all_strings(s))
+        everything = list(all_strings(s))
         extra = [w for per_lang in (keywords or {}).values() for ws in per_lang.values() for w in ws]
         self.terms = learn_terms(everything, extra)
         self._langs: dict[str, _LangIndex] = {
@@ -177,6 +117,41 @@ class TopicIndex:
         }
         self._said_cache: dict[tuple[str, str], tuple[tuple[int, frozenset[str]], ...]] = {}
         self._family, self._stakes = families_of(self.topics)
+        # A turn reads its line several times (the match, the match without context, the
+        # another-business check, the clauses of "apart from X, Y?"): a few recent lines are kept
+        # so each is cut once per turn. Small on purpose: it is not a cache of the rep's lines.
+        self._line_tokens = lru_cache(maxsize=8)(self._tokenize)
+        self._line_vector = lru_cache(maxsize=8)(self._vectorize)
+
+    def _tokenize(self, text: str, lang: str) -> Tokens:
+        return tokens(text, lang, self._langs[lang].terms)
+
+    def _vectorize(self, text: str, lang: str) -> tuple[Tokens, Mapping[str, float], tuple[float, ...]]:
+        """The line's tokens, weighted features and plain cosines (before any boost)."""
+        found = self._line_tokens(text, lang)
+        weights = _weights(found, self._langs[lang])
+        return found, MappingProxyType(weights), tuple(self._cosines(weights, lang))
+
+    def line_language(self, text: str, lang: str) -> str:
+        """The language ``text`` is matched in: the session's, unless it is clearly the other."""
+        return detect_lang(text, default="zh" if lang == "zh" else "en")
+
+    def content_words(self, text: str, lang: str) -> list[str]:
+        """The words of ``text`` that can name a topic, once each, in order: no generic word of
+        this scenario's language, no number. ``lang`` as ``line_language`` returns it."""
+        generic = self._langs[lang].generic
+        words = self._line_tokens(text, lang).words
+        return list(dict.fromkeys(w for w in words if w not in generic and not w[0].isdigit()))
+
+    def uses(self, key: str, word: str, lang: str) -> bool:
+        """Topic ``key`` uses ``word``: the word itself, or for a Chinese word of three characters
+        or more one of its bigrams (a paraphrase jieba cuts differently)."""
+        number = self.position[key]
+        postings = self._langs[lang].postings
+        features = [f"{WORD}:{word}"]
+        if not word.isascii() and len(word) > 2:
+            features.extend(f"{BIGRAM}:{word[i : i + 2]}" for i in range(len(word) - 1))
+        return any(n == number for feature in features for n, _ in postings.get(feature, ()))
 
     def _build(
         self,
@@ -270,12 +245,10 @@ class TopicIndex:
         """
         # Reps switch languages mid-visit: a Chinese line in an English session is matched
         # against the Chinese text of the topics, not flagged off-topic for its foreign words.
-        lang = detect_lang(text, default="zh" if lang == "zh" else "en")
+        lang = self.line_language(text, lang)
         index = self._langs[lang]
-        found: Tokens = tokens(text, lang, index.terms)
+        found, weights, raw = self._line_vector(text, lang)
         context = self.position.get(context_topic) if context_topic else None
-        weights = _weights(found, index)
-        raw = self._cosines(weights, lang)
         scores = self._boosted(raw, weights, lang, said, context)
         ranked = sorted(range(len(scores)), key=scores.__getitem__, reverse=True)
         verdict = self._verdict(found, index, lang, scores, ranked, context)
@@ -286,7 +259,7 @@ class TopicIndex:
         stakes = tuple((self.topics[n].id, raw[n]) for n in self._stakes if raw[n] > 0)
         return replace(verdict, families=family_scores(raw, self._family), stakes=stakes)
 
-    def _cosines(self, weights: dict[str, float], lang: str) -> list[float]:
+    def _cosines(self, weights: Mapping[str, float], lang: str) -> list[float]:
         """Cosine similarity of the line with each topic."""
         index = self._langs[lang]
         norm = math.sqrt(sum(w * w for w in weights.values()))
@@ -299,7 +272,12 @@ class TopicIndex:
         return scores
 
     def _boosted(
-        self, raw: list[float], weights: dict[str, float], lang: str, said: Sequence[str], context: int | None
+        self,
+        raw: Sequence[float],
+        weights: Mapping[str, float],
+        lang: str,
+        said: Sequence[str],
+        context: int | None,
     ) -> list[float]:
         """The cosines plus the echo and context boosts (a new list)."""
         scores = list(raw)
@@ -376,86 +354,6 @@ class TopicIndex:
         return False
 
 
-class _TopicTexts:
-    """Every topic of a scenario with its weighted texts per language and the customer's wordings."""
-
-    def __init__(self) -> None:
-        self.topics: list[Topic] = []
-        self.fields: list[dict[str, list[tuple[str, float]]]] = []
-        self.spoken: list[dict[str, list[str]]] = []
-
-    def add(
-        self, topic: Topic, parts: Iterable[tuple[Text | Lines | None, float]], said: Iterable[Lines]
-    ) -> None:
-        self.topics.append(topic)
-        self.fields.append({lang: [(t, w) for v, w in parts for t in _texts(v, lang)] for lang in LANGS})
-        self.spoken.append({lang: [t for v in said for t in _texts(v, lang)] for lang in LANGS})
-
-    def collect(self, s: Scenario) -> None:
-        self._situation_and_problems(s)
-        self._consequences(s)
-        self.add(
-            Topic("solution", "solution", "", title=_titles(s.solution.name)),
-            [(s.solution.name, TITLE), (s.solution.summary, SAYS)],
-            [],
-        )
-        self.add(Topic("purpose", "purpose", "", title=_titles(s.purpose)), [(s.purpose, SAYS)], [])
-
-    def _situation_and_problems(self, s: Scenario) -> None:
-        for item in s.situation:
-            self.add(
-                Topic(f"situation:{item.id}", "situation", item.id, title=_titles(item.topic)),
-                [(item.topic, TITLE), (item.says, SAYS)],
-                [item.says],
-            )
-        for problem in s.problems:
-            self.add(
-                Topic(f"problem:{problem.id}", "problem", problem.id, title=_titles(problem.topic)),
-                [(problem.topic, TITLE), (problem.symptom, SAYS)],
-                [problem.symptom],
-            )
-        for problem in s.problems:
-            for cause in problem.causes:
-                self.add(
-                    Topic(
-                        f"cause:{problem.id}/{cause.id}",
-                        "cause",
-                        cause.id,
-                        parent=f"problem:{problem.id}",
-                        title=_titles(cause.topic),
-                    ),
-                    [(cause.topic, TITLE), (cause.says, SAYS), (problem.topic, PARENT)],
-                    [cause.says],
-                )
-
-    def _consequences(self, s: Scenario) -> None:
-        problem_title = {p.id: p.topic for p in s.problems}
-        for implication in s.implications:
-            self.add(
-                Topic(
-                    f"implication:{implication.id}",
-                    "implication",
-                    implication.id,
-                    parent=f"problem:{implication.problem}",
-                    angle=implication.angle,
-                ),
-                [(implication.says, SAYS), (problem_title.get(implication.problem), PARENT)],
-                [implication.says],
-            )
-        for view in s.views:
-            self.add(
-                Topic(f"view:{view.id}", "view", view.id, parent=f"problem:{view.problem}"),
-                [(view.says, SAYS), (problem_title.get(view.problem), PARENT)],
-                [view.says],
-            )
-        for question in s.customer_questions:
-            self.add(
-                Topic(f"customer_question:{question.id}", "customer_question", question.id),
-                [(question.asks, SAYS), (question.answered, SAYS)],
-                [question.asks, question.answered],
-            )
-
-
 def _weights(found: Tokens, index: _LangIndex) -> dict[str, float]:
     """Each feature of the line weighted by its kind and its rarity in this scenario."""
     weights: dict[str, float] = {}
@@ -468,10 +366,6 @@ def _weights(found: Tokens, index: _LangIndex) -> dict[str, float]:
                 weights[compound] = KIND_WEIGHT[WORD] * index.idf[compound]
         weights[feature] = weight
     return weights
-
-
-def _titles(text: Text) -> dict[str, str]:
-    return {lang: value for lang in LANGS if (value := getattr(text, lang, None))}
 
 
 def _key(text: str, lang: str) -> str:

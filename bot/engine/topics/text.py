@@ -18,6 +18,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from bot.classifier.text import clean, normalise, segment
@@ -82,18 +83,33 @@ def merge_terms(parts: tuple[str, ...], terms: frozenset[str]) -> list[str]:
     """
     if not terms:
         return list(parts)
+    starts = _term_starts(terms)
     out: list[str] = []
     i = 0
     while i < len(parts):
-        for width in (3, 2):
-            if i + width <= len(parts) and "".join(parts[i : i + width]) in terms:
-                out.append("".join(parts[i : i + width]))
-                i += width
-                break
+        if parts[i] in starts:
+            for width in (3, 2):
+                if i + width <= len(parts) and "".join(parts[i : i + width]) in terms:
+                    out.append("".join(parts[i : i + width]))
+                    i += width
+                    break
+            else:
+                out.append(parts[i])
+                i += 1
         else:
             out.append(parts[i])
             i += 1
     return out
+
+
+@lru_cache(maxsize=64)
+def _term_starts(terms: frozenset[str]) -> frozenset[str]:
+    """Every proper prefix of a term: a token that is none of them cannot start one."""
+    return frozenset(term[:k] for term in terms for k in range(1, len(term)))
+
+
+def _is_cjk(char: str) -> bool:
+    return "\u3400" <= char <= "\u4dbf" or "\u4e00" <= char <= "\u9fff" or "\uf900" <= char <= "\ufaff"
 
 
 def tokens(text: str, lang: str, terms: frozenset[str] = frozenset()) -> Tokens:
@@ -110,7 +126,7 @@ def tokens(text: str, lang: str, terms: frozenset[str] = frozenset()) -> Tokens:
 
         def flush() -> None:
             joined = "".join(run)
-            chars = [c for c in joined if _CJK_RE.match(c)]
+            chars = [c for c in joined if _is_cjk(c)]
             for a, b in itertools.pairwise(chars):
                 features.append(f"{BIGRAM}:{a}{b}")
             run.clear()

@@ -1,7 +1,8 @@
 """Saturation and open-loop latency of the web message API, against a bare baseline app.
 
-    .venv/bin/python benchmarks/load.py [--seconds 10] [--rounds 2] [--rate 300]
-                                        [--postgres URL] [--skip-saturation] [--skip-open-loop]
+    .venv/bin/python benchmarks/load.py [--seconds 10] [--rounds 2] [--rate 300[,150,...]]
+                                        [--open-loop-baseline] [--postgres URL]
+                                        [--skip-saturation] [--skip-open-loop]
 
 Needs ``wrk`` (``apt-get install -y wrk``) and ``taskset``; traffic goes to 127.0.0.1 only.
 
@@ -15,6 +16,8 @@ Needs ``wrk`` (``apt-get install -y wrk``) and ``taskset``; traffic goes to 127.
    (``--rounds`` pairs); prints requests/s, p50 / p99 / max, errors, and the ratio.
 4. Open loop: an asyncio client sends ``--rate`` lines a second on schedule for ``--seconds``
    (latency counted from the scheduled moment, so a stall is not hidden); prints p50 / p99 / max.
+   Several rates (``--rate 300,150``) run one after the other; ``--open-loop-baseline`` runs each
+   on the bare baseline too, which tells what the machine itself allows at that rate.
 5. Checks in the database that every answered request made exactly one rep turn.
 
 ``--telegram`` loads the Telegram webhook instead: 64 linked Telegram users, each update a
@@ -524,12 +527,12 @@ def compare(label: str, product_url: str, baseline_url: str, workers: int, args:
                 _update_base[0] += 10_000_000
                 first = len(fake.delivered())
                 tg_chats = [Chat(str(TELEGRAM_BASE_ID + n), "") for n in range(CHATS)]
-                result = open_loop(product, tg_chats, args.rate, args.seconds, _update_base[0])
+                result = open_loop(product, tg_chats, args.rate[0], args.seconds, _update_base[0])
                 answered += result["ok"]
                 time.sleep(args.settle)
                 sent = delivery([tuple(x) for x in result["sent_at"]], fake.delivered()[first:], args.settle)
                 print(
-                    f"  open loop {args.rate:g} updates/s for {args.seconds} s: webhook answered p50 "
+                    f"  open loop {args.rate[0]:g} updates/s for {args.seconds} s: webhook answered p50 "
                     f"{result['p50']:.1f} ms, p99 {result['p99']:.1f} ms, max {result['max']:.1f} ms, "
                     f"sent {result['sent']}, 200 {result['ok']}, "
                     f"errors {result['errors']} {result['statuses']}"
@@ -544,14 +547,20 @@ def compare(label: str, product_url: str, baseline_url: str, workers: int, args:
                     f"{sent['chat_per_second']} for one chat"
                 )
             if not args.skip_open_loop and not args.telegram:
-                time.sleep(1)
-                result = open_loop(product, signed, args.rate, args.seconds)
-                answered += result["ok"]
-                print(
-                    f"  open loop {args.rate:g} turns/s for {args.seconds} s: p50 {result['p50']:.1f} ms, "
-                    f"p99 {result['p99']:.1f} ms, max {result['max']:.1f} ms, sent {result['sent']}, "
-                    f"200 {result['ok']}, errors {result['errors']} {result['statuses']}"
-                )
+                if args.skip_saturation:  # warm the server up (its caches, every visit) as wrk would have
+                    answered += open_loop(product, signed, 50, 2)["ok"]
+                for rate in args.rate:
+                    time.sleep(1)
+                    result = open_loop(product, signed, rate, args.seconds)
+                    answered += result["ok"]
+                    print(_open_row(f"open loop {rate:g} turns/s for {args.seconds} s", result), flush=True)
+                    if args.open_loop_baseline:  # the same rate on the bare baseline: what the machine allows
+                        time.sleep(1)
+                        print(
+                            _open_row(
+                                "  the baseline, same rate", open_loop(baseline, signed, rate, args.seconds)
+                            )
+                        )
             time.sleep(2)  # requests wrk cut off at its deadline finish on the server
             turns_after, claimed_after = count_turns(product_url, channel)
             turns, claimed = turns_after - turns_before, claimed_after - claimed_before
@@ -571,6 +580,13 @@ def compare(label: str, product_url: str, baseline_url: str, workers: int, args:
                 fake.stop()
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def _open_row(name: str, result: dict[str, Any]) -> str:
+    return (
+        f"  {name}: p50 {result['p50']:.1f} ms, p99 {result['p99']:.1f} ms, max {result['max']:.1f} ms, "
+        f"sent {result['sent']}, 200 {result['ok']}, errors {result['errors']} {result['statuses']}"
+    )
 
 
 def _create_baseline_table(url: str) -> None:
@@ -593,7 +609,15 @@ def main() -> None:
     )
     parser.add_argument("--seconds", type=int, default=10, help="length of each run (default 10)")
     parser.add_argument("--rounds", type=int, default=2, help="A B pairs per comparison (default 2)")
-    parser.add_argument("--rate", type=float, default=300, help="open-loop turns a second (default 300)")
+    parser.add_argument(
+        "--rate",
+        type=lambda text: [float(rate) for rate in text.split(",")],
+        default=[300.0],
+        help="open-loop turns a second; several, comma-separated, are run in turn (default 300)",
+    )
+    parser.add_argument(
+        "--open-loop-baseline", action="store_true", help="also run each open-loop rate on the bare baseline"
+    )
     parser.add_argument("--postgres", metavar="URL", help="also PostgreSQL, 2 workers, on this server")
     parser.add_argument("--skip-sqlite", action="store_true")
     parser.add_argument(

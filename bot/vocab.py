@@ -135,6 +135,15 @@ class Event(StrEnum):
     NONE = "none"
 
 
+class Style(StrEnum):
+    """A customer's social style: what earns his trust beyond the method (persona ``style``)."""
+
+    ANALYTICAL = "analytical"  # numbers and precise questions
+    DRIVER = "driver"  # short, to-the-point lines; a long one costs
+    AMIABLE = "amiable"  # care for him and his people, modesty
+    EXPRESSIVE = "expressive"  # his ideas and the picture of a better future
+
+
 class Mode(StrEnum):
     """Practice: the coach comments on every line. Exam: silent until the scorecard."""
 
@@ -184,5 +193,6 @@ __all__ = [
     "Stage",
     "Status",
     "Step",
+    "Style",
     "Technique",
 ]

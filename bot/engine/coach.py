@@ -23,6 +23,7 @@ from .text_keys import (
     IGNORED_KEY,
     NEED_WORD_KEYS,
     REASON_KEYS,
+    STYLE_KEYS,
     UNSURE_KEYS,
     VERDICT_KEYS,
     text,
@@ -229,6 +230,8 @@ class Coach:
             parts.append(text(IGNORED_KEY, lang))
         if verdict:
             parts.append(verdict)
+        if outcome.style_note:
+            parts.append(text(STYLE_KEYS[outcome.style_note], lang))
         if state.active:
             technique, topic_id = self.advise(state)
             next_text = text(COACH_TEXT_KEYS["next"], lang)

@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
-from bot.vocab import NON_QUESTIONS, QUESTIONING_STEPS, Angle, Stage, Step, Technique
+from bot.vocab import NON_QUESTIONS, QUESTIONING_STEPS, Angle, Stage, Step, Style, Technique
 
 Lang = Literal["zh", "en"]
 LANGS: tuple[str, ...] = ("zh", "en")
@@ -146,6 +146,8 @@ class Persona(Strict):
     industry: Text
     personality: Text
     talkative: Literal["low", "medium", "high"] = "medium"
+    # What earns his trust beyond the method (docs/scenarios.md); none: the method alone.
+    style: Style | None = None
     initial_trust: Trust = 20
     offended_by: list[Offence] = Field(default_factory=list)
     private_topics: Lines | None = None  # words that make a question private, per language

@@ -75,6 +75,14 @@ VERDICT_KEYS: Final[dict[str, str]] = {
 
 # coach.IGNORED: the rep did not answer the customer's question.
 IGNORED_KEY: Final = N_("coach.ignored")
+# style.py: what a line did for a customer of this social style (persona ``style``).
+STYLE_KEYS: Final[dict[str, str]] = {
+    "analytical": N_("coach.style.analytical"),
+    "driver_short": N_("coach.style.driver_short"),
+    "driver_long": N_("coach.style.driver_long"),
+    "amiable": N_("coach.style.amiable"),
+    "expressive": N_("coach.style.expressive"),
+}
 
 # coach.ANGLES: the angles as the coach words them inside a verdict.
 COACH_ANGLE_KEYS: Final[dict[str, str]] = {

@@ -10,7 +10,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 from bot.vocab import QUESTIONING_STEPS, Event, Stage, Status, Step, Technique
@@ -36,6 +36,7 @@ from .listening import (
 from .reactions import TurnModel
 from .rules import GAIN, HARD_QUESTIONS, NOT_IGNORING, WALK_OUT_PITCHES, WALK_OUT_TRUST
 from .state import SessionState
+from .style import style_move
 from .table import Move, Trigger
 from .topics.index import TopicIndex
 
@@ -88,6 +89,7 @@ class TurnOutcome:
     ignored_question: bool = False
     asked_question: str | None = None
     technique: Trigger | None = None  # what the customer reacted to (``Move.PRIVATE`` for a private question)
+    style_note: str | None = None  # what the line did for his social style (``style.style_move``)
 
     @property
     def trust_delta(self) -> float:
@@ -151,9 +153,13 @@ def play_turn(dialogue: DialogueMachine, state: SessionState, text: str, labels:
     trust_before = state.trust
     trigger, ignored = _route(dialogue, model)
     _answer(dialogue, model, trigger)
+    style_delta, style_note = style_move(
+        dialogue.customer.persona.style, text, state.lang, techniques[0], model.delta
+    )
+    model.delta += style_delta
     walked_out = _settle_trust(model)
     _advance(dialogue, model, walked_out)
-    return _record(dialogue, model, trigger, trust_before, ignored)
+    return replace(_record(dialogue, model, trigger, trust_before, ignored), style_note=style_note)
 
 
 def _route(dialogue: DialogueMachine, model: TurnModel) -> tuple[Trigger, bool]:

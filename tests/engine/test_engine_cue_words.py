@@ -1,0 +1,71 @@
+"""Issue 10, fifth pass (dev4): the words that ask for a cause ("what's causing it?", 导致) and
+the grammar of "can't" (改善不了) name no topic. Every line here is written for this file, none is
+a probe line.
+
+- "what's causing them?" shared "cause" with a stake whose text says "can't cause a single day
+  of stock-outs", and the why about the shortages dug the new campus instead;
+- 不了 matched a stake that says 交代不了, and a what-if about 缺药 got the expiry's stake.
+"""
+
+from __future__ import annotations
+
+import pytest
+from engine_support import ROOT
+
+from bot.engine.machine import DialogueMachine
+from bot.engine.scenario import load_scenario
+from bot.engine.state import SessionState
+from bot.engine.topics.text import tokens
+
+PHARMACY = ROOT / "tests" / "data" / "dev4" / "scenarios" / "hospital_pharmacy_stock.yaml"
+
+
+@pytest.fixture(scope="module")
+def pharmacy() -> DialogueMachine:
+    return DialogueMachine(load_scenario(PHARMACY))
+
+
+def _at(
+    machine: DialogueMachine, revealed: list[str], current: str, trust: float = 60, lang: str = "en"
+) -> SessionState:
+    state, _ = machine.start(lang=lang, mode="practice", seed=5)
+    state.revealed = list(revealed)
+    state.trust = trust
+    state.current_problem = current
+    return state
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "word"),
+    [
+        ("What's causing all of that?", "en", "caus"),
+        ("Is that the main reason?", "en", "reason"),
+        ("是什么导致的？", "zh", "导致"),
+        ("这个一直改善不了吗？", "zh", "不了"),
+    ],
+)
+def test_words_asking_for_a_cause_or_saying_cannot_name_no_topic(text: str, lang: str, word: str) -> None:
+    assert word not in tokens(text, lang).words
+
+
+def test_a_why_about_the_shortages_digs_the_stock_outs(pharmacy: DialogueMachine) -> None:
+    # The stock-outs and the expiry on the table, the expiry being discussed; no cause told yet.
+    state = _at(pharmacy, ["vbp_rounds", "stockouts", "drug_inspection", "expiry_risk"], "expiry_risk")
+    outcome = pharmacy.turn(state, "And the shortages, what do you think is causing them?", ["why"])
+    causes = {"manual_ordering", "ward_stock_invisible"}
+    assert outcome.revealed and set(outcome.revealed) <= causes, outcome.reply
+
+
+def test_a_what_if_about_running_short_gets_the_stock_outs_stake(pharmacy: DialogueMachine) -> None:
+    # All three problems on the table, the new campus being discussed.
+    told = [
+        "vbp_rounds",
+        "stockouts",
+        "manual_ordering",
+        "expiry_risk",
+        "new_campus_pharmacy",
+        "vague_targets",
+    ]
+    state = _at(pharmacy, told, "new_campus_pharmacy", lang="zh")
+    outcome = pharmacy.turn(state, "缺药的情况要是一直改善不了，再过两年会怎么样？", ["what_if"])
+    assert outcome.revealed == ["patient_harm"], outcome.reply

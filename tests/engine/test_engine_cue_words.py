@@ -4,7 +4,9 @@ a probe line.
 
 - "what's causing them?" shared "cause" with a stake whose text says "can't cause a single day
   of stock-outs", and the why about the shortages dug the new campus instead;
-- 不了 matched a stake that says 交代不了, and a what-if about 缺药 got the expiry's stake.
+- 不了 matched a stake that says 交代不了, and a what-if about 缺药 got the expiry's stake;
+- the 不 / 没 of an A-not-A question (能不能, 会不会, 有没有) counted as a harm cue, so "if the new
+  pharmacy works, could the others copy it?" got the worries about the roll-out.
 """
 
 from __future__ import annotations
@@ -69,3 +71,35 @@ def test_a_what_if_about_running_short_gets_the_stock_outs_stake(pharmacy: Dialo
     state = _at(pharmacy, told, "new_campus_pharmacy", lang="zh")
     outcome = pharmacy.turn(state, "缺药的情况要是一直改善不了，再过两年会怎么样？", ["what_if"])
     assert outcome.revealed == ["patient_harm"], outcome.reply
+
+
+@pytest.mark.parametrize(
+    ("text", "direction"),
+    [
+        ("新系统要是上线了，别的门店能不能也用上？", None),
+        ("新院区要是做成了，老院区可以照着改吗？", "gain"),
+        ("这个要是一直拖下去，会不会出事？", "harm"),
+    ],
+)
+def test_an_a_not_a_question_leans_neither_way(text: str, direction: str | None) -> None:
+    from bot.engine.customer import Customer
+
+    assert Customer.direction(text, "zh") == direction
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["智慧药房真搞起来的话，医联体里的其他医院会不会来学？", "新院区药房要是成功了，对整个医院有没有好处？"],
+)
+def test_a_what_if_asking_yes_or_no_about_a_success_gets_a_gain(pharmacy: DialogueMachine, line: str) -> None:
+    told = [
+        "vbp_rounds",
+        "stockouts",
+        "manual_ordering",
+        "expiry_risk",
+        "new_campus_pharmacy",
+        "vague_targets",
+    ]
+    state = _at(pharmacy, told, "stockouts", lang="zh")
+    outcome = pharmacy.turn(state, line, ["what_if"])
+    assert outcome.revealed == ["campus_showcase"], outcome.reply

@@ -172,7 +172,11 @@ class Guards:
             problem_id, index = named
             if self.customer.loaded.problems[problem_id].causes[index].id not in self.state.revealed:
                 # Not told yet: the line heads for it (a hunch, or the premise of a deeper why; the
-                # matcher cannot tell them apart), and he answers about it.
+                # matcher cannot tell them apart), and he answers about it. A weak match ("what's
+                # causing the shortages?" sharing one word with what he says of a deeper cause)
+                # asks about the problem: he digs from the top of its chain.
+                if not self.focus.clear:
+                    return self.customer.next_cause(self.state, problem_id)
                 return self.customer.loaded.problems[problem_id], index
             return self.customer.next_cause(self.state, problem_id, after=index)
         return self.customer.next_cause(self.state, self.topic_problem())

@@ -6,7 +6,11 @@ a probe line.
   of stock-outs", and the why about the shortages dug the new campus instead;
 - 不了 matched a stake that says 交代不了, and a what-if about 缺药 got the expiry's stake;
 - the 不 / 没 of an A-not-A question (能不能, 会不会, 有没有) counted as a harm cue, so "if the new
-  pharmacy works, could the others copy it?" got the worries about the roll-out.
+  pharmacy works, could the others copy it?" got the worries about the roll-out;
+- "back to" / 说回 is the cue of a return, not a word of the topic ("back" matched "may not back
+  it"), and a why that names an untold cause only by one word of what he says about it ("why the
+  shortages?" and "he finds out about a shortage when a nurse phones", the root) asks about the
+  problem: he digs from the top of its chain.
 """
 
 from __future__ import annotations
@@ -103,3 +107,35 @@ def test_a_what_if_asking_yes_or_no_about_a_success_gets_a_gain(pharmacy: Dialog
     state = _at(pharmacy, told, "stockouts", lang="zh")
     outcome = pharmacy.turn(state, line, ["what_if"])
     assert outcome.revealed == ["campus_showcase"], outcome.reply
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "words"),
+    [
+        ("Going back to the shortages", "en", ("shortag",)),
+        ("Coming back to power for a second", "en", ("power", "second")),
+        ("说回缺药", "zh", ("缺", "药")),
+        ("再回过头说说断药", "zh", ("断", "药")),
+    ],
+)
+def test_a_return_cue_is_no_content(text: str, lang: str, words: tuple[str, ...]) -> None:
+    assert tokens(text, lang).words == words
+
+
+def test_back_as_a_place_is_still_a_word() -> None:
+    assert "back" in tokens("the boxes at the back of the cabinet", "en").words
+
+
+@pytest.mark.parametrize(
+    "line", ["And the shortages themselves, why do they happen?", "Why the shortages, though?"]
+)
+def test_a_why_naming_a_deep_cause_by_one_word_digs_from_the_top(
+    pharmacy: DialogueMachine, line: str
+) -> None:
+    state = _at(
+        pharmacy,
+        ["vbp_rounds", "stockouts", "drug_inspection", "expiry_risk", "ward_hoarding"],
+        "expiry_risk",
+    )
+    outcome = pharmacy.turn(state, line, ["why"])
+    assert outcome.revealed == ["manual_ordering"], outcome.reply

@@ -1,0 +1,160 @@
+"""Words a rep may use for what the customer calls otherwise: "staff turnover" for his 流失率,
+"shortages" for his stock-outs, "out-of-date" for his expired drugs.
+
+Each group lists words of one meaning, written from general knowledge rather than from any test
+line. A word only ever stands for a member of its group that *this scenario's own text uses*: a
+word of a line that the scenario never uses is read as the first member of its group that it
+does. A word the scenario uses is left alone, and a group none of whose words the scenario uses
+changes nothing, so the mapping is derived from the scenario and cannot make a line about another
+business look like his (no group holds a thing of another business, see ``domains.py``).
+
+English members are single words (compared by stem, like the lines) or phrases (compared as
+text); Chinese members are compared as text, inside the line.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cache
+
+from bot.classifier.text import clean, normalise
+from bot.engine.topics.text import PHRASE, WORD, Tokens, stem
+
+# One group a line. A word stands for the first member the scenario uses; a word of two meanings
+# (流失: staff or customers leaving) comes last and is marked *: the scenario's word, never the line's.
+_EN = """
+    turnover attrition resignations resign resigned quit quitting leavers
+    stockout stockouts stock-out out of stock
+    shortage shortfall
+    expired expiry outdated out-of-date past their date lapsed
+    complaint complaints complain grievance grievances gripe gripes
+    penalty penalties sanction sanctions
+    breakdown breakdowns outage outages downtime
+    recruit recruiting recruitment hiring hire
+    inventory stockpile
+    write-off writeoff
+"""
+_ZH = """
+    离职 辞职 跳槽 走人 流失*
+    缺药 断药 缺货 断货 断供
+    过期 失效 超期
+    投诉 客诉 抱怨
+    罚款 处罚 罚金
+    故障 宕机 停机
+    招聘 招人 招工
+    库存 存货
+"""
+
+
+def _groups(text: str) -> list[list[str]]:
+    """Each line of ``text`` as its members; English phrases are joined by spaces in the list,
+    so each English line is split by the known phrases first (two words or a hyphen)."""
+    groups = []
+    for line in text.strip().splitlines():
+        words = line.split()
+        members: list[str] = []
+        i = 0
+        while i < len(words):
+            # "out of date", "past their date": a run of short words makes one phrase
+            if words[i] in ("out", "past") and i + 2 < len(words):
+                members.append(" ".join(words[i : i + 3]))
+                i += 3
+            else:
+                members.append(words[i])
+                i += 1
+        groups.append(members)
+    return groups
+
+
+@cache
+def _en_groups() -> tuple[tuple[str, ...], ...]:
+    return tuple(tuple(g) for g in _groups(_EN))
+
+
+@cache
+def _zh_groups() -> tuple[tuple[str, ...], ...]:
+    return tuple(tuple(line.split()) for line in _ZH.strip().splitlines())
+
+
+def _is_phrase(member: str) -> bool:
+    return " " in member or "-" in member
+
+
+@dataclass(frozen=True)
+class Synonyms:
+    """The synonyms of one language for one scenario: which of a line's words stand for his."""
+
+    lang: str
+    stems: dict[str, str] = field(default_factory=dict)  # en: a stem he never uses -> his stem
+    texts: tuple[tuple[re.Pattern[str], str], ...] = ()  # phrases / zh words -> his word
+
+    def rewrite(self, text: str) -> str:
+        """The line with its phrases (en) or words (zh) of a group replaced by his."""
+        for pattern, his in self.texts:
+            text = pattern.sub(his, text)
+        return text
+
+    def remap(self, found: Tokens) -> Tokens:
+        """English stems he never uses replaced by his own of the same group."""
+        if not self.stems or not any(w in self.stems for w in found.words):
+            return found
+        words = tuple(self.stems.get(w, w) for w in found.words)
+        features = []
+        for feature in found.features:
+            kind, body = feature[0], feature[2:]
+            if kind == WORD:
+                body = self.stems.get(body, body)
+            elif kind == PHRASE:
+                body = "_".join(self.stems.get(part, part) for part in body.split("_"))
+            features.append(f"{kind}:{body}")
+        return Tokens(words, tuple(features))
+
+
+def build_synonyms(lang: str, everything: Iterable[str], vocabulary: frozenset[str]) -> Synonyms:
+    """The synonyms of ``lang`` that ``everything`` (the scenario's text) makes his words."""
+    normalised = [normalise(clean(t), lang) for t in everything]
+    if lang == "zh":
+        joined = "\n".join(normalised)
+        texts: list[tuple[re.Pattern[str], str]] = []
+        for group in _zh_groups():
+            members = [m.rstrip("*") for m in group]
+            used = [m for m in members if m in joined]
+            if used:
+                texts.extend(
+                    (re.compile(re.escape(m.rstrip("*"))), used[0])
+                    for m in group
+                    if not m.endswith("*") and m not in joined
+                )
+        return Synonyms(lang, texts=tuple(texts))
+    lowered = "\n".join(normalised).lower()
+    stems: dict[str, str] = {}
+    phrases: list[tuple[re.Pattern[str], str]] = []
+    for group in _en_groups():
+        used = [m for m in group if _en_uses(m, lowered, vocabulary)]
+        if not used:
+            continue
+        his = used[0]
+        for member in group:
+            if member in used:
+                continue
+            if _is_phrase(member):
+                phrases.append((re.compile(_phrase_pattern(member), re.IGNORECASE), his))
+            elif not _is_phrase(his):
+                stems.setdefault(stem(member), stem(his))
+    return Synonyms(lang, stems=stems, texts=tuple(phrases))
+
+
+def _phrase_pattern(member: str) -> str:
+    """A phrase written with spaces or hyphens, either way, plural or not."""
+    return r"\b" + r"[\s-]+".join(re.escape(p) for p in re.split(r"[\s-]+", member)) + r"s?\b"
+
+
+def _en_uses(member: str, lowered: str, vocabulary: frozenset[str]) -> bool:
+    if _is_phrase(member):
+        return bool(re.search(_phrase_pattern(member), lowered))
+    return stem(member) in vocabulary
+
+
+__all__ = ["Synonyms", "build_synonyms"]

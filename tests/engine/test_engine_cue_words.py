@@ -7,6 +7,8 @@ a probe line.
 - 不了 matched a stake that says 交代不了, and a what-if about 缺药 got the expiry's stake;
 - the 不 / 没 of an A-not-A question (能不能, 会不会, 有没有) counted as a harm cue, so "if the new
   pharmacy works, could the others copy it?" got the worries about the roll-out;
+- 出来 / 起来 / 下来 complete a verb (拿不出来, 挑出来): "追溯要是弄不出来……" right after he said
+  "不良品要到最后检验才被挑出来" was heard as that cause of the returns, and got the returns' stake;
 - "back to" / 说回 is the cue of a return, not a word of the topic ("back" matched "may not back
   it"), and a why that names an untold cause only by one word of what he says about it ("why the
   shortages?" and "he finds out about a shortage when a nurse phones", the root) asks about the
@@ -16,7 +18,7 @@ a probe line.
 from __future__ import annotations
 
 import pytest
-from engine_support import ROOT
+from engine_support import DIALOGUES, ROOT
 
 from bot.engine.machine import DialogueMachine
 from bot.engine.scenario import load_scenario
@@ -48,6 +50,8 @@ def _at(
         ("Is that the main reason?", "en", "reason"),
         ("是什么导致的？", "zh", "导致"),
         ("这个一直改善不了吗？", "zh", "不了"),
+        ("追溯一直拿不出来", "zh", "出来"),
+        ("销量一直涨不起来", "zh", "起来"),
     ],
 )
 def test_words_asking_for_a_cause_or_saying_cannot_name_no_topic(text: str, lang: str, word: str) -> None:
@@ -139,3 +143,18 @@ def test_a_why_naming_a_deep_cause_by_one_word_digs_from_the_top(
     )
     outcome = pharmacy.turn(state, line, ["why"])
     assert outcome.revealed == ["manual_ordering"], outcome.reply
+
+
+@pytest.mark.parametrize(
+    "line", ["追溯要是迟迟弄不出来，后果会是什么？", "追溯这块要是一直做不出来，您怕的是什么后果？"]
+)
+def test_a_verb_complement_does_not_echo_the_cause_just_told(line: str) -> None:
+    parts = DialogueMachine(load_scenario(DIALOGUES / "precision_parts_returns.yaml"))
+    state = _at(parts, ["new_standard", "returns", "audit_risk", "late_detection"], "returns", lang="zh")
+    state.said = [
+        "另外十月主机厂要来审核，我担心追溯性这一项过不了。",
+        "因为不良品要到最后检验才被挑出来，等发现时整批货已经做出来了。",
+    ]
+    state.topic = "cause:returns/late_detection"
+    outcome = parts.turn(state, line, ["what_if"])
+    assert outcome.revealed == ["audit_fail"], outcome.reply

@@ -61,3 +61,20 @@ def test_out_of_date_is_his_expired(line: str) -> None:
     state.current_problem = "new_campus_pharmacy"
     outcome = pharmacy.turn(state, line, ["what_if"])
     assert outcome.revealed == ["inspection_fail"], outcome.reply
+
+
+@pytest.mark.parametrize(
+    ("lang", "line"),
+    [
+        ("en", "Why are your parts getting rejected so much more often?"),
+        ("zh", "被打回的件怎么比以前多这么多？"),
+    ],
+)
+def test_rejected_parts_are_his_returns(lang: str, line: str) -> None:
+    parts = DialogueMachine(load_scenario(DIALOGUES / "precision_parts_returns.yaml"))
+    state, _ = parts.start(lang=lang, mode="practice", seed=5)
+    state.revealed = ["new_standard", "returns", "audit_risk", "paper_records"]
+    state.trust = 60
+    state.current_problem = "audit_risk"
+    outcome = parts.turn(state, line, ["why"])
+    assert outcome.revealed == ["late_detection"], outcome.reply

@@ -35,6 +35,7 @@ _EN = """
     recruit recruiting recruitment hiring hire
     inventory stockpile
     write-off writeoff
+    return returns returned reject rejects rejected rejection
 """
 _ZH = """
     离职 辞职 跳槽 走人 流失*
@@ -45,6 +46,7 @@ _ZH = """
     故障 宕机 停机
     招聘 招人 招工
     库存 存货
+    退货 退回来 退回 打回来 打回 退件
 """
 
 

@@ -70,6 +70,27 @@ class Tokens:
     features: tuple[str, ...]  # "w:..." words, "b:..." bigrams, "p:..." stem pairs; may repeat
 
 
+# Comparatives of common adjectives, which Snowball leaves alone ("the older ones" and "old stores").
+_PLAIN: frozenset[str] = frozenset(
+    (
+        "old", "new", "big", "small", "large", "high", "low", "cheap", "fast", "slow", "long", "short",
+        "hard", "easy", "busy", "early", "late", "young", "close", "full", "tight", "thin", "weak",
+        "strong", "poor", "rich", "safe", "wide", "deep",
+    )
+)  # fmt: skip
+
+
+def _plain(word: str) -> str:
+    """``word`` without a comparative or superlative ending when it is one of ``_PLAIN``'s."""
+    for ending in ("est", "er"):
+        if word.endswith(ending) and len(word) > len(ending) + 2:
+            base = word[: -len(ending)]
+            for candidate in (base, base + "e", base[:-1], base[:-1] + "y" if base.endswith("i") else ""):
+                if candidate in _PLAIN:
+                    return candidate
+    return word
+
+
 def _en_words(text: str) -> list[str | None]:
     """Stems of an English stretch; ``None`` marks a stop word (it breaks phrases)."""
     out: list[str | None] = []
@@ -77,7 +98,7 @@ def _en_words(text: str) -> list[str | None]:
         if word in EN_STOP or len(word) < 2:
             out.append(None)
         else:
-            out.append(stem(word))
+            out.append(stem(_plain(word)))
     return out
 
 

@@ -157,3 +157,10 @@ def test_a_verb_complement_does_not_echo_the_cause_just_told(line: str) -> None:
     state.topic = "cause:returns/late_detection"
     outcome = parts.turn(state, line, ["what_if"])
     assert outcome.revealed == ["audit_fail"], outcome.reply
+
+
+@pytest.mark.parametrize("line", ["这个问题往后会怎么样？", "今后要是一直这样呢？", "长此以往会怎样？"])
+def test_from_now_on_points_to_the_long_run(line: str) -> None:
+    from bot.engine.customer import Customer
+
+    assert Customer.scope_of(line, "zh") == "long_term"

@@ -48,6 +48,7 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from rep_lines import line, lua_table  # noqa: E402 - benchmarks/rep_lines.py
 from sqlalchemy import func, select  # noqa: E402
 
 from bot.config import Settings  # noqa: E402
@@ -55,21 +56,21 @@ from bot.services import build_services  # noqa: E402
 from bot.storage import Database, ProcessedMessage, Turn, store, upgrade  # noqa: E402
 
 SCENARIO = "precision-parts-returns"
-# A line the customer answers forever without walking out (checked: 300 in a row stay active).
-LINE = "Do you run two shifts at the moment?"
 CHATS = 64
 PASSWORD = "load-test-password"
 SERVER_CORE, CLIENT_CORE = "0", "1"
 
 WRK_SCRIPT = """
 local chats = {%(chats)s}
+local lines = {%(lines)s}
 local counter = 0
 local prefix = "%(prefix)s"  -- fresh for every run: a repeated id would be a (deduplicated) retry
 wrk.method = "POST"
 request = function()
   counter = counter + 1
   local chat = chats[(counter %% #chats) + 1]
-  local body = '{"text": "%(line)s", "client_message_id": "' .. prefix .. "-" .. counter .. '"}'
+  local text = lines[(counter %% #lines) + 1]
+  local body = '{"text": "' .. text .. '", "client_message_id": "' .. prefix .. "-" .. counter .. '"}'
   return wrk.format("POST", "/api/sessions/" .. chat[1] .. "/messages",
     {["Content-Type"] = "application/json", ["Cookie"] = chat[2]}, body)
 end
@@ -86,15 +87,17 @@ end
 
 WRK_TELEGRAM = """
 local chats = {%(chats)s}
+local lines = {%(lines)s}
 local counter = 0
 local base = %(base)d
 request = function()
   counter = counter + 1
   local chat = chats[(counter %% #chats) + 1]
   local id = base + counter
+  local text = lines[(counter %% #lines) + 1]
   local body = '{"update_id": ' .. id .. ', "message": {"message_id": ' .. id .. ', "date": 1700000000, '
     .. '"chat": {"id": ' .. chat .. ', "type": "private"}, "from": {"id": ' .. chat .. ', "is_bot": false, '
-    .. '"first_name": "Rep"}, "text": "%(line)s"}}'
+    .. '"first_name": "Rep"}, "text": "' .. text .. '"}}'
   return wrk.format("POST", "/telegram/webhook",
     {["Content-Type"] = "application/json", ["X-Telegram-Bot-Api-Secret-Token"] = "%(secret)s"}, body)
 end
@@ -232,12 +235,13 @@ def run_wrk(
         _update_base[0] += 10_000_000
         ids = ", ".join(str(TELEGRAM_BASE_ID + n) for n in range(len(chats)))
         script.write_text(
-            WRK_TELEGRAM % {"chats": ids, "line": LINE, "secret": TELEGRAM_SECRET, "base": _update_base[0]}
+            WRK_TELEGRAM
+            % {"chats": ids, "lines": lua_table(), "secret": TELEGRAM_SECRET, "base": _update_base[0]}
         )
     else:
         lua = ", ".join(f'{{"{c.session_id}", "{c.cookie}"}}' for c in chats)
         prefix = f"w{uuid.uuid4().hex[:12]}"
-        script.write_text(WRK_SCRIPT % {"chats": lua, "line": LINE, "prefix": prefix})
+        script.write_text(WRK_SCRIPT % {"chats": lua, "lines": lua_table(), "prefix": prefix})
     command = ["taskset", "-c", CLIENT_CORE, "wrk", "-t1", f"-c{CHATS}", f"-d{seconds}s", "--timeout", "10s"]
     cpu_before = cpu_seconds(server.process.pid)
     output = subprocess.run(
@@ -263,7 +267,7 @@ def _telegram_request(host: str, n: int, chat: int, base: int) -> bytes:
                 "date": 1700000000,
                 "chat": {"id": chat, "type": "private"},
                 "from": {"id": chat, "is_bot": False, "first_name": "Rep"},
-                "text": LINE,
+                "text": line(n),
             },
         }
     ).encode()
@@ -298,7 +302,7 @@ async def _open_loop(
             request = _telegram_request(host, n, int(chat.session_id), telegram_base)
             sent_at.append((int(chat.session_id), time.time() - (time.perf_counter() - due)))
         else:
-            body = json.dumps({"text": LINE, "client_message_id": f"{prefix}-{n}"}).encode()
+            body = json.dumps({"text": line(n), "client_message_id": f"{prefix}-{n}"}).encode()
             request = (
                 f"POST /api/sessions/{chat.session_id}/messages HTTP/1.1\r\nHost: {host}\r\n"
                 f"Content-Type: application/json\r\nCookie: {chat.cookie}\r\n"

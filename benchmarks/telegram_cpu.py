@@ -33,9 +33,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from rep_lines import line  # benchmarks/rep_lines.py: the rep lines, taken in turn
+
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIO = "precision-parts-returns"
-LINE = "Do you run two shifts at the moment?"  # answered forever without a walk-out (load.py)
+
 REPS = 8
 BASE_ID = 7_100_000_000
 SECRET = "telegram-cpu-webhook-secret"
@@ -97,7 +99,7 @@ def update_body(n: int) -> bytes:
                 "date": 1700000000,
                 "chat": {"id": chat, "type": "private", "first_name": "Rep"},
                 "from": {"id": chat, "is_bot": False, "first_name": "Rep", "language_code": "en"},
-                "text": LINE,
+                "text": line(n),
             },
         }
     ).encode()

@@ -20,8 +20,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from rep_lines import line  # benchmarks/rep_lines.py: the rep lines, taken in turn
+
 ROOT = Path(__file__).resolve().parent.parent
-LINE = "Do you run two shifts at the moment?"
 
 
 def main() -> None:
@@ -50,13 +51,13 @@ def main() -> None:
         message_id = f"{visit.session_id}:m{n}"
         if folded:
             services.rehearsals.send(
-                visit.session_id, LINE, sign_in=token, channel="web", message_id=message_id
+                visit.session_id, line(n), sign_in=token, channel="web", message_id=message_id
             )
             return
         user = services.web_sessions.read(token)
         assert user is not None
         services.rehearsals.send(
-            visit.session_id, LINE, user_id=user.id, channel="web", message_id=message_id
+            visit.session_id, line(n), user_id=user.id, channel="web", message_id=message_id
         )
 
     for n in range(30):

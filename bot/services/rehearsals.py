@@ -288,7 +288,7 @@ class RehearsalService:
         checked: str,
         rejected: MessageRejected | None,
     ) -> TelegramLine:
-        if s.inbound.get(TELEGRAM_CHANNEL, telegram_update_id(update_id)) is not None:
+        if s.inbound.claimed(TELEGRAM_CHANNEL, telegram_update_id(update_id)):
             return TelegramLine(None, ActiveTurn(None, duplicate=True))
         user = s.users.by_telegram(telegram_user_id)
         if user is None:
@@ -316,8 +316,10 @@ class RehearsalService:
         message_id: str | None,
         rejected: MessageRejected | None,
     ) -> ActiveTurn:
-        found = s.sessions.active_for_user(user_id)
-        rehearsal = s.sessions.get(found.id, for_update=True) if found is not None else None
+        # Core statements, as a web line (``send``): the ORM's load and unit of work cost most of
+        # a Telegram turn's CPU (docs/benchmarks.md).
+        session_id = s.sessions.active_id_for_user(user_id)
+        rehearsal = s.sessions.for_turn(session_id, lock=True) if session_id is not None else None
         if rehearsal is None or rehearsal.status != "active":  # ended while we waited for the lock
             return ActiveTurn(None)
         view = self._view(s, rehearsal, with_turns=False)
@@ -453,7 +455,7 @@ class RehearsalService:
     def _runtime(self, s: Store, rehearsal: RehearsalSession | TurnSession) -> ScenarioRuntime:
         return self.versions.runtime(s, rehearsal.scenario_id, rehearsal.scenario_version)
 
-    def _title(self, s: Store, rehearsal: RehearsalSession) -> str:
+    def _title(self, s: Store, rehearsal: RehearsalSession | TurnSession) -> str:
         try:
             return self._runtime(s, rehearsal).scenario.title.get(rehearsal.language)
         except RehearsalError:
@@ -462,7 +464,7 @@ class RehearsalService:
     def _view(
         self,
         s: Store,
-        rehearsal: RehearsalSession,
+        rehearsal: RehearsalSession | TurnSession,
         *,
         with_turns: bool,
         after_seq: int = 0,

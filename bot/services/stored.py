@@ -184,7 +184,9 @@ def _result(
     )
 
 
-def session_view(rehearsal: RehearsalSession, title: str, turns: list[TurnView]) -> SessionView:
+def session_view(rehearsal: RehearsalSession | TurnSession, title: str, turns: list[TurnView]) -> SessionView:
+    """The channels' view of a visit; a ``TurnSession`` (loaded for a line) is an active visit's."""
+    ended = rehearsal if isinstance(rehearsal, RehearsalSession) else None
     return SessionView(
         id=rehearsal.id,
         user_id=rehearsal.user_id,
@@ -199,8 +201,8 @@ def session_view(rehearsal: RehearsalSession, title: str, turns: list[TurnView])
         step=rehearsal.step,
         trust=rehearsal.trust,
         started_at=iso(rehearsal.started_at) or "",
-        ended_at=iso(rehearsal.ended_at),
-        scorecard=rehearsal.scorecard,
+        ended_at=iso(ended.ended_at) if ended is not None else None,
+        scorecard=ended.scorecard if ended is not None else None,
         turns=turns,
         private=bool(rehearsal.private),
     )

@@ -8,7 +8,9 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Row, Table, bindparam, func, insert, select
+from sqlalchemy import Row, Table, bindparam, func, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -218,6 +220,25 @@ _CLAIMED = select(_processed.c.id).where(
     _processed.c.channel == bindparam("channel"), _processed.c.external_id == bindparam("external_id")
 )
 _CLAIM_WITH_RESPONSE = insert(_processed)
+_RECORD_RESPONSE = (
+    update(_processed)
+    .where(
+        _processed.c.channel == bindparam("b_channel"),
+        _processed.c.external_id == bindparam("b_external_id"),
+    )
+    .values(response=bindparam("b_response"))
+)
+# A claim is one INSERT that does nothing when the id is taken, on both databases: no savepoint.
+# On PostgreSQL a concurrent claim of the same id waits for the first to commit or roll back.
+_CLAIM_KEY = ["channel", "external_id"]
+_CLAIM = {
+    "postgresql": postgresql_insert(_processed)
+    .on_conflict_do_nothing(index_elements=_CLAIM_KEY)
+    .returning(_processed.c.id),
+    "sqlite": sqlite_insert(_processed)
+    .on_conflict_do_nothing(index_elements=_CLAIM_KEY)
+    .returning(_processed.c.id),
+}
 
 
 class InboundRepository:
@@ -225,24 +246,28 @@ class InboundRepository:
 
     def __init__(self, session: Session) -> None:
         self._s = session
-        # The session's identity map holds clean objects weakly: without this reference a claimed
-        # row can be collected before its response is recorded, and recording it would cost an
-        # autoflush and a SELECT (a third of a web turn's time under load, py-spy).
-        self._claimed: dict[tuple[str, str], ProcessedMessage] = {}
+        # What this transaction claimed: its answer is then one UPDATE (``record_response``).
+        self._claimed: set[tuple[str, str]] = set()
 
     def claim(self, channel: str, external_id: str, *, session_id: str | None = None) -> bool:
         """Record the message as being processed; False when it was already claimed.
 
-        Runs in a savepoint so a lost race leaves the caller's transaction usable. On
-        PostgreSQL a concurrent claim of the same id waits for the first to commit or roll back.
+        One ``INSERT ... ON CONFLICT DO NOTHING``: a lost race leaves the caller's transaction
+        usable. On PostgreSQL a concurrent claim of the same id waits for the first to commit or
+        roll back.
         """
-        message = ProcessedMessage(channel=channel, external_id=external_id, session_id=session_id)
-        try:
-            with self._s.begin_nested():
-                self._s.add(message)
-        except IntegrityError:
+        connection = connection_of(self._s)
+        values = {"channel": channel, "external_id": external_id, "session_id": session_id}
+        statement = _CLAIM.get(connection.dialect.name)
+        if statement is None:  # another database: a savepoint catches the duplicate
+            try:
+                with self._s.begin_nested():
+                    self._s.add(ProcessedMessage(**values))
+            except IntegrityError:
+                return False
+        elif connection.execute(statement, values).first() is None:  # a row back, not rowcount (psycopg)
             return False
-        self._claimed[(channel, external_id)] = message
+        self._claimed.add((channel, external_id))
         return True
 
     def claimed(self, channel: str, external_id: str) -> bool:
@@ -265,9 +290,10 @@ class InboundRepository:
         callers that hold the lock every claim of that id takes first (a web message id is
         scoped to its session, whose row the turn locks): then ``get`` found no claim and none
         can appear before this commits."""
-        message = self._claimed.get((channel, external_id))
-        if message is not None:
-            message.response = response
+        if (channel, external_id) in self._claimed:
+            connection_of(self._s).execute(
+                _RECORD_RESPONSE, {"b_channel": channel, "b_external_id": external_id, "b_response": response}
+            )
             return
         connection_of(self._s).execute(
             _CLAIM_WITH_RESPONSE,

@@ -21,9 +21,10 @@ from .reviews import record_figures
 
 @dataclass(slots=True)
 class TurnSession:
-    """The columns a rep line reads and writes, loaded without the ORM (``for_turn``): a web
-    line's session row as a plain value, and its turn stored with Core statements
-    (``save_turn``) instead of an ORM unit of work, which cost a third of a turn's CPU."""
+    """The columns a rep line reads and writes, loaded without the ORM (``for_turn``): a web or
+    Telegram line's session row as a plain value, and its turn stored with Core statements
+    (``save_turn``) instead of an ORM unit of work, which cost a third of a turn's CPU. The last
+    four columns are only read: a channel's view of the visit (``session_view``)."""
 
     id: str
     user_id: int
@@ -36,6 +37,10 @@ class TurnSession:
     trust: float
     state: dict[str, Any]
     next_seq: int
+    mode: str
+    channel: str
+    started_at: datetime
+    private: bool
 
 
 _rs, _turns = cast(Table, RehearsalSession.__table__), cast(Table, Turn.__table__)
@@ -51,7 +56,17 @@ _FOR_TURN = select(
     _rs.c.trust,
     _rs.c.state,
     _rs.c.next_seq,
+    _rs.c.mode,
+    _rs.c.channel,
+    _rs.c.started_at,
+    _rs.c.private,
 ).where(_rs.c.id == bindparam("session_id"))
+_ACTIVE_ID = (
+    select(_rs.c.id)
+    .where(_rs.c.user_id == bindparam("user_id"), _rs.c.status == "active")
+    .order_by(_rs.c.updated_at.desc())
+    .limit(1)
+)
 _FOR_TURN_LOCKED = _FOR_TURN.with_for_update()
 _INSERT_TURNS = insert(_turns)
 _SAVE_TURN = (
@@ -120,7 +135,7 @@ class SessionRepository:
         map: a caller that needs the ORM object later (``get``) loads the row then."""
         query = _FOR_TURN_LOCKED if lock else _FOR_TURN
         row = connection_of(self._s).execute(query, {"session_id": session_id}).first()
-        return TurnSession(*row) if row is not None else None
+        return TurnSession(**row._mapping) if row is not None else None
 
     def save_turn(self, rehearsal: TurnSession, turns: Sequence[dict[str, Any]]) -> None:
         """Store a line's turns (each a ``turns`` row without its id and session id) and the
@@ -225,6 +240,10 @@ class SessionRepository:
             .limit(1)
         )
         return self._s.scalar(query)
+
+    def active_id_for_user(self, user_id: int) -> str | None:
+        """The id of the rep's active visit (``active_for_user`` without loading the row)."""
+        return connection_of(self._s).execute(_ACTIVE_ID, {"user_id": user_id}).scalar()
 
     def idle_active(self, cutoff: datetime, *, limit: int) -> Sequence[RehearsalSession]:
         """Active visits nobody has written in since ``cutoff``, oldest first, locked for the

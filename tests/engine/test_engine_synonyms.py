@@ -78,3 +78,20 @@ def test_rejected_parts_are_his_returns(lang: str, line: str) -> None:
     state.current_problem = "audit_risk"
     outcome = parts.turn(state, line, ["why"])
     assert outcome.revealed == ["late_detection"], outcome.reply
+
+
+def test_a_phrase_stands_for_his_word() -> None:
+    fleet = TopicIndex(load_scenario(DIALOGUES / "logistics_fleet_tender.yaml"))
+    assert "offlin" in fleet.content_words("the trucks that went dark yesterday", "en")
+    assert "offlin" in fleet.content_words("terminals losing connection", "en")
+
+
+def test_trucks_going_dark_are_his_trucks_dropping_offline() -> None:
+    fleet = DialogueMachine(load_scenario(DIALOGUES / "logistics_fleet_tender.yaml"))
+    state, _ = fleet.start(lang="en", mode="practice", seed=5)
+    state.revealed = ["tender_rfq", "on_time_drop", "old_boxes", "detours"]
+    state.trust = 60
+    state.current_problem = "on_time_drop"
+    line = "Say more of the trucks go dark on the platform every week, where does that end?"
+    outcome = fleet.turn(state, line, ["what_if"])
+    assert outcome.revealed == ["offline_penalty"], outcome.reply

@@ -8,8 +8,9 @@ does. A word the scenario uses is left alone, and a group none of whose words th
 changes nothing, so the mapping is derived from the scenario and cannot make a line about another
 business look like his (no group holds a thing of another business, see ``domains.py``).
 
-English members are single words (compared by stem, like the lines) or phrases (compared as
-text); Chinese members are compared as text, inside the line.
+English members are single words (compared by stem, like the lines) or phrases (written with
+"_" or "-", compared as text, either way; a line starting "+" goes on with the group of the line
+before); Chinese members are compared as text, inside the line.
 """
 
 from __future__ import annotations
@@ -26,12 +27,14 @@ from bot.engine.topics.text import PHRASE, WORD, Tokens, stem
 # (流失: staff or customers leaving) comes last and is marked *: the scenario's word, never the line's.
 _EN = """
     turnover attrition resignations resign resigned quit quitting leavers
-    stockout stockouts stock-out out of stock
+    stockout stockouts stock-out out_of_stock
     shortage shortfall
-    expired expiry outdated out-of-date past their date lapsed
+    expired expiry outdated out-of-date past_their_date lapsed
     complaint complaints complain grievance grievances gripe gripes
     penalty penalties sanction sanctions
     breakdown breakdowns outage outages downtime
+    offline disconnected disconnect disconnects disconnecting go_dark goes_dark going_dark went_dark
+    + lose_connection loses_connection losing_connection lost_connection lose_signal losing_signal
     recruit recruiting recruitment hiring hire
     inventory stockpile
     write-off writeoff
@@ -44,35 +47,23 @@ _ZH = """
     投诉 客诉 抱怨
     罚款 处罚 罚金
     故障 宕机 停机
+    掉线 离线 断线 失联 断网
     招聘 招人 招工
     库存 存货
     退货 退回来 退回 打回来 打回 退件
 """
 
 
-def _groups(text: str) -> list[list[str]]:
-    """Each line of ``text`` as its members; English phrases are joined by spaces in the list,
-    so each English line is split by the known phrases first (two words or a hyphen)."""
-    groups = []
-    for line in text.strip().splitlines():
-        words = line.split()
-        members: list[str] = []
-        i = 0
-        while i < len(words):
-            # "out of date", "past their date": a run of short words makes one phrase
-            if words[i] in ("out", "past") and i + 2 < len(words):
-                members.append(" ".join(words[i : i + 3]))
-                i += 3
-            else:
-                members.append(words[i])
-                i += 1
-        groups.append(members)
-    return groups
-
-
 @cache
 def _en_groups() -> tuple[tuple[str, ...], ...]:
-    return tuple(tuple(g) for g in _groups(_EN))
+    groups: list[list[str]] = []
+    for line in _EN.strip().splitlines():
+        members = [m.replace("_", " ") for m in line.split()]
+        if members[0] == "+":  # the group of the line before goes on
+            groups[-1].extend(members[1:])
+        else:
+            groups.append(members)
+    return tuple(tuple(group) for group in groups)
 
 
 @cache

@@ -95,3 +95,14 @@ def test_trucks_going_dark_are_his_trucks_dropping_offline() -> None:
     line = "Say more of the trucks go dark on the platform every week, where does that end?"
     outcome = fleet.turn(state, line, ["what_if"])
     assert outcome.revealed == ["offline_penalty"], outcome.reply
+
+
+def test_a_shared_username_is_his_shared_login() -> None:
+    clinic = DialogueMachine(load_scenario(DIALOGUES / "clinic_chain_data_breach.yaml"))
+    state, _ = clinic.start(lang="en", mode="practice", seed=5)
+    state.revealed = ["audit_rules", "wechat_files", "consult_need", "shared_accounts"]
+    state.trust = 60
+    state.current_problem = "wechat_files"
+    line = "Suppose a username that five nurses share is used to pull records it shouldn't. What happens?"
+    outcome = clinic.turn(state, line, ["what_if"])
+    assert outcome.revealed == ["account_abuse"], outcome.reply

@@ -36,6 +36,7 @@ _EN = """
     offline disconnected disconnect disconnects disconnecting go_dark goes_dark going_dark went_dark
     + lose_connection loses_connection losing_connection lost_connection lose_signal losing_signal
     recruit recruiting recruitment hiring hire
+    login logins log-in username usernames user_name credentials
     inventory stockpile
     write-off writeoff
     return returns returned reject rejects rejected rejection

@@ -106,3 +106,37 @@ def test_nesting_deeper_than_any_script_is_a_problem_at_its_line(text: str, line
 def test_ordinary_brackets_in_quotes_and_comments_do_not_count_as_nesting() -> None:
     text = 'a: "' + "[" * 100 + '"\nb: x  # ' + "{" * 100 + "\nc: [[1, 2], {d: [3]}]\n"
     assert parse_yaml(text, "fine.yaml").data == {"a": "[" * 100, "b": "x", "c": [[1, 2], {"d": [3]}]}
+
+
+ROOT = Path(__file__).resolve().parent.parent
+BUNDLED = sorted([*ROOT.glob("dialogues/*.yaml"), *ROOT.glob("questionbank/*.yaml")])
+
+
+@pytest.mark.parametrize("path", BUNDLED, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_libyaml_reads_a_script_as_the_pure_python_reader_does(
+    path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Valid scripts are read with libyaml (start-up time); what comes out is the same document."""
+    import yaml
+
+    from bot.yamlsource import document
+
+    text = path.read_text(encoding="utf-8")
+    assert document._FAST_LOADER is yaml.CSafeLoader  # PyYAML's wheels carry libyaml
+    fast, fast_problems = document.read_document(text, str(path))
+    monkeypatch.setattr(document, "_FAST_LOADER", yaml.SafeLoader)
+    strict, strict_problems = document.read_document(text, str(path))
+    assert fast_problems == strict_problems == []
+    assert (fast.data, fast.lines, fast.flow_lists, fast.flow_null_keys) == (
+        strict.data,
+        strict.lines,
+        strict.flow_lists,
+        strict.flow_null_keys,
+    )
+    assert fast.flow_lists or path.parent.name == "questionbank"  # plain items count as plain in both
+
+
+def test_a_tab_libyaml_would_take_is_still_reported() -> None:
+    with pytest.raises(ScriptError) as caught:
+        parse_yaml("title: t\nitems:\n  - id\t: a\n", "t.yaml")
+    assert any("tab" in str(problem) for problem in caught.value.problems)

@@ -10,6 +10,7 @@ import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import cache
 from typing import Protocol
 
 from sqlalchemy.exc import IntegrityError
@@ -32,9 +33,14 @@ DEMO_ACCOUNTS = (
 )
 DEMO_TEAM = "Demo team"
 LINK_CODE_TTL = timedelta(minutes=15)
-# Verified against when the login is unknown (or inactive), so a wrong login costs as much time
-# as a wrong password and response times do not reveal which logins exist.
-_DUMMY_HASH = hash_password("not-a-real-password")
+
+
+@cache
+def _dummy_hash() -> str:
+    """Verified against when the login is unknown (or inactive), so a wrong login costs as much
+    time as a wrong password and response times do not reveal which logins exist. Made on first
+    use: an Argon2 hash at import cost every command and every worker's start 0.3 s."""
+    return hash_password("not-a-real-password")
 
 
 @dataclass(frozen=True)
@@ -149,7 +155,7 @@ class AccountService:
             account = _account(user) if user is not None else None
             password_hash = user.password_hash if user is not None else None
         if account is None or not password_hash or not account.active:
-            verify(_DUMMY_HASH, password)
+            verify(_dummy_hash(), password)
             return None
         return account if verify(password_hash, password) else None
 

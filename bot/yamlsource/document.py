@@ -98,18 +98,26 @@ def _walk(
         if (
             node.flow_style
             and len(items) > 1
-            and all(isinstance(item, yaml.ScalarNode) and item.style is None for item in items)
+            and all(
+                isinstance(item, yaml.ScalarNode) and not item.style for item in items
+            )  # plain: None, or '' from libyaml
         ):
             doc.flow_lists.append((path, [item.value for item in items]))
         for index, item in enumerate(items):
             _walk(item, (*path, index), doc, problems)
 
 
-def _anchor_or_alias(text: str) -> Any:
+# libyaml, when PyYAML was built with it (its wheels are): the same nodes and marks, read in C.
+# A valid script is read with it only; the pure-Python reader, whose error messages `explain`
+# knows, reads a script that libyaml refuses, to say what is wrong.
+_FAST_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _anchor_or_alias(text: str, loader: Any = yaml.SafeLoader) -> Any:
     """Where the first anchor (``&a``) or alias (``*a``) is. Scripts have no use for them, and an
     alias can make a 300-byte text expand into millions of values or refer to itself; reading
     the events is linear in the text and expands nothing."""
-    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+    for event in yaml.parse(text, Loader=loader):
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
             return event.start_mark  # a yaml Mark (line and column from 0)
     return None
@@ -117,6 +125,13 @@ def _anchor_or_alias(text: str) -> Any:
 
 def _read(text: str, file: str) -> tuple[list[ScriptProblem], str]:
     """Every syntax error of ``text``, and the text with their lines blanked out."""
+    try:
+        # libyaml takes tabs where the pure-Python reader refuses them: a text with one is read
+        # the strict way.
+        if "\t" not in text and _anchor_or_alias(text, _FAST_LOADER) is None:
+            return [], text  # libyaml reads it: _read_document composes and loads it
+    except yaml.YAMLError:
+        pass  # the reader below says what is wrong
     problems: list[ScriptProblem] = []
     lines = text.split("\n")
     for _ in range(MAX_SYNTAX_ERRORS):
@@ -205,11 +220,22 @@ def _read_document(text: str, file: str) -> tuple[SourceDocument, list[ScriptPro
     problems, readable = _read(text, file)
     doc = SourceDocument(file=file, data=None, text=text, recovered=bool(problems))
     if readable.strip():
-        node = yaml.compose(readable, Loader=yaml.SafeLoader)
+        try:
+            node, data = _compose_and_load(readable, _FAST_LOADER)
+        except yaml.YAMLError:
+            if _FAST_LOADER is yaml.SafeLoader:
+                raise
+            # libyaml refused what the pure-Python reader accepted (the two differ at the edges):
+            # read it as the rest of this module does.
+            node, data = _compose_and_load(readable, yaml.SafeLoader)
         if node is not None:
             _walk(node, (), doc, problems)
-        doc.data = yaml.safe_load(readable)
+        doc.data = data
     return doc, problems
+
+
+def _compose_and_load(text: str, loader: Any) -> tuple[yaml.Node | None, Any]:
+    return yaml.compose(text, Loader=loader), yaml.load(text, Loader=loader)  # a safe loader either way
 
 
 def parse_yaml(text: str, file: str) -> SourceDocument:

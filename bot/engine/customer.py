@@ -56,7 +56,7 @@ HARM_CUES: dict[str, tuple[str, ...]] = {
     ),
 }  # fmt: skip
 GAIN_CUES: dict[str, tuple[str, ...]] = {
-    "zh": ("能", "解决了", "做到", "假如", "想象", "改善", "提升", "省下", "赢", "如果有", "好了"),
+    "zh": ("能", "解决了", "做到", "做成", "假如", "想象", "改善", "提升", "省下", "赢", "如果有", "好了"),
     "en": (
         "could", "solved", "fixed", "imagine", "knew", "managed to", "succeed", "better", "improve",
         "save", "win", "if you had",
@@ -73,7 +73,21 @@ SPREAD_CUES: dict[str, tuple[str, ...]] = {
     ),
 }  # fmt: skip
 LONG_CUES: dict[str, tuple[str, ...]] = {
-    "zh": ("明年", "长期", "以后", "将来", "几年", "未来", "长远", "年底", "再拖一年", "最坏"),
+    "zh": (
+        "明年",
+        "长期",
+        "以后",
+        "将来",
+        "几年",
+        "未来",
+        "长远",
+        "年底",
+        "再拖一年",
+        "最坏",
+        "往后",
+        "今后",
+        "长此以往",
+    ),
     "en": (
         "next year",
         "long",
@@ -92,9 +106,14 @@ LONG_CUES: dict[str, tuple[str, ...]] = {
 _NEUTRAL_COULD = re.compile(r"\bcould\s+(?:(?:it|that|this|they|there)\s+)?(?:happen|go|come|be|mean|end)\b")
 
 
+# A Chinese A-not-A question ("能不能", "会不会", "有没有") asks yes or no: its 不 / 没 is no
+# harm and its 能 no gain.
+_A_NOT_A = re.compile(r"(.)[不没]\1")
+
+
 def _leanings(text: str, lang: str) -> tuple[int, int]:
     """How many harm and gain cues a what-if has (see HARM_CUES)."""
-    lowered = text.lower()
+    lowered = _A_NOT_A.sub("", text.lower()) if lang == "zh" else text.lower()
     harm = sum(1 for cue in HARM_CUES[lang] if cue in lowered)
     if lang == "en":
         lowered = _NEUTRAL_COULD.sub(" ", lowered)

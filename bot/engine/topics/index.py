@@ -23,6 +23,7 @@ from types import MappingProxyType
 from bot.classifier.text import clean, detect_lang, normalise
 from bot.engine.scenario import LoadedScenario, Scenario
 from bot.engine.topics.families import families_of, family_scores
+from bot.engine.topics.synonyms import build_synonyms
 from bot.engine.topics.text import BIGRAM, KIND_WEIGHT, PHRASE, WORD, Tokens, learn_terms, stem, tokens
 from bot.engine.topics.topic_texts import KEYWORD, LANGS, Topic, TopicTexts, all_strings
 from bot.engine.topics.words import GENERIC_EN, GENERIC_ZH
@@ -115,6 +116,10 @@ class TopicIndex:
             )
             for lang in LANGS
         }
+        # A line's word the scenario never uses stands for its own word of the same meaning.
+        self._synonyms = {
+            lang: build_synonyms(lang, everything + extra, self._langs[lang].vocabulary) for lang in LANGS
+        }
         self._said_cache: dict[tuple[str, str], tuple[tuple[int, frozenset[str]], ...]] = {}
         self._family, self._stakes = families_of(self.topics)
         # A turn reads its line several times (the match, the match without context, the
@@ -124,7 +129,8 @@ class TopicIndex:
         self._line_vector = lru_cache(maxsize=8)(self._vectorize)
 
     def _tokenize(self, text: str, lang: str) -> Tokens:
-        return tokens(text, lang, self._langs[lang].terms)
+        synonyms = self._synonyms[lang]
+        return synonyms.remap(tokens(synonyms.rewrite(text), lang, self._langs[lang].terms))
 
     def _vectorize(self, text: str, lang: str) -> tuple[Tokens, Mapping[str, float], tuple[float, ...]]:
         """The line's tokens, weighted features and plain cosines (before any boost)."""

@@ -28,6 +28,12 @@ _CJK_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _EN_WORD_RE = re.compile(r"[a-z][a-z0-9]*|[0-9]+[a-z]*")
 _TOKEN_OK_RE = re.compile(r"[\w\u3400-\u4dbf\u4e00-\u9fff]")
 _APOSTROPHE_RE = re.compile(r"['\u2018\u2019\u02bc`´]")
+# "Back to X" / "说回X" returns to a topic: its words are a cue (docs/engine.md, "Back to X"),
+# not content ("back" matched a stake saying "management may not back it").
+_RETURN_RE: dict[str, re.Pattern[str]] = {
+    "zh": re.compile(r"再?回过头来?|说回到?|再?回到|回头来?|再回"),
+    "en": re.compile(r"\b(?:(?:go|going|goes|went|come|coming|comes|came|get|getting|got)\s+)?back\s+to\b"),
+}
 
 #: Feature kinds and how much each counts in a vector (a word says more than a bigram).
 WORD = "w"
@@ -64,6 +70,27 @@ class Tokens:
     features: tuple[str, ...]  # "w:..." words, "b:..." bigrams, "p:..." stem pairs; may repeat
 
 
+# Comparatives of common adjectives, which Snowball leaves alone ("the older ones" and "old stores").
+_PLAIN: frozenset[str] = frozenset(
+    (
+        "old", "new", "big", "small", "large", "high", "low", "cheap", "fast", "slow", "long", "short",
+        "hard", "easy", "busy", "early", "late", "young", "close", "full", "tight", "thin", "weak",
+        "strong", "poor", "rich", "safe", "wide", "deep",
+    )
+)  # fmt: skip
+
+
+def _plain(word: str) -> str:
+    """``word`` without a comparative or superlative ending when it is one of ``_PLAIN``'s."""
+    for ending in ("est", "er"):
+        if word.endswith(ending) and len(word) > len(ending) + 2:
+            base = word[: -len(ending)]
+            for candidate in (base, base + "e", base[:-1], base[:-1] + "y" if base.endswith("i") else ""):
+                if candidate in _PLAIN:
+                    return candidate
+    return word
+
+
 def _en_words(text: str) -> list[str | None]:
     """Stems of an English stretch; ``None`` marks a stop word (it breaks phrases)."""
     out: list[str | None] = []
@@ -71,7 +98,7 @@ def _en_words(text: str) -> list[str | None]:
         if word in EN_STOP or len(word) < 2:
             out.append(None)
         else:
-            out.append(stem(word))
+            out.append(stem(_plain(word)))
     return out
 
 
@@ -119,6 +146,8 @@ def tokens(text: str, lang: str, terms: frozenset[str] = frozenset()) -> Tokens:
     """
     line = normalise(clean(text), lang)
     line = _APOSTROPHE_RE.sub("", line)
+    line = _RETURN_RE["zh"].sub("，", line) if _CJK_RE.search(line) else line
+    line = _RETURN_RE["en"].sub(" the ", line)
     words: list[str] = []
     features: list[str] = []
     if lang == "zh" or _CJK_RE.search(line):

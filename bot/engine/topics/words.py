@@ -38,6 +38,7 @@ EN_STOP: frozenset[str] = _listed(
     lately recently still ever even yet already today now currently anyway though although
     heard hear hearing seem seems seemed often always usually exactly specifically basically
     honestly frankly quick question questions guess assume sure
+    cause causes caused causing reason reasons
     """
 )
 
@@ -60,6 +61,7 @@ ZH_STOP: frozenset[str] = _listed(
     除此之外 此外 具体 看着 天天 很多 好多 许多 到处 听说 听 哪条 哪家 哪位 总是 经常 老是 还会
     到底 究竟 这块 那块 这方面 比如 例如 比方说 就是说 也就是 对吧 是吧 对不对 是吗 好的 明白了
     几家 几位 几种 几次 几件 几条 几台 几辆 几批
+    不了 导致 造成 出来
     """
 )
 

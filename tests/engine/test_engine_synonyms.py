@@ -1,0 +1,108 @@
+"""Issue 10, fifth pass (dev4): a rep's word for what the customer calls otherwise (离职 for the
+store chain's 流失率, "out-of-date" for the pharmacy's expired drugs) stands for his word, when
+his scenario uses one of the same group (``bot/engine/topics/synonyms.py``). Every line here is
+written for this file, none is a probe line.
+"""
+
+from __future__ import annotations
+
+import pytest
+from engine_support import DIALOGUES, ROOT
+
+from bot.engine.machine import DialogueMachine
+from bot.engine.scenario import load_scenario
+from bot.engine.topics.index import TopicIndex
+from bot.engine.topics.synonyms import build_synonyms
+from bot.engine.topics.text import tokens
+from bot.i18n import translate
+
+PHARMACY = ROOT / "tests" / "data" / "dev4" / "scenarios" / "hospital_pharmacy_stock.yaml"
+
+
+def test_a_word_stands_only_for_a_word_his_scenario_uses() -> None:
+    vocabulary = frozenset(tokens("store turnover was forty-two percent; tired staff quit", "en").words)
+    synonyms = build_synonyms("en", ["store turnover was forty-two percent; tired staff quit"], vocabulary)
+    found = synonyms.remap(tokens("how many resignations last year?", "en"))
+    assert "turnov" in found.words and "resign" not in found.words
+    # his own word is left alone, and a group none of whose words he uses changes nothing
+    assert synonyms.remap(tokens("why do they quit?", "en")).words == tokens("why do they quit?", "en").words
+    assert synonyms.remap(tokens("any outages?", "en")).words == ("outag",)
+
+
+def test_a_word_of_two_meanings_is_never_read_as_his() -> None:
+    # 流失 is staff leaving for one business and customers leaving for another: the clinic's 离职
+    # is never taken for a line's 流失.
+    clinic = TopicIndex(load_scenario(DIALOGUES / "clinic_chain_data_breach.yaml"))
+    assert "离职" not in clinic.content_words("患者流失严重吗？", "zh")
+
+
+def test_staff_turnover_in_other_words_is_his_topic_not_another_business() -> None:
+    retail = DialogueMachine(load_scenario(DIALOGUES / "retail_store_growth.yaml"))
+    state, _ = retail.start(lang="zh", mode="practice", seed=3)
+    line = "去年辞职的人有多少？"
+    assert retail.focus(state, line).kind == "named"
+    outcome = retail.turn(state, line, ["closed_question"])
+    not_ours = {translate(f"customer.listen.not_ours.{n}", "zh") for n in (1, 2)}
+    assert outcome.event not in ("unclear", "off_topic") and outcome.reply not in not_ours, outcome.reply
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "And if the inspectors came across out-of-date packs in a ward, what then?",
+        "If an outdated drug turned up in a cabinet during the inspection, what then?",
+    ],
+)
+def test_out_of_date_is_his_expired(line: str) -> None:
+    pharmacy = DialogueMachine(load_scenario(PHARMACY))
+    state, _ = pharmacy.start(lang="en", mode="practice", seed=5)
+    state.revealed = ["vbp_rounds", "stockouts", "manual_ordering", "expiry_risk", "new_campus_pharmacy"]
+    state.trust = 60
+    state.current_problem = "new_campus_pharmacy"
+    outcome = pharmacy.turn(state, line, ["what_if"])
+    assert outcome.revealed == ["inspection_fail"], outcome.reply
+
+
+@pytest.mark.parametrize(
+    ("lang", "line"),
+    [
+        ("en", "Why are your parts getting rejected so much more often?"),
+        ("zh", "被打回的件怎么比以前多这么多？"),
+    ],
+)
+def test_rejected_parts_are_his_returns(lang: str, line: str) -> None:
+    parts = DialogueMachine(load_scenario(DIALOGUES / "precision_parts_returns.yaml"))
+    state, _ = parts.start(lang=lang, mode="practice", seed=5)
+    state.revealed = ["new_standard", "returns", "audit_risk", "paper_records"]
+    state.trust = 60
+    state.current_problem = "audit_risk"
+    outcome = parts.turn(state, line, ["why"])
+    assert outcome.revealed == ["late_detection"], outcome.reply
+
+
+def test_a_phrase_stands_for_his_word() -> None:
+    fleet = TopicIndex(load_scenario(DIALOGUES / "logistics_fleet_tender.yaml"))
+    assert "offlin" in fleet.content_words("the trucks that went dark yesterday", "en")
+    assert "offlin" in fleet.content_words("terminals losing connection", "en")
+
+
+def test_trucks_going_dark_are_his_trucks_dropping_offline() -> None:
+    fleet = DialogueMachine(load_scenario(DIALOGUES / "logistics_fleet_tender.yaml"))
+    state, _ = fleet.start(lang="en", mode="practice", seed=5)
+    state.revealed = ["tender_rfq", "on_time_drop", "old_boxes", "detours"]
+    state.trust = 60
+    state.current_problem = "on_time_drop"
+    line = "Say more of the trucks go dark on the platform every week, where does that end?"
+    outcome = fleet.turn(state, line, ["what_if"])
+    assert outcome.revealed == ["offline_penalty"], outcome.reply
+
+
+def test_a_shared_username_is_his_shared_login() -> None:
+    clinic = DialogueMachine(load_scenario(DIALOGUES / "clinic_chain_data_breach.yaml"))
+    state, _ = clinic.start(lang="en", mode="practice", seed=5)
+    state.revealed = ["audit_rules", "wechat_files", "consult_need", "shared_accounts"]
+    state.trust = 60
+    state.current_problem = "wechat_files"
+    line = "Suppose a username that five nurses share is used to pull records it shouldn't. What happens?"
+    outcome = clinic.turn(state, line, ["what_if"])
+    assert outcome.revealed == ["account_abuse"], outcome.reply

@@ -43,7 +43,6 @@ from .rules import (
     STAGE_TRUST,
 )
 from .scenario import NEED_FACTS, Implication, Problem, View
-from .stakes import owners_of, stake_leader
 from .state import SessionState, rng_for
 
 
@@ -334,7 +333,7 @@ class Guards:
         else by the angle it asks for (review, vision, harm or gain, spreading or long-term)."""
         # The named problem when he has told it or would talk about it; else the current one.
         wanted = angle_wanted(self.text, self.lang)
-        candidates = self._stake_candidates(self._what_if_problem())
+        candidates = self._stake_candidates(self.topic_problem())
         if wanted is not None and not any(Angle(i.angle) == wanted for _, i in candidates):
             # The review or vision asked for belongs to the problem the talk is on, not to the
             # family the line's words lean to ("if you switch to traffic-based rotas, what worries
@@ -366,13 +365,6 @@ class Guards:
         # Within the angles asked for, the stake the line's words clearly point to.
         lead = self._stake_lead([i for _, i in candidates if group(i) == best])
         return min(candidates, key=lambda e: (group(e[1]), 0 if e[1] is lead else 1, e[0]))[1]
-
-    def _what_if_problem(self) -> str | None:
-        """The problem a what-if is about: ``topic_problem``, unless the line's own words name
-        another told problem's stakes and not its own (``stakes.stake_leader``)."""
-        chosen = self.topic_problem()
-        leader = stake_leader(self.focus, chosen, owners_of(self.customer.implications))
-        return leader if leader is not None and self.customer.acknowledged(leader, self.state) else chosen
 
     def _named_stake(
         self,

@@ -113,23 +113,6 @@ def test_a_what_if_asking_yes_or_no_about_a_success_gets_a_gain(pharmacy: Dialog
 
 
 @pytest.mark.parametrize(
-    ("text", "lang", "words"),
-    [
-        ("Going back to the shortages", "en", ("shortag",)),
-        ("Coming back to power for a second", "en", ("power", "second")),
-        ("说回缺药", "zh", ("缺", "药")),
-        ("再回过头说说断药", "zh", ("断", "药")),
-    ],
-)
-def test_a_return_cue_is_no_content(text: str, lang: str, words: tuple[str, ...]) -> None:
-    assert tokens(text, lang).words == words
-
-
-def test_back_as_a_place_is_still_a_word() -> None:
-    assert "back" in tokens("the boxes at the back of the cabinet", "en").words
-
-
-@pytest.mark.parametrize(
     "line", ["And the shortages themselves, why do they happen?", "Why the shortages, though?"]
 )
 def test_a_why_naming_a_deep_cause_by_one_word_digs_from_the_top(

@@ -28,13 +28,6 @@ _CJK_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _EN_WORD_RE = re.compile(r"[a-z][a-z0-9]*|[0-9]+[a-z]*")
 _TOKEN_OK_RE = re.compile(r"[\w\u3400-\u4dbf\u4e00-\u9fff]")
 _APOSTROPHE_RE = re.compile(r"['\u2018\u2019\u02bc`´]")
-# "Back to X" / "说回X" returns to a topic: its words are a cue (docs/engine.md, "Back to X"),
-# not content ("back" matched a stake saying "management may not back it").
-_RETURN_RE: dict[str, re.Pattern[str]] = {
-    "zh": re.compile(r"再?回过头来?|说回到?|再?回到|回头来?|再回"),
-    "en": re.compile(r"\b(?:(?:go|going|goes|went|come|coming|comes|came|get|getting|got)\s+)?back\s+to\b"),
-}
-
 #: Feature kinds and how much each counts in a vector (a word says more than a bigram).
 WORD = "w"
 BIGRAM = "b"
@@ -146,8 +139,6 @@ def tokens(text: str, lang: str, terms: frozenset[str] = frozenset()) -> Tokens:
     """
     line = normalise(clean(text), lang)
     line = _APOSTROPHE_RE.sub("", line)
-    line = _RETURN_RE["zh"].sub("，", line) if _CJK_RE.search(line) else line
-    line = _RETURN_RE["en"].sub(" the ", line)
     words: list[str] = []
     features: list[str] = []
     if lang == "zh" or _CJK_RE.search(line):

@@ -40,6 +40,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from rep_lines import line as rep_line  # noqa: E402 - benchmarks/rep_lines.py
+
 from bot.config import Settings  # noqa: E402
 from bot.engine.library import ScenarioLibrary  # noqa: E402
 from bot.services import build_services  # noqa: E402
@@ -184,7 +186,7 @@ class Bench:
         def send(long: bool) -> Callable[[int], Callable[[], object]]:
             def prepare(n: int) -> Callable[[], object]:
                 session_id = visit(long)
-                line = LINES[1 + n % (len(LINES) - 1)]
+                line = rep_line(n)  # lines in turn: a repeated one would be found in the topic memo
                 key = "long" if long else "visit"
 
                 def call() -> object:
@@ -205,7 +207,7 @@ class Bench:
             update = state["update"]
 
             def call() -> object:
-                line = r.telegram_line(777, update, LINES[1 + n % (len(LINES) - 1)])
+                line = r.telegram_line(777, update, rep_line(n))
                 if line.turn.result is None or line.turn.result.status != "active":
                     state["visit"] = None
                 return line

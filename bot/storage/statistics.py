@@ -94,5 +94,6 @@ def history_entries(session: Session, session_ids: Sequence[str]) -> dict[str, l
             .order_by(Turn.session_id, Turn.seq)
         )
         for session_id, entry in session.execute(query):
-            histories[session_id].append(dict(entry))
+            if entry is not None:  # a JSON null passes `is_not(None)`: a rep turn without an entry
+                histories[session_id].append(dict(entry))
     return histories

@@ -220,3 +220,18 @@ def test_note_author_names_in_one_lookup(db: Database) -> None:
         notes = s.notes.for_rep(rep_id)
         assert s.notes.author_names(notes) == {first.id: "王经理", second.id: "Ms Lee"}
         assert s.notes.author_names([]) == {}
+
+
+def test_history_entries_skip_rep_turns_without_one(db: Database) -> None:
+    """A rep turn stored without an entry (a visit that kept its history in its state, or turns
+    written by a tool) holds JSON null, not SQL NULL: it is no history entry."""
+    user_id = _rep(db)
+    with store(db, write=True) as s:
+        user = s.users.get(user_id)
+        assert user is not None
+        rehearsal = s.sessions.create(user=user, scenario_id="s", scenario_version="1", channel="web")
+        s.turns.add(rehearsal, "rep", "no entry")
+        s.turns.add(rehearsal, "customer", "a reply")
+        s.turns.add(rehearsal, "rep", "with entry", entry={"text": "with entry", "event": "why"})
+    with store(db) as s:
+        assert s.turns.entries(rehearsal.id) == [{"text": "with entry", "event": "why"}]

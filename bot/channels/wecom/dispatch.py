@@ -161,7 +161,8 @@ def handle(services: Services, settings: Settings, inbound: Inbound) -> None:
     pick = handlers.parse_pick(inbound.content)
     if pick is not None:
         linked = services.wecom.rep(inbound.userid)
-        if linked is not None and services.rehearsals.active_session(linked.user_id) is None:
+        active = services.rehearsals.active_session(linked.user_id, with_turns=False) if linked else None
+        if linked is not None and active is None:
             _pick(services, settings, inbound, *pick)
             return
     render = partial(handlers.line_texts, services=services, settings=settings)

@@ -29,6 +29,8 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from support import postgres_schema  # noqa: E402 - benchmarks/support.py
+
 from bot.config import Settings  # noqa: E402
 from bot.engine.library import ScenarioLibrary  # noqa: E402
 from bot.engine.runtime import default_classify  # noqa: E402
@@ -151,21 +153,8 @@ def time_service(url: str, library: ScenarioLibrary, runs: int) -> list[int]:
 
 
 def with_postgres_schema(url: str, body: Callable[[str], list[int]]) -> list[int]:
-    from urllib.parse import quote
-
-    from sqlalchemy import create_engine, text
-
-    schema = f"bench_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        separator = "&" if "?" in url else "?"
-        return body(f"{url}{separator}options={quote(f'-csearch_path={schema}')}")
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        admin.dispose()
+    with postgres_schema(url) as scoped:
+        return body(scoped)
 
 
 def main() -> None:

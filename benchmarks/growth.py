@@ -41,6 +41,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from rep_lines import line as rep_line  # noqa: E402 - benchmarks/rep_lines.py
+from support import postgres_schema  # noqa: E402 - benchmarks/support.py
 
 from bot.config import Settings  # noqa: E402
 from bot.engine.library import ScenarioLibrary  # noqa: E402
@@ -277,21 +278,8 @@ def profile(bench: Bench, wanted: str) -> None:
 
 
 def with_postgres_schema(url: str, body: Callable[[str], Any]) -> Any:
-    from urllib.parse import quote
-
-    from sqlalchemy import create_engine, text
-
-    schema = f"bench_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        separator = "&" if "?" in url else "?"
-        return body(f"{url}{separator}options={quote(f'-csearch_path={schema}')}")
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        admin.dispose()
+    with postgres_schema(url) as scoped:
+        return body(scoped)
 
 
 def run(

@@ -33,15 +33,12 @@ import asyncio
 import json
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -53,6 +50,7 @@ sys.path.insert(0, str(ROOT))
 
 from rep_lines import line, lua_table  # noqa: E402 - benchmarks/rep_lines.py
 from sqlalchemy import func, select  # noqa: E402
+from support import free_port, postgres_schema  # noqa: E402 - benchmarks/support.py
 
 from bot.config import Settings  # noqa: E402
 from bot.services import build_services  # noqa: E402
@@ -108,12 +106,6 @@ end
 TELEGRAM_SECRET = "load-test-webhook-secret"
 TELEGRAM_BASE_ID = 7_000_000_000
 _update_base = [0]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass
@@ -443,25 +435,6 @@ def delivery(sent_at: list[tuple[int, float]], calls: list[Any], settle: float) 
     }
 
 
-@contextmanager
-def postgres_schema(url: str) -> Iterator[str]:
-    from urllib.parse import quote
-
-    from sqlalchemy import create_engine, text
-
-    schema = f"load_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        separator = "&" if "?" in url else "?"
-        yield f"{url}{separator}options={quote(f'-csearch_path={schema}')}"
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        admin.dispose()
-
-
 def _row(name: str, f: dict[str, Any]) -> str:
     return (
         f"  {name:<34} {f['rps']:9.1f} req/s   p50 {f['p50'] / 1000:8.1f} ms   p99 {f['p99'] / 1000:8.1f} ms"
@@ -645,7 +618,10 @@ def main() -> None:
                 args,
             )
     if args.postgres:
-        with postgres_schema(args.postgres) as product_url, postgres_schema(args.postgres) as baseline_url:
+        with (
+            postgres_schema(args.postgres, "load") as product_url,
+            postgres_schema(args.postgres, "load") as baseline_url,
+        ):
             compare("PostgreSQL, 2 workers", product_url, baseline_url, 2, args)
     print(f"load average after: {os.getloadavg()[0]:.2f}")
 

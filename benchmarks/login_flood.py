@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -27,15 +26,10 @@ import time
 from pathlib import Path
 
 import httpx
+from support import free_port  # benchmarks/support.py
 
 ROOT = Path(__file__).resolve().parent.parent
 LOGIN, PASSWORD = "measure", "measure-pass-2026-x"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def rss_mb(pid: int) -> float:

@@ -17,29 +17,19 @@ from __future__ import annotations
 import argparse
 import os
 import signal
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from urllib.parse import quote
 
 import httpx
+from support import free_port, postgres_schema  # benchmarks/support.py
 
 ROOT = Path(__file__).resolve().parent.parent
 # The README's `coach serve`, started as `python -c` so that CHECKOUT's code is the one run.
 COACH = [sys.executable, "-c", "import sys; from bot.cli import main; sys.exit(main())"]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def rss_mb(pid: int) -> float:
@@ -87,23 +77,6 @@ def start_once(url: str, checkout: Path) -> tuple[float, float]:
             process.wait()
 
 
-@contextmanager
-def postgres_schema(url: str) -> Iterator[str]:
-    from sqlalchemy import create_engine, text
-
-    schema = f"startup_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        separator = "&" if "?" in url else "?"
-        yield f"{url}{separator}options={quote(f'-csearch_path={schema}')}"
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        admin.dispose()
-
-
 def summary(name: str, seconds: list[float], memory: list[float]) -> str:
     return (
         f"{name:<34} median {statistics.median(seconds):6.2f} s   worst {max(seconds):6.2f} s   "
@@ -129,7 +102,7 @@ def main() -> None:
             fresh.append(start_once(url, args.checkout))
             again.append(start_once(url, args.checkout))
         if args.postgres:
-            with postgres_schema(args.postgres) as url:
+            with postgres_schema(args.postgres, "startup") as url:
                 pg_fresh.append(start_once(url, args.checkout))
                 pg_again.append(start_once(url, args.checkout))
     rows = [("SQLite, new database", fresh), ("SQLite, restart", again)]

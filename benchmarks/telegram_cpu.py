@@ -26,14 +26,13 @@ import json
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 from rep_lines import line  # benchmarks/rep_lines.py: the rep lines, taken in turn
+from support import postgres_schema  # benchmarks/support.py
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIO = "precision-parts-returns"
@@ -49,21 +48,8 @@ def scratch(url: str | None) -> Iterator[str]:
     if url is None:
         yield f"sqlite:///{tempfile.mkdtemp(prefix='coach-telegram-cpu-')}/updates.sqlite3"
         return
-    from sqlalchemy import create_engine, text
-
-    from bot.storage import normalise_url
-
-    schema = f"tgcpu_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(normalise_url(url), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        separator = "&" if "?" in url else "?"
-        yield f"{url}{separator}options={quote(f'-csearch_path={schema}')}"
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with postgres_schema(url, "tgcpu") as scoped:
+        yield scoped
 
 
 def prepare(url: str) -> None:

@@ -10,7 +10,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Protocol
 
 from bot.vocab import QUESTIONING_STEPS, Event, Stage, Status, Step, Technique
@@ -159,7 +159,7 @@ def play_turn(dialogue: DialogueMachine, state: SessionState, text: str, labels:
     model.delta += style_delta
     walked_out = _settle_trust(model)
     _advance(dialogue, model, walked_out)
-    return replace(_record(dialogue, model, trigger, trust_before, ignored), style_note=style_note)
+    return _record(dialogue, model, trigger, trust_before, ignored, style_note)
 
 
 def _route(dialogue: DialogueMachine, model: TurnModel) -> tuple[Trigger, bool]:
@@ -316,7 +316,12 @@ def _advance(dialogue: DialogueMachine, model: TurnModel, walked_out: bool) -> N
 
 
 def _record(
-    dialogue: DialogueMachine, model: TurnModel, trigger: Trigger, trust_before: float, ignored: bool
+    dialogue: DialogueMachine,
+    model: TurnModel,
+    trigger: Trigger,
+    trust_before: float,
+    ignored: bool,
+    style_note: str | None,
 ) -> TurnOutcome:
     """Write the turn into the session's history and say what it did."""
     state, techniques, focus = model.state, model.techniques, model.focus
@@ -359,6 +364,7 @@ def _record(
         status=state.status,
         ignored_question=ignored,
         asked_question=model.asked_question,
+        style_note=style_note,
     )
 
 

@@ -235,7 +235,14 @@ def _read_document(text: str, file: str) -> tuple[SourceDocument, list[ScriptPro
 
 
 def _compose_and_load(text: str, loader: Any) -> tuple[yaml.Node | None, Any]:
-    return yaml.compose(text, Loader=loader), yaml.load(text, Loader=loader)  # a safe loader either way
+    """The document's node and its data from one parse (``yaml.safe_load`` builds the data from
+    that same node); ``loader`` is a safe loader either way."""
+    reader = loader(text)
+    try:
+        node = reader.get_single_node()
+        return node, reader.construct_document(node) if node is not None else None
+    finally:
+        reader.dispose()
 
 
 def parse_yaml(text: str, file: str) -> SourceDocument:

@@ -438,8 +438,15 @@ def delivery(sent_at: list[tuple[int, float]], calls: list[Any], settle: float) 
 def _row(name: str, f: dict[str, Any]) -> str:
     return (
         f"  {name:<34} {f['rps']:9.1f} req/s   p50 {f['p50'] / 1000:8.1f} ms   p99 {f['p99'] / 1000:8.1f} ms"
-        f"   max {f['max'] / 1000:8.1f} ms   errors {f['errors']}   CPU {f['cpu_ms']:.2f} ms/request"
+        f"   max {f['max'] / 1000:8.1f} ms   errors {f['errors']}{_kinds(f)}"
+        f"   CPU {f['cpu_ms']:.2f} ms/request"
     )
+
+
+def _kinds(f: dict[str, Any]) -> str:
+    """Which errors wrk counted (``status`` is an answer other than 2xx or 3xx), when any."""
+    kinds = {k: f[k] for k in ("connect", "read", "write", "status", "timeout") if f[k]}
+    return f" {kinds}" if kinds else ""
 
 
 def compare(label: str, product_url: str, baseline_url: str, workers: int, args: argparse.Namespace) -> None:
@@ -551,8 +558,17 @@ def compare(label: str, product_url: str, baseline_url: str, workers: int, args:
             baseline.stop()
             if fake is not None:
                 fake.stop()
+            report_server_errors(folder / "product.log")
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def report_server_errors(log: Path) -> None:
+    """The product's log, when it logged an error (the folder holding it is removed after)."""
+    text = log.read_text(errors="replace") if log.exists() else ""
+    if "Traceback" in text or "ERROR" in text:
+        print("  the product logged errors (the last 60 lines):")
+        print("\n".join("    " + row for row in text.splitlines()[-60:]))
 
 
 def _open_row(name: str, result: dict[str, Any]) -> str:

@@ -1,6 +1,6 @@
 """CPU per web turn in-process, for A/B runs of two checkouts on a shared machine.
 
-    taskset -c 0 .venv/bin/python benchmarks/turn_cpu.py [CHECKOUT] [--turns 300]
+    taskset -c 0 .venv/bin/python benchmarks/turn_cpu.py [CHECKOUT] [--turns 300] [--postgres URL]
 
 One rep signed in (a real web session) with an active visit on a fresh SQLite file; after 30
 warm-up turns, ``--turns`` web turns through the services as the message route makes them
@@ -14,6 +14,7 @@ checkout's code.
 from __future__ import annotations
 
 import argparse
+import cProfile
 import inspect
 import sys
 import tempfile
@@ -21,6 +22,7 @@ import time
 from pathlib import Path
 
 from rep_lines import line  # benchmarks/rep_lines.py: the rep lines, taken in turn
+from support import postgres_schema
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -31,13 +33,22 @@ def main() -> None:
     )
     parser.add_argument("checkout", nargs="?", default=str(ROOT))
     parser.add_argument("--turns", type=int, default=300)
+    parser.add_argument("--postgres", metavar="URL", help="a PostgreSQL server instead of SQLite")
+    parser.add_argument("--profile", metavar="FILE", help="write a cProfile of the timed turns")
     args = parser.parse_args()
+    if args.postgres:
+        with postgres_schema(args.postgres, "turncpu") as url:
+            measure(args, url)
+    else:
+        measure(args, f"sqlite:///{tempfile.mkdtemp(prefix='coach-turn-cpu-')}/turns.sqlite3")
+
+
+def measure(args: argparse.Namespace, url: str) -> None:
     sys.path.insert(0, args.checkout)
     from bot.config import Settings
     from bot.services import build_services
     from bot.storage import Database, upgrade
 
-    url = f"sqlite:///{tempfile.mkdtemp(prefix='coach-turn-cpu-')}/turns.sqlite3"
     upgrade(url)
     services = build_services(Database(url), Settings(database_url=url, demo_accounts=False))
     rep = services.accounts.create_user("turns", "turn-cpu-password-1", language="en")
@@ -63,12 +74,19 @@ def main() -> None:
     for n in range(30):
         turn(n)
     per_turn = []
+    profiler = cProfile.Profile() if args.profile else None
     cpu, wall = time.process_time(), time.perf_counter()
     for n in range(30, 30 + args.turns):
         before = time.process_time()
+        if profiler is not None:
+            profiler.enable()
         turn(n)
+        if profiler is not None:
+            profiler.disable()
         per_turn.append(time.process_time() - before)
     cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+    if profiler is not None:
+        profiler.dump_stats(args.profile)
     label = "sign-in in the turn" if folded else "sign-in read first"
     window = min(50, len(per_turn))
     first, last = per_turn[:window], per_turn[-window:]

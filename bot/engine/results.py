@@ -100,7 +100,24 @@ class TurnResult:
         return self.status != "active"
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        # Field by field, not dataclasses.asdict: a turn makes two of these (the stored answer to
+        # a redelivery, the channel's reply) and asdict's recursive copy was a measurable part of
+        # a turn's CPU. The lists and the scorecard are copied one level: callers only read them.
+        return {
+            "session_id": self.session_id,
+            "status": self.status,
+            "stage": self.stage,
+            "step": self.step,
+            "trust": self.trust,
+            "rep_text": self.rep_text,
+            "techniques": list(self.techniques),
+            "customer_reply": self.customer_reply,
+            "coach_note": self.coach_note,
+            "revealed": list(self.revealed),
+            "scorecard": dict(self.scorecard) if self.scorecard is not None else None,
+            "duplicate": self.duplicate,
+            "rep_seq": self.rep_seq,
+        }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> TurnResult:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from dataclasses import asdict
 from pathlib import Path
 
 import pytest
@@ -104,6 +105,20 @@ def test_a_repeated_message_id_returns_the_stored_result_and_stores_nothing(
     # The same id on another channel is another message.
     other = service.send(session_id, LINES_EN[1], user_id=rep, channel="telegram", message_id="m-1")
     assert not other.duplicate and count_turns(db, session_id) == turns + 3
+
+
+def test_a_result_as_a_dict_holds_every_field_a_plain_copy_would(
+    db: Database, service: RehearsalService
+) -> None:
+    # to_dict is written out field by field for speed: a field added to TurnResult and not to it
+    # would silently go missing from stored answers and replies.
+    rep = make_rep(db)
+    session_id = service.start(rep, EXAMPLE_ID, language="en", mode="practice", channel="web").session_id
+    service.send(session_id, LINES_EN[0], user_id=rep, channel="web")
+    ended = service.end(session_id, user_id=rep, channel="web")
+    assert ended.scorecard
+    assert ended.to_dict() == asdict(ended)
+    assert TurnResult.from_dict(ended.to_dict()) == ended
 
 
 def test_rejected_text_stores_nothing_and_does_not_spend_the_message_id(

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import threading
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -35,6 +36,7 @@ PHRASE = "p"
 KIND_WEIGHT: dict[str, float] = {WORD: 1.0, BIGRAM: 0.6, PHRASE: 0.7}
 
 _stemmer: Any = None
+_stem_lock = threading.Lock()
 _stems: dict[str, str] = {}
 _STEM_CACHE_MAX = 50_000
 
@@ -45,11 +47,14 @@ def stem(word: str) -> str:
     if cached is not None:
         return cached
     global _stemmer
-    if _stemmer is None:
-        import snowballstemmer
+    # One stemmer for the process, used by one thread at a time: it keeps the word it works on
+    # in the instance, and a worker's turns run at once in its threads (PostgreSQL).
+    with _stem_lock:
+        if _stemmer is None:
+            import snowballstemmer
 
-        _stemmer = snowballstemmer.stemmer("english")
-    result: str = _stemmer.stemWord(word)
+            _stemmer = snowballstemmer.stemmer("english")
+        result: str = _stemmer.stemWord(word)
     if len(_stems) < _STEM_CACHE_MAX:  # bounded: a flood of odd words must not grow memory
         _stems[word] = result
     return result

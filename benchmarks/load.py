@@ -590,6 +590,7 @@ def _create_baseline_table(url: str) -> None:
 
 
 def main() -> None:
+    global SERVER_CORE  # the servers' pinning, set once from the command line
     if len(sys.argv) > 1 and sys.argv[1] == "--_open-loop-child":
         _open_loop_child(*sys.argv[2:6])
         return
@@ -608,6 +609,9 @@ def main() -> None:
         "--open-loop-baseline", action="store_true", help="also run each open-loop rate on the bare baseline"
     )
     parser.add_argument("--postgres", metavar="URL", help="also PostgreSQL, 2 workers, on this server")
+    parser.add_argument(
+        "--postgres-workers", type=int, default=2, help="uvicorn workers on PostgreSQL (default 2)"
+    )
     parser.add_argument("--skip-sqlite", action="store_true")
     parser.add_argument(
         "--telegram", action="store_true", help="load the Telegram webhook instead of the web API"
@@ -620,7 +624,13 @@ def main() -> None:
     )
     parser.add_argument("--skip-saturation", action="store_true")
     parser.add_argument("--skip-open-loop", action="store_true")
+    parser.add_argument(
+        "--server-cores",
+        default="0",
+        help="taskset cores of the servers (default 0; 0,1: both cores, shared with the client)",
+    )
     args = parser.parse_args()
+    SERVER_CORE = args.server_cores
     if shutil.which("wrk") is None and not args.skip_saturation:
         raise SystemExit("wrk is missing: apt-get install -y wrk")
     print(f"load average before: {os.getloadavg()[0]:.2f} (2 cores shared)")
@@ -638,7 +648,9 @@ def main() -> None:
             postgres_schema(args.postgres, "load") as product_url,
             postgres_schema(args.postgres, "load") as baseline_url,
         ):
-            compare("PostgreSQL, 2 workers", product_url, baseline_url, 2, args)
+            workers = args.postgres_workers
+            label = f"PostgreSQL, {workers} worker{'s' if workers > 1 else ''}"
+            compare(label, product_url, baseline_url, workers, args)
     print(f"load average after: {os.getloadavg()[0]:.2f}")
 
 

@@ -53,8 +53,7 @@ class TurnModel(Guards):
 
     def listen(self, key: str, **fields: str) -> None:
         """Add one of the listening moments' wordings (``listening.LISTEN_KEYS``)."""
-        self.reply_key = key
-        avoid = self.state.last_customer
+        self.reply_key, avoid = key, self.state.last_customer
         self.parts.append(self.customer.listen(key, self.lang, self.rng, avoid=avoid, **fields))
 
     def about(self, key: str, fallback: str) -> None:
@@ -87,10 +86,11 @@ class TurnModel(Guards):
         self.delta -= COST[kind] * (2 if offended else 1)
 
     def greet(self) -> None:
-        self.event = Event.GREETED
-        if not self.state.greeted:
-            self.state.greeted = True
-            self.delta += GAIN["greeting"]
+        self.event, s = Event.GREETED, self.state
+        if s.greeted and (s.next_step == "agreed" or s.step == Step.NEED_CONFIRMATION):
+            return self.farewell(ending=False)  # this late a greeting is the rep taking leave
+        if not s.greeted:
+            s.greeted, self.delta = True, self.delta + GAIN["greeting"]
         self.say("greeting")
 
     def answer_closed(self) -> None:
@@ -488,10 +488,9 @@ class TurnModel(Guards):
         self.event = Event.WALKED_OUT if self.event == Event.NONE else self.event
         self.say("close_visit")
 
-    def farewell(self) -> None:
+    def farewell(self, ending: bool = True) -> None:
         """Goodbye in the tone the visit earned: warm (the scenario's own words), neutral or cool."""
-        self.event = Event.ENDED
-        s = self.state
+        self.event, s = Event.ENDED if ending else self.event, self.state
         if s.next_step == "agreed" or (self.motivated() and s.trust >= 55):
             self.say("farewell")
         elif s.trust < 35 or s.off_topic >= 3 or s.pitches_before_need > 0:

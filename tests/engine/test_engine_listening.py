@@ -221,6 +221,15 @@ def test_a_closed_only_rep_asking_to_sign_is_declined_and_parted_with_coolly(
     assert farewell != "好，今天聊得挺有收获，下次你带个方案来。"  # the scenario's warm goodbye is earned
 
 
+def test_a_goodbye_once_the_next_step_is_agreed_gets_a_goodbye_not_a_hello(machine: DialogueMachine) -> None:
+    state = _at(machine, [], 80)
+    hello = machine.turn(state, "Good morning Mr Wang, thanks for seeing me.", ["greeting"])
+    state.next_step = "agreed"
+    goodbye = machine.turn(state, "Thanks again, Mr Wang. See you next week.", ["greeting"])
+    assert goodbye.reply == "Good, this was useful. Bring a proposal next time." != hello.reply
+    assert state.active and goodbye.event == "greeted"  # the rep still ends the visit himself
+
+
 def test_a_fresh_start_forgets_and_a_follow_up_remembers(machine: DialogueMachine) -> None:
     earlier = ["new_standard", "returns", "late_detection"]
     fresh, _ = machine.start(lang="en", mode="practice", seed=1, prior=earlier)

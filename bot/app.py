@@ -11,6 +11,7 @@ import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from anyio import to_thread
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
@@ -94,6 +95,9 @@ def create_app(settings: Settings | None = None, *, library: ScenarioLibrary | N
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # The thread pool that runs the app's synchronous work (run_in_threadpool, sync routes)
+        # belongs to this event loop: sized here, before the first request.
+        to_thread.current_default_thread_limiter().total_tokens = settings.worker_threads
         app.state.db, app.state.services = await run_in_threadpool(_prepare_database, settings, library)
         if telegram is not None:
             await telegram.start(app.state.services)

@@ -51,6 +51,10 @@ class Settings(BaseSettings):
     # Proxies whose X-Forwarded-For/-Proto are believed (uvicorn --forwarded-allow-ips); none
     # by default, so a client cannot pick its own address for the sign-in throttle.
     forwarded_allow_ips: str = ""
+    # Threads per worker process that run database work (a web turn, a page's reads): anyio's
+    # default is 40. More threads than this do not add throughput on one core; they contend for
+    # the GIL on every network wait of a PostgreSQL turn (docs/benchmarks.md, fifth round).
+    worker_threads: int = Field(default=8, ge=1, le=200)
     # Password checks at once per process (64 MiB each); more are answered 429 straight away.
     # None: half the cores, 1 to 4 (bot.passwords.DEFAULT_CONCURRENT_CHECKS).
     password_checks_max: int | None = Field(default=None, ge=1)

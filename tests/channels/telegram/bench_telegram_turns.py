@@ -20,21 +20,18 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
-from urllib.parse import quote
-
-from sqlalchemy import create_engine, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # tests/: live_servers, used by the fakes
+sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "benchmarks"))  # support.postgres_schema
 
+from support import postgres_schema
 from telegram_fakes import FakeBotAPI, Updates, build_app, running, telegram_settings
 from test_telegram_rehearsal import METHOD_LINES_ZH, begin_rehearsal
 
-from bot.storage import normalise_url, upgrade
+from bot.storage import upgrade
 
 
 async def bench(url: str, turns: int, gap: float) -> list[float]:
@@ -60,23 +57,9 @@ async def bench(url: str, turns: int, gap: float) -> list[float]:
     return timings
 
 
-@contextmanager
-def scratch(url: str) -> Iterator[str]:
+def scratch(url: str) -> AbstractContextManager[str]:
     """``url`` itself for SQLite; on PostgreSQL a fresh schema in it, dropped at the end."""
-    if not url.startswith("postgres"):
-        yield url
-        return
-    schema = f"bench_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(normalise_url(url), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        separator = "&" if "?" in url else "?"
-        yield f"{url}{separator}options={quote(f'-csearch_path={schema}')}"
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    return postgres_schema(url) if url.startswith("postgres") else nullcontext(url)
 
 
 def main() -> None:

@@ -107,6 +107,7 @@ class Event(StrEnum):
     AT_ROOT = "at_root"
     SIBLING = "sibling"
     NOTHING_ELSE = "nothing_else"
+    REVIEW_NOT_YET = "review_not_yet"  # asked what would worry him about a change, before he weighs one
     IMPLICATION = "implication"
     VIEW = "view"
     VIEW_TOO_EARLY = "view_too_early"

@@ -319,6 +319,24 @@ class Guards:
         found = self.view()
         return found is not None and found.id == f.view
 
+    def angle_asked(self) -> Angle | None:
+        """The review or the vision a what-if asks for; "if it stays unsolved, what worries you?"
+        pictures the problem going on, and with no review to tell it asks for the harm."""
+        wanted = angle_wanted(self.text, self.lang)
+        if wanted is Angle.AVOID_HARM_REVIEW and self.customer.imagines_unsolved(self.text, self.lang):
+            return None
+        return wanted
+
+    def review_not_ready(self) -> bool:
+        """A what-if asking what would worry him about a change (the avoid-harm review) when he
+        has none to tell yet: not reachable (its cause is still hidden) or not in this scenario."""
+        if self.angle_asked() is not Angle.AVOID_HARM_REVIEW or self.implication() is not None:
+            return False
+        return not any(
+            i.angle == Angle.AVOID_HARM_REVIEW and i.id in self.state.revealed
+            for i in self.customer.implications
+        )
+
     def need_confirmed(self) -> bool:
         """Motivated, a deadline or budget out, and trust enough to commit to a next step."""
         s = self.state
@@ -339,6 +357,10 @@ class Guards:
             # family the line's words lean to ("if you switch to traffic-based rotas, what worries
             # you?" while the openings are on the table).
             candidates = self._stake_candidates(self.topic_problem(override=False)) or candidates
+        if self.angle_asked() is Angle.AVOID_HARM_REVIEW and not any(
+            Angle(i.angle) == wanted for _, i in candidates
+        ):
+            return None  # what would worry him about a change: no gain or loss stands in for it
         if not candidates:
             return None
         c = self.customer

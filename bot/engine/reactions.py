@@ -350,6 +350,10 @@ class TurnModel(Guards):
         self.event = Event.NOTHING_ELSE
         self.about("nothing_more_about", "nothing_else")
 
+    def review_not_yet(self) -> None:
+        self.event = Event.REVIEW_NOT_YET
+        self.say("review_not_yet")
+
     def imagine(self) -> None:
         implication = self.implication()
         assert implication is not None  # guarded by has_implication

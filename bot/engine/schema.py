@@ -37,6 +37,7 @@ REPLY_KEYS: dict[str, str] = {
     "private_topic": "the rep asks about age, family, income or other private matters",
     "nothing_else": "'what else?' when every problem the customer would share is out",
     "no_deeper": "'why?' when the current problem is already dug to its root",
+    "review_not_yet": "'what would worry you about a change?' before he weighs one (no review to tell yet)",
     "no_problem_yet": "'why?' or 'what if?' before any problem is on the table",
     "confirm_yes": "a summary the customer agrees with",
     "confirm_nothing": "a summary when nothing new was said",

@@ -107,9 +107,12 @@ def _step_rows() -> tuple[Row, ...]:
         Row(T.WHAT_IF, S.HOW_DO_YOU_SEE, M.share_view, when=(M.names_open_view,)),
         Row(T.WHAT_IF, None, M.no_problem_yet, unless=(M.has_problem,)),
         Row(T.WHAT_IF, S.WHAT_IF, M.imagine, when=(M.has_implication,)),
+        Row(T.WHAT_IF, None, M.review_not_yet, when=(M.review_not_ready,)),
         Row(T.WHAT_IF, None, M.nothing_else),
         Row(T.HOW_DO_YOU_SEE, None, M.deflect, when=(M.too_early_deep,)),
         Row(T.HOW_DO_YOU_SEE, None, M.ask_what_meant, when=(M.unclear,)),
+        # "What would that do for your bid on the new platform?": the stake it names, not a view.
+        Row(T.HOW_DO_YOU_SEE, S.WHAT_IF, M.imagine, when=(M.asks_about_open_implication,)),
         Row(T.HOW_DO_YOU_SEE, None, M.view_too_early, unless=(M.root_found,)),
         Row(T.HOW_DO_YOU_SEE, S.HOW_DO_YOU_SEE, M.share_view, when=(M.has_view,)),
         Row(T.HOW_DO_YOU_SEE, None, M.nothing_new),

@@ -51,6 +51,7 @@ VERDICT_KEYS: Final[dict[str, str]] = {
     # TRANSLATORS: {topic} is a fact the customer revealed, or a scenario topic, in the visit's language.
     "sibling": N_("coach.verdict.sibling"),
     "nothing_else": N_("coach.verdict.nothing_else"),
+    "review_not_yet": N_("coach.verdict.review_not_yet"),
     # TRANSLATORS: {angle} is a motivation angle as the coach words it (coach.angle.*).
     "implication": N_("coach.verdict.implication"),
     "view": N_("coach.verdict.view"),
@@ -163,6 +164,8 @@ REPLY_KEYS: Final[dict[str, str]] = {
     "nothing_else": N_("customer.reply.nothing_else"),
     # TRANSLATORS: one reply per line, the customer picks one; any number of lines.
     "no_deeper": N_("customer.reply.no_deeper"),
+    # TRANSLATORS: one reply per line, the customer picks one; any number of lines.
+    "review_not_yet": N_("customer.reply.review_not_yet"),
     # TRANSLATORS: one reply per line, the customer picks one; any number of lines.
     "no_problem_yet": N_("customer.reply.no_problem_yet"),
     # TRANSLATORS: one reply per line, the customer picks one; any number of lines.

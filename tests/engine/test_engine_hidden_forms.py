@@ -5,6 +5,8 @@ asking who else is hit. Every line here is written for this file, none is a prob
   told, no offer named) is a what-if, not "let's not talk money yet";
 - a how-do-you-see label before he sees the problem's root ("what's pushing the returns up?",
   "if it goes on, how does that land on the staff?") is the why or the what-if, not "too early";
+- a how-do-you-see label on a line naming a stake he has not told ("what would that do for the
+  platform bid?") is the what-if;
 - "another year" spreads nowhere, and a what-if asking who else is hit gets the spreading harm
   even when its words name the long-term one.
 """
@@ -72,6 +74,27 @@ def test_a_view_label_before_the_root_picturing_it_going_on_is_a_what_if(parts: 
     line = "If the returns keep coming back like this, how does that land on the people in the plant?"
     outcome = parts.turn(state, line, ["how_do_you_see"])
     assert outcome.event == "implication" and outcome.revealed in (["lose_share"], ["overtime_spread"])
+
+
+@pytest.mark.parametrize(
+    ("lang", "line"),
+    [
+        (
+            "en",
+            "Say you caught every drifting setting the minute it happened. "
+            "What would that do for the new platform bid?",
+        ),
+        ("zh", "参数一跑偏就能马上发现，这对拿下新平台的项目意味着什么？"),
+    ],
+)
+def test_a_view_label_on_a_line_naming_a_stake_he_has_not_told_is_the_what_if(
+    parts: DialogueMachine, lang: str, line: str
+) -> None:
+    # The audit's root is out, not the returns'; the rep names a gain of the returns he has not
+    # told (the platform bid): he tells it, not "yes, that's right".
+    state = _at(parts, [*TABLE, "no_part_link"], "returns", trust=80, lang=lang)
+    outcome = parts.turn(state, line, ["how_do_you_see"])
+    assert outcome.event == "implication" and outcome.revealed == ["win_platform"], outcome.reply
 
 
 def test_another_year_is_no_spreading_cue() -> None:

@@ -116,6 +116,25 @@ def test_a_what_if_reads_the_angle_asked_for(machine: DialogueMachine) -> None:
     assert spread.revealed == ["overtime_spread"]
 
 
+def test_worries_about_a_change_asked_before_he_weighs_one_tell_no_other_stake(
+    machine: DialogueMachine,
+) -> None:
+    # The returns and two of their causes are out, not the missing live data his worries hang on:
+    # asked what would worry him, he has no review to give, and no gain or loss stands in for it.
+    state = _at(machine, ["new_standard", "returns", "late_detection", "sampling_gaps"], 80)
+    early = machine.turn(
+        state, "If you went down this road, what would worry you most about it?", ["what_if"]
+    )
+    assert early.event == "review_not_yet" and early.revealed == []
+    assert early.reply in machine.customer.replies["review_not_yet"]["en"]
+    # Once the cause is out he weighs the change: the same question gets his worries.
+    state.revealed.append("no_live_data")
+    ready = machine.turn(
+        state, "If you went down this road, what would worry you most about it?", ["what_if"]
+    )
+    assert ready.revealed == ["change_worries"]
+
+
 def test_a_generic_why_digs_what_the_customer_just_said(machine: DialogueMachine) -> None:
     state = _at(machine, ["new_standard", "returns"], 50)
     state.topic = "problem:returns"

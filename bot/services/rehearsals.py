@@ -44,7 +44,7 @@ from .views import (
     telegram_turn_id,
     telegram_update_id,
 )
-from .web_sessions import signed_in
+from .web_sessions import signed_turn
 
 log = logging.getLogger(__name__)
 turn_log = logging.getLogger("bot.turn")
@@ -232,10 +232,13 @@ class RehearsalService:
         """``sign_in``: the web's cookie token, checked in this transaction (raises NotSignedIn)."""
         text = self._checked(text)
         with store(self.db, write=True) as s:
-            user_id = signed_in(s, sign_in) if sign_in is not None else user_id
-            if user_id is None:
+            if sign_in is not None:
+                found, user_id = signed_turn(s, session_id, sign_in)
+                rehearsal = self._owned_row(found, session_id, user_id)
+            elif user_id is None:
                 raise TypeError("send needs user_id or sign_in")
-            rehearsal = self._owned_for_turn(s, session_id, user_id)
+            else:
+                rehearsal = self._owned_for_turn(s, session_id, user_id)
             # The session's lock serialises every claim of this (session-scoped) message id, so
             # a lookup now and the claim stored with the answer are enough (record_response).
             if message_id is not None and s.inbound.claimed(channel, message_id):
@@ -445,7 +448,10 @@ class RehearsalService:
     @staticmethod
     def _owned_for_turn(s: Store, session_id: str, user_id: int) -> TurnSession:
         """``_owned(..., lock=True)`` reading only the columns a line needs (``TurnSession``)."""
-        rehearsal = s.sessions.for_turn(session_id, lock=True)
+        return RehearsalService._owned_row(s.sessions.for_turn(session_id, lock=True), session_id, user_id)
+
+    @staticmethod
+    def _owned_row(rehearsal: TurnSession | None, session_id: str, user_id: int) -> TurnSession:
         if rehearsal is None:
             raise SessionNotFound(f"no session {session_id}")
         if rehearsal.user_id != user_id:

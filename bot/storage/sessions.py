@@ -7,14 +7,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 from sqlalchemy import Table, and_, bindparam, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from .database import connection_of
-from .models import RehearsalSession, RevealedFacts, Turn, User, utcnow
+from .models import RehearsalSession, RevealedFacts, Turn, User, WebSession, utcnow
 from .rep_totals import Progress, progress_for_users, record_closed
 from .reviews import record_figures
 
@@ -43,6 +43,14 @@ class TurnSession:
     private: bool
 
 
+class Signer(NamedTuple):
+    """The user of a live web session as a turn's statement reads it (``for_signed_turn``)."""
+
+    user_id: int
+    expires_at: datetime
+    last_seen_at: datetime
+
+
 _rs, _turns = cast(Table, RehearsalSession.__table__), cast(Table, Turn.__table__)
 _FOR_TURN = select(
     _rs.c.id,
@@ -61,6 +69,7 @@ _FOR_TURN = select(
     _rs.c.started_at,
     _rs.c.private,
 ).where(_rs.c.id == bindparam("session_id"))
+_TURN_COLUMNS = tuple(column.name for column in _FOR_TURN.selected_columns)
 _ACTIVE_ID = (
     select(_rs.c.id)
     .where(_rs.c.user_id == bindparam("user_id"), _rs.c.status == "active")
@@ -68,6 +77,24 @@ _ACTIVE_ID = (
     .limit(1)
 )
 _FOR_TURN_LOCKED = _FOR_TURN.with_for_update()
+_ws, _users = cast(Table, WebSession.__table__), cast(Table, User.__table__)
+# A web turn's session row, locked, and the user of its sign-in when that is unrevoked and the
+# user active: one statement where a sign-in read and the lock were two round trips.
+_FOR_SIGNED_TURN = (
+    select(
+        *_FOR_TURN.selected_columns,
+        _users.c.id.label("signer_id"),
+        _ws.c.expires_at.label("signer_expires_at"),
+        _ws.c.last_seen_at.label("signer_seen_at"),
+    )
+    .select_from(
+        _rs.outerjoin(
+            _ws, and_(_ws.c.id == bindparam("web_session_id"), _ws.c.revoked_at.is_(None))
+        ).outerjoin(_users, and_(_users.c.id == _ws.c.user_id, _users.c.active.is_(True)))
+    )
+    .where(_rs.c.id == bindparam("session_id"))
+    .with_for_update(of=_rs)
+)
 _INSERT_TURNS = insert(_turns)
 _SAVE_TURN = (
     update(_rs)
@@ -136,6 +163,24 @@ class SessionRepository:
         query = _FOR_TURN_LOCKED if lock else _FOR_TURN
         row = connection_of(self._s).execute(query, {"session_id": session_id}).first()
         return TurnSession(**row._mapping) if row is not None else None
+
+    def for_signed_turn(
+        self, session_id: str, web_session_id: str
+    ) -> tuple[TurnSession, Signer | None] | None:
+        """``for_turn(lock=True)`` and, in the same statement, the web session's user (None when
+        the web session is unknown or revoked, or its user deactivated); None without the row."""
+        row = (
+            connection_of(self._s)
+            .execute(_FOR_SIGNED_TURN, {"session_id": session_id, "web_session_id": web_session_id})
+            .first()
+        )
+        if row is None:
+            return None
+        columns = row._mapping
+        turn = TurnSession(**{name: columns[name] for name in _TURN_COLUMNS})
+        if columns["signer_id"] is None:
+            return turn, None
+        return turn, Signer(columns["signer_id"], columns["signer_expires_at"], columns["signer_seen_at"])
 
     def save_turn(self, rehearsal: TurnSession, turns: Sequence[dict[str, Any]]) -> None:
         """Store a line's turns (each a ``turns`` row without its id and session id) and the

@@ -167,3 +167,26 @@ def test_database_trouble_is_recognised_through_wrapped_causes() -> None:
     except RuntimeError as wrapped:
         assert is_database_unavailable(wrapped)
     assert not is_database_unavailable(ValueError("a bug"))
+
+
+def test_a_web_turn_reads_its_visit_and_its_sign_in_in_one_statement(
+    db: Database, rehearsals: RehearsalService
+) -> None:
+    from bot.services import web_sessions
+
+    rep = make_user(db, "li")
+    started = rehearsals.start(rep, SCENARIO, language="zh", mode="practice", channel="web", seed=3)
+    token = web_sessions.issue(db, rep)
+    with (
+        counted_selects(db, "rehearsal_sessions") as visit_reads,
+        counted_selects(db, "web_sessions") as sign_in_reads,
+    ):
+        played = rehearsals.send(started.session_id, GREETING, channel="web", message_id="m-1", sign_in=token)
+    assert played.customer_reply
+    # One SELECT locks the visit and reads the sign-in (a round trip fewer on PostgreSQL).
+    assert len(visit_reads) == 1 and sign_in_reads == [] and "web_sessions" in visit_reads[0]
+    web_sessions.revoke(db, token)
+    with pytest.raises(web_sessions.NotSignedIn):
+        rehearsals.send(started.session_id, WHY, channel="web", message_id="m-2", sign_in=token)
+    with pytest.raises(web_sessions.NotSignedIn):  # no such visit: the sign-in is still refused first
+        rehearsals.send("no-such-visit", WHY, channel="web", message_id="m-3", sign_in=token)

@@ -139,6 +139,16 @@ SAID_BEFORE_CUES: Final[dict[str, tuple[str, ...]]] = {
         "last week", "last month", "you were saying", "we talked", "we spoke",
     ),
 }  # fmt: skip
+# A greeting that takes leave ("thanks, I won't keep you"): once the visit is under way, goodbye.
+GOODBYE_CUES: Final[dict[str, tuple[str, ...]]] = {
+    "zh": (
+        "再见", "告辞", "不打扰", "不占您", "不耽误您", "您忙", "您先忙", "先走", "回头见", "下次见",
+        "改天见",
+    ),
+    "en": (
+        "goodbye", "bye", "see you", "won't keep you", "let you get", "take care", "have a good", "talk soon",
+    ),
+}  # fmt: skip
 # An opener without etiquette: no surname and title, slang, "who's in charge?".
 IMPOLITE_CUES: Final[dict[str, tuple[str, ...]]] = {
     "zh": ("喂，", "喂,", "喂！", "哥们", "兄弟，", "谁管事", "谁说了算", "管事的", "老板呢", "你们头儿"),

@@ -13,7 +13,7 @@ from bot.vocab import Event, Step, Technique
 from .customer import Customer
 from .forms import asks_for_detail
 from .guards import Guards
-from .listening import NO_FOCUS, Focus
+from .listening import GOODBYE_CUES, NO_FOCUS, Focus, has_cue
 from .rules import COST, DEFLECT_FLOOR_BELOW_START, GAIN, OFFENCE_OF, WALK_OUT_TRUST
 from .state import SessionState
 
@@ -87,8 +87,9 @@ class TurnModel(Guards):
 
     def greet(self) -> None:
         self.event, s = Event.GREETED, self.state
-        if s.greeted and (s.next_step == "agreed" or s.step == Step.NEED_CONFIRMATION):
-            return self.farewell(ending=False)  # this late a greeting is the rep taking leave
+        late = s.next_step == "agreed" or s.step == Step.NEED_CONFIRMATION
+        if s.greeted and (late or (s.revealed and has_cue(self.text, GOODBYE_CUES, self.lang))):
+            return self.farewell(ending=False)  # the rep taking leave
         if not s.greeted:
             s.greeted, self.delta = True, self.delta + GAIN["greeting"]
         self.say("greeting")

@@ -15,7 +15,7 @@ from typing import Protocol
 
 from bot.vocab import QUESTIONING_STEPS, Event, Stage, Status, Step, Technique
 
-from .customer import Customer, joiner
+from .customer import Customer, asked_need, joiner
 from .forms import is_bare_question, names_offer
 from .listening import (
     IMPOLITE_CUES,
@@ -108,6 +108,8 @@ def effective_technique(state: SessionState, techniques: list[Technique], text: 
     - "Again?" on a first visit, before he has told anything, with no "last time" in it, is
       a question about now, not a revisit of something he never said.
     - "If it carries on, who else...?" is a what-if about the spreading harm, not a what-else.
+    - A closed question also read as a need question that asks by when or how much is the need
+      question ("how much was approved? do the contracted trucks count?").
     """
     primary = techniques[0]
     rest = techniques[1] if len(techniques) > 1 else None
@@ -131,6 +133,8 @@ def _reread(state: SessionState, primary: Technique, rest: Technique | None, tex
         return rest  # "you mentioned X earlier, why...?" in one visit: a question about X
     if primary == Technique.WHAT_ELSE and is_conditional(text, lang):
         return Technique.WHAT_IF
+    if primary == Technique.CLOSED_QUESTION and rest == Technique.NEED_CONFIRMATION and asked_need(text):
+        return Technique.NEED_CONFIRMATION  # "how much was approved? do the contracted trucks count?"
     return primary
 
 

@@ -249,6 +249,34 @@ def test_a_goodbye_once_the_next_step_is_agreed_gets_a_goodbye_not_a_hello(machi
     assert state.active and goodbye.event == "greeted"  # the rep still ends the visit himself
 
 
+def test_a_goodbye_mid_visit_gets_a_goodbye_and_a_hello_mid_visit_does_not(machine: DialogueMachine) -> None:
+    # The next step was declined, so the visit is not at its close; "I won't keep you" still takes leave.
+    state = _at(machine, ["new_standard", "returns", "late_detection"], 60, lang="zh")
+    hello = machine.turn(state, "王总您好，我是李明。", ["greeting"])
+    state.next_step = "declined"
+    goodbye = machine.turn(state, "谢谢王总，不占您时间了，您忙！", ["greeting"])
+    assert goodbye.reply != hello.reply and goodbye.reply not in machine.customer.replies["greeting"]["zh"]
+    assert state.active
+    again = machine.turn(state, "王总好。", ["greeting"])  # no leave-taking words: not a goodbye
+    assert again.reply in machine.customer.replies["greeting"]["zh"]
+
+
+@pytest.mark.parametrize(
+    ("lang", "line", "fact"),
+    [
+        ("zh", "这回批了多少钱？外协的那部分算在里面吗？", "budget"),
+        ("en", "How much has been set aside? Does it cover the night shift too?", "budget"),
+        ("zh", "最晚哪天得上线？四条线一起吗？", "deadline"),
+    ],
+)
+def test_a_closed_label_on_a_by_when_or_how_much_question_is_the_need_question(
+    machine: DialogueMachine, lang: str, line: str, fact: str
+) -> None:
+    state = _at(machine, [*RETURNS_ROOT, "lose_share", "overtime_spread"], 80, lang=lang)
+    outcome = machine.turn(state, line, ["closed_question", "need_confirmation"])
+    assert outcome.event == "need" and outcome.revealed == [fact], outcome.reply
+
+
 def test_a_fresh_start_forgets_and_a_follow_up_remembers(machine: DialogueMachine) -> None:
     earlier = ["new_standard", "returns", "late_detection"]
     fresh, _ = machine.start(lang="en", mode="practice", seed=1, prior=earlier)

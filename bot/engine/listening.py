@@ -380,6 +380,15 @@ _RULES: Final = re.compile(
 )
 
 
+# Asking by when or for the money in so many words (asked_need's "when" alone also asks when
+# something started).
+PLAIN_NEED: Final = re.compile(
+    r"最晚|最迟|截止|期限|时间表|预算|经费|多少钱|拨多少|批了多少|"
+    r"\b(?:by when|deadline|budgets?|funds?|funding|how much money|money (?:is )?(?:left|unspent)|unspent)\b",
+    re.IGNORECASE,
+)
+
+
 def asks_need(text: str) -> bool:
     """A need-confirmation reading holds unless the line asks for a cause ("why was the repair
     budget gone by September?") or about his standing rules without naming the offer."""

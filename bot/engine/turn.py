@@ -20,6 +20,7 @@ from .forms import is_bare_question, names_offer
 from .listening import (
     IMPOLITE_CUES,
     NEXT_STEP_TECHNIQUES,
+    PLAIN_NEED,
     SAID_BEFORE_CUES,
     TOPICAL,
     Focus,
@@ -206,12 +207,20 @@ def _topical_trigger(model: TurnModel, trigger: Trigger) -> Trigger:
     return trigger
 
 
+def asks_plainly_for_need(text: str) -> bool:
+    """The line asks by when or for the money in so many words ("by when must line three show
+    data?", "这回批了多少钱？"), not a cause or his rules."""
+    return bool(PLAIN_NEED.search(text)) and asks_need(text)
+
+
 def _form_read(model: TurnModel, trigger: Technique) -> Technique:
     """The label re-read from the line's form: a pending answer-with-question, a need question that
     asks for a cause or about his rules, a statement that is a question about his business."""
     text, lang, focus = model.text, model.state.lang, model.focus
     if trigger == Technique.ANSWER_WITH_QUESTION:  # his question is pending; the line is about another
         others = [t for t in model.techniques if t != Technique.ANSWER_WITH_QUESTION]
+        if not others and asks_plainly_for_need(text):
+            return Technique.NEED_CONFIRMATION  # "by when would line three need data?": not his question
         conditional = is_conditional(text, lang)
         trigger = others[0] if others else Technique.WHAT_IF if conditional else Technique.OPEN_QUESTION
     if trigger == Technique.NEED_CONFIRMATION and not asks_need(text):
@@ -219,6 +228,12 @@ def _form_read(model: TurnModel, trigger: Technique) -> Technique:
         trigger = rest[0] if rest else Technique.WHY if is_why(text) else Technique.OPEN_QUESTION
     elif trigger == Technique.NEED_CONFIRMATION and _pictures_his_problem(model):
         return Technique.WHAT_IF  # "if the power bill stays this high, who ends up paying?"
+    elif (
+        trigger == Technique.WHAT_IF
+        and asks_plainly_for_need(text)
+        and (model.motivated() or Customer.direction(text, lang) is None)
+    ):
+        return Technique.NEED_CONFIRMATION  # "how much budget is left, if the payback is quick?"
     hidden = _hidden_question(model, trigger)
     if hidden is not None:
         return hidden
@@ -271,6 +286,8 @@ def _moves_away(dialogue: DialogueMachine, model: TurnModel) -> bool:
     focus, pending = model.focus, model.state.pending_question
     if focus.kind == "off_topic" or (focus.aside is not None and Technique.WHAT_ELSE in model.techniques):
         return True
+    if asks_plainly_for_need(model.text):
+        return True  # deadline or budget: the rep moved on to his plans
     if focus.kind == "named" and is_bare_question(model.text) and asks_cause(model.text):
         return True  # a why about his business and nothing else: the rep asks, he was not answered
     asked_about = dialogue.parents.get(pending) if pending is not None else None

@@ -7,6 +7,8 @@ asking who else is hit. Every line here is written for this file, none is a prob
   "if it goes on, how does that land on the staff?") is the why or the what-if, not "too early";
 - a how-do-you-see label on a line naming a stake he has not told ("what would that do for the
   platform bid?") is the what-if;
+- a need question (by when, the budget) labelled as answering his question, or as a what-if once
+  he is motivated, is the need question;
 - "another year" spreads nowhere, and a what-if asking who else is hit gets the spreading harm
   even when its words name the long-term one.
 """
@@ -95,6 +97,43 @@ def test_a_view_label_on_a_line_naming_a_stake_he_has_not_told_is_the_what_if(
     state = _at(parts, [*TABLE, "no_part_link"], "returns", trust=80, lang=lang)
     outcome = parts.turn(state, line, ["how_do_you_see"])
     assert outcome.event == "implication" and outcome.revealed == ["win_platform"], outcome.reply
+
+
+MOTIVATED = [*TABLE, "sampling_gaps", "no_live_data", "lose_share", "overtime_spread"]
+
+
+@pytest.mark.parametrize(
+    ("lang", "line", "fact"),
+    [
+        ("en", "Given the audit, by when would line three have to show numbers?", "deadline"),
+        ("zh", "审核这么近，三号线最晚什么时候得看到数据？", "deadline"),
+        ("en", "How much budget is left this year for improvements?", "budget"),
+    ],
+)
+def test_a_need_question_labelled_as_answering_his_question_moves_on_from_it(
+    parts: DialogueMachine, lang: str, line: str, fact: str
+) -> None:
+    # He asked whether old presses can be connected; the rep asks by when or how much instead: he
+    # minds the question left open, and answers the need question (it was not his question's answer).
+    state = _at(parts, MOTIVATED, "returns", trust=80, lang=lang)
+    state.pending_question = "d_old_machines"
+    outcome = parts.turn(state, line, ["answer_with_question"])
+    assert outcome.ignored_question and outcome.event == "need" and outcome.revealed == [fact], outcome.reply
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "How much of this year's improvement money is still unspent, if the payback is quick?",
+        "If the pilot pays back within a year, what budget could you find for it?",
+    ],
+)
+def test_a_what_if_label_on_a_budget_question_once_he_is_motivated_is_the_need_question(
+    parts: DialogueMachine, line: str
+) -> None:
+    state = _at(parts, MOTIVATED, "returns", trust=80)
+    outcome = parts.turn(state, line, ["what_if"])
+    assert outcome.event == "need" and outcome.revealed == ["budget"], outcome.reply
 
 
 def test_another_year_is_no_spreading_cue() -> None:

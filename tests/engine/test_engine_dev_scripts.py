@@ -1,0 +1,83 @@
+"""The development rep scripts (tests/data/dev5 and dev6: whole visits paraphrased by helpers who
+never read the engine) keep scoring where they belong.
+
+These are tuning material, so this is a regression guard, not the measure of listening (that is
+``test_engine_listening``'s held-out scripts): each skilled visit scores at least 85 on its own
+scenario and at most 40 on the other five (the bundled four and dev4's two).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+from engine_support import DIALOGUES, ROOT
+
+from bot.engine.runtime import ScenarioRuntime, default_classify
+from bot.engine.scenario import load_scenario
+
+DEV = ROOT / "tests" / "data"
+SCRIPTS = sorted((DEV / "dev5" / "rep_scripts").glob("*.yaml")) + sorted(
+    (DEV / "dev6" / "rep_scripts").glob("*.yaml")
+)
+# Known misses, kept visible: strict, so the mark must go once the engine hears this rep.
+KNOWN_MISSES = {
+    "dev5/precision-parts-returns.paraphrase.en": (
+        "44 on the fleet tender: its generic whys and what-elses dig the tender's problems"
+    ),
+}
+OWN_AT_LEAST = 85
+CROSS_AT_MOST = 40
+SEEDS = (3, 11)
+
+
+def _name(path: Path) -> str:
+    return f"{path.parent.parent.name}/{path.stem}"
+
+
+@pytest.fixture(scope="module")
+def runtimes() -> dict[str, ScenarioRuntime]:
+    files = sorted(DIALOGUES.glob("*.yaml")) + sorted((DEV / "dev4" / "scenarios").glob("*.yaml"))
+    loaded = (ScenarioRuntime(load_scenario(file)) for file in files)
+    return {runtime.id: runtime for runtime in loaded}
+
+
+def _play(runtime: ScenarioRuntime, script: dict[str, object], seed: int) -> int:
+    classify = default_classify()
+    state, _ = runtime.start(lang=str(script["lang"]), mode="practice", seed=seed)
+    for line in script["lines"]:  # type: ignore[attr-defined]
+        if not state.active:
+            break
+        runtime.say(state, line, classify)
+    if state.active:
+        runtime.end(state)
+    return runtime.scorecard(state).score
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "path",
+    [
+        pytest.param(p, marks=pytest.mark.xfail(strict=True, reason=KNOWN_MISSES[_name(p)]))
+        if _name(p) in KNOWN_MISSES
+        else p
+        for p in SCRIPTS
+    ],
+    ids=[_name(p) for p in SCRIPTS],
+)
+def test_a_dev_script_scores_high_only_where_it_belongs(
+    path: Path, runtimes: dict[str, ScenarioRuntime]
+) -> None:
+    script = yaml.safe_load(path.read_text("utf-8"))
+    assert script["scenario"] in runtimes
+    scores = {
+        (scenario_id, seed): _play(runtime, script, seed)
+        for scenario_id, runtime in runtimes.items()
+        for seed in SEEDS
+    }
+    for (scenario_id, seed), score in scores.items():
+        if scenario_id == script["scenario"]:
+            assert score >= OWN_AT_LEAST, (scenario_id, seed, scores)
+        else:
+            assert score <= CROSS_AT_MOST, (scenario_id, seed, scores)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import Final
 
-from .listening import is_question
+from .listening import asks_need, is_question
 
 _SENTENCE_END: Final = re.compile(r"[。！!？?；;]+|\.(?:\s|$)")
 
@@ -76,3 +76,30 @@ _OFFER_NOUNS: Final = re.compile(
 
 def names_offer(text: str) -> bool:
     return bool(_OFFER_NOUNS.search(text))
+
+
+# Asking by when or for the money in so many words (asked_need's "when" alone also asks when
+# something started).
+PLAIN_NEED: Final = re.compile(
+    r"最晚|最迟|截止|期限|时间表|预算|经费|多少钱|拨多少|批了多少|"
+    r"\b(?:by when|deadline|budgets?|funds?|funding|how much money|money (?:is )?(?:left|unspent)|unspent)\b",
+    re.IGNORECASE,
+)
+
+
+def asks_plainly_for_need(text: str) -> bool:
+    """The line asks by when or for the money in so many words ("by when must line three show
+    data?", "这回批了多少钱？"), not a cause or his rules."""
+    return bool(PLAIN_NEED.search(text)) and asks_need(text)
+
+
+# A greeting that takes leave ("thanks, I won't keep you"): once the visit is under way, goodbye.
+GOODBYE_CUES: Final[dict[str, tuple[str, ...]]] = {
+    "zh": (
+        "再见", "告辞", "不打扰", "不占您", "不耽误您", "您忙", "您先忙", "先走", "回头见", "下次见",
+        "改天见",
+    ),
+    "en": (
+        "goodbye", "bye", "see you", "won't keep you", "let you get", "take care", "have a good", "talk soon",
+    ),
+}  # fmt: skip

@@ -139,16 +139,6 @@ SAID_BEFORE_CUES: Final[dict[str, tuple[str, ...]]] = {
         "last week", "last month", "you were saying", "we talked", "we spoke",
     ),
 }  # fmt: skip
-# A greeting that takes leave ("thanks, I won't keep you"): once the visit is under way, goodbye.
-GOODBYE_CUES: Final[dict[str, tuple[str, ...]]] = {
-    "zh": (
-        "再见", "告辞", "不打扰", "不占您", "不耽误您", "您忙", "您先忙", "先走", "回头见", "下次见",
-        "改天见",
-    ),
-    "en": (
-        "goodbye", "bye", "see you", "won't keep you", "let you get", "take care", "have a good", "talk soon",
-    ),
-}  # fmt: skip
 # An opener without etiquette: no surname and title, slang, "who's in charge?".
 IMPOLITE_CUES: Final[dict[str, tuple[str, ...]]] = {
     "zh": ("喂，", "喂,", "喂！", "哥们", "兄弟，", "谁管事", "谁说了算", "管事的", "老板呢", "你们头儿"),
@@ -377,15 +367,6 @@ def asks_cause(text: str) -> bool:
 # His standing rules: "what deadline does your own rule set?" asks how he works today.
 _RULES: Final = re.compile(
     r"规定|制度|标准|规矩|\b(?:rules?|regulations?|policy|policies|standards?)\b", re.I
-)
-
-
-# Asking by when or for the money in so many words (asked_need's "when" alone also asks when
-# something started).
-PLAIN_NEED: Final = re.compile(
-    r"最晚|最迟|截止|期限|时间表|预算|经费|多少钱|拨多少|批了多少|"
-    r"\b(?:by when|deadline|budgets?|funds?|funding|how much money|money (?:is )?(?:left|unspent)|unspent)\b",
-    re.IGNORECASE,
 )
 
 

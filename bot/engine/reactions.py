@@ -11,9 +11,9 @@ from __future__ import annotations
 from bot.vocab import Event, Step, Technique
 
 from .customer import Customer
-from .forms import asks_for_detail
+from .forms import GOODBYE_CUES, asks_for_detail
 from .guards import Guards
-from .listening import GOODBYE_CUES, NO_FOCUS, Focus, has_cue
+from .listening import NO_FOCUS, Focus, has_cue
 from .rules import COST, DEFLECT_FLOOR_BELOW_START, GAIN, OFFENCE_OF, WALK_OUT_TRUST
 from .state import SessionState
 
@@ -408,16 +408,7 @@ class TurnModel(Guards):
     def revisit(self) -> None:
         """Pick up where an earlier visit left off: its facts count again, its problem is current."""
         self.event = Event.REVISITED
-        # The named was recalled already (turn.recall_named); the rest now, in the earlier order.
-        earlier_now = set(self.state.prior) | set(self.revealed)
-        recalled = [fact for fact in self.state.earlier if fact in earlier_now] or list(self.state.prior)
-        self.state.prior.clear()
-        for fact in recalled:
-            if fact not in self.state.revealed:
-                self.state.revealed.append(fact)
-                self.revealed.append(fact)
-            if fact not in self.state.picked_up:
-                self.state.picked_up.append(fact)  # credit for picking up the thread, not the fact
+        recalled = self.state.pick_up_earlier(self.revealed)  # the named: turn.recall_named
         problems = [f for f in recalled if f in self.customer.loaded.problems]
         owners = [
             self.customer.loaded.cause_owner[f] for f in recalled if f in self.customer.loaded.cause_owner

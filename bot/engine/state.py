@@ -92,6 +92,21 @@ class SessionState:
                 known[name] = enum(known[name])
         return cls(**known)
 
+    def pick_up_earlier(self, recalled_now: list[str]) -> list[str]:
+        """A revisit: every fact of the earlier visit is told again (``recalled_now``, those the
+        line named, already were), in the earlier order, and each is credited as picked up, not
+        as uncovered. Returns the facts recalled; the prior visit is used up."""
+        earlier_now = set(self.prior) | set(recalled_now)
+        recalled = [fact for fact in self.earlier if fact in earlier_now] or list(self.prior)
+        self.prior.clear()
+        for fact in recalled:
+            if fact not in self.revealed:
+                self.revealed.append(fact)
+                recalled_now.append(fact)
+            if fact not in self.picked_up:
+                self.picked_up.append(fact)
+        return recalled
+
     @property
     def active(self) -> bool:
         return self.status == Status.ACTIVE

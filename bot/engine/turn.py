@@ -16,11 +16,10 @@ from typing import Protocol
 from bot.vocab import QUESTIONING_STEPS, Event, Stage, Status, Step, Technique
 
 from .customer import Customer, asked_need, joiner
-from .forms import is_bare_question, names_offer
+from .forms import asks_plainly_for_need, is_bare_question, names_offer
 from .listening import (
     IMPOLITE_CUES,
     NEXT_STEP_TECHNIQUES,
-    PLAIN_NEED,
     SAID_BEFORE_CUES,
     TOPICAL,
     Focus,
@@ -134,6 +133,11 @@ def _reread(state: SessionState, primary: Technique, rest: Technique | None, tex
         return rest  # "you mentioned X earlier, why...?" in one visit: a question about X
     if primary == Technique.WHAT_ELSE and is_conditional(text, lang):
         return Technique.WHAT_IF
+    return _closed_need(primary, rest, text)
+
+
+def _closed_need(primary: Technique, rest: Technique | None, text: str) -> Technique:
+    """A closed label with a need label after it on a line asking by when or how much."""
     if primary == Technique.CLOSED_QUESTION and rest == Technique.NEED_CONFIRMATION and asked_need(text):
         return Technique.NEED_CONFIRMATION  # "how much was approved? do the contracted trucks count?"
     return primary
@@ -207,12 +211,6 @@ def _topical_trigger(model: TurnModel, trigger: Trigger) -> Trigger:
     return trigger
 
 
-def asks_plainly_for_need(text: str) -> bool:
-    """The line asks by when or for the money in so many words ("by when must line three show
-    data?", "这回批了多少钱？"), not a cause or his rules."""
-    return bool(PLAIN_NEED.search(text)) and asks_need(text)
-
-
 def _form_read(model: TurnModel, trigger: Technique) -> Technique:
     """The label re-read from the line's form: a pending answer-with-question, a need question that
     asks for a cause or about his rules, a statement that is a question about his business."""
@@ -223,23 +221,31 @@ def _form_read(model: TurnModel, trigger: Technique) -> Technique:
             return Technique.NEED_CONFIRMATION  # "by when would line three need data?": not his question
         conditional = is_conditional(text, lang)
         trigger = others[0] if others else Technique.WHAT_IF if conditional else Technique.OPEN_QUESTION
+    need_or_not = _need_read(model, trigger)
+    if need_or_not is not None:
+        return need_or_not
     if trigger == Technique.NEED_CONFIRMATION and not asks_need(text):
         rest: list[Technique] = [t for t in model.techniques if t != Technique.NEED_CONFIRMATION]
         trigger = rest[0] if rest else Technique.WHY if is_why(text) else Technique.OPEN_QUESTION
-    elif trigger == Technique.NEED_CONFIRMATION and _pictures_his_problem(model):
-        return Technique.WHAT_IF  # "if the power bill stays this high, who ends up paying?"
-    elif (
-        trigger == Technique.WHAT_IF
-        and asks_plainly_for_need(text)
-        and (model.motivated() or Customer.direction(text, lang) is None)
-    ):
-        return Technique.NEED_CONFIRMATION  # "how much budget is left, if the payback is quick?"
     hidden = _hidden_question(model, trigger)
     if hidden is not None:
         return hidden
     if trigger == Technique.STATEMENT and focus.kind == "named" and is_question(text):
         trigger = Technique.OPEN_QUESTION  # a question about his business, whatever its form
     return trigger
+
+
+def _need_read(model: TurnModel, trigger: Technique) -> Technique | None:
+    """A need label on a line picturing his problem is the what-if; a what-if label on a plain
+    budget or deadline question once he is motivated (or picturing neither harm nor gain) is the
+    need question. None when neither."""
+    text = model.text
+    if trigger == Technique.NEED_CONFIRMATION and asks_need(text) and _pictures_his_problem(model):
+        return Technique.WHAT_IF  # "if the power bill stays this high, who ends up paying?"
+    plain = trigger == Technique.WHAT_IF and asks_plainly_for_need(text)
+    if plain and (model.motivated() or Customer.direction(text, model.state.lang) is None):
+        return Technique.NEED_CONFIRMATION  # "how much budget is left, if the payback is quick?"
+    return None
 
 
 def _hidden_question(model: TurnModel, trigger: Technique) -> Technique | None:

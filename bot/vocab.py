@@ -105,6 +105,7 @@ class Event(StrEnum):
     DUG = "dug"
     ROOT_FOUND = "root_found"
     AT_ROOT = "at_root"
+    ANALYSED = "analysed"  # an analysis question of the problem's type drew out its fact
     SIBLING = "sibling"
     NOTHING_ELSE = "nothing_else"
     REVIEW_NOT_YET = "review_not_yet"  # asked what would worry him about a change, before he weighs one

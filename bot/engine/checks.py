@@ -18,6 +18,7 @@ from bot.vocab import Event
 from bot.yamlsource import ScriptProblem, SourceDocument, format_path
 
 from .schema import (
+    ANALYSIS_OF_TYPE,
     LISTEN_REPLY_KEYS,
     NEED_FACTS,
     REPLY_KEYS,
@@ -62,6 +63,7 @@ def _reachable(s: Scenario) -> set[str]:
         for cause in problem.causes:
             prerequisites[cause.id] = {before}
             before = cause.id
+        prerequisites.update((fact.id, {problem.id}) for fact in problem.analysis)
     for implication in s.implications:
         prerequisites[implication.id] = {implication.problem, *implication.requires}
     for view in s.views:
@@ -93,7 +95,15 @@ def check_scenario(s: Scenario, doc: SourceDocument) -> list[ScriptProblem]:
     def report(path: Location, key: str, **params: Any) -> None:
         problems.append(doc.report(path, key, **params))
 
-    checks = (_check_languages, _check_ids, _check_references, _check_motivation, _check_keys, _check_trains)
+    checks = (
+        _check_languages,
+        _check_ids,
+        _check_references,
+        _check_motivation,
+        _check_keys,
+        _check_trains,
+        _check_analysis,
+    )
     for check in checks:
         check(s, report)
     if not problems:  # a loop is only worth reporting once every reference resolves
@@ -101,6 +111,21 @@ def check_scenario(s: Scenario, doc: SourceDocument) -> list[ScriptProblem]:
     for index, test in enumerate(s.tests):
         _check_trainer_test(s, ("tests", index), test, report)
     return problems
+
+
+def _check_analysis(s: Scenario, report: Report) -> None:
+    """An analysis fact answers one of its problem type's analysis questions."""
+    for i, problem in enumerate(s.problems):
+        fitting = ANALYSIS_OF_TYPE[problem.type]
+        for j, fact in enumerate(problem.analysis):
+            if fact.asks not in fitting:
+                report(
+                    ("problems", i, "analysis", j, "asks"),
+                    N_("script.check.analysis_type"),
+                    asks=fact.asks.value,
+                    type=problem.type.value,
+                    fitting=", ".join(a.value for a in fitting),
+                )
 
 
 def _check_trains(s: Scenario, report: Report) -> None:
@@ -141,6 +166,9 @@ def _id_paths(s: Scenario) -> list[tuple[str, Location]]:
         id_paths.append((problem.id, ("problems", i, "id")))
         id_paths.extend(
             (cause.id, ("problems", i, "causes", j, "id")) for j, cause in enumerate(problem.causes)
+        )
+        id_paths.extend(
+            (fact.id, ("problems", i, "analysis", j, "id")) for j, fact in enumerate(problem.analysis)
         )
     id_paths.extend(
         (implication.id, ("implications", i, "id")) for i, implication in enumerate(s.implications)

@@ -61,7 +61,7 @@ IDLE_EVENTS = frozenset(
 # (the advice is scorecard.start.<technique>).
 START: list[tuple[str, set[str]]] = [
     ("curiosity_care", {"situation", "care"}),
-    ("why", {"dug", "root_found"}),
+    ("why", {"dug", "root_found", "analysed"}),
     ("what_else", {"sibling"}),
     ("what_if", {"implication"}),
     ("how_do_you_see", {"view"}),

@@ -193,6 +193,8 @@ class Customer:
             self.fact_lines[problem.id] = self._by_lang(problem.symptom)
             for cause in problem.causes:
                 self.fact_lines[cause.id] = self._by_lang(cause.says)
+            for fact in problem.analysis:
+                self.fact_lines[fact.id] = self._by_lang(fact.says)
         for implication in s.implications:
             self.fact_lines[implication.id] = self._by_lang(implication.says)
         for view in s.views:

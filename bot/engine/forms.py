@@ -7,6 +7,7 @@ import re
 from typing import Final
 
 from .listening import asks_need, is_question
+from .schema import ANALYSIS_OF_TYPE, AnalysisAsk, ProblemType
 
 _SENTENCE_END: Final = re.compile(r"[。！!？?；;]+|\.(?:\s|$)")
 
@@ -103,3 +104,100 @@ GOODBYE_CUES: Final[dict[str, tuple[str, ...]]] = {
         "goodbye", "bye", "see you", "won't keep you", "let you get", "take care", "have a good", "talk soon",
     ),
 }  # fmt: skip
+
+
+# The analysis questions of a problem's type, by their words (docs/scenarios.md, ``problems``).
+ANALYSIS_CUES: Final[dict[AnalysisAsk, dict[str, tuple[str, ...]]]] = {
+    AnalysisAsk.made_of: {
+        "zh": ("由哪些", "哪几类", "哪几种", "哪些类型", "构成", "组成", "分哪几", "都是些什么"),
+        "en": (
+            "made up of",
+            "made of",
+            "break down",
+            "breakdown",
+            "what kinds",
+            "which kinds",
+            "what types",
+            "consist",
+        ),
+    },
+    AnalysisAsk.where: {
+        "zh": ("哪个环节", "哪道工序", "哪一步", "哪个阶段", "什么环节", "哪一环", "在哪儿出", "在哪里出"),
+        "en": (
+            "where in",
+            "at which stage",
+            "which stage",
+            "which step",
+            "at what point",
+            "where exactly",
+            "where along",
+        ),
+    },
+    AnalysisAsk.compared: {
+        # Comparing with another line, site or product; "why so many more than last year?" only
+        # describes the rise, so a comparison in time is no cue.
+        "zh": ("相比", "比起", "对比", "跟别的", "和别的", "跟其他", "和其他"),
+        "en": ("compared", "compare", "versus", "than the other", "than at the other", "than on the other"),
+    },
+    AnalysisAsk.trigger: {
+        "zh": ("引发", "触发", "导火索", "什么情况下会", "在什么情况下"),
+        "en": (
+            "trigger",
+            "set off",
+            "sets off",
+            "tip it over",
+            "under what conditions",
+            "what would cause it to",
+        ),
+    },
+    AnalysisAsk.outcome: {
+        "zh": ("会发生什么", "会出什么事", "具体会怎样", "最坏会"),
+        "en": ("what exactly would happen", "what would actually happen", "worst case"),
+    },
+    AnalysisAsk.precedent: {
+        "zh": ("别家", "同行", "别人遇到", "有没有先例", "出过事", "其他家"),
+        "en": (
+            "happened to others",
+            "other companies",
+            "anyone else had",
+            "peers",
+            "precedent",
+            "happened elsewhere",
+        ),
+    },
+    AnalysisAsk.specific: {
+        "zh": ("具体", "量化", "什么数字", "多少算", "衡量", "什么标准算"),
+        "en": ("specific", "measurable", "measure", "what number", "what target", "what would count as"),
+    },
+    AnalysisAsk.prerequisite: {
+        "zh": ("前提", "先要", "必须先", "先得", "需要具备", "先满足"),
+        "en": (
+            "must be true",
+            "needs to be in place",
+            "have to be in place",
+            "prerequisite",
+            "before that can",
+            "first need",
+        ),
+    },
+    AnalysisAsk.path: {
+        "zh": ("路径", "怎么走", "分几步", "步骤", "路线图", "从哪儿入手", "从哪里入手"),
+        "en": (
+            "path",
+            "roadmap",
+            "what steps",
+            "how would you get there",
+            "route to",
+            "where would you start",
+        ),
+    },
+}
+
+
+def analysis_asked(text: str, lang: str, problem_type: ProblemType) -> AnalysisAsk | None:
+    """Which of the analysis questions of ``problem_type`` the line asks, if any."""
+    lowered = text.lower()
+    for ask in ANALYSIS_OF_TYPE[problem_type]:
+        if any(cue in lowered for cue in ANALYSIS_CUES[ask][lang]):
+            return ask
+    return None

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import random
 
-from bot.vocab import Lang, Stage, Technique
+from bot.vocab import Lang, Stage, Step, Technique
 
 from .customer import Customer
-from .forms import asks_about_things
+from .forms import GOODBYE_CUES, analysis_asked, asks_about_things
 from .listening import (
     FAMILY_GAP,
     FAMILY_MIN,
@@ -39,7 +39,7 @@ from .rules import (
     SOFTENING,
     STAGE_TRUST,
 )
-from .scenario import NEED_FACTS, Problem, View
+from .scenario import NEED_FACTS, AnalysisFact, Problem, View
 from .stakes import Stakes
 from .state import SessionState, rng_for
 
@@ -317,6 +317,20 @@ class Guards(Stakes):
         found = self.view()
         return found is not None and found.id == f.view
 
+    def visit_tone(self) -> str:
+        """How the visit went, for the farewell: warm, neutral or cool."""
+        s = self.state
+        if s.next_step == "agreed" or (self.motivated() and s.trust >= 55):
+            return "warm"
+        return "cool" if s.trust < 35 or s.off_topic >= 3 or s.pitches_before_need > 0 else "neutral"
+
+    def takes_leave(self) -> bool:
+        """A greeting once the next step is agreed or deadline and budget are being confirmed, or
+        one with leave-taking words once he has told something, is the rep taking leave."""
+        s = self.state
+        late = s.next_step == "agreed" or s.step == Step.NEED_CONFIRMATION
+        return s.greeted and (late or (bool(s.revealed) and has_cue(self.text, GOODBYE_CUES, self.lang)))
+
     def need_confirmed(self) -> bool:
         """Motivated, a deadline or budget out, and trust enough to commit to a next step."""
         s = self.state
@@ -325,6 +339,21 @@ class Guards(Stakes):
             and any(fact in s.revealed for fact in NEED_FACTS)
             and s.trust >= NEXT_STEP_TRUST
         )
+
+    def analysis_fact(self) -> tuple[Problem, AnalysisFact] | None:
+        """The fact an analysis question of the problem's type draws out ("where in the process
+        do the defects start?"): of the problem the line is about, told, not yet said."""
+        problem_id = self.topic_problem()
+        problem = self.customer.loaded.problems.get(problem_id) if problem_id else None
+        if problem is None or not problem.analysis or problem.id not in self.state.revealed:
+            return None
+        asked = analysis_asked(self.text, self.lang, problem.type)
+        found = (f for f in problem.analysis if f.asks == asked and f.id not in self.state.revealed)
+        fact = next(found, None)
+        return (problem, fact) if fact is not None else None
+
+    def asks_open_analysis(self) -> bool:
+        return self.analysis_fact() is not None
 
     def can_dig(self) -> bool:
         return self.dig_target() is not None

@@ -11,9 +11,9 @@ from __future__ import annotations
 from bot.vocab import Event, Step, Technique
 
 from .customer import Customer
-from .forms import GOODBYE_CUES, asks_for_detail
+from .forms import asks_for_detail
 from .guards import Guards
-from .listening import NO_FOCUS, Focus, has_cue
+from .listening import NO_FOCUS, Focus
 from .rules import COST, DEFLECT_FLOOR_BELOW_START, GAIN, OFFENCE_OF, WALK_OUT_TRUST
 from .state import SessionState
 
@@ -87,9 +87,8 @@ class TurnModel(Guards):
 
     def greet(self) -> None:
         self.event, s = Event.GREETED, self.state
-        late = s.next_step == "agreed" or s.step == Step.NEED_CONFIRMATION
-        if s.greeted and (late or (s.revealed and has_cue(self.text, GOODBYE_CUES, self.lang))):
-            return self.farewell(ending=False)  # the rep taking leave
+        if self.takes_leave():
+            return self.farewell(ending=False)
         if not s.greeted:
             s.greeted, self.delta = True, self.delta + GAIN["greeting"]
         self.say("greeting")
@@ -321,6 +320,16 @@ class TurnModel(Guards):
         self.reveal(cause.id)
         self.event = Event.ROOT_FOUND if index == len(problem.causes) - 1 else Event.DUG
 
+    def analyse(self) -> None:
+        found = self.analysis_fact()
+        assert found is not None  # guarded by asks_open_analysis
+        problem, fact = found
+        if self.needs_more_trust(fact.min_trust):
+            return self.hold_back()
+        self.state.current_problem, self.event = problem.id, Event.ANALYSED
+        self.delta += GAIN["reveal"]
+        self.reveal(fact.id)
+
     def at_root(self) -> None:
         self.event = Event.AT_ROOT
         self.about("nothing_more_about", "no_deeper")
@@ -486,10 +495,6 @@ class TurnModel(Guards):
 
     def farewell(self, ending: bool = True) -> None:
         """Goodbye in the tone the visit earned: warm (the scenario's own words), neutral or cool."""
-        self.event, s = Event.ENDED if ending else self.event, self.state
-        if s.next_step == "agreed" or (self.motivated() and s.trust >= 55):
-            self.say("farewell")
-        elif s.trust < 35 or s.off_topic >= 3 or s.pitches_before_need > 0:
-            self.listen("farewell_cool")
-        else:
-            self.listen("farewell_neutral")
+        self.event = Event.ENDED if ending else self.event
+        tone = self.visit_tone()
+        self.say("farewell") if tone == "warm" else self.listen(f"farewell_{tone}")

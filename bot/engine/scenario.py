@@ -37,6 +37,8 @@ from .schema import (
     STAGES,
     STEPS,
     TECHNIQUES,
+    AnalysisAsk,
+    AnalysisFact,
     Cause,
     ChangeKind,
     CustomerQuestion,
@@ -81,6 +83,8 @@ class LoadedScenario:
             for cause in problem.causes:
                 self.cause_owner[cause.id] = problem.id
                 self.fact_topic[cause.id] = cause.topic
+            for fact in problem.analysis:
+                self.fact_topic[fact.id] = fact.topic
 
     @property
     def id(self) -> str:
@@ -169,6 +173,8 @@ __all__ = [
     "STAGES",
     "STEPS",
     "TECHNIQUES",
+    "AnalysisAsk",
+    "AnalysisFact",
     "Cause",
     "ChangeKind",
     "CustomerQuestion",

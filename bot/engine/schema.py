@@ -129,6 +129,27 @@ class ProblemType(StrEnum):
     ideal = "ideal"
 
 
+class AnalysisAsk(StrEnum):
+    """The analysis questions of each problem type (docs/scenarios.md, ``problems``)."""
+
+    made_of = "made_of"  # restore: what is it made of
+    where = "where"  # restore: where in the process
+    compared = "compared"  # restore: compared with what
+    trigger = "trigger"  # prevent: what would set it off
+    outcome = "outcome"  # prevent: what exactly would happen
+    precedent = "precedent"  # prevent: what happened to others
+    specific = "specific"  # ideal: the goal made specific and measurable
+    prerequisite = "prerequisite"  # ideal: what must be true first
+    path = "path"  # ideal: which path
+
+
+ANALYSIS_OF_TYPE: dict[ProblemType, tuple[AnalysisAsk, ...]] = {
+    ProblemType.restore: (AnalysisAsk.made_of, AnalysisAsk.where, AnalysisAsk.compared),
+    ProblemType.prevent: (AnalysisAsk.trigger, AnalysisAsk.outcome, AnalysisAsk.precedent),
+    ProblemType.ideal: (AnalysisAsk.specific, AnalysisAsk.prerequisite, AnalysisAsk.path),
+}
+
+
 class ChangeKind(StrEnum):
     external = "external"
     organisational = "organisational"
@@ -177,12 +198,24 @@ class Cause(Strict):
     min_trust: Trust = 0
 
 
+class AnalysisFact(Strict):
+    """What the customer tells when the rep asks one of the analysis questions of the problem's
+    type ("where in the process do the defects start?"), beside the why-chain."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    asks: AnalysisAsk
+    topic: Text
+    says: Lines
+    min_trust: Trust = 0
+
+
 class Problem(Strict):
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     type: ProblemType
     topic: Text
     symptom: Lines
     causes: list[Cause] = Field(min_length=1)
+    analysis: list[AnalysisFact] = Field(default_factory=list)
     requires: list[str] = Field(default_factory=list)
     min_trust: Trust = 0
 
@@ -376,6 +409,7 @@ class Scenario(Strict):
         for problem in self.problems:
             ids.append(problem.id)
             ids.extend(cause.id for cause in problem.causes)
+            ids.extend(fact.id for fact in problem.analysis)
         ids.extend(i.id for i in self.implications)
         ids.extend(v.id for v in self.views)
         ids.extend(NEED_FACTS)

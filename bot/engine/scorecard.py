@@ -199,7 +199,7 @@ def techniques_heard(history: list[dict[str, Any]]) -> list[str]:
 
 def _depth(scenario: Scenario, chains: dict[str, float]) -> float:
     """0.7 x the deepest why-chain's share + 0.3 x the mean share."""
-    ratios = [chains[p.id] / len(p.causes) for p in scenario.problems]
+    ratios = [min(1.0, chains[p.id] / len(p.causes)) for p in scenario.problems]
     return 0.7 * max(ratios, default=0.0) + 0.3 * (sum(ratios) / len(ratios) if ratios else 0.0)
 
 
@@ -264,6 +264,8 @@ def _motivation(dialogue: DialogueMachine, angles: dict[Angle, float]) -> float:
 # A fact the customer told in answer to a generic line ("why is that?", "anything else?") earns
 # this share of the credit of one the rep asked about by name: he volunteered it.
 GENERIC_CREDIT = 0.5
+# An analysis fact counts this share of a cause towards the depth of its problem (at most full).
+ANALYSIS_CREDIT = 0.5
 
 
 def _angle_credit(scenario: Scenario, credit: dict[str, float]) -> dict[Angle, float]:
@@ -286,9 +288,14 @@ def _need(state: SessionState, credit: dict[str, float]) -> float:
 def _chains(
     scenario: Scenario, revealed: set[str], credit: dict[str, float]
 ) -> tuple[dict[str, int], dict[str, float]]:
-    """Per problem: the causes uncovered, and the credit they earned."""
+    """Per problem: the causes uncovered, and the credit they earned; each analysis fact (an
+    analysis question of the problem's type answered) earns half a cause's."""
     chains = {p.id: sum(1 for cause in p.causes if cause.id in revealed) for p in scenario.problems}
-    earned = {p.id: sum(credit.get(cause.id, 0.0) for cause in p.causes) for p in scenario.problems}
+    earned = {
+        p.id: sum(credit.get(cause.id, 0.0) for cause in p.causes)
+        + ANALYSIS_CREDIT * sum(credit.get(fact.id, 0.0) for fact in p.analysis)
+        for p in scenario.problems
+    }
     return chains, earned
 
 

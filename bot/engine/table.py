@@ -71,6 +71,7 @@ def _step_rows() -> tuple[Row, ...]:
         Row(T.OPEN_QUESTION, S.CURIOSITY, M.tell_named_situation, when=(M.names_new_situation,)),
         Row(T.OPEN_QUESTION, None, M.say_not_ours, when=(M.asks_about_foreign_things,)),
         Row(T.OPEN_QUESTION, None, M.answer_guarded, when=(M.guarded,)),
+        Row(T.OPEN_QUESTION, S.ANALYSIS, M.analyse, when=(M.asks_open_analysis,)),
         Row(T.OPEN_QUESTION, S.WHAT_IF, M.imagine, when=(M.names_open_implication,)),
         Row(T.OPEN_QUESTION, S.HOW_DO_YOU_SEE, M.share_view, when=(M.names_open_view,)),
         Row(T.OPEN_QUESTION, S.ANALYSIS, M.open_named, when=(M.names_new_problem,)),
@@ -94,6 +95,7 @@ def _step_rows() -> tuple[Row, ...]:
         # Why digs what is on the table: a problem he has not told is not his problem yet.
         Row(T.WHY, None, M.not_told_yet, when=(M.names_unreachable_problem,)),
         Row(T.WHY, None, M.no_problem_yet, unless=(M.has_problem,)),
+        Row(T.WHY, S.ANALYSIS, M.analyse, when=(M.asks_open_analysis,)),
         Row(T.WHY, S.ANALYSIS, M.dig, when=(M.can_dig,)),
         Row(T.WHY, None, M.at_root),
         Row(T.WHAT_ELSE, None, M.deflect, when=(M.too_early_shallow,)),
@@ -113,6 +115,7 @@ def _step_rows() -> tuple[Row, ...]:
         Row(T.HOW_DO_YOU_SEE, None, M.ask_what_meant, when=(M.unclear,)),
         # "What would that do for your bid on the new platform?": the stake it names, not a view.
         Row(T.HOW_DO_YOU_SEE, S.WHAT_IF, M.imagine, when=(M.asks_about_open_implication,)),
+        Row(T.HOW_DO_YOU_SEE, S.ANALYSIS, M.analyse, when=(M.asks_open_analysis,)),  # "did peers hit it?"
         Row(T.HOW_DO_YOU_SEE, None, M.view_too_early, unless=(M.root_found,)),
         Row(T.HOW_DO_YOU_SEE, S.HOW_DO_YOU_SEE, M.share_view, when=(M.has_view,)),
         Row(T.HOW_DO_YOU_SEE, None, M.nothing_new),

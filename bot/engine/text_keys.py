@@ -49,6 +49,8 @@ VERDICT_KEYS: Final[dict[str, str]] = {
     "root_found": N_("coach.verdict.root_found"),
     "at_root": N_("coach.verdict.at_root"),
     # TRANSLATORS: {topic} is a fact the customer revealed, or a scenario topic, in the visit's language.
+    "analysed": N_("coach.verdict.analysed"),
+    # TRANSLATORS: {topic} is a fact the customer revealed, or a scenario topic, in the visit's language.
     "sibling": N_("coach.verdict.sibling"),
     "nothing_else": N_("coach.verdict.nothing_else"),
     "review_not_yet": N_("coach.verdict.review_not_yet"),

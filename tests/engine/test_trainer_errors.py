@@ -49,6 +49,16 @@ class Slip:
 
 SLIPS = [
     Slip(
+        "an analysis question that does not fit its problem's type",
+        (("        asks: precedent", "        asks: where"),),
+        at="asks: where",
+        column=9,
+        key="script.check.analysis_type",
+        english="'where' is not an analysis question of a prevent problem; "
+        "it takes: trigger, outcome, precedent.",
+        chinese="“where” 不是 prevent 类问题的分析问题；可用的有：trigger, outcome, precedent。",
+    ),
+    Slip(
         "a closing quote forgotten at the end of a title",
         (('  en: "Precision parts: returns keep rising"', '  en: "Precision parts: returns keep rising'),),
         at='en: "Precision parts',

@@ -116,10 +116,11 @@ class TopicIndex:
             )
             for lang in LANGS
         }
-        # A line's word the scenario never uses stands for its own word of the same meaning.
-        self._synonyms = {
-            lang: build_synonyms(lang, everything + extra, self._langs[lang].vocabulary) for lang in LANGS
-        }
+        # A line's word the scenario never uses stands for its own word of the same meaning. Not the
+        # words of analysis facts (problems' side facts, no topics): adding one must not change how
+        # the scenario's other lines are heard.
+        heard = _without_analysis(s, everything) + extra
+        self._synonyms = {lang: build_synonyms(lang, heard, self._langs[lang].vocabulary) for lang in LANGS}
         self._said_cache: dict[tuple[str, str], tuple[tuple[int, frozenset[str]], ...]] = {}
         self._family, self._stakes = families_of(self.topics)
         # A turn reads its line several times (the match, the match without context, the
@@ -358,6 +359,12 @@ class TopicIndex:
         if lang == "zh" and len(word) > 2:
             return any(f"{BIGRAM}:{word[i : i + 2]}" in index.bigrams for i in range(len(word) - 1))
         return False
+
+
+def _without_analysis(s: Scenario, everything: list[str]) -> list[str]:
+    """The scenario's strings but its problems' analysis facts."""
+    told = {text for problem in s.problems for fact in problem.analysis for text in all_strings(fact)}
+    return [text for text in everything if text not in told]
 
 
 def _weights(found: Tokens, index: _LangIndex) -> dict[str, float]:

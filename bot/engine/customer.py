@@ -45,7 +45,8 @@ assert set(REPLY_TEXT_KEYS) == set(REPLY_KEYS), "every reply key needs a default
 HARM_CUES: dict[str, tuple[str, ...]] = {
     "zh": (
         "不", "没", "一直", "继续", "拖", "恶化", "还是", "这样下去", "持续", "更糟", "失去", "丢", "亏",
-        "垮", "出事", "损失", "流失", "罚", "下去", "照这样", "老是", "总是", "越来越多",
+        "垮", "出事", "损失", "流失", "罚", "下去", "照这样", "老是", "总是", "越来越多", "万一", "伤人",
+        "受伤", "下滑", "往下掉", "越来越少", "连累", "牵连", "拖累", "波及",
     ),
     "en": (
         "not ", "n't", "never", "still", "unsolved", "worse", "carry on", "carries on", "continue",
@@ -109,11 +110,13 @@ _NEUTRAL_COULD = re.compile(r"\bcould\s+(?:(?:it|that|this|they|there)\s+)?(?:ha
 # A Chinese A-not-A question ("能不能", "会不会", "有没有") asks yes or no: its 不 / 没 is no
 # harm and its 能 no gain.
 _A_NOT_A = re.compile(r"(.)[不没]\1")
+# Words whose 不 negates nothing: "会有什么不同" asks what changes, no harm.
+_NOT_NEGATING = re.compile(r"不同|不一样|不错|不少|不仅|不过|不管|不断")
 
 
 def _leanings(text: str, lang: str) -> tuple[int, int]:
     """How many harm and gain cues a what-if has (see HARM_CUES)."""
-    lowered = _A_NOT_A.sub("", text.lower()) if lang == "zh" else text.lower()
+    lowered = _NOT_NEGATING.sub("", _A_NOT_A.sub("", text.lower())) if lang == "zh" else text.lower()
     harm = sum(1 for cue in HARM_CUES[lang] if cue in lowered)
     if lang == "en":
         lowered = _NEUTRAL_COULD.sub(" ", lowered)

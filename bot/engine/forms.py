@@ -201,3 +201,33 @@ def analysis_asked(text: str, lang: str, problem_type: ProblemType) -> AnalysisA
         if any(cue in lowered for cue in ANALYSIS_CUES[ask][lang]):
             return ask
     return None
+
+
+# "Who else ends up feeling it?", "还有谁会受牵连？": the spreading harm, not what else is wrong.
+_HIT: Final[dict[str, tuple[str, ...]]] = {
+    "zh": ("牵连", "连累", "波及", "拖累", "受影响", "影响到", "跟着受", "受累", "跟着倒霉"),
+    "en": (
+        "feel it",
+        "feels it",
+        "feeling it",
+        "affected",
+        "hit by",
+        "gets hit",
+        "knock-on",
+        "ripple",
+        "suffer",
+    ),
+}
+
+
+def asks_who_is_hit(text: str, lang: str) -> bool:
+    """A question about who else bears a problem's harm."""
+    lowered = text.lower()
+    return any(cue in lowered for cue in _HIT[lang])
+
+
+# Naming an earlier visit, not something said a moment ago in this one.
+EARLIER_VISIT_CUES: Final[dict[str, tuple[str, ...]]] = {
+    "zh": ("上次", "上回", "那次", "上周", "上个月", "之前来", "以前来", "之前见"),
+    "en": ("last time", "last week", "last month", "we talked", "we spoke", "when we met", "last visit"),
+}

@@ -353,8 +353,9 @@ def is_why(text: str) -> bool:
 # Asking for a cause without "why": "what's behind ...?", "what's making it so hard?", "是什么原因".
 _CAUSE_ASK: Final = re.compile(
     r"原因|导致|造成|怎么回事|为何|缘故|"
-    r"\bwhat(?:'s| is| was| are)? (?:behind|making|causing|driving|keeping|pushing)\b|"
-    r"\bwhat (?:makes|made|causes|caused|drives|drove|led to|leads to|keeps)\b|\breasons?\b|\broot cause",
+    r"\bwhat(?:'s| is| was| are)? (?:behind|making|causing|driving|keeping|pushing|stopping|holding)\b|"
+    r"\bwhat (?:makes|made|causes|caused|drives|drove|led to|leads to|keeps|stops|stopped|prevents)\b|"
+    r"\breasons?\b|\broot cause",
     re.IGNORECASE,
 )
 

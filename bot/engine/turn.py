@@ -16,11 +16,10 @@ from typing import Protocol
 from bot.vocab import QUESTIONING_STEPS, Event, Stage, Status, Step, Technique
 
 from .customer import Customer, asked_need, joiner
-from .forms import asks_plainly_for_need, is_bare_question, names_offer
+from .forms import EARLIER_VISIT_CUES, asks_plainly_for_need, asks_who_is_hit, is_bare_question, names_offer
 from .listening import (
     IMPOLITE_CUES,
     NEXT_STEP_TECHNIQUES,
-    SAID_BEFORE_CUES,
     TOPICAL,
     Focus,
     asks_cause,
@@ -126,12 +125,13 @@ def _reread(state: SessionState, primary: Technique, rest: Technique | None, tex
     tags = primary in _DEEP_LABELS and told_nothing and is_tag_question(text, lang)
     if confirms or tags:
         return Technique.CLOSED_QUESTION
-    said_before = has_cue(text, SAID_BEFORE_CUES, lang)
+    # Before he has told anything, "you said..." can only be his opening: a question about now.
+    said_before = has_cue(text, EARLIER_VISIT_CUES, lang)
     if primary == Technique.REVISIT_TOPIC and told_nothing and is_question(text) and not said_before:
         return rest if rest is not None and rest != Technique.REVISIT_TOPIC else Technique.OPEN_QUESTION
     if primary == Technique.REVISIT_TOPIC and not state.prior and rest in _ASKS_ABOUT:
         return rest  # "you mentioned X earlier, why...?" in one visit: a question about X
-    if primary == Technique.WHAT_ELSE and is_conditional(text, lang):
+    if primary == Technique.WHAT_ELSE and (is_conditional(text, lang) or asks_who_is_hit(text, lang)):
         return Technique.WHAT_IF
     return _closed_need(primary, rest, text)
 
@@ -214,7 +214,7 @@ def _topical_trigger(model: TurnModel, trigger: Trigger) -> Trigger:
 def _form_read(model: TurnModel, trigger: Technique) -> Technique:
     """The label re-read from the line's form: a pending answer-with-question, a need question that
     asks for a cause or about his rules, a statement that is a question about his business."""
-    text, lang, focus = model.text, model.state.lang, model.focus
+    text, lang = model.text, model.state.lang
     if trigger == Technique.ANSWER_WITH_QUESTION:  # his question is pending; the line is about another
         others = [t for t in model.techniques if t != Technique.ANSWER_WITH_QUESTION]
         if not others and asks_plainly_for_need(text):
@@ -230,9 +230,17 @@ def _form_read(model: TurnModel, trigger: Technique) -> Technique:
     hidden = _hidden_question(model, trigger)
     if hidden is not None:
         return hidden
-    if trigger == Technique.STATEMENT and focus.kind == "named" and is_question(text):
-        trigger = Technique.OPEN_QUESTION  # a question about his business, whatever its form
+    if trigger == Technique.STATEMENT and is_question(text):
+        return _question_read(model)
     return trigger
+
+
+def _question_read(model: TurnModel) -> Technique:
+    """A question labelled a statement: a why when it asks for a cause ("what stops a leak being
+    fixed the same day?"), an open question when it names his business, else the statement."""
+    if asks_cause(model.text):
+        return Technique.WHY
+    return Technique.OPEN_QUESTION if model.focus.kind == "named" else Technique.STATEMENT
 
 
 def _need_read(model: TurnModel, trigger: Technique) -> Technique | None:

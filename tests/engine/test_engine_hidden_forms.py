@@ -38,6 +38,7 @@ def _at(
     return state
 
 
+RETURNS_CHAIN = ["returns", "late_detection", "sampling_gaps", "no_live_data"]
 # The returns and the audit on the table, the audit being discussed; neither root found.
 TABLE = ["new_standard", "returns", "late_detection", "audit_risk", "paper_records"]
 
@@ -134,6 +135,45 @@ def test_a_what_if_label_on_a_budget_question_once_he_is_motivated_is_the_need_q
     state = _at(parts, MOTIVATED, "returns", trust=80)
     outcome = parts.turn(state, line, ["what_if"])
     assert outcome.event == "need" and outcome.revealed == ["budget"], outcome.reply
+
+
+def test_a_question_labelled_a_statement_that_asks_for_a_cause_is_a_why(parts: DialogueMachine) -> None:
+    state = _at(parts, ["new_standard", "returns", "late_detection"], "returns", trust=60)
+    outcome = parts.turn(state, "What stops anyone catching the drift between two checks?", ["statement"])
+    assert outcome.event == "dug" and outcome.revealed == ["sampling_gaps"], outcome.reply
+
+
+def test_you_said_before_he_has_told_anything_is_about_his_opening(parts: DialogueMachine) -> None:
+    state, _ = parts.start(lang="en", mode="practice", seed=7)
+    state.trust = 40
+    line = "You said you have a meeting at half past ten. Has the carmaker been asking more of you lately?"
+    outcome = parts.turn(state, line, ["revisit_topic"])
+    assert outcome.event != "revisit_unknown" and outcome.trust_after >= outcome.trust_before
+    again, _ = parts.start(lang="en", mode="practice", seed=7)
+    made_up = parts.turn(
+        again, "Last time you told me about your night shift. How is it going?", ["revisit_topic"]
+    )
+    assert made_up.event == "revisit_unknown"  # an earlier visit that never happened is still made up
+
+
+@pytest.mark.parametrize(
+    ("line", "label", "harm"),
+    [
+        ("万一下个月退货再翻一番，对公司意味着什么？", "what_if", True),
+        ("参数一跑偏就能马上知道的话，对您来说会有什么不同？", "what_if", False),
+        ("退货这么多，厂里还有谁跟着受牵连？", "what_else", True),
+        ("Returns like these: who else in the plant ends up feeling it?", "what_else", True),
+    ],
+)
+def test_a_what_if_s_harm_or_gain_is_read_from_its_words(
+    parts: DialogueMachine, line: str, label: str, harm: bool
+) -> None:
+    lang = "en" if line.isascii() else "zh"
+    state = _at(parts, ["new_standard", *RETURNS_CHAIN], "returns", trust=80, lang=lang)
+    outcome = parts.turn(state, line, [label])
+    assert outcome.event == "implication", outcome.reply
+    angle = next(i.angle for i in parts.loaded.scenario.implications if i.id == outcome.revealed[0])
+    assert angle.endswith("harm") == harm, (outcome.revealed, outcome.reply)
 
 
 def test_another_year_is_no_spreading_cue() -> None:

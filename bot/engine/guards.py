@@ -130,7 +130,9 @@ class Guards(Stakes):
         leader = self._family_leader(chosen)
         if leader is None:
             return chosen
-        if c.acknowledged(leader, s) or (s.current_problem is not None and c.reachable(leader, s)):
+        # A problem he has not told takes the question only from a line clearly naming a topic of it.
+        untold_named = f.clear and f.problem == leader and c.reachable(leader, s)
+        if c.acknowledged(leader, s) or (s.current_problem is not None and untold_named):
             return leader
         return chosen
 

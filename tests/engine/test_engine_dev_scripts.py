@@ -81,3 +81,29 @@ def test_a_dev_script_scores_high_only_where_it_belongs(
             assert score >= OWN_AT_LEAST, (scenario_id, seed, scores)
         else:
             assert score <= CROSS_AT_MOST, (scenario_id, seed, scores)
+
+
+@pytest.fixture(scope="module")
+def property_lifts() -> ScenarioRuntime:
+    return ScenarioRuntime(load_scenario(DEV / "dev7" / "scenarios" / "property_repairs_lifts.yaml"))
+
+
+@pytest.mark.parametrize(
+    ("line", "fact"),
+    [
+        # Repairs on the table; the growth problem untold. Its words lean loosely to the growth
+        # problem's family: a why still digs the repairs, a what-if gets the repairs' stake.
+        ("那单子派出去以后，为什么还是这么慢？", "phone_orders"),
+        ("单子派出去以后，师傅为什么还是迟迟不到？", "phone_orders"),
+        ("If collection keeps sliding like this, where will you be in two or three years?", "fees_spiral"),
+    ],
+)
+def test_a_loose_lean_to_a_problem_he_has_not_told_does_not_take_the_question(
+    property_lifts: ScenarioRuntime, line: str, fact: str
+) -> None:
+    lang = "en" if line.isascii() else "zh"
+    state, _ = property_lifts.start(lang=lang, mode="practice", seed=3)
+    state.revealed, state.current_problem = ["owner_rules", "repair_complaints"], "repair_complaints"
+    state.topic, state.trust = "problem:repair_complaints", 60
+    played = property_lifts.say(state, line, default_classify())
+    assert played.outcome.revealed == [fact], played.outcome.reply

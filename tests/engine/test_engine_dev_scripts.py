@@ -1,9 +1,9 @@
-"""The development rep scripts (tests/data/dev5 and dev6: whole visits paraphrased by helpers who
+"""The development rep scripts (tests/data/dev5, dev6 and dev7: whole visits written by helpers who
 never read the engine) keep scoring where they belong.
 
 These are tuning material, so this is a regression guard, not the measure of listening (that is
 ``test_engine_listening``'s held-out scripts): each skilled visit scores at least 85 on its own
-scenario and at most 40 on the other five (the bundled four and dev4's two).
+scenario and at most 40 on the other six (the bundled four, dev4's two and dev7's).
 """
 
 from __future__ import annotations
@@ -18,9 +18,9 @@ from bot.engine.runtime import ScenarioRuntime, default_classify
 from bot.engine.scenario import load_scenario
 
 DEV = ROOT / "tests" / "data"
-SCRIPTS = sorted((DEV / "dev5" / "rep_scripts").glob("*.yaml")) + sorted(
-    (DEV / "dev6" / "rep_scripts").glob("*.yaml")
-)
+SCRIPTS = [
+    path for name in ("dev5", "dev6", "dev7") for path in sorted((DEV / name / "rep_scripts").glob("*.yaml"))
+]
 # Known misses, kept visible: strict, so the mark must go once the engine hears this rep.
 KNOWN_MISSES = {
     "dev5/precision-parts-returns.paraphrase.en": (
@@ -38,7 +38,9 @@ def _name(path: Path) -> str:
 
 @pytest.fixture(scope="module")
 def runtimes() -> dict[str, ScenarioRuntime]:
-    files = sorted(DIALOGUES.glob("*.yaml")) + sorted((DEV / "dev4" / "scenarios").glob("*.yaml"))
+    files = sorted(DIALOGUES.glob("*.yaml")) + [
+        file for name in ("dev4", "dev7") for file in sorted((DEV / name / "scenarios").glob("*.yaml"))
+    ]
     loaded = (ScenarioRuntime(load_scenario(file)) for file in files)
     return {runtime.id: runtime for runtime in loaded}
 

@@ -248,9 +248,15 @@ def _need_read(model: TurnModel, trigger: Technique) -> Technique | None:
     budget or deadline question once he is motivated (or picturing neither harm nor gain) is the
     need question. None when neither."""
     text = model.text
-    if trigger == Technique.NEED_CONFIRMATION and asks_need(text) and _pictures_his_problem(model):
+    by_when_or_money = asks_plainly_for_need(text)  # "if you trialled it, by when...?" is the need
+    if (
+        trigger == Technique.NEED_CONFIRMATION
+        and not by_when_or_money
+        and asks_need(text)
+        and _pictures_his_problem(model)
+    ):
         return Technique.WHAT_IF  # "if the power bill stays this high, who ends up paying?"
-    plain = trigger == Technique.WHAT_IF and asks_plainly_for_need(text)
+    plain = trigger == Technique.WHAT_IF and by_when_or_money
     if plain and (model.motivated() or Customer.direction(text, model.state.lang) is None):
         return Technique.NEED_CONFIRMATION  # "how much budget is left, if the payback is quick?"
     return None

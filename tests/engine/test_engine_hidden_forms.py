@@ -137,6 +137,13 @@ def test_a_what_if_label_on_a_budget_question_once_he_is_motivated_is_the_need_q
     assert outcome.event == "need" and outcome.revealed == ["budget"], outcome.reply
 
 
+def test_a_conditional_need_question_asking_by_when_is_the_need_not_a_what_if(parts: DialogueMachine) -> None:
+    state = _at(parts, MOTIVATED, "returns", trust=80)
+    line = "If you trialled this on line three, by when would you need results in hand?"
+    outcome = parts.turn(state, line, ["need_confirmation"])
+    assert outcome.event == "need" and outcome.revealed == ["deadline"], outcome.reply
+
+
 def test_a_question_labelled_a_statement_that_asks_for_a_cause_is_a_why(parts: DialogueMachine) -> None:
     state = _at(parts, ["new_standard", "returns", "late_detection"], "returns", trust=60)
     outcome = parts.turn(state, "What stops anyone catching the drift between two checks?", ["statement"])

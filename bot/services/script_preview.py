@@ -86,6 +86,16 @@ def reader_view(runtime: ScenarioRuntime, lang: str) -> dict[str, Any]:
                     "says": _lines(cause.says, lang)[:1],
                 }
             )
+        for fact in problem.analysis:
+            facts.append(
+                {
+                    "id": fact.id,
+                    "kind": "analysis",
+                    "topic": fact.topic.get(lang),
+                    "min_trust": fact.min_trust,
+                    "says": _lines(fact.says, lang)[:1],
+                }
+            )
     facts.sort(key=lambda f: (f["topic"], f["min_trust"]))
     angles: dict[str, list[dict[str, Any]]] = {}
     for implication in s.implications:

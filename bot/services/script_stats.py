@@ -135,6 +135,7 @@ def _fact_kinds(loaded: Any) -> list[tuple[str, str]]:
     for problem in s.problems:
         kinds.append((problem.id, "problem"))
         kinds.extend((cause.id, "cause") for cause in problem.causes)
+        kinds.extend((fact.id, "analysis") for fact in problem.analysis)
     kinds.extend((i.id, "implication") for i in s.implications)
     kinds.extend((v.id, "view") for v in s.views)
     return [*kinds, ("deadline", "need"), ("budget", "need")]

@@ -60,6 +60,7 @@ const KIND_NAMES = {
   situation: () => t("web.studio.kindSituation"),
   problem: () => t("web.studio.kindProblem"),
   cause: () => t("web.studio.kindCause"),
+  analysis: () => t("web.studio.kindAnalysis"),
 };
 const SPEAKER_NAMES = {
   rep: () => t("web.studio.whoRep"),

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import Final
 
-from .listening import asks_need, is_question
+from .listening import asks_need, has_cue, is_question
 from .schema import ANALYSIS_OF_TYPE, AnalysisAsk, ProblemType
 
 _SENTENCE_END: Final = re.compile(r"[。！!？?；;]+|\.(?:\s|$)")
@@ -196,11 +196,9 @@ ANALYSIS_CUES: Final[dict[AnalysisAsk, dict[str, tuple[str, ...]]]] = {
 
 def analysis_asked(text: str, lang: str, problem_type: ProblemType) -> AnalysisAsk | None:
     """Which of the analysis questions of ``problem_type`` the line asks, if any."""
-    lowered = text.lower()
-    for ask in ANALYSIS_OF_TYPE[problem_type]:
-        if any(cue in lowered for cue in ANALYSIS_CUES[ask][lang]):
-            return ask
-    return None
+    return next(
+        (ask for ask in ANALYSIS_OF_TYPE[problem_type] if has_cue(text, ANALYSIS_CUES[ask], lang)), None
+    )
 
 
 # "Who else ends up feeling it?", "还有谁会受牵连？": the spreading harm, not what else is wrong.
@@ -222,8 +220,7 @@ _HIT: Final[dict[str, tuple[str, ...]]] = {
 
 def asks_who_is_hit(text: str, lang: str) -> bool:
     """A question about who else bears a problem's harm."""
-    lowered = text.lower()
-    return any(cue in lowered for cue in _HIT[lang])
+    return has_cue(text, _HIT, lang)
 
 
 # Naming an earlier visit, not something said a moment ago in this one.

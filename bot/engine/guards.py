@@ -345,6 +345,8 @@ class Guards(Stakes):
     def analysis_fact(self) -> tuple[Problem, AnalysisFact] | None:
         """The fact an analysis question of the problem's type draws out ("where in the process
         do the defects start?"): of the problem the line is about, told, not yet said."""
+        if not self.customer.loaded.has_analysis:  # most scenarios: no problem lookup on every question
+            return None
         problem_id = self.topic_problem()
         problem = self.customer.loaded.problems.get(problem_id) if problem_id else None
         if problem is None or not problem.analysis or problem.id not in self.state.revealed:

@@ -72,6 +72,7 @@ class LoadedScenario:
     problems: dict[str, Problem] = field(default_factory=dict)
     cause_owner: dict[str, str] = field(default_factory=dict)  # cause id -> problem id
     fact_topic: dict[str, Text] = field(default_factory=dict)
+    has_analysis: bool = False  # some problem gives analysis facts
 
     def __post_init__(self) -> None:
         s = self.scenario
@@ -85,6 +86,7 @@ class LoadedScenario:
                 self.fact_topic[cause.id] = cause.topic
             for fact in problem.analysis:
                 self.fact_topic[fact.id] = fact.topic
+                self.has_analysis = True
 
     @property
     def id(self) -> str:

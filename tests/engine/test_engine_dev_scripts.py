@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from engine_support import DIALOGUES, ROOT
+from engine_support import DIALOGUES, ROOT, play_script
 
 from bot.engine.runtime import ScenarioRuntime, default_classify
 from bot.engine.scenario import load_scenario
@@ -45,18 +45,6 @@ def runtimes() -> dict[str, ScenarioRuntime]:
     return {runtime.id: runtime for runtime in loaded}
 
 
-def _play(runtime: ScenarioRuntime, script: dict[str, object], seed: int) -> int:
-    classify = default_classify()
-    state, _ = runtime.start(lang=str(script["lang"]), mode="practice", seed=seed)
-    for line in script["lines"]:  # type: ignore[attr-defined]
-        if not state.active:
-            break
-        runtime.say(state, line, classify)
-    if state.active:
-        runtime.end(state)
-    return runtime.scorecard(state).score
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize(
     "path",
@@ -74,7 +62,7 @@ def test_a_dev_script_scores_high_only_where_it_belongs(
     script = yaml.safe_load(path.read_text("utf-8"))
     assert script["scenario"] in runtimes
     scores = {
-        (scenario_id, seed): _play(runtime, script, seed)
+        (scenario_id, seed): play_script(runtime, script, seed)
         for scenario_id, runtime in runtimes.items()
         for seed in SEEDS
     }

@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 import yaml
-from engine_support import DIALOGUES, ROOT
+from engine_support import DIALOGUES, ROOT, play_script
 
 from bot.engine.checks import check_scenario
 from bot.engine.machine import DialogueMachine
-from bot.engine.runtime import ScenarioRuntime, default_classify
+from bot.engine.runtime import ScenarioRuntime
 from bot.engine.scenario import Lines, LoadedScenario, load_scenario
 from bot.engine.state import SessionState
 
@@ -45,18 +45,6 @@ def runtimes() -> dict[str, ScenarioRuntime]:
     return {runtime.id: runtime for runtime in loaded}
 
 
-def _play(runtime: ScenarioRuntime, script: dict[str, object], seed: int) -> int:
-    classify = default_classify()
-    state, _ = runtime.start(lang=str(script["lang"]), mode="practice", seed=seed)
-    for line in script["lines"]:  # type: ignore[attr-defined]
-        if not state.active:
-            break
-        runtime.say(state, line, classify)
-    if state.active:
-        runtime.end(state)
-    return runtime.scorecard(state).score
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize(
     "path",
@@ -72,7 +60,7 @@ def test_a_script_scores_high_only_where_it_belongs(path: Path, runtimes: dict[s
     """MUST SHOW: own scenario >= 85, any other <= 40; generic scripts <= 50 everywhere."""
     script = yaml.safe_load(path.read_text("utf-8"))
     scores = {
-        (scenario_id, seed): _play(runtime, script, seed)
+        (scenario_id, seed): play_script(runtime, script, seed)
         for scenario_id, runtime in runtimes.items()
         for seed in SEEDS
     }

@@ -25,6 +25,7 @@ from transitions import Machine
 from bot.vocab import END_STEPS, QUESTIONING_STEPS, Lang, Mode, Stage, Technique
 
 from .customer import Customer, joiner
+from .forms import asks_about_things
 from .listening import FOLLOW_UP, FRESH, VISITS, Focus, agrees, focus_of, set_aside
 from .reactions import TurnModel
 from .scenario import LoadedScenario
@@ -138,7 +139,11 @@ class DialogueMachine:
 
     def _focus(self, state: SessionState, text: str) -> Focus:
         match = self.topics.match(text, state.lang, said=state.said, context_topic=state.topic)
-        if another_business(self.topics, text, state.lang, match):  # one shared word is not his topic
+        # One shared word is not his topic. A yes/no question about a single foreign thing ("any
+        # hospitals?") is left to the gentler "no, not us" (guards.asks_about_foreign).
+        if another_business(
+            self.topics, text, state.lang, match, one_thing_enough=not asks_about_things(text, state.lang)
+        ):
             return Focus("off_topic", foreign=sum(map(specificity, match.unknown)), known=match.known_mass)
         if match.topic is not None and not match.generic and match.score < OWN_WORDS_MIN + ECHO_ROOM:
             # A line that names a topic only by echoing a word of his ("busy?") and the context

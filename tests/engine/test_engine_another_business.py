@@ -88,3 +88,32 @@ def test_a_stake_any_business_has_does_not_make_another_business_his(lang: str, 
     state = _at(retail, ["growth_goal"], lang)
     outcome = retail.turn(state, line, ["what_if"])
     assert outcome.event == "off_topic" and outcome.revealed == []
+
+
+@pytest.mark.parametrize(
+    ("lang", "line", "technique"),
+    [
+        ("en", "Apart from that, what else with the carmaker keeps you up at night?", "what_else"),
+        ("zh", "除此之外，主机厂那边还有什么让您睡不着的事吗？", "what_else"),
+        ("en", "Why do the moulds on the older lathes wear out so fast?", "why"),
+    ],
+)
+def test_a_parts_makers_customers_and_machines_are_not_the_fleets(
+    lang: str, line: str, technique: str
+) -> None:
+    # A parts maker's rep played against the fleet tender: the carmaker, the lathes and moulds are
+    # things of another business, so his "anything else?" opens none of the fleet's problems.
+    fleet = DialogueMachine(load_scenario(DIALOGUES / "logistics_fleet_tender.yaml"))
+    state = _at(fleet, ["on_time_drop"], lang)
+    outcome = fleet.turn(state, line, [technique])
+    assert outcome.event == "off_topic" and outcome.revealed == []
+
+
+def test_the_parts_maker_hears_his_own_carmaker() -> None:
+    parts = DialogueMachine(load_scenario(DIALOGUES / "precision_parts_returns.yaml"))
+    for lang, line in (
+        ("en", "Apart from the returns, is anything else with the carmaker keeping you up at night?"),
+        ("zh", "除了退货，主机厂那边还有什么让您睡不着的事吗？"),
+    ):
+        state = _at(parts, RETURNS, lang)
+        assert parts.turn(state, line, ["what_else"]).event != "off_topic"

@@ -22,11 +22,7 @@ SCRIPTS = [
     path for name in ("dev5", "dev6", "dev7") for path in sorted((DEV / name / "rep_scripts").glob("*.yaml"))
 ]
 # Known misses, kept visible: strict, so the mark must go once the engine hears this rep.
-KNOWN_MISSES = {
-    "dev5/precision-parts-returns.paraphrase.en": (
-        "44 on the fleet tender: its generic whys and what-elses dig the tender's problems"
-    ),
-}
+KNOWN_MISSES: dict[str, str] = {}
 OWN_AT_LEAST = 85
 CROSS_AT_MOST = 40
 SEEDS = (3, 11)

@@ -53,11 +53,19 @@ def coverage(index: TopicIndex, text: str, lang: str, match: TopicMatch) -> Cove
     )
 
 
-def another_business(index: TopicIndex, text: str, lang: str, match: TopicMatch) -> bool:
+def another_business(
+    index: TopicIndex, text: str, lang: str, match: TopicMatch, *, one_thing_enough: bool = False
+) -> bool:
     """The line is about things of another business, not his: it names one this scenario never
-    uses, and the topic it is heard as shares little else with it."""
+    uses, and the topic it is heard as shares little else with it. ``one_thing_enough``: a single
+    such thing does it when no word of the line is his topic's ("anything else with the carmaker
+    keeping you up?" asked of a fleet)."""
     if not match.unknown or match.generic:
         return False
     found = coverage(index, text, lang, match)
+    if not found.objects:
+        return False
+    if one_thing_enough and found.covered == 0:
+        return True
     foreign = max(found.foreign, float(len(found.objects)))  # each named thing weighs a word at least
-    return bool(found.objects) and foreign >= FOREIGN_MIN and found.covered <= min(COVERED_MAX, foreign)
+    return foreign >= FOREIGN_MIN and found.covered <= min(COVERED_MAX, foreign)

@@ -34,6 +34,7 @@ _EN = """
     miner ore quarry
     subscriber broadband handset
     gym salon spa cinema
+    carmaker automaker lathe mould mold toolroom
 """
 # Chinese, by industry (matched inside the line's words: 货车司机 contains 货车 and 司机).
 _ZH = """
@@ -53,6 +54,7 @@ _ZH = """
     矿山 煤矿 矿工
     宽带 话费
     健身房 美容院 影院
+    主机厂 整车厂 车企 模具 机床 车床 冲床 夹具
 """
 
 

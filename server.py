@@ -2,4 +2,5 @@
 
 from bot.app import create_app
 
-app = create_app()
+# The process serves this app alone: its startup heap can be frozen (see create_app).
+app = create_app(freeze_heap=True)

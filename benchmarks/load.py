@@ -289,6 +289,8 @@ async def _open_loop(
     statuses: dict[int, int] = {}
     errors = 0
     prefix = f"o{uuid.uuid4().hex[:8]}"
+    by_second: dict[int, list[float]] = {}  # latencies by the second of the run they were due in
+    began = time.perf_counter()
 
     async def one(n: int, due: float) -> None:
         nonlocal errors
@@ -330,13 +332,14 @@ async def _open_loop(
             status = int(status_line.split()[1])
             statuses[status] = statuses.get(status, 0) + 1
             latencies.append(time.perf_counter() - due)
+            by_second.setdefault(int(due - began), []).append(time.perf_counter() - due)
         except (OSError, asyncio.IncompleteReadError, IndexError, ValueError):
             errors += 1
             reader, writer = await asyncio.open_connection(host, port)
         finally:
             pool.put_nowait((reader, writer))
 
-    began = time.perf_counter()
+    began = time.perf_counter()  # the schedule starts now (the connections are open)
     tasks = []
     total = int(rate * seconds)
     for n in range(total):
@@ -359,6 +362,8 @@ async def _open_loop(
         "p99": ms[min(len(ms) - 1, round(0.99 * (len(ms) - 1)))] if ms else float("nan"),
         "max": ms[-1] if ms else float("nan"),
         "sent_at": sent_at,
+        # The slowest request due in each second of the run: one stall, or a tail spread over it.
+        "worst_by_second": [round(1000 * max(by_second.get(n, [0.0])), 1) for n in range(int(seconds))],
     }
 
 
@@ -572,9 +577,11 @@ def report_server_errors(log: Path) -> None:
 
 
 def _open_row(name: str, result: dict[str, Any]) -> str:
+    worst = " ".join(f"{v:.0f}" for v in result["worst_by_second"])
     return (
         f"  {name}: p50 {result['p50']:.1f} ms, p99 {result['p99']:.1f} ms, max {result['max']:.1f} ms, "
-        f"sent {result['sent']}, 200 {result['ok']}, errors {result['errors']} {result['statuses']}"
+        f"sent {result['sent']}, 200 {result['ok']}, errors {result['errors']} {result['statuses']}\n"
+        f"    slowest request due in each second (ms): {worst}"
     )
 
 

@@ -7,6 +7,7 @@ Nothing else builds services or opens the database for the server.
 from __future__ import annotations
 
 import asyncio
+import gc
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -86,9 +87,13 @@ def _dispatcher(
     )
 
 
-def create_app(settings: Settings | None = None, *, library: ScenarioLibrary | None = None) -> FastAPI:
+def create_app(
+    settings: Settings | None = None, *, library: ScenarioLibrary | None = None, freeze_heap: bool = False
+) -> FastAPI:
     """The server: web channel always, Telegram when a bot token is set; the schema is brought up
-    to date as it starts. ``library`` lets tests share parsed scenarios between apps."""
+    to date as it starts. ``library`` lets tests share parsed scenarios between apps.
+    ``freeze_heap``: the process is this server's alone (``server.py``), so what it loaded to
+    start is moved out of the cycle collector's sight once started (``gc.freeze``)."""
     settings = settings or get_settings()
     telegram = TelegramChannel(settings) if settings.telegram_enabled else None
     wecom = WeComChannel(settings) if settings.wecom_enabled else None
@@ -99,6 +104,8 @@ def create_app(settings: Settings | None = None, *, library: ScenarioLibrary | N
         # belongs to this event loop: sized here, before the first request.
         to_thread.current_default_thread_limiter().total_tokens = settings.worker_threads
         app.state.db, app.state.services = await run_in_threadpool(_prepare_database, settings, library)
+        # One connection for each thread that may run a turn, and the dispatcher's.
+        await run_in_threadpool(app.state.db.warm, settings.worker_threads + 2)
         if telegram is not None:
             await telegram.start(app.state.services)
         if wecom is not None:
@@ -124,6 +131,15 @@ def create_app(settings: Settings | None = None, *, library: ScenarioLibrary | N
         if app.state.services.assignments.announces:  # Telegram or WeCom tells reps of assignments
             reminders = ReminderLoop(app.state.services.assignments, settings.assignment_check_seconds)
             await reminders.start()
+        if freeze_heap:
+            # What the worker loaded to start (scenarios and their indexes, the classifier,
+            # jieba's dictionary) lives as long as it does: out of the cycle collector's sight, a
+            # full collection walks only what turns made since. Walking it all took 145 ms idle
+            # and 430-650 ms under load, the first collection falling inside the first seconds
+            # of load (docs/benchmarks.md, seventh round). What it may hold up is bounded by
+            # this heap; later garbage is collected as before.
+            gc.collect()
+            gc.freeze()
         try:
             yield
         finally:

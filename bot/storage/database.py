@@ -94,6 +94,22 @@ class Database:
     def is_sqlite(self) -> bool:
         return self.dialect == "sqlite"
 
+    def warm(self, connections: int) -> int:
+        """Open up to ``connections`` pooled connections now (PostgreSQL; at most the pool's
+        size), so the first burst of turns does not pay for opening them, each a server process
+        started, while the machine is busiest. Returns how many the pool holds."""
+        if self.is_sqlite:
+            return 0
+        wanted = min(connections, self.engine.pool.size())  # type: ignore[attr-defined]
+        opened = []
+        try:
+            for _ in range(wanted):
+                opened.append(self.engine.connect())
+        finally:
+            for connection in opened:
+                connection.close()
+        return len(opened)
+
     @contextmanager
     def session(self, *, write: bool = False) -> Iterator[Session]:
         """A unit of work: commits on success, rolls back on error.

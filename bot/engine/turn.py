@@ -390,6 +390,7 @@ def _record(
             "ignored": ignored,
             "topic": focus.key,
             "focus": focus.kind,
+            "clear": focus.clear,  # a named topic heard on a strong match (scorecard._on_topic_share)
         }
     )
     return TurnOutcome(

@@ -73,3 +73,17 @@ def test_a_stored_state_reads_back_as_enums_and_writes_the_same_json() -> None:
     state = SessionState.from_dict(stored)
     assert state.status is Status.CLOSED_BY_CUSTOMER and isinstance(state.stage, Stage)
     assert _dumped(state.to_dict()) == _dumped(stored)
+
+
+def test_a_weak_english_match_counts_half_towards_the_on_topic_share() -> None:
+    from bot.engine.scorecard import _on_topic_share
+
+    entries = [
+        {"focus": "named", "clear": True},
+        {"focus": "named", "clear": False},
+        {"focus": "generic"},
+        {"focus": "named"},  # stored before ``clear`` was kept: counts whole
+    ]
+    heard = ["why", "why", "why", "what_if"]
+    assert _on_topic_share(entries, heard, "en") == 2.5 / 4
+    assert _on_topic_share(entries, heard, "zh") == 3 / 4

@@ -1,9 +1,10 @@
-"""The development rep scripts (tests/data/dev5, dev6 and dev7: whole visits written by helpers who
-never read the engine) keep scoring where they belong.
+"""The development rep scripts (tests/data/dev5 to dev9: whole visits written by helpers who never
+read the engine) keep scoring where they belong.
 
 These are tuning material, so this is a regression guard, not the measure of listening (that is
 ``test_engine_listening``'s held-out scripts): each skilled visit scores at least 85 on its own
-scenario and at most 40 on the other six (the bundled four, dev4's two and dev7's).
+scenario and at most 40 on the other eight (the bundled four, dev4's two, dev7's, dev8's and
+dev9's).
 """
 
 from __future__ import annotations
@@ -19,10 +20,22 @@ from bot.engine.scenario import load_scenario
 
 DEV = ROOT / "tests" / "data"
 SCRIPTS = [
-    path for name in ("dev5", "dev6", "dev7") for path in sorted((DEV / name / "rep_scripts").glob("*.yaml"))
+    path
+    for name in ("dev5", "dev6", "dev7", "dev8", "dev9")
+    for path in sorted((DEV / name / "rep_scripts").glob("*.yaml"))
 ]
 # Known misses, kept visible: strict, so the mark must go once the engine hears this rep.
-KNOWN_MISSES: dict[str, str] = {}
+# dev8 and dev9 (a frozen-food maker, a car dealer group) were played once as written: English
+# lines of neighbouring businesses (stores, staff, batches, tracing) still earn facts there.
+KNOWN_MISSES: dict[str, str] = {
+    "dev6/precision-parts-returns.paraphrase.en": "52 on the frozen-food maker, 57 on the dealer group",
+    "dev6/retail-store-growth.paraphrase.en": "45 on the frozen-food maker, 66 on the dealer group",
+    "dev8/frozen-food-coldchain.en": "79 at home: its opening care line is heard as off-topic",
+    "dev8/frozen-food-coldchain.paraphrase.zh": "73 at home: colloquial lines heard as small talk",
+    "dev9/dealer-aftersales.en": "48-65 on the store chain, the hotels, the property manager, the food maker",
+    "dev9/dealer-aftersales.paraphrase.en": "43-62 on the clinics, the stores, property, the food maker",
+    "dev9/dealer-aftersales.zh": "47 on the property manager",
+}
 OWN_AT_LEAST = 85
 CROSS_AT_MOST = 40
 SEEDS = (3, 11)
@@ -35,7 +48,9 @@ def _name(path: Path) -> str:
 @pytest.fixture(scope="module")
 def runtimes() -> dict[str, ScenarioRuntime]:
     files = sorted(DIALOGUES.glob("*.yaml")) + [
-        file for name in ("dev4", "dev7") for file in sorted((DEV / name / "scenarios").glob("*.yaml"))
+        file
+        for name in ("dev4", "dev7", "dev8", "dev9")
+        for file in sorted((DEV / name / "scenarios").glob("*.yaml"))
     ]
     loaded = (ScenarioRuntime(load_scenario(file)) for file in files)
     return {runtime.id: runtime for runtime in loaded}

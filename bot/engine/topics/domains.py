@@ -22,7 +22,7 @@ _EN = """
     prescription pharmacist pharmacy dentist
     guest hotel housekeeping concierge lobby resort minibar
     restaurant diner chef waiter kitchen takeaway franchisee
-    shopper cashier checkout supermarket storefront
+    cashier checkout storefront
     student pupil tutor teacher classroom school exam enrolment enrollment tuition semester
     bank teller loan mortgage depositor borrower
     insurer policyholder underwriting

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Final
 
 from bot.vocab import Angle
 
+from .forms import asks_who_is_hit
 from .listening import listen_line
 from .scenario import (
     LISTEN_REPLY_KEYS,
@@ -118,6 +119,7 @@ def _leanings(text: str, lang: str) -> tuple[int, int]:
     """How many harm and gain cues a what-if has (see HARM_CUES)."""
     lowered = _NOT_NEGATING.sub("", _A_NOT_A.sub("", text.lower())) if lang == "zh" else text.lower()
     harm = sum(1 for cue in HARM_CUES[lang] if cue in lowered)
+    harm += asks_who_is_hit(text, lang)  # "who else feels it?" asks who bears the harm
     if lang == "en":
         lowered = _NEUTRAL_COULD.sub(" ", lowered)
     gain = sum(1 for cue in GAIN_CUES[lang] if cue in lowered)

@@ -203,7 +203,20 @@ def analysis_asked(text: str, lang: str, problem_type: ProblemType) -> AnalysisA
 
 # "Who else ends up feeling it?", "还有谁会受牵连？": the spreading harm, not what else is wrong.
 _HIT: Final[dict[str, tuple[str, ...]]] = {
-    "zh": ("牵连", "连累", "波及", "拖累", "受影响", "影响到", "跟着受", "受累", "跟着倒霉"),
+    "zh": (
+        "牵连",
+        "连累",
+        "波及",
+        "拖累",
+        "受影响",
+        "影响到",
+        "跟着受罪",
+        "跟着受苦",
+        "跟着吃亏",
+        "跟着遭殃",
+        "受累",
+        "跟着倒霉",
+    ),
     "en": (
         "feel it",
         "feels it",
@@ -221,6 +234,18 @@ _HIT: Final[dict[str, tuple[str, ...]]] = {
 def asks_who_is_hit(text: str, lang: str) -> bool:
     """A question about who else bears a problem's harm."""
     return has_cue(text, _HIT, lang)
+
+
+_WHO_ELSE: Final[dict[str, tuple[str, ...]]] = {
+    "zh": ("还有谁", "还有哪些人", "其他人", "别的人", "谁会跟着", "哪些部门"),
+    "en": ("who else", "anyone else", "which other", "what other teams", "who in"),
+}
+
+
+def asks_who_else_is_hit(text: str, lang: str) -> bool:
+    """ "Who else feels it?" in so many words: a what-if on the spreading harm, whatever label
+    the line got ("一个老技师走了，店里还有谁会跟着受影响？" read as care)."""
+    return asks_who_is_hit(text, lang) and has_cue(text, _WHO_ELSE, lang)
 
 
 # Naming an earlier visit, not something said a moment ago in this one.

@@ -16,7 +16,14 @@ from typing import Protocol
 from bot.vocab import QUESTIONING_STEPS, Event, Stage, Status, Step, Technique
 
 from .customer import Customer, asked_need, joiner
-from .forms import EARLIER_VISIT_CUES, asks_plainly_for_need, asks_who_is_hit, is_bare_question, names_offer
+from .forms import (
+    EARLIER_VISIT_CUES,
+    asks_plainly_for_need,
+    asks_who_else_is_hit,
+    asks_who_is_hit,
+    is_bare_question,
+    names_offer,
+)
 from .listening import (
     IMPOLITE_CUES,
     NEXT_STEP_TECHNIQUES,
@@ -68,6 +75,7 @@ _STAGE_OF: dict[str, Stage] = {s.value: s for s in Stage}
 # Labels a tag question ("..., right?") gets by mistake when it only checks what the rep knows.
 _DEEP_LABELS = frozenset({Technique.HOW_DO_YOU_SEE, Technique.NEED_CONFIRMATION})
 _ASKS_ABOUT = frozenset({Technique.WHY, Technique.WHAT_IF, Technique.WHAT_ELSE, Technique.HOW_DO_YOU_SEE})
+_CARE_OR_OPEN = frozenset({Technique.CURIOSITY_CARE, Technique.OPEN_QUESTION})
 # Labels a question about his problem gets when its form hides a why or a what-if.
 _PLAIN_QUESTIONS = frozenset({Technique.STATEMENT, Technique.OPEN_QUESTION, Technique.CURIOSITY_CARE})
 
@@ -132,6 +140,8 @@ def _reread(state: SessionState, primary: Technique, rest: Technique | None, tex
     if primary == Technique.REVISIT_TOPIC and not state.prior and rest in _ASKS_ABOUT:
         return rest  # "you mentioned X earlier, why...?" in one visit: a question about X
     if primary == Technique.WHAT_ELSE and (is_conditional(text, lang) or asks_who_is_hit(text, lang)):
+        return Technique.WHAT_IF
+    if primary in _CARE_OR_OPEN and state.revealed and asks_who_else_is_hit(text, lang):
         return Technique.WHAT_IF
     return _closed_need(primary, rest, text)
 

@@ -232,3 +232,13 @@ def test_how_many_words_are_no_word_of_his(parts: DialogueMachine, line: str) ->
     state = _at(parts, ["new_standard", "returns"], "returns", lang="zh")
     outcome = parts.turn(state, line, ["why"])
     assert outcome.event == "off_topic" and not outcome.revealed, outcome.reply
+
+
+def test_who_else_feels_it_is_the_harm_and_who_else_gains_is_not() -> None:
+    from bot.engine.customer import Customer
+    from bot.engine.forms import asks_who_else_is_hit
+
+    assert asks_who_else_is_hit("一个老技师走了，店里还有谁会跟着受影响？", "zh")
+    assert not asks_who_else_is_hit("新能源中心要是真做起来了，集团里还有哪些人会跟着受益？", "zh")
+    assert Customer.direction("When one mechanic walks out, who else ends up feeling it?", "en") == "harm"
+    assert Customer.direction("新能源中心要是真做起来了，集团里还有哪些人会跟着受益？", "zh") != "harm"

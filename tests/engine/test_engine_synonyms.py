@@ -106,3 +106,23 @@ def test_a_shared_username_is_his_shared_login() -> None:
     line = "Suppose a username that five nurses share is used to pull records it shouldn't. What happens?"
     outcome = clinic.turn(state, line, ["what_if"])
     assert outcome.revealed == ["account_abuse"], outcome.reply
+
+
+DEALER = ROOT / "tests" / "data" / "dev9" / "scenarios" / "dealer_aftersales.yaml"
+
+
+def test_who_else_feels_a_master_leaving_is_the_technicians_spreading_harm() -> None:
+    # Read as a what-if although the classifier hears care, and as harm though it names no loss.
+    dealer = DialogueMachine(load_scenario(DEALER))
+    state, _ = dealer.start(lang="zh", mode="practice", seed=5)
+    state.revealed = ["warranty_wave", "retention_drop", "ev_poaching", "technician_drain"]
+    state.trust = 70
+    state.current_problem = "retention_drop"
+    outcome = dealer.turn(state, "一个老技师走了，店里还有谁会跟着受影响？", ["curiosity_care"])
+    assert outcome.revealed == ["comebacks_spread"], outcome.reply
+
+
+def test_mechanics_are_the_dealers_technicians_not_foreign_words() -> None:
+    index = TopicIndex(load_scenario(DEALER))
+    match = index.match("Why do your mechanics keep leaving?", "en")
+    assert match.unknown == () and match.topic == "implication:masters_gone"

@@ -31,7 +31,7 @@ _EN = """
     passenger airline flight airport
     tenant landlord apartment leasing
     contractor scaffolding crane
-    miner ore quarry
+    miner ore quarry coal colliery
     subscriber broadband handset
     gym salon spa cinema
     carmaker automaker lathe mould mold toolroom

@@ -40,6 +40,8 @@ _EN = """
     inventory stockpile
     write-off writeoff
     return returns returned reject rejects rejected rejection
+    technician technicians mechanic mechanics repairman repairmen
+    trapped entrapment entrapments
 """
 _ZH = """
     离职 辞职 跳槽 走人 流失*
@@ -52,6 +54,7 @@ _ZH = """
     招聘 招人 招工
     库存 存货
     退货 退回来 退回 打回来 打回 退件
+    技师 技工 维修工 修理工
 """
 
 

@@ -593,3 +593,20 @@ def test_sql_errors_do_not_carry_the_bound_values(db: Database) -> None:
     line = JsonFormatter().format(record)
     assert secret_text not in line
     assert "IntegrityError" in line and "INSERT INTO users" in line and "test_web_security.py" in line
+
+
+def test_made_request_ids_are_unique_hex_and_a_forked_child_draws_its_own_prefix() -> None:
+    import multiprocessing
+    import re
+
+    from bot.channels.web.observability import new_request_id
+
+    ids = [new_request_id() for _ in range(1000)]
+    assert len(set(ids)) == 1000 and all(re.fullmatch(r"[0-9a-f]{32}", i) for i in ids)
+    context = multiprocessing.get_context("fork")
+    parent, child = context.Pipe()
+    process = context.Process(target=lambda: child.send(new_request_id()))
+    process.start()
+    theirs = parent.recv()
+    process.join()
+    assert theirs[:16] != ids[0][:16]  # two workers forked from one parent never share ids

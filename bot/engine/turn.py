@@ -139,11 +139,18 @@ def _reread(state: SessionState, primary: Technique, rest: Technique | None, tex
         return rest if rest is not None and rest != Technique.REVISIT_TOPIC else Technique.OPEN_QUESTION
     if primary == Technique.REVISIT_TOPIC and not state.prior and rest in _ASKS_ABOUT:
         return rest  # "you mentioned X earlier, why...?" in one visit: a question about X
-    if primary == Technique.WHAT_ELSE and (is_conditional(text, lang) or asks_who_is_hit(text, lang)):
-        return Technique.WHAT_IF
-    if primary in _CARE_OR_OPEN and state.revealed and asks_who_else_is_hit(text, lang):
+    if _pictures_harm(state, primary, text):
         return Technique.WHAT_IF
     return _closed_need(primary, rest, text)
+
+
+def _pictures_harm(state: SessionState, primary: Technique, text: str) -> bool:
+    """A what-else that pictures a case ("what else if ...?") or asks who else is hit, and a care
+    or open question asking who else bears what he told: what-ifs."""
+    lang = state.lang
+    if primary == Technique.WHAT_ELSE:
+        return is_conditional(text, lang) or asks_who_is_hit(text, lang)
+    return primary in _CARE_OR_OPEN and bool(state.revealed) and asks_who_else_is_hit(text, lang)
 
 
 def _closed_need(primary: Technique, rest: Technique | None, text: str) -> Technique:

@@ -290,7 +290,6 @@ async def _open_loop(
     errors = 0
     prefix = f"o{uuid.uuid4().hex[:8]}"
     by_second: dict[int, list[float]] = {}  # latencies by the second of the run they were due in
-    began = time.perf_counter()
 
     async def one(n: int, due: float) -> None:
         nonlocal errors

@@ -319,6 +319,14 @@ class Guards(Stakes):
         found = self.view()
         return found is not None and found.id == f.view
 
+    def pictures_view(self) -> bool:
+        """A what-if about an idea he has a view on, that does not ask what it would win or cost
+        him: "if you caught drift at once, what would it give you?" asks for the gain, which an
+        untold stake of his answers before his view of the idea does."""
+        if not self.names_open_view():
+            return False
+        return self.customer.direction(self.text, self.lang) is None or self.implication() is None
+
     def visit_tone(self) -> str:
         """How the visit went, for the farewell: warm, neutral or cool."""
         s = self.state

@@ -106,7 +106,7 @@ def _step_rows() -> tuple[Row, ...]:
         Row(T.WHAT_IF, None, M.deflect, when=(M.too_early_deep,)),
         Row(T.WHAT_IF, None, M.ask_what_meant, when=(M.unclear,)),
         Row(T.WHAT_IF, None, M.say_not_ours, when=(M.asks_about_foreign_things,)),
-        Row(T.WHAT_IF, S.HOW_DO_YOU_SEE, M.share_view, when=(M.names_open_view,)),
+        Row(T.WHAT_IF, S.HOW_DO_YOU_SEE, M.share_view, when=(M.pictures_view,)),
         Row(T.WHAT_IF, None, M.no_problem_yet, unless=(M.has_problem,)),
         Row(T.WHAT_IF, S.WHAT_IF, M.imagine, when=(M.has_implication,)),
         Row(T.WHAT_IF, None, M.review_not_yet, when=(M.review_not_ready,)),

@@ -144,3 +144,27 @@ def test_the_coachs_why_advice_names_the_analysis_questions_of_the_problems_type
     assert text(ANALYSIS_KEYS[kind], lang) in hint
     others = [text(key, lang) for other, key in ANALYSIS_KEYS.items() if other != kind]
     assert not any(other in hint for other in others)
+
+
+@pytest.mark.parametrize(
+    ("lang", "line"),
+    [
+        ("en", "And if you caught drift at once, what would it give you?"),
+        ("zh", "要是参数一漂移就能马上发现，能给您带来什么？"),
+    ],
+)
+def test_a_what_if_asking_what_an_idea_would_win_him_gets_the_gain_before_his_view(
+    lang: str, line: str
+) -> None:
+    # The line's words name the peer's idea (catching drift at once), which he has a view on; but
+    # it asks what the idea would win him, and the gain of the returns problem is still untold.
+    machine, state = _at(
+        "precision_parts_returns",
+        ["new_standard", "returns", "late_detection", "sampling_gaps", "no_live_data", "lose_share"],
+        "returns",
+        lang,
+        trust=70,
+    )
+    state.topic = "implication:lose_share"
+    outcome = machine.turn(state, line, ["what_if"])
+    assert outcome.revealed == ["win_platform"]

@@ -134,6 +134,10 @@ BUDGET_CUES: dict[str, tuple[str, ...]] = {
 }
 # A deadline question asks "by when": it wins over a money word in it ("with the price hearing in
 # March, by when must a pilot start?"); money words are whole words ("fund", not "refund").
+# How often a quiet or a talkative customer picks the wording that fits his manner (the shortest,
+# the longest); otherwise another, so a rehearsal replayed does not sound canned.
+IN_MANNER: Final = 0.75
+
 _WHEN: Final = re.compile(
     r"什么时候|啥时候|哪天|哪一天|最晚|最迟|多久|多长时间|何时|几月|期限|截止|时间表|"
     r"\b(?:when|by when|how soon|how long|deadline|what date|which month|timeline|timetable)\b",
@@ -261,9 +265,16 @@ class Customer:
         return listen_line(key, lang, rng, avoid=avoid, written=written, **fields)
 
     def tell(self, fact_id: str, lang: str, rng: random.Random) -> str:
-        """A wording of one fact."""
+        """A wording of one fact, in his manner: a quiet customer (``talkative: low``) mostly
+        picks the shortest of the trainer's wordings, a talkative one the longest."""
         options = self.fact_lines[fact_id][lang]
-        return options[rng.randrange(len(options))]
+        talkative = self.persona.talkative
+        if talkative == "medium" or len(options) < 2:
+            return options[rng.randrange(len(options))]
+        ranked = sorted(options, key=len, reverse=talkative == "high")
+        if rng.random() < IN_MANNER:
+            return ranked[0]
+        return ranked[1 + rng.randrange(len(ranked) - 1)]
 
     def pick(self, lines: Lines, lang: str, rng: random.Random) -> str:
         options = self._by_lang(lines)[lang]

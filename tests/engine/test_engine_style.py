@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 import pytest
@@ -102,3 +103,33 @@ def test_the_coach_says_what_his_style_rewards(tmp_path: Path) -> None:
     runtime.play(state, OPENING[0][0], ["greeting"])
     played = runtime.play(state, "现在每个月的退货大概有多少件？", ["open_question"])
     assert played.note is not None and "分析型" in played.note
+
+
+def with_talkative(tmp_path: Path, talkative: str) -> DialogueMachine:
+    """The parts maker (``talkative: low``) with another ``talkative`` (no other change)."""
+    text = PARTS.read_text(encoding="utf-8")
+    assert text.count("\n  talkative: low") == 1
+    path = tmp_path / f"parts_{talkative}.yaml"
+    path.write_text(text.replace("\n  talkative: low", f"\n  talkative: {talkative}", 1), encoding="utf-8")
+    return DialogueMachine(load_scenario(path))
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_quiet_customer_tells_his_facts_more_briefly_than_a_talkative_one(
+    tmp_path: Path, lang: str
+) -> None:
+    machines = {level: with_talkative(tmp_path, level) for level in ("low", "medium", "high")}
+    rng_seeds = range(40)
+    lengths: dict[str, float] = {}
+    for level, machine in machines.items():
+        told = [
+            machine.customer.tell(fact, lang, random.Random(seed))
+            for seed in rng_seeds
+            for fact in machine.customer.fact_lines
+        ]
+        lengths[level] = sum(map(len, told)) / len(told)
+    assert lengths["low"] < lengths["medium"] < lengths["high"]
+    # Still both wordings, so a replayed rehearsal does not sound canned.
+    fact = next(f for f, lines in machines["low"].customer.fact_lines.items() if len(set(lines[lang])) == 2)
+    heard = {machines["low"].customer.tell(fact, lang, random.Random(seed)) for seed in rng_seeds}
+    assert len(heard) == 2

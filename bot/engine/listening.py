@@ -198,9 +198,15 @@ RETURN_SHARE: Final = 0.8
 
 # What-if cues beyond harm / gain and their scope: the avoid-harm review and the vision.
 REVIEW_CUES: Final[dict[str, tuple[str, ...]]] = {
-    "zh": ("担心", "顾虑", "风险", "阻力", "障碍", "抵触", "难处", "代价", "要学"),
-    "en": ("worr", "concern", "risk", "obstacle", "resist", "downside", "hold you back", "stand in the way"),
-}
+    "zh": (
+        "担心", "顾虑", "风险", "阻力", "障碍", "抵触", "难处", "代价", "要学", "不放心", "放心不下", "没底",
+        "顾忌",
+    ),
+    "en": (
+        "worr", "concern", "risk", "obstacle", "resist", "downside", "hold you back", "stand in the way",
+        "uneasy", "nervous", "wary", "hesitan", "reservation",
+    ),
+}  # fmt: skip
 VISION_CUES: Final[dict[str, tuple[str, ...]]] = {
     "zh": ("设想", "理想", "样子", "画面", "描绘", "愿景"),
     "en": ("picture", "ideal", "look like", "envision", "dream"),

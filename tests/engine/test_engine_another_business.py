@@ -117,3 +117,19 @@ def test_the_parts_maker_hears_his_own_carmaker() -> None:
     ):
         state = _at(parts, RETURNS, lang)
         assert parts.turn(state, line, ["what_else"]).event != "off_topic"
+
+
+@pytest.mark.parametrize(
+    ("lang", "line"),
+    [
+        ("en", "Why has showroom traffic at your dealerships fallen off this year?"),
+        ("zh", "你们几家4S店今年展厅的客流为什么少了这么多？"),
+    ],
+)
+def test_a_car_dealers_showrooms_are_not_the_stores(lang: str, line: str) -> None:
+    # Dealerships and showrooms (4S店, 展厅; "4s店" is a word, not a number with a unit) belong to
+    # a car dealer; the store chain has sales and traffic of its own, but no showroom.
+    retail = DialogueMachine(load_scenario(DIALOGUES / "retail_store_growth.yaml"))
+    state = _at(retail, ["growth_goal"], lang)
+    outcome = retail.turn(state, line, ["why"])
+    assert outcome.event == "off_topic" and outcome.revealed == []

@@ -104,6 +104,23 @@ def test_a_what_if_reads_the_angle_asked_for(machine: DialogueMachine) -> None:
     assert spread.revealed == ["overtime_spread"]
 
 
+@pytest.mark.parametrize(
+    ("lang", "line"),
+    [
+        ("en", "If you started watching every press live next month, what would make you uneasy?"),
+        ("en", "If live monitoring went in this spring, what reservations would you have?"),
+        ("zh", "要是下个月就给每台冲压机装上实时监控，您最不放心的是哪些地方？"),
+        ("zh", "真要上这套系统，您心里最没底的是什么？"),
+    ],
+)
+def test_a_what_if_asking_his_unease_about_the_change_gets_the_review(
+    machine: DialogueMachine, lang: str, line: str
+) -> None:
+    # Unease, reservations, 不放心, 没底: other words for the worries the avoid-harm review asks.
+    state = _at(machine, RETURNS_ROOT, 60, lang)
+    assert machine.turn(state, line, ["what_if"]).revealed == ["change_worries"]
+
+
 def test_worries_about_a_change_asked_before_he_weighs_one_tell_no_other_stake(
     machine: DialogueMachine,
 ) -> None:

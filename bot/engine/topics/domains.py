@@ -35,6 +35,7 @@ _EN = """
     subscriber broadband handset
     gym salon spa cinema
     carmaker automaker lathe mould mold toolroom
+    dealer dealership showroom
 """
 # Chinese, by industry (matched inside the line's words: 货车司机 contains 货车 and 司机).
 _ZH = """
@@ -55,6 +56,7 @@ _ZH = """
     宽带 话费
     健身房 美容院 影院
     主机厂 整车厂 车企 模具 机床 车床 冲床 夹具
+    4S店 经销商 展厅 试驾
 """
 
 
@@ -63,7 +65,9 @@ def _en_objects() -> frozenset[str]:
     return frozenset(stem for word in _EN.split() for stem in tokens(word, "en").words)
 
 
-ZH_OBJECTS: frozenset[str] = frozenset(_ZH.split())
+ZH_OBJECTS: frozenset[str] = frozenset(
+    word.lower() for word in _ZH.split()
+)  # as lines are normalised: 4S店 -> 4s店
 
 
 def other_business(words: tuple[str, ...], lang: str) -> tuple[str, ...]:

@@ -69,7 +69,8 @@ def topic_keys(scenario: Scenario) -> list[str]:
     return scenario.topic_keys()
 
 
-_NUMERIC_RE = re.compile(r"^[0-9]")
+# A number, with at most a short unit ("2019", "30", "5g"); "4s店" (a car dealer) is a word.
+_NUMERIC_RE = re.compile(r"[0-9][0-9.,:%]*[a-z]{0,2}")
 
 
 @dataclass
@@ -148,7 +149,7 @@ class TopicIndex:
         this scenario's language, no number. ``lang`` as ``line_language`` returns it."""
         generic = self._langs[lang].generic
         words = self._line_tokens(text, lang).words
-        return list(dict.fromkeys(w for w in words if w not in generic and not w[0].isdigit()))
+        return list(dict.fromkeys(w for w in words if w not in generic and not _NUMERIC_RE.fullmatch(w)))
 
     def uses(self, key: str, word: str, lang: str) -> bool:
         """Topic ``key`` uses ``word``: the word itself, or for a Chinese word of three characters
@@ -318,7 +319,7 @@ class TopicIndex:
         def guess(number: int) -> str | None:
             return self.keys[number] if scores[number] > 0 else None
 
-        content = [w for w in found.words if not _NUMERIC_RE.match(w)]
+        content = [w for w in found.words if not _NUMERIC_RE.fullmatch(w)]
         specific = [w for w in content if w not in index.generic]
         unknown = tuple(w for w in specific if not self._known(w, lang, index))
         if not content or (best_score < GENERIC_MAX and not specific):

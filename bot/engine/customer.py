@@ -71,7 +71,7 @@ SPREAD_CUES: dict[str, tuple[str, ...]] = {
     ),
     "en": (
         "who else", " other ", " others", "besides", "spread", "knock-on", "elsewhere", "beyond",
-        "anyone else", "spill", "ripple", "drag down", "drags down",
+        "anyone else", "spill", "ripple", "drag down", "drags down", "knock on", "knocks on",
     ),
 }  # fmt: skip
 LONG_CUES: dict[str, tuple[str, ...]] = {
@@ -126,6 +126,10 @@ def _leanings(text: str, lang: str) -> tuple[int, int]:
     return harm, gain
 
 
+# How often a quiet or a talkative customer picks the wording that fits his manner (the shortest,
+# the longest); otherwise another, so a rehearsal replayed does not sound canned.
+IN_MANNER: Final = 0.75
+
 HARM_ANGLES = frozenset({Angle.LONG_TERM_HARM, Angle.SPREADING_HARM, Angle.AVOID_HARM_REVIEW})
 # Words that say a need-confirmation question is about money rather than timing.
 BUDGET_CUES: dict[str, tuple[str, ...]] = {
@@ -134,10 +138,6 @@ BUDGET_CUES: dict[str, tuple[str, ...]] = {
 }
 # A deadline question asks "by when": it wins over a money word in it ("with the price hearing in
 # March, by when must a pilot start?"); money words are whole words ("fund", not "refund").
-# How often a quiet or a talkative customer picks the wording that fits his manner (the shortest,
-# the longest); otherwise another, so a rehearsal replayed does not sound canned.
-IN_MANNER: Final = 0.75
-
 _WHEN: Final = re.compile(
     r"什么时候|啥时候|哪天|哪一天|最晚|最迟|多久|多长时间|何时|几月|期限|截止|时间表|"
     r"\b(?:when|by when|how soon|how long|deadline|what date|which month|timeline|timetable)\b",

@@ -107,6 +107,22 @@ def test_a_what_if_reads_the_angle_asked_for(machine: DialogueMachine) -> None:
 @pytest.mark.parametrize(
     ("lang", "line"),
     [
+        ("en", "Who else across the plant does that knock on to?"),
+        ("zh", "这件事还会连带到厂里哪些人？"),
+    ],
+)
+def test_a_spreading_what_if_with_no_harm_or_gain_words_asks_what_the_problem_drags_along(
+    machine: DialogueMachine, lang: str, line: str
+) -> None:
+    # The returns have a spreading harm (overtime) and a spreading gain (data for all): a "who
+    # else does it reach?" that says neither way is about the problem going on.
+    state = _at(machine, RETURNS_ROOT, 60, lang)
+    assert machine.turn(state, line, ["what_if"]).revealed == ["overtime_spread"]
+
+
+@pytest.mark.parametrize(
+    ("lang", "line"),
+    [
         ("en", "If you started watching every press live next month, what would make you uneasy?"),
         ("en", "If live monitoring went in this spring, what reservations would you have?"),
         ("zh", "要是下个月就给每台冲压机装上实时监控，您最不放心的是哪些地方？"),

@@ -319,6 +319,13 @@ class Guards(Stakes):
         found = self.view()
         return found is not None and found.id == f.view
 
+    def says_more_unprompted(self, named: bool) -> bool:
+        """An open question about a problem he told: he says more about it, nothing unrelated (the
+        visit's purpose or the solution names no problem); a talkative customer goes on anyway."""
+        if named and self.focus.problem is not None:
+            return self.has_problem()
+        return self.customer.persona.talkative == "high"
+
     def pictures_view(self) -> bool:
         """A what-if about an idea he has a view on, that does not ask what it would win or cost
         him: "if you caught drift at once, what would it give you?" asks for the gain, which an

@@ -69,32 +69,18 @@ VISITS: Final = (FRESH, FOLLOW_UP)
 
 # Lines whose technique is about content: they are answered about their topic, and an off-topic
 # one gets "that's not us". Greetings, permission, statements, pitches and answers are not.
-TOPICAL: Final = frozenset(
-    {
-        Technique.CLOSED_QUESTION,
-        Technique.OPEN_QUESTION,
-        Technique.INTEREST_CHECK,
-        Technique.CURIOSITY_CARE,
-        Technique.WHY,
-        Technique.WHAT_ELSE,
-        Technique.WHAT_IF,
-        Technique.HOW_DO_YOU_SEE,
-        Technique.CONFIRM_QUESTION,
-        Technique.REVISIT_TOPIC,
-    }
-)  # (Not need confirmation: "when will the project start?" fits any business; it has its own gate.)
+TOPICAL: Final = frozenset({
+    Technique.CLOSED_QUESTION, Technique.OPEN_QUESTION, Technique.INTEREST_CHECK, Technique.CURIOSITY_CARE,
+    Technique.WHY, Technique.WHAT_ELSE, Technique.WHAT_IF, Technique.HOW_DO_YOU_SEE,
+    Technique.CONFIRM_QUESTION, Technique.REVISIT_TOPIC,
+})  # fmt: skip
+# (Not need confirmation: "when will the project start?" fits any business; it has its own gate.)
 # Techniques a next-step request may be read as (a question about the visit's purpose).
 # (Not need confirmation: "by when must the pilot run?" asks for the deadline, not the meeting.)
-NEXT_STEP_TECHNIQUES: Final = frozenset(
-    {
-        Technique.CLOSED_QUESTION,
-        Technique.OPEN_QUESTION,
-        Technique.CONFIRM_QUESTION,
-        Technique.HOW_DO_YOU_SEE,
-        Technique.STATEMENT,
-        Technique.PITCH,
-    }
-)
+NEXT_STEP_TECHNIQUES: Final = frozenset({
+    Technique.CLOSED_QUESTION, Technique.OPEN_QUESTION, Technique.CONFIRM_QUESTION, Technique.HOW_DO_YOU_SEE,
+    Technique.STATEMENT, Technique.PITCH,
+})  # fmt: skip
 # Words that ask for the next step: a meeting, a pilot, a proposal, a signature.
 NEXT_STEP_CUES: Final[dict[str, tuple[str, ...]]] = {
     "zh": (
@@ -198,14 +184,10 @@ RETURN_SHARE: Final = 0.8
 
 # What-if cues beyond harm / gain and their scope: the avoid-harm review and the vision.
 REVIEW_CUES: Final[dict[str, tuple[str, ...]]] = {
-    "zh": (
-        "担心", "顾虑", "风险", "阻力", "障碍", "抵触", "难处", "代价", "要学", "不放心", "放心不下", "没底",
-        "顾忌",
-    ),
-    "en": (
-        "worr", "concern", "risk", "obstacle", "resist", "downside", "hold you back", "stand in the way",
-        "uneasy", "nervous", "wary", "hesitan", "reservation",
-    ),
+    "zh": ("担心", "顾虑", "风险", "阻力", "障碍", "抵触", "难处", "代价", "要学", "不放心", "放心不下",
+           "没底", "顾忌"),
+    "en": ("worr", "concern", "risk", "obstacle", "resist", "downside", "hold you back", "stand in the way",
+           "uneasy", "nervous", "wary", "hesitan", "reservation"),
 }  # fmt: skip
 VISION_CUES: Final[dict[str, tuple[str, ...]]] = {
     "zh": ("设想", "理想", "样子", "画面", "描绘", "愿景"),

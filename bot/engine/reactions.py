@@ -118,8 +118,7 @@ class TurnModel(Guards):
         item = None if named else self.customer.next_situation(self.state)
         if item is not None and item.min_trust <= self.state.trust:
             self._tell_situation(item.id, GAIN["open"])
-        # An open question about a problem he told: he says more about it, nothing unrelated.
-        elif (self.has_problem() if named else self.customer.persona.talkative == "high") and self.can_dig():
+        elif self.says_more_unprompted(named) and self.can_dig():
             self.dig()
         else:
             self.event = Event.SMALL_TALK

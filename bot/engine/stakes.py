@@ -63,16 +63,7 @@ class Stakes:
         if named is not None and (scope is None or wanted is not None or named.angle.startswith(scope)):
             return named  # (not when the line asks who else is hit, and it names a long-term harm)
         if direction is None and wanted is None:
-            # No harm or gain words: the stake the line's own words clearly point to decides, of
-            # the scope asked for ("what else does it knock on to?" asks for a spreading stake).
-            # With no stake clearly named, a spreading question ("who else feels it?") asks what
-            # the problem drags along: the spreading harm before the gain.
-            scoped = [i for _, i in candidates if scope is not None and i.angle.startswith(scope)]
-            lead = self._stake_lead(scoped or [i for _, i in candidates])
-            if lead is not None:
-                harm = Angle(lead.angle) in HARM_ANGLES
-            else:
-                harm = any(Angle(i.angle) in HARM_ANGLES for i in scoped)
+            harm = self._harm_by_words(candidates, scope)
 
         def group(i: Implication) -> tuple[int, int, int]:
             angle = Angle(i.angle)
@@ -86,6 +77,17 @@ class Stakes:
         # Within the angles asked for, the stake the line's words clearly point to.
         lead = self._stake_lead([i for _, i in candidates if group(i) == best])
         return min(candidates, key=lambda e: (group(e[1]), 0 if e[1] is lead else 1, e[0]))[1]
+
+    def _harm_by_words(self, candidates: list[tuple[int, Implication]], scope: str | None) -> bool:
+        """A what-if with no harm or gain words: the stake its own words clearly point to decides,
+        of the scope asked for ("what else does it knock on to?" asks for a spreading stake). With
+        no stake clearly named, a spreading question ("who else feels it?") asks what the problem
+        drags along: the spreading harm before the gain."""
+        scoped = [i for _, i in candidates if scope is not None and i.angle.startswith(scope)]
+        lead = self._stake_lead(scoped or [i for _, i in candidates])
+        if lead is not None:
+            return Angle(lead.angle) in HARM_ANGLES
+        return any(Angle(i.angle) in HARM_ANGLES for i in scoped)
 
     def _review_missing(self, candidates: list[tuple[int, Implication]]) -> bool:
         review = Angle.AVOID_HARM_REVIEW

@@ -168,3 +168,15 @@ def test_a_what_if_asking_what_an_idea_would_win_him_gets_the_gain_before_his_vi
     state.topic = "implication:lose_share"
     outcome = machine.turn(state, line, ["what_if"])
     assert outcome.revealed == ["win_platform"]
+
+
+def test_an_open_question_about_the_solution_digs_no_cause() -> None:
+    # The returns are on the table; an open question about how he would weigh the rep's kind of
+    # solution names no problem of his, so it draws out no cause of the returns (a quiet customer
+    # makes small talk; only a talkative one goes on about the problem unprompted).
+    machine, state = _at(
+        "precision_parts_returns", ["new_standard", "returns", "late_detection"], "returns", "zh"
+    )
+    outcome = machine.turn(state, "像产线实时质量监控这样的方案，你们一般怎么评估？", ["open_question"])
+    assert state.history[-1]["topic"] == "solution"
+    assert outcome.revealed == [] and outcome.event == "small_talk"

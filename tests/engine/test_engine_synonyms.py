@@ -126,3 +126,15 @@ def test_mechanics_are_the_dealers_technicians_not_foreign_words() -> None:
     index = TopicIndex(load_scenario(DEALER))
     match = index.match("Why do your mechanics keep leaving?", "en")
     assert match.unknown == () and match.topic == "implication:masters_gone"
+
+
+def test_a_word_only_the_briefing_uses_stands_for_the_one_his_topics_use() -> None:
+    # The dealer's briefing says he "started as a mechanic"; his topics say "technicians". A rep's
+    # "mechanics" is read as the technicians, not as a briefing word no topic matches.
+    index = TopicIndex(load_scenario(DEALER))
+    found = index.content_words("What do you think is really driving your best mechanics out the door?", "en")
+    assert "technician" in found and "mechan" not in found
+    text = "he started as a mechanic; our technicians keep leaving"
+    vocabulary = frozenset(tokens(text, "en").words)
+    assert build_synonyms("en", [text], vocabulary).stems.get("mechan") is None  # both his words
+    assert build_synonyms("en", [text], vocabulary, frozenset({"technician"})).stems["mechan"] == "technician"

@@ -121,7 +121,10 @@ class TopicIndex:
         # words of analysis facts (problems' side facts, no topics): adding one must not change how
         # the scenario's other lines are heard.
         heard = _without_analysis(s, everything) + extra
-        self._synonyms = {lang: build_synonyms(lang, heard, self._langs[lang].vocabulary) for lang in LANGS}
+        self._synonyms = {
+            lang: build_synonyms(lang, heard, self._langs[lang].vocabulary, self._topic_words(lang))
+            for lang in LANGS
+        }
         self._said_cache: dict[tuple[str, str], tuple[tuple[int, frozenset[str]], ...]] = {}
         self._family, self._stakes = families_of(self.topics)
         # A turn reads its line several times (the match, the match without context, the
@@ -129,6 +132,10 @@ class TopicIndex:
         # so each is cut once per turn. Small on purpose: it is not a cache of the rep's lines.
         self._line_tokens = lru_cache(maxsize=8)(self._tokenize)
         self._line_vector = lru_cache(maxsize=8)(self._vectorize)
+
+    def _topic_words(self, lang: str) -> frozenset[str]:
+        """The words some topic of this scenario uses in ``lang`` (not the briefing's alone)."""
+        return frozenset(f[2:] for f in self._langs[lang].postings if f[0] == WORD)
 
     def _tokenize(self, text: str, lang: str) -> Tokens:
         synonyms = self._synonyms[lang]

@@ -109,29 +109,44 @@ class Synonyms:
         return Tokens(words, tuple(features))
 
 
-def build_synonyms(lang: str, everything: Iterable[str], vocabulary: frozenset[str]) -> Synonyms:
-    """The synonyms of ``lang`` that ``everything`` (the scenario's text) makes his words."""
+def build_synonyms(
+    lang: str, everything: Iterable[str], vocabulary: frozenset[str], topical: frozenset[str] | None = None
+) -> Synonyms:
+    """The synonyms of ``lang`` that ``everything`` (the scenario's text) makes his words.
+
+    ``topical``: the (English) stems some topic uses. A member the scenario uses only outside its
+    topics (the briefing's "started as a mechanic") still stands for the member its topics use
+    ("technician"), or a rep's word of it would match nothing."""
     normalised = [normalise(clean(t), lang) for t in everything]
     if lang == "zh":
-        joined = "\n".join(normalised)
-        texts: list[tuple[re.Pattern[str], str]] = []
-        for group in _zh_groups():
-            members = [m.rstrip("*") for m in group]
-            used = [m for m in members if m in joined]
-            if used:
-                texts.extend(
-                    (re.compile(re.escape(m.rstrip("*"))), used[0])
-                    for m in group
-                    if not m.endswith("*") and m not in joined
-                )
-        return Synonyms(lang, texts=tuple(texts))
-    lowered = "\n".join(normalised).lower()
+        return _zh_synonyms("\n".join(normalised))
+    return _en_synonyms("\n".join(normalised).lower(), vocabulary, topical)
+
+
+def _zh_synonyms(joined: str) -> Synonyms:
+    texts: list[tuple[re.Pattern[str], str]] = []
+    for group in _zh_groups():
+        members = [m.rstrip("*") for m in group]
+        used = [m for m in members if m in joined]
+        if used:
+            texts.extend(
+                (re.compile(re.escape(m.rstrip("*"))), used[0])
+                for m in group
+                if not m.endswith("*") and m not in joined
+            )
+    return Synonyms("zh", texts=tuple(texts))
+
+
+def _en_synonyms(lowered: str, vocabulary: frozenset[str], topical: frozenset[str] | None) -> Synonyms:
     stems: dict[str, str] = {}
     phrases: list[tuple[re.Pattern[str], str]] = []
     for group in _en_groups():
         used = [m for m in group if _en_uses(m, lowered, vocabulary)]
         if not used:
             continue
+        if topical is not None:
+            # Members no topic uses are not his words here: they stand for one a topic uses.
+            used = [m for m in used if _is_phrase(m) or stem(m) in topical] or used
         his = used[0]
         for member in group:
             if member in used:
@@ -140,7 +155,7 @@ def build_synonyms(lang: str, everything: Iterable[str], vocabulary: frozenset[s
                 phrases.append((re.compile(_phrase_pattern(member), re.IGNORECASE), his))
             elif not _is_phrase(his):
                 stems.setdefault(stem(member), stem(his))
-    return Synonyms(lang, stems=stems, texts=tuple(phrases))
+    return Synonyms("en", stems=stems, texts=tuple(phrases))
 
 
 def _phrase_pattern(member: str) -> str:

@@ -261,8 +261,20 @@ def _on_topic_share(history: list[dict[str, Any]], heard: list[str], lang: str) 
     return sum(named) / len(questions)
 
 
-def _substance(share: float) -> float:
-    return SUBSTANCE_FLOOR + (1 - SUBSTANCE_FLOOR) * min(1.0, share / SUBSTANCE_FULL_SHARE)
+# Straying: every off-topic question after the second takes STRAY_COST off the score (at most down
+# to STRAY_FLOOR of it). A slip or two happens to any rep (and the matcher mishears a line now
+# and then); asking again and again about things this customer does not have is reading another
+# visit's script. The dev5-dev11 rep scripts played on the ten other scenarios ask 3-10 such
+# questions each, at home 0-2: scripts scoring above 40 elsewhere 13 -> 6 of 29, no home score
+# lower. One free slip instead of two cost a held-out paraphrasing script its home score.
+STRAY_FREE = 2
+STRAY_COST = 0.25
+STRAY_FLOOR = 0.4
+
+
+def _substance(share: float, off_topic: int = 0) -> float:
+    on_topic = SUBSTANCE_FLOOR + (1 - SUBSTANCE_FLOOR) * min(1.0, share / SUBSTANCE_FULL_SHARE)
+    return on_topic * max(STRAY_FLOOR, 1.0 - STRAY_COST * max(0, off_topic - STRAY_FREE))
 
 
 def _motivation(dialogue: DialogueMachine, angles: dict[Angle, float]) -> float:
@@ -362,7 +374,7 @@ def build_scorecard(dialogue: DialogueMachine, state: SessionState) -> Scorecard
     share = sum(1 for t in heard if t in QUESTION_TECHNIQUES) / len(history) if history else 0.0
     faults = _faults(state)
     on_topic = _on_topic_share(history, heard, state.lang)
-    factor = _substance(on_topic)
+    factor = _substance(on_topic, state.off_topic)
     parts = RubricParts(
         problems=_problems(scenario, uncovered, picked, credit),
         depth=_depth(scenario, earned),

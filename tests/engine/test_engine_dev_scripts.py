@@ -1,10 +1,9 @@
-"""The development rep scripts (tests/data/dev5 to dev9: whole visits written by helpers who never
+"""The development rep scripts (tests/data/dev5 to dev11: whole visits written by helpers who never
 read the engine) keep scoring where they belong.
 
 These are tuning material, so this is a regression guard, not the measure of listening (that is
 ``test_engine_listening``'s held-out scripts): each skilled visit scores at least 85 on its own
-scenario and at most 40 on the other eight (the bundled four, dev4's two, dev7's, dev8's and
-dev9's).
+scenario and at most 40 on the other ten (the bundled four, dev4's two, dev7's to dev11's).
 """
 
 from __future__ import annotations
@@ -21,19 +20,20 @@ from bot.engine.scenario import load_scenario
 DEV = ROOT / "tests" / "data"
 SCRIPTS = [
     path
-    for name in ("dev5", "dev6", "dev7", "dev8", "dev9")
+    for name in ("dev5", "dev6", "dev7", "dev8", "dev9", "dev10", "dev11")
     for path in sorted((DEV / name / "rep_scripts").glob("*.yaml"))
 ]
 # Known misses, kept visible: strict, so the mark must go once the engine hears this rep.
-# dev8 and dev9 (a frozen-food maker, a car dealer group) were played once as written: English
-# lines of neighbouring businesses (stores, staff, batches, tracing) still earn facts there.
+# dev8 to dev11 (a frozen-food maker, a car dealer group, a payroll software house, a ready-mix
+# concrete producer) were played once as written: English lines of neighbouring businesses
+# (stores, staff, batches, tracing, owners) still earn facts there without sounding off-topic.
 KNOWN_MISSES: dict[str, str] = {
-    "dev6/precision-parts-returns.paraphrase.en": "52 on the frozen-food maker, 57 on the dealer group",
-    "dev6/retail-store-growth.paraphrase.en": "45 on the frozen-food maker, 66 on the dealer group",
-    "dev8/frozen-food-coldchain.paraphrase.zh": "81 at home: colloquial lines heard as small talk",
-    "dev9/dealer-aftersales.en": "48-65 on the store chain, the hotels, the property manager, the food maker",
-    "dev9/dealer-aftersales.paraphrase.en": "43-62 on the clinics, the stores, property, the food maker",
-    "dev9/dealer-aftersales.zh": "47 on the property manager",
+    "dev6/logistics-fleet-tender.paraphrase.en": "61 on the concrete producer (trucks, loads, dispatch)",
+    "dev6/precision-parts-returns.paraphrase.en": "42 on the dealer group",
+    "dev8/frozen-food-coldchain.paraphrase.zh": "82 at home: colloquial lines heard as small talk",
+    "dev9/dealer-aftersales.paraphrase.en": "53-62 on property, the food maker, the concrete producer",
+    "dev10/saas-customer-success.paraphrase.en": "47 on the property manager, 62 on the dealer group",
+    "dev11/ready-mix-concrete.paraphrase.zh": "83 at home: a colloquial northern voice",
 }
 OWN_AT_LEAST = 85
 CROSS_AT_MOST = 40
@@ -48,7 +48,7 @@ def _name(path: Path) -> str:
 def runtimes() -> dict[str, ScenarioRuntime]:
     files = sorted(DIALOGUES.glob("*.yaml")) + [
         file
-        for name in ("dev4", "dev7", "dev8", "dev9")
+        for name in ("dev4", "dev7", "dev8", "dev9", "dev10", "dev11")
         for file in sorted((DEV / name / "scenarios").glob("*.yaml"))
     ]
     loaded = (ScenarioRuntime(load_scenario(file)) for file in files)

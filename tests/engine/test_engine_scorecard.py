@@ -12,9 +12,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from engine_support import DIALOGUES
+import yaml
+from engine_support import DIALOGUES, ROOT
 
-from bot.engine.runtime import ScenarioRuntime
+from bot.engine.runtime import ScenarioRuntime, default_classify
 from bot.engine.scenario import load_scenario
 from bot.engine.scorecard import Scorecard
 from bot.engine.state import SessionState
@@ -87,3 +88,43 @@ def test_a_weak_english_match_counts_half_towards_the_on_topic_share() -> None:
     heard = ["why", "why", "why", "what_if"]
     assert _on_topic_share(entries, heard, "en") == 2.5 / 4
     assert _on_topic_share(entries, heard, "zh") == 3 / 4
+
+
+def test_every_off_topic_question_after_the_second_takes_a_share_off_the_score() -> None:
+    from bot.engine.scorecard import STRAY_COST, STRAY_FLOOR, _substance
+
+    assert _substance(0.7) == _substance(0.7, 2) == 1.0
+    assert _substance(0.7, 3) == pytest.approx(1.0 - STRAY_COST)
+    assert _substance(0.7, 20) == STRAY_FLOOR
+    assert _substance(0.35, 3) == pytest.approx(_substance(0.35) * (1.0 - STRAY_COST))
+
+
+def test_a_visit_that_keeps_asking_about_another_business_scores_low(
+    runtimes: dict[str, ScenarioRuntime],
+) -> None:
+    script = yaml.safe_load(
+        (ROOT / "tests/data/dev5/rep_scripts/precision-parts-returns.paraphrase.en.yaml").read_text("utf-8")
+    )
+    foreign = [
+        "How many beds do your wards have, and are the nurses coping?",
+        "Why are so many passengers missing their connecting flights?",
+        "What happens to your harvest if the rain holds off another month?",
+        "How are the pupils doing in their final exams this year?",
+    ]
+    runtime = runtimes["precision-parts-returns"]
+    classify = default_classify()
+
+    def played(extra: list[str]) -> tuple[int, int]:
+        state, _ = runtime.start(lang="en", mode="practice", seed=3)
+        for line in [*script["lines"][:8], *extra, *script["lines"][8:]]:
+            if state.active:
+                runtime.say(state, line, classify)
+        if state.active:
+            runtime.end(state)
+        card = runtime.scorecard(state)
+        return card.score, card.listening.off_topic
+
+    plain, slip, stray = played([]), played(foreign[:1]), played(foreign)
+    assert (plain[1], slip[1], stray[1]) == (0, 1, 4)
+    assert slip[0] >= plain[0] - 5  # one slip costs trust and discipline, not the substance
+    assert stray[0] <= 0.6 * plain[0]

@@ -61,7 +61,8 @@ GAIN_CUES: dict[str, tuple[str, ...]] = {
     "zh": ("能", "解决了", "做到", "做成", "假如", "想象", "改善", "提升", "省下", "赢", "如果有", "好了"),
     "en": (
         "could", "solved", "fixed", "imagine", "knew", "managed to", "succeed", "better", "improve",
-        "save", "win", "if you had", "give you", "do for you", "bring you", "be worth",
+        "save", "win", "if you had", "give you", "do for you", "bring you", "be worth", "back up",
+        "what would you do with",
     ),
 }  # fmt: skip
 SPREAD_CUES: dict[str, tuple[str, ...]] = {

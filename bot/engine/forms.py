@@ -216,6 +216,8 @@ _HIT: Final[dict[str, tuple[str, ...]]] = {
         "跟着遭殃",
         "受累",
         "跟着倒霉",
+        "买单",
+        "被拖下水",
     ),
     "en": (
         "feel it",
@@ -227,6 +229,16 @@ _HIT: Final[dict[str, tuple[str, ...]]] = {
         "knock-on",
         "ripple",
         "suffer",
+        "drag down",
+        "drags down",
+        "dragged down",
+        "pay for it",
+        "pays for it",
+        "paying for it",
+        "take the hit",
+        "takes the hit",
+        "spill over",
+        "spills over",
     ),
 }
 

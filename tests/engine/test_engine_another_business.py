@@ -133,3 +133,18 @@ def test_a_car_dealers_showrooms_are_not_the_stores(lang: str, line: str) -> Non
     state = _at(retail, ["growth_goal"], lang)
     outcome = retail.turn(state, line, ["why"])
     assert outcome.event == "off_topic" and outcome.revealed == []
+
+
+@pytest.mark.parametrize(
+    ("lang", "line", "technique"),
+    [
+        ("en", "Why did the second furnace at your steelworks go cold this spring?", "why"),
+        ("en", "How many of your trawlers came back without squid this season?", "what_if"),
+    ],
+)
+def test_steelworks_and_trawlers_are_other_businesses(lang: str, line: str, technique: str) -> None:
+    # The fleet had a cause dug ("go cold": his refrigerated trucks?) and a gain told for them.
+    fleet = DialogueMachine(load_scenario(DIALOGUES / "logistics_fleet_tender.yaml"))
+    state = _at(fleet, ["on_time_drop"], lang)
+    outcome = fleet.turn(state, line, [technique])
+    assert outcome.revealed == [] and outcome.event in ("off_topic", "unclear")

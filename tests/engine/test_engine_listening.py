@@ -433,3 +433,40 @@ def test_a_weak_match_on_one_problem_still_names_it() -> None:
     state.said = [clinic.customer.tell(fact, "zh", random.Random(0)) for fact in told]  # what he said
     outcome = clinic.turn(state, "回到微信的事，如果一直这么传下去，会有什么后果？", ["what_if"])
     assert outcome.revealed == ["leak_penalty"]
+
+
+@pytest.mark.parametrize(
+    ("lang", "line", "technique"),
+    [
+        ("en", "And what else does all that rework drag down with it?", "what_else"),
+        ("en", "Who else in the plant ends up paying for it?", "what_else"),
+        ("zh", "返工这么多，最后还有谁跟着买单？", "what_else"),
+    ],
+)
+def test_a_what_else_asking_what_the_problem_drags_down_is_its_spreading_harm(
+    machine: DialogueMachine, lang: str, line: str, technique: str
+) -> None:
+    # "What else does it drag down?", "who pays for it?" ask who else bears the returns, not for
+    # another problem or his background.
+    state = _at(machine, RETURNS_ROOT, 60, lang)
+    assert machine.turn(state, line, [technique]).revealed == ["overtime_spread"]
+
+
+@pytest.mark.parametrize(
+    ("lang", "line"),
+    [
+        ("zh", "为什么没人能早点看出冲压参数已经开始漂了？"),
+        (
+            "en",
+            "Say you got the returns back down to where they were. What would you do with the platform bid?",
+        ),
+    ],
+)
+def test_everyday_words_do_not_make_a_question_unclear(
+    machine: DialogueMachine, lang: str, line: str
+) -> None:
+    # 早点 / 看出 ("notice earlier") are words of any visit; "back down to" pictures the fix.
+    state = _at(machine, ["new_standard", "returns", "late_detection", "sampling_gaps"], 60, lang)
+    technique = "why" if lang == "zh" else "what_if"
+    outcome = machine.turn(state, line, [technique])
+    assert outcome.event != "unclear" and outcome.revealed, outcome.reply

@@ -36,6 +36,9 @@ _EN = """
     gym salon spa cinema
     carmaker automaker lathe mould mold toolroom
     dealer dealership showroom
+    steelworks steelmaker furnace smelter refinery oilfield
+    trawler fisherman squid hatchery poultry broiler hen
+    loom weaver textile shipowner
 """
 # Chinese, by industry (matched inside the line's words: 货车司机 contains 货车 and 司机).
 _ZH = """
@@ -57,6 +60,10 @@ _ZH = """
     健身房 美容院 影院
     主机厂 整车厂 车企 模具 机床 车床 冲床 夹具
     4S店 经销商 展厅 试驾
+    高炉 钢厂 炼钢 轧钢 钢坯 炼油 油田 钻井
+    渔船 渔民 鱿鱼 捕捞 禽流感 蛋鸡 肉鸡 鸡场 养鸡
+    纺纱 织布 织机 纺织厂 服装厂
+    船东 集装箱船 码头工人
 """
 
 

@@ -218,6 +218,7 @@ _HIT: Final[dict[str, tuple[str, ...]]] = {
         "跟着倒霉",
         "买单",
         "被拖下水",
+        "牵扯",
     ),
     "en": (
         "feel it",
@@ -249,7 +250,7 @@ def asks_who_is_hit(text: str, lang: str) -> bool:
 
 
 _WHO_ELSE: Final[dict[str, tuple[str, ...]]] = {
-    "zh": ("还有谁", "还有哪些人", "其他人", "别的人", "谁会跟着", "哪些部门"),
+    "zh": ("还有谁", "还有哪些人", "其他人", "别的人", "谁会跟着", "哪些部门", "哪些人"),
     "en": ("who else", "anyone else", "which other", "what other teams", "who in"),
 }
 

@@ -441,6 +441,7 @@ def test_a_weak_match_on_one_problem_still_names_it() -> None:
         ("en", "And what else does all that rework drag down with it?", "what_else"),
         ("en", "Who else in the plant ends up paying for it?", "what_else"),
         ("zh", "返工这么多，最后还有谁跟着买单？", "what_else"),
+        ("zh", "质量要是出了问题，还会把哪些人牵扯进来？", "what_if"),
     ],
 )
 def test_a_what_else_asking_what_the_problem_drags_down_is_its_spreading_harm(

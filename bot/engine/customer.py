@@ -135,7 +135,7 @@ HARM_ANGLES = frozenset({Angle.LONG_TERM_HARM, Angle.SPREADING_HARM, Angle.AVOID
 # Words that say a need-confirmation question is about money rather than timing.
 BUDGET_CUES: dict[str, tuple[str, ...]] = {
     "zh": ("预算", "费用", "钱", "投入", "资金", "经费", "成本", "花多少", "多少投资"),
-    "en": ("budget", "cost", "spend", "money", "fund", "invest", "price", "afford", "pay"),
+    "en": ("budget", "cost", "spend", "money", "cash", "fund", "invest", "price", "afford", "pay"),
 }
 # A deadline question asks "by when": it wins over a money word in it ("with the price hearing in
 # March, by when must a pilot start?"); money words are whole words ("fund", not "refund").
@@ -145,10 +145,23 @@ _WHEN: Final = re.compile(
     re.IGNORECASE,
 )
 _MONEY: Final = re.compile(
-    "|".join(BUDGET_CUES["zh"]) + r"|\b(?:budget|budgets|cost|costs|spend|money|funds?|funding|invest\w*|"
-    r"price|afford|pay|paid|how much)\b",
+    "|".join(BUDGET_CUES["zh"]) + r"|\b(?:budget|budgets|cost|costs|spend|money|cash|funds?|funding|"
+    r"invest\w*|price|afford|pay|paid|how much)\b",
     re.IGNORECASE,
 )
+
+
+# "How much cash could go into a trial?", "能拿出多少钱来试": what he could spend, the budget (not
+# what something cost him once).
+_COULD_SPEND: Final = re.compile(
+    r"\bhow much (?:money|cash|budget|funding)\b[^?]{0,40}\b(?:could|would|can|will|might)\b|"
+    r"能(?:拿出|投|花|批|挤出)多少|预算(?:能|可以)有多少|(?:能|可以)给多少预算",
+    re.IGNORECASE,
+)
+
+
+def asks_what_he_could_spend(text: str) -> bool:
+    return bool(_COULD_SPEND.search(text))
 
 
 def asked_need(text: str) -> str | None:

@@ -15,7 +15,7 @@ from typing import Protocol
 
 from bot.vocab import QUESTIONING_STEPS, Event, Stage, Status, Step, Technique
 
-from .customer import Customer, asked_need, joiner
+from .customer import Customer, asked_need, asks_what_he_could_spend, joiner
 from .forms import (
     EARLIER_VISIT_CUES,
     asks_plainly_for_need,
@@ -154,8 +154,11 @@ def _pictures_harm(state: SessionState, primary: Technique, text: str) -> bool:
 
 
 def _closed_need(primary: Technique, rest: Technique | None, text: str) -> Technique:
-    """A closed label with a need label after it on a line asking by when or how much."""
-    if primary == Technique.CLOSED_QUESTION and rest == Technique.NEED_CONFIRMATION and asked_need(text):
+    """A closed label with a need label after it on a line asking by when or how much, or on a
+    line asking how much money he could put in ("how much cash could go into a trial?")."""
+    if primary != Technique.CLOSED_QUESTION:
+        return primary
+    if (rest == Technique.NEED_CONFIRMATION and asked_need(text)) or asks_what_he_could_spend(text):
         return Technique.NEED_CONFIRMATION  # "how much was approved? do the contracted trucks count?"
     return primary
 

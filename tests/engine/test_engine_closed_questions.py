@@ -93,3 +93,27 @@ def test_how_many_hospitals_is_still_not_ours() -> None:
         RETAIL, "en", ["Good morning Mr Zhou.", "How many hospitals do you run?"]
     )
     assert reply in _catalogue("not_ours", "en") and not revealed
+
+
+@pytest.mark.parametrize(
+    ("lang", "line"),
+    [("en", "How much cash could go into a trial?"), ("zh", "要是试一下，你们能拿出多少钱来？")],
+)
+def test_how_much_he_could_put_into_a_trial_asks_for_the_budget_not_the_next_step(
+    lang: str, line: str
+) -> None:
+    # Heard as a closed question with a next-step word ("trial", 试): it asks what he could spend.
+    machine = ScenarioRuntime(load_scenario(PARTS)).machine
+    state, _ = machine.start(lang=lang, mode="practice", seed=4)
+    state.revealed = [
+        "new_standard",
+        "returns",
+        "late_detection",
+        "sampling_gaps",
+        "no_live_data",
+        "lose_share",
+    ]
+    state.trust, state.current_problem = 80, "returns"
+    outcome = machine.turn(state, line, ["closed_question"])
+    assert outcome.technique == "need_confirmation" and state.next_step != "agreed"
+    assert outcome.event in ("need", "need_not_ready")

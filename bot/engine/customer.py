@@ -151,19 +151,6 @@ _MONEY: Final = re.compile(
 )
 
 
-# "How much cash could go into a trial?", "能拿出多少钱来试": what he could spend, the budget (not
-# what something cost him once).
-_COULD_SPEND: Final = re.compile(
-    r"\bhow much (?:money|cash|budget|funding)\b[^?]{0,40}\b(?:could|would|can|will|might)\b|"
-    r"能(?:拿出|投|花|批|挤出)多少|预算(?:能|可以)有多少|(?:能|可以)给多少预算",
-    re.IGNORECASE,
-)
-
-
-def asks_what_he_could_spend(text: str) -> bool:
-    return bool(_COULD_SPEND.search(text))
-
-
 def asked_need(text: str) -> str | None:
     """``deadline`` or ``budget``: what a need-confirmation question asks for, None when unclear."""
     if _WHEN.search(text):

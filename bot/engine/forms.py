@@ -88,10 +88,23 @@ PLAIN_NEED: Final = re.compile(
 )
 
 
+# "How much cash could go into a trial?", "能拿出多少钱来试": what he could spend, the budget (not
+# what something cost him once).
+_COULD_SPEND: Final = re.compile(
+    r"\bhow much (?:money|cash|budget|funding)\b[^?]{0,40}\b(?:could|would|can|will|might)\b|"
+    r"能(?:拿出|投|花|批|挤出)多少|预算(?:能|可以)有多少|(?:能|可以)给多少预算",
+    re.IGNORECASE,
+)
+
+
+def asks_what_he_could_spend(text: str) -> bool:
+    return bool(_COULD_SPEND.search(text))
+
+
 def asks_plainly_for_need(text: str) -> bool:
     """The line asks by when or for the money in so many words ("by when must line three show
-    data?", "这回批了多少钱？"), not a cause or his rules."""
-    return bool(PLAIN_NEED.search(text)) and asks_need(text)
+    data?", "这回批了多少钱？", "how much cash could go into a trial?"), not a cause or his rules."""
+    return bool(PLAIN_NEED.search(text) or _COULD_SPEND.search(text)) and asks_need(text)
 
 
 # A greeting that takes leave ("thanks, I won't keep you"): once the visit is under way, goodbye.

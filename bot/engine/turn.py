@@ -15,10 +15,11 @@ from typing import Protocol
 
 from bot.vocab import QUESTIONING_STEPS, Event, Stage, Status, Step, Technique
 
-from .customer import Customer, asked_need, asks_what_he_could_spend, joiner
+from .customer import Customer, asked_need, joiner
 from .forms import (
     EARLIER_VISIT_CUES,
     asks_plainly_for_need,
+    asks_what_he_could_spend,
     asks_who_else_is_hit,
     asks_who_is_hit,
     is_bare_question,

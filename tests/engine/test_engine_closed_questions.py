@@ -117,3 +117,17 @@ def test_how_much_he_could_put_into_a_trial_asks_for_the_budget_not_the_next_ste
     outcome = machine.turn(state, line, ["closed_question"])
     assert outcome.technique == "need_confirmation" and state.next_step != "agreed"
     assert outcome.event in ("need", "need_not_ready")
+
+
+def test_asking_what_he_could_spend_does_not_answer_his_question() -> None:
+    # His question is pending ("how do other chains find managers fast enough?"); the rep asks
+    # for money instead: heard as answering his question with one, he told a detail of his own
+    # question in reply to a budget question.
+    lines = [
+        "Good morning Mr Zhou, thanks for your time.",
+        "You run about eighty stores now, right?",
+        "Busy morning? Anything changed lately?",
+        "How much cash could go into a trial?",
+    ]
+    event, revealed, _reply = _play(RETAIL, "en", lines, seed=3)[-1]
+    assert event != "answered_back" and revealed == []

@@ -110,7 +110,7 @@ _TAG_QUESTION: Final[dict[str, re.Pattern[str]]] = {
 _CONDITIONAL: Final[dict[str, re.Pattern[str]]] = {
     # "……的话" is a conditional too, but not the polite "方便的话" / "可以的话" (if it suits you).
     "zh": re.compile(
-        r"如果|要是|假如|假设|万一|设想|一旦|倘若|(?<!方便)(?<!可以)(?<!介意)(?<!允许)(?<!愿意)的话"
+        r"如果|要是|假如|假设|万一|设想|一旦|倘若|真要|(?<!方便)(?<!可以)(?<!介意)(?<!允许)(?<!愿意)的话"
     ),
     "en": re.compile(
         r"\b(?:if|suppose|supposing|imagine|in case)\b(?! i may| i might| you don'?t mind| you do not mind)",
@@ -185,7 +185,7 @@ RETURN_SHARE: Final = 0.8
 # What-if cues beyond harm / gain and their scope: the avoid-harm review and the vision.
 REVIEW_CUES: Final[dict[str, tuple[str, ...]]] = {
     "zh": ("担心", "顾虑", "风险", "阻力", "障碍", "抵触", "难处", "代价", "要学", "不放心", "放心不下",
-           "没底", "顾忌"),
+           "没底", "顾忌", "嘀咕", "打鼓", "发怵"),
     "en": ("worr", "concern", "risk", "obstacle", "resist", "downside", "hold you back", "stand in the way",
            "uneasy", "nervous", "wary", "hesitan", "reservation"),
 }  # fmt: skip

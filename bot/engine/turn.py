@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from bot.vocab import QUESTIONING_STEPS, Event, Stage, Status, Step, Technique
+from bot.vocab import QUESTIONING_STEPS, Angle, Event, Stage, Status, Step, Technique
 
 from .customer import Customer, asked_need, joiner
 from .forms import (
@@ -30,6 +30,7 @@ from .listening import (
     NEXT_STEP_TECHNIQUES,
     TOPICAL,
     Focus,
+    angle_wanted,
     asks_cause,
     asks_need,
     asks_next_step,
@@ -140,7 +141,7 @@ def _reread(state: SessionState, primary: Technique, rest: Technique | None, tex
         return rest if rest is not None and rest != Technique.REVISIT_TOPIC else Technique.OPEN_QUESTION
     if primary == Technique.REVISIT_TOPIC and not state.prior and rest in _ASKS_ABOUT:
         return rest  # "you mentioned X earlier, why...?" in one visit: a question about X
-    if _pictures_harm(state, primary, text):
+    if _pictures_harm(state, primary, text) or _asks_review(primary, text, lang):
         return Technique.WHAT_IF
     return _closed_need(primary, rest, text)
 
@@ -152,6 +153,17 @@ def _pictures_harm(state: SessionState, primary: Technique, text: str) -> bool:
     if primary == Technique.WHAT_ELSE:
         return is_conditional(text, lang) or asks_who_is_hit(text, lang)
     return primary in _CARE_OR_OPEN and bool(state.revealed) and asks_who_else_is_hit(text, lang)
+
+
+def _asks_review(primary: Technique, text: str, lang: str) -> bool:
+    """A why label on "if you went ahead, what would worry you most?": a conditional asking his
+    worries about a change, no cause (the avoid-harm review is a what-if)."""
+    return (
+        primary == Technique.WHY
+        and is_conditional(text, lang)
+        and angle_wanted(text, lang) is Angle.AVOID_HARM_REVIEW
+        and not asks_cause(text)
+    )
 
 
 def _closed_need(primary: Technique, rest: Technique | None, text: str) -> Technique:

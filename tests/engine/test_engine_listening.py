@@ -471,3 +471,18 @@ def test_everyday_words_do_not_make_a_question_unclear(
     technique = "why" if lang == "zh" else "what_if"
     outcome = machine.turn(state, line, [technique])
     assert outcome.event != "unclear" and outcome.revealed, outcome.reply
+
+
+@pytest.mark.parametrize(
+    ("lang", "line"),
+    [
+        ("zh", "真要上这套系统，您最犯嘀咕的是啥？"),
+        ("en", "If you went ahead with it, what would worry you most?"),
+    ],
+)
+def test_a_worry_about_going_ahead_heard_as_a_why_is_the_review(
+    machine: DialogueMachine, lang: str, line: str
+) -> None:
+    # The classifier hears a why (是啥, "what would"); the line asks his worries about a change.
+    state = _at(machine, RETURNS_ROOT, 60, lang)
+    assert machine.turn(state, line, ["why"]).revealed == ["change_worries"]

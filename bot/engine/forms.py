@@ -279,3 +279,19 @@ EARLIER_VISIT_CUES: Final[dict[str, tuple[str, ...]]] = {
     "zh": ("上次", "上回", "那次", "上周", "上个月", "之前来", "以前来", "之前见"),
     "en": ("last time", "last week", "last month", "we talked", "we spoke", "when we met", "last visit"),
 }
+
+
+# "If I had an idea, would you want to hear it?" in so many words: the interest check, even when
+# the customer's own question is pending and the line is heard as answering it with a question.
+_INTEREST: Final[dict[str, re.Pattern[str]]] = {
+    "zh": re.compile(r"兴趣|想不想听|要不要听|(?:乐意|愿意)(?:听|了解)|听听不|听听吗"),
+    "en": re.compile(
+        r"\b(?:would|will|could) (?:you|that) (?:be )?(?:interested|want to hear|like to hear)\b"
+        r"|\binterested in hearing\b|\bwant to hear (?:it|how|about|more)\b|\bworth your time\b",
+        re.IGNORECASE,
+    ),
+}
+
+
+def asks_interest(text: str, lang: str) -> bool:
+    return bool(_INTEREST[lang].search(text))

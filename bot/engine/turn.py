@@ -18,6 +18,7 @@ from bot.vocab import QUESTIONING_STEPS, Angle, Event, Stage, Status, Step, Tech
 from .customer import Customer, asked_need, joiner
 from .forms import (
     EARLIER_VISIT_CUES,
+    asks_interest,
     asks_plainly_for_need,
     asks_what_he_could_spend,
     asks_who_else_is_hit,
@@ -143,6 +144,8 @@ def _reread(state: SessionState, primary: Technique, rest: Technique | None, tex
         return rest  # "you mentioned X earlier, why...?" in one visit: a question about X
     if _pictures_harm(state, primary, text) or _asks_review(primary, text, lang):
         return Technique.WHAT_IF
+    if primary == Technique.ANSWER_WITH_QUESTION and asks_interest(text, lang):
+        return Technique.INTEREST_CHECK
     return _closed_need(primary, rest, text)
 
 
@@ -339,8 +342,8 @@ def _moves_away(dialogue: DialogueMachine, model: TurnModel) -> bool:
     focus, pending = model.focus, model.state.pending_question
     if focus.kind == "off_topic" or (focus.aside is not None and Technique.WHAT_ELSE in model.techniques):
         return True
-    if asks_plainly_for_need(model.text):
-        return True  # deadline or budget: the rep moved on to his plans
+    if asks_plainly_for_need(model.text) or asks_interest(model.text, model.state.lang):
+        return True  # deadline, budget, "want to hear an idea?": the rep moved on to his plans
     if focus.kind == "named" and is_bare_question(model.text) and asks_cause(model.text):
         return True  # a why about his business and nothing else: the rep asks, he was not answered
     asked_about = dialogue.parents.get(pending) if pending is not None else None

@@ -131,3 +131,23 @@ def test_asking_what_he_could_spend_does_not_answer_his_question() -> None:
     ]
     event, revealed, _reply = _play(RETAIL, "en", lines, seed=3)[-1]
     assert event != "answered_back" and revealed == []
+
+
+@pytest.mark.parametrize(
+    ("lang", "line"),
+    [
+        ("zh", "我要是有个办法能把退货和追溯一块儿管上，您乐意听听不？"),
+        ("en", "Fair point. If I had an idea that tied all this together, would you be interested?"),
+    ],
+)
+def test_an_interest_check_is_one_while_his_question_is_pending(lang: str, line: str) -> None:
+    # He has just asked the rep something; "if I had an idea, want to hear it?" is heard as answering
+    # him with a question, but it checks his interest (and leaves his question unanswered).
+    machine = ScenarioRuntime(load_scenario(PARTS)).machine
+    state, _ = machine.start(lang=lang, mode="practice", seed=4)
+    state.revealed = ["new_standard", "returns", "late_detection", "sampling_gaps", "no_live_data"]
+    state.revealed += ["lose_share", "win_platform", "peer_case_view"]
+    state.trust, state.current_problem = 85, "returns"
+    state.pending_question = "d_old_machines"  # "can old presses like ours even be connected?"
+    outcome = machine.turn(state, line, ["answer_with_question"])
+    assert outcome.technique == "interest_check" and state.interest != ""

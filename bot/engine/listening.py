@@ -248,15 +248,15 @@ LISTEN_KEYS: Final[dict[str, tuple[str, ...]]] = {
 def listen_line(
     key: str, lang: str, rng: random.Random, avoid: str = "", written: Sequence[str] = (), **fields: str
 ) -> str:
-    """One wording of a listening moment, not ``avoid`` (the customer's previous line) if another
-    exists: the scenario's own (``written``, its ``replies``) else the catalogue's."""
-    if written:
-        options = []
-        for line in written:
-            for name, value in fields.items():  # plain replacement: a stray brace is text
-                line = line.replace("{" + name + "}", value)
-            options.append(line)
-    else:
+    """One wording of a listening moment, not ``avoid`` (the customer's previous line): the
+    scenario's own (``written``, its ``replies``) else the catalogue's; when every wording of the
+    scenario's is ``avoid`` (a trainer wrote one), the catalogue's, so he never says it twice."""
+    options = []
+    for line in written:
+        for name, value in fields.items():  # plain replacement: a stray brace is text
+            line = line.replace("{" + name + "}", value)
+        options.append(line)
+    if not options or all(text == avoid for text in options):
         options = [translate(k, lang, **fields) for k in LISTEN_KEYS[key]]
     fresh = [text for text in options if text != avoid] or options
     text = fresh[rng.randrange(len(fresh))]

@@ -486,3 +486,21 @@ def test_a_worry_about_going_ahead_heard_as_a_why_is_the_review(
     # The classifier hears a why (是啥, "what would"); the line asks his worries about a change.
     state = _at(machine, RETURNS_ROOT, 60, lang)
     assert machine.turn(state, line, ["why"]).revealed == ["change_worries"]
+
+
+def test_a_fallback_the_trainer_wrote_once_is_not_said_twice_in_a_row() -> None:
+    # The payroll software house words its off-topic reply once; two off-topic questions in a row
+    # get it and then the catalogue's wording (the dev5-dev11 scripts played on all eleven
+    # scenarios repeated a reply 185 times in 4,852 turns, all of them such single wordings).
+    saas = DialogueMachine(load_scenario(ROOT / "tests/data/dev10/scenarios/saas_customer_success.yaml"))
+    assert len(saas.customer.listen_replies["off_topic"]["zh"]) == 1
+    state = _at(saas, ["bundled_rivals", "renewal_churn"], 60, lang="zh")
+    replies = [
+        saas.turn(state, line, ["why"]).reply
+        for line in (
+            "钢价要是继续跌，你们会不会停一座高炉？",
+            "渔船今年为什么捕不到鱿鱼？",
+            "病房的护士为什么总是不够？",
+        )
+    ]
+    assert all(a != b for a, b in itertools.pairwise(replies)), replies

@@ -242,9 +242,15 @@ def _topical_trigger(model: TurnModel, trigger: Trigger) -> Trigger:
         return Move.NEXT_STEP
     if trigger == Technique.NEED_CONFIRMATION and asks_to_meet(text):
         return Move.NEXT_STEP  # "could we meet next Tuesday?" asks for a meeting, not a deadline
-    if focus.kind == "off_topic" and trigger in TOPICAL:
+    # "If I had an idea, want to hear it?" in his own homely words is no question about another
+    # business: an interest check names nothing of anyone's.
+    if focus.kind == "off_topic" and trigger in TOPICAL and not _checks_interest(trigger, text, lang):
         return Move.OFF_TOPIC
     return trigger
+
+
+def _checks_interest(trigger: Trigger, text: str, lang: str) -> bool:
+    return trigger == Technique.INTEREST_CHECK and asks_interest(text, lang)
 
 
 def _form_read(model: TurnModel, trigger: Technique) -> Technique:

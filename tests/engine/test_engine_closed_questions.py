@@ -151,3 +151,16 @@ def test_an_interest_check_is_one_while_his_question_is_pending(lang: str, line:
     state.pending_question = "d_old_machines"  # "can old presses like ours even be connected?"
     outcome = machine.turn(state, line, ["answer_with_question"])
     assert outcome.technique == "interest_check" and state.interest != ""
+
+
+def test_an_interest_check_in_homely_words_is_not_about_another_business() -> None:
+    # 琢磨, 管上, 乐意: words no scenario has, but the line names nothing of another business.
+    machine = ScenarioRuntime(load_scenario(PARTS)).machine
+    state, _ = machine.start(lang="zh", mode="practice", seed=4)
+    state.revealed = ["new_standard", "returns", "late_detection", "sampling_gaps", "no_live_data"]
+    state.revealed += ["lose_share", "win_platform", "peer_case_view"]
+    state.trust, state.current_problem = 85, "returns"
+    outcome = machine.turn(
+        state, "我要是琢磨出个办法，把这几件事一块儿管上，您乐意听听不？", ["interest_check"]
+    )
+    assert outcome.technique == "interest_check" and state.interest != "" and state.off_topic == 0

@@ -127,10 +127,6 @@ def _leanings(text: str, lang: str) -> tuple[int, int]:
     return harm, gain
 
 
-# How often a quiet or a talkative customer picks the wording that fits his manner (the shortest,
-# the longest); otherwise another, so a rehearsal replayed does not sound canned.
-IN_MANNER: Final = 0.75
-
 HARM_ANGLES = frozenset({Angle.LONG_TERM_HARM, Angle.SPREADING_HARM, Angle.AVOID_HARM_REVIEW})
 # Words that say a need-confirmation question is about money rather than timing.
 BUDGET_CUES: dict[str, tuple[str, ...]] = {
@@ -175,6 +171,11 @@ def _about_him(lowered: str, cue: str, lang: str) -> bool:
 def joiner(lang: str) -> str:
     """How two customer sentences are put together in a language."""
     return "" if lang == "zh" else " "
+
+
+# How often a quiet or a talkative customer picks the wording that fits his manner (the shortest,
+# the longest); otherwise another, so a rehearsal replayed does not sound canned.
+IN_MANNER: Final = 0.75
 
 
 class Customer:

@@ -4,12 +4,16 @@ answer. Every line here is written for this file, none is a probe line."""
 
 from __future__ import annotations
 
+from functools import cache
+
 import pytest
 from engine_support import DIALOGUES
 
 from bot.engine.listening import LISTEN_KEYS
+from bot.engine.machine import DialogueMachine
 from bot.engine.runtime import ScenarioRuntime, default_classify
 from bot.engine.scenario import load_scenario
+from bot.engine.state import SessionState
 from bot.i18n import translate
 
 PARTS = DIALOGUES / "precision_parts_returns.yaml"
@@ -18,6 +22,24 @@ PARTS_OPENING = {
     "en": ["Good morning Mr Wang, thanks for seeing me.", "How are things at the plant these days?"],
     "zh": ["王总您好，谢谢您抽时间见我。", "最近厂里忙不忙？", "有几家也遇到过，大家都挺头疼的。"],
 }
+
+
+ROOT_OUT = ["new_standard", "returns", "late_detection", "sampling_gaps", "no_live_data"]
+VIEW_OUT = [*ROOT_OUT, "lose_share", "win_platform", "peer_case_view"]
+
+
+@cache
+def _parts() -> DialogueMachine:
+    return ScenarioRuntime(load_scenario(PARTS)).machine
+
+
+def _parts_at(lang: str, revealed: list[str], trust: float) -> tuple[DialogueMachine, SessionState]:
+    """The parts maker with ``revealed`` told and the returns on the table."""
+    machine = _parts()
+    state, _ = machine.start(lang=lang, mode="practice", seed=4)
+    state.revealed = list(revealed)
+    state.trust, state.current_problem = trust, "returns"
+    return machine, state
 
 
 def _catalogue(key: str, lang: str) -> set[str]:
@@ -103,17 +125,7 @@ def test_how_much_he_could_put_into_a_trial_asks_for_the_budget_not_the_next_ste
     lang: str, line: str
 ) -> None:
     # Heard as a closed question with a next-step word ("trial", 试): it asks what he could spend.
-    machine = ScenarioRuntime(load_scenario(PARTS)).machine
-    state, _ = machine.start(lang=lang, mode="practice", seed=4)
-    state.revealed = [
-        "new_standard",
-        "returns",
-        "late_detection",
-        "sampling_gaps",
-        "no_live_data",
-        "lose_share",
-    ]
-    state.trust, state.current_problem = 80, "returns"
+    machine, state = _parts_at(lang, [*ROOT_OUT, "lose_share"], 80)
     outcome = machine.turn(state, line, ["closed_question"])
     assert outcome.technique == "need_confirmation" and state.next_step != "agreed"
     assert outcome.event in ("need", "need_not_ready")
@@ -143,11 +155,7 @@ def test_asking_what_he_could_spend_does_not_answer_his_question() -> None:
 def test_an_interest_check_is_one_while_his_question_is_pending(lang: str, line: str) -> None:
     # He has just asked the rep something; "if I had an idea, want to hear it?" is heard as answering
     # him with a question, but it checks his interest (and leaves his question unanswered).
-    machine = ScenarioRuntime(load_scenario(PARTS)).machine
-    state, _ = machine.start(lang=lang, mode="practice", seed=4)
-    state.revealed = ["new_standard", "returns", "late_detection", "sampling_gaps", "no_live_data"]
-    state.revealed += ["lose_share", "win_platform", "peer_case_view"]
-    state.trust, state.current_problem = 85, "returns"
+    machine, state = _parts_at(lang, VIEW_OUT, 85)
     state.pending_question = "d_old_machines"  # "can old presses like ours even be connected?"
     outcome = machine.turn(state, line, ["answer_with_question"])
     assert outcome.technique == "interest_check" and state.interest != ""
@@ -155,11 +163,7 @@ def test_an_interest_check_is_one_while_his_question_is_pending(lang: str, line:
 
 def test_an_interest_check_in_homely_words_is_not_about_another_business() -> None:
     # 琢磨, 管上, 乐意: words no scenario has, but the line names nothing of another business.
-    machine = ScenarioRuntime(load_scenario(PARTS)).machine
-    state, _ = machine.start(lang="zh", mode="practice", seed=4)
-    state.revealed = ["new_standard", "returns", "late_detection", "sampling_gaps", "no_live_data"]
-    state.revealed += ["lose_share", "win_platform", "peer_case_view"]
-    state.trust, state.current_problem = 85, "returns"
+    machine, state = _parts_at("zh", VIEW_OUT, 85)
     outcome = machine.turn(
         state, "我要是琢磨出个办法，把这几件事一块儿管上，您乐意听听不？", ["interest_check"]
     )

@@ -110,7 +110,7 @@ _TAG_QUESTION: Final[dict[str, re.Pattern[str]]] = {
 _CONDITIONAL: Final[dict[str, re.Pattern[str]]] = {
     # "……的话" is a conditional too, but not the polite "方便的话" / "可以的话" (if it suits you).
     "zh": re.compile(
-        r"如果|要是|假如|假设|万一|设想|一旦|倘若|真要|(?<!方便)(?<!可以)(?<!介意)(?<!允许)(?<!愿意)的话"
+        r"如果|要是|假如|假设|万一|设想|一旦|倘若|真要|(?<![需只主重])要真(?![实正诚])|(?<!方便)(?<!可以)(?<!介意)(?<!允许)(?<!愿意)的话"
     ),
     "en": re.compile(
         r"\b(?:if|suppose|supposing|imagine|in case)\b(?! i may| i might| you don'?t mind| you do not mind)",

@@ -144,7 +144,7 @@ def _reread(state: SessionState, primary: Technique, rest: Technique | None, tex
         return rest  # "you mentioned X earlier, why...?" in one visit: a question about X
     if _pictures_harm(state, primary, text) or _asks_review(primary, text, lang):
         return Technique.WHAT_IF
-    if primary == Technique.ANSWER_WITH_QUESTION and asks_interest(text, lang):
+    if _checks_interest_by_offer(primary, text, lang):
         return Technique.INTEREST_CHECK
     return _closed_need(primary, rest, text)
 
@@ -158,11 +158,19 @@ def _pictures_harm(state: SessionState, primary: Technique, text: str) -> bool:
     return primary in _CARE_OR_OPEN and bool(state.revealed) and asks_who_else_is_hit(text, lang)
 
 
+def _checks_interest_by_offer(primary: Technique, text: str, lang: str) -> bool:
+    """ "If I had an idea, would you want to hear it?" labelled an answer (to his question) or a
+    yes/no question: the interest check its words make it."""
+    if primary == Technique.CLOSED_QUESTION:
+        return is_conditional(text, lang) and asks_interest(text, lang)
+    return primary == Technique.ANSWER_WITH_QUESTION and asks_interest(text, lang)
+
+
 def _asks_review(primary: Technique, text: str, lang: str) -> bool:
-    """A why label on "if you went ahead, what would worry you most?": a conditional asking his
-    worries about a change, no cause (the avoid-harm review is a what-if)."""
+    """A why (or plain question) label on "if you went ahead, what would worry you most?": a
+    conditional asking his worries about a change, no cause (the avoid-harm review is a what-if)."""
     return (
-        primary == Technique.WHY
+        (primary == Technique.WHY or primary in _PLAIN_QUESTIONS)
         and is_conditional(text, lang)
         and angle_wanted(text, lang) is Angle.AVOID_HARM_REVIEW
         and not asks_cause(text)

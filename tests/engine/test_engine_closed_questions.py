@@ -168,3 +168,25 @@ def test_an_interest_check_in_homely_words_is_not_about_another_business() -> No
         state, "我要是琢磨出个办法，把这几件事一块儿管上，您乐意听听不？", ["interest_check"]
     )
     assert outcome.technique == "interest_check" and state.interest != "" and state.off_topic == 0
+
+
+@pytest.mark.parametrize(
+    ("lang", "line"),
+    [
+        ("zh", "要是我先挑两条冲压线给您试试，您感兴趣不？"),
+        ("en", "If I picked two press lines to try it on, would you be interested?"),
+    ],
+)
+def test_an_offer_to_try_heard_as_a_yes_no_question_is_the_interest_check(lang: str, line: str) -> None:
+    # "If I ..., would you be interested?" is a yes/no question by form; by its words it checks his
+    # interest, and he answers by where he stands.
+    machine, state = _parts_at(lang, VIEW_OUT, 85)
+    outcome = machine.turn(state, line, ["closed_question"])
+    assert outcome.technique == "interest_check" and state.interest != ""
+
+
+def test_a_yes_no_question_about_his_interest_in_something_else_is_not_the_interest_check() -> None:
+    # No offer pictured: a plain yes/no question stays one.
+    machine, state = _parts_at("zh", VIEW_OUT, 85)
+    outcome = machine.turn(state, "您对直播带货感兴趣吗？", ["closed_question"])
+    assert outcome.technique != "interest_check" and state.interest == ""

@@ -30,10 +30,8 @@ SCRIPTS = [
 KNOWN_MISSES: dict[str, str] = {
     "dev6/logistics-fleet-tender.paraphrase.en": "61 on the concrete producer (trucks, loads, dispatch)",
     "dev6/precision-parts-returns.paraphrase.en": "42 on the dealer group",
-    "dev8/frozen-food-coldchain.paraphrase.zh": "82 at home: colloquial lines heard as small talk",
     "dev9/dealer-aftersales.paraphrase.en": "53-62 on property, the food maker, the concrete producer",
     "dev10/saas-customer-success.paraphrase.en": "47 on the property manager, 62 on the dealer group",
-    "dev11/ready-mix-concrete.paraphrase.zh": "83 at home: a colloquial northern voice",
 }
 OWN_AT_LEAST = 85
 CROSS_AT_MOST = 40

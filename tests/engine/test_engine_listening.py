@@ -474,18 +474,37 @@ def test_everyday_words_do_not_make_a_question_unclear(
 
 
 @pytest.mark.parametrize(
-    ("lang", "line"),
+    ("lang", "line", "label"),
     [
-        ("zh", "真要上这套系统，您最犯嘀咕的是啥？"),
-        ("en", "If you went ahead with it, what would worry you most?"),
+        ("zh", "真要上这套系统，您最犯嘀咕的是啥？", "why"),
+        ("en", "If you went ahead with it, what would worry you most?", "why"),
+        ("zh", "真要把每台冲压机都实时盯起来，您心里最犯嘀咕的是啥？", "statement"),
+        ("zh", "这套东西要真装上了，您最不放心的是哪块？", "open_question"),
     ],
 )
 def test_a_worry_about_going_ahead_heard_as_a_why_is_the_review(
-    machine: DialogueMachine, lang: str, line: str
+    machine: DialogueMachine, lang: str, line: str, label: str
 ) -> None:
-    # The classifier hears a why (是啥, "what would"); the line asks his worries about a change.
+    # The classifier hears a why (是啥, "what would") or a plain question; the line asks his worries
+    # about a change (要真: a conditional too).
     state = _at(machine, RETURNS_ROOT, 60, lang)
-    assert machine.turn(state, line, ["why"]).revealed == ["change_worries"]
+    assert machine.turn(state, line, [label]).revealed == ["change_worries"]
+
+
+def test_a_what_else_picturing_a_case_with_yao_zhen_is_a_what_if(machine: DialogueMachine) -> None:
+    # "要真出了……，除了……还得搭进去啥？": what else it would cost if it happened, not another problem.
+    state = _at(machine, RETURNS_ROOT, 60, "zh")
+    outcome = machine.turn(state, "退货要真再翻一倍，除了返工还得搭进去啥？", ["what_else"])
+    assert outcome.technique == "what_if" and outcome.revealed
+    assert all(machine.parents.get(fact) == "returns" for fact in outcome.revealed)
+
+
+def test_colloquial_everyday_words_are_not_another_business(machine: DialogueMachine) -> None:
+    # 琢磨, 不对劲, 日子, 手头: spoken words of any visit, no scenario's; the line pictures the
+    # returns caught at once.
+    state = _at(machine, RETURNS_ROOT, 60, "zh")
+    outcome = machine.turn(state, "您琢磨琢磨，要是冲压件一不对劲您头一个知道，日子会咋样？", ["what_if"])
+    assert outcome.event not in ("off_topic", "unclear") and outcome.revealed, outcome.reply
 
 
 def test_a_fallback_the_trainer_wrote_once_is_not_said_twice_in_a_row() -> None:

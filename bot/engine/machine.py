@@ -28,12 +28,13 @@ from .customer import Customer, joiner
 from .forms import asks_about_things
 from .listening import FOLLOW_UP, FRESH, VISITS, Focus, agrees, focus_of, set_aside
 from .reactions import TurnModel
+from .relabel import effective_technique
 from .scenario import LoadedScenario
 from .state import SessionState, rng_for
 from .table import STAGE_ROWS, STEP_ROWS, Move, Row, Trigger
 from .topics.coverage import another_business
 from .topics.index import TopicIndex, specificity
-from .turn import TurnOutcome, effective_technique, end_visit, play_turn
+from .turn import TurnOutcome, end_visit, play_turn
 
 # A named topic must match this well on the line's own words (no echo, no context boost); a
 # match above OWN_WORDS_MIN + ECHO_ROOM cannot come from the boosts alone (they add up to 0.31).

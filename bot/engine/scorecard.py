@@ -193,7 +193,7 @@ class Scorecard:
 
 def techniques_heard(history: list[dict[str, Any]]) -> list[str]:
     """What the customer heard, line by line (a label corrected by context, see
-    ``turn.effective_technique``)."""
+    ``relabel.effective_technique``)."""
     return [turn.get("technique") or turn["techniques"][0] for turn in history if turn["techniques"]]
 
 

@@ -125,7 +125,7 @@ def _step_rows() -> tuple[Row, ...]:
         Row(T.NEED_CONFIRMATION, None, M.need_done),
         Row(T.CONFIRM_QUESTION, None, M.confirm_yes, when=(M.has_news,)),
         Row(T.CONFIRM_QUESTION, None, M.confirm_nothing),
-        # Only fired while the customer's question is pending (see turn.effective_technique).
+        # Only fired while the customer's question is pending (see relabel.effective_technique).
         Row(T.ANSWER_WITH_QUESTION, None, M.answer_back, when=(M.pending,)),
         Row(T.PITCH, None, M.hear_pitch, when=(M.root_found,)),
         Row(T.PITCH, None, M.reject_pitch),

@@ -13,16 +13,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from bot.vocab import QUESTIONING_STEPS, Angle, Event, Stage, Status, Step, Technique
+from bot.vocab import QUESTIONING_STEPS, Event, Stage, Status, Step, Technique
 
-from .customer import Customer, asked_need, joiner
+from .customer import Customer, joiner
 from .forms import (
-    EARLIER_VISIT_CUES,
     asks_interest,
     asks_plainly_for_need,
-    asks_what_he_could_spend,
-    asks_who_else_is_hit,
-    asks_who_is_hit,
     is_bare_question,
     names_offer,
 )
@@ -31,7 +27,6 @@ from .listening import (
     NEXT_STEP_TECHNIQUES,
     TOPICAL,
     Focus,
-    angle_wanted,
     asks_cause,
     asks_need,
     asks_next_step,
@@ -39,10 +34,10 @@ from .listening import (
     has_cue,
     is_conditional,
     is_question,
-    is_tag_question,
     is_why,
 )
 from .reactions import TurnModel
+from .relabel import PLAIN_QUESTIONS, effective_technique
 from .rules import GAIN, HARD_QUESTIONS, NOT_IGNORING, WALK_OUT_PITCHES, WALK_OUT_TRUST
 from .state import SessionState
 from .style import style_move
@@ -75,12 +70,6 @@ _STAGES: tuple[Stage, ...] = tuple(Stage)
 _TECHNIQUE_OF: dict[str, Technique] = {t.value: t for t in Technique}
 _STEP_OF: dict[str, Step] = {s.value: s for s in Step}
 _STAGE_OF: dict[str, Stage] = {s.value: s for s in Stage}
-# Labels a tag question ("..., right?") gets by mistake when it only checks what the rep knows.
-_DEEP_LABELS = frozenset({Technique.HOW_DO_YOU_SEE, Technique.NEED_CONFIRMATION})
-_ASKS_ABOUT = frozenset({Technique.WHY, Technique.WHAT_IF, Technique.WHAT_ELSE, Technique.HOW_DO_YOU_SEE})
-_CARE_OR_OPEN = frozenset({Technique.CURIOSITY_CARE, Technique.OPEN_QUESTION})
-# Labels a question about his problem gets when its form hides a why or a what-if.
-_PLAIN_QUESTIONS = frozenset({Technique.STATEMENT, Technique.OPEN_QUESTION, Technique.CURIOSITY_CARE})
 
 
 @dataclass
@@ -104,87 +93,6 @@ class TurnOutcome:
     @property
     def trust_delta(self) -> float:
         return round(self.trust_after - self.trust_before, 2)
-
-
-def effective_technique(state: SessionState, techniques: list[Technique], text: str = "") -> Technique:
-    """The technique the customer reacts to, where the label alone would mislead.
-
-    - "Answering with a question" needs a question of the customer's to answer: without
-      one, the line is whatever the classifier saw next in it (a why, a what-if...).
-    - A confirming question before the customer has said anything checks what the rep
-      already knows (明知故问): the customer hears an easy closed question; so is a tag question
-      ("..., don't you?", "……吧？") read as a view or a deadline question before he has told
-      anything.
-    - "Again?" on a first visit, before he has told anything, with no "last time" in it, is
-      a question about now, not a revisit of something he never said.
-    - "If it carries on, who else...?" is a what-if about the spreading harm, not a what-else.
-    - A closed question also read as a need question that asks by when or how much is the need
-      question ("how much was approved? do the contracted trucks count?").
-    """
-    primary = techniques[0]
-    rest = techniques[1] if len(techniques) > 1 else None
-    if primary == Technique.ANSWER_WITH_QUESTION and state.pending_question is None:
-        primary = rest or Technique.OPEN_QUESTION
-    return _reread(state, primary, rest, text)
-
-
-def _reread(state: SessionState, primary: Technique, rest: Technique | None, text: str) -> Technique:
-    """The label re-read from the line's form where the visit so far contradicts it."""
-    lang = state.lang
-    told_nothing = not state.revealed and not state.prior
-    confirms = primary == Technique.CONFIRM_QUESTION and not state.revealed
-    tags = primary in _DEEP_LABELS and told_nothing and is_tag_question(text, lang)
-    if confirms or tags:
-        return Technique.CLOSED_QUESTION
-    # Before he has told anything, "you said..." can only be his opening: a question about now.
-    said_before = has_cue(text, EARLIER_VISIT_CUES, lang)
-    if primary == Technique.REVISIT_TOPIC and told_nothing and is_question(text) and not said_before:
-        return rest if rest is not None and rest != Technique.REVISIT_TOPIC else Technique.OPEN_QUESTION
-    if primary == Technique.REVISIT_TOPIC and not state.prior and rest in _ASKS_ABOUT:
-        return rest  # "you mentioned X earlier, why...?" in one visit: a question about X
-    if _pictures_harm(state, primary, text) or _asks_review(primary, text, lang):
-        return Technique.WHAT_IF
-    if _checks_interest_by_offer(primary, text, lang):
-        return Technique.INTEREST_CHECK
-    return _closed_need(primary, rest, text)
-
-
-def _pictures_harm(state: SessionState, primary: Technique, text: str) -> bool:
-    """A what-else that pictures a case ("what else if ...?") or asks who else is hit, and a care
-    or open question asking who else bears what he told: what-ifs."""
-    lang = state.lang
-    if primary == Technique.WHAT_ELSE:
-        return is_conditional(text, lang) or asks_who_is_hit(text, lang)
-    return primary in _CARE_OR_OPEN and bool(state.revealed) and asks_who_else_is_hit(text, lang)
-
-
-def _checks_interest_by_offer(primary: Technique, text: str, lang: str) -> bool:
-    """ "If I had an idea, would you want to hear it?" labelled an answer (to his question) or a
-    yes/no question: the interest check its words make it."""
-    if primary == Technique.CLOSED_QUESTION:
-        return is_conditional(text, lang) and asks_interest(text, lang)
-    return primary == Technique.ANSWER_WITH_QUESTION and asks_interest(text, lang)
-
-
-def _asks_review(primary: Technique, text: str, lang: str) -> bool:
-    """A why (or plain question) label on "if you went ahead, what would worry you most?": a
-    conditional asking his worries about a change, no cause (the avoid-harm review is a what-if)."""
-    return (
-        (primary == Technique.WHY or primary in _PLAIN_QUESTIONS)
-        and is_conditional(text, lang)
-        and angle_wanted(text, lang) is Angle.AVOID_HARM_REVIEW
-        and not asks_cause(text)
-    )
-
-
-def _closed_need(primary: Technique, rest: Technique | None, text: str) -> Technique:
-    """A closed label with a need label after it on a line asking by when or how much, or on a
-    line asking how much money he could put in ("how much cash could go into a trial?")."""
-    if primary != Technique.CLOSED_QUESTION:
-        return primary
-    if (rest == Technique.NEED_CONFIRMATION and asked_need(text)) or asks_what_he_could_spend(text):
-        return Technique.NEED_CONFIRMATION  # "how much was approved? do the contracted trucks count?"
-    return primary
 
 
 def play_turn(dialogue: DialogueMachine, state: SessionState, text: str, labels: list[str]) -> TurnOutcome:
@@ -325,7 +233,7 @@ def _hidden_question(model: TurnModel, trigger: Technique) -> Technique | None:
     early_view = trigger == Technique.HOW_DO_YOU_SEE and not model.customer.root_found(
         model.state, focus.problem
     )
-    if trigger not in _PLAIN_QUESTIONS and not early_view:
+    if trigger not in PLAIN_QUESTIONS and not early_view:
         return None
     if asks_cause(text):
         return Technique.WHY

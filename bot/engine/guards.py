@@ -232,6 +232,11 @@ class Guards(Stakes):
         item = next(i for i in self.customer.situation if i.id == self.focus.situation)
         return self.customer._met(item.requires, self.state.revealed) and item.min_trust <= self.state.trust
 
+    def names_stranger(self) -> bool:
+        """The line names someone or somewhere he never mentioned ("what if Lingzui's orders go
+        out late?"): another customer's client, site or brand; he asks who that is."""
+        return bool(self.focus.stranger)
+
     def asks_about_foreign(self) -> bool:
         """A yes/no question about something this customer does not have: a word of some weight he
         never uses, none of his own, and the line names none of his topics ("any hospitals?")."""

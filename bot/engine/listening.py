@@ -204,6 +204,8 @@ LISTEN_KEYS: Final[dict[str, tuple[str, ...]]] = {
         N_("customer.listen.off_topic.3"),
     ),
     "unclear": (N_("customer.listen.unclear.1"), N_("customer.listen.unclear.2")),
+    # TRANSLATORS: {name} is a name the rep used that this customer never mentioned ("Lingzui").
+    "stranger": (N_("customer.listen.stranger.1"), N_("customer.listen.stranger.2")),
     # TRANSLATORS: a yes/no question about something this customer does not have ("any hospitals?").
     "not_ours": (N_("customer.listen.not_ours.1"), N_("customer.listen.not_ours.2")),
     # TRANSLATORS: {topic} is a scenario topic in the visit's language.
@@ -396,6 +398,7 @@ class Focus:
     # first, and the implications it matches (``TopicMatch.families`` / ``stakes``).
     families: tuple[tuple[str, float], ...] = ()
     stakes: tuple[tuple[str, float], ...] = ()
+    stranger: str = ""  # a name in the line this customer never used ("Lingzui"): who is that?
 
     @property
     def fact(self) -> str:

@@ -139,6 +139,11 @@ class DialogueMachine:
         return replace(aside, problem=None, implication=None, view=None, situation=None, aside=aside_problem)
 
     def _focus(self, state: SessionState, text: str) -> Focus:
+        focus = self._topic_focus(state, text)
+        strangers = self.topics.strangers(text, self.topics.line_language(text, state.lang))
+        return replace(focus, stranger=strangers[0]) if strangers else focus
+
+    def _topic_focus(self, state: SessionState, text: str) -> Focus:
         match = self.topics.match(text, state.lang, said=state.said, context_topic=state.topic)
         # One shared word is not his topic. A yes/no question about a single foreign thing ("any
         # hospitals?") is left to the gentler "no, not us" (guards.asks_about_foreign).

@@ -187,13 +187,13 @@ class TurnModel(Guards):
         self.about("not_yet_about", "no_problem_yet")
 
     def talk_off_topic(self) -> None:
-        """The rep asked about something this customer does not have: no fact, and it costs more
-        each time in a row."""
+        """The rep asked about something this customer does not have (or someone he never named:
+        "Lingzui? who is that?"): no fact, and it costs more each time in a row."""
         self.event = Event.OFF_TOPIC
         self.state.off_topic += 1
         self.state.off_topic_run += 1
         self.delta -= COST["off_topic"] * self.state.off_topic_run
-        self.listen("off_topic")
+        self.listen("stranger", name=self.focus.stranger) if self.focus.stranger else self.listen("off_topic")
 
     def mind_manners(self) -> None:
         """No surname and title, slang: the customer answers coolly and trusts the rep less."""

@@ -59,6 +59,7 @@ REPLY_KEYS: dict[str, str] = {
 LISTEN_REPLY_KEYS: dict[str, str] = {
     "off_topic": "a question about something this customer does not have (another industry)",
     "unclear": "content words that match nothing of his: what do you mean?",
+    "stranger": "a question naming someone or somewhere he never mentioned ({name}): who is that?",
     "not_ours": "a yes/no question about something he does not have ('any hospitals?')",
     "deflect_about": "a deep question about {topic} before trust",
     "not_yet_about": "a question about {topic}, a problem he does not see yet",

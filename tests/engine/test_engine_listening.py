@@ -523,3 +523,28 @@ def test_a_fallback_the_trainer_wrote_once_is_not_said_twice_in_a_row() -> None:
         )
     ]
     assert all(a != b for a, b in itertools.pairwise(replies)), replies
+
+
+@pytest.mark.parametrize(
+    ("label", "line", "name"),
+    [
+        ("what_if", "What happens if Lingzui's orders go out late at the next sale?", "Lingzui"),
+        ("why", "So why did Yuhang fall so far behind last year?", "Yuhang"),
+        ("need_confirmation", "How much could you put into a first go at Xiaoshan?", "Xiaoshan"),
+    ],
+)
+def test_a_question_naming_someone_he_never_mentioned_is_about_another_customer(
+    machine: DialogueMachine, label: str, line: str, name: str
+) -> None:
+    # Another visit's client, site or brand: he asks who that is, tells nothing, and it counts as
+    # straying (the dev12 warehouse rep's lines on the frozen-food maker uncovered facts with them).
+    state = _at(machine, RETURNS_ROOT, 80)
+    outcome = machine.turn(state, line, [label])
+    assert outcome.event == "off_topic" and outcome.revealed == [] and state.off_topic == 1
+    assert outcome.reply.startswith(name)
+
+
+def test_a_question_naming_his_own_company_is_heard_as_his(machine: DialogueMachine) -> None:
+    state = _at(machine, RETURNS_ROOT, 80)
+    outcome = machine.turn(state, "If Huadong's returns stay this high, what happens next year?", ["what_if"])
+    assert outcome.event != "off_topic" and outcome.revealed

@@ -215,3 +215,25 @@ def test_a_line_in_the_other_language_is_matched_in_that_language(clinic: TopicI
         clinic.match("Why don't the clinics' HIS systems connect?", "zh").topic
         == "cause:wechat_files/his_islands"
     )
+
+
+@pytest.mark.parametrize(
+    ("line", "names"),
+    [
+        ("What happens if Lingzui's orders go out late next year?", ("Lingzui",)),
+        ("OK. And why would Walmart care about the returns?", ("Walmart",)),
+        ("Why did Huadong's returns go up when Mr Wang tightened nothing?", ()),  # his company, him
+        ("If the rejects stay this high through December, what happens on Monday?", ()),
+        ("What if your ERP goes down too?", ()),  # an acronym names no one
+        ("Lingzui is a name at the start of a sentence, not inside one.", ()),
+    ],
+)
+def test_strangers_are_names_inside_an_english_line_the_scenario_never_uses(
+    parts: TopicIndex, line: str, names: tuple[str, ...]
+) -> None:
+    assert parts.strangers(line, "en") == names
+
+
+def test_a_chinese_line_names_no_strangers(parts: TopicIndex) -> None:
+    # No capitals to tell a name by; jieba's name tags are too loose to trust.
+    assert parts.strangers("要是灵嘴的订单晚发了会怎么样？", "zh") == ()

@@ -26,7 +26,7 @@ from bot.engine.topics.families import families_of, family_scores
 from bot.engine.topics.synonyms import build_synonyms
 from bot.engine.topics.text import BIGRAM, KIND_WEIGHT, PHRASE, WORD, Tokens, learn_terms, stem, tokens
 from bot.engine.topics.topic_texts import KEYWORD, LANGS, Topic, TopicTexts, all_strings
-from bot.engine.topics.words import GENERIC_EN, GENERIC_ZH
+from bot.engine.topics.words import GENERIC_EN, GENERIC_ZH, NOT_NAMES_EN
 
 Keywords = Mapping[str, Mapping[str, Sequence[str]]]
 
@@ -68,6 +68,10 @@ def topic_keys(scenario: Scenario) -> list[str]:
     """Every topic key of a scenario, in index order."""
     return scenario.topic_keys()
 
+
+# A capitalised English word inside a sentence ("at Lingzui's", "in Yuhang"): a name. Not the
+# first word of a sentence, not an all-capitals acronym (ERP, TMS), which reps use for any business.
+_NAME_RE = re.compile(r"(?<![.!?:;]\s)(?<!^)\b[A-Z][a-z]+(?:'s|’s)?\b")
 
 # A number, with at most a short unit ("2019", "30", "5g"); "4s店" (a car dealer) is a word.
 _NUMERIC_RE = re.compile(r"[0-9][0-9.,:%]*[a-z]{0,2}")
@@ -157,6 +161,22 @@ class TopicIndex:
         generic = self._langs[lang].generic
         words = self._line_tokens(text, lang).words
         return list(dict.fromkeys(w for w in words if w not in generic and not _NUMERIC_RE.fullmatch(w)))
+
+    def strangers(self, text: str, lang: str) -> tuple[str, ...]:
+        """The names in an English line that nothing of this scenario uses: someone or somewhere
+        the customer never mentioned (Chinese has no capitals to tell names by: none)."""
+        if lang != "en":
+            return ()
+        vocabulary = self._langs["en"].vocabulary
+        found = []
+        for name in _NAME_RE.findall(text.strip()):
+            bare = name.removesuffix("'s").removesuffix("’s")
+            if bare.lower() in NOT_NAMES_EN:
+                continue
+            words = tokens(bare, "en").words
+            if words and not any(word in vocabulary for word in words):
+                found.append(bare)
+        return tuple(found)
 
     def uses(self, key: str, word: str, lang: str) -> bool:
         """Topic ``key`` uses ``word``: the word itself, or for a Chinese word of three characters

@@ -108,3 +108,13 @@ GENERIC_ZH: frozenset[str] = _listed(
     靠谱 头疼 犯愁 发愁 着急 操心 指望 盯 盯着 瞅 瞅瞅 唠 唠唠 路子 法子 准信 准信儿 头一个 头一回
     """
 )
+
+# Capitalised words that name no one in particular: the rep, titles, months and days, greetings.
+# A question naming anyone else this customer never mentioned asks about a stranger to him.
+NOT_NAMES_EN: frozenset[str] = _listed(
+    """
+    i i'm i'd i've i'll mr mrs ms dr sir madam ok okay hi hello thanks
+    january february march april may june july august september october november december
+    monday tuesday wednesday thursday friday saturday sunday
+    """
+)

@@ -8,6 +8,8 @@ another business his scenario never mentions and the topic it is heard as shares
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from engine_support import DIALOGUES, ROOT
 
@@ -148,3 +150,25 @@ def test_steelworks_and_trawlers_are_other_businesses(lang: str, line: str, tech
     state = _at(fleet, ["on_time_drop"], lang)
     outcome = fleet.turn(state, line, [technique])
     assert outcome.revealed == [] and outcome.event in ("off_topic", "unclear")
+
+
+WAREHOUSE = ROOT / "tests" / "data" / "dev12" / "scenarios" / "ecommerce_warehouse.yaml"
+RESTAURANTS = ROOT / "tests" / "data" / "dev13" / "scenarios" / "restaurant_chain.yaml"
+
+
+@pytest.mark.parametrize(
+    ("scenario", "lang", "line"),
+    [
+        (WAREHOUSE, "en", "Why have your cinemas dropped the late-night screenings?"),
+        (RESTAURANTS, "en", "Why do your coal mines keep failing their safety inspections?"),
+        (WAREHOUSE, "zh", "你们公交公司的司机为什么招不到人？"),
+        (WAREHOUSE, "zh", "你们的游泳馆今年冬天为什么办卡的人少了一半？"),
+    ],
+)
+def test_a_thing_of_another_business_named_as_his_is_enough(scenario: Path, lang: str, line: str) -> None:
+    # "Your cinemas": one foreign thing, but the rep says he has it, and his words around it (late,
+    # drop, safety, inspections) are any business's: not a cause of one of his problems.
+    machine = DialogueMachine(load_scenario(scenario))
+    state = _at(machine, list(machine.loaded.problems), lang)
+    outcome = machine.turn(state, line, ["why"])
+    assert outcome.event == "off_topic" and outcome.revealed == []

@@ -11,6 +11,7 @@ hears the line as off-topic (docs/topics.md, "Another business").
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Final
 
@@ -24,6 +25,13 @@ from bot.engine.topics.index import TopicIndex, TopicMatch, specificity
 # fit any business).
 FOREIGN_MIN: Final = 1.5
 COVERED_MAX: Final = 2.0
+HIS_COVERED_MAX: Final = 3.0
+# "Your cinemas", "你们公交公司的司机": the rep says he has the thing. A thing of another business
+# named as his is enough on its own (no second foreign word needed), when his topic covers little.
+_HIS: Final[dict[str, re.Pattern[str]]] = {
+    "en": re.compile(r"\byour\s+(?:own\s+)?([a-z-]+(?:\s+[a-z-]+)?)", re.IGNORECASE),
+    "zh": re.compile(r"(?:你们|您们|贵公司|贵司|咱们|你们的|您的|你的)(?:的)?(\w{1,8})"),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,5 +75,17 @@ def another_business(
         return False
     if one_thing_enough and found.covered == 0:
         return True
+    if found.covered <= HIS_COVERED_MAX and _names_as_his(index, text, lang, found.objects):
+        return True
     foreign = max(found.foreign, float(len(found.objects)))  # each named thing weighs a word at least
     return foreign >= FOREIGN_MIN and found.covered <= min(COVERED_MAX, foreign)
+
+
+def _names_as_his(index: TopicIndex, text: str, lang: str, objects: tuple[str, ...]) -> bool:
+    """The line names one of ``objects`` (things of another business) as his: "your cinemas"."""
+    lang = index.line_language(text, lang)
+    for owned in _HIS[lang].findall(text):
+        words = index.content_words(owned, lang) if lang == "en" else [owned]
+        if any(obj == word or (lang == "zh" and obj in word) for obj in objects for word in words):
+            return True
+    return False

@@ -28,12 +28,12 @@ _EN = """
     insurer policyholder underwriting
     wafer fab semiconductor foundry
     farm farmer crop harvest livestock cattle dairy
-    passenger airline flight airport
+    passenger airline flight airport bus subway taxi
     tenant landlord apartment leasing
     contractor scaffolding crane
     miner ore quarry coal colliery
     subscriber broadband handset
-    gym salon spa cinema
+    gym salon spa cinema museum stadium kindergarten nursery ski
     carmaker automaker lathe mould mold toolroom
     dealer dealership showroom
     steelworks steelmaker furnace smelter refinery oilfield
@@ -52,12 +52,12 @@ _ZH = """
     保单 理赔 投保
     晶圆 芯片 良品率 流片
     农场 农户 种植 养殖 牲畜 庄稼
-    乘客 航班 机场 航空
+    乘客 航班 机场 航空 公交 地铁 出租车 网约车
     租户 房东 物业 楼盘 业主
     工地 包工头 脚手架 塔吊
     矿山 煤矿 矿工
     宽带 话费
-    健身房 美容院 影院
+    健身房 美容院 影院 游泳馆 泳池 体育馆 博物馆 幼儿园 托儿所 滑雪场 游乐园 景区
     主机厂 整车厂 车企 模具 机床 车床 冲床 夹具
     4S店 经销商 展厅 试驾
     高炉 钢厂 炼钢 轧钢 钢坯 炼油 油田 钻井

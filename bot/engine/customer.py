@@ -73,6 +73,8 @@ SPREAD_CUES: dict[str, tuple[str, ...]] = {
     "en": (
         "who else", " other ", " others", "besides", "spread", "knock-on", "elsewhere", "beyond",
         "anyone else", "spill", "ripple", "drag down", "drags down", "knock on", "knocks on",
+        "dragged into", "drags in", "dragged in", "pulled into", "caught up in", "which teams",
+        "which departments",
     ),
 }  # fmt: skip
 LONG_CUES: dict[str, tuple[str, ...]] = {

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import random
 
-from bot.vocab import Lang, Stage, Step, Technique
+from bot.vocab import Angle, Lang, Stage, Step, Technique
 
 from .customer import Customer
 from .forms import GOODBYE_CUES, analysis_asked, asks_about_things
@@ -25,6 +25,7 @@ from .listening import (
     RETURN_SHARE,
     SITUATION_MIN,
     Focus,
+    angle_wanted,
     has_cue,
     is_conditional,
     is_question,
@@ -334,8 +335,9 @@ class Guards(Stakes):
     def pictures_view(self) -> bool:
         """A what-if about an idea he has a view on, that does not ask what it would win or cost
         him: "if you caught drift at once, what would it give you?" asks for the gain, which an
-        untold stake of his answers before his view of the idea does."""
-        if not self.names_open_view():
+        untold stake of his answers before his view of the idea does; "what would worry you
+        most?" asks for the avoid-harm review, not the view."""
+        if not self.names_open_view() or angle_wanted(self.text, self.lang) is Angle.AVOID_HARM_REVIEW:
             return False
         return self.customer.direction(self.text, self.lang) is None or self.implication() is None
 

@@ -19,7 +19,8 @@ from .state import SessionState
 # Labels a tag question ("..., right?") gets by mistake when it only checks what the rep knows.
 _DEEP_LABELS = frozenset({Technique.HOW_DO_YOU_SEE, Technique.NEED_CONFIRMATION})
 _ASKS_ABOUT = frozenset({Technique.WHY, Technique.WHAT_IF, Technique.WHAT_ELSE, Technique.HOW_DO_YOU_SEE})
-_CARE_OR_OPEN = frozenset({Technique.CURIOSITY_CARE, Technique.OPEN_QUESTION})
+# Labels "who else ends up paying for it?" gets (care, an open question, money: a need question).
+_WHO_ELSE_LABELS = frozenset({Technique.CURIOSITY_CARE, Technique.OPEN_QUESTION, Technique.NEED_CONFIRMATION})
 # Labels a question about his problem gets when its form hides a why or a what-if.
 PLAIN_QUESTIONS = frozenset({Technique.STATEMENT, Technique.OPEN_QUESTION, Technique.CURIOSITY_CARE})
 
@@ -69,11 +70,12 @@ def _reread(state: SessionState, primary: Technique, rest: Technique | None, tex
 
 def _pictures_harm(state: SessionState, primary: Technique, text: str) -> bool:
     """A what-else that pictures a case ("what else if ...?") or asks who else is hit, and a care
-    or open question asking who else bears what he told: what-ifs."""
+    or open question (or a need question: "who pays for it?") asking who else bears what he told:
+    what-ifs."""
     lang = state.lang
     if primary == Technique.WHAT_ELSE:
         return is_conditional(text, lang) or asks_who_is_hit(text, lang)
-    return primary in _CARE_OR_OPEN and bool(state.revealed) and asks_who_else_is_hit(text, lang)
+    return primary in _WHO_ELSE_LABELS and bool(state.revealed) and asks_who_else_is_hit(text, lang)
 
 
 def _checks_interest_by_offer(primary: Technique, text: str, lang: str) -> bool:

@@ -548,3 +548,31 @@ def test_a_question_naming_his_own_company_is_heard_as_his(machine: DialogueMach
     state = _at(machine, RETURNS_ROOT, 80)
     outcome = machine.turn(state, "If Huadong's returns stay this high, what happens next year?", ["what_if"])
     assert outcome.event != "off_topic" and outcome.revealed
+
+
+def test_a_what_if_picturing_the_idea_and_asking_his_worries_gets_the_review(
+    machine: DialogueMachine,
+) -> None:
+    # The line pictures the idea he has a view on, but asks what would worry him: the avoid-harm
+    # review, not his view of the idea (dev13: "...orders suggested by a system, what would worry
+    # you most?" drew the view).
+    state = _at(machine, RETURNS_ROOT, 70)
+    line = "If an alarm went off the moment a press parameter drifted, what would worry you most?"
+    assert machine.turn(state, line, ["what_if"]).revealed == ["change_worries"]
+
+
+@pytest.mark.parametrize(
+    ("label", "line"),
+    [
+        ("need_confirmation", "When a bad part gets through, who else in the company ends up paying for it?"),
+        ("what_if", "If the returns climb again, which teams get pulled into it?"),
+        ("what_if", "If the returns climb again, who gets caught up in it?"),
+    ],
+)
+def test_who_else_pays_or_gets_dragged_in_asks_the_spreading_harm(
+    machine: DialogueMachine, label: str, line: str
+) -> None:
+    # "Paying for it" sounds like money (a need question); "pulled into", "caught up in" are more
+    # ways of asking who else is hit.
+    state = _at(machine, RETURNS_ROOT, 70)
+    assert machine.turn(state, line, [label]).revealed == ["overtime_spread"]

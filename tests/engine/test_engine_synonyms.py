@@ -138,3 +138,13 @@ def test_a_word_only_the_briefing_uses_stands_for_the_one_his_topics_use() -> No
     vocabulary = frozenset(tokens(text, "en").words)
     assert build_synonyms("en", [text], vocabulary).stems.get("mechan") is None  # both his words
     assert build_synonyms("en", [text], vocabulary, frozenset({"technician"})).stems["mechan"] == "technician"
+
+
+def test_packed_wrong_is_his_wrong_shipments() -> None:
+    # The warehouse says 错发 (shipped wrong); a rep says 装错 (packed wrong): the same problem, and
+    # 遭殃 ("who else suffers?") is a word of any visit, not a foreign one.
+    warehouse = TopicIndex(
+        load_scenario(ROOT / "tests" / "data" / "dev12" / "scenarios" / "ecommerce_warehouse.yaml")
+    )
+    match = warehouse.match("装错的东西越来越多，还有谁跟着遭殃？", "zh")
+    assert match.unknown == () and match.families[0][0] == "mis_shipments"

@@ -41,6 +41,7 @@ _EN = """
     write-off writeoff
     return returns returned reject rejects rejected rejection
     technician technicians mechanic mechanics repairman repairmen
+    mis-shipment mis-shipments mispick mispicks mis-pick mis-picks wrong_item wrong_items
     trapped entrapment entrapments
 """
 _ZH = """
@@ -55,6 +56,7 @@ _ZH = """
     库存 存货
     退货 退回来 退回 打回来 打回 退件 拒收
     技师 技工 维修工 修理工
+    错发 发错 装错 错装 拣错 错拣 配错 送错
 """
 
 

@@ -92,6 +92,7 @@ PLAIN_NEED: Final = re.compile(
 # what something cost him once).
 _COULD_SPEND: Final = re.compile(
     r"\bhow much (?:money|cash|budget|funding)\b[^?]{0,40}\b(?:could|would|can|will|might)\b|"
+    r"\bhow much (?:could|would|can|might) you (?:put|spend|invest|set aside|commit|free up|find)\b|"
     r"能(?:拿出|投|花|批|挤出)多少|预算(?:能|可以)有多少|(?:能|可以)给多少预算",
     re.IGNORECASE,
 )

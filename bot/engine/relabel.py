@@ -19,6 +19,10 @@ from .state import SessionState
 # Labels a tag question ("..., right?") gets by mistake when it only checks what the rep knows.
 _DEEP_LABELS = frozenset({Technique.HOW_DO_YOU_SEE, Technique.NEED_CONFIRMATION})
 _ASKS_ABOUT = frozenset({Technique.WHY, Technique.WHAT_IF, Technique.WHAT_ELSE, Technique.HOW_DO_YOU_SEE})
+# Labels a question asking what he could spend gets by mistake.
+_PLAIN_ASKS = frozenset(
+    {Technique.CLOSED_QUESTION, Technique.WHY, Technique.OPEN_QUESTION, Technique.STATEMENT}
+)
 # Labels "who else ends up paying for it?" gets (care, an open question, money: a need question).
 _WHO_ELSE_LABELS = frozenset({Technique.CURIOSITY_CARE, Technique.OPEN_QUESTION, Technique.NEED_CONFIRMATION})
 # Labels a question about his problem gets when its form hides a why or a what-if.
@@ -98,10 +102,11 @@ def _asks_review(primary: Technique, text: str, lang: str) -> bool:
 
 
 def _closed_need(primary: Technique, rest: Technique | None, text: str) -> Technique:
-    """A closed label with a need label after it on a line asking by when or how much, or on a
-    line asking how much money he could put in ("how much cash could go into a trial?")."""
-    if primary != Technique.CLOSED_QUESTION:
-        return primary
-    if (rest == Technique.NEED_CONFIRMATION and asked_need(text)) or asks_what_he_could_spend(text):
+    """A closed label with a need label after it on a line asking by when or how much, or a
+    closed, why or open label on a line asking how much money he could put in ("how much cash
+    could go into a trial?", "how much could you put behind a first phase?")."""
+    if primary in _PLAIN_ASKS and asks_what_he_could_spend(text):
+        return Technique.NEED_CONFIRMATION
+    if primary == Technique.CLOSED_QUESTION and rest == Technique.NEED_CONFIRMATION and asked_need(text):
         return Technique.NEED_CONFIRMATION  # "how much was approved? do the contracted trucks count?"
     return primary

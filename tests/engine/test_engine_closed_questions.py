@@ -118,15 +118,21 @@ def test_how_many_hospitals_is_still_not_ours() -> None:
 
 
 @pytest.mark.parametrize(
-    ("lang", "line"),
-    [("en", "How much cash could go into a trial?"), ("zh", "要是试一下，你们能拿出多少钱来？")],
+    ("lang", "line", "label"),
+    [
+        ("en", "How much cash could go into a trial?", "closed_question"),
+        ("zh", "要是试一下，你们能拿出多少钱来？", "closed_question"),
+        ("en", "How much could you put behind a first phase?", "why"),
+        ("en", "How much could you set aside for a first round?", "open_question"),
+    ],
 )
 def test_how_much_he_could_put_into_a_trial_asks_for_the_budget_not_the_next_step(
-    lang: str, line: str
+    lang: str, line: str, label: str
 ) -> None:
-    # Heard as a closed question with a next-step word ("trial", 试): it asks what he could spend.
+    # Heard as a closed question with a next-step word ("trial", 试), or as a why ("how much could
+    # you put behind...?"): it asks what he could spend.
     machine, state = _parts_at(lang, [*ROOT_OUT, "lose_share"], 80)
-    outcome = machine.turn(state, line, ["closed_question"])
+    outcome = machine.turn(state, line, [label])
     assert outcome.technique == "need_confirmation" and state.next_step != "agreed"
     assert outcome.event in ("need", "need_not_ready")
 

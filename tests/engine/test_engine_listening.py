@@ -576,3 +576,19 @@ def test_who_else_pays_or_gets_dragged_in_asks_the_spreading_harm(
     # ways of asking who else is hit.
     state = _at(machine, RETURNS_ROOT, 70)
     assert machine.turn(state, line, [label]).revealed == ["overtime_spread"]
+
+
+def test_moving_work_onto_an_app_is_not_another_business(machine: DialogueMachine) -> None:
+    # "Move", "onto", "app": words any business uses about a change; the line asks his worries.
+    state = _at(machine, RETURNS_ROOT, 70)
+    line = "If you moved the press checks onto an app tomorrow, what would worry you most?"
+    outcome = machine.turn(state, line, ["what_if"])
+    assert outcome.event != "off_topic" and outcome.revealed == ["change_worries"]
+
+
+def test_costs_eating_the_profit_pictures_the_harm(machine: DialogueMachine) -> None:
+    # 再这么 ("going on like this") and 吃掉 ("eating up"): the harm of the problem, not its gain.
+    state = _at(machine, RETURNS_ROOT, 70, "zh")
+    outcome = machine.turn(state, "退货要是再这么吃掉利润两年，公司会走到哪一步？", ["what_if"])
+    angles = {i.id: i.angle for i in machine.loaded.scenario.implications}
+    assert outcome.revealed and all(angles[fact].endswith("harm") for fact in outcome.revealed)

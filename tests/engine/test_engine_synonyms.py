@@ -148,3 +148,9 @@ def test_packed_wrong_is_his_wrong_shipments() -> None:
     )
     match = warehouse.match("装错的东西越来越多，还有谁跟着遭殃？", "zh")
     assert match.unknown == () and match.families[0][0] == "mis_shipments"
+
+
+def test_mistakes_are_his_errors() -> None:
+    vocabulary = frozenset(tokens("picking errors doubled this year", "en").words)
+    synonyms = build_synonyms("en", ["picking errors doubled this year"], vocabulary)
+    assert "error" in synonyms.remap(tokens("why do the mistakes keep happening?", "en")).words

@@ -31,6 +31,7 @@ _EN = """
     shortage shortfall
     expired expiry outdated out-of-date past_their_date lapsed
     complaint complaints complain grievance grievances gripe gripes
+    error errors mistake mistakes slip-up slip-ups
     penalty penalties sanction sanctions
     breakdown breakdowns outage outages downtime
     offline disconnected disconnect disconnects disconnecting go_dark goes_dark going_dark went_dark
@@ -57,6 +58,7 @@ _ZH = """
     退货 退回来 退回 打回来 打回 退件 拒收
     技师 技工 维修工 修理工
     错发 发错 装错 错装 拣错 错拣 配错 送错
+    差错 出错 失误
 """
 
 

@@ -39,6 +39,7 @@ EN_STOP: frozenset[str] = _listed(
     heard hear hearing seem seems seemed often always usually exactly specifically basically
     honestly frankly quick question questions guess assume sure
     cause causes caused causing reason reasons
+    onto upon towards toward
     """
 )
 
@@ -77,7 +78,7 @@ GENERIC_EN: frozenset[str] = _listed(
     solved solution solutions fix fixed system systems process processes data number numbers
     future long short term next last first second third part end start started need needs
     want wants like try trying keep kept run running open opens opened stay stays case cases
-    example examples other others
+    example examples other others move moved moving app apps
     share shared department departments manager managers colleague colleagues
     boss owner owners staff level levels place places area areas point points
     benefit benefits gain gains affect affects affected hurt hurts harm improve improved
@@ -106,7 +107,7 @@ GENERIC_ZH: frozenset[str] = _listed(
     琢磨 寻思 合计 嘀咕 犯嘀咕 对劲 不对劲 日子 手头 挪 挪出 完事 省事 好办 费事 费劲 折腾
     试试 试一试 感兴趣 兴趣 乐意 得空 有空 闹心 糟心 倒霉 撑住 撑得住 交代 踏实 心里 心事 心思
     靠谱 头疼 犯愁 发愁 着急 操心 指望 盯 盯着 瞅 瞅瞅 唠 唠唠 路子 法子 准信 准信儿 头一个 头一回
-    遭殃 吃亏 受罪 跟着
+    遭殃 吃亏 受罪 跟着 吃掉 一年 两年 三年 几年 半年 一步 哪一步 地步 走到
     """
 )
 

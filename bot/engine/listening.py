@@ -113,7 +113,8 @@ _CONDITIONAL: Final[dict[str, re.Pattern[str]]] = {
         r"如果|要是|假如|假设|万一|设想|一旦|倘若|真要|(?<![需只主重])要真(?![实正诚])|(?<!方便)(?<!可以)(?<!介意)(?<!允许)(?<!愿意)的话"
     ),
     "en": re.compile(
-        r"\b(?:if|suppose|supposing|imagine|in case)\b(?! i may| i might| you don'?t mind| you do not mind)",
+        r"(?<!\bas )\b(?:if|suppose|supposing|imagine|in case)\b"
+        r"(?! i may| i might| you don'?t mind| you do not mind)",
         re.IGNORECASE,
     ),
 }

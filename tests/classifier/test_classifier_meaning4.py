@@ -22,6 +22,8 @@ CASES = [
     # "in case…" and the problem left as it is are hypotheticals
     ("In case the supplier goes bust, how would you keep the line running?", "what_if"),
     ("If things stay as they are, what does next year look like?", "what_if"),
+    # "as if" compares, it pictures nothing (bank 2.3.0): care, as the question after it asks
+    ("It sounds as if the trucks gave you a rough night. Has much changed lately?", "curiosity_care"),
     # when a plan event happens, and the plan itself, are needs
     ("When will the board make the decision?", "need_confirmation"),
     ("Is there an implementation plan for the second phase?", "need_confirmation"),

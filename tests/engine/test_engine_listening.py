@@ -17,6 +17,7 @@ import yaml
 from engine_support import DIALOGUES, ROOT, play_script
 
 from bot.engine.checks import check_scenario
+from bot.engine.listening import is_conditional
 from bot.engine.machine import DialogueMachine
 from bot.engine.runtime import ScenarioRuntime
 from bot.engine.scenario import Lines, LoadedScenario, load_scenario
@@ -592,3 +593,9 @@ def test_costs_eating_the_profit_pictures_the_harm(machine: DialogueMachine) -> 
     outcome = machine.turn(state, "退货要是再这么吃掉利润两年，公司会走到哪一步？", ["what_if"])
     angles = {i.id: i.angle for i in machine.loaded.scenario.implications}
     assert outcome.revealed and all(angles[fact].endswith("harm") for fact in outcome.revealed)
+
+
+def test_as_if_is_no_conditional() -> None:
+    # "It sounds as if..." compares; "if it carries on..." pictures a case.
+    assert not is_conditional("It sounds as if the press gave you a rough night. Anything new?", "en")
+    assert is_conditional("If it carries on like this, what then?", "en")

@@ -54,7 +54,7 @@ def test_the_bundled_techniques_seed_an_empty_database_once(db: Database) -> Non
     worker(db).techniques()  # a second worker adds nothing
     with store(db) as s:
         assert len(s.scripts.versions("technique", TECHNIQUE)) == 1
-    assert studio.models.bank().version == "2.2.0"  # the bundled texts: the bank's own version
+    assert studio.models.bank().version == "2.3.0"  # the bundled texts: the bank's own version
 
 
 def test_problems_are_at_their_line_in_the_trainers_language(db: Database) -> None:
@@ -109,7 +109,7 @@ def test_publish_reaches_every_worker_and_rollback_restores_the_text(db: Databas
     assert (newest.version, newest.author, newest.message, first.version) == ("2", "lin", "warmer tip", "1")
     assert f"-{OLD_TIP}" in newest.diff and f"+{NEW_TIP}" in newest.diff
     version = trainer.models.bank().version
-    assert version.startswith("2.2.0+") and len(version) == len("2.2.0+") + 8
+    assert version.startswith("2.3.0+") and len(version) == len("2.3.0+") + 8
 
     # The other worker keeps its bank until its next check, then uses the published one.
     other.models.classify("你们仓库有多少人？", "zh", {})
@@ -122,7 +122,7 @@ def test_publish_reaches_every_worker_and_rollback_restores_the_text(db: Databas
     back = trainer.rollback(TECHNIQUE, "1", author="lin")
     assert back.version == "3" and trainer.document(TECHNIQUE).published == text
     assert trainer.history(TECHNIQUE)[0].message == "rollback to v1"
-    assert trainer.models.bank().version == "2.2.0"  # the same content: the same version
+    assert trainer.models.bank().version == "2.3.0"  # the same content: the same version
 
 
 def test_an_edit_of_an_older_version_is_refused_not_published_over_a_newer_one(db: Database) -> None:
@@ -190,7 +190,7 @@ def test_a_release_that_changes_a_bundled_technique_updates_it_unless_a_trainer_
     assert updated.version == "2" and updated.published.endswith("# release 2\n")
     assert new.history(TECHNIQUE)[0].author == "questionbank/"
     assert new.document("why").published == trainer_text  # the trainer's edit is kept
-    assert new.models.bank().version.startswith("2.2.0+")  # a trainer's text is in it
+    assert new.models.bank().version.startswith("2.3.0+")  # a trainer's text is in it
 
     started(old_release)  # the older release again, during a rolling upgrade
     assert new.document(TECHNIQUE).version == "2"
@@ -242,7 +242,7 @@ def test_a_retrain_job_that_fails_says_why_and_frees_the_slot(db: Database, tmp_
     shutil.copytree(BANK / "model", bank / "model")
     models = ModelVersions(db, bank)
     models.background = lambda job: job()  # run in this thread, so the test reads its outcome
-    job, created = models.start_retrain(role="trainer", author="lin", bank_version="2.2.0")
+    job, created = models.start_retrain(role="trainer", author="lin", bank_version="2.3.0")
     assert created and models.job(job.id).status == "failed"
     assert "every label needs training lines" in (models.job(job.id).error or "")
     assert models.running() is None and models.model_id is None and models.listing() == []

@@ -37,7 +37,7 @@ ROUTES = [
     ("GET", "/api/studio/models", None),
     ("GET", "/api/studio/models/jobs/1", None),
     ("POST", "/api/studio/models/0/rollback", None),
-    ("POST", "/api/studio/models", {"bank_version": "2.2.0"}),
+    ("POST", "/api/studio/models", {"bank_version": "2.3.0"}),
 ]
 
 
@@ -71,7 +71,7 @@ async def test_a_trainer_edits_publishes_and_rolls_back_a_technique(app: FastAPI
     assert OLD in text
     async with as_role(app, role) as http:
         listing = (await http.get("/api/studio/bank")).json()
-        assert listing["version"] == "2.2.0" and len(listing["techniques"]) == 16
+        assert listing["version"] == "2.3.0" and len(listing["techniques"]) == 16
         why = next(t for t in listing["techniques"] if t["id"] == "why")
         assert (why["version"], why["published_by"], why["name"]["zh"]) == (
             "1",
@@ -105,7 +105,7 @@ async def test_a_trainer_edits_publishes_and_rolls_back_a_technique(app: FastAPI
         assert published.json() == {"script_id": "why", "version": "2", "created": True}
         opened = (await http.get("/api/studio/bank/why")).json()
         assert (opened["version"], opened["text"], opened["draft_by"]) == ("2", edited, None)
-        assert (await http.get("/api/studio/bank")).json()["version"].startswith("2.2.0+")
+        assert (await http.get("/api/studio/bank")).json()["version"].startswith("2.3.0+")
         versions = (await http.get("/api/studio/bank/why/versions")).json()
         assert [v["version"] for v in versions] == ["2", "1"] and f"+{new}" in versions[0]["diff"]
         # The coach's explanation under a note reads the published bank at once.
@@ -119,7 +119,7 @@ async def test_a_trainer_edits_publishes_and_rolls_back_a_technique(app: FastAPI
         assert (
             back.json()["version"] == "3" and (await http.get("/api/studio/bank/why")).json()["text"] == text
         )
-        assert (await http.get("/api/studio/bank")).json()["version"] == "2.2.0"
+        assert (await http.get("/api/studio/bank")).json()["version"] == "2.3.0"
         missing = await http.post("/api/studio/bank/why/rollback", json={"version": "99"})
         assert missing.status_code == 404
 
@@ -156,7 +156,7 @@ async def test_two_retrain_requests_at_once_start_one_job(app: FastAPI) -> None:
     started: list[object] = []
     models.background = started.append  # the job is kept, not run: this test is about starting
     async with as_role(app, "trainer") as one, as_role(app, "admin") as two:
-        body = {"bank_version": "2.2.0"}
+        body = {"bank_version": "2.3.0"}
         first, second = await asyncio.gather(
             one.post("/api/studio/models", json=body), two.post("/api/studio/models", json=body)
         )
@@ -187,7 +187,7 @@ def test_two_workers_starting_at_once_start_one_job(db: object) -> None:
 
     def start(worker: ModelVersions) -> None:
         barrier.wait()
-        job, created = worker.start_retrain(role="trainer", author="lin", bank_version="2.2.0")
+        job, created = worker.start_retrain(role="trainer", author="lin", bank_version="2.3.0")
         results.append((job.id, created))
 
     threads = [threading.Thread(target=start, args=(w,)) for w in workers]
@@ -205,7 +205,7 @@ async def test_a_retrain_runs_in_the_background_and_can_be_rolled_back(app: Fast
     """The real trainer (a minute or two): the request returns at once, the job is polled."""
     async with as_role(app, "trainer") as http:
         before = time.monotonic()
-        answer = await http.post("/api/studio/models", json={"bank_version": "2.2.0"})
+        answer = await http.post("/api/studio/models", json={"bank_version": "2.3.0"})
         assert answer.status_code == 202 and time.monotonic() - before < 20
         job_id = answer.json()["id"]
         deadline = time.monotonic() + 900
@@ -217,7 +217,7 @@ async def test_a_retrain_runs_in_the_background_and_can_be_rolled_back(app: Fast
         assert job["status"] == "done", job
         listed = (await http.get("/api/studio/models")).json()
         assert listed["current"]["id"] == job["model_id"] and listed["running"] is None
-        assert listed["current"]["bank_version"] == listed["bank_version"] == "2.2.0"
+        assert listed["current"]["bank_version"] == listed["bank_version"] == "2.3.0"
         assert app.state.services.models.model_id == job["model_id"]
 
         # Back to the shipped model (0), then to the trained one: each stored as the newest.

@@ -7,7 +7,7 @@ from __future__ import annotations
 from bot.vocab import Angle, Lang
 
 from .customer import HARM_ANGLES, Customer
-from .listening import STAKE_LEAD, STAKE_MIN, Focus, angle_wanted
+from .listening import FAMILY_MIN, STAKE_LEAD, STAKE_MIN, Focus, angle_wanted
 from .scenario import Implication
 from .state import SessionState
 
@@ -53,6 +53,8 @@ class Stakes:
             # family the line's words lean to ("if you switch to traffic-based rotas, what worries
             # you?" while the openings are on the table).
             candidates = self._stake_candidates(self.topic_problem(override=False)) or candidates
+            if not any(Angle(i.angle) == wanted for _, i in candidates):
+                candidates = self._wanted_elsewhere(wanted) or candidates
         if not candidates or self._review_missing(candidates):
             return None  # what would worry him about a change: no gain or loss stands in for it
         c = self.customer
@@ -77,6 +79,19 @@ class Stakes:
         # Within the angles asked for, the stake the line's words clearly point to.
         lead = self._stake_lead([i for _, i in candidates if group(i) == best])
         return min(candidates, key=lambda e: (group(e[1]), 0 if e[1] is lead else 1, e[0]))[1]
+
+    def _wanted_elsewhere(self, wanted: Angle) -> list[tuple[int, Implication]]:
+        """The stakes of the next problem the line's own words lean to (family >= FAMILY_MIN, told)
+        that has the review or vision asked for, when the problem heard has none: "if every
+        workshop went over to servicing by the data, what would worry you?" heard as the charter
+        goal, one word short of the breakdowns, which his worries about the change belong to."""
+        for problem, score in self.focus.families:
+            if score < FAMILY_MIN:
+                break
+            found = self._stake_candidates(problem) if self.customer.acknowledged(problem, self.state) else []
+            if any(Angle(i.angle) == wanted for _, i in found):
+                return found
+        return []
 
     def _harm_by_words(self, candidates: list[tuple[int, Implication]], scope: str | None) -> bool:
         """A what-if with no harm or gain words: the stake its own words clearly point to decides,

@@ -599,3 +599,14 @@ def test_as_if_is_no_conditional() -> None:
     # "It sounds as if..." compares; "if it carries on..." pictures a case.
     assert not is_conditional("It sounds as if the press gave you a rough night. Anything new?", "en")
     assert is_conditional("If it carries on like this, what then?", "en")
+
+
+def test_his_worries_about_a_change_come_from_the_problem_that_has_them(machine: DialogueMachine) -> None:
+    # Heard as about the audit (the talk is on it), but the worries about switching belong to the
+    # returns, which the line's words lean to too (dev14: a coach operator's "servicing by the
+    # data" heard as the charter goal got "ask me about the risks later").
+    state = _at(machine, [*RETURNS_ROOT, *AUDIT_ROOT], 70)
+    state.current_problem, state.topic = "audit_risk", "cause:audit_risk/no_part_link"
+    line = "If the audit records and the presses all went over to live data, what would worry you most?"
+    outcome = machine.turn(state, line, ["what_if"])
+    assert outcome.revealed == ["change_worries"]

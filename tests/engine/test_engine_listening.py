@@ -17,7 +17,7 @@ import yaml
 from engine_support import DIALOGUES, ROOT, play_script
 
 from bot.engine.checks import check_scenario
-from bot.engine.listening import is_conditional
+from bot.engine.listening import is_conditional, listen_line
 from bot.engine.machine import DialogueMachine
 from bot.engine.runtime import ScenarioRuntime
 from bot.engine.scenario import Lines, LoadedScenario, load_scenario
@@ -610,3 +610,18 @@ def test_his_worries_about_a_change_come_from_the_problem_that_has_them(machine:
     line = "If the audit records and the presses all went over to live data, what would worry you most?"
     outcome = machine.turn(state, line, ["what_if"])
     assert outcome.revealed == ["change_worries"]
+
+
+def test_a_listening_line_about_a_lowercase_topic_is_not_said_twice_in_a_row() -> None:
+    # The topic's title starts in lower case and the line is capitalised as said: the previous
+    # line must be compared as said (the dev scripts on fifteen scenarios repeated it twice).
+    said = {
+        listen_line("deflect_about", "en", random.Random(seed), topic="doubled returns") for seed in range(20)
+    }
+    assert len(said) == 2
+    for previous in said:
+        again = {
+            listen_line("deflect_about", "en", random.Random(seed), avoid=previous, topic="doubled returns")
+            for seed in range(20)
+        }
+        assert previous not in again

@@ -237,3 +237,13 @@ def test_strangers_are_names_inside_an_english_line_the_scenario_never_uses(
 def test_a_chinese_line_names_no_strangers(parts: TopicIndex) -> None:
     # No capitals to tell a name by; jieba's name tags are too loose to trust.
     assert parts.strangers("要是灵嘴的订单晚发了会怎么样？", "zh") == ()
+
+
+def test_customers_and_all_the_time_are_words_of_any_visit() -> None:
+    # 顾客 is 客户 in shop words, 动不动 "every so often": neither makes a why about his wrong
+    # picks sound like another business (dev12: "仓里的人为什么动不动就把别的尺码装进顾客的箱子？").
+    warehouse = TopicIndex(
+        load_scenario(ROOT / "tests" / "data" / "dev12" / "scenarios" / "ecommerce_warehouse.yaml")
+    )
+    match = warehouse.match("现在仓里的人为什么动不动就把别的色号、别的尺码装进顾客的箱子？", "zh")
+    assert "动不动" not in match.unknown and "顾客" not in match.unknown and not match.off_topic

@@ -154,6 +154,7 @@ def test_steelworks_and_trawlers_are_other_businesses(lang: str, line: str, tech
 
 WAREHOUSE = ROOT / "tests" / "data" / "dev12" / "scenarios" / "ecommerce_warehouse.yaml"
 RESTAURANTS = ROOT / "tests" / "data" / "dev13" / "scenarios" / "restaurant_chain.yaml"
+DAIRY = ROOT / "tests" / "data" / "dev15" / "scenarios" / "dairy_processor.yaml"
 
 
 @pytest.mark.parametrize(
@@ -163,6 +164,7 @@ RESTAURANTS = ROOT / "tests" / "data" / "dev13" / "scenarios" / "restaurant_chai
         (RESTAURANTS, "en", "Why do your coal mines keep failing their safety inspections?"),
         (WAREHOUSE, "zh", "你们公交公司的司机为什么招不到人？"),
         (WAREHOUSE, "zh", "你们的游泳馆今年冬天为什么办卡的人少了一半？"),
+        (DAIRY, "zh", "你们大棚里的西红柿今年为什么熟得这么晚？"),  # a farm's greenhouse, not a dairy's
     ],
 )
 def test_a_thing_of_another_business_named_as_his_is_enough(scenario: Path, lang: str, line: str) -> None:

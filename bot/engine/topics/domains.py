@@ -27,7 +27,7 @@ _EN = """
     bank teller loan mortgage depositor borrower
     insurer policyholder underwriting
     wafer fab semiconductor foundry
-    farm farmer crop harvest livestock cattle dairy
+    farm farmer crop harvest livestock cattle dairy greenhouse orchard tomato
     passenger airline flight airport bus subway taxi
     tenant landlord apartment leasing
     contractor scaffolding crane
@@ -38,7 +38,7 @@ _EN = """
     dealer dealership showroom
     steelworks steelmaker furnace smelter refinery oilfield
     trawler fisherman squid hatchery poultry broiler hen
-    loom weaver textile shipowner
+    loom weaver textile shipowner vessel
 """
 # Chinese, by industry (matched inside the line's words: 货车司机 contains 货车 and 司机).
 _ZH = """
@@ -51,7 +51,7 @@ _ZH = """
     银行 网点 柜台 贷款 储户 理财 营业厅
     保单 理赔 投保
     晶圆 芯片 良品率 流片
-    农场 农户 种植 养殖 牲畜 庄稼
+    农场 农户 种植 养殖 牲畜 庄稼 大棚 温室 果园 蔬菜 西红柿 番茄
     乘客 航班 机场 航空 公交 地铁 出租车 网约车
     租户 房东 物业 楼盘 业主
     工地 包工头 脚手架 塔吊

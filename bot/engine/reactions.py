@@ -193,7 +193,7 @@ class TurnModel(Guards):
         self.state.off_topic += 1
         self.state.off_topic_run += 1
         self.delta -= COST["off_topic"] * self.state.off_topic_run
-        self.listen("stranger", name=self.focus.stranger) if self.focus.stranger else self.listen("off_topic")
+        self.listen("stranger" if self.focus.stranger else "off_topic", name=self.focus.stranger)
 
     def mind_manners(self) -> None:
         """No surname and title, slang: the customer answers coolly and trusts the rep less."""

@@ -443,6 +443,15 @@ def test_a_weak_match_on_one_problem_still_names_it() -> None:
         ("en", "Who else in the plant ends up paying for it?", "what_else"),
         ("zh", "返工这么多，最后还有谁跟着买单？", "what_else"),
         ("zh", "质量要是出了问题，还会把哪些人牵扯进来？", "what_if"),
+        # "Paying for it" sounds like money (a need question); "pulled into", "caught up in" are
+        # more ways of asking who else is hit.
+        (
+            "en",
+            "When a bad part gets through, who else in the company ends up paying for it?",
+            "need_confirmation",
+        ),
+        ("en", "If the returns climb again, which teams get pulled into it?", "what_if"),
+        ("en", "If the returns climb again, who gets caught up in it?", "what_if"),
     ],
 )
 def test_a_what_else_asking_what_the_problem_drags_down_is_its_spreading_harm(
@@ -560,23 +569,6 @@ def test_a_what_if_picturing_the_idea_and_asking_his_worries_gets_the_review(
     state = _at(machine, RETURNS_ROOT, 70)
     line = "If an alarm went off the moment a press parameter drifted, what would worry you most?"
     assert machine.turn(state, line, ["what_if"]).revealed == ["change_worries"]
-
-
-@pytest.mark.parametrize(
-    ("label", "line"),
-    [
-        ("need_confirmation", "When a bad part gets through, who else in the company ends up paying for it?"),
-        ("what_if", "If the returns climb again, which teams get pulled into it?"),
-        ("what_if", "If the returns climb again, who gets caught up in it?"),
-    ],
-)
-def test_who_else_pays_or_gets_dragged_in_asks_the_spreading_harm(
-    machine: DialogueMachine, label: str, line: str
-) -> None:
-    # "Paying for it" sounds like money (a need question); "pulled into", "caught up in" are more
-    # ways of asking who else is hit.
-    state = _at(machine, RETURNS_ROOT, 70)
-    assert machine.turn(state, line, [label]).revealed == ["overtime_spread"]
 
 
 def test_moving_work_onto_an_app_is_not_another_business(machine: DialogueMachine) -> None:

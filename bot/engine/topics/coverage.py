@@ -30,7 +30,7 @@ HIS_COVERED_MAX: Final = 3.0
 # named as his is enough on its own (no second foreign word needed), when his topic covers little.
 _HIS: Final[dict[str, re.Pattern[str]]] = {
     "en": re.compile(r"\byour\s+(?:own\s+)?([a-z-]+(?:\s+[a-z-]+)?)", re.IGNORECASE),
-    "zh": re.compile(r"(?:你们|您们|贵公司|贵司|咱们|你们的|您的|你的)(?:的)?(\w{1,8})"),
+    "zh": re.compile(r"(?:(?:你们|您们|贵公司|贵司|咱们)的?|您的|你的)(\w{1,8})"),
 }
 
 

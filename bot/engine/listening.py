@@ -108,9 +108,10 @@ _TAG_QUESTION: Final[dict[str, re.Pattern[str]]] = {
 }
 # A conditional: "if it carries on", "要是一直这样".
 _CONDITIONAL: Final[dict[str, re.Pattern[str]]] = {
-    # "……的话" is a conditional too, but not the polite "方便的话" / "可以的话" (if it suits you).
+    # "……的话" is a conditional too, but not the polite "方便的话" / "可以的话" (if it suits you);
+    # nor is the 要是 of 主要是 / 需要是 ("mainly", "needs to be").
     "zh": re.compile(
-        r"如果|要是|假如|假设|万一|设想|一旦|倘若|真要|(?<![需只主重])要真(?![实正诚])|(?<!方便)(?<!可以)(?<!介意)(?<!允许)(?<!愿意)的话"
+        r"如果|(?<![主需])要是|假如|假设|万一|设想|一旦|倘若|真要|(?<![需只主重])要真(?![实正诚])|(?<!方便)(?<!可以)(?<!介意)(?<!允许)(?<!愿意)的话"
     ),
     "en": re.compile(
         r"(?<!\bas )\b(?:if|suppose|supposing|imagine|in case)\b"

@@ -29,6 +29,7 @@ def _at(machine: DialogueMachine, revealed: list[str], trust: float, lang: str) 
     ("lang", "line", "label", "fact"),
     [
         ("zh", "退回来的主要是哪几类毛病？", "open_question", "returns_made_of"),
+        ("zh", "退回来的主要是哪几类？", "open_question", "returns_made_of"),  # 主要是: no 要是 (if)
         ("en", "What kinds of defects make up most of those returns?", "open_question", "returns_made_of"),
         ("zh", "跟新一点的设备相比，老设备的退货情况怎么样？", "why", "returns_compared"),
         (

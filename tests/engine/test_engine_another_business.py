@@ -155,6 +155,8 @@ def test_steelworks_and_trawlers_are_other_businesses(lang: str, line: str, tech
 WAREHOUSE = ROOT / "tests" / "data" / "dev12" / "scenarios" / "ecommerce_warehouse.yaml"
 RESTAURANTS = ROOT / "tests" / "data" / "dev13" / "scenarios" / "restaurant_chain.yaml"
 DAIRY = ROOT / "tests" / "data" / "dev15" / "scenarios" / "dairy_processor.yaml"
+KNITWEAR = ROOT / "tests" / "data" / "dev16" / "scenarios" / "knitwear_exporter.yaml"
+GYMS = ROOT / "tests" / "data" / "dev17" / "scenarios" / "fitness_club_chain.yaml"
 
 
 @pytest.mark.parametrize(
@@ -165,6 +167,9 @@ DAIRY = ROOT / "tests" / "data" / "dev15" / "scenarios" / "dairy_processor.yaml"
         (WAREHOUSE, "zh", "你们公交公司的司机为什么招不到人？"),
         (WAREHOUSE, "zh", "你们的游泳馆今年冬天为什么办卡的人少了一半？"),
         (DAIRY, "zh", "你们大棚里的西红柿今年为什么熟得这么晚？"),  # a farm's greenhouse, not a dairy's
+        (KNITWEAR, "zh", "你们医院的病床为什么老是不够用？"),  # dev16's trainer test
+        (GYMS, "zh", "你们水泥厂的窑为什么老是停？"),  # dev17's trainer test
+        (GYMS, "en", "Why does the kiln at your cement works keep shutting down?"),
     ],
 )
 def test_a_thing_of_another_business_named_as_his_is_enough(scenario: Path, lang: str, line: str) -> None:

@@ -1,9 +1,9 @@
-"""The development rep scripts (tests/data/dev5 to dev15: whole visits written by helpers who never
+"""The development rep scripts (tests/data/dev5 to dev17: whole visits written by helpers who never
 read the engine) keep scoring where they belong.
 
 These are tuning material, so this is a regression guard, not the measure of listening (that is
 ``test_engine_listening``'s held-out scripts): each skilled visit scores at least 85 on its own
-scenario and at most 40 on the other fourteen (the bundled four, dev4's two, dev7's to dev15's).
+scenario and at most 40 on the other sixteen (the bundled four, dev4's two, dev7's to dev17's).
 """
 
 from __future__ import annotations
@@ -20,24 +20,42 @@ from bot.engine.scenario import load_scenario
 DEV = ROOT / "tests" / "data"
 SCRIPTS = [
     path
-    for name in ("dev5", "dev6", "dev7", "dev8", "dev9", "dev10", "dev11", "dev12", "dev13", "dev14", "dev15")
+    for name in (
+        "dev5",
+        "dev6",
+        "dev7",
+        "dev8",
+        "dev9",
+        "dev10",
+        "dev11",
+        "dev12",
+        "dev13",
+        "dev14",
+        "dev15",
+        "dev16",
+        "dev17",
+    )
     for path in sorted((DEV / name / "rep_scripts").glob("*.yaml"))
 ]
 # Known misses, kept visible: strict, so the mark must go once the engine hears this rep.
-# dev8 to dev15 (a frozen-food maker, a car dealer group, a payroll software house, a ready-mix
-# concrete producer, an e-commerce warehouse, a restaurant chain, a coach operator, a dairy) were
+# dev8 to dev17 (a frozen-food maker, a car dealer group, a payroll software house, a ready-mix
+# concrete producer, an e-commerce warehouse, a restaurant chain, a coach operator, a dairy, a
+# knitwear exporter, a chain of gyms) were
 # played once as written: lines of neighbouring businesses (stores, staff, batches, returns,
 # owners, trucks) still earn facts there without sounding off-topic.
 KNOWN_MISSES: dict[str, str] = {
     "dev6/logistics-fleet-tender.paraphrase.en": "61 on the concrete producer (trucks, loads, dispatch)",
-    "dev6/precision-parts-returns.paraphrase.en": "42 on the dealer group",
+    "dev5/precision-parts-returns.paraphrase.en": "48 on the knitwear exporter (returns, machines, lines)",
+    "dev6/precision-parts-returns.paraphrase.en": "42 on the dealer group and the knitwear exporter",
     "dev6/retail-store-growth.paraphrase.en": "55-56 on the e-commerce warehouse and the dairy",
     "dev7/property-repairs-lifts.en": "56 on the coach operator (breakdowns, repairs, worn parts)",
     "dev8/frozen-food-coldchain.zh": "63 on the dairy (a chilled-food neighbour: returns, recalls, trucks)",
-    "dev9/dealer-aftersales.paraphrase.en": "44-62 on property, food, concrete, the warehouse, coaches",
-    "dev10/saas-customer-success.paraphrase.en": "61 on the dealer group",
+    "dev9/dealer-aftersales.en": "47 on the knitwear exporter",
+    "dev9/dealer-aftersales.paraphrase.en": "44-65 on seven neighbours (property to gyms)",
+    "dev10/saas-customer-success.paraphrase.en": "61 on the dealer group, 45 on the gyms",
     "dev12/ecommerce-warehouse.zh": "54 on the dairy, 44 on the frozen-food maker",
     "dev14/coach-operator.zh": "41 on the frozen-food maker",
+    "dev16/knitwear-exporter.paraphrase.en": "48 on the restaurant chain",
 }
 OWN_AT_LEAST = 85
 CROSS_AT_MOST = 40
@@ -52,7 +70,20 @@ def _name(path: Path) -> str:
 def runtimes() -> dict[str, ScenarioRuntime]:
     files = sorted(DIALOGUES.glob("*.yaml")) + [
         file
-        for name in ("dev4", "dev7", "dev8", "dev9", "dev10", "dev11", "dev12", "dev13", "dev14", "dev15")
+        for name in (
+            "dev4",
+            "dev7",
+            "dev8",
+            "dev9",
+            "dev10",
+            "dev11",
+            "dev12",
+            "dev13",
+            "dev14",
+            "dev15",
+            "dev16",
+            "dev17",
+        )
         for file in sorted((DEV / name / "scenarios").glob("*.yaml"))
     ]
     loaded = (ScenarioRuntime(load_scenario(file)) for file in files)

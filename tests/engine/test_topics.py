@@ -247,3 +247,13 @@ def test_customers_and_all_the_time_are_words_of_any_visit() -> None:
     )
     match = warehouse.match("现在仓里的人为什么动不动就把别的色号、别的尺码装进顾客的箱子？", "zh")
     assert "动不动" not in match.unknown and "顾客" not in match.unknown and not match.off_topic
+
+
+@pytest.mark.parametrize(
+    "line", ["退回来的这些，主要是哪几类毛病？", "这些退货里，哪几类最多？", "退货主要是什么毛病？"]
+)
+def test_which_kinds_and_faults_are_words_of_any_visit(parts: TopicIndex, line: str) -> None:
+    # 哪几类 asks "which kinds", 毛病 is any business's "fault": an analysis question about his
+    # returns is not about another business (the parts trainer test asking what the returns are made of).
+    match = parts.match(line, "zh")
+    assert "几类" not in match.unknown and "毛病" not in match.unknown and not match.off_topic

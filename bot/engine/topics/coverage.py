@@ -30,7 +30,10 @@ HIS_COVERED_MAX: Final = 3.0
 # named as his is enough on its own (no second foreign word needed), when his topic covers little.
 _HIS: Final[dict[str, re.Pattern[str]]] = {
     "en": re.compile(r"\byour\s+(?:own\s+)?([a-z-]+(?:\s+[a-z-]+)?)", re.IGNORECASE),
-    "zh": re.compile(r"(?:(?:你们|您们|贵公司|贵司|咱们)的?|您的|你的)(\w{1,8})"),
+    # Not "你们有没有做医院的业务？": that asks whether he has it.
+    "zh": re.compile(
+        r"(?:(?:你们|您们|贵公司|贵司|咱们)的?|您的|你的)(?!有没有|是不是|是否|会不会|有|也|还)(\w{1,8})"
+    ),
 }
 
 

@@ -31,7 +31,7 @@ _EN = """
     passenger airline flight airport bus subway taxi
     tenant landlord apartment leasing
     contractor scaffolding crane
-    miner ore quarry coal colliery
+    miner ore quarry coal colliery cement kiln
     subscriber broadband handset
     gym salon spa cinema museum stadium kindergarten nursery ski
     carmaker automaker lathe mould mold toolroom
@@ -43,7 +43,7 @@ _EN = """
 # Chinese, by industry (matched inside the line's words: 货车司机 contains 货车 and 司机).
 _ZH = """
     货车 卡车 车队 司机 运单 快递 车辆 油耗 年检 运费 货运
-    病人 患者 医生 护士 诊所 门诊 住院 病房 病历 手术 处方 药店 药师
+    病人 患者 医生 护士 医院 病床 诊所 门诊 住院 病房 病历 手术 处方 药店 药师
     客人 住客 酒店 客房 入住 退房 民宿
     餐厅 饭店 菜单 厨师 服务员 后厨 外卖 奶茶 加盟商
     门店 超市 收银 货架 店长 会员
@@ -55,7 +55,7 @@ _ZH = """
     乘客 航班 机场 航空 公交 地铁 出租车 网约车
     租户 房东 物业 楼盘 业主
     工地 包工头 脚手架 塔吊
-    矿山 煤矿 矿工
+    矿山 煤矿 矿工 水泥厂 水泥窑 窑
     宽带 话费
     健身房 美容院 影院 游泳馆 泳池 体育馆 博物馆 幼儿园 托儿所 滑雪场 游乐园 景区
     主机厂 整车厂 车企 模具 机床 车床 冲床 夹具

@@ -72,6 +72,15 @@ def test_a_view_label_before_the_root_that_asks_for_a_cause_is_a_why(parts: Dial
     assert outcome.event != "view_too_early" and outcome.revealed == ["sampling_gaps"], outcome.reply
 
 
+def test_what_lies_behind_asks_for_a_cause(parts: DialogueMachine) -> None:
+    # dev17: "what do you think really lies behind ...?" is labelled a view question. "Behind" is
+    # the cue of a why, no word of his: the parts scenario's purpose ("learn what lies behind the
+    # rising returns") took the line.
+    state = _at(parts, TABLE, "returns")
+    outcome = parts.turn(state, "What do you think really sits behind all these rejects?", ["how_do_you_see"])
+    assert outcome.event == "dug" and outcome.revealed == ["sampling_gaps"], outcome.reply
+
+
 def test_a_view_label_before_the_root_picturing_it_going_on_is_a_what_if(parts: DialogueMachine) -> None:
     state = _at(parts, TABLE, "audit_risk")
     line = "If the returns keep coming back like this, how does that land on the people in the plant?"

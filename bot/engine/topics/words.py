@@ -39,7 +39,7 @@ EN_STOP: frozenset[str] = _listed(
     heard hear hearing seem seems seemed often always usually exactly specifically basically
     honestly frankly quick question questions guess assume sure
     cause causes caused causing reason reasons
-    upon towards toward
+    upon towards toward behind
     """
 )
 

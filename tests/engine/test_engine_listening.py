@@ -452,6 +452,11 @@ def test_a_weak_match_on_one_problem_still_names_it() -> None:
         ),
         ("en", "If the returns climb again, which teams get pulled into it?", "what_if"),
         ("en", "If the returns climb again, who gets caught up in it?", "what_if"),
+        # dev16: "ends up paying" with no "for it", and other ways of saying who bears the cost.
+        ("en", "When a batch comes back, who else besides the quality office ends up paying?", "what_else"),
+        ("en", "When a batch comes back, who else has to foot the bill?", "what_else"),
+        ("en", "When a batch comes back, who else pays the price?", "what_else"),
+        ("zh", "一批货退回来，最后还有谁埋单？", "what_else"),
     ],
 )
 def test_a_what_else_asking_what_the_problem_drags_down_is_its_spreading_harm(

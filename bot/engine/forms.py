@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import Final
 
-from .listening import asks_need, has_cue, is_question
+from .listening import Focus, asks_need, has_cue, is_question
 from .schema import ANALYSIS_OF_TYPE, AnalysisAsk, ProblemType
 
 _SENTENCE_END: Final = re.compile(r"[。！!？?；;]+|\.(?:\s|$)")
@@ -106,6 +106,77 @@ def asks_plainly_for_need(text: str) -> bool:
     """The line asks by when or for the money in so many words ("by when must line three show
     data?", "这回批了多少钱？", "how much cash could go into a trial?"), not a cause or his rules."""
     return bool(PLAIN_NEED.search(text) or _COULD_SPEND.search(text)) and asks_need(text)
+
+
+# Words that ask for the next step: a meeting, a pilot, a proposal, a signature.
+NEXT_STEP_CUES: Final[dict[str, tuple[str, ...]]] = {
+    "zh": (
+        "下周", "下次", "再约", "约个", "约一", "见个面", "见一面", "试点", "带方案", "方案过来",
+        "方案来", "周几方便", "哪天方便", "什么时候方便", "上午方便", "下午方便", "安排一次", "安排个",
+        "演示", "碰个头", "碰一下", "约时间", "见面聊", "过来给您",
+    ),
+    "en": (
+        "next week", "next meeting", "meet again", "another meeting", "set up a meeting",
+        "follow-up meeting", "pilot", "proposal", "come back", "demo", "trial", "which day",
+        "are you free", "would suit", "suits you", "could we meet", "can we meet", "shall we meet",
+        "meet next", "get together", "schedule a", "book a", "show you a plan", "walk you through",
+    ),
+}  # fmt: skip
+# Signing asks for the next step only in the question itself: "it can go into the contract. Is
+# that a must for you?" describes the offer.
+SIGNING_CUES: Final[dict[str, tuple[str, ...]]] = {
+    "zh": ("签", "合同", "下单"),
+    "en": ("sign", "contract", "place an order"),
+}
+
+
+def _cue_re(cues: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile(r"\b(?:" + "|".join(re.escape(cue) for cue in cues) + r")\b", re.IGNORECASE)
+
+
+_NEXT_STEP_EN: Final = _cue_re(NEXT_STEP_CUES["en"])
+_SIGNING_EN: Final = _cue_re(SIGNING_CUES["en"])
+_QUESTION_SENTENCE: Final = re.compile(r"[^。！？!?.;；]*[？?]")
+
+
+def _names_next_step(text: str) -> bool:
+    """Next-step words, English ones as whole words ("contracted trucks" asks for no contract);
+    signing words in the question only."""
+    asked = " ".join(_QUESTION_SENTENCE.findall(text)) or text
+    signing = has_cue(asked, SIGNING_CUES, "zh") or bool(_SIGNING_EN.search(asked))
+    return signing or has_cue(text, NEXT_STEP_CUES, "zh") or bool(_NEXT_STEP_EN.search(text))
+
+
+# Asking to meet (not "by when must the pilot run?", a deadline question that names a pilot).
+_MEETING: Final = re.compile(
+    r"见个?面|见一面|碰个头|碰一下|约个时间|约时间|周[一二三四五几]|星期[一二三四五几]|哪天方便|什么时候方便|"
+    r"\b(?:could|can|shall) we meet\b|\bmeet (?:next|on|again)\b|\bnext (?:monday|tuesday|wednesday|thursday|"
+    r"friday|week)\b|\bare you free\b|\bwhich day\b",
+    re.IGNORECASE,
+)
+
+
+def asks_to_meet(text: str) -> bool:
+    """A question asking for a meeting (either language)."""
+    return is_question(text) and bool(_MEETING.search(text))
+
+
+# A line on the visit's purpose asks for the next step only with a word of asking for one: the
+# purpose names the customer's problems too ("student housing is run by your office?" is no request).
+PURPOSE_ASK: Final = re.compile(
+    r"方案|再来|再过来|回来|拜访|约|见面|安排|试[点行用]|合作|下一步|"
+    r"\b(?:plans?|meet(?:ing)?|visit|come back|next step|arrange|pilot|trial|proposal|work together)\b",
+    re.IGNORECASE,
+)
+
+
+def asks_next_step(text: str, lang: str, focus: Focus) -> bool:
+    """True when the line asks for the visit's next step (by topic ``purpose`` or by words)."""
+    if not is_question(text):
+        return False  # "sign this month and training is free" is a pitch, not a request
+    if focus.kind == "named" and focus.key == "purpose" and PURPOSE_ASK.search(text):
+        return True
+    return _names_next_step(text)  # either language: reps mix them
 
 
 # A greeting that takes leave ("thanks, I won't keep you"): once the visit is under way, goodbye.

@@ -81,21 +81,6 @@ NEXT_STEP_TECHNIQUES: Final = frozenset({
     Technique.CLOSED_QUESTION, Technique.OPEN_QUESTION, Technique.CONFIRM_QUESTION, Technique.HOW_DO_YOU_SEE,
     Technique.STATEMENT, Technique.PITCH,
 })  # fmt: skip
-# Words that ask for the next step: a meeting, a pilot, a proposal, a signature.
-NEXT_STEP_CUES: Final[dict[str, tuple[str, ...]]] = {
-    "zh": (
-        "下周", "下次", "再约", "约个", "约一", "见个面", "见一面", "试点", "带方案", "方案过来",
-        "方案来", "签", "合同", "下单", "周几方便", "哪天方便", "什么时候方便", "上午方便",
-        "下午方便", "安排一次", "安排个", "演示", "碰个头", "碰一下", "约时间", "见面聊", "过来给您",
-    ),
-    "en": (
-        "next week", "next meeting", "meet again", "another meeting", "set up a meeting",
-        "follow-up meeting", "pilot", "proposal", "sign", "contract", "place an order",
-        "come back", "demo", "trial", "which day", "are you free", "would suit", "suits you",
-        "could we meet", "can we meet", "shall we meet", "meet next", "get together", "schedule a",
-        "book a", "show you a plan", "walk you through",
-    ),
-}  # fmt: skip
 _QUESTION_END = re.compile(r"[?？]|[吗吧呢][。.!！]?\s*$")
 # A tag question checks what the rep believes: "..., right?", "……吧？", "对吧？".
 _TAG_QUESTION: Final[dict[str, re.Pattern[str]]] = {
@@ -279,16 +264,6 @@ def has_cue(text: str, cues: dict[str, tuple[str, ...]], lang: str) -> bool:
     return any(cue in lowered for cue in cues[lang])
 
 
-_NEXT_STEP_EN: Final = re.compile(
-    r"\b(?:" + "|".join(re.escape(cue) for cue in NEXT_STEP_CUES["en"]) + r")\b", re.IGNORECASE
-)
-
-
-def _names_next_step(text: str) -> bool:
-    """Next-step words, English ones as whole words ("contracted trucks" asks for no contract)."""
-    return has_cue(text, NEXT_STEP_CUES, "zh") or bool(_NEXT_STEP_EN.search(text))
-
-
 def is_question(text: str) -> bool:
     return bool(_QUESTION_END.search(text))
 
@@ -301,27 +276,6 @@ def is_conditional(text: str, lang: str) -> bool:
     return bool(_CONDITIONAL[lang].search(text))
 
 
-# Asking to meet (not "by when must the pilot run?", a deadline question that names a pilot).
-_MEETING: Final = re.compile(
-    r"见个?面|见一面|碰个头|碰一下|约个时间|约时间|周[一二三四五几]|星期[一二三四五几]|哪天方便|什么时候方便|"
-    r"\b(?:could|can|shall) we meet\b|\bmeet (?:next|on|again)\b|\bnext (?:monday|tuesday|wednesday|thursday|"
-    r"friday|week)\b|\bare you free\b|\bwhich day\b",
-    re.IGNORECASE,
-)
-
-
-def asks_to_meet(text: str) -> bool:
-    """A question asking for a meeting (either language)."""
-    return bool(_QUESTION_END.search(text)) and bool(_MEETING.search(text))
-
-
-# A line on the visit's purpose asks for the next step only with a word of asking for one: the
-# purpose names the customer's problems too ("student housing is run by your office?" is no request).
-PURPOSE_ASK: Final = re.compile(
-    r"方案|再来|再过来|回来|拜访|约|见面|安排|试[点行用]|合作|下一步|"
-    r"\b(?:plans?|meet(?:ing)?|visit|come back|next step|arrange|pilot|trial|proposal|work together)\b",
-    re.IGNORECASE,
-)
 # What a deadline or budget question is about: the rep's offer (a pilot, the project, the system),
 # not the customer's problem ("why was the repair budget gone by September?" asks for a cause).
 OFFER_WORDS: Final = re.compile(
@@ -331,15 +285,6 @@ OFFER_WORDS: Final = re.compile(
     re.IGNORECASE,
 )
 _WHY: Final = re.compile(r"为什么|为啥|怎么会|什么原因|\bwhy\b|\bhow come\b", re.IGNORECASE)
-
-
-def asks_next_step(text: str, lang: str, focus: Focus) -> bool:
-    """True when the line asks for the visit's next step (by topic ``purpose`` or by words)."""
-    if not _QUESTION_END.search(text):
-        return False  # "sign this month and training is free" is a pitch, not a request
-    if focus.kind == "named" and focus.key == "purpose" and PURPOSE_ASK.search(text):
-        return True
-    return _names_next_step(text)  # either language: reps mix them
 
 
 def is_why(text: str) -> bool:

@@ -18,7 +18,9 @@ from bot.vocab import QUESTIONING_STEPS, Event, Stage, Status, Step, Technique
 from .customer import Customer, joiner
 from .forms import (
     asks_interest,
+    asks_next_step,
     asks_plainly_for_need,
+    asks_to_meet,
     is_bare_question,
     names_offer,
 )
@@ -29,8 +31,6 @@ from .listening import (
     Focus,
     asks_cause,
     asks_need,
-    asks_next_step,
-    asks_to_meet,
     has_cue,
     is_conditional,
     is_question,

@@ -37,7 +37,6 @@ KNOWN_MISSES: dict[str, str] = {
     "dev6/logistics-fleet-tender.paraphrase.en": "61 on the concrete producer (trucks, loads, dispatch)",
     "dev6/retail-store-growth.paraphrase.en": "55 on the e-commerce warehouse, 45 on the dairy",
     "dev7/property-repairs-lifts.en": "56 on the coach operator (breakdowns, repairs, worn parts)",
-    "dev8/frozen-food-coldchain.zh": "63 on the dairy (a chilled-food neighbour: returns, recalls, trucks)",
     "dev9/dealer-aftersales.en": "47 on the knitwear exporter",
     "dev9/dealer-aftersales.paraphrase.en": "44-65 on seven neighbours (property to gyms)",
     "dev10/saas-customer-success.paraphrase.en": "61-64 on the dealer group",

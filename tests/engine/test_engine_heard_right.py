@@ -1,7 +1,8 @@
 """Issue 10, a trainer's report (tests/data/unseen/README.md, "What looked wrong"): lines the
 customer misheard. Every line here is written for this file, none is a probe line.
 
-- ordinary words are no request for a meeting, a deadline or a budget;
+- ordinary words are no request for a meeting, a deadline or a budget, nor are next-step words
+  said before a question about something else;
 - a deadline question gets the deadline and a money question the budget, never the other;
 - "you mentioned..." within one visit is "as I said", about what the rep named;
 - "that's all I know" is never said about something he never told.
@@ -67,6 +68,35 @@ def test_words_of_the_visits_purpose_are_no_next_step_request(
         else "下个月我带个试点方案再来拜访您，行吗？"
     )
     assert campus.turn(state, ask, ["closed_question"]).event == "next_step_declined"
+
+
+@pytest.mark.parametrize(
+    ("lang", "line"),
+    [
+        ("en", "Access to the inspection data can go into the contract. Is that a must for you?"),
+        ("zh", "退货的数据都可以写进合同。这对您重要吗？"),
+    ],
+)
+def test_next_step_words_before_a_question_about_something_else_ask_for_no_next_step(
+    parts: DialogueMachine, lang: str, line: str
+) -> None:
+    state = _at(parts, RETURNS_ROOT, 60, lang)
+    outcome = parts.turn(state, line, ["closed_question"])
+    assert outcome.event not in ("next_step_declined", "next_step_agreed") and not state.next_step
+
+
+@pytest.mark.parametrize(
+    ("lang", "line"),
+    [
+        ("en", "We could run a pilot on line three. Would next Thursday suit you?"),
+        ("zh", "我们可以先在三号线做个试点。您看周四上午行不行？"),
+    ],
+)
+def test_a_question_about_when_after_naming_a_pilot_asks_for_the_next_step(
+    parts: DialogueMachine, lang: str, line: str
+) -> None:
+    state = _at(parts, RETURNS_ROOT, 60, lang)
+    assert parts.turn(state, line, ["closed_question"]).event == "next_step_declined"  # not motivated yet
 
 
 @pytest.mark.parametrize(

@@ -132,9 +132,11 @@ def _leanings(text: str, lang: str) -> tuple[int, int]:
 HARM_ANGLES = frozenset({Angle.LONG_TERM_HARM, Angle.SPREADING_HARM, Angle.AVOID_HARM_REVIEW})
 # Words that say a need-confirmation question is about money rather than timing.
 BUDGET_CUES: dict[str, tuple[str, ...]] = {
-    "zh": ("预算", "费用", "钱", "投入", "资金", "经费", "成本", "花多少", "多少投资"),
+    "zh": (
+        "预算", "费用", "钱", "投入", "资金", "经费", "成本", "花多少", "多少投资", "盘子", "批下来", "额度",
+    ),
     "en": ("budget", "cost", "spend", "money", "cash", "fund", "invest", "price", "afford", "pay"),
-}
+}  # fmt: skip
 # A deadline question asks "by when": it wins over a money word in it ("with the price hearing in
 # March, by when must a pilot start?"); money words are whole words ("fund", not "refund").
 _WHEN: Final = re.compile(

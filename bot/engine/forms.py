@@ -82,8 +82,11 @@ def names_offer(text: str) -> bool:
 # Asking by when or for the money in so many words (asked_need's "when" alone also asks when
 # something started).
 PLAIN_NEED: Final = re.compile(
-    r"最晚|最迟|截止|期限|时间表|预算|经费|多少钱|拨多少|批了多少|"
-    r"\b(?:by when|deadline|budgets?|funds?|funding|how much money|money (?:is )?(?:left|unspent)|unspent)\b",
+    r"最晚|最迟|截止|期限|时间表|预算|经费|多少钱|拨多少|批了多少|批下来.{0,6}多少|盘子.{0,4}多少|"
+    r"什么时候(?:就)?(?:要|需要|得|必须)(?:看到|见到|拿到|出)|多久(?:之内|以内|内)?(?:要|需要|得|必须)(?:看到|见到)|"
+    r"\b(?:by when|deadline|budgets?|funds?|funding|how much money|money (?:is )?(?:left|unspent)|unspent)\b|"
+    r"\b(?:when|how soon) (?:would|will|do|must|should|'d) you (?:need|want|have|expect)\b|"
+    r"\btime ?(?:line|frame|scale)s?\b",
     re.IGNORECASE,
 )
 

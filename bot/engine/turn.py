@@ -201,6 +201,10 @@ def _question_read(model: TurnModel) -> Technique:
     return Technique.OPEN_QUESTION if model.focus.kind == "named" else Technique.STATEMENT
 
 
+# Labels a plain question about the money or the date gets: the need question once he is motivated.
+_PLAIN_ASKS = frozenset({Technique.CLOSED_QUESTION, Technique.OPEN_QUESTION})
+
+
 def _need_read(model: TurnModel, trigger: Technique) -> Technique | None:
     """A need label on a line picturing his problem is the what-if; a what-if label on a plain
     budget or deadline question once he is motivated (or picturing neither harm nor gain) is the
@@ -217,6 +221,8 @@ def _need_read(model: TurnModel, trigger: Technique) -> Technique | None:
     plain = trigger == Technique.WHAT_IF and by_when_or_money
     if plain and (model.motivated() or Customer.direction(text, model.state.lang) is None):
         return Technique.NEED_CONFIRMATION  # "how much budget is left, if the payback is quick?"
+    if trigger in _PLAIN_ASKS and by_when_or_money and model.motivated():
+        return Technique.NEED_CONFIRMATION  # "这次批下来的盘子大概多少？是按三年总包来算吗？"
     return None
 
 

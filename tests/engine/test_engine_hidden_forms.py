@@ -153,6 +153,37 @@ def test_a_conditional_need_question_asking_by_when_is_the_need_not_a_what_if(pa
     assert outcome.event == "need" and outcome.revealed == ["deadline"], outcome.reply
 
 
+@pytest.mark.parametrize(
+    ("lang", "line"),
+    [
+        ("en", "If we tried it on the returns from line three first, when would you need to see results?"),
+        ("en", "Say we tackle the returns on one line first: what sort of timeframe are you working to?"),
+        ("zh", "要是先拿三号线的退货来试，您什么时候需要看到效果？"),
+    ],
+)
+def test_asking_when_he_would_need_results_is_the_deadline_question(
+    parts: DialogueMachine, lang: str, line: str
+) -> None:
+    state = _at(parts, MOTIVATED, "returns", trust=80, lang=lang)
+    outcome = parts.turn(state, line, ["need_confirmation"])
+    assert outcome.event == "need" and outcome.revealed == ["deadline"], outcome.reply
+
+
+@pytest.mark.parametrize(
+    ("lang", "line"),
+    [
+        ("en", "How much funding came through for this year? Is it per plant?"),
+        ("zh", "这次批下来的盘子大概多少？是按年度算的吗？"),
+    ],
+)
+def test_a_closed_money_question_once_he_is_motivated_is_the_budget_question(
+    parts: DialogueMachine, lang: str, line: str
+) -> None:
+    state = _at(parts, MOTIVATED, "returns", trust=80, lang=lang)
+    outcome = parts.turn(state, line, ["closed_question"])
+    assert outcome.event == "need" and outcome.revealed == ["budget"], outcome.reply
+
+
 def test_a_question_labelled_a_statement_that_asks_for_a_cause_is_a_why(parts: DialogueMachine) -> None:
     state = _at(parts, ["new_standard", "returns", "late_detection"], "returns", trust=60)
     outcome = parts.turn(state, "What stops anyone catching the drift between two checks?", ["statement"])

@@ -20,7 +20,7 @@ from bot.vocab import Angle, Event, Lang, Stage, Status, Step
 
 from .coaching import Coaching, coaching_points
 from .rules import QUESTION_TECHNIQUES
-from .scenario import Scenario
+from .scenario import NEED_FACTS, Scenario
 from .state import SessionState
 
 if TYPE_CHECKING:
@@ -345,16 +345,37 @@ def _listening(state: SessionState, on_topic: float, factor: float, facts: int, 
     )
 
 
-def _credit(history: list[dict[str, Any]], revealed: set[str]) -> dict[str, float]:
+def _credit(history: list[dict[str, Any]], revealed: set[str], followed: set[str]) -> dict[str, float]:
     """Each fact of this visit: 1 when the line that drew it named one of his topics (or was
-    played before lines were matched to topics), else ``GENERIC_CREDIT``."""
+    played before lines were matched to topics), else ``GENERIC_CREDIT``. The deadline and the
+    budget earn 1 however they were asked (a need question is about the rep's offer, none of his
+    topics), and so does a problem in ``followed``: told in answer to "anything else?", then
+    taken up by name (finding problems that way is the method's)."""
     credit: dict[str, float] = {}
     for turn in history:
         focus = turn.get("focus")
         weight = 1.0 if focus in (None, "named") else GENERIC_CREDIT
         for fact in turn["revealed"]:
-            credit[fact] = max(credit.get(fact, 0.0), weight)
+            full = fact in NEED_FACTS or fact in followed
+            credit[fact] = max(credit.get(fact, 0.0), 1.0 if full else weight)
     return {fact: credit.get(fact, 1.0) for fact in revealed}
+
+
+def _followed_up(dialogue: DialogueMachine, history: list[dict[str, Any]]) -> set[str]:
+    """The problems a later question named (the problem, a cause, a stake, a view of it) once the
+    customer had told them."""
+    loaded = dialogue.loaded
+    told: set[str] = set()
+    followed: set[str] = set()
+    for turn in history:
+        if turn.get("focus") == "named" and turn.get("topic"):
+            topic_id = str(turn["topic"]).partition(":")[2].split("/")[-1]
+            problem = topic_id if topic_id in loaded.problems else None
+            problem = problem or loaded.cause_owner.get(topic_id) or dialogue.parents.get(topic_id)
+            if problem in told:
+                followed.add(problem)
+        told.update(turn["revealed"])
+    return followed
 
 
 def build_scorecard(dialogue: DialogueMachine, state: SessionState) -> Scorecard:
@@ -368,7 +389,7 @@ def build_scorecard(dialogue: DialogueMachine, state: SessionState) -> Scorecard
     revealed = set(state.revealed) - earlier
     picked = set(state.picked_up)
     uncovered = [p.id for p in scenario.problems if p.id in revealed]
-    credit = _credit(history, revealed)
+    credit = _credit(history, revealed, _followed_up(dialogue, history))
     chains, earned = _chains(scenario, revealed, credit)
     angle_credit = _angle_credit(scenario, credit)
     angles = sorted(angle_credit, key=_ANGLES.index)

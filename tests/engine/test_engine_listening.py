@@ -31,7 +31,7 @@ SCRIPTS = sorted((ROOT / "tests" / "data" / "rep_scripts").glob("*.yaml")) + sor
 )
 # Known misses, kept visible: strict, so the mark must go once the engine hears this rep.
 KNOWN_MISSES = {
-    "campus-housing-repairs.paraphrase.zh": "a paraphrasing rep (own words, breadth first) scores 75 at home",
+    "campus-housing-repairs.paraphrase.zh": "a paraphrasing rep (own words, breadth first) scores 84 at home",
 }
 OWN_AT_LEAST = 85
 CROSS_AT_MOST = 40

@@ -128,3 +128,34 @@ def test_a_visit_that_keeps_asking_about_another_business_scores_low(
     assert (plain[1], slip[1], stray[1]) == (0, 1, 4)
     assert slip[0] >= plain[0] - 5  # one slip costs trust and discipline, not the substance
     assert stray[0] <= 0.6 * plain[0]
+
+
+def test_the_deadline_and_the_budget_earn_full_credit_however_they_were_asked() -> None:
+    from bot.engine.scorecard import GENERIC_CREDIT, _credit
+
+    # "By when would you need it?" names none of his topics: it asks about the rep's offer.
+    history = [
+        {"focus": "generic", "revealed": ["late_detection"]},
+        {"focus": "generic", "revealed": ["deadline"]},
+        {"focus": "unclear", "revealed": ["budget"]},
+    ]
+    credit = _credit(history, {"late_detection", "deadline", "budget"}, followed=set())
+    assert credit == {"late_detection": GENERIC_CREDIT, "deadline": 1.0, "budget": 1.0}
+
+
+def test_a_problem_told_to_anything_else_and_then_taken_up_by_name_earns_full_credit() -> None:
+    from bot.engine.machine import DialogueMachine
+    from bot.engine.scorecard import GENERIC_CREDIT, _credit, _followed_up
+
+    parts = DialogueMachine(load_scenario(DIALOGUES / "precision_parts_returns.yaml"))
+    history = [
+        {"focus": "generic", "topic": None, "revealed": ["returns"]},  # "anything else on your mind?"
+        {"focus": "generic", "topic": None, "revealed": ["audit_risk"]},
+        {"focus": "named", "topic": "cause:returns/late_detection", "revealed": ["late_detection"]},
+    ]
+    followed = _followed_up(parts, history)
+    assert followed == {"returns"}  # the audit was told, never taken up
+    credit = _credit(history, {"returns", "audit_risk", "late_detection"}, followed)
+    assert credit["returns"] == 1.0 and credit["audit_risk"] == GENERIC_CREDIT
+    # Naming it before he told it is no taking up.
+    assert _followed_up(parts, [history[2], history[0]]) == set()

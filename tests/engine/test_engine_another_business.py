@@ -179,3 +179,20 @@ def test_a_thing_of_another_business_named_as_his_is_enough(scenario: Path, lang
     state = _at(machine, list(machine.loaded.problems), lang)
     outcome = machine.turn(state, line, ["why"])
     assert outcome.event == "off_topic" and outcome.revealed == []
+
+
+@pytest.mark.parametrize(
+    ("line", "technique"),
+    [
+        # 一块儿, 平常: "who usually looks after this side of things?"
+        ("我就想问问，这一块儿平常是谁在管着？", "open_question"),
+        # 不管, 往后: "if it's left alone, what happens later on?" pictures his problem going on.
+        ("那这事儿要是一直拖着不管，往后会咋样？", "what_if"),
+    ],
+)
+def test_colloquial_chinese_ways_of_speaking_are_no_other_business(
+    machine: DialogueMachine, line: str, technique: str
+) -> None:
+    state = _at(machine, RETURNS, "zh")
+    outcome = machine.turn(state, line, [technique])
+    assert outcome.event != "off_topic" and state.history[-1]["focus"] != "off_topic", outcome.reply

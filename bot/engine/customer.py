@@ -58,11 +58,15 @@ HARM_CUES: dict[str, tuple[str, ...]] = {
     ),
 }  # fmt: skip
 GAIN_CUES: dict[str, tuple[str, ...]] = {
-    "zh": ("能", "解决了", "做到", "做成", "假如", "想象", "改善", "提升", "省下", "赢", "如果有", "好了"),
+    "zh": (
+        "能", "解决了", "做到", "做成", "假如", "想象", "改善", "提升", "省下", "赢", "如果有", "好了",
+        "受益", "降回", "降到", "降下来", "减少", "少了", "稳住", "不亏", "不再",
+    ),
     "en": (
         "could", "solved", "fixed", "imagine", "knew", "managed to", "succeed", "better", "improve",
         "save", "win", "if you had", "give you", "do for you", "bring you", "be worth", "back up",
-        "what would you do with",
+        "what would you do with", "benefit", "without losing", "came down", "come down", "fell back",
+        "settled", "steadied",
     ),
 }  # fmt: skip
 SPREAD_CUES: dict[str, tuple[str, ...]] = {

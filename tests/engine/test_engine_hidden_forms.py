@@ -210,6 +210,10 @@ def test_you_said_before_he_has_told_anything_is_about_his_opening(parts: Dialog
         ("参数一跑偏就能马上知道的话，对您来说会有什么不同？", "what_if", False),
         ("退货这么多，厂里还有谁跟着受牵连？", "what_else", True),
         ("Returns like these: who else in the plant ends up feeling it?", "what_else", True),
+        # A harm word brought down, or one that never comes, pictures the gain.
+        ("假如退货降回以前的水平，往后几年对厂里意味着什么？", "what_if", False),
+        ("要是三号线做到退货不再超标，厂里还有谁会跟着受益？", "what_if", False),
+        ("If returns came down to last year's level without losing output, who'd benefit?", "what_if", False),
     ],
 )
 def test_a_what_if_s_harm_or_gain_is_read_from_its_words(

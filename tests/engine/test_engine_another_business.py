@@ -196,3 +196,27 @@ def test_colloquial_chinese_ways_of_speaking_are_no_other_business(
     state = _at(machine, RETURNS, "zh")
     outcome = machine.turn(state, line, [technique])
     assert outcome.event != "off_topic" and state.history[-1]["focus"] != "off_topic", outcome.reply
+
+
+@pytest.mark.parametrize(
+    ("lang", "line"),
+    [
+        ("en", "Why aren't the carers on nights told which residents are most at risk?"),
+        ("en", "Why do so many carers leave within their first year?"),
+        ("zh", "护理员为什么老是记不住哪些老年人夜里最容易摔？"),
+        ("zh", "食堂中午那几个档口为什么排队这么长？"),
+    ],
+)
+def test_care_homes_and_canteens_are_other_businesses(machine: DialogueMachine, lang: str, line: str) -> None:
+    # A care-home rep's why about residents and carers, asked of the parts maker, dug his returns.
+    state = _at(machine, RETURNS, lang)
+    outcome = machine.turn(state, line, ["why"])
+    assert outcome.revealed == [] and outcome.event in ("off_topic", "unclear"), outcome.reply
+
+
+def test_the_restaurants_are_not_asked_about_carers_rotas() -> None:
+    restaurants = DialogueMachine(load_scenario(RESTAURANTS))
+    state = _at(restaurants, ["prices_and_spend", "food_cost", "closing_waste"], "en")
+    line = "Why does nobody notice when a carer is worn out by the rota?"
+    outcome = restaurants.turn(state, line, ["why"])
+    assert outcome.revealed == [] and outcome.event in ("off_topic", "unclear"), outcome.reply

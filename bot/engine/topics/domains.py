@@ -39,6 +39,11 @@ _EN = """
     steelworks steelmaker furnace smelter refinery oilfield
     trawler fisherman squid hatchery poultry broiler hen
     loom weaver textile shipowner vessel
+    resident carer caregiver eldercare hospice
+    canteen cafeteria refectory
+    seafood crab lobster
+    chemical wastewater effluent
+    cotton spinning flour shipyard
 """
 # Chinese, by industry (matched inside the line's words: 货车司机 contains 货车 and 司机).
 _ZH = """
@@ -64,6 +69,11 @@ _ZH = """
     渔船 渔民 鱿鱼 捕捞 禽流感 蛋鸡 肉鸡 鸡场 养鸡
     纺纱 织布 织机 纺织厂 服装厂
     船东 集装箱船 码头工人
+    老年人 长者 养老院 敬老院 护理员 护工
+    食堂 档口
+    海鲜 螃蟹 酒楼
+    化工厂 废水 污水 排污
+    棉花 纱厂 面粉 船厂
 """
 
 

@@ -182,6 +182,8 @@ def _form_read(model: TurnModel, trigger: Technique) -> Technique:
     need_or_not = _need_read(model, trigger)
     if need_or_not is not None:
         return need_or_not
+    if _asks_about_a_change(model, trigger):
+        return Technique.CURIOSITY_CARE  # "the new inspections start next year: what do they mean for you?"
     if trigger == Technique.NEED_CONFIRMATION and not asks_need(text):
         rest: list[Technique] = [t for t in model.techniques if t != Technique.NEED_CONFIRMATION]
         trigger = rest[0] if rest else Technique.WHY if is_why(text) else Technique.OPEN_QUESTION
@@ -191,6 +193,20 @@ def _form_read(model: TurnModel, trigger: Technique) -> Technique:
     if trigger == Technique.STATEMENT and is_question(text):
         return _question_read(model)
     return trigger
+
+
+def _asks_about_a_change(model: TurnModel, trigger: Technique) -> bool:
+    """A what-if label on a question about a change around him that pictures nothing (no "if", no
+    harm or gain, no one else it reaches): asking what it means for him is curiosity, not the
+    what-if step."""
+    text, lang = model.text, model.state.lang
+    return (
+        trigger == Technique.WHAT_IF
+        and model.focus.situation is not None
+        and not is_conditional(text, lang)
+        and Customer.direction(text, lang) is None
+        and Customer.scope_of(text, lang) != "spreading"
+    )
 
 
 def _question_read(model: TurnModel) -> Technique:

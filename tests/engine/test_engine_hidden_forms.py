@@ -286,3 +286,29 @@ def test_who_else_feels_it_is_the_harm_and_who_else_gains_is_not() -> None:
     assert not asks_who_else_is_hit("新能源中心要是真做起来了，集团里还有哪些人会跟着受益？", "zh")
     assert Customer.direction("When one mechanic walks out, who else ends up feeling it?", "en") == "harm"
     assert Customer.direction("新能源中心要是真做起来了，集团里还有哪些人会跟着受益？", "zh") != "harm"
+
+
+@pytest.mark.parametrize(
+    ("lang", "line"),
+    [
+        ("en", "I hear the carmaker has a new quality standard. What does that mean for your plant?"),
+        ("zh", "听说主机厂今年出了新的质量标准，这对咱们厂意味着什么？"),
+    ],
+)
+def test_a_what_if_label_on_what_a_change_means_for_him_is_curiosity(
+    parts: DialogueMachine, lang: str, line: str
+) -> None:
+    # No "if", no harm or gain pictured: asking what the new standard means for him opens the talk.
+    state, _ = parts.start(lang=lang, mode="practice", seed=7)
+    state.trust = 40
+    outcome = parts.turn(state, line, ["what_if"])
+    assert outcome.event == "situation" and outcome.revealed[0] == "new_standard", outcome.reply
+    # Picturing it going on is still the what-if, too early here.
+    again, _ = parts.start(lang=lang, mode="practice", seed=7)
+    again.trust = 40
+    what_if = (
+        "If the new standard keeps tightening, what does that mean for your plant?"
+        if lang == "en"
+        else "要是标准一直这么收紧下去，对咱们厂意味着什么？"
+    )
+    assert parts.turn(again, what_if, ["what_if"]).event == "deflected"

@@ -16,7 +16,7 @@ from collections import Counter
 from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any
 
-from bot.vocab import Angle, Event, Lang, Stage, Status, Step
+from bot.vocab import Angle, Event, Lang, Stage, Status, Step, Technique
 
 from .coaching import Coaching, coaching_points
 from .rules import QUESTION_TECHNIQUES
@@ -246,13 +246,16 @@ SUBSTANCE_FULL_SHARE = 0.7
 # at home). Chinese words are specific enough: halving them cost a paraphrasing Chinese rep his
 # home score.
 WEAK_NAMED_SHARE: dict[str, float] = {"en": 0.5}
+# The questions that can name his topics: not the need question (by when, how much: about the
+# rep's offer) nor the interest check (about the rep's idea), the method's steps that name none.
+TOPICAL_QUESTIONS = QUESTION_TECHNIQUES - {Technique.NEED_CONFIRMATION, Technique.INTEREST_CHECK}
 
 
 def _on_topic_share(history: list[dict[str, Any]], heard: list[str], lang: str) -> float:
     """Of the rep's questions, the share that named one of this customer's topics (a weak English
     match counts ``WEAK_NAMED_SHARE``; entries stored before ``clear`` was kept count as clear)."""
     questions = [
-        turn for turn, technique in zip(history, heard, strict=False) if technique in QUESTION_TECHNIQUES
+        turn for turn, technique in zip(history, heard, strict=False) if technique in TOPICAL_QUESTIONS
     ]
     if not questions:
         return 0.0

@@ -35,14 +35,14 @@ SCRIPTS = _dev_files("rep_scripts", first=5)
 # once as written: lines of neighbouring businesses (stores, staff, batches, returns, owners,
 # trucks) still earn facts there without sounding off-topic.
 KNOWN_MISSES: dict[str, str] = {
-    "dev6/logistics-fleet-tender.paraphrase.en": "63 on the concrete producer (trucks, loads, dispatch)",
+    "dev6/logistics-fleet-tender.paraphrase.en": "64 on the concrete producer (trucks, loads, dispatch)",
     "dev6/retail-store-growth.paraphrase.en": "59 on the e-commerce warehouse, 46 on the dairy",
-    "dev7/property-repairs-lifts.en": "61 on the coach operator (breakdowns, repairs, worn parts)",
-    "dev9/dealer-aftersales.en": "49-51 on the knitwear exporter",
+    "dev7/property-repairs-lifts.en": "64 on the coach operator (breakdowns, repairs, worn parts)",
+    "dev9/dealer-aftersales.en": "53 on the knitwear exporter",
     "dev9/dealer-aftersales.paraphrase.en": "51-63 on eight neighbours (property to the university canteens)",
-    "dev10/saas-customer-success.paraphrase.en": "69-70 on the dealer group",
-    "dev12/ecommerce-warehouse.zh": "59 on the dairy, 47 on the frozen-food maker",
-    "dev17/fitness-club-chain.en": "47-48 on the elderly-care homes (members, staff, sites)",
+    "dev10/saas-customer-success.paraphrase.en": "69 on the dealer group",
+    "dev12/ecommerce-warehouse.zh": "63 on the dairy, over 40 on the frozen-food maker",
+    "dev17/fitness-club-chain.en": "46 on the elderly-care homes (members, staff, sites)",
 }
 OWN_AT_LEAST = 85
 CROSS_AT_MOST = 40

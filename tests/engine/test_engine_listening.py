@@ -30,9 +30,7 @@ SCRIPTS = sorted((ROOT / "tests" / "data" / "rep_scripts").glob("*.yaml")) + sor
     (UNSEEN / "rep_scripts").glob("*.yaml")
 )
 # Known misses, kept visible: strict, so the mark must go once the engine hears this rep.
-KNOWN_MISSES = {
-    "campus-housing-repairs.paraphrase.zh": "a paraphrasing rep (own words, breadth first) scores 84 at home",
-}
+KNOWN_MISSES: dict[str, str] = {}
 OWN_AT_LEAST = 85
 CROSS_AT_MOST = 40
 GENERIC_AT_MOST = 50

@@ -90,6 +90,21 @@ def test_a_weak_english_match_counts_half_towards_the_on_topic_share() -> None:
     assert _on_topic_share(entries, heard, "zh") == 3 / 4
 
 
+def test_need_questions_and_interest_checks_are_out_of_the_on_topic_share() -> None:
+    from bot.engine.scorecard import _on_topic_share
+
+    # "By when would you need it?" and "if I had an idea, want to hear it?" name none of his
+    # topics by nature: they neither help nor hurt the share.
+    entries = [
+        {"focus": "named", "clear": True},
+        {"focus": "generic"},
+        {"focus": "generic"},
+        {"focus": "unclear"},
+    ]
+    heard = ["why", "need_confirmation", "interest_check", "what_if"]
+    assert _on_topic_share(entries, heard, "zh") == 1 / 2
+
+
 def test_every_off_topic_question_after_the_second_takes_a_share_off_the_score() -> None:
     from bot.engine.scorecard import STRAY_COST, STRAY_FLOOR, _substance
 

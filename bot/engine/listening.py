@@ -379,14 +379,14 @@ def _focus_of(match: TopicMatch, parents: dict[str, str | None], title: str, con
     if match.off_topic:
         return _foreign(match, parents, context)
     if match.generic or (match.topic is not None and match.score < NAMED_MIN and not agrees(match, parents)):
-        return Focus("generic", context, problem=_problem_of(context, parents))
+        return Focus("generic", context, problem=problem_of(context, parents))
     key = match.topic
     if key is None:
         return Focus("unclear")
     head, _, rest = key.partition(":")
-    problem = _problem_of(key, parents)
+    problem = problem_of(key, parents)
     clear = match.known_mass >= REACH_WORDS and (
-        match.score >= REACH_MIN or (problem is not None and _problem_of(match.runner_up, parents) == problem)
+        match.score >= REACH_MIN or (problem is not None and problem_of(match.runner_up, parents) == problem)
     )
     return Focus(
         "named",
@@ -413,22 +413,22 @@ def _foreign(match: TopicMatch, parents: dict[str, str | None], context: str | N
         return Focus("off_topic")
     if foreign >= OFF_TOPIC_MASS and known < 1.0:
         return Focus("unclear")  # mostly words he does not use, and none of his: what do you mean?
-    return Focus("generic", context, problem=_problem_of(context, parents))
+    return Focus("generic", context, problem=problem_of(context, parents))
 
 
 def agrees(match: TopicMatch, parents: dict[str, str | None]) -> bool:
     """A weak match still names a problem when the best two candidates both belong to it and the
     line has words of his of some weight ("回到微信的事，……" in a long line)."""
-    problem = _problem_of(match.topic, parents)
+    problem = problem_of(match.topic, parents)
     return (
         problem is not None
         and match.score >= NAMED_MIN / 2
         and match.known_mass >= REACH_WORDS
-        and _problem_of(match.runner_up, parents) == problem
+        and problem_of(match.runner_up, parents) == problem
     )
 
 
-def _problem_of(key: str | None, parents: dict[str, str | None]) -> str | None:
+def problem_of(key: str | None, parents: dict[str, str | None]) -> str | None:
     """The problem a topic key belongs to, if any."""
     if key is None:
         return None

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from bot.vocab import Angle, Event, Lang, Stage, Status, Step, Technique
 
 from .coaching import Coaching, coaching_points
+from .listening import problem_of
 from .rules import QUESTION_TECHNIQUES
 from .scenario import NEED_FACTS, Scenario
 from .state import SessionState
@@ -367,14 +368,11 @@ def _credit(history: list[dict[str, Any]], revealed: set[str], followed: set[str
 def _followed_up(dialogue: DialogueMachine, history: list[dict[str, Any]]) -> set[str]:
     """The problems a later question named (the problem, a cause, a stake, a view of it) once the
     customer had told them."""
-    loaded = dialogue.loaded
     told: set[str] = set()
     followed: set[str] = set()
     for turn in history:
-        if turn.get("focus") == "named" and turn.get("topic"):
-            topic_id = str(turn["topic"]).partition(":")[2].split("/")[-1]
-            problem = topic_id if topic_id in loaded.problems else None
-            problem = problem or loaded.cause_owner.get(topic_id) or dialogue.parents.get(topic_id)
+        if turn.get("focus") == "named":
+            problem = problem_of(turn.get("topic"), dialogue.parents)
             if problem in told:
                 followed.add(problem)
         told.update(turn["revealed"])

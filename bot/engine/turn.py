@@ -218,7 +218,7 @@ def _question_read(model: TurnModel) -> Technique:
 
 
 # Labels a plain question about the money or the date gets: the need question once he is motivated.
-_PLAIN_ASKS = frozenset({Technique.CLOSED_QUESTION, Technique.OPEN_QUESTION})
+_MONEY_OR_DATE_LABELS = frozenset({Technique.CLOSED_QUESTION, Technique.OPEN_QUESTION})
 
 
 def _need_read(model: TurnModel, trigger: Technique) -> Technique | None:
@@ -237,7 +237,7 @@ def _need_read(model: TurnModel, trigger: Technique) -> Technique | None:
     plain = trigger == Technique.WHAT_IF and by_when_or_money
     if plain and (model.motivated() or Customer.direction(text, model.state.lang) is None):
         return Technique.NEED_CONFIRMATION  # "how much budget is left, if the payback is quick?"
-    if trigger in _PLAIN_ASKS and by_when_or_money and model.motivated():
+    if trigger in _MONEY_OR_DATE_LABELS and by_when_or_money and model.motivated():
         return Technique.NEED_CONFIRMATION  # "这次批下来的盘子大概多少？是按三年总包来算吗？"
     return None
 

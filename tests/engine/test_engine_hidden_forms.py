@@ -154,34 +154,25 @@ def test_a_conditional_need_question_asking_by_when_is_the_need_not_a_what_if(pa
 
 
 @pytest.mark.parametrize(
-    ("lang", "line"),
+    ("lang", "line", "label", "fact"),
     [
-        ("en", "If we tried it on the returns from line three first, when would you need to see results?"),
-        ("en", "Say we tackle the returns on one line first: what sort of timeframe are you working to?"),
-        ("zh", "要是先拿三号线的退货来试，您什么时候需要看到效果？"),
+        # When he would need results: the deadline.
+        ("en", "If we tried it on the returns from line three first, when would you need to see results?",
+         "need_confirmation", "deadline"),
+        ("en", "Say we tackle the returns on one line first: what sort of timeframe are you working to?",
+         "need_confirmation", "deadline"),
+        ("zh", "要是先拿三号线的退货来试，您什么时候需要看到效果？", "need_confirmation", "deadline"),
+        # A closed money question once he is motivated: the budget.
+        ("en", "How much funding came through for this year? Is it per plant?", "closed_question", "budget"),
+        ("zh", "这次批下来的盘子大概多少？是按年度算的吗？", "closed_question", "budget"),
     ],
-)
-def test_asking_when_he_would_need_results_is_the_deadline_question(
-    parts: DialogueMachine, lang: str, line: str
+)  # fmt: skip
+def test_asking_when_results_are_needed_or_how_much_came_through_is_the_need_question(
+    parts: DialogueMachine, lang: str, line: str, label: str, fact: str
 ) -> None:
     state = _at(parts, MOTIVATED, "returns", trust=80, lang=lang)
-    outcome = parts.turn(state, line, ["need_confirmation"])
-    assert outcome.event == "need" and outcome.revealed == ["deadline"], outcome.reply
-
-
-@pytest.mark.parametrize(
-    ("lang", "line"),
-    [
-        ("en", "How much funding came through for this year? Is it per plant?"),
-        ("zh", "这次批下来的盘子大概多少？是按年度算的吗？"),
-    ],
-)
-def test_a_closed_money_question_once_he_is_motivated_is_the_budget_question(
-    parts: DialogueMachine, lang: str, line: str
-) -> None:
-    state = _at(parts, MOTIVATED, "returns", trust=80, lang=lang)
-    outcome = parts.turn(state, line, ["closed_question"])
-    assert outcome.event == "need" and outcome.revealed == ["budget"], outcome.reply
+    outcome = parts.turn(state, line, [label])
+    assert outcome.event == "need" and outcome.revealed == [fact], outcome.reply
 
 
 def test_a_question_labelled_a_statement_that_asks_for_a_cause_is_a_why(parts: DialogueMachine) -> None:

@@ -170,6 +170,8 @@ GYMS = ROOT / "tests" / "data" / "dev17" / "scenarios" / "fitness_club_chain.yam
         (KNITWEAR, "zh", "你们医院的病床为什么老是不够用？"),  # dev16's trainer test
         (GYMS, "zh", "你们水泥厂的窑为什么老是停？"),  # dev17's trainer test
         (GYMS, "en", "Why does the kiln at your cement works keep shutting down?"),
+        # The dairy supplies schools, but the school's exams are not his: "your school's exams".
+        (DAIRY, "en", "What made your school's exam results drop this term?"),
     ],
 )
 def test_a_thing_of_another_business_named_as_his_is_enough(scenario: Path, lang: str, line: str) -> None:

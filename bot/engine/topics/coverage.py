@@ -29,7 +29,8 @@ HIS_COVERED_MAX: Final = 3.0
 # "Your cinemas", "你们公交公司的司机": the rep says he has the thing. A thing of another business
 # named as his is enough on its own (no second foreign word needed), when his topic covers little.
 _HIS: Final[dict[str, re.Pattern[str]]] = {
-    "en": re.compile(r"\byour\s+(?:own\s+)?([a-z-]+(?:\s+[a-z-]+)?)", re.IGNORECASE),
+    # "your bank's loan book": the possessive joins the owner to what he owns.
+    "en": re.compile(r"\byour\s+(?:own\s+)?([a-z-]+(?:['’]s)?(?:\s+[a-z-]+)?)", re.IGNORECASE),
     # Not "你们有没有做医院的业务？": that asks whether he has it.
     "zh": re.compile(
         r"(?:(?:你们|您们|贵公司|贵司|咱们)的?|您的|你的)(?!有没有|是不是|是否|会不会|有|也|还)(\w{1,8})"

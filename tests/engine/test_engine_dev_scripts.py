@@ -1,9 +1,9 @@
-"""The development rep scripts (tests/data/dev5 to dev19: whole visits written by helpers who never
+"""The development rep scripts (tests/data/dev5 to dev21: whole visits written by helpers who never
 read the engine) keep scoring where they belong.
 
 These are tuning material, so this is a regression guard, not the measure of listening (that is
 ``test_engine_listening``'s held-out scripts): each skilled visit scores at least 85 on its own
-scenario and at most 40 on the other eighteen (the bundled four, dev4's two, dev7's to dev19's).
+scenario and at most 40 on the other twenty (the bundled four, dev4's two, dev7's to dev21's).
 """
 
 from __future__ import annotations
@@ -29,20 +29,28 @@ def _dev_files(kind: str, first: int) -> list[Path]:
 # From dev5 on, as this guard has always played them (dev4's scripts are not in it).
 SCRIPTS = _dev_files("rep_scripts", first=5)
 # Known misses, kept visible: strict, so the mark must go once the engine hears this rep.
-# dev8 to dev19 (a frozen-food maker, a car dealer group, a payroll software house, a ready-mix
+# dev8 to dev21 (a frozen-food maker, a car dealer group, a payroll software house, a ready-mix
 # concrete producer, an e-commerce warehouse, a restaurant chain, a coach operator, a dairy, a
-# knitwear exporter, a chain of gyms, elderly-care homes, a university's canteens) were played
-# once as written: lines of neighbouring businesses (stores, staff, batches, returns, owners,
-# trucks) still earn facts there without sounding off-topic.
+# knitwear exporter, a chain of gyms, elderly-care homes, a university's canteens, a business-hotel
+# chain, a carton plant) were played once as written: lines of neighbouring businesses (stores,
+# staff, batches, returns, owners, trucks, rooms, waste) still earn facts there without sounding
+# off-topic.
 KNOWN_MISSES: dict[str, str] = {
+    "dev5/hotel-energy-guests.paraphrase.en": "68 on the business-hotel chain (another hotel group)",
+    "dev5/precision-parts-returns.paraphrase.zh": "65 on the carton plant",
     "dev6/logistics-fleet-tender.paraphrase.en": "64 on the concrete producer (trucks, loads, dispatch)",
-    "dev6/retail-store-growth.paraphrase.en": "59 on the e-commerce warehouse, 46 on the dairy",
+    "dev6/retail-store-growth.paraphrase.en": "59 on the e-commerce warehouse, 48 on the dairy",
     "dev7/property-repairs-lifts.en": "64 on the coach operator (breakdowns, repairs, worn parts)",
-    "dev9/dealer-aftersales.en": "53 on the knitwear exporter",
-    "dev9/dealer-aftersales.paraphrase.en": "51-63 on eight neighbours (property to the university canteens)",
+    "dev8/frozen-food-coldchain.en": "65 on the carton plant",
+    "dev9/dealer-aftersales.en": "65 on the carton plant, 53 on the knitwear exporter",
+    "dev9/dealer-aftersales.paraphrase.en": "50-68 on nine neighbours (property to the carton plant)",
     "dev10/saas-customer-success.paraphrase.en": "69 on the dealer group",
+    "dev11/ready-mix-concrete.en": "42 on the carton plant",
     "dev12/ecommerce-warehouse.zh": "63 on the dairy, over 40 on the frozen-food maker",
     "dev17/fitness-club-chain.en": "46 on the elderly-care homes (members, staff, sites)",
+    "dev17/fitness-club-chain.zh": "76 on the business-hotel chain",
+    "dev21/corrugated-carton-plant.en": "61 on the dairy",
+    "dev21/corrugated-carton-plant.paraphrase.zh": "67 on the knitwear exporter",
 }
 OWN_AT_LEAST = 85
 CROSS_AT_MOST = 40

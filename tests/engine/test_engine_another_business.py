@@ -157,6 +157,8 @@ RESTAURANTS = ROOT / "tests" / "data" / "dev13" / "scenarios" / "restaurant_chai
 DAIRY = ROOT / "tests" / "data" / "dev15" / "scenarios" / "dairy_processor.yaml"
 KNITWEAR = ROOT / "tests" / "data" / "dev16" / "scenarios" / "knitwear_exporter.yaml"
 GYMS = ROOT / "tests" / "data" / "dev17" / "scenarios" / "fitness_club_chain.yaml"
+HOTELS = ROOT / "tests" / "data" / "dev20" / "scenarios" / "business_hotel_chain.yaml"
+CARTONS = ROOT / "tests" / "data" / "dev21" / "scenarios" / "corrugated_carton_plant.yaml"
 
 
 @pytest.mark.parametrize(
@@ -222,3 +224,24 @@ def test_the_restaurants_are_not_asked_about_carers_rotas() -> None:
     line = "Why does nobody notice when a carer is worn out by the rota?"
     outcome = restaurants.turn(state, line, ["why"])
     assert outcome.revealed == [] and outcome.event in ("off_topic", "unclear"), outcome.reply
+
+
+@pytest.mark.parametrize(
+    ("scenario", "lang", "line"),
+    [
+        (HOTELS, "zh", "动物园这两年为什么门票越卖越少？"),  # a zoo's tickets, not his room rates
+        (GYMS, "zh", "你们律所的官司为什么今年输得多？"),  # a law firm's lawsuits
+        (DAIRY, "en", "Why do the tennis courts sit empty on weekday mornings?"),
+        (CARTONS, "en", "Why are so few shoppers coming back to the boutique?"),
+        (CARTONS, "en", "How come the ferry crossings run half empty in the winter months?"),
+    ],
+)
+def test_zoos_law_firms_courts_boutiques_and_ferries_are_other_businesses(
+    scenario: Path, lang: str, line: str
+) -> None:
+    # Each had a cause of his dug: the line's everyday words (empty, coming back, tickets, lose)
+    # are his too, and the one thing that says whose business it is was in no list.
+    machine = DialogueMachine(load_scenario(scenario))
+    state = _at(machine, list(machine.loaded.problems), lang)
+    outcome = machine.turn(state, line, ["why"])
+    assert outcome.event == "off_topic" and outcome.revealed == []

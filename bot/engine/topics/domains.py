@@ -44,6 +44,29 @@ _EN = """
     seafood crab lobster
     chemical wastewater effluent
     cotton spinning flour shipyard
+    ferry cruise sailor seafarer tugboat tanker harbour harbor
+    amusement rollercoaster funfair zoo aquarium
+    airliner runway hangar locomotive railway tram
+    brokerage stockbroker actuary policyholder
+    pharmaceutical drugmaker vaccine gmp
+    newspaper broadcaster magazine publisher advertiser
+    footballer athlete
+    lawyer attorney litigation courtroom
+    prison inmate soldier
+    fertiliser fertilizer pesticide tractor paddy wheat vineyard winery brewery distillery bakery
+    excavator bulldozer bricklayer
+    veterinary pet dentistry optician
+    boutique
+    casino nightclub karaoke bartender
+    smartphone telecom
+    turbine nuclear
+    church priest monk funeral daycare orphanage charity donor
+    election voter politician warship satellite
+    jeweller jeweler jewellery jewelry cosmetics perfume bookshop bookstore hairdresser barber
+    plumber locksmith ambulance paramedic lifeguard
+    golf golfer tennis yacht marina campsite fishery angler
+    sawmill lumber glassworks pottery ceramics tannery tobacco cigarette sugarcane
+    plantation cocoa rubber diamond
 """
 # Chinese, by industry (matched inside the line's words: 货车司机 contains 货车 and 司机).
 _ZH = """
@@ -74,6 +97,27 @@ _ZH = """
     海鲜 螃蟹 酒楼
     化工厂 废水 污水 排污
     棉花 纱厂 面粉 船厂
+    渡轮 轮渡 邮轮 游船 船员 油轮 货轮 航运
+    主题公园 游乐场 过山车 动物园 水族馆 门票
+    客机 跑道 机库 地铁站
+    券商 证券 基金公司 保险公司 投保人
+    药厂 制药 疫苗 临床试验
+    电视台 报社 杂志社 出版社 广告主 观众
+    球员 运动员 球队 球迷
+    律师 律所 法院 官司 诉讼
+    监狱 犯人 部队 士兵
+    拖拉机 化肥 农药 水稻 小麦 稻田 葡萄园 酒庄 酒厂 啤酒厂 面包房 烘焙店
+    挖掘机 推土机 砌墙 瓦工
+    宠物 兽医 牙科 眼镜店
+    专卖店
+    赌场 夜总会 网吧 酒吧
+    手机店 电信 运营商
+    电厂 发电厂 风电
+    理发店 驾校 影城 电影院 票房
+    核电 海上钻井 教堂 寺庙 和尚 殡仪馆 葬礼 托管班 孤儿院 慈善 捐款人
+    选举 选民 军舰 卫星 火箭 珠宝 首饰 化妆品 香水 书店 美发 水电工 锁匠 救护车 救生员
+    高尔夫 网球 游艇 露营 渔业 钓鱼 伐木 锯木厂 玻璃厂 陶瓷 陶器 皮革 制革 烟草 香烟 甘蔗 茶园
+    咖啡豆 可可 橡胶 钻石
 """
 
 

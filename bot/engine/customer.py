@@ -72,7 +72,7 @@ GAIN_CUES: dict[str, tuple[str, ...]] = {
 SPREAD_CUES: dict[str, tuple[str, ...]] = {
     "zh": (
         "还有谁", "其他", "其它", "别的", "连带", "波及", "除了", "影响到", "拖累", "连累", "牵连",
-        "跟着", "牵扯", "哪些人",
+        "跟着", "牵扯", "哪些人", "卷进", "殃及",
     ),
     "en": (
         "who else", " other ", " others", "besides", "spread", "knock-on", "elsewhere", "beyond",

@@ -9,6 +9,7 @@ engine's reading of the line's content, not about the classifier.
 from __future__ import annotations
 
 from functools import cache
+from pathlib import Path
 
 import pytest
 from engine_support import DIALOGUES
@@ -180,3 +181,42 @@ def test_an_open_question_about_the_solution_digs_no_cause() -> None:
     outcome = machine.turn(state, "像产线实时质量监控这样的方案，你们一般怎么评估？", ["open_question"])
     assert state.history[-1]["topic"] == "solution"
     assert outcome.revealed == [] and outcome.event == "small_talk"
+
+
+_DEV = DIALOGUES.parent / "tests" / "data"
+
+
+@pytest.mark.parametrize(
+    ("scenario", "line", "problem"),
+    [
+        # "Who else ends up worse off?": 跟着倒霉 is in the carton plant's recall stake too, and
+        # had pulled a question about late deliveries onto the audit's spreading harm.
+        (
+            _DEV / "dev21" / "scenarios" / "corrugated_carton_plant.yaml",
+            "交货老是拖，除了厂里，还有谁跟着倒霉？",
+            "waste_and_late",
+        ),
+        (
+            _DEV / "dev20" / "scenarios" / "business_hotel_chain.yaml",
+            "哪家店要是着了火，还有谁跟着遭殃？",
+            "fire_risk",
+        ),
+        # 卷进来 asks who else is drawn in: the spreading harm, not the long-term one.
+        (
+            _DEV / "dev20" / "scenarios" / "business_hotel_chain.yaml",
+            "要是真出了火灾，会把谁也卷进来？",
+            "fire_risk",
+        ),
+    ],
+)
+def test_who_else_loses_words_ask_for_the_spread_not_for_a_problem(
+    scenario: Path, line: str, problem: str
+) -> None:
+    machine = DialogueMachine(load_scenario(scenario))
+    state, _ = machine.start(lang="zh", mode="practice", seed=5)
+    state.revealed = list(machine.loaded.problems)
+    state.trust = 60
+    state.current_problem = state.revealed[-1]
+    outcome = machine.turn(state, line, ["what_if"])
+    stakes = {i.id: i for i in machine.loaded.scenario.implications}
+    assert [(stakes[r].problem, stakes[r].angle) for r in outcome.revealed] == [(problem, "spreading_harm")]

@@ -23,7 +23,7 @@ from functools import lru_cache
 from typing import Any
 
 from bot.classifier.text import clean, normalise, segment
-from bot.engine.topics.words import EN_STOP, ZH_STOP
+from bot.engine.topics.words import EN_STOP, ZH_ANGLE, ZH_STOP
 
 _CJK_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _EN_WORD_RE = re.compile(r"[a-z][a-z0-9]*|[0-9]+[a-z]*")
@@ -133,6 +133,11 @@ def _term_starts(terms: frozenset[str]) -> frozenset[str]:
     return frozenset(term[:k] for term in terms for k in range(1, len(term)))
 
 
+def _glued_angle(token: str) -> bool:
+    """A jieba word made of an angle word and one character: 连累到, 受牵连."""
+    return len(token) >= 3 and (token[:-1] in ZH_ANGLE or token[1:] in ZH_ANGLE)
+
+
 def _is_cjk(char: str) -> bool:
     return "\u3400" <= char <= "\u4dbf" or "\u4e00" <= char <= "\u9fff" or "\uf900" <= char <= "\ufaff"
 
@@ -161,7 +166,7 @@ def tokens(text: str, lang: str, terms: frozenset[str] = frozenset()) -> Tokens:
                 flush()
                 continue
             if _CJK_RE.search(token):
-                if token in ZH_STOP:
+                if token in ZH_STOP or _glued_angle(token):
                     flush()
                     continue
                 words.append(token)

@@ -67,6 +67,17 @@ ZH_STOP: frozenset[str] = _listed(
     """
 )
 
+# Chinese words that ask who else is hit or who loses (还有谁跟着吃亏, 会牵连到谁): they say which
+# angle a what-if wants, not what it is about, and the customer's spreading stakes all use them;
+# as content they pulled a question about one problem onto another problem's stake. Part of
+# ZH_STOP; a jieba word glued from one and a character (连累到, 受牵连) counts as one too.
+ZH_ANGLE: frozenset[str] = _listed(
+    """
+    跟着 吃亏 遭殃 倒霉 牵连 连累 牵扯 卷进来 卷进 进来 波及 连带 拖累 受累 殃及 受影响
+    """
+)
+ZH_STOP = ZH_STOP | ZH_ANGLE
+
 # Words any visit may use: never evidence that a line is about something this customer lacks.
 GENERIC_EN: frozenset[str] = _listed(
     """

@@ -175,9 +175,12 @@ class Guards(Stakes):
                 # Not told yet: the line heads for it (a hunch, or the premise of a deeper why; the
                 # matcher cannot tell them apart), and he answers about it. A weak match ("what's
                 # causing the shortages?" sharing one word with what he says of a deeper cause)
-                # asks about the problem: he digs from the top of its chain.
-                if not self.focus.clear:
-                    return self.customer.next_cause(self.state, problem_id)
+                # asks about the problem: he digs from the top of its chain. So does a why in
+                # the words of a cause two levels below the next untold one: he goes level by
+                # level, and the rep described the problem in its root's words.
+                top = self.customer.next_cause(self.state, problem_id)
+                if not self.focus.clear or (top is not None and top[1] < index - 1):
+                    return top
                 return self.customer.loaded.problems[problem_id], index
             return self.customer.next_cause(self.state, problem_id, after=index)
         return self.customer.next_cause(self.state, self.topic_problem())

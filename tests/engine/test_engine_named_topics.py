@@ -220,3 +220,20 @@ def test_who_else_loses_words_ask_for_the_spread_not_for_a_problem(
     outcome = machine.turn(state, line, ["what_if"])
     stakes = {i.id: i for i in machine.loaded.scenario.implications}
     assert [(stakes[r].problem, stakes[r].angle) for r in outcome.revealed] == [(problem, "spreading_harm")]
+
+
+@pytest.mark.parametrize(
+    ("line", "told"),
+    [
+        # The root's own words (no record joining roll and pallet), asked with the two causes
+        # above it untold: he explains from the top of the chain, he does not leap to the root.
+        ("Why is there no record linking each paper roll to the pallets it went into?", "mixed_pallets"),
+        # One level down (the paper job tickets) the line still heads for what it names.
+        ("Why can nobody tell which paper roll ended up in a given pallet of boxes?", "paper_job_tickets"),
+    ],
+)
+def test_a_why_in_the_roots_words_starts_from_the_top_of_the_chain(line: str, told: str) -> None:
+    machine = DialogueMachine(load_scenario(_DEV / "dev21" / "scenarios" / "corrugated_carton_plant.yaml"))
+    state, _ = machine.start(lang="en", mode="practice", seed=5)
+    state.revealed, state.trust, state.current_problem = ["waste_and_late", "audit_risk"], 70, "audit_risk"
+    assert machine.turn(state, line, ["why"]).revealed == [told]

@@ -374,6 +374,15 @@ EARLIER_VISIT_CUES: Final[dict[str, tuple[str, ...]]] = {
 }
 
 
+# "I hear the fire service has a campaign on. How does that land on you?": news the rep brings
+# before asking what it means for him (the method's curiosity question).
+HEARD_CUES: Final[dict[str, tuple[str, ...]]] = {
+    "zh": ("听说", "了解到", "据说", "听人说", "看到新闻", "注意到", "看报道"),
+    "en": ("i hear", "i heard", "i gather", "i understand", "i read", "i've read", "i saw",
+           "i noticed", "i'm told", "word is"),
+}  # fmt: skip
+
+
 # "If I had an idea, would you want to hear it?" in so many words: the interest check, even when
 # the customer's own question is pending and the line is heard as answering it with a question.
 _INTEREST: Final[dict[str, re.Pattern[str]]] = {

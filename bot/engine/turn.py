@@ -17,6 +17,7 @@ from bot.vocab import QUESTIONING_STEPS, Event, Stage, Status, Step, Technique
 
 from .customer import Customer, joiner
 from .forms import (
+    HEARD_CUES,
     asks_interest,
     asks_next_step,
     asks_plainly_for_need,
@@ -196,17 +197,24 @@ def _form_read(model: TurnModel, trigger: Technique) -> Technique:
 
 
 def _asks_about_a_change(model: TurnModel, trigger: Technique) -> bool:
-    """A what-if label on a question about a change around him that pictures nothing (no "if", no
-    harm or gain, no one else it reaches): asking what it means for him is curiosity, not the
-    what-if step."""
+    """A what-if or view label on a question about a change around him that pictures nothing (no
+    "if", no harm or gain, no one else it reaches) and names no offer: asking what it means for him
+    ("how does that land on your side?") is curiosity, not the what-if or the view step."""
     text, lang = model.text, model.state.lang
     return (
-        trigger == Technique.WHAT_IF
+        (trigger == Technique.WHAT_IF or (trigger == Technique.HOW_DO_YOU_SEE and _clearly_his_change(model)))
         and model.focus.situation is not None
         and not is_conditional(text, lang)
         and Customer.direction(text, lang) is None
         and Customer.scope_of(text, lang) != "spreading"
     )
+
+
+def _clearly_his_change(model: TurnModel) -> bool:
+    """The line brings news of a change around him it clearly names ("I hear ..."), and no offer
+    (a view asks about an idea)."""
+    text, lang = model.text, model.state.lang
+    return model.focus.clear and has_cue(text, HEARD_CUES, lang) and not names_offer(text)
 
 
 def _question_read(model: TurnModel) -> Technique:

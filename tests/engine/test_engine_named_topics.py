@@ -237,3 +237,29 @@ def test_a_why_in_the_roots_words_starts_from_the_top_of_the_chain(line: str, to
     state, _ = machine.start(lang="en", mode="practice", seed=5)
     state.revealed, state.trust, state.current_problem = ["waste_and_late", "audit_risk"], 70, "audit_risk"
     assert machine.turn(state, line, ["why"]).revealed == [told]
+
+
+@pytest.mark.parametrize(
+    ("lang", "line", "event"),
+    [
+        # News the rep brings, then "what does it mean for you?": curiosity about a change around
+        # him, whatever the view label says; he tells it.
+        (
+            "en",
+            "I hear the fire service is running surprise inspections of lodging across the province. "
+            "How does that touch your hotels?",
+            "situation",
+        ),
+        ("zh", "听说今年消防要对全省的酒店挨家暗访，您怎么看？", "situation"),
+        # No news brought: asked for a view of it before the root, it is still too early.
+        ("en", "How do you see the fire inspections this year?", "view_too_early"),
+    ],
+)
+def test_news_of_a_change_then_how_do_you_see_it_is_curiosity(lang: str, line: str, event: str) -> None:
+    machine = DialogueMachine(load_scenario(_DEV / "dev20" / "scenarios" / "business_hotel_chain.yaml"))
+    state, _ = machine.start(lang=lang, mode="practice", seed=5)
+    state.revealed, state.trust = ["new_competitors", "occupancy_drop"], 55
+    state.current_problem = "occupancy_drop"
+    outcome = machine.turn(state, line, ["how_do_you_see"])
+    assert outcome.event == event
+    assert ("fire_campaign" in outcome.revealed) == (event == "situation")

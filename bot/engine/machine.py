@@ -26,7 +26,7 @@ from bot.vocab import END_STEPS, QUESTIONING_STEPS, Lang, Mode, Stage, Technique
 
 from .customer import Customer, joiner
 from .forms import asks_about_things
-from .listening import FOLLOW_UP, FRESH, VISITS, Focus, agrees, focus_of, set_aside
+from .listening import FOLLOW_UP, FRESH, VISITS, Focus, agrees, focus_of, is_conditional, set_aside
 from .reactions import TurnModel
 from .relabel import effective_technique
 from .scenario import LoadedScenario
@@ -148,7 +148,12 @@ class DialogueMachine:
         # One shared word is not his topic. A yes/no question about a single foreign thing ("any
         # hospitals?") is left to the gentler "no, not us" (guards.asks_about_foreign).
         if another_business(
-            self.topics, text, state.lang, match, one_thing_enough=not asks_about_things(text, state.lang)
+            self.topics,
+            text,
+            state.lang,
+            match,
+            one_thing_enough=not asks_about_things(text, state.lang),
+            premise=is_conditional(text, state.lang),
         ):
             return Focus("off_topic", foreign=sum(map(specificity, match.unknown)), known=match.known_mass)
         if match.topic is not None and not match.generic and match.score < OWN_WORDS_MIN + ECHO_ROOM:

@@ -245,3 +245,15 @@ def test_zoos_law_firms_courts_boutiques_and_ferries_are_other_businesses(
     state = _at(machine, list(machine.loaded.problems), lang)
     outcome = machine.turn(state, line, ["why"])
     assert outcome.event == "off_topic" and outcome.revealed == []
+
+
+def test_a_what_if_picturing_one_thing_of_another_business_is_about_that_business() -> None:
+    # The hotels' own words (orders, late, shift) around one foreign thing, pictured as the
+    # premise: the bakery's trouble, not a stake of his. "Do you run any hospitals?" (a yes/no
+    # question about things) stays the gentler "no, not us" (test_engine_listening).
+    machine = DialogueMachine(load_scenario(HOTELS))
+    state = _at(machine, list(machine.loaded.problems), "en")
+    outcome = machine.turn(
+        state, "If the bakery keeps getting its orders late, will it cut a shift?", ["what_if"]
+    )
+    assert outcome.event == "off_topic" and outcome.revealed == []

@@ -66,12 +66,21 @@ def coverage(index: TopicIndex, text: str, lang: str, match: TopicMatch) -> Cove
 
 
 def another_business(
-    index: TopicIndex, text: str, lang: str, match: TopicMatch, *, one_thing_enough: bool = False
+    index: TopicIndex,
+    text: str,
+    lang: str,
+    match: TopicMatch,
+    *,
+    one_thing_enough: bool = False,
+    premise: bool = False,
 ) -> bool:
     """The line is about things of another business, not his: it names one this scenario never
     uses, and the topic it is heard as shares little else with it. ``one_thing_enough``: a single
     such thing does it when no word of the line is his topic's ("anything else with the carmaker
-    keeping you up?" asked of a fleet)."""
+    keeping you up?" asked of a fleet). Such a thing weighs one ordinary foreign word, or one and a
+    half when the line is no yes/no question about things or pictures it (``premise``: "if the
+    cinema stays half empty, will you close screens?"); "do you run any hospitals?" is left to
+    the gentler "no, not us"."""
     if not match.unknown or match.generic:
         return False
     found = coverage(index, text, lang, match)
@@ -81,7 +90,8 @@ def another_business(
         return True
     if found.covered <= HIS_COVERED_MAX and _names_as_his(index, text, lang, found.objects):
         return True
-    foreign = max(found.foreign, float(len(found.objects)))  # each named thing weighs a word at least
+    weight = FOREIGN_MIN if one_thing_enough or premise else 1.0  # what each named thing weighs at least
+    foreign = max(found.foreign, weight * len(found.objects))
     return foreign >= FOREIGN_MIN and found.covered <= min(COVERED_MAX, foreign)
 
 

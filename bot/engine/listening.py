@@ -296,7 +296,10 @@ _CAUSE_ASK: Final = re.compile(
     r"原因|导致|造成|怎么回事|为何|缘故|"
     r"\bwhat(?:'s| is| was| are)? (?:behind|making|causing|driving|keeping|pushing|stopping|holding)\b|"
     r"\bwhat (?:makes|made|causes|caused|drives|drove|led to|leads to|keeps|stops|stopped|prevents)\b|"
-    r"\b(?:lies|lie|lay|lying|sits|sit) behind\b|\breasons?\b|\broot cause",
+    r"\b(?:lies|lie|lay|lying|sits|sit) behind\b|\breasons?\b|\broot cause|"
+    # "how could that happen without anyone noticing?", "how did it come to this?"
+    r"\bhow (?:could|can|did|does|do|would) (?:that|this|it|these|those|they|such things) (?:\w+ )?happen|"
+    r"\bhow did (?:it|that|this|things) (?:come|get) to\b",
     re.IGNORECASE,
 )
 

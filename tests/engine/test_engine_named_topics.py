@@ -263,3 +263,16 @@ def test_news_of_a_change_then_how_do_you_see_it_is_curiosity(lang: str, line: s
     outcome = machine.turn(state, line, ["how_do_you_see"])
     assert outcome.event == event
     assert ("fire_campaign" in outcome.revealed) == (event == "situation")
+
+
+@pytest.mark.parametrize("label", ["how_do_you_see", "open_question"])
+def test_how_could_that_happen_asks_for_the_cause(label: str) -> None:
+    # No "why" in it, and labelled a view or an open question: it still asks what lies behind
+    # the fire risk he told, before its root (a view then would only be "too early").
+    machine = DialogueMachine(load_scenario(_DEV / "dev20" / "scenarios" / "business_hotel_chain.yaml"))
+    state, _ = machine.start(lang="en", mode="practice", seed=5)
+    state.revealed, state.trust = ["new_competitors", "occupancy_drop", "fire_campaign", "fire_risk"], 65
+    state.current_problem = "fire_risk"
+    line = "Twenty-three rooms with tampered detectors: how could that happen with nobody spotting it?"
+    outcome = machine.turn(state, line, [label])
+    assert outcome.revealed == ["paper_patrols"]

@@ -154,6 +154,8 @@ class Guards(Stakes):
             return leader if score >= FAMILY_MIN and score >= RETURN_SHARE * base else None
         if leader == chosen or score < FAMILY_MIN:
             return None
+        if f.kind == "generic" and f.known >= 2.0:
+            return leader if score > base else None
         return leader if score >= FAMILY_RATIO * base and score - base >= FAMILY_GAP else None
 
     def named_cause(self) -> tuple[str, int] | None:

@@ -375,7 +375,7 @@ def focus_of(match: TopicMatch, parents: dict[str, str | None], title: str, cont
     foreign = sum(specificity(word) for word in match.unknown)
     if match.families:
         focus = replace(focus, families=match.families, stakes=match.stakes)
-    return replace(focus, foreign=foreign, known=match.known_mass) if foreign else focus
+    return replace(focus, foreign=foreign, known=match.known_mass)
 
 
 def _focus_of(match: TopicMatch, parents: dict[str, str | None], title: str, context: str | None) -> Focus:

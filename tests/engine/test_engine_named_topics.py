@@ -276,3 +276,15 @@ def test_how_could_that_happen_asks_for_the_cause(label: str) -> None:
     line = "Twenty-three rooms with tampered detectors: how could that happen with nobody spotting it?"
     outcome = machine.turn(state, line, [label])
     assert outcome.revealed == ["paper_patrols"]
+
+
+def test_a_weakly_heard_why_goes_where_its_own_words_lean() -> None:
+    # 卖不出去, 倒掉: the dairy's unsold milk, in words close to none of his topics, asked while the
+    # recall risk is the talk. Heard as generic, it had dug the recall risk; the line's own words of
+    # his lean to the expired returns, however slightly, so that is what it asks about.
+    machine = DialogueMachine(load_scenario(_DEV / "dev15" / "scenarios" / "dairy_processor.yaml"))
+    state, _ = machine.start(lang="zh", mode="practice", seed=5)
+    state.revealed, state.trust = list(machine.loaded.problems), 65
+    state.current_problem = "recall_risk"
+    outcome = machine.turn(state, "这么多盒奶最后卖不出去只能倒掉，怎么造成的？", ["why"])
+    assert outcome.revealed == ["plan_by_last_week"]

@@ -20,6 +20,7 @@ from .listening import (
     FOREIGN_SHARE,
     FOREIGN_WORD,
     NO_FOCUS,
+    OWN_CONTENT_MIN,
     REACH_MIN,
     RETURN_CUES,
     RETURN_SHARE,
@@ -154,7 +155,7 @@ class Guards(Stakes):
             return leader if score >= FAMILY_MIN and score >= RETURN_SHARE * base else None
         if leader == chosen or score < FAMILY_MIN:
             return None
-        if f.kind == "generic" and f.known >= 2.0:
+        if f.kind == "generic" and f.known >= OWN_CONTENT_MIN:
             return leader if score > base else None
         return leader if score >= FAMILY_RATIO * base and score - base >= FAMILY_GAP else None
 

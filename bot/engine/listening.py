@@ -57,6 +57,9 @@ REACH_WORDS: Final = 1.0  # and on a word of his of some weight ("fixed" alone n
 FAMILY_MIN: Final = 0.06
 FAMILY_RATIO: Final = 1.25
 FAMILY_GAP: Final = 0.02
+# A line heard as generic whose own words of his weigh this much (two ordinary words) has content
+# of its own: it goes to its family leader when that leads at all (guards._family_leader).
+OWN_CONTENT_MIN: Final = 2.0
 # A what-if's own words pick among the stakes of the angle asked for when they match one this
 # well (cosine of the line alone with the implication's text).
 STAKE_MIN: Final = 0.1

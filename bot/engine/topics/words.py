@@ -43,9 +43,19 @@ EN_STOP: frozenset[str] = _listed(
     """
 )
 
+# Chinese words that ask who else is hit or who loses (还有谁跟着吃亏, 会牵连到谁): they say which
+# angle a what-if wants, not what it is about, and the customer's spreading stakes all use them;
+# as content they pulled a question about one problem onto another problem's stake. Part of
+# ZH_STOP (below); a jieba word glued from one and a character (连累到, 受牵连) counts as one too.
+ZH_ANGLE: frozenset[str] = _listed(
+    """
+    跟着 吃亏 遭殃 倒霉 牵连 连累 牵扯 卷进来 卷进 进来 波及 连带 拖累 受累 殃及 受影响
+    """
+)
+
 # Chinese stop words: function words, question words and the techniques' cue words. jieba
 # tokens are checked against this set; single characters that are pure grammar are included.
-ZH_STOP: frozenset[str] = _listed(
+_ZH_FUNCTION_WORDS: frozenset[str] = _listed(
     """
     的 了 着 过 吗 呢 吧 啊 呀 哦 嗯 哈 嘛 么 啦 哇 喔 噢 诶 欸 唉 呃 额
     我 你 您 他 她 它 我们 你们 您们 他们 她们 咱们 咱 自己 大家 人家
@@ -66,17 +76,7 @@ ZH_STOP: frozenset[str] = _listed(
     来说 来讲 而言 一条 儿 就是 不会 样 啥样 先 说白了 一块 一块儿 意味着 意味
     """
 )
-
-# Chinese words that ask who else is hit or who loses (还有谁跟着吃亏, 会牵连到谁): they say which
-# angle a what-if wants, not what it is about, and the customer's spreading stakes all use them;
-# as content they pulled a question about one problem onto another problem's stake. Part of
-# ZH_STOP; a jieba word glued from one and a character (连累到, 受牵连) counts as one too.
-ZH_ANGLE: frozenset[str] = _listed(
-    """
-    跟着 吃亏 遭殃 倒霉 牵连 连累 牵扯 卷进来 卷进 进来 波及 连带 拖累 受累 殃及 受影响
-    """
-)
-ZH_STOP = ZH_STOP | ZH_ANGLE
+ZH_STOP: frozenset[str] = _ZH_FUNCTION_WORDS | ZH_ANGLE
 
 # Words any visit may use: never evidence that a line is about something this customer lacks.
 GENERIC_EN: frozenset[str] = _listed(
